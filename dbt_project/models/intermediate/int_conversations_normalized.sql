@@ -1,0 +1,47 @@
+with
+
+conversations as (
+
+    select * from {{ ref('int_conversations_unioned') }}
+
+),
+
+role_aliases as (
+
+    select map(list(role_alias), list(canonical_role)) as role_map
+    from {{ ref('role_aliases') }}
+
+),
+
+normalized as (
+
+    select
+        conversations.* exclude (messages),
+        conversations.messages as raw_messages,
+        {{ normalize_messages('conversations.messages', 'role_aliases.role_map') }} as messages
+
+    from conversations
+    cross join role_aliases
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            when parse_error is not null then parse_error
+            when list_bool_or(list_transform(raw_messages, m -> coalesce(trim(m.role), '') = ''))
+                then 'missing_role'
+            when list_bool_or(list_transform(messages, m -> m.role is null)) then 'unknown_role'
+            when list_bool_or(list_transform(messages, m -> coalesce(m.content, '') = ''))
+                then 'empty_content'
+            when not list_contains(list_transform(messages, m -> m.role), 'assistant') then 'no_assistant_turn'
+            when not list_contains(list_transform(messages, m -> m.role), 'user') then 'no_user_turn'
+        end as quarantine_reason
+
+    from normalized
+
+)
+
+select * from validated

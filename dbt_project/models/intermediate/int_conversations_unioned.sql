@@ -1,0 +1,67 @@
+with
+
+{% set conversation_models = [
+    'stg_lake__chatml_conversations',
+    'stg_lake__sharegpt_conversations',
+    'stg_lake__context_response_conversations',
+    'stg_lake__instruction_conversations',
+    'stg_lake__qa_csv_conversations',
+    'stg_lake__cot_conversations',
+] %}
+
+{%- for model_name in conversation_models %}
+{{ model_name }} as (
+
+    select
+        source_dataset,
+        record_format,
+        source_file,
+        source_line,
+        container,
+        compression,
+        raw_bytes,
+        parse_error,
+        messages,
+        record_category,
+        raw_record
+
+    from {{ ref(model_name) }}
+
+),
+
+{% endfor -%}
+
+registry as (
+
+    select * from {{ ref('source_registry') }}
+
+),
+
+all_formats as (
+
+    {%- for model_name in conversation_models %}
+    select * from {{ model_name }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+with_registry_metadata as (
+
+    select
+        all_formats.*,
+        registry.source_family,
+        registry.tier,
+        coalesce(nullif(trim(all_formats.record_category), ''), registry.category) as category,
+        registry.stage_policy,
+        registry.is_edge_case,
+        registry.is_holdout,
+        registry.license
+
+    from all_formats
+    inner join registry
+        on all_formats.source_dataset = registry.dataset
+
+)
+
+select * from with_registry_metadata

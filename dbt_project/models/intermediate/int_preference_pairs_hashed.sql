@@ -1,0 +1,24 @@
+with
+
+pairs as (
+
+    select * from {{ ref('int_preference_pairs_normalized') }}
+    where quarantine_reason is null
+
+),
+
+hashed as (
+
+    select
+        sha256(
+            {{ canonical_text('prompt_messages') }}
+            || chr(29) || trim(regexp_replace(chosen, '[\s\p{Z}]+', ' ', 'g'))
+            || chr(29) || trim(regexp_replace(rejected, '[\s\p{Z}]+', ' ', 'g'))
+        ) as pair_hash,
+        *
+
+    from pairs
+
+)
+
+select * from hashed

@@ -1,0 +1,62 @@
+with
+
+pairs as (
+
+    select * from {{ ref('stg_lake__preference_pairs') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('source_registry') }}
+
+),
+
+role_aliases as (
+
+    select map(list(role_alias), list(canonical_role)) as role_map
+    from {{ ref('role_aliases') }}
+
+),
+
+normalized as (
+
+    select
+        pairs.* exclude (prompt_messages, chosen, rejected),
+        pairs.prompt_messages as raw_prompt_messages,
+        {{ normalize_messages('pairs.prompt_messages', 'role_aliases.role_map') }} as prompt_messages,
+        nfc_normalize({{ trim_whitespace('pairs.chosen') }}) as chosen,
+        nfc_normalize({{ trim_whitespace('pairs.rejected') }}) as rejected,
+        registry.source_family,
+        registry.tier,
+        coalesce(nullif(trim(pairs.record_category), ''), registry.category) as category,
+        registry.is_edge_case,
+        registry.is_holdout,
+        registry.license
+
+    from pairs
+    inner join registry
+        on pairs.source_dataset = registry.dataset
+    cross join role_aliases
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            when parse_error is not null then parse_error
+            when list_bool_or(list_transform(raw_prompt_messages, m -> coalesce(trim(m.role), '') = ''))
+                then 'missing_role'
+            when list_bool_or(list_transform(prompt_messages, m -> m.role is null)) then 'unknown_role'
+            when list_bool_or(list_transform(prompt_messages, m -> coalesce(m.content, '') = ''))
+                then 'empty_content'
+            when not list_contains(list_transform(prompt_messages, m -> m.role), 'user') then 'no_user_turn'
+        end as quarantine_reason
+
+    from normalized
+
+)
+
+select * from validated

@@ -1,0 +1,127 @@
+{#-
+    The ledger per source dataset: every input record ends in exactly one place.
+    input_records = exported + quarantined + exact_duplicates + filtered. Quality gates
+    (filtered) arrive with the scorers; until then nothing is filtered.
+-#}
+with
+
+registry as (
+
+    select * from {{ ref('source_registry') }}
+
+),
+
+files as (
+
+    select * from {{ ref('stg_lake__files') }}
+
+),
+
+records as (
+
+    select * from {{ ref('stg_lake__records') }}
+
+),
+
+conversations as (
+
+    select * from {{ ref('conversations') }}
+
+),
+
+pairs as (
+
+    select * from {{ ref('preference_pairs') }}
+
+),
+
+quarantine as (
+
+    select * from {{ ref('quarantine') }}
+
+),
+
+duplicates as (
+
+    select * from {{ ref('exact_duplicates') }}
+
+),
+
+files_per_dataset as (
+
+    select source_dataset, count(*) as files, sum(bytes) as bytes
+    from files
+    where source_dataset is not null
+    group by source_dataset
+
+),
+
+inputs_per_dataset as (
+
+    select source_dataset, count(*) as input_records
+    from records
+    group by source_dataset
+
+),
+
+exported_per_dataset as (
+
+    select source_dataset, count(*) as exported
+    from (
+        select source_dataset from conversations
+        union all
+        select source_dataset from pairs
+    )
+    group by source_dataset
+
+),
+
+quarantined_per_dataset as (
+
+    select source_dataset, count(*) as quarantined
+    from quarantine
+    group by source_dataset
+
+),
+
+duplicates_per_dataset as (
+
+    select source_dataset, count(*) as exact_duplicates
+    from duplicates
+    group by source_dataset
+
+),
+
+ledger as (
+
+    select
+        registry.dataset as source_dataset,
+        coalesce(files_per_dataset.files, 0) as files,
+        coalesce(files_per_dataset.bytes, 0) as bytes,
+        coalesce(inputs_per_dataset.input_records, 0) as input_records,
+        coalesce(exported_per_dataset.exported, 0) as exported,
+        coalesce(quarantined_per_dataset.quarantined, 0) as quarantined,
+        coalesce(duplicates_per_dataset.exact_duplicates, 0) as exact_duplicates,
+        0::bigint as filtered
+
+    from registry
+    left join files_per_dataset on registry.dataset = files_per_dataset.source_dataset
+    left join inputs_per_dataset on registry.dataset = inputs_per_dataset.source_dataset
+    left join exported_per_dataset on registry.dataset = exported_per_dataset.source_dataset
+    left join quarantined_per_dataset on registry.dataset = quarantined_per_dataset.source_dataset
+    left join duplicates_per_dataset on registry.dataset = duplicates_per_dataset.source_dataset
+
+),
+
+final as (
+
+    select
+        *,
+        input_records = exported + quarantined + exact_duplicates + filtered as is_balanced,
+        files = 0 as matched_no_files
+
+    from ledger
+
+)
+
+select * from final

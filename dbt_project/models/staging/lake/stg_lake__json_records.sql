@@ -1,0 +1,69 @@
+with
+
+records as (
+
+    select * from {{ ref('stg_lake__records') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('source_registry') }}
+
+),
+
+records_with_format as (
+
+    select
+        records.source_dataset,
+        registry.format as record_format,
+        registry.field_map,
+        records.source_file,
+        records.source_line,
+        records.container,
+        records.compression,
+        records.raw_bytes,
+        records.load_error,
+        records.at_unterminated_eof,
+        records.raw_record
+
+    from records
+    inner join registry
+        on records.source_dataset = registry.dataset
+
+),
+
+json_checked as (
+
+    select
+        *,
+        raw_record is not null and json_valid(raw_record) as is_valid_json
+
+    from records_with_format
+
+),
+
+record_errors as (
+
+    select
+        source_dataset,
+        record_format,
+        field_map,
+        source_file,
+        source_line,
+        container,
+        compression,
+        raw_bytes,
+        case
+            when load_error is not null then load_error
+            when not is_valid_json and at_unterminated_eof then 'truncated_record'
+            when not is_valid_json then 'malformed_json'
+            when json_type(raw_record::json) <> 'OBJECT' then 'not_an_object'
+        end as record_error,
+        raw_record
+
+    from json_checked
+
+)
+
+select * from record_errors

@@ -1,0 +1,118 @@
+"""Lake access: list the objects under a lake root and match them to registry globs.
+
+A lake root is a local folder or an ``s3://bucket/prefix`` URI. Paths in the source registry
+are relative to the root and use glob syntax where ``**/`` spans zero or more folders and
+``*`` / ``?`` never cross a ``/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class LakeObject:
+    """One file (or S3 object) in the lake."""
+
+    uri: str
+    relpath: str
+    size: int
+
+
+def is_s3(uri: str) -> bool:
+    return uri.startswith("s3://")
+
+
+def normalize_root(root: str) -> str:
+    """A lake root without a trailing slash; local roots become absolute paths."""
+    if is_s3(root):
+        return root.rstrip("/")
+    return str(Path(root).expanduser().resolve())
+
+
+def list_lake(root: str) -> list[LakeObject]:
+    """Every object under ``root``, sorted by relative path (S3 listing lives in ``s3``)."""
+    root = normalize_root(root)
+    if is_s3(root):
+        from ingestion.s3 import list_s3_objects
+
+        return sorted(list_s3_objects(root), key=lambda o: o.relpath)
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"lake root {root!r} is not a directory")
+    return sorted(_walk_local(root), key=lambda o: o.relpath)
+
+
+def _walk_local(root: str) -> Iterator[LakeObject]:
+    for folder, subfolders, files in os.walk(root):
+        subfolders.sort()
+        for name in files:
+            path = os.path.join(folder, name)
+            relpath = os.path.relpath(path, root).replace(os.sep, "/")
+            try:
+                size = os.path.getsize(path)
+            except OSError:
+                continue  # vanished between listing and stat; the reader reports it if registered
+            yield LakeObject(uri=path, relpath=relpath, size=size)
+
+
+@functools.lru_cache(maxsize=1024)
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a registry glob (``**``, ``*``, ``?``, ``[...]``) into an anchored regex."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(pattern[i]))
+                i += 1
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_matches(pattern: str, relpath: str) -> bool:
+    return glob_to_regex(pattern.lstrip("/")).match(relpath) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryGlob:
+    dataset: str
+    path_glob: str
+
+
+def assign_datasets(
+    objects: Iterable[LakeObject], registry: list[RegistryGlob]
+) -> Iterator[tuple[LakeObject, str | None, list[str]]]:
+    """Pair every object with the first registry row (in registry order) whose glob matches.
+
+    Yields ``(object, dataset or None, every dataset whose glob matched)`` so overlaps can be
+    reported instead of silently resolved.
+    """
+    for obj in objects:
+        matched = [row.dataset for row in registry if glob_matches(row.path_glob, obj.relpath)]
+        yield obj, (matched[0] if matched else None), matched
