@@ -1,5 +1,5 @@
 {#- Fails with every row where the SQL expression is not true (false or null). -#}
-{% test expression_is_true(model, expression, where_clause=none) %}
+{% test expression_is_true(model, expression, where_clause=none, column_name=none) %}
 
 select *
 from {{ model }}
