@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+import duckdb
 import pyarrow as pa
 
 RAW_RECORD_SCHEMA = pa.schema(
@@ -39,6 +40,14 @@ PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 BATCH_ROWS = 20_000
+# Errors that mean "this Parquet file is damaged", as opposed to a bug in the reader.
+PARQUET_DATA_ERRORS = (
+    OSError,
+    EOFError,
+    pa.ArrowException,
+    duckdb.IOException,
+    duckdb.InvalidInputException,
+)
 
 csv.field_size_limit(sys.maxsize)
 
@@ -152,7 +161,7 @@ def read_one_file(
                 source = uri if compression == "none" else stream
                 for row_number, text in reader(source):
                     yield "parquet", compression, _bounded(row_number, text, max_record_bytes)
-            except Exception as exc:  # a corrupt Parquet file must not stop the build
+            except PARQUET_DATA_ERRORS as exc:  # a corrupt file must not stop the build
                 yield "parquet", compression, _file_error("unreadable_parquet", exc)
             return
         try:
@@ -269,6 +278,22 @@ def _pyarrow_parquet_rows(source) -> Iterator[tuple[int, str]]:
         for row in batch.to_pylist():
             row_number += 1
             yield row_number, json.dumps(row, ensure_ascii=False, default=str)
+
+
+def duckdb_parquet_rows(cursor: duckdb.DuckDBPyConnection, uri: str) -> Iterator[tuple[int, str]]:
+    """Parquet rows as ``(row_number, json_text)`` read by DuckDB (local files or s3:// alike)."""
+    columns = [row[0] for row in cursor.execute("describe select * from read_parquet(?)", [uri]).fetchall()]
+    fields = ", ".join(
+        "'{key}': {ident}".format(key=name.replace("'", "''"), ident='"' + name.replace('"', '""') + '"')
+        for name in columns
+    )
+    result = cursor.execute(
+        f"select file_row_number + 1, to_json({{{fields}}}) "
+        "from read_parquet(?, file_row_number = true) order by file_row_number",
+        [uri],
+    )
+    while chunk := result.fetchmany(10_000):
+        yield from chunk
 
 
 def _bounded(line: int, text: str, max_record_bytes: int) -> RawRecord:

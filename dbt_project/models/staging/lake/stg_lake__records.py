@@ -1,6 +1,6 @@
 """One row per input record of every registered lake file, load errors included."""
 
-from python_models.lake_reader import LakeFile, read_lake_records
+from python_models.lake_reader import LakeFile, duckdb_parquet_rows, read_lake_records
 
 
 def model(dbt, session):
@@ -17,13 +17,7 @@ def model(dbt, session):
     cursor = session.cursor()
 
     def parquet_rows(uri):
-        result = cursor.execute(
-            "select file_row_number + 1, json_remove(to_json(src), '$.file_row_number') "
-            "from read_parquet(?, file_row_number = true) as src order by file_row_number",
-            [uri],
-        )
-        while chunk := result.fetchmany(10_000):
-            yield from chunk
+        yield from duckdb_parquet_rows(cursor, uri)
 
     return read_lake_records(
         files,

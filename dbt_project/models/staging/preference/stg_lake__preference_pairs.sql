@@ -29,9 +29,12 @@ shaped as (
 
     select
         *,
-        prompt_json is null
-        and json_type(chosen_json) = 'VARCHAR'
-        and json_type(rejected_json) = 'VARCHAR' as is_hh_dialogue
+        coalesce(
+            prompt_json is null
+            and json_type(chosen_json) = 'VARCHAR'
+            and json_type(rejected_json) = 'VARCHAR',
+            false
+        ) as is_hh_dialogue
 
     from raw_fields
 

@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: demo test lint format build export benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Generate the sample lake, build the warehouse (every gate), export it, print the summary.
+demo: $(STAMP)
+	$(BIN)/pixel-data demo
+
+## Lint, then the whole test suite (pytest, which also runs `dbt build` with all its tests).
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+benchmark: $(STAMP)
+	$(BIN)/python -m benchmarks.e2e --records 1000000
+
+clean:
+	rm -rf build dbt_project/target dbt_project/logs

@@ -1,0 +1,159 @@
+"""`dbt build` on the sample lake: the warehouse agrees with what the generator planted."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.conftest import build
+
+
+def query(warehouse, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_row_accounting_matches_the_generator(built_warehouse):
+    rows = {
+        row[0]: row[1:]
+        for row in query(
+            built_warehouse.warehouse,
+            "select source_dataset, input_records, exported, quarantined, exact_duplicates,"
+            " filtered, is_balanced from row_accounting",
+        )
+    }
+    for name, planted in built_warehouse.summary.datasets.items():
+        input_records, exported, quarantined, duplicates, filtered, balanced = rows[name]
+        assert input_records == planted.input_records, name
+        assert quarantined == sum(planted.faults.values()), name
+        assert duplicates == planted.exact_duplicates, name
+        assert exported == planted.unique_records, name
+        assert filtered == 0 and balanced, name
+
+
+def test_every_planted_fault_is_quarantined_where_it_was_planted(built_warehouse):
+    # record_number is the ordinal of the record in its file; map it to the reader's line
+    found = set(
+        query(
+            built_warehouse.warehouse,
+            """
+            with ordinals as (
+                select source_file, source_line,
+                    row_number() over (partition by source_file order by source_line) as ordinal
+                from stg_lake__records
+            )
+            select quarantine.source_dataset, ordinals.source_file, ordinals.ordinal,
+                quarantine.reason
+            from quarantine
+            inner join ordinals using (source_file, source_line)
+            """,
+        )
+    )
+    lake = str(built_warehouse.lake.resolve())
+    planted_faults = [p for p in built_warehouse.summary.planted if p.reason != "exact_duplicate"]
+    assert planted_faults, "the sample lake plants faults"
+    for fault in planted_faults:
+        key = (fault.dataset, f"{lake}/{fault.path}", fault.record_number, fault.reason)
+        assert key in found, fault
+
+
+def test_exact_duplicates_keep_the_best_tier(built_warehouse):
+    rows = query(
+        built_warehouse.warehouse,
+        "select source_dataset, tier, kept_source_dataset, kept_tier from exact_duplicates",
+    )
+    expected = sum(d.exact_duplicates for d in built_warehouse.summary.datasets.values())
+    assert len(rows) == expected > 0
+    assert all(kept_tier <= tier for _, tier, _, kept_tier in rows)
+    # the cross-tier copies planted in community_sharegpt lose to the tier-1 originals
+    assert ("community_sharegpt", 3, "priority_curated_dialogues", 1) in rows
+
+
+def test_unregistered_files_are_listed_not_ignored(built_warehouse):
+    unregistered = {
+        row[0]
+        for row in query(
+            built_warehouse.warehouse, "select relpath from lake_files where not is_registered"
+        )
+    }
+    assert unregistered == set(built_warehouse.summary.unregistered_files)
+
+
+def test_edge_cases_only_in_stage_three_and_all_exported(built_warehouse):
+    rows = query(
+        built_warehouse.warehouse,
+        "select stage, count(*) from conversations where is_training_edge_case group by stage",
+    )
+    planted = built_warehouse.summary.datasets["crisis_edge_roleplay"].unique_records
+    assert rows == [("edge_cases", planted)]
+
+
+def test_holdout_family_only_in_test(built_warehouse):
+    rows = query(
+        built_warehouse.warehouse,
+        "select split, count(*) from conversations"
+        " where source_dataset = 'heldout_family_dialogues' group by split",
+    )
+    assert [split for split, _ in rows] == ["test"]
+
+
+@pytest.mark.parametrize(
+    ("family", "stage"), [("curated", "foundation"), ("reddit_safety", "safety_dpo")]
+)
+def test_policy_families_feed_one_stage(built_warehouse, family, stage):
+    stages = {
+        row[0]
+        for row in query(
+            built_warehouse.warehouse,
+            "select stage from conversations where source_family = ?"
+            " union select stage from preference_pairs where source_family = ?",
+            [family, family],
+        )
+    }
+    assert stages == {stage}
+
+
+def test_messages_are_canonical(built_warehouse):
+    (bad_roles, untrimmed, non_nfc) = query(
+        built_warehouse.warehouse,
+        """
+        select
+            count(*) filter (where m.role not in ('system', 'user', 'assistant')),
+            count(*) filter (where m.content <> trim(m.content)),
+            count(*) filter (where m.content <> nfc_normalize(m.content))
+        from (select unnest(messages) as m from conversations)
+        """,
+    )[0]
+    assert (bad_roles, untrimmed, non_nfc) == (0, 0, 0)
+
+
+def test_html_answers_become_text(built_warehouse):
+    (with_tags,) = query(
+        built_warehouse.warehouse,
+        "select count(*) from conversations, unnest(messages) as t(m)"
+        " where source_dataset = 'counsel_qa' and regexp_matches(m.content, '<p>|&amp;|&#39;')",
+    )[0]
+    assert with_tags == 0
+
+
+def test_split_is_deterministic_for_a_seed_and_changes_with_it(built_warehouse, tmp_path):
+    again = tmp_path / "again.duckdb"
+    reseeded = tmp_path / "reseeded.duckdb"
+    assert build(built_warehouse.lake, again).returncode == 0
+    assert build(built_warehouse.lake, reseeded, "--seed", "7").returncode == 0
+    sql = "select conversation_id, split, stage from conversations order by 1"
+    first = query(built_warehouse.warehouse, sql)
+    assert query(again, sql) == first
+    assert query(reseeded, sql) != first
+
+
+def test_a_failing_gate_fails_the_build(built_warehouse, tmp_path):
+    # declaring curated both safety-only and foundation-only breaks the crossover-policy gate
+    result = build(
+        built_warehouse.lake,
+        tmp_path / "broken.duckdb",
+        "--vars",
+        '{"safety_only_families": ["curated"]}',
+    )
+    assert result.returncode != 0
+    assert "assert_crossover_policy_rules" in result.stdout
