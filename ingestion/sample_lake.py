@@ -557,10 +557,6 @@ _COPING_TIPS = (
 _LONG_FILLER = "I keep writing everything down because I'm scared I'll forget what happened. "
 
 
-def _fold_whitespace(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _html(text: str, rng: random.Random) -> str:
     """Render an answer the way Counsel Chat stores it: paragraphs, <br> and HTML entities."""
     sentences = [html.escape(s, quote=True).replace("&#x27;", "&#39;") for s in text.split(". ")]
@@ -1318,7 +1314,9 @@ def _heldout_family_dialogues(lake: _Lake, n: int) -> None:
             huge = content.conversation(topics, exchanges=(1, 1))
             huge[0] = ("user", huge[0][1] + " " + _LONG_FILLER * repeats)
             plan.plant(record(huge), "record_too_large", at=0.4)
-            plan.plant(record(content.conversation(topics))[:-1] + ",}", "malformed_json", at=0.7)
+            # a missing colon: invalid for every JSON parser (DuckDB tolerates trailing commas)
+            broken = record(content.conversation(topics)).replace('"id": ', '"id" ', 1)
+            plan.plant(broken, "malformed_json", at=0.7)
         lake.write_jsonl("chatml", plan)
 
 
