@@ -221,7 +221,9 @@ def print_summary(summary: BuildSummary) -> None:
     for split in SPLITS:
         table.add_column(split, justify="right")
     for stage in STAGES:
-        table.add_row(stage, *(f"{summary.by_split_stage.get((split, stage), 0):,}" for split in SPLITS))
+        table.add_row(
+            stage, *(f"{summary.by_split_stage.get((split, stage), 0):,}" for split in SPLITS)
+        )
     table.add_row(
         "preference pairs",
         *(f"{summary.preference_pairs_by_split.get(split, 0):,}" for split in SPLITS),
@@ -231,11 +233,15 @@ def print_summary(summary: BuildSummary) -> None:
         reasons = ", ".join(f"{reason} {count}" for reason, count in summary.top_quarantine_reasons)
         console.print(f"Quarantine reasons: {reasons}")
     if summary.datasets_without_files:
-        console.print(f"[yellow]Datasets whose glob matched no file:[/] {', '.join(summary.datasets_without_files)}")
+        names = ", ".join(summary.datasets_without_files)
+        console.print(f"[yellow]Datasets whose glob matched no file:[/] {names}")
     if summary.unregistered_files:
-        console.print(f"[yellow]Unregistered files in the lake:[/] {summary.unregistered_files} (see lake_files)")
+        count = summary.unregistered_files
+        console.print(f"[yellow]Unregistered files in the lake:[/] {count} (see lake_files)")
     if summary.unbalanced_datasets:
-        console.print(f"[red]Unbalanced row accounting:[/] {', '.join(summary.unbalanced_datasets)}")
+        console.print(
+            f"[red]Unbalanced row accounting:[/] {', '.join(summary.unbalanced_datasets)}"
+        )
 
 
 if __name__ == "__main__":

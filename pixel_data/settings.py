@@ -17,7 +17,7 @@ REGISTRY_CSV = DBT_PROJECT_DIR / "seeds" / "source_registry.csv"
 
 
 def duckdb_extension_dir() -> str | None:
-    """The extensions folder shipped by the duckdb-ext-httpfs wheel (httpfs loads offline from it)."""
+    """The extensions folder of the duckdb-ext-httpfs wheel (httpfs loads offline from it)."""
     spec = importlib.util.find_spec("duckdb_ext")
     if spec is None or not spec.submodule_search_locations:
         return None

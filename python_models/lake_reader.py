@@ -99,7 +99,7 @@ class _Batcher:
 
 
 def open_local(uri: str) -> IO[bytes]:
-    return open(uri, "rb")  # noqa: SIM115 - the caller closes it
+    return open(uri, "rb")
 
 
 def read_lake_records(
@@ -235,7 +235,9 @@ def _read_json_array(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRe
 
 
 def _read_csv(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
-    text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    text_stream = io.TextIOWrapper(
+        stream, encoding="utf-8-sig", errors="surrogateescape", newline=""
+    )
     reader = csv.reader(text_stream)
     try:
         header = next(reader)
@@ -282,9 +284,13 @@ def _pyarrow_parquet_rows(source) -> Iterator[tuple[int, str]]:
 
 def duckdb_parquet_rows(cursor: duckdb.DuckDBPyConnection, uri: str) -> Iterator[tuple[int, str]]:
     """Parquet rows as ``(row_number, json_text)`` read by DuckDB (local files or s3:// alike)."""
-    columns = [row[0] for row in cursor.execute("describe select * from read_parquet(?)", [uri]).fetchall()]
+    columns = [
+        row[0] for row in cursor.execute("describe select * from read_parquet(?)", [uri]).fetchall()
+    ]
     fields = ", ".join(
-        "'{key}': {ident}".format(key=name.replace("'", "''"), ident='"' + name.replace('"', '""') + '"')
+        "'{key}': {ident}".format(
+            key=name.replace("'", "''"), ident='"' + name.replace('"', '""') + '"'
+        )
         for name in columns
     )
     result = cursor.execute(

@@ -15,12 +15,58 @@ SPLIT_SEED = 42
 STAGES = ("foundation", "reasoning", "edge_cases", "voice", "safety_dpo")
 SOURCES = ("counsel_chat", "empathetic_dialogues", "psych8k", "reddit_support")
 
-_WORDS = (
-    "i feel anxious about work and i cannot sleep at night . "
-    "that sounds really hard ; what helps you when the worry starts ? "
-    "my therapist said breathing exercises might help but i keep forgetting "
-    "it is okay to forget , let us try a small step together today"
-).split()
+_WORDS = [
+    "i",
+    "feel",
+    "anxious",
+    "about",
+    "work",
+    "and",
+    "i",
+    "cannot",
+    "sleep",
+    "at",
+    "night",
+    ".",
+    "that",
+    "sounds",
+    "really",
+    "hard",
+    ";",
+    "what",
+    "helps",
+    "you",
+    "when",
+    "the",
+    "worry",
+    "starts",
+    "?",
+    "my",
+    "therapist",
+    "said",
+    "breathing",
+    "exercises",
+    "might",
+    "help",
+    "but",
+    "i",
+    "keep",
+    "forgetting",
+    "it",
+    "is",
+    "okay",
+    "to",
+    "forget",
+    ",",
+    "let",
+    "us",
+    "try",
+    "a",
+    "small",
+    "step",
+    "together",
+    "today",
+]
 
 # Records that exercise JSON escaping and non-ASCII text.
 _TRICKY_CONTENT = (

@@ -1,4 +1,4 @@
-"""Registry globs: `**/` spans folders, `*` stays inside one; every object gets at most one dataset."""
+"""Registry globs: `**/` spans folders, `*` stays in one; each object gets at most one dataset."""
 
 from __future__ import annotations
 

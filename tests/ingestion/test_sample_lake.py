@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -398,6 +399,19 @@ def test_planted_records_are_where_the_summary_says(demo) -> None:
     }
     assert faults == scan.fault_locations
     assert duplicates == scan.duplicate_locations
+
+
+def test_broken_json_is_broken_for_duckdb_too(demo) -> None:
+    """DuckDB's JSON reader is lenient (trailing commas pass), so check with the engine itself."""
+    root, summary, _ = demo
+    broken = [p for p in summary.planted if p.reason in {"malformed_json", "truncated_record"}]
+    assert len(broken) == 4
+    with duckdb.connect() as con:
+        for planted in broken:
+            data = (root / planted.path).read_bytes()
+            line, _ = jsonl_records(data)[planted.record_number - 1]
+            valid = con.execute("select json_valid(?)", [line.decode()]).fetchone()
+            assert valid == (False,), (planted.path, planted.record_number)
 
 
 def test_tier_one_originals_win_over_community_copies(demo) -> None:

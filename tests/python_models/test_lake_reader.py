@@ -35,7 +35,9 @@ def test_jsonl_keeps_line_numbers_and_flags_every_bad_line(tmp_path):
         b"\n"  # blank: not a record
         b'{"a": \xff\xfe}\n'  # invalid utf-8
         b'{"a": 3}\r\n'  # CRLF
-        + b'{"big": "' + b"x" * MAX + b'"}\n'  # too large
+        + b'{"big": "'
+        + b"x" * MAX
+        + b'"}\n'  # too large
         + b'{"a": 5'  # last line, no newline: candidate truncated record
     )
     rows = _records(_write(tmp_path, "f.jsonl", data))
