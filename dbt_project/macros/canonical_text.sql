@@ -7,7 +7,7 @@
     array_to_string(
         list_transform(
             {{ messages }},
-            m -> m.role || chr(31) || trim(regexp_replace(m.content, '[\s\p{Z}]+', ' ', 'g'))
+            m -> m.role || chr(31) || {{ fold_whitespace('m.content') }}
         ),
         chr(30)
     )

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#-
     Deterministic 90/5/5 split from a stable hash of the split key and the seed (never random()).
     Hard-holdout families go wholly to test. The split key is the conversation id today; near-

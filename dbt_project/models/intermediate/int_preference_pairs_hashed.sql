@@ -12,8 +12,8 @@ hashed as (
     select
         sha256(
             {{ canonical_text('prompt_messages') }}
-            || chr(29) || trim(regexp_replace(chosen, '[\s\p{Z}]+', ' ', 'g'))
-            || chr(29) || trim(regexp_replace(rejected, '[\s\p{Z}]+', ' ', 'g'))
+            || chr(29) || {{ fold_whitespace('chosen') }}
+            || chr(29) || {{ fold_whitespace('rejected') }}
         ) as pair_hash,
         *
 
