@@ -1,0 +1,204 @@
+"""Read what the exporter needs from a built warehouse: tables, build metadata, summaries.
+
+Column lists are read from the catalog, never hard-coded, so columns added by later models
+(scores, near-duplicate counts) flow into the export without touching this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from exports.errors import ExportError
+
+SCHEMA = "main"
+
+# The columns each table must have for the export to make sense; any others are exported too.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "conversations": (
+        "conversation_id",
+        "messages",
+        "source_dataset",
+        "stage",
+        "split",
+        "is_training_edge_case",
+        "is_holdout",
+    ),
+    "preference_pairs": (
+        "pair_id",
+        "prompt_messages",
+        "chosen",
+        "rejected",
+        "source_dataset",
+        "split",
+    ),
+    "row_accounting": ("source_dataset",),
+    "build_metadata": ("lake_root", "split_seed", "dbt_vars", "registry_sha256"),
+}
+
+
+@dataclass(frozen=True)
+class BuildMetadata:
+    """The single row of `build_metadata`: how the warehouse was built."""
+
+    lake_root: str | None
+    split_seed: int | None
+    dbt_vars: dict[str, Any]
+    registry_sha256: str | None
+
+
+@contextmanager
+def open_warehouse(
+    warehouse: Path, *, spill_dir: Path, memory_limit: str
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse read-only with bounded memory; big sorts spill to `spill_dir`."""
+    if not warehouse.is_file():
+        raise ExportError(f"warehouse not found: {warehouse} (run `dbt build` first)")
+    config = {
+        "memory_limit": memory_limit,
+        "temp_directory": str(spill_dir),
+        "preserve_insertion_order": True,
+    }
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True, config=config)
+    except duckdb.Error as error:
+        raise ExportError(f"cannot open warehouse {warehouse} read-only: {error}") from error
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def quote_identifier(name: str) -> str:
+    """Double-quote a column or table name for SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """(name, type) of every column of `table`, in table order; empty when there is no table."""
+    return con.execute(
+        """
+        select column_name, data_type
+        from information_schema.columns
+        where table_schema = ? and table_name = ?
+        order by ordinal_position
+        """,
+        [SCHEMA, table],
+    ).fetchall()
+
+
+def check_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a warehouse that lacks a table or a required column."""
+    problems = []
+    for table, required in REQUIRED_COLUMNS.items():
+        present = {name for name, _ in table_columns(con, table)}
+        if not present:
+            problems.append(f"table {SCHEMA}.{table} is missing")
+            continue
+        missing = [column for column in required if column not in present]
+        if missing:
+            problems.append(f"table {SCHEMA}.{table} lacks columns {', '.join(missing)}")
+    if problems:
+        raise ExportError(
+            "warehouse is not ready for export: " + "; ".join(problems) + " (run `dbt build`)"
+        )
+
+
+def read_build_metadata(con: duckdb.DuckDBPyConnection) -> BuildMetadata:
+    """The single `build_metadata` row, with `dbt_vars` parsed from JSON."""
+    rows = con.execute(
+        "select lake_root, split_seed, dbt_vars, registry_sha256 from build_metadata"
+    ).fetchall()
+    if len(rows) != 1:
+        raise ExportError(f"build_metadata must hold exactly one row, found {len(rows)}")
+    lake_root, split_seed, dbt_vars, registry_sha256 = rows[0]
+    try:
+        parsed_vars = json.loads(dbt_vars) if dbt_vars else {}
+    except json.JSONDecodeError as error:
+        raise ExportError(f"build_metadata.dbt_vars is not JSON: {error}") from error
+    if not isinstance(parsed_vars, dict):
+        raise ExportError("build_metadata.dbt_vars must be a JSON object")
+    return BuildMetadata(
+        lake_root=lake_root,
+        split_seed=split_seed,
+        dbt_vars=parsed_vars,
+        registry_sha256=registry_sha256,
+    )
+
+
+def json_value(value: Any) -> Any:
+    """Turn a DuckDB Python value into a JSON-ready one, the same way on every run."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    return value
+
+
+def _count_by(con: duckdb.DuckDBPyConnection, table: str, column: str) -> dict[str, int]:
+    rows = con.execute(
+        f"select {quote_identifier(column)}, count(*) from {table} group by all order by all"
+    ).fetchall()
+    return {str(key): count for key, count in rows}
+
+
+def read_counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The manifest's `counts`: conversations by split/stage/source, pairs by split/source."""
+    by_split_stage: dict[str, dict[str, int]] = {}
+    rows = con.execute(
+        "select split, stage, count(*) from conversations group by all order by all"
+    ).fetchall()
+    for split, stage, count in rows:
+        by_split_stage.setdefault(str(split), {})[str(stage)] = count
+    return {
+        "by_split": _count_by(con, "conversations", "split"),
+        "by_stage": _count_by(con, "conversations", "stage"),
+        "by_source": _count_by(con, "conversations", "source_dataset"),
+        "by_split_stage": by_split_stage,
+        "preference_pairs": {
+            "by_split": _count_by(con, "preference_pairs", "split"),
+            "by_source": _count_by(con, "preference_pairs", "source_dataset"),
+        },
+    }
+
+
+def read_row_accounting(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every row and column of `row_accounting`, ordered by source dataset."""
+    cursor = con.execute("select * from row_accounting order by source_dataset")
+    names = [column[0] for column in cursor.description]
+    return [
+        {name: json_value(value) for name, value in zip(names, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
+
+
+def read_quality_summary(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Headline counts: conversations, pairs, training edge cases, holdout records."""
+    conversations, edge_cases, holdout = con.execute(
+        """
+        select
+            count(*),
+            count(*) filter (where is_training_edge_case),
+            count(*) filter (where is_holdout)
+        from conversations
+        """
+    ).fetchone()
+    (pairs,) = con.execute("select count(*) from preference_pairs").fetchone()
+    return {
+        "conversations": conversations,
+        "preference_pairs": pairs,
+        "edge_cases": edge_cases,
+        "holdout_records": holdout,
+    }
