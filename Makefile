@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# the duckdb-cli wheel installs its binary without the executable bit
+	chmod +x $(BIN)/duckdb
 	touch $(STAMP)
 
 ## Generate the sample lake, build the warehouse (every gate), export it, print the summary.

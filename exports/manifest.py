@@ -118,7 +118,9 @@ def canonical_json(document: Any) -> bytes:
 
 def pretty_json(document: Any) -> str:
     """Human-readable, key-sorted JSON with a trailing newline; stable across runs."""
-    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return (
+        json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    )
 
 
 def content_sha256(document: dict[str, Any]) -> str:

@@ -1,0 +1,177 @@
+"""Export a built warehouse to sharded Parquet + JSONL with a manifest.
+
+The export is written into a hidden sibling directory and renamed into place at the end, with
+`manifest.json` written last, so a crash never leaves a directory that looks like a finished
+export. An existing output directory is only replaced when it holds nothing but a previous
+export (its manifest's files plus the allowed extras); anything else is refused, never deleted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from exports.errors import ExportError
+from exports.layout import MANIFEST_NAME, is_unlisted_allowed
+from exports.lock import config_lock
+from exports.manifest import Manifest, finalize_manifest
+from exports.shards import CONVERSATIONS, PREFERENCE_PAIRS, WrittenFile, write_table_shards
+from exports.store import LocalExportStore
+from exports.warehouse import (
+    BuildMetadata,
+    check_tables,
+    open_warehouse,
+    read_build_metadata,
+    read_counts,
+    read_quality_summary,
+    read_row_accounting,
+)
+
+DEFAULT_MAX_RECORDS_PER_SHARD = 100_000
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def export_warehouse(
+    warehouse: Path,
+    out_dir: Path,
+    *,
+    version: str | None = None,
+    seed: int | None = None,
+    max_records_per_shard: int = DEFAULT_MAX_RECORDS_PER_SHARD,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+) -> Manifest:
+    """Write the warehouse's conversations and preference pairs to `out_dir`.
+
+    `seed`, when given, must equal the seed the warehouse was split with. `memory_limit` caps
+    DuckDB's memory; the sort spills to disk beyond it. Returns the manifest written.
+    """
+    warehouse, out_dir = Path(warehouse), Path(out_dir).absolute()
+    if max_records_per_shard < 1:
+        raise ExportError(f"max_records_per_shard must be at least 1, got {max_records_per_shard}")
+    _check_out_dir(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = _sibling(out_dir, "partial")
+    staging.mkdir()
+    try:
+        with tempfile.TemporaryDirectory(
+            prefix=f".{out_dir.name}.spill-", dir=out_dir.parent
+        ) as spill:
+            manifest = _write_export(
+                warehouse,
+                staging,
+                version=version,
+                seed=seed,
+                max_records_per_shard=max_records_per_shard,
+                spill_dir=Path(spill),
+                memory_limit=memory_limit,
+            )
+        _publish(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _write_export(
+    warehouse: Path,
+    staging: Path,
+    *,
+    version: str | None,
+    seed: int | None,
+    max_records_per_shard: int,
+    spill_dir: Path,
+    memory_limit: str,
+) -> Manifest:
+    """Write data files and then the manifest into `staging`."""
+    with open_warehouse(warehouse, spill_dir=spill_dir, memory_limit=memory_limit) as con:
+        check_tables(con)
+        build = read_build_metadata(con)
+        _check_seed(build, seed)
+        files = [
+            *write_table_shards(con, CONVERSATIONS, staging, max_records_per_shard),
+            *write_table_shards(con, PREFERENCE_PAIRS, staging, max_records_per_shard),
+        ]
+        body = {
+            "files": [file.manifest_entry() for file in sorted(files, key=lambda f: f.path)],
+            "counts": read_counts(con),
+            "row_accounting": read_row_accounting(con),
+            "config_lock": config_lock(build),
+            "quality_summary": read_quality_summary(con),
+        }
+    _check_file_counts(files, body["quality_summary"])
+    manifest = finalize_manifest(body, version=version)
+    (staging / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
+    return manifest
+
+
+def _check_seed(build: BuildMetadata, seed: int | None) -> None:
+    if seed is not None and seed != build.split_seed:
+        raise ExportError(
+            f"the warehouse was split with seed {build.split_seed}, not {seed}; "
+            f"rebuild it with that seed first (dbt build --vars '{{split_seed: {seed}}}') "
+            "or export without --seed"
+        )
+
+
+def _check_file_counts(files: list[WrittenFile], summary: dict[str, int]) -> None:
+    """Each format must hold every record exactly once."""
+    for kind in ("conversations", "preference_pairs"):
+        for file_format in ("parquet", "jsonl"):
+            written = sum(f.records for f in files if f.kind == kind and f.format == file_format)
+            if written != summary[kind]:
+                raise ExportError(
+                    f"wrote {written} {kind} to {file_format}, the warehouse has {summary[kind]}"
+                )
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Allow a missing or empty directory, or one holding only a previous export."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise ExportError(f"{out_dir} exists and is not a directory")
+    if next(out_dir.iterdir(), None) is None:
+        return
+    reason = _not_a_previous_export(out_dir)
+    if reason:
+        raise ExportError(
+            f"{out_dir} is not empty and does not hold only a previous export ({reason}); "
+            "choose an empty or new directory"
+        )
+
+
+def _not_a_previous_export(directory: Path) -> str | None:
+    """Why `directory` is not (only) a previous export, or None when it is."""
+    manifest_path = directory / MANIFEST_NAME
+    if not manifest_path.is_file():
+        return f"no {MANIFEST_NAME}"
+    try:
+        manifest = Manifest.from_json(manifest_path.read_bytes())
+    except ValueError as error:
+        return f"{MANIFEST_NAME} is not an export manifest: {error.__class__.__name__}"
+    listed = {entry.path for entry in manifest.files}
+    for path in LocalExportStore(directory).list_files():
+        if path not in listed and not is_unlisted_allowed(path):
+            return f"{path} is not part of the export"
+    return None
+
+
+def _sibling(out_dir: Path, purpose: str) -> Path:
+    """A hidden, unique path next to `out_dir` (same filesystem, so renames are atomic)."""
+    return out_dir.with_name(f".{out_dir.name}.{purpose}-{uuid.uuid4().hex[:12]}")
+
+
+def _publish(staging: Path, out_dir: Path) -> None:
+    """Move the finished export into place, replacing a previous export or empty directory."""
+    if out_dir.exists():
+        reason = _not_a_previous_export(out_dir) if any(out_dir.iterdir()) else None
+        if reason:
+            raise ExportError(f"{out_dir} changed during the export ({reason}); nothing replaced")
+        old = _sibling(out_dir, "old")
+        out_dir.rename(old)
+        staging.rename(out_dir)
+        shutil.rmtree(old)
+    else:
+        staging.rename(out_dir)
