@@ -103,7 +103,7 @@ def _check_file(store: ExportStore, entry: FileEntry) -> list[Problem]:
                 detail=f"{size} bytes, manifest says {entry.bytes}",
             )
         )
-    sha256, jsonl_records = _hash_and_count_lines(store, entry.path)
+    sha256, jsonl_records = _hash_and_count_lines(store, entry.path, entry.format == "jsonl")
     if sha256 != entry.sha256:
         problems.append(
             Problem(
@@ -128,16 +128,17 @@ def _check_file(store: ExportStore, entry: FileEntry) -> list[Problem]:
     return problems
 
 
-def _hash_and_count_lines(store: ExportStore, path: str) -> tuple[str, int]:
-    """sha256 of the file and its number of non-blank lines, in one pass."""
+def _hash_and_count_lines(store: ExportStore, path: str, count_lines: bool) -> tuple[str, int]:
+    """sha256 of the file and, when asked, its number of non-blank lines, in one pass."""
     digest = hashlib.sha256()
     lines = 0
     tail = b""
     with store.open(path) as handle:
         while chunk := handle.read(_READ_CHUNK):
             digest.update(chunk)
-            *complete, tail = (tail + chunk).split(b"\n")
-            lines += sum(1 for line in complete if line.strip())
+            if count_lines:
+                *complete, tail = (tail + chunk).split(b"\n")
+                lines += sum(1 for line in complete if line.strip())
     if tail.strip():
         lines += 1
     return digest.hexdigest(), lines

@@ -171,7 +171,11 @@ def _publish(staging: Path, out_dir: Path) -> None:
             raise ExportError(f"{out_dir} changed during the export ({reason}); nothing replaced")
         old = _sibling(out_dir, "old")
         out_dir.rename(old)
-        staging.rename(out_dir)
+        try:
+            staging.rename(out_dir)
+        except OSError:
+            old.rename(out_dir)  # put the previous export back rather than leave nothing
+            raise
         shutil.rmtree(old)
     else:
         staging.rename(out_dir)

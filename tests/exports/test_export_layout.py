@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SHARD_SIZE
 
-from exports import export_warehouse
+from exports import export_warehouse, verify_export
 
 SHARD = "part-{:05d}.{}"
 
@@ -193,3 +193,15 @@ def test_columns_added_later_are_exported_and_nan_becomes_null_in_jsonl(own_ware
         line = record["metadata"]["source_line"]
         assert record["metadata"]["quality_score"] == (None if line % 2 == 0 else line / 10)
     assert all(row["near_duplicates"] == 5 for row in manifest.row_accounting)
+
+
+def test_an_empty_table_exports_no_files_and_still_verifies(own_warehouse, tmp_path):
+    with duckdb.connect(str(own_warehouse)) as con:
+        con.execute("delete from preference_pairs")
+    out = tmp_path / "out"
+    manifest = export_warehouse(own_warehouse, out)
+    assert not (out / "preference_pairs").exists()
+    assert [e for e in manifest.files if e.kind == "preference_pairs"] == []
+    assert manifest.counts.preference_pairs.by_split == {}
+    assert manifest.quality_summary.preference_pairs == 0
+    assert verify_export(out).ok
