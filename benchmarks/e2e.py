@@ -68,7 +68,9 @@ def main() -> None:
         figures["exported_conversations"] = con.execute(
             "select count(*) from conversations"
         ).fetchone()[0]
-        figures["exported_pairs"] = con.execute("select count(*) from preference_pairs").fetchone()[0]
+        figures["exported_pairs"] = con.execute("select count(*) from preference_pairs").fetchone()[
+            0
+        ]
     total = figures["build_s"] + figures["export_s"]
     figures["build_plus_export_s"] = round(total, 1)
     figures["records_per_s"] = round(input_records / total)

@@ -1,7 +1,7 @@
 """The canonical form and content hash of a conversation, as the warehouse computes them in SQL.
 
-Kept in Python so anyone can reproduce a `conversation_id` outside DuckDB (docs/dataset_contract.md);
-a test holds the two implementations equal on every exported conversation.
+Kept in Python so anyone can reproduce a `conversation_id` outside DuckDB (see
+docs/dataset_contract.md); a test holds the two equal on every exported conversation.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The documented hash (python_models.canonical) reproduces every conversation_id in the warehouse."""
+"""The documented hash (python_models.canonical) reproduces every conversation_id built."""
 
 from __future__ import annotations
 
