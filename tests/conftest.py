@@ -29,7 +29,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         [sys.executable, "-m", "pixel_data.cli", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "DO_NOT_TRACK": "1", **(env or {})},
+        env={**os.environ, "DO_NOT_TRACK": "1", "COLUMNS": "250", **(env or {})},
         timeout=900,
     )
 
