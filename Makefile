@@ -27,6 +27,8 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p build
+	PIXEL_WAREHOUSE=build/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 1
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -28,9 +28,9 @@ ranked_copies as (
     window per_hash as (partition by content_hash)
 
     qualify row_number() over (
-        partition by content_hash
-        order by tier, source_file, source_line
-    ) = 1
+            partition by content_hash
+            order by tier, source_file, source_line
+        ) = 1
 
 ),
 
@@ -38,7 +38,7 @@ kept as (
 
     select
         conversations.content_hash as conversation_id,
-        conversations.* exclude (is_holdout, is_edge_case),
+        conversations.* exclude (is_holdout, is_edge_case),  -- noqa: RF02
         ranked_copies.duplicates_replaced,
         ranked_copies.any_copy_holdout as is_holdout,
         ranked_copies.any_copy_edge_case as is_training_edge_case
@@ -46,7 +46,7 @@ kept as (
     from conversations
     inner join ranked_copies
         on conversations.source_file = ranked_copies.source_file
-        and conversations.source_line = ranked_copies.source_line
+            and conversations.source_line = ranked_copies.source_line
 
 )
 

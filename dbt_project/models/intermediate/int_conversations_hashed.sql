@@ -11,21 +11,21 @@ hashed as (
 
     select
         sha256({{ canonical_text('messages') }}) as content_hash,
-        source_dataset,
-        source_family,
-        record_format,
-        tier,
-        category,
-        stage_policy,
-        is_edge_case,
-        is_holdout,
-        license,
-        source_file,
-        source_line,
-        container,
-        compression,
-        messages,
-        len(messages) as num_turns
+        conversations.source_dataset,
+        conversations.source_family,
+        conversations.record_format,
+        conversations.tier,
+        conversations.category,
+        conversations.stage_policy,
+        conversations.is_edge_case,
+        conversations.is_holdout,
+        conversations.license,
+        conversations.source_file,
+        conversations.source_line,
+        conversations.container,
+        conversations.compression,
+        conversations.messages,
+        len(conversations.messages) as num_turns
 
     from conversations
 

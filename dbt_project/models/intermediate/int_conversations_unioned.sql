@@ -12,24 +12,24 @@ with
 ] %}
 
 {%- for model_name in conversation_models %}
-{{ model_name }} as (
+    {{ model_name }} as (
 
-    select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
-        parse_error,
-        messages,
-        record_category,
-        raw_record
+        select
+            source_dataset,
+            record_format,
+            source_file,
+            source_line,
+            container,
+            compression,
+            raw_bytes,
+            parse_error,
+            messages,
+            record_category,
+            raw_record
 
-    from {{ ref(model_name) }}
+        from {{ ref(model_name) }}
 
-),
+    ),
 
 {% endfor -%}
 
@@ -42,8 +42,8 @@ registry as (
 all_formats as (
 
     {%- for model_name in conversation_models %}
-    select * from {{ model_name }}
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ model_name }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),

@@ -18,9 +18,9 @@ best_copy_per_hash as (
     from hashed
 
     qualify row_number() over (
-        partition by hashed.pair_hash
-        order by hashed.tier, hashed.source_file, hashed.source_line
-    ) = 1
+            partition by hashed.pair_hash
+            order by hashed.tier, hashed.source_file, hashed.source_line
+        ) = 1
 
 ),
 

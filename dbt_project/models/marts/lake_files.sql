@@ -34,7 +34,9 @@ records_per_file as (
 
 quarantined_per_file as (
 
-    select source_file, count(*) as quarantined
+    select
+        source_file,
+        count(*) as quarantined
     from quarantine
     group by source_file
 

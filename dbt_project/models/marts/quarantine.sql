@@ -18,15 +18,29 @@ pairs as (
 all_rejects as (
 
     select
-        source_dataset, record_format, source_file, source_line, container, compression,
-        raw_bytes, quarantine_reason, raw_record
+        source_dataset,
+        record_format,
+        source_file,
+        source_line,
+        container,
+        compression,
+        raw_bytes,
+        quarantine_reason,
+        raw_record
     from conversations
 
     union all
 
     select
-        source_dataset, record_format, source_file, source_line, container, compression,
-        raw_bytes, quarantine_reason, raw_record
+        source_dataset,
+        record_format,
+        source_file,
+        source_line,
+        container,
+        compression,
+        raw_bytes,
+        quarantine_reason,
+        raw_record
     from pairs
 
 ),
@@ -44,6 +58,7 @@ final as (
         compression,
         raw_bytes,
         {#- an excerpt for analysts in the warehouse; never logged -#}
+        
         left(raw_record, 500) as raw_excerpt
 
     from all_rejects

@@ -49,7 +49,10 @@ duplicates as (
 
 files_per_dataset as (
 
-    select source_dataset, count(*) as files, sum(bytes) as bytes
+    select
+        source_dataset,
+        count(*) as files,
+        sum(bytes) as bytes
     from files
     where source_dataset is not null
     group by source_dataset
@@ -58,27 +61,37 @@ files_per_dataset as (
 
 inputs_per_dataset as (
 
-    select source_dataset, count(*) as input_records
+    select
+        source_dataset,
+        count(*) as input_records
     from records
     group by source_dataset
 
 ),
 
+exported_rows as (
+
+    select source_dataset from conversations
+    union all
+    select source_dataset from pairs
+
+),
+
 exported_per_dataset as (
 
-    select source_dataset, count(*) as exported
-    from (
-        select source_dataset from conversations
-        union all
-        select source_dataset from pairs
-    )
+    select
+        source_dataset,
+        count(*) as exported
+    from exported_rows
     group by source_dataset
 
 ),
 
 quarantined_per_dataset as (
 
-    select source_dataset, count(*) as quarantined
+    select
+        source_dataset,
+        count(*) as quarantined
     from quarantine
     group by source_dataset
 
@@ -86,7 +99,9 @@ quarantined_per_dataset as (
 
 duplicates_per_dataset as (
 
-    select source_dataset, count(*) as exact_duplicates
+    select
+        source_dataset,
+        count(*) as exact_duplicates
     from duplicates
     group by source_dataset
 

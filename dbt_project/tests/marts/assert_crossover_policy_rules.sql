@@ -1,5 +1,9 @@
 {#- SPEC item 9: edge cases only in stage 3; reddit safety only in stage 5; curated only in stage 1. -#}
-select conversation_id, source_family, is_training_edge_case, stage
+select
+    conversation_id,
+    source_family,
+    is_training_edge_case,
+    stage
 from {{ ref('conversations') }}
 where (is_training_edge_case and stage <> 'edge_cases')
     or (

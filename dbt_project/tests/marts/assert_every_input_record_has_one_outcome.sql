@@ -7,19 +7,39 @@ with
 
 records as (
 
-    select source_dataset, source_file, source_line from {{ ref('stg_lake__records') }}
+    select
+        source_dataset,
+        source_file,
+        source_line
+    from {{ ref('stg_lake__records') }}
 
 ),
 
 outcomes as (
 
-    select source_file, source_line, 'exported' as outcome from {{ ref('conversations') }}
+    select
+        source_file,
+        source_line,
+        'exported' as outcome
+    from {{ ref('conversations') }}
     union all
-    select source_file, source_line, 'exported' from {{ ref('preference_pairs') }}
+    select
+        source_file,
+        source_line,
+        'exported' as outcome
+    from {{ ref('preference_pairs') }}
     union all
-    select source_file, source_line, 'quarantined' from {{ ref('quarantine') }}
+    select
+        source_file,
+        source_line,
+        'quarantined' as outcome
+    from {{ ref('quarantine') }}
     union all
-    select source_file, source_line, 'exact_duplicate' from {{ ref('exact_duplicates') }}
+    select
+        source_file,
+        source_line,
+        'exact_duplicate' as outcome
+    from {{ ref('exact_duplicates') }}
 
 ),
 
@@ -34,7 +54,7 @@ outcomes_per_record as (
     from records
     left join outcomes
         on records.source_file = outcomes.source_file
-        and records.source_line = outcomes.source_line
+            and records.source_line = outcomes.source_line
     group by all
 
 )

@@ -9,19 +9,31 @@ registry as (
 
 holdout_families as (
 
-    select distinct source_family from registry where is_holdout
+    select distinct source_family from registry
+    where is_holdout
 
 ),
 
 exported as (
 
-    select source_family, is_holdout, split from {{ ref('conversations') }}
+    select
+        source_family,
+        is_holdout,
+        split
+    from {{ ref('conversations') }}
     union all
-    select source_family, is_holdout, split from {{ ref('preference_pairs') }}
+    select
+        source_family,
+        is_holdout,
+        split
+    from {{ ref('preference_pairs') }}
 
 )
 
-select *
+select exported.*
 from exported
-where split <> 'test'
-    and (is_holdout or source_family in (select source_family from holdout_families))
+where exported.split <> 'test'
+    and (
+        exported.is_holdout
+        or exported.source_family in (select holdout_families.source_family from holdout_families)
+    )

@@ -22,15 +22,25 @@ shares as (
 
 targets as (
 
-    select 'train' as split, {{ var('split_train_pct') }} as target_pct
+    select
+        'train' as split,
+        {{ var('split_train_pct') }} as target_pct
     union all
-    select 'val', {{ var('split_val_pct') }}
+    select
+        'val' as split,
+        {{ var('split_val_pct') }} as target_pct
     union all
-    select 'test', {{ 100 - var('split_train_pct') - var('split_val_pct') }}
+    select
+        'test' as split,
+        {{ 100 - var('split_train_pct') - var('split_val_pct') }} as target_pct
 
 )
 
-select targets.split, targets.target_pct, shares.actual_pct, shares.total
+select
+    targets.split,
+    targets.target_pct,
+    shares.actual_pct,
+    shares.total
 from targets
 left join shares on targets.split = shares.split
 where (select count(*) from conversations) >= 10000

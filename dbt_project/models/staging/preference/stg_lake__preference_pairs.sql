@@ -51,30 +51,22 @@ hh_turns as (
 
 ),
 
-{#- the reply text of a chosen/rejected value: a string, the last message of a list, or an object's content -#}
 explicit_pairs as (
 
     select
         *,
         case json_type(prompt_json)
-            when 'VARCHAR' then [{'role': 'user', 'content': prompt_json ->> '$'}]
+            when 'VARCHAR' then [{ 'role': 'user', 'content': prompt_json ->> '$' }]
             when 'ARRAY' then list_transform(
-                prompt_json::json[],
-                m -> {
-                    'role': coalesce(m ->> '$.role', m ->> '$.from'),
-                    'content': coalesce(m ->> '$.content', m ->> '$.value')
-                }
-            )
+                    prompt_json::json[],
+                    m -> {
+                        'role': coalesce(m ->> '$.role', m ->> '$.from'),
+                        'content': coalesce(m ->> '$.content', m ->> '$.value')
+                    }
+                )
         end as explicit_prompt,
-        {%- for side in ['chosen', 'rejected'] %}
-        case json_type({{ side }}_json)
-            when 'VARCHAR' then {{ side }}_json ->> '$'
-            when 'ARRAY' then coalesce(
-                {{ side }}_json ->> '$[#-1].content', {{ side }}_json ->> '$[#-1].value'
-            )
-            when 'OBJECT' then coalesce({{ side }}_json ->> '$.content', {{ side }}_json ->> '$.value')
-        end as explicit_{{ side }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ preference_reply('chosen_json') }} as explicit_chosen,
+        {{ preference_reply('rejected_json') }} as explicit_rejected
 
     from hh_turns
 
@@ -93,22 +85,22 @@ pairs as (
         case
             when record_error is not null then record_error
             when is_hh_dialogue and (
-                len(chosen_turns) < 2
-                or len(rejected_turns) < 2
-                or list_bool_or(list_transform(chosen_turns, t -> t.role is null))
-                or list_bool_or(list_transform(rejected_turns, t -> t.role is null))
-                or chosen_turns[-1].role <> 'Assistant'
-                or rejected_turns[-1].role <> 'Assistant'
-            ) then 'unparseable_dialogue'
+                    len(chosen_turns) < 2
+                    or len(rejected_turns) < 2
+                    or list_bool_or(list_transform(chosen_turns, t -> t.role is null))
+                    or list_bool_or(list_transform(rejected_turns, t -> t.role is null))
+                    or chosen_turns[-1].role <> 'Assistant'
+                    or rejected_turns[-1].role <> 'Assistant'
+                ) then 'unparseable_dialogue'
             when is_hh_dialogue
                 and list_slice(chosen_turns, 1, len(chosen_turns) - 1)
                 <> list_slice(rejected_turns, 1, len(rejected_turns) - 1)
                 then 'preference_prompt_mismatch'
             when not is_hh_dialogue and (
-                explicit_prompt is null
-                or coalesce({{ trim_whitespace('explicit_chosen') }}, '') = ''
-                or coalesce({{ trim_whitespace('explicit_rejected') }}, '') = ''
-            ) then 'missing_field'
+                    explicit_prompt is null
+                    or coalesce({{ trim_whitespace('explicit_chosen') }}, '') = ''
+                    or coalesce({{ trim_whitespace('explicit_rejected') }}, '') = ''
+                ) then 'missing_field'
         end as parse_error,
         case
             when is_hh_dialogue then list_slice(chosen_turns, 1, len(chosen_turns) - 1)
