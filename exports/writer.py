@@ -8,6 +8,7 @@ export (its manifest's files plus the allowed extras); anything else is refused,
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import uuid
@@ -41,11 +42,13 @@ def export_warehouse(
     seed: int | None = None,
     max_records_per_shard: int = DEFAULT_MAX_RECORDS_PER_SHARD,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    documents: bool = True,
 ) -> Manifest:
     """Write the warehouse's conversations and preference pairs to `out_dir`.
 
     `seed`, when given, must equal the seed the warehouse was split with. `memory_limit` caps
-    DuckDB's memory; the sort spills to disk beyond it. Returns the manifest written.
+    DuckDB's memory; the sort spills to disk beyond it. With `documents`, the dataset card
+    (README.md) and the QA report are written beside the manifest. Returns the manifest.
     """
     warehouse, out_dir = Path(warehouse), Path(out_dir).absolute()
     if max_records_per_shard < 1:
@@ -67,11 +70,23 @@ def export_warehouse(
                 spill_dir=Path(spill),
                 memory_limit=memory_limit,
             )
+        if documents:
+            write_documents(staging, warehouse, manifest)
         _publish(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
+
+
+def write_documents(export_dir: Path, warehouse: Path, manifest: Manifest) -> None:
+    """The dataset card and the QA report (HTML + JSON), outside the manifest's file list."""
+    from exports.dataset_card import write_card
+    from exports.qa_report import write_qa_report
+
+    document = json.loads(manifest.to_json())
+    write_card(export_dir, warehouse, document)
+    write_qa_report(export_dir, warehouse, document)
 
 
 def _write_export(

@@ -66,11 +66,11 @@ def test_an_empty_directory_is_used(warehouse, tmp_path):
 def test_a_previous_export_is_replaced(warehouse, own_warehouse, tmp_path):
     out = tmp_path / "out"
     first = export_warehouse(warehouse, out)
-    (out / "README.md").write_text("about the first export")
+    (out / "curriculum.json").write_text("{}")  # a document of the first export only
     second = export_warehouse(own_warehouse, out)
     assert first.files != second.files
     assert verify_export(out).ok
-    assert not (out / "README.md").exists()
+    assert not (out / "curriculum.json").exists()
     assert leftovers(tmp_path) == []
 
 

@@ -1,0 +1,429 @@
+"""The QA report: one self-contained HTML page with charts, and a JSON twin with the same figures.
+
+Everything is read from the built warehouse (and the export's manifest when there is one). The
+report shows what exists: score histograms, PII counts and gate filters appear as soon as the
+warehouse has those columns and tables. It holds counts and file:line locations, never record
+text.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from exports import charts
+
+QA_HTML = "qa_report.html"
+QA_JSON = "qa_report.json"
+HISTOGRAM_BINS = 10
+STAGES = ("foundation", "reasoning", "edge_cases", "voice", "safety_dpo")
+
+
+def collect_figures(warehouse: Path, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every figure the report shows, as plain JSON-ready data."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = {
+            row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+        views = con.execute("select view_name from duckdb_views()").fetchall()
+        tables |= {row[0] for row in views}
+        columns = {
+            row[0]: row[1]
+            for row in con.execute(
+                "select column_name, data_type from duckdb_columns()"
+                " where table_name = 'conversations'"
+            ).fetchall()
+        }
+        figures: dict[str, Any] = {
+            # no wall-clock time: the same warehouse gives the same report, byte for byte
+            "built_at": _built_at(con, tables),
+            "export": _export_info(manifest),
+            "row_accounting": _rows_if(
+                con,
+                tables,
+                "row_accounting",
+                "select * from row_accounting order by source_dataset",
+            ),
+            "stage_mix": _rows_if(
+                con, tables, "stage_mix", "select * from stage_mix order by stage_number"
+            ),
+            "splits": _rows(
+                con,
+                "select split, count(*) as records from (select split from conversations"
+                " union all select split from preference_pairs) group by split order by split",
+            ),
+            "categories": _categories(con, tables, columns),
+            "edge_cases": _rows(
+                con,
+                "select source_dataset, stage, split, count(*) as records from conversations"
+                " where is_training_edge_case group by all order by all",
+            ),
+            "quarantine_top": _rows_if(
+                con,
+                tables,
+                "quarantine_summary",
+                "select reason, source_dataset, records, files, example_location"
+                " from quarantine_summary order by records desc, reason limit 15",
+            ),
+            "score_histograms": _score_histograms(con, columns),
+            "pii_counts": _pii_counts(con, columns),
+            "gates": _gates(con, tables),
+        }
+    totals = {
+        key: sum(row.get(key) or 0 for row in figures["row_accounting"])
+        for key in (
+            "input_records",
+            "exported",
+            "quarantined",
+            "exact_duplicates",
+            "near_duplicates",
+            "filtered",
+        )
+    }
+    totals["edge_cases"] = sum(row["records"] for row in figures["edge_cases"])
+    figures["totals"] = totals
+    return figures
+
+
+def render_html(figures: dict[str, Any]) -> str:
+    """The self-contained page: inline CSS and SVG only."""
+    sections = [
+        _overview(figures),
+        _funnel(figures),
+        _stage_mix(figures),
+        _categories_section(figures),
+        _scores_section(figures),
+        _gates_section(figures),
+        _edge_cases_section(figures),
+        _quarantine_section(figures),
+    ]
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>pixel-data QA report</title>"
+        f"<style>{_CSS}</style></head><body><h1>QA report</h1>"
+        + "".join(sections)
+        + "</body></html>"
+    )
+
+
+def write_qa_report(
+    out_dir: Path, warehouse: Path, manifest: dict[str, Any] | None = None
+) -> tuple[Path, Path]:
+    """Write qa_report.html and qa_report.json into out_dir (an export folder or any folder)."""
+    if manifest is None and (out_dir / "manifest.json").is_file():
+        manifest = json.loads((out_dir / "manifest.json").read_text())
+    figures = collect_figures(warehouse, manifest)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, json_path = out_dir / QA_HTML, out_dir / QA_JSON
+    json_path.write_text(json.dumps(figures, indent=2, sort_keys=True, default=str) + "\n")
+    html_path.write_text(render_html(figures))
+    return html_path, json_path
+
+
+# ---------------------------------------------------------------------------------------------
+# figures
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    result = con.execute(sql)
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def _rows_if(
+    con: duckdb.DuckDBPyConnection, tables: set[str], table: str, sql: str
+) -> list[dict[str, Any]]:
+    """Rows of `sql`, or none when the warehouse predates `table` (the report shows what exists)."""
+    return _rows(con, sql) if table in tables else []
+
+
+def _built_at(con: duckdb.DuckDBPyConnection, tables: set[str]) -> str | None:
+    if "build_metadata" not in tables:
+        return None
+    row = con.execute("select built_at from build_metadata").fetchone()
+    return row[0] if row else None
+
+
+def _export_info(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not manifest:
+        return None
+    return {
+        "version": manifest.get("version"),
+        "content_sha256": manifest.get("content_sha256"),
+        "files": len(manifest.get("files", [])),
+        "config_lock": manifest.get("config_lock"),
+    }
+
+
+def _categories(
+    con: duckdb.DuckDBPyConnection, tables: set[str], columns: dict[str, str]
+) -> dict[str, Any]:
+    after = _rows_if(
+        con,
+        tables,
+        "category_breakdown",
+        "select category, sum(records) as records from category_breakdown"
+        " group by category order by records desc, category",
+    )
+    before = None
+    if "original_category" in columns:  # present once category enrichment runs
+        before = _rows(
+            con,
+            "select coalesce(original_category, 'uncategorized') as category,"
+            " count(*) as records from conversations group by 1 order by records desc, category",
+        )
+    return {"after_enrichment": after, "before_enrichment": before}
+
+
+def _score_histograms(
+    con: duckdb.DuckDBPyConnection, columns: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """A histogram over [0, 1] for every numeric score column of `conversations`."""
+    histograms = {}
+    numeric = ("DOUBLE", "FLOAT", "DECIMAL", "REAL")
+    for name, data_type in sorted(columns.items()):
+        is_score = name.endswith("_score") or name.startswith(("empathy_", "crisis_"))
+        if not is_score or not data_type.upper().startswith(numeric):
+            continue
+        rows = con.execute(
+            f"select least(floor({_ident(name)} * {HISTOGRAM_BINS}), {HISTOGRAM_BINS - 1})::int"
+            f" as bin, count(*) from conversations where {_ident(name)} is not null"
+            " group by bin order by bin"
+        ).fetchall()
+        counts = [0] * HISTOGRAM_BINS
+        for bin_index, count in rows:
+            counts[max(0, min(HISTOGRAM_BINS - 1, bin_index))] += count
+        histograms[name] = {
+            "bin_edges": [i / HISTOGRAM_BINS for i in range(HISTOGRAM_BINS + 1)],
+            "counts": counts,
+        }
+    return histograms
+
+
+def _pii_counts(con: duckdb.DuckDBPyConnection, columns: dict[str, str]) -> dict[str, int]:
+    pii_columns = sorted(c for c in columns if c.startswith("pii_") and c != "pii_counts")
+    if not pii_columns:
+        return {}
+    sums = con.execute(
+        "select "
+        + ", ".join(f"coalesce(sum({_ident(c)}), 0)" for c in pii_columns)
+        + " from conversations"
+    ).fetchone()
+    return {c.removeprefix("pii_"): int(v) for c, v in zip(pii_columns, sums, strict=True)}
+
+
+def _gates(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, Any]:
+    gates: dict[str, Any] = {"tests": [], "thresholds": [], "filtered_by_gate": []}
+    if "gate_results" in tables:
+        gates["tests"] = _rows(
+            con,
+            "select gate, gate_kind, status, failures from gate_results order by status, gate",
+        )
+    if "quality_thresholds" in tables:
+        gates["thresholds"] = _rows(con, "select * from quality_thresholds")
+    if "filtered" in tables:
+        gates["filtered_by_gate"] = _rows(
+            con, "select gate, count(*) as records from filtered group by gate order by gate"
+        )
+    return gates
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# ---------------------------------------------------------------------------------------------
+# html
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    if not rows:
+        return "<p class='muted'>none</p>"
+    columns = columns or list(rows[0])
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(_fmt(row.get(c)))}</td>" for c in columns) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(value)
+
+
+def _overview(f: dict[str, Any]) -> str:
+    t = f["totals"]
+    cards = [
+        ("records in", t["input_records"]),
+        ("exported", t["exported"]),
+        ("quarantined", t["quarantined"]),
+        ("exact duplicates", t["exact_duplicates"]),
+        ("near duplicates", t["near_duplicates"]),
+        ("filtered by gates", t["filtered"]),
+        ("edge cases kept", t["edge_cases"]),
+    ]
+    export = f["export"]
+    line = (
+        f"<p>Export {escape(str(export['version']))}, {export['files']} files, content sha256 "
+        f"<code>{escape(str(export['content_sha256']))}</code></p>"
+        if export
+        else "<p class='muted'>Not attached to an export.</p>"
+    )
+    return (
+        "<section id='overview'><h2>Overview</h2><div class='cards'>"
+        + "".join(f"<div class='card'><b>{v:,}</b><span>{escape(k)}</span></div>" for k, v in cards)
+        + f"</div>{line}<p class='muted'>Warehouse built {escape(str(f['built_at']))}</p></section>"
+    )
+
+
+def _funnel(f: dict[str, Any]) -> str:
+    rows = f["row_accounting"]
+    chart = charts.bar_chart(
+        [r["source_dataset"] for r in rows],
+        [r["exported"] for r in rows],
+        title="Exported records per source dataset",
+    )
+    columns = [
+        c
+        for c in (
+            "source_dataset",
+            "files",
+            "input_records",
+            "exported",
+            "quarantined",
+            "exact_duplicates",
+            "near_duplicates",
+            "filtered",
+            "is_balanced",
+        )
+        if rows and c in rows[0]
+    ]
+    return (
+        "<section id='funnel'><h2>Records in and out per source</h2>"
+        + chart
+        + _table(rows, columns)
+        + "</section>"
+    )
+
+
+def _stage_mix(f: dict[str, Any]) -> str:
+    mix = f["stage_mix"]
+    chart = charts.grouped_bar_chart(
+        [r["stage"] for r in mix],
+        {
+            "target": [r["target_share"] or 0 for r in mix],
+            "actual": [r["actual_share"] or 0 for r in mix],
+        },
+        title="Stage mix: target vs actual share",
+    )
+    return (
+        "<section id='stage-mix'><h2>Stage mix and splits</h2>"
+        + chart
+        + _table(mix)
+        + _table(f["splits"])
+        + "</section>"
+    )
+
+
+def _categories_section(f: dict[str, Any]) -> str:
+    after = f["categories"]["after_enrichment"]
+    before = f["categories"]["before_enrichment"]
+    parts = [
+        charts.bar_chart(
+            [r["category"] for r in after],
+            [r["records"] for r in after],
+            title="Exported records per category",
+        )
+    ]
+    if before:
+        parts.append(
+            charts.bar_chart(
+                [r["category"] for r in before],
+                [r["records"] for r in before],
+                title="Categories before enrichment",
+            )
+        )
+    return "<section id='categories'><h2>Categories</h2>" + "".join(parts) + "</section>"
+
+
+def _scores_section(f: dict[str, Any]) -> str:
+    histograms = f["score_histograms"]
+    body = (
+        "".join(
+            charts.histogram(h["bin_edges"], h["counts"], title=f"Distribution of {name}")
+            for name, h in histograms.items()
+        )
+        or "<p class='muted'>No score columns in this warehouse yet.</p>"
+    )
+    pii = f["pii_counts"]
+    pii_html = (
+        charts.bar_chart(list(pii), list(pii.values()), title="PII found, by type")
+        if pii
+        else "<p class='muted'>No PII counts in this warehouse yet.</p>"
+    )
+    return (
+        "<section id='scores'><h2>Score distributions</h2>"
+        + body
+        + "<h3>PII</h3>"
+        + pii_html
+        + "</section>"
+    )
+
+
+def _gates_section(f: dict[str, Any]) -> str:
+    tests = f["gates"]["tests"]
+    failing = [t for t in tests if t["status"] != "pass"]
+    summary = (
+        f"<p class='{'bad' if failing else 'good'}'>{len(tests) - len(failing)} of "
+        f"{len(tests)} gates passed in the last build.</p>"
+        if tests
+        else "<p class='muted'>No gate results recorded.</p>"
+    )
+    return (
+        "<section id='gates'><h2>Gates and thresholds</h2>"
+        + summary
+        + (_table(failing) if failing else "")
+        + "<h3>Thresholds</h3>"
+        + _table(f["gates"]["thresholds"])
+        + "<h3>Filtered by gate</h3>"
+        + _table(f["gates"]["filtered_by_gate"])
+        + "</section>"
+    )
+
+
+def _edge_cases_section(f: dict[str, Any]) -> str:
+    return (
+        "<section id='edge-cases'><h2>Edge cases</h2><p>Edge-case training data bypasses every"
+        " safety filter and goes to stage 3 only.</p>" + _table(f["edge_cases"]) + "</section>"
+    )
+
+
+def _quarantine_section(f: dict[str, Any]) -> str:
+    return (
+        "<section id='quarantine'><h2>Top quarantine reasons</h2>"
+        + _table(f["quarantine_top"])
+        + "</section>"
+    )
+
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:980px;
+color:#222;padding:0 1rem}
+h1{font-size:1.6rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:12px}
+td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}th{background:#f4f4f4}
+.cards{display:flex;flex-wrap:wrap;gap:.6rem}.card{border:1px solid #ddd;border-radius:6px;
+padding:.5rem .8rem;min-width:110px}.card b{display:block;font-size:1.3rem}
+.card span,.muted{color:#777}.bad{color:#b00020;font-weight:bold}.good{color:#2e7d32}
+svg.chart text{font-size:12px;fill:#333}svg.chart text.small{font-size:10px}
+figure{margin:.8rem 0}figcaption{color:#666;font-size:12px}
+"""
