@@ -11,7 +11,9 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# the CPU build of torch first, so sentence-transformers does not pull CUDA wheels
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev,embeddings]'
 	# the duckdb-cli wheel installs its binary without the executable bit
 	chmod +x $(BIN)/duckdb
 	touch $(STAMP)

@@ -1,0 +1,1 @@
+"""Evaluation of the scorers on real labelled data in ../shared/realdata (never shipped)."""

@@ -1,0 +1,179 @@
+"""Readers for ../shared/realdata: labelled data written by others, read in place, never copied."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import gzip
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pixel_data import settings
+
+
+class RealDataMissing(RuntimeError):
+    """../shared/realdata is not there (a fresh clone without the shared folder)."""
+
+
+def realdata_root() -> Path:
+    """`PIXEL_REALDATA` or ../shared/realdata beside the project root."""
+    override = os.environ.get("PIXEL_REALDATA")
+    root = Path(override) if override else settings.PROJECT_ROOT.parent / "shared" / "realdata"
+    if not root.is_dir():
+        raise RealDataMissing(f"real labelled data not found at {root} (set PIXEL_REALDATA)")
+    return root
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
+    csv.field_size_limit(sys.maxsize)
+    with path.open(newline="", encoding="utf-8") as handle:
+        yield from csv.DictReader(handle)
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    key: str
+    texts: tuple[str, ...]  # one or more posts (a C-SSRS user has many)
+    label: str
+
+
+def cssrs_users(root: Path) -> list[LabelledText]:
+    """C-SSRS Reddit 500: one row per user, `Post` a Python list literal (28 cells truncated)."""
+    users = []
+    for row in _csv_rows(root / "cssrs-reddit500" / "500_Reddit_users_posts_labels.csv"):
+        cell = row["Post"]
+        try:
+            posts = ast.literal_eval(cell)
+        except (ValueError, SyntaxError):
+            # truncated at 32,759 chars: split the list body by its separators and keep it all
+            posts = cell.strip("[]").split("', '")
+        if isinstance(posts, str):
+            posts = [posts]
+        posts = tuple(str(post).strip(" '\"") for post in posts if str(post).strip(" '\""))
+        users.append(LabelledText(row["User"], posts, row["Label"]))
+    return users
+
+
+def sdcnl_posts(root: Path, part: str) -> list[LabelledText]:
+    """SDCNL `training` or `testing` set: title + body, label is_suicide (1/0)."""
+    rows = _csv_rows(root / "sdcnl" / f"{part}-set.csv")
+    return [
+        LabelledText(
+            f"sdcnl-{part}-{number}",
+            (f"{row['title']}\n{row['selftext']}".strip(),),
+            row["is_suicide"],
+        )
+        for number, row in enumerate(rows)
+    ]
+
+
+def dreaddit_posts(root: Path, part: str) -> list[LabelledText]:
+    """Dreaddit `train` or `test`: stress label 0/1; none of it is a crisis label."""
+    rows = _csv_rows(root / "dreaddit" / f"dreaddit-{part}.csv")
+    return [
+        LabelledText(f"dreaddit-{part}-{row['id']}", (row["text"],), row["label"]) for row in rows
+    ]
+
+
+def hh_harmless_prompts(root: Path) -> list[LabelledText]:
+    """hh-rlhf harmless-base test: the human turns of each dialogue (red-team prompts)."""
+    out = []
+    with gzip.open(root / "hh-rlhf" / "harmless-base-test.jsonl.gz", "rt", encoding="utf-8") as f:
+        for number, line in enumerate(f):
+            dialogue = json.loads(line)["chosen"]
+            turns = [
+                part.split("\n\nAssistant:")[0].strip() for part in dialogue.split("\n\nHuman:")[1:]
+            ]
+            out.append(LabelledText(f"hh-{number}", tuple(t for t in turns if t), "harmless"))
+    return out
+
+
+@dataclass(frozen=True)
+class EpitomePair:
+    sp_id: str
+    rp_id: str
+    seeker: str
+    response: str
+    levels: dict[str, int]  # mechanism -> 0/1/2
+
+
+EPITOME_FILES = {
+    "emotional_reactions": "emotional-reactions-reddit.csv",
+    "interpretations": "interpretations-reddit.csv",
+    "explorations": "explorations-reddit.csv",
+}
+
+
+def epitome_pairs(root: Path) -> list[EpitomePair]:
+    """The three EPITOME Reddit files joined by (sp_id, rp_id); a repeated key keeps its first
+    row per file (61 keys repeat, 19 with conflicting labels: first occurrence wins, documented)."""
+    by_key: dict[tuple[str, str], dict] = {}
+    for mechanism, filename in EPITOME_FILES.items():
+        for row in _csv_rows(root / "epitome" / filename):
+            key = (row["sp_id"], row["rp_id"])
+            entry = by_key.setdefault(
+                key, {"seeker": row["seeker_post"], "response": row["response_post"], "levels": {}}
+            )
+            entry["levels"].setdefault(mechanism, int(row["level"]))
+    return [
+        EpitomePair(sp, rp, entry["seeker"], entry["response"], entry["levels"])
+        for (sp, rp), entry in by_key.items()
+        if len(entry["levels"]) == len(EPITOME_FILES)
+    ]
+
+
+@dataclass(frozen=True)
+class PiiExample:
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+    template_id: int
+
+
+def presidio_examples(root: Path) -> list[PiiExample]:
+    data = json.loads((root / "presidio-synth" / "synth_dataset_v2.json").read_text("utf-8"))
+    return [
+        PiiExample(
+            item["full_text"],
+            tuple(
+                (s["start_position"], s["end_position"], s["entity_type"]) for s in item["spans"]
+            ),
+            int(item["template_id"]),
+        )
+        for item in data
+    ]
+
+
+@dataclass(frozen=True)
+class CounselQuestion:
+    question_id: str
+    title: str
+    text: str
+    topic: str
+    split: str
+    answers: tuple[str, ...]
+
+
+def counsel_chat_questions(root: Path) -> list[CounselQuestion]:
+    """Counsel Chat (MIT): one row per question with its topic, its own split and its answers."""
+    by_id: dict[str, dict] = {}
+    for row in _csv_rows(root / "counsel-chat" / "20200325_counsel_chat.csv"):
+        entry = by_id.setdefault(
+            row["questionID"],
+            {
+                "title": row["questionTitle"] or "",
+                "text": row["questionText"] or "",
+                "topic": row["topic"],
+                "split": row["split"],
+                "answers": [],
+            },
+        )
+        if row["answerText"]:
+            entry["answers"].append(row["answerText"])
+    return [
+        CounselQuestion(qid, e["title"], e["text"], e["topic"], e["split"], tuple(e["answers"]))
+        for qid, e in by_id.items()
+    ]

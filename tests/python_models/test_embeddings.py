@@ -1,0 +1,142 @@
+"""The embedding layer: the text that is embedded, the Parquet cache, and both offline backends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from python_models.embeddings import (
+    STATIC_MODEL_ID,
+    Embedder,
+    EmbeddingCache,
+    conversation_text,
+    embed_with_cache,
+    ensure_static_model,
+    get_embedder,
+    text_hash,
+)
+
+
+class CountingEmbedder:
+    """A fake backend: deterministic vectors from the text, and a count of texts embedded."""
+
+    model_id = "fake-v1"
+    dim = 8
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def encode(self, texts, *, batch_size=256, progress=False):
+        self.embedded += len(texts)
+        rows = [np.random.default_rng(list(t.encode()) or [0]).standard_normal(8) for t in texts]
+        out = np.asarray(rows, dtype=np.float32).reshape(len(texts), 8)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_conversation_text_ignores_roles_system_prompts_and_whitespace():
+    plain = [
+        {"role": "user", "content": "I can't sleep."},
+        {"role": "assistant", "content": "That sounds hard."},
+    ]
+    relabelled = [
+        {"role": "system", "content": "You are a careful assistant."},
+        {"role": "user", "content": "I can't\t sleep."},
+        {"role": "assistant", "content": "That  sounds hard."},
+    ]
+    assert conversation_text(plain) == conversation_text(relabelled)
+    assert conversation_text(plain) == "I can't sleep.\nThat sounds hard."
+
+
+def test_cache_returns_what_was_put_bit_for_bit(tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    vectors = np.random.default_rng(0).standard_normal((5, 8)).astype(np.float32)
+    assert cache.put_many([f"h{i}" for i in range(5)], vectors, "m") == 5
+    found, got = cache.get_many(["h3", "zz", "h0"], "m", 8)
+    assert found.tolist() == [True, False, True]
+    assert np.array_equal(got[0], vectors[3]) and np.array_equal(got[2], vectors[0])
+    assert not got[1].any()
+    # another model id is another key space
+    assert not cache.get_many(["h3"], "other", 8)[0].any()
+
+
+def test_cache_writes_only_new_keys_and_compacts(tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    v = np.ones((3, 4), dtype=np.float32)
+    assert cache.put_many(["a", "b", "b"], v, "m") == 2
+    assert cache.put_many(["a", "c"], v[:2], "m") == 1
+    assert cache.count("m") == 3
+    cache.compact("m")
+    assert len(list((tmp_path).glob("*/part-*.parquet"))) == 1
+    assert cache.get_many(["a", "b", "c"], "m", 4)[0].all()
+
+
+def test_embed_with_cache_embeds_only_unseen_texts(tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    embedder = CountingEmbedder()
+    assert isinstance(embedder, Embedder)
+    texts = ["one", "two", "three"]
+    ids = [text_hash(t) for t in texts]
+    first = embed_with_cache(embedder, ids, texts, cache=cache)
+    assert embedder.embedded == 3
+    again = embed_with_cache(embedder, [*ids, text_hash("four")], [*texts, "four"], cache=cache)
+    assert embedder.embedded == 4
+    assert np.array_equal(again[:3], first)
+    assert np.allclose(again[3], embedder.encode(["four"])[0])
+
+
+# ---- the real backends (the static model is distilled once per machine, about a minute) ----
+
+
+@pytest.fixture(scope="session")
+def static_embedder():
+    ensure_static_model()
+    return get_embedder("static")
+
+
+TEXTS = [
+    "I've felt flat and empty for weeks, and even seeing my brother feels like a chore.",
+    "I've felt flat and empty for weeks and even seeing my brother feels like a chore!!",
+    "My manager doubled my workload; I've been working late since March.",
+    "Café au lait, naïve résumé — Zürich & São Paulo… 😀 <3 $5 x^2 a_b",
+    "",
+    "hello " * 3000,
+]
+
+
+@pytest.mark.model
+def test_static_fast_path_matches_token_by_token_reference(static_embedder):
+    fast = static_embedder.encode(TEXTS, batch_size=2)
+    reference = static_embedder.encode_reference(TEXTS[:4])
+    assert fast.dtype == np.float32 and fast.shape == (len(TEXTS), static_embedder.dim)
+    assert np.all((fast[:4] * reference).sum(axis=1) > 0.999)
+    assert np.allclose(np.linalg.norm(fast[[0, 1, 2, 3, 5]], axis=1), 1, atol=1e-5)
+    assert not fast[4].any()  # an empty text is similar to nothing
+    assert np.array_equal(fast, static_embedder.encode(TEXTS))  # batch size does not matter
+
+
+@pytest.mark.model
+def test_static_model_matches_model2vec(static_embedder):
+    from model2vec import StaticModel
+
+    model = StaticModel.from_pretrained(str(static_embedder.model_dir), force_download=False)
+    theirs = model.encode(TEXTS[:4], use_multiprocessing=False, max_length=None)
+    theirs = theirs.astype(np.float32) / np.linalg.norm(theirs, axis=1, keepdims=True)
+    assert np.all((static_embedder.encode(TEXTS[:4]) * theirs).sum(axis=1) > 0.999)
+
+
+@pytest.mark.model
+def test_static_model_is_versioned_and_not_distilled_twice(static_embedder):
+    directory = ensure_static_model()
+    assert directory.name == STATIC_MODEL_ID == static_embedder.model_id
+    stamp = (directory / "model.safetensors").stat().st_mtime_ns
+    assert ensure_static_model() == directory
+    assert (directory / "model.safetensors").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("backend", ["static", "minilm"])
+def test_near_copies_are_closer_than_other_topics(backend, static_embedder):
+    embedder = static_embedder if backend == "static" else get_embedder("minilm")
+    vectors = embedder.encode(TEXTS[:3])
+    assert vectors[0] @ vectors[1] > 0.9
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.1

@@ -1,0 +1,62 @@
+"""PII redaction: every structured kind is replaced by its placeholder and counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from python_models.scoring.pii import PiiDetector, luhn_valid
+
+
+@pytest.fixture(scope="module")
+def detector() -> PiiDetector:
+    return PiiDetector()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "secret"),
+    [
+        ("write to jane.doe+work@example.co.uk today", "EMAIL", "jane.doe+work@example.co.uk"),
+        ("call me on (602) 272-9781 after six", "PHONE", "272-9781"),
+        ("my number is +44 7700 900123", "PHONE", "7700 900123"),
+        ("Desk: 5403926876", "PHONE", "5403926876"),
+        ("ssn 123-45-6789 on the form", "SSN", "123-45-6789"),
+        ("card 4111 1111 1111 1111 was declined", "CREDIT_CARD", "4111 1111 1111 1111"),
+        ("server at 192.168.10.25 is down", "IP_ADDRESS", "192.168.10.25"),
+        ("follow me at https://twitter.com/some_handle please", "URL", "some_handle"),
+        ("I live at 742 Evergreen Terrace, Apt 4", "ADDRESS", "742 Evergreen Terrace"),
+        ("My name is Pamela and I feel stuck", "PERSON", "Pamela"),
+        ("I talked to Dr. Okonkwo yesterday", "PERSON", "Okonkwo"),
+        ("Yesterday Maria Gonzalez told me it was my fault", "PERSON", "Maria Gonzalez"),
+    ],
+)
+def test_redacts_each_kind(detector: PiiDetector, text: str, kind: str, secret: str) -> None:
+    redacted, counts = detector.redact(text)
+    assert secret not in redacted
+    assert f"[{kind}]" in redacted
+    assert counts[kind] >= 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have felt anxious since 2019 and it got worse in 2021.",
+        "It costs 1200 dollars a month, and I sleep 5 hours.",
+        "Rose petals, hope and grace are what I need right now.",
+        "I went to the United States for work, then to Paris.",
+        "card 4111 1111 1111 1112 is not a real card",  # fails the Luhn check
+        "We met on 12.05.2019 at the clinic.",
+    ],
+)
+def test_leaves_ordinary_text_alone(detector: PiiDetector, text: str) -> None:
+    redacted, counts = detector.redact(text)
+    assert redacted == text, counts
+
+
+def test_counts_every_occurrence(detector: PiiDetector) -> None:
+    _, counts = detector.redact("a@b.com, c@d.org and 123-45-6789")
+    assert counts == {"EMAIL": 2, "SSN": 1}
+
+
+def test_luhn() -> None:
+    assert luhn_valid("4111111111111111")
+    assert not luhn_valid("4111111111111112")
