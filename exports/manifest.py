@@ -98,6 +98,7 @@ class Manifest(BaseModel):
     row_accounting: list[dict[str, Any]]
     config_lock: ConfigLock
     quality_summary: QualitySummary
+    composition: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         """Pretty, key-sorted JSON as written to `manifest.json`."""

@@ -72,6 +72,7 @@ def collect_figures(warehouse: Path, manifest: dict[str, Any] | None = None) -> 
             "score_histograms": _score_histograms(con, columns),
             "pii_counts": _pii_counts(con, columns),
             "gates": _gates(con, tables),
+            "composition": (manifest or {}).get("composition"),
         }
     totals = {
         key: sum(row.get(key) or 0 for row in figures["row_accounting"])
@@ -95,6 +96,7 @@ def render_html(figures: dict[str, Any]) -> str:
         _overview(figures),
         _funnel(figures),
         _stage_mix(figures),
+        _composition_section(figures),
         _categories_section(figures),
         _scores_section(figures),
         _gates_section(figures),
@@ -331,6 +333,40 @@ def _stage_mix(f: dict[str, Any]) -> str:
         + _table(mix)
         + _table(f["splits"])
         + "</section>"
+    )
+
+
+def _composition_section(f: dict[str, Any]) -> str:
+    composition = f.get("composition")
+    if not composition:
+        return ""
+    stages = composition["stages"]
+    chart = charts.grouped_bar_chart(
+        [s["stage"] for s in stages],
+        {"target": [s["target"] for s in stages], "selected": [s["selected"] for s in stages]},
+        title=f"Composition: target vs selected records ({composition['target_samples']:,} asked)",
+        value_format="{:,.0f}",
+    )
+    rows = [
+        {key: s[key] for key in ("stage", "available", "target", "selected", "shortfall")}
+        | {
+            "received_from_shortfall": s["received_from_shortfall"],
+            "by_tier": s["selected_by_tier"],
+        }
+        for s in stages
+    ]
+    note = (
+        f"<p class='bad'>{composition['shortfall_unplaced']:,} records short of the target:"
+        " the warehouse has too few.</p>"
+        if composition["shortfall_unplaced"]
+        else ""
+    )
+    return (
+        "<section id='composition'><h2>Composition: target vs actual</h2>"
+        + chart
+        + note
+        + _table(rows)
+        + f"<p class='muted'>{escape(composition['rule'])}</p></section>"
     )
 
 

@@ -88,16 +88,22 @@ def quote_identifier(name: str) -> str:
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    """(name, type) of every column of `table`, in table order; empty when there is no table."""
-    return con.execute(
+    """(name, type) of every column of `table`, in table order; empty when there is no table.
+
+    A temporary table of the same name (a composed sample) shadows the warehouse's, exactly as
+    it does in the queries that read it.
+    """
+    rows = con.execute(
         """
-        select column_name, data_type
+        select column_name, data_type, table_catalog = 'temp' as is_temp
         from information_schema.columns
         where table_schema = ? and table_name = ?
-        order by ordinal_position
+        order by is_temp desc, ordinal_position
         """,
         [SCHEMA, table],
     ).fetchall()
+    shadowing = rows and rows[0][2]
+    return [(name, data_type) for name, data_type, is_temp in rows if is_temp == shadowing]
 
 
 def check_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from exports.composition import apply_composition
 from exports.errors import ExportError
 from exports.layout import MANIFEST_NAME, is_unlisted_allowed
 from exports.lock import config_lock
@@ -43,12 +44,16 @@ def export_warehouse(
     max_records_per_shard: int = DEFAULT_MAX_RECORDS_PER_SHARD,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     documents: bool = True,
+    target_samples: int | None = None,
 ) -> Manifest:
     """Write the warehouse's conversations and preference pairs to `out_dir`.
 
     `seed`, when given, must equal the seed the warehouse was split with. `memory_limit` caps
     DuckDB's memory; the sort spills to disk beyond it. With `documents`, the dataset card
-    (README.md) and the QA report are written beside the manifest. Returns the manifest.
+    (README.md), the QA report and curriculum.json are written beside the manifest. With
+    `target_samples`, the export is a sample of that size with the configured stage mix and tier
+    weights (exports.composition); otherwise everything that passed the gates is exported.
+    Returns the manifest.
     """
     warehouse, out_dir = Path(warehouse), Path(out_dir).absolute()
     if max_records_per_shard < 1:
@@ -69,6 +74,7 @@ def export_warehouse(
                 max_records_per_shard=max_records_per_shard,
                 spill_dir=Path(spill),
                 memory_limit=memory_limit,
+                target_samples=target_samples,
             )
         if documents:
             write_documents(staging, warehouse, manifest)
@@ -81,12 +87,14 @@ def export_warehouse(
 
 def write_documents(export_dir: Path, warehouse: Path, manifest: Manifest) -> None:
     """The dataset card and the QA report (HTML + JSON), outside the manifest's file list."""
+    from exports.curriculum import write_curriculum
     from exports.dataset_card import write_card
     from exports.qa_report import write_qa_report
 
     document = json.loads(manifest.to_json())
     write_card(export_dir, warehouse, document)
     write_qa_report(export_dir, warehouse, document)
+    write_curriculum(export_dir, warehouse, document)
 
 
 def _write_export(
@@ -98,12 +106,22 @@ def _write_export(
     max_records_per_shard: int,
     spill_dir: Path,
     memory_limit: str,
+    target_samples: int | None = None,
 ) -> Manifest:
     """Write data files and then the manifest into `staging`."""
     with open_warehouse(warehouse, spill_dir=spill_dir, memory_limit=memory_limit) as con:
         check_tables(con)
         build = read_build_metadata(con)
         _check_seed(build, seed)
+        composition = (
+            apply_composition(
+                con,
+                target_samples=target_samples,
+                seed=seed if seed is not None else build.split_seed,
+            )
+            if target_samples is not None
+            else None
+        )
         files = [
             *write_table_shards(con, CONVERSATIONS, staging, max_records_per_shard),
             *write_table_shards(con, PREFERENCE_PAIRS, staging, max_records_per_shard),
@@ -114,6 +132,7 @@ def _write_export(
             "row_accounting": read_row_accounting(con),
             "config_lock": config_lock(build),
             "quality_summary": read_quality_summary(con),
+            "composition": composition,
         }
     _check_file_counts(files, body["quality_summary"])
     manifest = finalize_manifest(body, version=version)
