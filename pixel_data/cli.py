@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pixel_data import settings
+from pixel_data.score_cli import eval_app, score
 from pixel_data.summary import BuildSummary, summarize_warehouse
 
 app = typer.Typer(
@@ -24,6 +25,8 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+app.command()(score)
+app.add_typer(eval_app, name="eval")
 
 STAGES = ["foundation", "reasoning", "edge_cases", "voice", "safety_dpo"]
 SPLITS = ["train", "val", "test"]

@@ -1,0 +1,104 @@
+"""Empathy on the EPITOME mechanisms (Sharma et al., EMNLP 2020), per assistant turn.
+
+For an assistant turn and the user turn before it, each mechanism (emotional reactions,
+interpretations, explorations) gets a level 0 (none), 1 (weak) or 2 (strong) from its own linear
+model over TF-IDF n-grams of the reply plus sentence embeddings of the reply and of the
+reply-times-seeker product (how the reply relates to what was said).
+
+Conversation empathy in [0, 1]: for each assistant turn, the expected level of each mechanism
+(sum of p(level) * level) divided by 2, averaged over the three mechanisms; then averaged over
+the conversation's assistant turns. A reply with no empathy scores 0, a reply strong on all
+three scores 1.
+
+The shipped weights were fitted on the EPITOME Reddit data (non-commercial research terms, see
+docs/evaluation.md); `fit_empathy.py` refits them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from python_models.scoring.linear import LinearTextModel
+
+MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+
+
+def weights_path(mechanism: str, directory: Path = WEIGHTS_DIR) -> Path:
+    return directory / f"empathy_{mechanism}.npz"
+
+
+def pair_features(seeker: np.ndarray, response: np.ndarray) -> np.ndarray:
+    """The dense block the empathy models see: [reply, reply * seeker] (both unit vectors)."""
+    return np.concatenate([response, response * seeker * np.sqrt(response.shape[1])], axis=1)
+
+
+@dataclass(frozen=True)
+class EmpathyResult:
+    levels: dict[str, int]  # mechanism -> 0/1/2 (most likely level)
+    expected: dict[str, float]  # mechanism -> expected level / 2, in [0, 1]
+    score: float  # mean of `expected` over the mechanisms, in [0, 1]
+
+
+class EmpathyScorer:
+    def __init__(self, models: dict[str, LinearTextModel] | None = None) -> None:
+        self.models = models if models is not None else load_empathy_models()
+
+    @property
+    def embedding_model(self) -> str | None:
+        return next(iter(self.models.values())).metadata.get("embedding_model")
+
+    def score(
+        self,
+        seekers: Sequence[str],
+        responses: Sequence[str],
+        seeker_embeddings: np.ndarray,
+        response_embeddings: np.ndarray,
+    ) -> list[EmpathyResult]:
+        if not responses:
+            return []
+        dense = pair_features(seeker_embeddings, response_embeddings)
+        levels: dict[str, np.ndarray] = {}
+        expected: dict[str, np.ndarray] = {}
+        for mechanism, model in self.models.items():
+            probabilities = model.predict_proba(responses, dense)
+            values = model.classes.astype(np.float32)
+            levels[mechanism] = model.classes[probabilities.argmax(axis=1)]
+            expected[mechanism] = probabilities @ values / 2.0
+        results = []
+        for row in range(len(responses)):
+            row_expected = {m: round(float(expected[m][row]), 4) for m in self.models}
+            results.append(
+                EmpathyResult(
+                    levels={m: int(levels[m][row]) for m in self.models},
+                    expected=row_expected,
+                    score=round(sum(row_expected.values()) / len(row_expected), 4),
+                )
+            )
+        return results
+
+
+def conversation_empathy(results: Sequence[EmpathyResult]) -> float | None:
+    """Mean reply score over the assistant turns; None for a conversation with none."""
+    if not results:
+        return None
+    return round(sum(r.score for r in results) / len(results), 4)
+
+
+@cache
+def load_empathy_models(directory: Path = WEIGHTS_DIR) -> dict[str, LinearTextModel]:
+    models = {}
+    for mechanism in MECHANISMS:
+        path = weights_path(mechanism, directory)
+        if not path.exists():
+            raise FileNotFoundError(
+                f"empathy weights missing at {path}: "
+                "run python -m python_models.scoring.fit_empathy"
+            )
+        models[mechanism] = LinearTextModel.load(path)
+    return models

@@ -1,0 +1,237 @@
+"""`pixel-data eval scorers`: every scorer on real labelled data, as console or Markdown tables."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from python_models.scoring.evaluation.metrics import Rate
+
+SCORERS = ("crisis", "empathy", "pii", "coherence", "category")
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _goal(value: float, goal: float | None, higher: bool = True) -> str:
+    if goal is None:
+        return ""
+    met = value >= goal if higher else value <= goal
+    return f"{'met' if met else 'NOT met'} (goal {'>=' if higher else '<='} {goal:g})"
+
+
+def crisis_table(root: Path, embedder) -> Table:
+    from python_models.scoring.crisis import CrisisScorer
+    from python_models.scoring.evaluation.crisis_eval import evaluate_crisis
+
+    scorer = CrisisScorer()
+    table = Table(
+        "Crisis detection (held-out data; a user/dialogue is flagged when any post/turn is)",
+        ["dataset", "group", "measure", "value (count; 95% CI)", "goal"],
+        notes=[
+            f"flag threshold {scorer.threshold:.3f}: {scorer.model.metadata['threshold_from']}, "
+            f"target sensitivity {scorer.model.metadata['threshold_target_sensitivity']}",
+            f"classifier fitted on: {scorer.model.metadata['fitted_on']}",
+        ],
+    )
+    for row in evaluate_crisis(root, scorer, embedder):
+        table.rows.append(
+            [row.dataset, row.group, row.measure, str(row.rate), _goal(row.rate.value, row.goal)]
+        )
+    return table
+
+
+def empathy_tables(root: Path, embedder) -> list[Table]:
+    from python_models.scoring.evaluation.empathy_eval import (
+        GOAL_POINTS,
+        GOAL_RESPONSES_PER_SECOND,
+        evaluate_empathy,
+    )
+
+    rows, speed = evaluate_empathy(root, embedder)
+    table = Table(
+        f"EPITOME empathy, held-out seeker posts ({rows[0].test_pairs} pairs)",
+        [
+            "mechanism",
+            "ours acc",
+            "ours macro-F1",
+            "TF-IDF+LR acc",
+            "TF-IDF+LR macro-F1",
+            "paper acc",
+            "paper macro-F1",
+            "gap to paper F1",
+        ],
+        notes=[
+            "paper: Sharma et al., EMNLP 2020, Table 2, full EPITOME model (RoBERTa bi-encoder), "
+            "their own random split; ours: split by seeker post",
+        ],
+    )
+    for row in rows:
+        gap = row.macro_f1 * 100 - row.paper_macro_f1
+        table.rows.append(
+            [
+                row.mechanism,
+                str(row.accuracy),
+                f"{row.macro_f1:.3f}",
+                f"{row.baseline_accuracy.value:.3f}",
+                f"{row.baseline_macro_f1:.3f}",
+                f"{row.paper_accuracy / 100:.3f}",
+                f"{row.paper_macro_f1 / 100:.3f}",
+                f"{gap:+.1f} pts {_goal(gap, -GOAL_POINTS)}",
+            ]
+        )
+    speed_table = Table(
+        "Empathy throughput (this machine)",
+        ["responses", "with embedding (responses/s)", "models only (responses/s)", "goal"],
+        rows=[
+            [
+                f"{speed['responses']:.0f}",
+                f"{speed['with_embedding_per_s']:,.0f}",
+                f"{speed['models_only_per_s']:,.0f}",
+                _goal(speed["with_embedding_per_s"], GOAL_RESPONSES_PER_SECOND),
+            ]
+        ],
+    )
+    return [table, speed_table]
+
+
+def pii_tables(root: Path) -> list[Table]:
+    from python_models.scoring.evaluation.pii_eval import GOALS, evaluate_pii, is_dev_template
+    from python_models.scoring.evaluation.realdata import presidio_examples
+    from python_models.scoring.pii import PiiDetector
+
+    examples = presidio_examples(root)
+    detector = PiiDetector()
+    tables = []
+    for split, chosen in (
+        ("test templates (held out)", [e for e in examples if not is_dev_template(e.template_id)]),
+        (
+            "dev templates (read while writing rules)",
+            [e for e in examples if is_dev_template(e.template_id)],
+        ),
+    ):
+        report = evaluate_pii(chosen, detector, split)
+        table = Table(
+            f"PII on presidio-synth, {split}: {report.records} records",
+            ["kind", "recall", "precision", "characters redacted", "goal (recall)"],
+        )
+        for kind in sorted(set(report.recall) | set(report.precision)):
+            recall = report.recall.get(kind)
+            precision = report.precision.get(kind)
+            table.rows.append(
+                [
+                    kind,
+                    str(recall) if recall else "-",
+                    str(precision) if precision else "-",
+                    str(report.chars_redacted[kind]) if kind in report.chars_redacted else "-",
+                    _goal(recall.value, GOALS.get(kind)) if recall else "",
+                ]
+            )
+        table.rows.append(
+            [
+                "overall",
+                "",
+                str(report.overall_precision),
+                "",
+                _goal(report.overall_precision.value, 0.9),
+            ]
+        )
+        table.notes.append(
+            "last row: precision over every predicted span (goal >= 0.9); a gold span is found "
+            "when a prediction of its kind overlaps it"
+        )
+        tables.append(table)
+    return tables
+
+
+def coherence_table(embedder) -> Table:
+    from python_models.scoring.evaluation.coherence_eval import evaluate_coherence
+
+    report = evaluate_coherence(embedder)
+    return Table(
+        "Coherence: real vs shuffled Counsel Chat answers (val+test questions)",
+        ["pairs", "relevance AUC", "mean coherence real", "mean coherence shuffled"],
+        rows=[
+            [
+                str(report.pairs),
+                f"{report.auc:.3f}",
+                f"{report.mean_related:.3f}",
+                f"{report.mean_unrelated:.3f}",
+            ]
+        ],
+    )
+
+
+def category_table(root: Path, embedder) -> Table:
+    from python_models.scoring.evaluation.category_eval import evaluate_category
+
+    report = evaluate_category(root, embedder)
+    return Table(
+        f"Category: Counsel Chat topics ({report.categories}), fit on train, measured on val+test",
+        [
+            "coverage",
+            "precision when covered",
+            "accuracy (abstain = wrong)",
+            "top-1 accuracy",
+            "majority baseline",
+        ],
+        rows=[
+            [
+                str(report.coverage),
+                str(report.precision_when_covered),
+                str(report.accuracy_all),
+                str(report.top1_accuracy),
+                str(report.majority_baseline),
+            ]
+        ],
+        notes=[f"confidence cut {report.min_confidence:.3f}, fitted for held-out precision >= 0.6"],
+    )
+
+
+def run(root: Path, only: Iterable[str] = SCORERS, embedder=None) -> list[Table]:
+    """Every requested evaluation; each table's notes say how long it took."""
+    if embedder is None and set(only) - {"pii"}:
+        from python_models.embeddings import get_embedder
+
+        embedder = get_embedder("default")
+    tables: list[Table] = []
+    for name in only:
+        started = time.perf_counter()
+        if name == "crisis":
+            made = [crisis_table(root, embedder)]
+        elif name == "empathy":
+            made = empathy_tables(root, embedder)
+        elif name == "pii":
+            made = pii_tables(root)
+        elif name == "coherence":
+            made = [coherence_table(embedder)]
+        elif name == "category":
+            made = [category_table(root, embedder)]
+        else:
+            raise ValueError(f"unknown scorer {name!r}: choose from {', '.join(SCORERS)}")
+        made[-1].notes.append(f"{name} evaluation took {time.perf_counter() - started:.1f} s")
+        tables += made
+    return tables
+
+
+def to_markdown(tables: list[Table]) -> str:
+    out = []
+    for table in tables:
+        out.append(f"#### {table.title}\n")
+        out.append("| " + " | ".join(table.columns) + " |")
+        out.append("|" + "---|" * len(table.columns))
+        out += [
+            "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table.rows
+        ]
+        out += [""] + [f"- {note}" for note in table.notes] + [""]
+    return "\n".join(out)
+
+
+__all__ = ["SCORERS", "Rate", "Table", "run", "to_markdown"]

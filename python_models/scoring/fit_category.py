@@ -1,0 +1,53 @@
+"""Refit the shipped fallback category model (Counsel Chat topics), deterministically.
+
+    python -m python_models.scoring.fit_category
+
+In the warehouse the category model is fitted on the build's own categorized conversations;
+this one is the fallback `pixel-data score` uses when a file carries too few categorized records
+to learn from. Counsel Chat (MIT) questions of its own `train` split, text = title + question +
+first answer (the shape of a conversation's text), label = topic.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from python_models.scoring.category import COUNSEL_CHAT_WEIGHTS, fit_category_model
+from python_models.scoring.evaluation.realdata import CounselQuestion, counsel_chat_questions
+
+
+def conversation_like_text(question: CounselQuestion) -> str:
+    """Question and first answer, one per line, as `embeddings.conversation_text` joins turns."""
+    turns = [f"{question.title}\n\n{question.text}".strip()]
+    if question.answers:
+        turns.append(question.answers[0])
+    return "\n".join(" ".join(turn.split()) for turn in turns)
+
+
+def main() -> None:
+    from python_models.embeddings import get_embedder
+    from python_models.scoring.evaluation.realdata import realdata_root
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=COUNSEL_CHAT_WEIGHTS)
+    parser.add_argument("--embedder", default="static")
+    args = parser.parse_args()
+    embedder = get_embedder(args.embedder)
+    train = [q for q in counsel_chat_questions(realdata_root()) if q.split == "train"]
+    vectors = embedder.encode([conversation_like_text(q) for q in train])
+    model = fit_category_model([q.question_id for q in train], vectors, [q.topic for q in train])
+    assert model is not None
+    model.metadata.update(
+        embedding_model=embedder.model_id,
+        fitted_on="Counsel Chat (MIT) 20200325_counsel_chat.csv, split == train, label = topic",
+    )
+    model.save(args.out)
+    print(
+        f"{len(model.categories)} categories from {len(train)} questions, min confidence "
+        f"{model.min_confidence:.3f} -> {args.out} ({args.out.stat().st_size:,} B)"
+    )
+
+
+if __name__ == "__main__":
+    main()

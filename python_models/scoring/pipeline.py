@@ -1,0 +1,259 @@
+"""Every scorer over a batch of conversations, each text embedded once.
+
+Turn texts (user and assistant turns) are deduplicated and embedded once per batch (and read
+from / written to the embedding cache when one is given); conversation vectors for the category
+model are taken as given (the near-duplicate stage's) and only computed when absent. Crisis,
+empathy and coherence share the turn vectors. PII is redacted in the output messages; the
+scores are computed on the original text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from python_models.scoring.category import UNCATEGORIZED, CategoryModel
+from python_models.scoring.coherence import CoherenceCalibration, coherence, load_calibration
+from python_models.scoring.crisis import CrisisScorer, combine
+from python_models.scoring.empathy import MECHANISMS, EmpathyScorer, conversation_empathy
+from python_models.scoring.pii import PiiDetector
+
+Message = Mapping[str, str]
+
+
+@dataclass
+class ConversationScores:
+    crisis_score: float
+    crisis_flag: bool
+    crisis_evidence: str | None
+    crisis_turn_scores: list[float]
+    empathy_score: float | None
+    empathy_levels: dict[str, float | None]  # mean level 0-2 over assistant turns
+    empathy_turns: list[dict[str, int]]
+    coherence_score: float
+    coherence_structure: float
+    coherence_relevance: float | None
+    category: str | None
+    category_confidence: float | None
+    category_source: str  # "source" (came with the record), "predicted" or "none"
+    pii_counts: dict[str, int]
+    redacted_messages: list[dict[str, str]]
+
+    def as_metadata(self, embedding_model: str) -> dict[str, Any]:
+        """The `metadata.scores` object `pixel-data score` writes."""
+        return {
+            "crisis": {
+                "score": self.crisis_score,
+                "flag": self.crisis_flag,
+                "evidence": self.crisis_evidence,
+                "user_turns": self.crisis_turn_scores,
+            },
+            "empathy": {
+                **self.empathy_levels,
+                "score": self.empathy_score,
+                "assistant_turns": self.empathy_turns,
+            },
+            "coherence": {
+                "score": self.coherence_score,
+                "structure": self.coherence_structure,
+                "relevance": self.coherence_relevance,
+            },
+            "category": {
+                "label": self.category,
+                "confidence": self.category_confidence,
+                "source": self.category_source,
+            },
+            "pii": self.pii_counts,
+            "embedding_model": embedding_model,
+        }
+
+
+@dataclass
+class Scorers:
+    """Loads each scorer once; `score` runs them all over a batch and times each one."""
+
+    embedder: Any = None  # python_models.embeddings.Embedder; None -> get_embedder("default")
+    category_model: CategoryModel | None = None
+    cache: Any = None  # python_models.embeddings.EmbeddingCache for turn vectors, optional
+    redact: bool = True
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def __post_init__(self) -> None:
+        if self.embedder is None:
+            from python_models.embeddings import get_embedder
+
+            self.embedder = get_embedder("default")
+        self.crisis = CrisisScorer()
+        self.empathy = EmpathyScorer()
+        self.pii = PiiDetector()
+        self.calibration: CoherenceCalibration | None = load_calibration()
+        for name, fitted_with in (
+            ("crisis", self.crisis.embedding_model),
+            ("empathy", self.empathy.embedding_model),
+            ("coherence", self.calibration.embedding_model),
+        ):
+            if fitted_with != self.embedder.model_id:
+                raise ValueError(
+                    f"the {name} weights were fitted on {fitted_with} embeddings, not "
+                    f"{self.embedder.model_id}: refit them or use that embedder"
+                )
+
+    def _timed(self, name: str, started: float) -> None:
+        self.timings[name] += time.perf_counter() - started
+
+    def embed_turns(self, texts: list[str]) -> np.ndarray:
+        """One vector per distinct text (callers index by position in `texts`)."""
+        if not texts:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        if self.cache is not None:
+            from python_models.embeddings import embed_with_cache, text_hash
+
+            return embed_with_cache(
+                self.embedder, [text_hash(t) for t in texts], texts, cache=self.cache
+            )
+        return self.embedder.encode(texts)
+
+    def score(
+        self,
+        conversations: Sequence[Sequence[Message]],
+        *,
+        conversation_embeddings: np.ndarray | None = None,
+        categories: Sequence[str | None] | None = None,
+    ) -> list[ConversationScores]:
+        n = len(conversations)
+        categories = list(categories) if categories is not None else [None] * n
+
+        # 1. every distinct user/assistant turn, embedded once
+        started = time.perf_counter()
+        index: dict[str, int] = {}
+        for messages in conversations:
+            for message in messages:
+                if message.get("role") in ("user", "assistant"):
+                    index.setdefault(message.get("content") or "", len(index))
+        texts = list(index)
+        vectors = self.embed_turns(texts)
+        self._timed("embed_turns", started)
+
+        # 2. crisis on user turns
+        started = time.perf_counter()
+        user_texts = [t for t in texts]  # scored once per distinct text, reused per turn
+        user_rows = sorted(
+            {index[m.get("content") or ""] for c in conversations for m in c if m["role"] == "user"}
+        )
+        crisis_by_row = dict(
+            zip(
+                user_rows,
+                self.crisis.score([user_texts[r] for r in user_rows], vectors[user_rows]),
+                strict=True,
+            )
+        )
+        self._timed("crisis", started)
+
+        # 3. empathy on (user, assistant) pairs
+        started = time.perf_counter()
+        pair_keys: dict[tuple[int, int], int] = {}
+        for messages in conversations:
+            for i in range(1, len(messages)):
+                if messages[i]["role"] == "assistant" and messages[i - 1]["role"] == "user":
+                    key = (index[messages[i - 1]["content"]], index[messages[i]["content"]])
+                    pair_keys.setdefault(key, len(pair_keys))
+        pairs = list(pair_keys)
+        empathy_results = self.empathy.score(
+            [texts[u] for u, _ in pairs],
+            [texts[a] for _, a in pairs],
+            vectors[[u for u, _ in pairs]] if pairs else vectors[:0],
+            vectors[[a for _, a in pairs]] if pairs else vectors[:0],
+        )
+        self._timed("empathy", started)
+
+        # 4. category for the uncategorized, from conversation vectors
+        started = time.perf_counter()
+        predicted: dict[int, tuple[str, float]] = {}
+        todo = [i for i, c in enumerate(categories) if not c or c == UNCATEGORIZED]
+        if self.category_model is not None and todo:
+            if conversation_embeddings is None:
+                from python_models.embeddings import conversation_text
+
+                todo_vectors = self.embedder.encode(
+                    [conversation_text(conversations[i]) for i in todo]
+                )
+            else:
+                todo_vectors = conversation_embeddings[todo]
+            labels, confidence = self.category_model.predict(todo_vectors)
+            predicted = {
+                i: (label, float(conf))
+                for i, label, conf in zip(todo, labels, confidence, strict=True)
+            }
+        self._timed("category", started)
+
+        results = []
+        for row, messages in enumerate(conversations):
+            started = time.perf_counter()
+            turn_rows = [index.get(m.get("content") or "") for m in messages]
+            turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
+            for position, text_row in enumerate(turn_rows):
+                if text_row is not None and messages[position]["role"] in ("user", "assistant"):
+                    turn_vectors[position] = vectors[text_row]
+            coherence_result = coherence(messages, turn_vectors, self.calibration)
+            self._timed("coherence", started)
+
+            started = time.perf_counter()
+            turns = [
+                crisis_by_row[turn_rows[i]] for i, m in enumerate(messages) if m["role"] == "user"
+            ]
+            crisis = combine(turns)
+            own = [
+                empathy_results[
+                    pair_keys[(index[messages[i - 1]["content"]], index[messages[i]["content"]])]
+                ]
+                for i in range(1, len(messages))
+                if messages[i]["role"] == "assistant" and messages[i - 1]["role"] == "user"
+            ]
+            levels = {
+                m: (round(sum(r.levels[m] for r in own) / len(own), 4) if own else None)
+                for m in MECHANISMS
+            }
+            self._timed("combine", started)
+
+            started = time.perf_counter()
+            pii_counts: Counter[str] = Counter()
+            redacted = []
+            for message in messages:
+                content = message.get("content") or ""
+                if self.redact:
+                    content, counts = self.pii.redact(content)
+                    pii_counts.update(counts)
+                redacted.append({"role": message["role"], "content": content})
+            self._timed("pii", started)
+
+            if categories[row] and categories[row] != UNCATEGORIZED:
+                category, confidence, source = categories[row], None, "source"
+            elif row in predicted:
+                category, confidence, source = predicted[row][0], predicted[row][1], "predicted"
+            else:
+                category, confidence, source = UNCATEGORIZED, None, "none"
+            results.append(
+                ConversationScores(
+                    crisis_score=crisis.score,
+                    crisis_flag=crisis.flag,
+                    crisis_evidence=crisis.evidence,
+                    crisis_turn_scores=[t.score for t in turns],
+                    empathy_score=conversation_empathy(own),
+                    empathy_levels=levels,
+                    empathy_turns=[r.levels for r in own],
+                    coherence_score=coherence_result.score,
+                    coherence_structure=coherence_result.structure,
+                    coherence_relevance=coherence_result.relevance,
+                    category=category,
+                    category_confidence=None if confidence is None else round(confidence, 4),
+                    category_source=source,
+                    pii_counts=dict(sorted(pii_counts.items())),
+                    redacted_messages=redacted,
+                )
+            )
+        return results
