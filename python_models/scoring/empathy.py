@@ -65,8 +65,12 @@ class EmpathyScorer:
         dense = pair_features(seeker_embeddings, response_embeddings)
         levels: dict[str, np.ndarray] = {}
         expected: dict[str, np.ndarray] = {}
+        first = next(iter(self.models.values()))
+        shared = None
+        if all(first.same_features_as(model) for model in self.models.values()):
+            shared = first.sparse_features(responses)  # one TF-IDF pass for all three
         for mechanism, model in self.models.items():
-            probabilities = model.predict_proba(responses, dense)
+            probabilities = model.predict_proba(responses, dense, shared)
             values = model.classes.astype(np.float32)
             levels[mechanism] = model.classes[probabilities.argmax(axis=1)]
             expected[mechanism] = probabilities @ values / 2.0

@@ -92,13 +92,27 @@ class LinearTextModel:
         )
 
     # -- inference ---------------------------------------------------------------------------
-    def _features(self, texts: Sequence[str], embeddings: np.ndarray | None) -> Any:
+    def sparse_features(self, texts: Sequence[str]) -> Any:
+        """The TF-IDF block alone (models with the same vocabulary and idf can share it)."""
         if self._vectorizer is None:
             vocabulary = {term: index for index, term in enumerate(self.vocabulary)}
             vectorizer = _vectorizer(self.config, vocabulary)
             vectorizer.idf_ = self.idf.astype(np.float64)
             self._vectorizer = vectorizer
-        sparse = self._vectorizer.transform(texts)
+        return self._vectorizer.transform(texts)
+
+    def same_features_as(self, other: LinearTextModel) -> bool:
+        return (
+            self.config.ngram_range == other.config.ngram_range
+            and self.vocabulary == other.vocabulary
+            and np.array_equal(self.idf, other.idf)
+        )
+
+    def _features(
+        self, texts: Sequence[str], embeddings: np.ndarray | None, sparse: Any = None
+    ) -> Any:
+        if sparse is None:
+            sparse = self.sparse_features(texts)
         if self.embedding_dim and embeddings is None:
             raise ValueError("this model needs the texts' embeddings")
         if self.embedding_dim and embeddings.shape[1] != self.embedding_dim:
@@ -106,19 +120,21 @@ class LinearTextModel:
                 f"embedding width {embeddings.shape[1]} != {self.embedding_dim} the model was "
                 f"fitted with ({self.metadata.get('embedding_model')})"
             )
-        return _stack(
-            sparse, embeddings if self.embedding_dim else None, self.config.embedding_weight
-        )
+        dense = embeddings if self.embedding_dim else None
+        return _stack(sparse, dense, self.config.embedding_weight)
 
-    def decision(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-        features = self._features(texts, embeddings)
+    def decision(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None, sparse: Any = None
+    ) -> np.ndarray:
+        features = self._features(texts, embeddings, sparse)
         return np.asarray(features @ self.coef.T, dtype=np.float32) + self.intercept
 
     def predict_proba(
-        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None, sparse: Any = None
     ) -> np.ndarray:
-        """(n, n_classes) probabilities; a binary model gives (n, 2)."""
-        scores = self.decision(texts, embeddings)
+        """(n, n_classes) probabilities; a binary model gives (n, 2). `sparse`: precomputed
+        `sparse_features(texts)`, to share one TF-IDF pass between models."""
+        scores = self.decision(texts, embeddings, sparse)
         if scores.shape[1] == 1:
             positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
             return np.stack([1.0 - positive, positive], axis=1)

@@ -141,7 +141,7 @@ class Scorers:
 
         # 2. crisis on user turns
         started = time.perf_counter()
-        user_texts = [t for t in texts]  # scored once per distinct text, reused per turn
+        user_texts = texts  # each distinct text is scored once, then reused per turn
         user_rows = sorted(
             {index[m.get("content") or ""] for c in conversations for m in c if m["role"] == "user"}
         )
