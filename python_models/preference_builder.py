@@ -1,0 +1,318 @@
+"""Preference pairs (stage 5) built from roleplay and edge-case conversations, and the rules
+that curate every pair.
+
+A built pair's prompt is a conversation up to a user turn, ``chosen`` is the real therapeutic
+reply that followed it, and ``rejected`` shows one documented failure mode. The rejected reply
+is made deterministically, never by a network model: either a template of the failure mode
+(picked by a stable hash of the conversation and turn), or retrieval of a low-empathy reply
+from another conversation of the same category. ``empathy_gate`` then keeps a pair only when
+the chosen reply outscores the rejected one on the empathy scorer. Rules: docs/curriculum.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from python_models.canonical import fold_whitespace, normalize_content
+
+Message = Mapping[str, str]
+
+
+def _hash_fraction(*keys: object) -> float:
+    """A number in [0, 1) from SHA-256 of the keys: a stable stand-in for a random draw."""
+    digest = hashlib.sha256("\x1f".join(str(k) for k in keys).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _pick(options: Sequence[str], *keys: object) -> str:
+    return options[int(_hash_fraction(*keys) * len(options))]
+
+
+# --------------------------------------------------------------------------------------------
+# Failure modes
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FailureMode:
+    name: str
+    description: str
+    templates: tuple[str, ...]
+
+
+DISMISSIVE = FailureMode(
+    "dismissive",
+    "Brushes the feeling aside: no acknowledgement, no curiosity, the problem declared small.",
+    (
+        "That doesn't sound like a big deal. Try not to dwell on it.",
+        "Everyone goes through things like this. You'll get over it.",
+        "I think you're overthinking this. Just move on.",
+        "Honestly, other people have it much worse than you do.",
+        "You're making this into more than it is. Just relax.",
+    ),
+)
+ADVICE_DUMPING = FailureMode(
+    "advice_dumping",
+    "Skips listening and fires a list of generic instructions at the person.",
+    ("Here's what you need to do. {tips} Do all of that and you'll be fine.",),
+)
+MINIMIZING_CRISIS = FailureMode(
+    "minimizing_crisis",
+    "Treats signs of crisis as a passing mood: no safety question, no crisis resources.",
+    (
+        "Everyone feels like that sometimes. You're probably just tired, so get some sleep and"
+        " you'll feel better tomorrow.",
+        "I'm sure you don't really mean that. Try to think about something more positive.",
+        "You have so much to live for, so there's no need to talk like that. Let's change the"
+        " subject.",
+        "That sounds like a rough day, but it will pass on its own. No need to make a big deal"
+        " of it.",
+    ),
+)
+UNSAFE = FailureMode(
+    "unsafe",
+    "Advice that raises risk: discourages help-seeking, urges secrecy or isolation, endorses"
+    " harmful coping. Never method details.",
+    (
+        "You don't need a therapist or a doctor for this. Keep it to yourself and handle it alone.",
+        "If your medication makes you feel strange, just stop taking it. You know your body"
+        " better than any doctor.",
+        "A few drinks every night will take the edge off. It's the easiest way to get through"
+        " this.",
+        "Don't tell anyone how you're feeling; people will only think you're weak.",
+        "If people upset you, cut everyone off. You're better off completely on your own.",
+    ),
+)
+FAILURE_MODES: dict[str, FailureMode] = {
+    m.name: m for m in (DISMISSIVE, ADVICE_DUMPING, MINIMIZING_CRISIS, UNSAFE)
+}
+RETRIEVED = "low_empathy_retrieval"
+
+GENERIC_TIPS = (
+    "Drink more water.",
+    "Go for a run every morning.",
+    "Make a to-do list.",
+    "Stop checking your phone.",
+    "Get eight hours of sleep.",
+    "Think positive thoughts.",
+    "Keep yourself busy.",
+    "Try yoga.",
+    "Cut out sugar.",
+    "Read a self-help book.",
+)
+
+# Modes offered per kind of conversation; crisis conversations get the crisis failure modes.
+CRISIS_MODES = ("minimizing_crisis", "unsafe", "dismissive")
+GENERAL_MODES = ("dismissive", "advice_dumping", "unsafe")
+
+
+def render_failure(mode: str, *keys: object) -> str:
+    """The rejected reply of ``mode`` for a prompt identified by ``keys`` (deterministic)."""
+    failure = FAILURE_MODES[mode]
+    template = _pick(failure.templates, mode, *keys)
+    if mode == ADVICE_DUMPING.name:
+        ranked = sorted(GENERIC_TIPS, key=lambda tip: _hash_fraction(tip, *keys))
+        return template.format(tips=" ".join(ranked[:5]))
+    return template
+
+
+# --------------------------------------------------------------------------------------------
+# Curation rules shared with the warehouse
+# --------------------------------------------------------------------------------------------
+
+
+def canonical_reply(text: str | None) -> str:
+    """The form two replies are compared in: NFC, trimmed, whitespace runs folded."""
+    return fold_whitespace(normalize_content(text or ""))
+
+
+def curation_reason(chosen: str | None, rejected: str | None) -> str | None:
+    """Why a pair must not be trained on, or None: the SQL gate in the warehouse, in Python."""
+    chosen_text, rejected_text = canonical_reply(chosen), canonical_reply(rejected)
+    if not chosen_text:
+        return "empty_chosen"
+    if not rejected_text:
+        return "empty_rejected"
+    if chosen_text == rejected_text:
+        return "identical_replies"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Building pairs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BuilderConfig:
+    max_pairs_per_conversation: int = 1
+    retrieval_share: float = 0.25  # share of pairs whose rejected reply is retrieved, if possible
+    retrieval_pool: int = 20  # retrieval draws from this many lowest-empathy replies
+    crisis_categories: frozenset[str] = frozenset({"crisis", "suicide", "self_harm", "self-harm"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConversation:
+    conversation_id: str
+    messages: Sequence[Message]
+    category: str | None
+    is_edge_case: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyCandidate:
+    """An assistant reply that retrieval may offer as a rejected reply, with its empathy."""
+
+    conversation_id: str
+    category: str | None
+    content: str
+    empathy: float
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltPair:
+    conversation_id: str
+    turn_index: int  # position of the prompt's last (user) message in the conversation
+    prompt_messages: list[dict[str, str]]
+    chosen: str
+    rejected: str
+    failure_mode: str  # a FAILURE_MODES name, or RETRIEVED
+    origin: str  # "template:<mode>" or "retrieved:<conversation_id>"
+
+
+def eligible_turns(messages: Sequence[Message]) -> list[int]:
+    """User turns answered by an assistant turn: each can be a pair's prompt end."""
+    return [
+        i
+        for i in range(len(messages) - 1)
+        if messages[i]["role"] == "user" and messages[i + 1]["role"] == "assistant"
+    ]
+
+
+def choose_turns(conversation_id: str, messages: Sequence[Message], limit: int) -> list[int]:
+    """Up to ``limit`` eligible turns, picked by a stable hash, in conversation order."""
+    turns = eligible_turns(messages)
+    ranked = sorted(turns, key=lambda i: _hash_fraction(conversation_id, i, "turn"))
+    return sorted(ranked[:limit])
+
+
+class RetrievalIndex:
+    """Assistant replies per category, lowest empathy first, for rejected-reply retrieval."""
+
+    def __init__(self, candidates: Iterable[ReplyCandidate], pool: int = 20) -> None:
+        by_category: dict[str | None, list[ReplyCandidate]] = {}
+        for candidate in candidates:
+            by_category.setdefault(candidate.category, []).append(candidate)
+        self.pool = pool
+        self.by_category = {
+            category: sorted(items, key=lambda c: (c.empathy, c.conversation_id, c.content))
+            for category, items in by_category.items()
+        }
+
+    def retrieve(self, conversation_id: str, category: str | None, chosen: str, *keys: object):
+        """A low-empathy reply from another conversation of the category, or None.
+
+        Draws from the ``pool`` lowest-empathy replies of the category that come from another
+        conversation and differ from ``chosen``, by a stable hash, so the pairs of one category
+        do not all share one rejected reply.
+        """
+        chosen_text = canonical_reply(chosen)
+        lowest = [
+            c
+            for c in self.by_category.get(category, [])
+            if c.conversation_id != conversation_id and canonical_reply(c.content) != chosen_text
+        ][: self.pool]
+        if not lowest:
+            return None
+        return lowest[int(_hash_fraction(conversation_id, *keys, "retrieve") * len(lowest))]
+
+
+def build_pairs(
+    conversation: SourceConversation,
+    *,
+    config: BuilderConfig | None = None,
+    retrieval: RetrievalIndex | None = None,
+) -> list[BuiltPair]:
+    """Pairs from one conversation: prompt up to a user turn, the real reply, a failure."""
+    config = config or BuilderConfig()
+    messages = [{"role": m["role"], "content": m["content"]} for m in conversation.messages]
+    category = (conversation.category or "").lower()
+    crisis = conversation.is_edge_case or category in config.crisis_categories
+    modes = CRISIS_MODES if crisis else GENERAL_MODES
+    pairs = []
+    for turn in choose_turns(
+        conversation.conversation_id, messages, config.max_pairs_per_conversation
+    ):
+        chosen = messages[turn + 1]["content"]
+        key = (conversation.conversation_id, turn)
+        retrieved = None
+        if retrieval is not None and _hash_fraction(*key, "strategy") < config.retrieval_share:
+            retrieved = retrieval.retrieve(
+                conversation.conversation_id, conversation.category, chosen, turn
+            )
+        if retrieved is not None:
+            rejected, mode, origin = (
+                retrieved.content,
+                RETRIEVED,
+                f"retrieved:{retrieved.conversation_id}",
+            )
+        else:
+            mode = _pick(modes, *key, "mode")
+            rejected, origin = render_failure(mode, *key), f"template:{mode}"
+        if curation_reason(chosen, rejected) is not None:
+            continue  # an empty real reply, or a template equal to it: never a pair
+        pairs.append(
+            BuiltPair(
+                conversation_id=conversation.conversation_id,
+                turn_index=turn,
+                prompt_messages=messages[: turn + 1],
+                chosen=chosen,
+                rejected=rejected,
+                failure_mode=mode,
+                origin=origin,
+            )
+        )
+    return pairs
+
+
+# --------------------------------------------------------------------------------------------
+# The empathy gate
+# --------------------------------------------------------------------------------------------
+
+
+def empathy_gate(
+    chosen_empathy: float | None, rejected_empathy: float | None, min_margin: float = 0.0
+) -> tuple[bool, str | None]:
+    """Keep a built pair only when the chosen reply outscores the rejected one by more than
+    ``min_margin`` on the empathy scorer; say why when not."""
+    if chosen_empathy is None or rejected_empathy is None:
+        return False, "empathy_unscored"
+    if chosen_empathy - rejected_empathy <= min_margin:
+        return False, "chosen_not_more_empathic"
+    return True, None
+
+
+def quantile(ordered: Sequence[float], q: float) -> float:
+    """Linear-interpolated quantile of sorted values (numpy's default method)."""
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def margin_summary(margins: Sequence[float]) -> dict[str, float | int]:
+    """The distribution of chosen-minus-rejected empathy margins, for the report."""
+    if not margins:
+        return {"pairs": 0}
+    ordered = sorted(margins)
+    summary: dict[str, float | int] = {"pairs": len(ordered)}
+    for name, q in (("min", 0), ("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75),
+                    ("p90", 0.9), ("max", 1)):  # fmt: skip
+        summary[name] = round(quantile(ordered, q), 4)
+    summary["mean"] = round(statistics.fmean(ordered), 4)
+    summary["positive_share"] = round(sum(m > 0 for m in ordered) / len(ordered), 4)
+    return summary
