@@ -1,0 +1,56 @@
+"""The scorers on real labelled data: the goals the shipped weights meet must stay met.
+
+Skips (with the reason) when ../shared/realdata is absent. About 30 s on 2 cores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    pytest.importorskip("model2vec", reason="the embedding stack is needed")
+    from python_models.embeddings import get_embedder
+
+    return get_embedder("default")
+
+
+def test_crisis_meets_its_goals_on_held_out_data(realdata: Path, embedder) -> None:
+    from python_models.scoring.crisis import CrisisScorer
+    from python_models.scoring.evaluation.crisis_eval import evaluate_crisis
+
+    rows = {(r.dataset, r.group): r for r in evaluate_crisis(realdata, CrisisScorer(), embedder)}
+    sensitivity = rows[("C-SSRS Reddit (eval users)", "Ideation+Behavior+Attempt")].rate
+    specificity = rows[("Dreaddit test", "all posts")].rate
+    assert sensitivity.total == 204 and sensitivity.value >= 0.95
+    assert specificity.total == 715 and specificity.value >= 0.85
+
+
+def test_pii_structured_kinds_on_held_out_templates(realdata: Path) -> None:
+    from python_models.scoring.evaluation.pii_eval import evaluate_pii, is_dev_template
+    from python_models.scoring.evaluation.realdata import presidio_examples
+    from python_models.scoring.pii import PiiDetector
+
+    held_out = [e for e in presidio_examples(realdata) if not is_dev_template(e.template_id)]
+    report = evaluate_pii(held_out, PiiDetector(), "test")
+    for kind in ("EMAIL", "SSN", "CREDIT_CARD"):
+        assert report.recall[kind].value >= 0.95, kind
+    # below the issue's goals (0.95 / 0.85 / 0.9, see docs/evaluation.md); guards regressions
+    assert report.recall["PHONE"].value >= 0.85
+    assert report.recall["PERSON"].value >= 0.75
+    assert report.overall_precision.value >= 0.85
+
+
+def test_empathy_beats_the_tfidf_baseline_on_held_out_posts(realdata: Path, embedder) -> None:
+    from python_models.scoring.evaluation.empathy_eval import evaluate_empathy
+
+    rows, speed = evaluate_empathy(realdata, embedder)
+    for row in rows:
+        assert row.macro_f1 > row.baseline_macro_f1 + 0.03, row.mechanism
+        assert row.macro_f1 * 100 > row.paper_macro_f1 - 8, row.mechanism
+    assert speed["responses"] >= 5000
