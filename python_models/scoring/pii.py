@@ -64,10 +64,10 @@ SSN_CONTEXT_RE = re.compile(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\D
 CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])")
 PHONE_RE = re.compile(
     r"(?<![\w+.-])"
-    r"(?:\+\d{1,3}[\s.-]?)?"  # country code
+    r"(?:\+\d{1,3}[\s.-]?|\d\s(?=\())?"  # country code, or a trunk digit: "8 (495) ..."
     r"(?:\(0\)\s?)?"  # the "(0)" of European numbers
     r"(?:\(\d{1,5}\)[\s.-]?)?"  # area code in parentheses
-    r"\d{2,12}(?:[\s.-]\d{2,8}){0,5}"
+    r"\d{1,12}(?:[\s.-]\d{2,8}){0,5}"  # a one-digit area code: "+33 (0)1 23 ..", "+81 3-1234-"
     r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?"
     r"(?![\w-]|\.\d)"
 )
@@ -76,7 +76,8 @@ PHONE_CONTEXT_RE = re.compile(
     r"ring|reach|contact|number|no\.?|#)\b"
 )
 DATE_LIKE_RE = re.compile(
-    r"^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|(?:19|20)\d\d(?:\s(?:19|20)\d\d)*)$"
+    r"^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\s\d{1,2}\s(?:19|20)\d\d"
+    r"|(?:19|20)\d\d(?:\s(?:19|20)\d\d)*)$"
 )
 
 STREET_WORDS = (

@@ -19,6 +19,8 @@ def detector() -> PiiDetector:
         ("call me on (602) 272-9781 after six", "PHONE", "272-9781"),
         ("my number is +44 7700 900123", "PHONE", "7700 900123"),
         ("Desk: 5403926876", "PHONE", "5403926876"),
+        ("Tél : +33 (0)1 23 45 67 89", "PHONE", "23 45 67 89"),
+        ("reach me at +81 3-1234-5678", "PHONE", "1234-5678"),
         ("ssn 123-45-6789 on the form", "SSN", "123-45-6789"),
         ("card 4111 1111 1111 1111 was declined", "CREDIT_CARD", "4111 1111 1111 1111"),
         ("server at 192.168.10.25 is down", "IP_ADDRESS", "192.168.10.25"),
@@ -45,6 +47,7 @@ def test_redacts_each_kind(detector: PiiDetector, text: str, kind: str, secret: 
         "I went to the United States for work, then to Paris.",
         "card 4111 1111 1111 1112 is not a real card",  # fails the Luhn check
         "We met on 12.05.2019 at the clinic.",
+        "On 5 12 2019 I moved out.",
     ],
 )
 def test_leaves_ordinary_text_alone(detector: PiiDetector, text: str) -> None:
