@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class ObjectChangedError(OSError):
+    """A lake object no longer matches its listing (size or version changed after listing)."""
+
+
 @dataclass(frozen=True, slots=True)
 class LakeObject:
     """One file (or S3 object) in the lake."""
