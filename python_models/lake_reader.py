@@ -21,6 +21,8 @@ from typing import IO
 import duckdb
 import pyarrow as pa
 
+from ingestion.lake import ObjectChangedError
+
 RAW_RECORD_SCHEMA = pa.schema(
     [
         pa.field("source_dataset", pa.string()),
@@ -140,18 +142,31 @@ def read_one_file(
     """Yield ``(container, compression, record)`` for one file; never raises on bad content."""
     try:
         raw_stream = opener(uri)
+    except ObjectChangedError as exc:
+        yield "unreadable", "none", _file_error("object_changed", exc)
+        return
     except OSError as exc:
         yield "unreadable", "none", _file_error("unreadable_file", exc)
         return
     with raw_stream:
         stream = io.BufferedReader(raw_stream) if not hasattr(raw_stream, "peek") else raw_stream
-        head = stream.peek(4)[:4]
+        try:
+            head = stream.peek(4)[:4]
+        except ObjectChangedError as exc:
+            yield "unreadable", "none", _file_error("object_changed", exc)
+            return
+        except OSError as exc:
+            yield "unreadable", "none", _file_error("unreadable_file", exc)
+            return
         compression = "none"
         if head[:2] == GZIP_MAGIC:
             compression = "gzip"
             stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
             try:
                 head = stream.peek(4)[:4]
+            except ObjectChangedError as exc:
+                yield "unreadable", compression, _file_error("object_changed", exc)
+                return
             except (OSError, EOFError, zlib.error) as exc:
                 yield "unreadable", compression, _file_error("bad_gzip", exc)
                 return
@@ -161,11 +176,19 @@ def read_one_file(
                 source = uri if compression == "none" else stream
                 for row_number, text in reader(source):
                     yield "parquet", compression, _bounded(row_number, text, max_record_bytes)
+            except ObjectChangedError as exc:
+                yield "unreadable", compression, _file_error("object_changed", exc)
+            except FileNotFoundError as exc:  # deleted between listing and reading
+                yield "unreadable", compression, _file_error("unreadable_file", exc)
             except PARQUET_DATA_ERRORS as exc:  # a corrupt file must not stop the build
                 yield "parquet", compression, _file_error("unreadable_parquet", exc)
             return
         try:
             yield from _read_text_container(stream, compression, max_record_bytes)
+        except ObjectChangedError as exc:
+            # the bytes stopped matching the listing mid-file: the whole file is quarantined
+            # (stg_lake__json_records extends this line-0 row to the records read before it)
+            yield "unreadable", compression, _file_error("object_changed", exc)
         except (OSError, EOFError, zlib.error) as exc:
             # a truncated gzip member: the records before the damage are kept, the rest reported
             yield "unreadable", compression, _file_error("bad_gzip", exc)

@@ -33,13 +33,26 @@ records_with_format as (
 
 ),
 
+changed_files as (
+
+    {#- a file whose bytes stopped matching its listing mid-read is quarantined whole #}
+    select distinct source_file
+    from records
+    where load_error = 'object_changed'
+
+),
+
 json_checked as (
 
     select
-        *,
-        raw_record is not null and json_valid(raw_record) as is_valid_json
+        records_with_format.*,
+        changed_files.source_file is not null as is_in_changed_file,
+        records_with_format.raw_record is not null
+        and json_valid(records_with_format.raw_record) as is_valid_json
 
     from records_with_format
+    left join changed_files
+        on records_with_format.source_file = changed_files.source_file
 
 ),
 
@@ -55,6 +68,7 @@ record_errors as (
         compression,
         raw_bytes,
         case
+            when is_in_changed_file then 'object_changed'
             when load_error is not null then load_error
             when not is_valid_json and at_unterminated_eof then 'truncated_record'
             when not is_valid_json then 'malformed_json'

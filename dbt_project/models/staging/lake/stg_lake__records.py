@@ -1,26 +1,31 @@
 """One row per input record of every registered lake file, load errors included."""
 
-from python_models.lake_reader import LakeFile, duckdb_parquet_rows, read_lake_records
+from pixel_data.settings import duckdb_extension_dir
+from python_models.lake_access import LakeAccess
+from python_models.lake_reader import LakeFile, read_lake_records
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    files = [
-        LakeFile(source_dataset=dataset, uri=uri)
-        for dataset, uri in dbt.ref("stg_lake__files")
+    listed = (
+        dbt.ref("stg_lake__files")
         .filter("source_dataset is not null")
-        .project("source_dataset, uri")
+        .project("source_dataset, uri, bytes")
         .order("source_dataset, uri")
         .fetchall()
-    ]
-    # A second cursor: the reader runs while this connection is busy writing the table.
-    cursor = session.cursor()
-
-    def parquet_rows(uri):
-        yield from duckdb_parquet_rows(cursor, uri)
-
+    )
+    files = [LakeFile(source_dataset=dataset, uri=uri) for dataset, uri, _ in listed]
+    # A second cursor: the reader runs while this connection is busy writing the table. S3
+    # credentials become a DuckDB secret inside it at run time, never part of compiled SQL.
+    access = LakeAccess(
+        cursor=session.cursor(),
+        sizes={uri: size for _, uri, size in listed},
+        blob_max_bytes=int(dbt.config.get("lake_blob_max_bytes")),
+        extension_dir=duckdb_extension_dir(),
+    )
     return read_lake_records(
         files,
         max_record_bytes=int(dbt.config.get("max_record_bytes")),
-        parquet_reader=parquet_rows,
+        opener=access.open,
+        parquet_reader=access.parquet_rows,
     )
