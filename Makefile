@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint format build export benchmark clean
+.PHONY: demo demo-s3 test lint format build export benchmark benchmark-s3 clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ $(STAMP): pyproject.toml
 ## Generate the sample lake, build the warehouse (every gate), export it, print the summary.
 demo: $(STAMP)
 	$(BIN)/pixel-data demo
+
+## The sample lake in a local S3 bucket (weed, on loopback, stopped at the end): inventory,
+## build in place from s3://, export with a verified upload back to S3, remote verify.
+demo-s3: $(STAMP)
+	$(BIN)/python -m pixel_data.demo_s3
 
 ## Lint, then the whole test suite (pytest, which also runs `dbt build` with all its tests).
 test: $(STAMP) lint
@@ -38,6 +43,9 @@ format: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks.e2e --records 1000000
+
+benchmark-s3: $(STAMP)
+	$(BIN)/python -m benchmarks.s3 --records 100000 --upload-mb 1024
 
 clean:
 	rm -rf build dbt_project/target dbt_project/logs

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pixel_data import settings
+from pixel_data import remote, settings
 from pixel_data.score_cli import eval_app, score
 from pixel_data.summary import BuildSummary, summarize_warehouse
 
@@ -121,10 +121,19 @@ def export(
     seed: SeedOption = None,
     warehouse: WarehouseOption = None,
     max_records_per_shard: Annotated[int, typer.Option(help="Shard size bound.")] = 100_000,
+    upload_to: Annotated[
+        str | None,
+        typer.Option("--upload", help="Then upload to s3://bucket/prefix and verify each object."),
+    ] = None,
+    delete_local: Annotated[
+        bool, typer.Option(help="With --upload: delete each local file once its copy verifies.")
+    ] = False,
 ) -> None:
     """Write sharded Parquet + JSONL per split and stage, and a manifest, from the warehouse."""
     from exports.writer import ExportError, export_warehouse
 
+    if delete_local and not upload_to:
+        raise typer.BadParameter("only with --upload", param_hint="--delete-local")
     target = settings.warehouse_path(warehouse)
     if not target.exists():
         err_console.print(f"[red]No warehouse at {target}: run `pixel-data build` first.[/]")
@@ -144,13 +153,53 @@ def export(
         f"[green]Exported[/] {len(manifest.files)} files to {out.resolve()} "
         f"(version {manifest.version}, manifest sha256 {manifest.content_sha256[:12]})"
     )
+    if upload_to:
+        code = remote.upload(out.resolve(), upload_to, delete_local)
+        if code:
+            raise typer.Exit(code)
 
 
 @app.command()
-def verify(export_dir: Annotated[str, typer.Argument(help="Export directory.")]) -> None:
+def upload(
+    export_dir: Annotated[Path, typer.Argument(help="Export directory (with manifest.json).")],
+    destination: Annotated[str, typer.Argument(help="s3://bucket/exports/<version>")],
+    delete_local: Annotated[
+        bool, typer.Option(help="Delete each local file once its remote copy verifies.")
+    ] = False,
+) -> None:
+    """Upload an existing export and verify it from the server (resumes an interrupted one)."""
+    code = remote.upload(export_dir.resolve(), destination, delete_local)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def inventory(
+    uri: Annotated[str, typer.Argument(help="Lake root: a folder or s3://bucket/prefix.")],
+    json_path: Annotated[
+        Path, typer.Option("--json", help="Where to write the JSON report.")
+    ] = settings.BUILD_DIR / "inventory.json",
+    depth: Annotated[int, typer.Option(help="Folder levels that make a prefix.")] = 1,
+    show: Annotated[int, typer.Option(help="Unregistered objects to print.")] = 50,
+) -> None:
+    """Coverage report: objects, bytes, formats and records per prefix and dataset."""
+    code = remote.inventory(_lake_uri(uri), json_path, depth, show)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def verify(
+    export_dir: Annotated[str, typer.Argument(help="Export directory or s3://bucket/prefix.")],
+) -> None:
     """Recompute every checksum, size and record count against the manifest."""
     from exports.verify import verify_export
 
+    if export_dir.startswith("s3://"):
+        code = remote.verify_remote(export_dir.rstrip("/"))
+        if code:
+            raise typer.Exit(code)
+        return
     report = verify_export(Path(export_dir))
     if report.ok:
         console.print(f"[green]OK[/]: {report.files_checked} files match the manifest")
