@@ -110,6 +110,8 @@ PO_BOX_RE = re.compile(
     r"|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][\w'-]+"
 )
 
+SENTENCE_BREAKS = frozenset('.!?:;"\u201c\u201d(>\n*-\u2022')
+DIGIT_RE = re.compile(r"\d")
 WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-](?=[^\W\d_]))*\.?")
 
 
@@ -191,6 +193,7 @@ STRONG_CUE_RE = re.compile(
     r"(?i)(?:\bmy name is|\bmy name's|\bname is|\bname was|\bnamed|\bcalls? me|\bcalled me|"
     r"\blast name\??|\bfirst name\??|\bi am called|\bgoes by)\s*[:,]?\s*$"
 )
+_MAY_CUE_RE = re.compile(r"(?i)name|call|goes by")  # cheap pre-check for STRONG_CUE_RE
 SPEECH_AFTER_RE = re.compile(
     r"^\s*(?:said|says|told|asked|replied|wrote|explained|shouted|spent|began|went|came|"
     r"called|is a|was a|had|has|will be|'s)\b",
@@ -264,7 +267,7 @@ class PiiDetector:
                 for regex in (SOCIAL_URL_RE, HANDLE_RE)
                 for m in regex.finditer(text)
             ]
-        if not any(char.isdigit() for char in text):
+        if not DIGIT_RE.search(text):
             return spans
         if "IP_ADDRESS" in kinds:
             spans += [
@@ -310,10 +313,19 @@ class PiiDetector:
     # -- person names -----------------------------------------------------------------------
     def _tokens(self, text: str) -> list[_Token]:
         tokens: list[_Token] = []
+        previous_end = 0
         for m in WORD_RE.finditer(text):
-            before = text[: m.start()].rstrip(" \t")
-            sentence_start = not before or before[-1] in '.!?:;"“”(>\n*-•'
+            # the last non-blank character before the token (in the gap or ending the last token)
+            gap = text[previous_end : m.start()].rstrip(" \t")
+            if gap:
+                last = gap[-1]
+            elif tokens:
+                last = tokens[-1].text[-1]
+            else:
+                last = ""
+            sentence_start = not last or last in SENTENCE_BREAKS
             tokens.append(_Token(m.group(), m.start(), m.end(), sentence_start))
+            previous_end = m.end()
         return tokens
 
     def _evidence(self, token: _Token) -> tuple[bool, bool, bool]:
@@ -329,14 +341,18 @@ class PiiDetector:
 
     def _persons(self, text: str) -> list[PiiSpan]:
         tokens = self._tokens(text)
-        lowercase_text = not any(char.isupper() for char in text)
+        lowercase_text = text == text.lower()
         found: list[tuple[int, int]] = []  # token index ranges judged to be a person
         index = 0
         while index < len(tokens):
             token = tokens[index]
             window = text[max(0, token.start - 24) : token.start]
+            capitalized = token.is_capitalized
+            if not (capitalized or lowercase_text) and not _MAY_CUE_RE.search(window):
+                index += 1
+                continue
             strong_cue = bool(STRONG_CUE_RE.search(window))
-            candidate = token.is_capitalized or strong_cue or lowercase_text
+            candidate = capitalized or strong_cue or lowercase_text
             if not candidate or token.lower in FUNCTION_WORDS or token.lower in NAME_STOPWORDS:
                 index += 1
                 continue

@@ -81,7 +81,8 @@ class Scorers:
     category_model: CategoryModel | None = None
     cache: Any = None  # python_models.embeddings.EmbeddingCache for turn vectors, optional
     redact: bool = True
-    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # wall, s
+    cpu_timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # CPU, s
 
     def __post_init__(self) -> None:
         if self.embedder is None:
@@ -105,6 +106,13 @@ class Scorers:
 
     def _timed(self, name: str, started: float) -> None:
         self.timings[name] += time.perf_counter() - started
+        cpu = time.process_time()
+        self.cpu_timings[name] += cpu - self._cpu_mark
+        self._cpu_mark = cpu
+
+    def _start(self) -> float:
+        self._cpu_mark = time.process_time()
+        return time.perf_counter()
 
     def embed_turns(self, texts: list[str]) -> np.ndarray:
         """One vector per distinct text (callers index by position in `texts`)."""
@@ -129,7 +137,7 @@ class Scorers:
         categories = list(categories) if categories is not None else [None] * n
 
         # 1. every distinct user/assistant turn, embedded once
-        started = time.perf_counter()
+        started = self._start()
         index: dict[str, int] = {}
         for messages in conversations:
             for message in messages:
@@ -140,7 +148,7 @@ class Scorers:
         self._timed("embed_turns", started)
 
         # 2. crisis on user turns
-        started = time.perf_counter()
+        started = self._start()
         user_texts = texts  # each distinct text is scored once, then reused per turn
         user_rows = sorted(
             {index[m.get("content") or ""] for c in conversations for m in c if m["role"] == "user"}
@@ -155,7 +163,7 @@ class Scorers:
         self._timed("crisis", started)
 
         # 3. empathy on (user, assistant) pairs
-        started = time.perf_counter()
+        started = self._start()
         pair_keys: dict[tuple[int, int], int] = {}
         for messages in conversations:
             for i in range(1, len(messages)):
@@ -172,7 +180,7 @@ class Scorers:
         self._timed("empathy", started)
 
         # 4. category for the uncategorized, from conversation vectors
-        started = time.perf_counter()
+        started = self._start()
         predicted: dict[int, tuple[str, float]] = {}
         todo = [i for i, c in enumerate(categories) if not c or c == UNCATEGORIZED]
         if self.category_model is not None and todo:
@@ -193,7 +201,7 @@ class Scorers:
 
         results = []
         for row, messages in enumerate(conversations):
-            started = time.perf_counter()
+            started = self._start()
             turn_rows = [index.get(m.get("content") or "") for m in messages]
             turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
             for position, text_row in enumerate(turn_rows):
@@ -202,7 +210,7 @@ class Scorers:
             coherence_result = coherence(messages, turn_vectors, self.calibration)
             self._timed("coherence", started)
 
-            started = time.perf_counter()
+            started = self._start()
             turns = [
                 crisis_by_row[turn_rows[i]] for i, m in enumerate(messages) if m["role"] == "user"
             ]
@@ -220,7 +228,7 @@ class Scorers:
             }
             self._timed("combine", started)
 
-            started = time.perf_counter()
+            started = self._start()
             pii_counts: Counter[str] = Counter()
             redacted = []
             for message in messages:
