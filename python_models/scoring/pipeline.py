@@ -31,7 +31,7 @@ class ConversationScores:
     crisis_score: float
     crisis_flag: bool
     crisis_evidence: str | None
-    crisis_turn_scores: list[float]
+    crisis_turns: list[dict[str, Any]]  # per user turn: score, flag, evidence
     empathy_score: float | None
     empathy_levels: dict[str, float | None]  # mean level 0-2 over assistant turns
     empathy_turns: list[dict[str, int]]
@@ -51,7 +51,7 @@ class ConversationScores:
                 "score": self.crisis_score,
                 "flag": self.crisis_flag,
                 "evidence": self.crisis_evidence,
-                "user_turns": self.crisis_turn_scores,
+                "user_turns": self.crisis_turns,
             },
             "empathy": {
                 **self.empathy_levels,
@@ -250,7 +250,9 @@ class Scorers:
                     crisis_score=crisis.score,
                     crisis_flag=crisis.flag,
                     crisis_evidence=crisis.evidence,
-                    crisis_turn_scores=[t.score for t in turns],
+                    crisis_turns=[
+                        {"score": t.score, "flag": t.flag, "evidence": t.evidence} for t in turns
+                    ],
                     empathy_score=conversation_empathy(own),
                     empathy_levels=levels,
                     empathy_turns=[r.levels for r in own],

@@ -26,6 +26,14 @@ SCORES_SCHEMA = pa.schema(
         ("crisis_score", pa.float32()),
         ("crisis_flag", pa.bool_()),
         ("crisis_evidence", pa.string()),
+        (
+            "crisis_user_turns",
+            pa.list_(
+                pa.struct(
+                    [("score", pa.float32()), ("flag", pa.bool_()), ("evidence", pa.string())]
+                )
+            ),
+        ),
         ("empathy_score", pa.float32()),
         *[(f"empathy_{m}", pa.float32()) for m in MECHANISMS],
         ("coherence_score", pa.float32()),
@@ -78,6 +86,7 @@ def score_table(
         columns["crisis_score"].append(result.crisis_score)
         columns["crisis_flag"].append(result.crisis_flag)
         columns["crisis_evidence"].append(result.crisis_evidence)
+        columns["crisis_user_turns"].append(result.crisis_turns)
         columns["empathy_score"].append(result.empathy_score)
         for mechanism in MECHANISMS:
             columns[f"empathy_{mechanism}"].append(result.empathy_levels[mechanism])

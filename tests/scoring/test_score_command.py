@@ -52,6 +52,7 @@ def test_every_line_comes_back_in_order(scored: list[dict]) -> None:
 def test_crisis_is_flagged_with_evidence(scored: list[dict]) -> None:
     crisis = scored[0]["metadata"]["scores"]["crisis"]
     assert crisis["flag"] is True and crisis["evidence"] == "plan" and crisis["score"] >= 0.9
+    assert crisis["user_turns"] == [{"score": crisis["score"], "flag": True, "evidence": "plan"}]
     assert scored[1]["metadata"]["scores"]["crisis"]["flag"] is False
 
 
