@@ -14,8 +14,11 @@ from __future__ import annotations
 import hashlib
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
 
 from python_models.canonical import fold_whitespace, normalize_content
 
@@ -316,3 +319,92 @@ def margin_summary(margins: Sequence[float]) -> dict[str, float | int]:
     summary["mean"] = round(statistics.fmean(ordered), 4)
     summary["positive_share"] = round(sum(m > 0 for m in ordered) / len(ordered), 4)
     return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Arrow in, Arrow out: what the warehouse's dbt Python model calls
+# --------------------------------------------------------------------------------------------
+
+EmpathyFn = Callable[[list[str], list[str]], list[float]]
+MESSAGE_TYPE = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+BUILT_PAIR_SCHEMA = pa.schema(
+    [
+        ("conversation_id", pa.string()),
+        ("turn_index", pa.int32()),
+        ("prompt_messages", MESSAGE_TYPE),
+        ("chosen", pa.string()),
+        ("rejected", pa.string()),
+        ("failure_mode", pa.string()),
+        ("pair_origin", pa.string()),
+        ("chosen_empathy", pa.float32()),
+        ("rejected_empathy", pa.float32()),
+        ("empathy_margin", pa.float32()),
+        ("gate_passed", pa.bool_()),
+        ("gate_reason", pa.string()),
+    ]
+)
+
+
+def _reply_pool(sources: Sequence[SourceConversation], empathy: EmpathyFn) -> list[ReplyCandidate]:
+    """Every assistant reply that answers a user turn, with its empathy given that turn."""
+    where, seekers, replies = [], [], []
+    for source in sources:
+        for turn in eligible_turns(source.messages):
+            where.append(source)
+            seekers.append(source.messages[turn]["content"])
+            replies.append(source.messages[turn + 1]["content"])
+    scores = empathy(seekers, replies) if replies else []
+    return [
+        ReplyCandidate(s.conversation_id, s.category, reply, score)
+        for s, reply, score in zip(where, replies, scores, strict=True)
+    ]
+
+
+def built_pairs_table(
+    conversations: pa.Table,
+    *,
+    empathy: EmpathyFn,
+    config: BuilderConfig | None = None,
+    min_margin: float = 0.0,
+) -> pa.Table:
+    """Build, score and gate pairs from conversations (``conversation_id``, ``messages``,
+    ``category``, ``is_training_edge_case``); one row per built pair, gate outcome included."""
+    config = config or BuilderConfig()
+    sources = [
+        SourceConversation(
+            row["conversation_id"],
+            row["messages"],
+            row.get("category"),
+            bool(row.get("is_training_edge_case")),
+        )
+        for row in conversations.to_pylist()
+    ]
+    retrieval = RetrievalIndex(_reply_pool(sources, empathy), pool=config.retrieval_pool)
+    pairs = [
+        pair
+        for source in sources
+        for pair in build_pairs(source, config=config, retrieval=retrieval)
+    ]
+    seekers = [pair.prompt_messages[-1]["content"] for pair in pairs]
+    chosen = empathy(seekers, [p.chosen for p in pairs]) if pairs else []
+    rejected = empathy(seekers, [p.rejected for p in pairs]) if pairs else []
+    columns: dict[str, list[Any]] = {name: [] for name in BUILT_PAIR_SCHEMA.names}
+    for pair, chosen_score, rejected_score in zip(pairs, chosen, rejected, strict=True):
+        passed, reason = empathy_gate(chosen_score, rejected_score, min_margin)
+        values = {
+            "conversation_id": pair.conversation_id,
+            "turn_index": pair.turn_index,
+            "prompt_messages": pair.prompt_messages,
+            "chosen": pair.chosen,
+            "rejected": pair.rejected,
+            "failure_mode": pair.failure_mode,
+            "pair_origin": pair.origin,
+            "chosen_empathy": chosen_score,
+            "rejected_empathy": rejected_score,
+            "empathy_margin": round(chosen_score - rejected_score, 4),
+            "gate_passed": passed,
+            "gate_reason": reason,
+        }
+        for name, value in values.items():
+            columns[name].append(value)
+    return pa.table(columns, schema=BUILT_PAIR_SCHEMA)

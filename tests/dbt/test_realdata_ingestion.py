@@ -37,12 +37,17 @@ def outcomes(con, relpath: str) -> dict[str, int]:
         select 'input', count(*) from stg_lake__records where source_file in (from file)
         union all
         select 'exported', count(*) from (
-            select source_file from conversations union all select source_file from preference_pairs
+            select source_file from conversations
+            union all
+            select source_file from preference_pairs where pair_origin = 'source'
         ) where source_file in (from file)
         union all
         select 'quarantined', count(*) from quarantine where source_file in (from file)
         union all
         select 'exact_duplicates', count(*) from exact_duplicates where source_file in (from file)
+        union all
+        select 'filtered', count(*) from filtered
+        where record_kind in ('conversation', 'preference_pair') and source_file in (from file)
         """,
         [relpath],
     ).fetchall()
@@ -60,8 +65,18 @@ def outcomes(con, relpath: str) -> dict[str, int]:
 def test_every_real_record_is_accounted_for(real_warehouse, relpath, records):
     counts = outcomes(real_warehouse, relpath)
     assert counts["input"] == records
-    assert counts["exported"] + counts["quarantined"] + counts["exact_duplicates"] == records
+    accounted = ("exported", "quarantined", "exact_duplicates", "filtered")
+    assert sum(counts[outcome] for outcome in accounted) == records
     assert counts["exported"] > 0
+
+
+def test_real_hh_pairs_with_an_empty_reply_are_filtered_not_exported(real_warehouse):
+    # harmless-base-test holds 4 pairs whose chosen reply is empty ("...\n\nAssistant:")
+    rows = real_warehouse.execute(
+        "select reason, count(*) from filtered where source_dataset = 'harmless_hh_preferences'"
+        " group by reason order by reason"
+    ).fetchall()
+    assert rows == [("empty_chosen", 4)]
 
 
 def test_the_two_counsel_chat_renderings_dedup_against_each_other(real_warehouse):

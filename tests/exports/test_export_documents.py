@@ -112,15 +112,17 @@ def test_dataset_card_loads_with_hugging_face_datasets_offline(sample_export, mo
     datasets = pytest.importorskip("datasets")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(sample_export[0].parent / "hf_cache"))
+    # `datasets` read HF_DATASETS_CACHE when it was imported: pass the cache explicitly, or a
+    # cache of an earlier export with the same folder name is loaded instead of this one
+    cache_dir = str(sample_export[0].parent / "hf_cache")
     out, manifest, _ = sample_export
     by_split_stage = manifest["counts"]["by_split_stage"]
     for stage in ("foundation", "edge_cases"):
-        loaded = datasets.load_dataset(str(out), stage)
+        loaded = datasets.load_dataset(str(out), stage, cache_dir=cache_dir)
         for split, rows in loaded.items():
             assert len(rows) == by_split_stage[split][stage], (stage, split)
         assert "messages" in loaded["train"].column_names
-    pairs = datasets.load_dataset(str(out), "preference_pairs")
+    pairs = datasets.load_dataset(str(out), "preference_pairs", cache_dir=cache_dir)
     assert sum(len(v) for v in pairs.values()) == manifest["quality_summary"]["preference_pairs"]
 
 

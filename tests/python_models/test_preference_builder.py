@@ -3,20 +3,24 @@ documented failure mode; pairs are never identical; the empathy gate keeps bette
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from python_models.preference_builder import (
     ADVICE_DUMPING,
+    BUILT_PAIR_SCHEMA,
     CRISIS_MODES,
     FAILURE_MODES,
     GENERAL_MODES,
     GENERIC_TIPS,
+    MESSAGE_TYPE,
     RETRIEVED,
     BuilderConfig,
     ReplyCandidate,
     RetrievalIndex,
     SourceConversation,
     build_pairs,
+    built_pairs_table,
     canonical_reply,
     choose_turns,
     curation_reason,
@@ -169,3 +173,47 @@ def test_margin_summary_reports_the_distribution():
     assert summary["positive_share"] == round(8 / 11, 4)
     assert quantile([0.0, 1.0], 0.25) == 0.25
     assert margin_summary([]) == {"pairs": 0}
+
+
+def _question_empathy(seekers: list[str], replies: list[str]) -> list[float]:
+    """A stand-in scorer: a reply that asks something is empathic, one that doesn't is not."""
+    assert len(seekers) == len(replies)
+    return [0.8 if "?" in reply else 0.2 for reply in replies]
+
+
+def test_built_pairs_table_scores_and_gates_every_pair():
+    conversations = pa.table(
+        {
+            "conversation_id": [f"conv-{i}" for i in range(30)],
+            "messages": [list(_conversation(i).messages) for i in range(30)],
+            "category": ["crisis"] * 30,
+            "is_training_edge_case": [True] * 30,
+        }
+    )
+    table = built_pairs_table(conversations, empathy=_question_empathy)
+    assert table.schema == BUILT_PAIR_SCHEMA
+    rows = table.to_pylist()
+    assert len(rows) == 30
+    for row in rows:
+        assert row["prompt_messages"][-1]["role"] == "user"
+        assert row["empathy_margin"] == pytest.approx(
+            row["chosen_empathy"] - row["rejected_empathy"], abs=1e-4
+        )
+        assert row["gate_passed"] == (row["empathy_margin"] > 0)
+        if not row["gate_passed"]:
+            assert row["gate_reason"] == "chosen_not_more_empathic"
+    # the template failures never ask; retrieved replies are real ones that do, so they fail
+    assert {r["gate_passed"] for r in rows if r["failure_mode"] != RETRIEVED} == {True}
+    assert {r["gate_passed"] for r in rows if r["failure_mode"] == RETRIEVED} == {False}
+
+
+def test_built_pairs_table_of_nothing_is_empty():
+    empty = pa.table(
+        {
+            "conversation_id": pa.array([], pa.string()),
+            "messages": pa.array([], MESSAGE_TYPE),
+            "category": pa.array([], pa.string()),
+            "is_training_edge_case": pa.array([], pa.bool_()),
+        }
+    )
+    assert built_pairs_table(empty, empathy=_question_empathy).num_rows == 0

@@ -3,7 +3,7 @@ with
 pairs as (
 
     select * from {{ ref('int_preference_pairs_normalized') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and filter_reason is null
 
 ),
 

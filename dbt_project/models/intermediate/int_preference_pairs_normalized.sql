@@ -53,7 +53,13 @@ validated as (
             when list_bool_or(list_transform(prompt_messages, m -> coalesce(m.content, '') = ''))
                 then 'empty_content'
             when not list_contains(list_transform(prompt_messages, m -> m.role), 'user') then 'no_user_turn'
-        end as quarantine_reason
+        end as quarantine_reason,
+        {#- curation: a pair that teaches nothing is filtered (kept in `filtered`, with the reason) -#}
+        case
+            when coalesce({{ fold_whitespace('chosen') }}, '') = '' then 'empty_chosen'
+            when coalesce({{ fold_whitespace('rejected') }}, '') = '' then 'empty_rejected'
+            when {{ fold_whitespace('chosen') }} = {{ fold_whitespace('rejected') }} then 'identical_replies'
+        end as filter_reason
 
     from normalized
 

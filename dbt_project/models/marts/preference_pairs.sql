@@ -1,12 +1,24 @@
+{#-
+    Exported preference pairs: curated pairs from preference sources (`pair_origin = 'source'`)
+    and pairs built from edge-case and roleplay conversations that passed the empathy gate
+    (`'built'`, with the failure mode of their rejected reply and the conversation they came from).
+-#}
 with
 
-pairs as (
+source_pairs as (
 
     select * from {{ ref('int_preference_pairs_split') }}
 
 ),
 
-final as (
+built_pairs as (
+
+    select * from {{ ref('int_preference_pairs_gated') }}
+    where gate_passed
+
+),
+
+columns_of_source_pairs as (
 
     select
         pair_id,
@@ -26,9 +38,59 @@ final as (
         record_format,
         source_file,
         source_line,
-        duplicates_replaced
+        duplicates_replaced,
+        'source' as pair_origin,
+        null::varchar as failure_mode,
+        null::varchar as rejected_origin,
+        null::varchar as built_from_conversation_id,
+        null::integer as built_from_turn,
+        null::float as chosen_empathy,
+        null::float as rejected_empathy,
+        null::float as empathy_margin
 
-    from pairs
+    from source_pairs
+
+),
+
+columns_of_built_pairs as (
+
+    select
+        pair_id,
+        prompt_messages,
+        chosen,
+        rejected,
+        source_dataset,
+        source_family,
+        tier,
+        category,
+        stage,
+        stage_number,
+        split,
+        is_training_edge_case,
+        is_holdout,
+        license,
+        record_format,
+        source_file,
+        source_line,
+        duplicates_replaced,
+        pair_origin,
+        failure_mode,
+        rejected_origin,
+        built_from_conversation_id,
+        built_from_turn,
+        chosen_empathy,
+        rejected_empathy,
+        empathy_margin
+
+    from built_pairs
+
+),
+
+final as (
+
+    select * from columns_of_source_pairs
+    union all
+    select * from columns_of_built_pairs
 
 )
 

@@ -1,7 +1,9 @@
 {#-
     The ledger per source dataset: every input record ends in exactly one place.
-    input_records = exported + quarantined + exact_duplicates + filtered. Quality gates
-    (filtered) arrive with the scorers; until then nothing is filtered.
+    input_records = exported + quarantined + exact_duplicates + filtered. `filtered` counts
+    input records a curation or quality gate kept out (the `filtered` mart). Preference pairs
+    the warehouse built from a dataset's conversations are not input records: `built_pairs`
+    reports them beside the ledger.
 -#}
 with
 
@@ -32,6 +34,21 @@ conversations as (
 pairs as (
 
     select * from {{ ref('preference_pairs') }}
+    where pair_origin = 'source'
+
+),
+
+built_pairs as (
+
+    select * from {{ ref('preference_pairs') }}
+    where pair_origin = 'built'
+
+),
+
+filtered as (
+
+    select * from {{ ref('filtered') }}
+    where record_kind in ('conversation', 'preference_pair')
 
 ),
 
@@ -107,6 +124,26 @@ duplicates_per_dataset as (
 
 ),
 
+filtered_per_dataset as (
+
+    select
+        source_dataset,
+        count(*) as filtered
+    from filtered
+    group by source_dataset
+
+),
+
+built_pairs_per_dataset as (
+
+    select
+        source_dataset,
+        count(*) as built_pairs
+    from built_pairs
+    group by source_dataset
+
+),
+
 ledger as (
 
     select
@@ -117,7 +154,8 @@ ledger as (
         coalesce(exported_per_dataset.exported, 0) as exported,
         coalesce(quarantined_per_dataset.quarantined, 0) as quarantined,
         coalesce(duplicates_per_dataset.exact_duplicates, 0) as exact_duplicates,
-        0::bigint as filtered
+        coalesce(filtered_per_dataset.filtered, 0) as filtered,
+        coalesce(built_pairs_per_dataset.built_pairs, 0) as built_pairs
 
     from registry
     left join files_per_dataset on registry.dataset = files_per_dataset.source_dataset
@@ -125,6 +163,8 @@ ledger as (
     left join exported_per_dataset on registry.dataset = exported_per_dataset.source_dataset
     left join quarantined_per_dataset on registry.dataset = quarantined_per_dataset.source_dataset
     left join duplicates_per_dataset on registry.dataset = duplicates_per_dataset.source_dataset
+    left join filtered_per_dataset on registry.dataset = filtered_per_dataset.source_dataset
+    left join built_pairs_per_dataset on registry.dataset = built_pairs_per_dataset.source_dataset
 
 ),
 

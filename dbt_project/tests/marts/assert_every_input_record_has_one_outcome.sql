@@ -1,7 +1,8 @@
 {#-
     Record-level accounting: every input record (file, line) ends in exactly one of exported
-    conversations, exported preference pairs, quarantine or exact duplicates. Returns records
-    with no outcome or more than one.
+    conversations, exported preference pairs (curated from sources; built pairs are not input
+    records), quarantine, exact duplicates or filtered. Returns records with no outcome or more
+    than one.
 -#}
 with
 
@@ -28,6 +29,7 @@ outcomes as (
         source_line,
         'exported' as outcome
     from {{ ref('preference_pairs') }}
+    where pair_origin = 'source'
     union all
     select
         source_file,
@@ -40,6 +42,13 @@ outcomes as (
         source_line,
         'exact_duplicate' as outcome
     from {{ ref('exact_duplicates') }}
+    union all
+    select
+        source_file,
+        source_line,
+        'filtered' as outcome
+    from {{ ref('filtered') }}
+    where record_kind in ('conversation', 'preference_pair')
 
 ),
 

@@ -1,6 +1,7 @@
 {#-
-    Preference records in two shapes: {"prompt", "chosen", "rejected"} (prompt a string or a
-    message list; chosen/rejected strings, message lists or {content} objects), and hh-rlhf
+    Preference records in three shapes: {"prompt", "chosen", "rejected"} (prompt a string or a
+    message list; chosen/rejected strings, message lists or {content} objects), ShareGPT-style
+    {"conversations": [{from, value}], "chosen": {from, value}, "rejected": {...}}, and hh-rlhf
     {"chosen", "rejected"} dialogue strings that share the prompt and differ in the last reply.
 -#}
 with
@@ -16,7 +17,14 @@ raw_fields as (
 
     select
         *,
-        case when record_error is null then json_extract(raw_record, {{ field_path('prompt') }}) end as prompt_json,
+        {#- ShareGPT-style pairs keep the prompt turns under "conversations" -#}
+        case
+            when record_error is null
+                then coalesce(
+                        json_extract(raw_record, {{ field_path('prompt') }}),
+                        json_extract(raw_record, {{ field_path('conversations') }})
+                    )
+        end as prompt_json,
         case when record_error is null then json_extract(raw_record, {{ field_path('chosen') }}) end as chosen_json,
         case when record_error is null then json_extract(raw_record, {{ field_path('rejected') }}) end as rejected_json,
         case when record_error is null then json_extract_string(raw_record, {{ field_path('category') }}) end as record_category
@@ -96,10 +104,11 @@ pairs as (
                 and list_slice(chosen_turns, 1, len(chosen_turns) - 1)
                 <> list_slice(rejected_turns, 1, len(rejected_turns) - 1)
                 then 'preference_prompt_mismatch'
+            {#- a blank reply is parsed; curation filters it (int_preference_pairs_normalized) -#}
             when not is_hh_dialogue and (
                     explicit_prompt is null
-                    or coalesce({{ trim_whitespace('explicit_chosen') }}, '') = ''
-                    or coalesce({{ trim_whitespace('explicit_rejected') }}, '') = ''
+                    or explicit_chosen is null
+                    or explicit_rejected is null
                 ) then 'missing_field'
         end as parse_error,
         case

@@ -1,0 +1,64 @@
+{#-
+    Every record a curation or quality gate kept out of the export: which gate, why, and the
+    score it was judged on. `record_kind` says what was filtered: an input record
+    (`conversation`, `preference_pair`: counted in row_accounting's `filtered`) or a record the
+    warehouse built itself (`built_preference_pair`: not an input record, so not in the ledger).
+-#}
+with
+
+source_pairs as (
+
+    select * from {{ ref('int_preference_pairs_normalized') }}
+    where quarantine_reason is null and filter_reason is not null
+
+),
+
+built_pairs as (
+
+    select * from {{ ref('int_preference_pairs_gated') }}
+    where not gate_passed
+
+),
+
+all_filtered as (
+
+    select
+        'preference_pair' as record_kind,
+        null::varchar as record_id,
+        source_dataset,
+        record_format,
+        source_file,
+        source_line,
+        'preference_curation' as gate,
+        filter_reason as reason,
+        null::double as score
+    from source_pairs
+
+    union all
+
+    select
+        'built_preference_pair' as record_kind,
+        pair_id as record_id,
+        source_dataset,
+        record_format,
+        source_file,
+        source_line,
+        'empathy_margin' as gate,
+        gate_reason as reason,
+        empathy_margin::double as score
+    from built_pairs
+
+),
+
+final as (
+
+    select
+        md5(record_kind || ':' || source_file || ':' || source_line || ':' || coalesce(record_id, ''))
+            as filtered_id,
+        *
+
+    from all_filtered
+
+)
+
+select * from final
