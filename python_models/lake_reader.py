@@ -3,7 +3,9 @@
 Every registered file, whatever its container (JSONL, JSON array, CSV, Parquet, gzip of any of
 these, whatever its extension claims), becomes rows of ``(file, line, raw JSON object text)``.
 Nothing is dropped: a line that cannot be read becomes a row with ``load_error`` set, so the
-warehouse can quarantine it with its file and line. Parsing the JSON is left to SQL.
+warehouse can quarantine it with its file and line. Parsing the JSON is left to SQL. A file of
+a document format (``transcript``: a talk or book as text or markdown) is read whole, as one
+record ``{"text", "title"}`` at line 1.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import IO
 
 import duckdb
@@ -51,15 +54,19 @@ PARQUET_DATA_ERRORS = (
     duckdb.InvalidInputException,
 )
 
+# Registry formats whose files are one record each, read whole (not sniffed as JSON or CSV).
+DOCUMENT_FORMATS = frozenset({"transcript"})
+
 csv.field_size_limit(sys.maxsize)
 
 
 @dataclass(frozen=True, slots=True)
 class LakeFile:
-    """A registered file to read: which dataset it feeds and where it lives."""
+    """A registered file to read: which dataset it feeds, where it lives, its registry format."""
 
     source_dataset: str
     uri: str
+    record_format: str | None = None
 
 
 @dataclass(slots=True)
@@ -126,6 +133,7 @@ def read_lake_records(
                 max_record_bytes=max_record_bytes,
                 opener=opener,
                 parquet_reader=parquet_reader,
+                document=lake_file.record_format in DOCUMENT_FORMATS,
             ):
                 batcher.add(lake_file, container, compression, rec)
                 if len(batcher) >= BATCH_ROWS:
@@ -137,9 +145,18 @@ def read_lake_records(
 
 
 def read_one_file(
-    uri: str, *, max_record_bytes: int, opener=open_local, parquet_reader=None
+    uri: str,
+    *,
+    max_record_bytes: int,
+    opener=open_local,
+    parquet_reader=None,
+    document: bool = False,
 ) -> Iterator[tuple[str, str, RawRecord]]:
-    """Yield ``(container, compression, record)`` for one file; never raises on bad content."""
+    """Yield ``(container, compression, record)`` for one file; never raises on bad content.
+
+    ``document``: the file is one document (registry format ``transcript``), read whole as one
+    record ``{"text", "title"}`` at line 1 instead of being sniffed as JSON or CSV.
+    """
     try:
         raw_stream = opener(uri)
     except ObjectChangedError as exc:
@@ -170,7 +187,7 @@ def read_one_file(
             except (OSError, EOFError, zlib.error) as exc:
                 yield "unreadable", compression, _file_error("bad_gzip", exc)
                 return
-        if head == PARQUET_MAGIC:
+        if head == PARQUET_MAGIC and not document:
             reader = parquet_reader or _pyarrow_parquet_rows
             try:
                 source = uri if compression == "none" else stream
@@ -184,7 +201,10 @@ def read_one_file(
                 yield "parquet", compression, _file_error("unreadable_parquet", exc)
             return
         try:
-            yield from _read_text_container(stream, compression, max_record_bytes)
+            if document:
+                yield from _read_document(stream, compression, max_record_bytes, uri)
+            else:
+                yield from _read_text_container(stream, compression, max_record_bytes)
         except ObjectChangedError as exc:
             # the bytes stopped matching the listing mid-file: the whole file is quarantined
             # (stg_lake__json_records extends this line-0 row to the records read before it)
@@ -192,6 +212,32 @@ def read_one_file(
         except (OSError, EOFError, zlib.error) as exc:
             # a truncated gzip member: the records before the damage are kept, the rest reported
             yield "unreadable", compression, _file_error("bad_gzip", exc)
+
+
+def _read_document(
+    stream: IO[bytes], compression: str, max_record_bytes: int, uri: str
+) -> Iterator[tuple[str, str, RawRecord]]:
+    """A whole file as one record: ``{"text": the UTF-8 text, "title": the file's stem}``."""
+    data = stream.read(max_record_bytes + 1)
+    if len(data) > max_record_bytes:
+        size = len(data)
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+        yield "document", compression, RawRecord(1, None, size, "record_too_large")
+        return
+    if data.startswith(UTF16_BOMS):
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    data = data.removeprefix(UTF8_BOM)
+    if not data.strip():
+        return  # an empty (or whitespace-only) file holds no records
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        yield "document", compression, RawRecord(1, None, len(data), "invalid_utf8")
+        return
+    title = PurePosixPath(uri).name.split(".")[0]
+    record = json.dumps({"text": text, "title": title}, ensure_ascii=False)
+    yield "document", compression, RawRecord(1, record, len(data))
 
 
 def _read_text_container(

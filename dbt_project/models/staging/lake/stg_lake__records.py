@@ -14,7 +14,12 @@ def model(dbt, session):
         .order("source_dataset, uri")
         .fetchall()
     )
-    files = [LakeFile(source_dataset=dataset, uri=uri) for dataset, uri, _ in listed]
+    # the registry format decides how a file is read: a `transcript` file is one document
+    formats = dict(dbt.ref("source_registry").project("dataset, format").fetchall())
+    files = [
+        LakeFile(source_dataset=dataset, uri=uri, record_format=formats.get(dataset))
+        for dataset, uri, _ in listed
+    ]
     # A second cursor: the reader runs while this connection is busy writing the table. S3
     # credentials become a DuckDB secret inside it at run time, never part of compiled SQL.
     access = LakeAccess(
