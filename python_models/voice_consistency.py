@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
 
 FUNCTION_WORDS = (
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because",
@@ -115,3 +116,39 @@ def voice_consistency(
     vectors = style_vectors(texts)
     reference = style_vectors(reference_texts) if reference_texts else None
     return speaker_consistency(speakers, zscore(vectors, reference), min_records=min_records)
+
+
+VOICE_SCORE_SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("source_line", pa.int64()),
+        ("speaker", pa.string()),
+        ("voice_consistency", pa.float32()),
+    ]
+)
+
+
+def _assistant_text(messages: Sequence[dict[str, str]] | None) -> str:
+    return "\n".join(m["content"] or "" for m in messages or [] if m["role"] == "assistant")
+
+
+def score_voice_table(
+    records: pa.Table, reference_texts: Sequence[str], *, min_records: int = 3
+) -> pa.Table:
+    """Voice consistency of records (``source_file``, ``source_line``, ``speaker``,
+    ``messages``): the record's assistant turns against its speaker's other records."""
+    rows = records.select(["source_file", "source_line", "speaker", "messages"]).to_pylist()
+    speakers = [row["speaker"] for row in rows]
+    texts = [_assistant_text(row["messages"]) for row in rows]
+    scores = voice_consistency(
+        speakers, texts, reference_texts=list(reference_texts) or None, min_records=min_records
+    )
+    return pa.table(
+        {
+            "source_file": [row["source_file"] for row in rows],
+            "source_line": [row["source_line"] for row in rows],
+            "speaker": speakers,
+            "voice_consistency": scores,
+        },
+        schema=VOICE_SCORE_SCHEMA,
+    )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from python_models.voice_consistency import (
     DIMENSIONS,
+    VOICE_SCORE_SCHEMA,
+    score_voice_table,
     speaker_consistency,
     style_vector,
     voice_consistency,
@@ -63,3 +66,26 @@ def test_the_score_leaves_the_record_out_of_its_own_centroid():
     scores = speaker_consistency(["s", "s", "s"], vectors, min_records=3)
     assert scores[0] == 0.0  # its centroid is the other two, orthogonal to it
     assert scores[1] == pytest.approx(np.cos(np.pi / 4), abs=1e-4)
+
+
+def test_score_voice_table_scores_the_assistant_turns_of_each_record():
+    records = pa.table(
+        {
+            "source_file": ["t.md"] * 9,
+            "source_line": list(range(1, 10)),
+            "speaker": ["lecturer"] * 8 + ["someone"],
+            "messages": [
+                [
+                    {"role": "user", "content": COACH.format(x="?")},
+                    {"role": "assistant", "content": t},
+                ]
+                for t in _texts(LECTURER)
+            ]
+            + [[{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]],
+        }
+    )
+    table = score_voice_table(records, _texts(LECTURER) + _texts(COACH))
+    assert table.schema == VOICE_SCORE_SCHEMA
+    scores = table.column("voice_consistency").to_pylist()
+    assert all(score > 0.5 for score in scores[:8])  # the user turns (coach style) are ignored
+    assert scores[8] is None  # one record of its speaker: nothing to compare with

@@ -20,6 +20,36 @@ built_pairs as (
 
 ),
 
+voice_records as (
+
+    select * from {{ ref('int_voice_conversations') }}
+    where segment_kind is not null
+
+),
+
+voice_scores as (
+
+    select * from {{ ref('int_voice_conversations_scored') }}
+    where voice_consistency < {{ var('voice_consistency_min', 0.0) }}
+
+),
+
+inconsistent_voices as (
+
+    select
+        voice_records.source_dataset,
+        voice_records.record_format,
+        voice_records.source_file,
+        voice_records.source_line,
+        voice_scores.voice_consistency
+
+    from voice_records
+    inner join voice_scores
+        on voice_records.source_file = voice_scores.source_file
+            and voice_records.source_line = voice_scores.source_line
+
+),
+
 all_filtered as (
 
     select
@@ -47,6 +77,20 @@ all_filtered as (
         gate_reason as reason,
         empathy_margin::double as score
     from built_pairs
+
+    union all
+
+    select
+        'conversation' as record_kind,
+        null::varchar as record_id,
+        source_dataset,
+        record_format,
+        source_file,
+        source_line,
+        'voice_consistency' as gate,
+        'voice_inconsistent' as reason,
+        voice_consistency::double as score
+    from inconsistent_voices
 
 ),
 
