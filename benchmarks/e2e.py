@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import shutil
@@ -36,9 +37,12 @@ def main() -> None:
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pixel-bench-"))
     lake, warehouse, out = workdir / "lake", workdir / "warehouse.duckdb", workdir / "export"
-    for path in (lake, out):
+    # a cold embedding cache, so near-duplicate detection embeds every conversation
+    embeddings = workdir / "embeddings"
+    for path in (lake, out, embeddings):
         shutil.rmtree(path, ignore_errors=True)
     warehouse.unlink(missing_ok=True)
+    os.environ["PIXEL_EMBEDDING_CACHE"] = str(embeddings)
 
     figures: dict[str, object] = {"records_requested": args.records, "machine": platform.node()}
     started = time.perf_counter()
@@ -69,6 +73,9 @@ def main() -> None:
             "select count(*) from conversations"
         ).fetchone()[0]
         figures["exported_pairs"] = con.execute("select count(*) from preference_pairs").fetchone()[
+            0
+        ]
+        figures["near_duplicates"] = con.execute("select count(*) from near_duplicates").fetchone()[
             0
         ]
     total = figures["build_s"] + figures["export_s"]

@@ -38,6 +38,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, Field
 
+from ingestion import sample_phrases as phrases
+
 MAX_RECORDS_PER_FILE = 100_000
 MIN_RECORDS_PER_DATASET = 20
 # The warehouse quarantines records above 2,000,000 bytes; the planted one is well above it.
@@ -82,6 +84,23 @@ class PlantedRecord(BaseModel):
     duplicate_of: str | None = None
 
 
+class PlantedNearDuplicate(BaseModel):
+    """A planted near-copy pair: the record near-dup detection must remove and the one it keeps.
+
+    ``kind`` says how the copy differs (typo, greeting, truncated). Which twin loses follows the
+    warehouse's rule: an edge case is kept over a non-edge case, then the better tier, then the
+    earlier file and line.
+    """
+
+    dataset: str
+    path: str
+    record_number: int
+    kind: str
+    kept_dataset: str
+    kept_path: str
+    kept_record_number: int
+
+
 class DatasetSummary(BaseModel):
     """What one registered dataset holds: records in, faults by reason, duplicates that lose."""
 
@@ -92,6 +111,8 @@ class DatasetSummary(BaseModel):
     valid_records: int
     faults: dict[str, int]
     exact_duplicates: int
+    # planted near-duplicates of this dataset that lose to their twin (see LakeSummary)
+    near_duplicates: int = 0
     unique_records: int
 
 
@@ -104,6 +125,7 @@ class LakeSummary(BaseModel):
     unregistered_files: list[str]
     total_bytes: int
     planted: list[PlantedRecord] = Field(default_factory=list)
+    near_duplicates: list[PlantedNearDuplicate] = Field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -472,6 +494,7 @@ _CRISIS_TOPIC = _Topic(
         "My partner {name} hit me last night. It's been building for {weeks} weeks and I don't feel safe going home.",
         "I don't want to be alive anymore. I haven't told anyone, not even {name}, and it's been {weeks} weeks of feeling like this.",
         "Someone at home, {name}, has been hurting me for about {weeks} weeks and I'm scared to tell anyone.",
+        *phrases.CRISIS_PROBLEMS,
     ),
     followups=(
         "I don't have a plan. I just don't see the point of anything anymore.",
@@ -479,6 +502,7 @@ _CRISIS_TOPIC = _Topic(
         "I'm scared that if I tell someone they'll think I'm overreacting.",
         "I don't know if I can keep myself safe tonight.",
         "They're asleep now, but I'm frightened about tomorrow.",
+        *phrases.CRISIS_FOLLOWUPS,
     ),
     replies=(
         "Thank you for telling me. That took real courage, and I'm glad you reached out tonight. I want to ask you directly, because it matters: are you thinking about ending your life?",
@@ -487,6 +511,7 @@ _CRISIS_TOPIC = _Topic(
         "I hear how much pain you're in. Urges can feel overwhelming, and they do pass. Could we think together about what has helped you get through them before, and who you could contact right now?",
         "I'm really glad you told me, and you are not overreacting. A domestic abuse helpline can help you make a safety plan, and if you are in danger right now, please call emergency services.",
         "Would you be willing to make a plan with me for the next few hours? That could mean putting distance between you and anything you could use to hurt yourself, staying near other people, and contacting a crisis line if the feelings get stronger.",
+        *phrases.CRISIS_REPLIES,
     ),
     explanation="",
     next_step="",
@@ -581,7 +606,11 @@ class _Content:
         self.rng = rng
         self.details = details
         self._followups = {t.label: t.followups + _GENERIC_FOLLOWUPS for t in _ALL_TOPICS}
-        self._replies = {t.label: t.replies + _GENERIC_REPLIES for t in _ALL_TOPICS}
+        self._replies = {
+            t.label: t.replies
+            + (_GENERIC_REPLIES if t is _CRISIS_TOPIC else _GENERIC_REPLIES + phrases.TECHNIQUES)
+            for t in _ALL_TOPICS
+        }
 
     def opener(
         self,
@@ -589,9 +618,46 @@ class _Content:
         intros: Sequence[str] = _INTROS,
         slots: dict[str, Any] | None = None,
     ) -> str:
+        """Who the person is, what is wrong, and zero to two sentences about their life."""
         slots = slots or self.details.take()
         rng = self.rng
-        return f"{rng.choice(intros)} {rng.choice(topic.problems)}".format(**slots)
+        text = f"{rng.choice(intros)} {rng.choice(topic.problems)}".format(**slots)
+        feeling = [rng.choice(phrases.FEELINGS)] if rng.random() < 0.7 else []
+        extra = [self.context() for _ in range(rng.choice((0, 1, 1, 2)))]
+        return " ".join([text, *feeling, *extra])
+
+    def context(self) -> str:
+        rng = self.rng
+        sentence = rng.choice(phrases.CONTEXT).format(
+            job=rng.choice(phrases.JOBS),
+            hobby=rng.choice(phrases.HOBBIES),
+            person=rng.choice(phrases.PEOPLE),
+            time=rng.choice(phrases.TIMES),
+        )
+        return sentence[0].upper() + sentence[1:]
+
+    def reply(self, core: str, crisis: bool = False) -> str:
+        """A counsellor turn: maybe an acknowledgement, the topic's reply, maybe a question."""
+        rng = self.rng
+        acknowledgements = phrases.CRISIS_ACKNOWLEDGEMENTS if crisis else phrases.ACKNOWLEDGEMENTS
+        closings = phrases.CRISIS_CLOSINGS if crisis else phrases.CLOSINGS
+        parts = [rng.choice(acknowledgements)] if rng.random() < 0.75 else []
+        parts.append(core)
+        if rng.random() < 0.6:
+            parts.append(rng.choice(phrases.CRISIS_SUPPORT if crisis else phrases.TECHNIQUES))
+        if rng.random() < 0.6:
+            parts.append(rng.choice(closings))
+        return " ".join(parts)
+
+    def followup(self, core: str, crisis: bool = False) -> str:
+        """A later user turn: the topic's follow-up, maybe elaborated, maybe with context."""
+        rng = self.rng
+        parts = [core]
+        if rng.random() < 0.6:
+            parts.append(rng.choice(phrases.CRISIS_FOLLOWUPS if crisis else phrases.ELABORATIONS))
+        if not crisis and rng.random() < 0.3:
+            parts.append(self.context())
+        return " ".join(parts)
 
     def conversation(
         self,
@@ -608,11 +674,12 @@ class _Content:
         messages: list[Message] = []
         if system_rate and rng.random() < system_rate:
             messages.append(("system", rng.choice(_SYSTEM_PROMPTS)))
+        crisis = topic is _CRISIS_TOPIC
         messages.append(("user", self.opener(topic, intros, slots)))
-        messages.append(("assistant", rng.choice(topic.replies)))
+        messages.append(("assistant", self.reply(rng.choice(topic.replies), crisis)))
         for _ in range(rng.randint(*exchanges) - 1):
-            messages.append(("user", rng.choice(followups)))
-            messages.append(("assistant", rng.choice(replies)))
+            messages.append(("user", self.followup(rng.choice(followups), crisis)))
+            messages.append(("assistant", self.reply(rng.choice(replies), crisis)))
         return messages
 
     def roles(self) -> dict[str, str]:
@@ -642,6 +709,26 @@ def _chatml(messages: list[Message], roles: dict[str, str], record_id: str) -> d
 def _sharegpt(messages: list[Message]) -> dict[str, Any]:
     names = {"system": "system", "user": "human", "assistant": "gpt"}
     return {"conversations": [{"from": names[r], "value": c} for r, c in messages]}
+
+
+def _near_copy(messages: list[Message], kind: str) -> list[Message]:
+    """A near-duplicate of a conversation: a typo, an inserted greeting, or a cut-off ending."""
+    out = list(messages)
+    if kind == "typo":  # two letters swapped in the longest word of the first two turns
+        for i in (0, 1):
+            role, text = out[i]
+            word = max(text.split(), key=len)
+            out[i] = (role, text.replace(word, word[:2] + word[3] + word[2] + word[4:], 1))
+    elif kind == "greeting":
+        first_user = next(i for i, (role, _) in enumerate(out) if role == "user")
+        out[first_user] = ("user", "Hi there, thanks for reading this. " + out[first_user][1])
+        out[-1] = (out[-1][0], out[-1][1] + " Take good care of yourself.")
+    elif kind == "truncated":  # the last turn cut off at 80% of its words
+        words = out[-1][1].split(" ")
+        out[-1] = (out[-1][0], " ".join(words[: max(1, len(words) * 4 // 5)]))
+    else:
+        raise ValueError(kind)
+    return out
 
 
 def _disguise(text: str, nfd: bool) -> str:
@@ -725,6 +812,12 @@ class _Lake:
         self.unregistered: list[str] = []
         # tier-1 conversations that community_sharegpt copies (key, messages)
         self.originals: list[tuple[str, list[Message]]] = []
+        # planted near-duplicates: the conversations other datasets plant (dataset -> key,
+        # messages, how to alter them or None for the original itself), and the pairs as
+        # (key of the record that loses, key of the record kept, kind)
+        self.near_plants: dict[str, list[tuple[str, list[Message], str | None]]] = {}
+        self.near_pairs: list[tuple[str, str, str]] = []
+        self.key_datasets: dict[str, str] = {}
 
     # ---- bookkeeping ---------------------------------------------------------------------
 
@@ -752,6 +845,7 @@ class _Lake:
         for number, item in notes:
             if item.key:
                 self.locations[item.key] = f"{plan.path}#{number}"
+                self.key_datasets[item.key] = plan.dataset
             if item.reason or item.duplicate_of:
                 self.planted.append((plan.dataset, plan.path, number, item))
             if item.reason:
@@ -845,6 +939,22 @@ class _Lake:
                 exact_duplicates=entry["dups"],
                 unique_records=valid - entry["dups"],
             )
+        near_duplicates = []
+        for loser, keeper, kind in self.near_pairs:
+            path, number = self.locations[loser].rsplit("#", 1)
+            kept_path, kept_number = self.locations[keeper].rsplit("#", 1)
+            near_duplicates.append(
+                PlantedNearDuplicate(
+                    dataset=self.key_datasets[loser],
+                    path=path,
+                    record_number=int(number),
+                    kind=kind,
+                    kept_dataset=self.key_datasets[keeper],
+                    kept_path=kept_path,
+                    kept_record_number=int(kept_number),
+                )
+            )
+            datasets[self.key_datasets[loser]].near_duplicates += 1
         planted = [
             PlantedRecord(
                 dataset=dataset,
@@ -865,6 +975,9 @@ class _Lake:
             unregistered_files=sorted(self.unregistered),
             total_bytes=total_bytes,
             planted=planted,
+            near_duplicates=sorted(
+                near_duplicates, key=lambda p: (p.dataset, p.path, p.record_number)
+            ),
         )
 
 
@@ -945,6 +1058,30 @@ def _priority_curated(lake: _Lake, n: int) -> None:
         last.plant(record(messages, drifted), at=0.3 + 0.3 * i, duplicate_of=key)
     last.plant(record(conv())[:57], "truncated_record", at=1.0)
 
+    # near-duplicates: three originals here with near-copies here and in two other datasets, and
+    # near-copies here of an edge case and of a hard-holdout record planted in their datasets
+    near = []
+    for i in range(3):
+        messages = conv(exchanges=(2, 3))
+        near.append(messages)
+        first.plant(record(messages), at=0.15 + 0.2 * i, key=f"near-original-{i}")
+    last.plant(record(_near_copy(near[0], "typo")), at=0.45, key="near-copy-typo")
+    lake.near_plants["community_sharegpt"] = [("near-copy-greeting", near[1], "greeting")]
+    lake.near_plants["professional_sessions"] = [("near-copy-truncated", near[2], "truncated")]
+    crisis = conv((_CRISIS_TOPIC,), exchanges=(2, 3))
+    lake.near_plants["crisis_edge_roleplay"] = [("near-original-crisis", crisis, None)]
+    last.plant(record(_near_copy(crisis, "typo")), at=0.55, key="near-copy-crisis")
+    family = conv((_FAMILY_TOPIC,), exchanges=(2, 3))
+    lake.near_plants["heldout_family_dialogues"] = [("near-original-holdout", family, None)]
+    second.plant(record(_near_copy(family, "greeting")), at=0.5, key="near-copy-holdout")
+    lake.near_pairs += [
+        ("near-copy-typo", "near-original-0", "typo"),  # same tier: the earlier file wins
+        ("near-copy-greeting", "near-original-1", "greeting"),  # tier 1 over tier 3
+        ("near-copy-truncated", "near-original-2", "truncated"),  # tier 1 over tier 2
+        ("near-copy-crisis", "near-original-crisis", "typo"),  # an edge case is never removed
+        ("near-original-holdout", "near-copy-holdout", "greeting"),  # tier 1 wins, goes to test
+    ]
+
     for plan in plans:
         options = _JsonlOptions(
             bom=plan is first, blank_lines=plan is second, final_newline=plan is not last
@@ -987,6 +1124,9 @@ def _professional_sessions(lake: _Lake, n: int) -> None:
             narrated = json.loads(record(session_conversation(), drift))
             narrated["dialog"].insert(1, {"speaker": "narrator", "text": "The client looks away."})
             plan.plant(_dumps(narrated), "unknown_role", at=0.5)
+            for key, messages, kind in lake.near_plants.get(dataset, []):
+                copy = _near_copy(messages, kind) if kind else messages
+                plan.plant(record(copy, drift), at=0.6, key=key)
         if i == 1:
             notes = {"duration_min": 50, "modality": "video", "notes": "Session cancelled."}
             plan.plant(_dumps(notes), "missing_messages", at=0.5)
@@ -1027,6 +1167,9 @@ def _community_sharegpt(lake: _Lake, n: int) -> None:
             plan.plant(_dumps({"conversations": []}), "empty_conversation", at=0.4)
             lonely = [("user", content.opener(_TOPICS[1])), ("user", "Hello?")]
             plan.plant(record(lonely), "no_assistant_turn", at=0.8)
+            for key, messages, kind in lake.near_plants.get(dataset, []):
+                copy = _near_copy(messages, kind) if kind else messages
+                plan.plant(record(copy), at=0.6, key=key)
         lake.write_jsonl("sharegpt", plan)
 
 
@@ -1041,7 +1184,7 @@ def _empathy_context_response(lake: _Lake, n: int) -> None:
         context = content.opener(topic)
         if rng.random() < 0.3:
             context += "\n\n" + rng.choice(topic.followups)
-        return [context, rng.choice(topic.replies)]
+        return [context, content.reply(rng.choice(topic.replies))]
 
     for i, size in enumerate(lake.shards(n)):
         plan = _FilePlan(dataset, f"community/empathy/empathy_{i + 1:03d}.csv", [])
@@ -1066,7 +1209,7 @@ def _psych_instructions(lake: _Lake, n: int) -> None:
         topic = rng.choice(_TOPICS)
         slots = {**lake.details.take(), "phrase": topic.phrase}
         instruction = rng.choice(_INSTRUCTION_TEMPLATES[group]).format(**slots)
-        tips = " ".join(rng.sample(_COPING_TIPS, 3))
+        tips = " ".join(rng.sample(_COPING_TIPS + phrases.COPING_TIPS_EXTRA, 3))
         body = {
             "instruction": instruction,
             "input": rng.choice(topic.problems).format(**slots) if rng.random() < 0.3 else "",
@@ -1108,7 +1251,8 @@ def _counsel_qa(lake: _Lake, n: int) -> None:
     def question_rows(rendered: bool, limit: int) -> list[list[Any]]:
         topic = rng.choice(_TOPICS)
         text = f"{content.opener(topic)} {rng.choice(_QUESTION_ASKS)}"
-        answers = rng.sample(topic.replies + _GENERIC_REPLIES, min(limit, rng.randint(1, 4)))
+        cores = rng.sample(topic.replies + _GENERIC_REPLIES, min(limit, rng.randint(1, 4)))
+        answers = [content.reply(core) for core in cores]
         qid = next(question_ids)
         title = rng.choice(topic.titles)
         return [
@@ -1158,15 +1302,28 @@ def _clinical_reasoning_cot(lake: _Lake, n: int) -> None:
         topic = rng.choice(_TOPICS)
         slots = lake.details.take()
         said = content.opener(topic, slots=slots)
+        explanation = topic.explanation
+        steps = (
+            rng.choice(phrases.RISK_STEPS),
+            rng.choice(phrases.MAINTENANCE_STEPS).format(
+                explanation=explanation, explanation_lower=explanation[0].lower() + explanation[1:]
+            ),
+            rng.choice(phrases.STEP_CHOICES),
+        )
+        lead = rng.choice(phrases.ANSWER_LEADS)
+        step = (
+            topic.next_step
+            if lead.endswith(":")
+            else topic.next_step[0].lower() + topic.next_step[1:]
+        )
+        tail = rng.choice(phrases.ANSWER_TAILS).format(relative=rng.choice(phrases.PEOPLE)[3:])
         return {
             "question": f'A client says: "{said}" What should the counsellor prioritise next?',
             "reasoning": (
                 f"The client describes {topic.phrase} lasting about {slots['weeks']} weeks. "
-                "First, check for risk and whether daily functioning is affected. "
-                f"Second, consider what maintains the problem: {topic.explanation} "
-                "Third, agree on a small first step the client feels able to take."
+                + " ".join(steps)
             ),
-            "answer": topic.next_step,
+            "answer": f"{lead} {step} {tail}",
         }
 
     for i, size in enumerate(lake.shards(n)):
@@ -1236,6 +1393,8 @@ def _crisis_edge_roleplay(lake: _Lake, n: int) -> None:
             )
             del unlabelled["messages"][1]["role"]
             plan.plant(_dumps(unlabelled), "missing_role", at=0.5)
+            for key, messages, _kind in lake.near_plants.get(dataset, []):
+                plan.plant(record(messages), at=0.6, key=key)
         lake.write_jsonl("chatml", plan)
 
 
@@ -1317,6 +1476,8 @@ def _heldout_family_dialogues(lake: _Lake, n: int) -> None:
             # a missing colon: invalid for every JSON parser (DuckDB tolerates trailing commas)
             broken = record(content.conversation(topics)).replace('"id": ', '"id" ', 1)
             plan.plant(broken, "malformed_json", at=0.7)
+            for key, messages, _kind in lake.near_plants.get(dataset, []):
+                plan.plant(record(messages), at=0.6, key=key)
         lake.write_jsonl("chatml", plan)
 
 

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pixel_data import remote, settings
+from pixel_data.neardup_cli import neardup
 from pixel_data.score_cli import eval_app, score
 from pixel_data.summary import BuildSummary, summarize_warehouse
 
@@ -27,6 +28,7 @@ console = Console()
 err_console = Console(stderr=True)
 app.command()(score)
 app.add_typer(eval_app, name="eval")
+eval_app.command("neardup")(neardup)
 
 STAGES = ["foundation", "reasoning", "edge_cases", "voice", "safety_dpo"]
 SPLITS = ["train", "val", "test"]
@@ -266,6 +268,7 @@ def print_summary(summary: BuildSummary) -> None:
         f"[bold]exported[/] {summary.exported:,}  "
         f"[bold]quarantined[/] {summary.quarantined:,}  "
         f"[bold]exact duplicates[/] {summary.exact_duplicates:,}  "
+        f"[bold]near duplicates[/] {summary.near_duplicates:,}  "
         f"[bold]filtered[/] {summary.filtered:,}"
     )
     table = Table(title="Conversations by stage and split")

@@ -14,6 +14,7 @@ class BuildSummary:
     exported: int = 0
     quarantined: int = 0
     exact_duplicates: int = 0
+    near_duplicates: int = 0
     filtered: int = 0
     unbalanced_datasets: list[str] = field(default_factory=list)
     datasets_without_files: list[str] = field(default_factory=list)
@@ -32,10 +33,12 @@ def summarize_warehouse(warehouse: Path) -> BuildSummary:
             summary.exported,
             summary.quarantined,
             summary.exact_duplicates,
+            summary.near_duplicates,
             summary.filtered,
         ) = con.execute(
             "select coalesce(sum(input_records), 0), coalesce(sum(exported), 0),"
             " coalesce(sum(quarantined), 0), coalesce(sum(exact_duplicates), 0),"
+            " coalesce(sum(near_duplicates), 0),"
             " coalesce(sum(filtered), 0) from row_accounting"
         ).fetchone()
         summary.unbalanced_datasets = [

@@ -82,6 +82,15 @@ def conversation_text(messages: Iterable[Mapping[str, str]]) -> str:
     return "\n".join(fold_whitespace(m["content"]) for m in messages if m.get("role") != "system")
 
 
+def side_texts(messages: Iterable[Mapping[str, str]]) -> tuple[str, str]:
+    """The user turns and the assistant turns of a conversation, each one per line, folded."""
+    messages = list(messages)
+    return tuple(  # type: ignore[return-value]
+        "\n".join(fold_whitespace(m["content"]) for m in messages if m.get("role") == role)
+        for role in ("user", "assistant")
+    )
+
+
 def text_hash(text: str) -> str:
     """SHA-256 hex of a text: a cache key for texts that have no conversation id."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

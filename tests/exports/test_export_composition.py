@@ -69,7 +69,11 @@ def test_mix_within_one_point_of_target_when_supply_allows(composed):
 def test_shortfall_is_reported_in_manifest_qa_report_and_curriculum(composed):
     built, out, _, _, short = composed
     edge = next(s for s in short.composition["stages"] if s["stage"] == "edge_cases")
-    planted_edge = built.summary.datasets["crisis_edge_roleplay"].unique_records
+    # every edge case the warehouse kept (near-duplicates of other edge cases are removed)
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        (planted_edge,) = con.execute(
+            "select count(*) from conversations where is_training_edge_case"
+        ).fetchone()
     assert edge["target"] == 200 and edge["selected"] == planted_edge and edge["shortfall"] > 0
     assert short.composition["selected"] == 1000
     qa = json.loads((out / "short" / "qa_report.json").read_text())

@@ -5,13 +5,13 @@
     registry's stage_policy, in this order: edge cases -> edge_cases only; safety-only families
     (reddit safety) -> safety_dpo only; foundation-only families (curated/priority) -> foundation
     only. Then an explicit stage_policy; `auto` sends chain-of-thought to reasoning and the rest
-    to foundation.
+    to foundation. Reads one row per near-duplicate cluster (its representative).
 -#}
 with
 
 conversations as (
 
-    select * from {{ ref('int_conversations_deduped') }}
+    select * from {{ ref('int_conversations_near_deduped') }}
 
 ),
 

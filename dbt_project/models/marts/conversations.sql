@@ -25,7 +25,9 @@ final as (
         source_file,
         source_line,
         num_turns,
-        duplicates_replaced
+        duplicates_replaced,
+        cluster_id,
+        near_duplicates_replaced
 
     from conversations
 

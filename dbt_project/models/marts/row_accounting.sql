@@ -64,6 +64,12 @@ duplicates as (
 
 ),
 
+near_duplicates as (
+
+    select * from {{ ref('near_duplicates') }}
+
+),
+
 files_per_dataset as (
 
     select
@@ -124,6 +130,16 @@ duplicates_per_dataset as (
 
 ),
 
+near_duplicates_per_dataset as (
+
+    select
+        source_dataset,
+        count(*) as near_duplicates
+    from near_duplicates
+    group by source_dataset
+
+),
+
 filtered_per_dataset as (
 
     select
@@ -154,6 +170,7 @@ ledger as (
         coalesce(exported_per_dataset.exported, 0) as exported,
         coalesce(quarantined_per_dataset.quarantined, 0) as quarantined,
         coalesce(duplicates_per_dataset.exact_duplicates, 0) as exact_duplicates,
+        coalesce(near_duplicates_per_dataset.near_duplicates, 0) as near_duplicates,
         coalesce(filtered_per_dataset.filtered, 0) as filtered,
         coalesce(built_pairs_per_dataset.built_pairs, 0) as built_pairs
 
@@ -163,6 +180,7 @@ ledger as (
     left join exported_per_dataset on registry.dataset = exported_per_dataset.source_dataset
     left join quarantined_per_dataset on registry.dataset = quarantined_per_dataset.source_dataset
     left join duplicates_per_dataset on registry.dataset = duplicates_per_dataset.source_dataset
+    left join near_duplicates_per_dataset on registry.dataset = near_duplicates_per_dataset.source_dataset
     left join filtered_per_dataset on registry.dataset = filtered_per_dataset.source_dataset
     left join built_pairs_per_dataset on registry.dataset = built_pairs_per_dataset.source_dataset
 
@@ -172,7 +190,8 @@ final as (
 
     select
         *,
-        input_records = exported + quarantined + exact_duplicates + filtered as is_balanced,
+        input_records
+        = exported + quarantined + exact_duplicates + near_duplicates + filtered as is_balanced,
         files = 0 as matched_no_files
 
     from ledger

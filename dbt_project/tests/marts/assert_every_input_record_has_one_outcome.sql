@@ -46,6 +46,12 @@ outcomes as (
     select
         source_file,
         source_line,
+        'near_duplicate' as outcome
+    from {{ ref('near_duplicates') }}
+    union all
+    select
+        source_file,
+        source_line,
         'filtered' as outcome
     from {{ ref('filtered') }}
     where record_kind in ('conversation', 'preference_pair')

@@ -1,0 +1,118 @@
+"""Near-duplicate throughput: embed + index + cluster on a built warehouse's conversations.
+
+    python -m benchmarks.neardup --warehouse /tmp/bench1m/warehouse.duckdb --sizes 100000,all
+
+Reads the texts the warehouse embeds (``int_conversations_embedding_texts``), then runs the
+library path cold (no embedding cache): embed, usearch index build, search + exact re-score,
+side check, connected components, representatives. Prints seconds per step, conversations/s and
+peak RSS per size, so the growth with N can be read off. Record the figures in
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from python_models.embeddings import get_embedder
+from python_models.near_duplicates import (
+    ClusterInput,
+    NearDupConfig,
+    Timings,
+    cluster_table,
+)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load(warehouse: Path, limit: int | None):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        sql = (
+            "select conversation_id, embedding_text, user_text, assistant_text, tier,"
+            " is_training_edge_case, source_file, source_line"
+            " from int_conversations_embedding_texts order by conversation_id"
+        )
+        if limit:
+            sql += f" limit {int(limit)}"
+        return con.execute(sql).fetch_arrow_table()
+
+
+def run(table, backend: str) -> dict[str, object]:
+    embedder = get_embedder(backend)
+    config = NearDupConfig(backend=backend, progress=False)
+    n = table.num_rows
+    texts = table.column("embedding_text").to_pylist()
+    timings = Timings()
+    wall, cpu = time.perf_counter(), time.process_time()
+    started = time.perf_counter()
+    vectors = embedder.encode(texts, batch_size=config.batch_size)
+    timings.record("embed", started)
+    del texts
+    rows = ClusterInput(
+        conversation_id=np.asarray(table.column("conversation_id").to_pylist(), dtype=object),
+        tier=table.column("tier").to_numpy(zero_copy_only=False),
+        is_edge_case=table.column("is_training_edge_case").to_numpy(zero_copy_only=False),
+        source_file=np.asarray(table.column("source_file").to_pylist(), dtype=object),
+        source_line=table.column("source_line").to_numpy(zero_copy_only=False),
+    )
+    users = table.column("user_text")
+    assistants = table.column("assistant_text")
+
+    def side_vectors(index: np.ndarray):
+        picked = index.tolist()
+        user = [users[i].as_py() for i in picked]
+        assistant = [assistants[i].as_py() for i in picked]
+        return embedder.encode(user), embedder.encode(assistant)
+
+    started = time.perf_counter()
+    result, _ = cluster_table(
+        rows,
+        vectors,
+        config.thresholds_for(embedder.model_id),
+        embedder.model_id,
+        config,
+        side_vectors,
+        timings,
+    )
+    timings.record("pairs_sides_clusters_total", started)
+    total = time.perf_counter() - wall
+    removed = int((~result.column("is_representative").to_numpy(zero_copy_only=False)).sum())
+    return {
+        "conversations": n,
+        "backend": embedder.model_id,
+        "total_seconds": round(total, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 1),
+        "conversations_per_second": round(n / total),
+        "embed_per_second": round(n / timings.steps["embed"]),
+        "removed_as_near_duplicates": removed,
+        "steps": timings.steps,
+        "peak_rss_mib": round(peak_rss_mib()),
+        "vectors_mib": round(vectors.nbytes / 2**20),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--backend", default="static")
+    parser.add_argument("--sizes", default="all", help="Comma-separated row counts, or all.")
+    args = parser.parse_args()
+    for size in args.sizes.split(","):
+        limit = None if size == "all" else int(size)
+        table = load(args.warehouse, limit)
+        print(json.dumps(run(table, args.backend)), flush=True)
+        del table
+        gc.collect()
+
+
+if __name__ == "__main__":
+    main()

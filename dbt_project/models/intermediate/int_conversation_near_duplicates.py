@@ -1,0 +1,74 @@
+"""One row per kept conversation: its near-duplicate cluster, representative and neighbours.
+
+Thin: the library is python_models/near_duplicates.py (docs/near_duplicates.md). Conversations
+are read in conversation-id order so the ANN index is built the same way on every run; texts
+stream in Arrow batches and only conversations missing from the embedding cache are embedded.
+"""
+
+import numpy as np
+import pyarrow as pa
+
+from python_models.near_duplicates import ClusterInput, NearDupConfig, Timings, assign_clusters
+
+TEXT_BATCH_ROWS = 50_000
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+def _number(value) -> float | None:
+    text = str(value).strip().lower() if value is not None else ""
+    return None if text in ("", "none", "null") else float(text)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    config = NearDupConfig(
+        enabled=_flag(dbt.config.get("near_dup_enabled")),
+        backend=str(dbt.config.get("near_dup_backend")),
+        threshold=_number(dbt.config.get("near_dup_threshold")),
+        side_threshold=_number(dbt.config.get("near_dup_side_threshold")),
+        neighbours=int(dbt.config.get("near_dup_neighbours")),
+        progress=_flag(dbt.config.get("near_dup_progress")),
+    )
+    texts = dbt.ref("int_conversations_embedding_texts")
+    keys = (
+        texts.project("conversation_id, tier, is_training_edge_case, source_file, source_line")
+        .order("conversation_id")
+        .to_arrow_table()
+    )
+    rows = ClusterInput(
+        conversation_id=np.asarray(keys.column("conversation_id").to_pylist(), dtype=object),
+        tier=keys.column("tier").to_numpy(zero_copy_only=False),
+        is_edge_case=keys.column("is_training_edge_case").to_numpy(zero_copy_only=False),
+        source_file=np.asarray(keys.column("source_file").to_pylist(), dtype=object),
+        source_line=keys.column("source_line").to_numpy(zero_copy_only=False),
+    )
+
+    def text_batches():
+        reader = texts.project("conversation_id, embedding_text").fetch_arrow_reader(
+            TEXT_BATCH_ROWS
+        )
+        for batch in reader:
+            yield (
+                batch.column("conversation_id").to_pylist(),
+                batch.column("embedding_text").to_pylist(),
+            )
+
+    def side_texts(ids):
+        wanted = session.from_arrow(
+            pa.table({"wanted_id": pa.array(ids, pa.string()), "position": range(len(ids))})
+        )
+        found = (
+            texts.join(wanted, "conversation_id = wanted_id")
+            .order("position")
+            .project("user_text, assistant_text")
+            .to_arrow_table()
+        )
+        return found.column("user_text").to_pylist(), found.column("assistant_text").to_pylist()
+
+    timings = Timings()
+    table = assign_clusters(rows, text_batches(), side_texts, config, timings=timings)
+    print(f"near-duplicates: {timings.steps}", flush=True)
+    return table

@@ -1,0 +1,172 @@
+"""Near-duplicate detection in the warehouse: planted pairs found, the rules kept, the cache used.
+
+The sample lake plants five near-duplicate pairs (a typo, an inserted greeting, a cut-off ending)
+whose losing and kept records the generator's summary names, including an edge case that must
+win over a tier-1 record and a hard-holdout record whose cluster must go wholly to test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import duckdb
+import pytest
+
+from python_models.embeddings import conversation_text, side_texts
+from tests.conftest import build, run_cli
+
+ORDINALS = """
+    with ordinals as (
+        select source_file, source_line,
+            row_number() over (partition by source_file order by source_line) as ordinal
+        from stg_lake__records
+    )
+"""
+
+
+def query(warehouse, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def cluster_of(warehouse) -> dict[tuple[str, int], tuple[str, bool]]:
+    """(file, ordinal) -> (cluster id, is representative) per conversation after exact dedup."""
+    rows = query(
+        warehouse,
+        ORDINALS
+        + """
+        select deduped.source_file, ordinals.ordinal, near.cluster_id, near.is_representative
+        from int_conversation_near_duplicates as near
+        inner join int_conversations_deduped as deduped using (conversation_id)
+        inner join ordinals using (source_file, source_line)
+        """,
+    )
+    return {(file, ordinal): (cluster, is_rep) for file, ordinal, cluster, is_rep in rows}
+
+
+def test_every_planted_near_duplicate_is_removed_and_clustered_with_its_twin(built_warehouse):
+    lake = str(built_warehouse.lake.resolve())
+    planted = built_warehouse.summary.near_duplicates
+    assert {p.kind for p in planted} == {"typo", "greeting", "truncated"}
+    clusters = cluster_of(built_warehouse.warehouse)
+    for pair in planted:
+        loser_cluster, loser_kept = clusters[(f"{lake}/{pair.path}", pair.record_number)]
+        twin_cluster, _ = clusters[(f"{lake}/{pair.kept_path}", pair.kept_record_number)]
+        assert not loser_kept, pair
+        assert loser_cluster == twin_cluster, pair
+
+
+def test_accidental_near_duplicates_are_few(built_warehouse):
+    """Template clones the generator did not plant: few (docs/near_duplicates.md)."""
+    summary = built_warehouse.summary
+    unique = sum(d.unique_records for d in summary.datasets.values())
+    ((removed,),) = query(built_warehouse.warehouse, "select count(*) from near_duplicates")
+    accidental = removed - len(summary.near_duplicates)
+    assert 0 <= accidental <= 0.05 * unique, (removed, unique)
+
+
+def test_an_edge_case_is_kept_over_a_better_tier_copy(built_warehouse):
+    (pair,) = [
+        p for p in built_warehouse.summary.near_duplicates if p.kept_dataset.startswith("crisis")
+    ]
+    assert pair.dataset == "priority_curated_dialogues"  # tier 1 loses to the tier-2 edge case
+    rows = query(
+        built_warehouse.warehouse,
+        "select tier, kept_tier, kept_is_edge_case from near_duplicates"
+        " where source_dataset = 'priority_curated_dialogues' and kept_is_edge_case",
+    )
+    assert (1, 2, True) in rows
+
+
+def test_a_cluster_with_a_holdout_record_goes_wholly_to_test(built_warehouse):
+    (pair,) = [
+        p for p in built_warehouse.summary.near_duplicates if p.dataset.startswith("heldout")
+    ]
+    lake = str(built_warehouse.lake.resolve())
+    rows = query(
+        built_warehouse.warehouse,
+        ORDINALS
+        + """
+        select conversations.source_dataset, conversations.split, conversations.is_holdout,
+            conversations.near_duplicates_replaced
+        from conversations
+        inner join ordinals using (source_file, source_line)
+        where conversations.source_file = ? and ordinals.ordinal = ?
+        """,
+        [f"{lake}/{pair.kept_path}", pair.kept_record_number],
+    )
+    # the tier-1 curated twin is kept, and it carries the holdout flag into test
+    assert rows == [("priority_curated_dialogues", "test", True, 1)]
+
+
+def test_clusters_are_queryable_and_agree_with_the_removed_rows(built_warehouse):
+    ((clusters, removed_in_clusters, bad_split),) = query(
+        built_warehouse.warehouse,
+        "select count(*), sum(removed), count(*) filter (where has_holdout_member"
+        " and split <> 'test') from near_duplicate_clusters",
+    )
+    ((removed,),) = query(built_warehouse.warehouse, "select count(*) from near_duplicates")
+    assert clusters > 0 and removed_in_clusters == removed and bad_split == 0
+
+
+def test_embedded_text_is_the_python_recipe(built_warehouse):
+    """The SQL text equals conversation_text/side_texts, so the scorers can reuse the vectors."""
+    rows = query(
+        built_warehouse.warehouse,
+        "select texts.embedding_text, texts.user_text, texts.assistant_text, deduped.messages"
+        " from int_conversations_embedding_texts as texts"
+        " inner join int_conversations_deduped as deduped using (conversation_id)",
+    )
+    assert rows
+    for text, user, assistant, messages in rows:
+        assert text == conversation_text(messages)
+        assert (user, assistant) == side_texts(messages)
+
+
+def fresh_embeddings(output: str) -> int:
+    match = re.search(r"'embedded_fresh': (\d+)", output)
+    assert match, output[-3000:]
+    return int(match.group(1))
+
+
+@pytest.mark.slow
+def test_a_rebuild_embeds_only_new_conversations(built_warehouse, tmp_path):
+    lake = tmp_path / "lake"
+    shutil.copytree(built_warehouse.lake, lake)
+    env = {"PIXEL_EMBEDDING_CACHE": str(tmp_path / "cache")}
+    first = run_cli(
+        "build", "--lake", str(lake), "--warehouse", str(tmp_path / "first.duckdb"), env=env
+    )
+    assert first.returncode == 0, first.stdout[-3000:]
+    ((kept,),) = query(tmp_path / "first.duckdb", "select count(*) from int_conversations_deduped")
+    assert fresh_embeddings(first.stdout) == kept
+
+    messages = [
+        [
+            {"role": "user", "content": f"A brand new question number {i} about moving house."},
+            {"role": "assistant", "content": f"A brand new answer number {i}, about change."},
+        ]
+        for i in range(3)
+    ]
+    (lake / "curated" / "priority_new.jsonl").write_text(
+        "".join(json.dumps({"messages": m}) + "\n" for m in messages)
+    )
+    second = run_cli(
+        "build", "--lake", str(lake), "--warehouse", str(tmp_path / "second.duckdb"), env=env
+    )
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert fresh_embeddings(second.stdout) == 3
+
+
+@pytest.mark.slow
+def test_near_duplicate_detection_can_be_switched_off(built_warehouse, tmp_path):
+    warehouse = tmp_path / "off.duckdb"
+    result = build(built_warehouse.lake, warehouse, "--vars", '{"near_dup_enabled": false}')
+    assert result.returncode == 0, result.stdout[-3000:]
+    sql = "select source_dataset, exported, near_duplicates from row_accounting order by 1"
+    on = query(built_warehouse.warehouse, sql)
+    off = query(warehouse, sql)
+    assert sum(near for _, _, near in on) > 0
+    assert off == [(name, exported + near, 0) for name, exported, near in on]
