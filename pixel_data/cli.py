@@ -113,6 +113,9 @@ def build(
     if not build_warehouse(lake_uri, seed, target, select, extra_vars):
         err_console.print("[red]dbt build failed: a model or a gate did not pass (see above).[/]")
         raise typer.Exit(1)
+    if select:  # a partial build may not have built the marts the summary reads
+        console.print(f"[green]Built[/] the selection {select!r}; summary: `pixel-data summary`")
+        return
     print_summary(summarize_warehouse(target))
 
 
