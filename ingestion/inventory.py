@@ -7,6 +7,7 @@ record count, exact or estimated:
 - ``exact``: objects up to ``exact_max_bytes`` are read whole with the warehouse's own reader,
   so the count is the number of input records the build will see (errors included);
 - ``parquet_footer``: Parquet row counts come from the footer, exact at any size;
+- ``document``: a file of a document dataset (registry format ``transcript``) is one record;
 - ``sampled``: bigger objects are sampled from their first ``sample_bytes`` (one ranged read
   on S3); the complete records in the sample are counted and scaled by bytes,
   ``records = sample_records * object_bytes / sample_bytes_consumed``. For gzip the sample is
@@ -232,6 +233,7 @@ def build_inventory(
     globs = [RegistryGlob(row.dataset, row.path_glob) for row in registry]
     listed = list(assign_datasets(list_lake(root), globs))
     source = _Source(root, s3_config)
+    formats = {row.dataset: row.format for row in registry}
 
     def describe(item: tuple[LakeObject, str | None, list[str]]) -> ObjectReport:
         obj, dataset, matched = item
@@ -242,6 +244,7 @@ def build_inventory(
             matched,
             exact_max_bytes=exact_max_bytes,
             sample_bytes=sample_bytes,
+            record_format=formats.get(dataset) if dataset else None,
         )
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -257,8 +260,15 @@ def describe_object(
     *,
     exact_max_bytes: int,
     sample_bytes: int,
+    record_format: str | None = None,
 ) -> ObjectReport:
-    """Sniff one object and count (or estimate) its records."""
+    """Sniff one object and count (or estimate) its records.
+
+    ``record_format`` is the registry format of its dataset: a document format (a transcript)
+    is one record per file whatever it holds, as the warehouse reads it.
+    """
+    from python_models.lake_reader import DOCUMENT_FORMATS
+
     report = ObjectReport(
         relpath=obj.relpath,
         uri=obj.uri,
@@ -274,7 +284,9 @@ def describe_object(
         big = obj.size > exact_max_bytes
         head = source.head(obj, max(sample_bytes, SNIFF_BYTES) if big else SNIFF_BYTES)
         report.content = sniff_content(head[:SNIFF_BYTES])
-        if report.content in {"empty", "gzip/empty"}:
+        if record_format in DOCUMENT_FORMATS:
+            report.records, report.method = 1, "document"
+        elif report.content in {"empty", "gzip/empty"}:
             report.records, report.method = 0, "exact"
         elif report.content == "parquet":
             report.records, report.method = _parquet_rows(source, obj.uri), "parquet_footer"
@@ -390,6 +402,7 @@ def summarize(
                 "reader; records = input records the build will see, errors included"
             ),
             "parquet_footer": "Parquet row count from the file footer (exact)",
+            "document": "a file of a document dataset (transcript) is one record (exact)",
             "sampled": (
                 f"bigger objects: the first {sample_bytes:,} bytes are read (gzip: "
                 "decompressed), complete records counted and scaled by bytes: records = "

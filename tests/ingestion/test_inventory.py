@@ -114,3 +114,21 @@ def test_cli_prints_the_report_and_writes_json(sample_lake, tmp_path):
     assert {row["name"] for row in document["datasets"]} == set(summary.datasets)
     assert len(document["unregistered"]) == len(summary.unregistered_files)
     assert set(document["method"]) >= {"exact", "sampled", "parquet_footer"}
+
+
+def test_a_document_dataset_counts_one_record_per_file_whatever_its_size(tmp_path):
+    lake = tmp_path / "lake"
+    (lake / "talks").mkdir(parents=True)
+    (lake / "talks" / "short.md").write_text("# A talk\n\nOne paragraph, with a comma.\n")
+    (lake / "talks" / "long.md").write_text("A line of a long talk, spoken.\n" * 40_000)
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        "dataset,path_glob,format,field_map,source_family,tier,category,stage_policy,"
+        "is_edge_case,is_holdout,license\n"
+        "talks,talks/*.md,transcript,,talks,4,voice,voice,false,false,internal\n"
+    )
+    report = build_inventory(str(lake), registry_csv=registry, exact_max_bytes=64 << 10)
+    assert {obj.relpath: (obj.records, obj.method) for obj in report.objects} == {
+        "talks/long.md": (1, "document"),
+        "talks/short.md": (1, "document"),
+    }
