@@ -17,12 +17,6 @@ copies as (
 
 ),
 
-conversations as (
-
-    select * from {{ ref('int_conversations_deduped') }}
-
-),
-
 near_duplicates as (
 
     select * from {{ ref('int_conversation_near_duplicates') }}
