@@ -133,8 +133,16 @@ def export(
     delete_local: Annotated[
         bool, typer.Option(help="With --upload: delete each local file once its copy verifies.")
     ] = False,
+    target_samples: Annotated[
+        int | None,
+        typer.Option(
+            "--target-samples",
+            help="Sample to N records with the configured stage mix and tier weights.",
+        ),
+    ] = None,
 ) -> None:
-    """Write sharded Parquet + JSONL per split and stage, and a manifest, from the warehouse."""
+    """Write sharded Parquet + JSONL per split and stage, a manifest, the dataset card, the QA
+    report and curriculum.json, from the warehouse."""
     from exports.writer import ExportError, export_warehouse
 
     if delete_local and not upload_to:
@@ -150,6 +158,7 @@ def export(
             version=version,
             seed=seed,
             max_records_per_shard=max_records_per_shard,
+            target_samples=target_samples,
         )
     except ExportError as exc:
         err_console.print(f"[red]Export refused:[/] {exc}")
@@ -162,6 +171,22 @@ def export(
         code = remote.upload(out.resolve(), upload_to, delete_local)
         if code:
             raise typer.Exit(code)
+
+
+@app.command("qa-report")
+def qa_report(
+    export_dir: Annotated[Path, typer.Argument(help="Export (or any) folder to write into.")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Write qa_report.html (self-contained, charts) and qa_report.json for a built warehouse."""
+    from exports.qa_report import write_qa_report
+
+    target = settings.warehouse_path(warehouse)
+    if not target.exists():
+        err_console.print(f"[red]No warehouse at {target}: run `pixel-data build` first.[/]")
+        raise typer.Exit(1)
+    html_path, json_path = write_qa_report(export_dir.resolve(), target)
+    console.print(f"QA report: {html_path} (figures: {json_path})")
 
 
 @app.command()

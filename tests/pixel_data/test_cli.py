@@ -114,3 +114,24 @@ def test_export_without_a_warehouse_says_build_first(tmp_path):
 def test_build_output_never_contains_record_text(tiny_warehouse, tiny_lake):
     _, output = tiny_warehouse
     assert "sleep" not in output and "hopeless" not in output
+
+
+def test_qa_report_command_writes_both_files(tiny_warehouse, tmp_path):
+    warehouse, _ = tiny_warehouse
+    result = run_cli("qa-report", str(tmp_path / "qa"), "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stderr
+    figures = json.loads((tmp_path / "qa" / "qa_report.json").read_text())
+    assert figures["totals"]["input_records"] == 3
+    assert "<svg" in (tmp_path / "qa" / "qa_report.html").read_text()
+
+
+def test_export_target_samples_composes_the_export(tiny_warehouse, tmp_path):
+    warehouse, _ = tiny_warehouse
+    out = tmp_path / "sampled"
+    result = run_cli(
+        "export", "--out", str(out), "--warehouse", str(warehouse), "--target-samples", "1"
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["composition"]["target_samples"] == 1
+    assert manifest["composition"]["selected"] == 1
