@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo demo-s3 test lint format build export benchmark benchmark-s3 clean
+.PHONY: demo demo-s3 test lint format build export benchmark benchmark-s3 clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## The dbt docs site (models, columns, lineage) as one static HTML file, offline.
+docs: $(STAMP)
+	$(BIN)/dbt docs generate --static --project-dir dbt_project --profiles-dir .
+	@echo "open dbt_project/target/static_index.html"
 
 benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks.e2e --records 1000000
