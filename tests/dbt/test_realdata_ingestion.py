@@ -46,6 +46,8 @@ def outcomes(con, relpath: str) -> dict[str, int]:
         union all
         select 'exact_duplicates', count(*) from exact_duplicates where source_file in (from file)
         union all
+        select 'near_duplicates', count(*) from near_duplicates where source_file in (from file)
+        union all
         select 'filtered', count(*) from filtered
         where record_kind in ('conversation', 'preference_pair') and source_file in (from file)
         """,
@@ -65,7 +67,7 @@ def outcomes(con, relpath: str) -> dict[str, int]:
 def test_every_real_record_is_accounted_for(real_warehouse, relpath, records):
     counts = outcomes(real_warehouse, relpath)
     assert counts["input"] == records
-    accounted = ("exported", "quarantined", "exact_duplicates", "filtered")
+    accounted = ("exported", "quarantined", "exact_duplicates", "near_duplicates", "filtered")
     assert sum(counts[outcome] for outcome in accounted) == records
     assert counts["exported"] > 0
 
