@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, Field
 
 from ingestion import sample_phrases as phrases
+from ingestion.sample_transcripts import write_voice_datasets
 
 MAX_RECORDS_PER_FILE = 100_000
 MIN_RECORDS_PER_DATASET = 20
@@ -61,6 +62,7 @@ FAULT_REASONS = (
     "no_assistant_turn",
     "missing_field",
     "malformed_csv_row",
+    "invalid_timestamp",
 )
 EXACT_DUPLICATE = "exact_duplicate"
 
@@ -114,6 +116,11 @@ class DatasetSummary(BaseModel):
     # planted near-duplicates of this dataset that lose to their twin (see LakeSummary)
     near_duplicates: int = 0
     unique_records: int
+    # transcripts and sessions (ingestion/sample_transcripts.py): input records that became part
+    # of a session beyond its first row, and conversations beyond the first that one document or
+    # session became; unique_records = valid - exact_duplicates - merged + derived
+    merged_into_session: int = 0
+    derived_records: int = 0
 
 
 class LakeSummary(BaseModel):
@@ -937,7 +944,12 @@ class _Lake:
                 valid_records=valid,
                 faults=faults,
                 exact_duplicates=entry["dups"],
-                unique_records=valid - entry["dups"],
+                unique_records=valid
+                - entry["dups"]
+                - entry.get("merged", 0)
+                + entry.get("derived", 0),
+                merged_into_session=entry.get("merged", 0),
+                derived_records=entry.get("derived", 0),
             )
         near_duplicates = []
         for loser, keeper, kind in self.near_pairs:
@@ -994,11 +1006,14 @@ DATASET_WEIGHTS: dict[str, float] = {
     "psych_instructions": 0.10,
     "counsel_qa": 0.08,
     "clinical_reasoning_cot": 0.08,
-    "voice_persona_dialogues": 0.06,
+    "voice_persona_dialogues": 0.04,
     "crisis_edge_roleplay": 0.05,
     "reddit_safety_preferences": 0.06,
     "harmless_hh_preferences": 0.06,
     "heldout_family_dialogues": 0.06,
+    # stage 4 from transcripts (ingestion/sample_transcripts.py): passages, session windows
+    "trauma_talks": 0.013,
+    "session_utterances": 0.007,
 }
 
 
@@ -1534,6 +1549,7 @@ def generate_lake(
     lake = _Lake(out_dir, seed, records, max_records_per_file)
     for dataset, write in _WRITERS.items():
         write(lake, max(MIN_RECORDS_PER_DATASET, round(records * DATASET_WEIGHTS[dataset])))
+    write_voice_datasets(lake)  # stage 4: markdown talks and utterance sessions
     _unregistered(lake)
     return lake.summary()
 

@@ -4,7 +4,8 @@
     Deterministic 90/5/5 split from a stable hash of the split key and the seed (never random()).
     Hard-holdout families go wholly to test. The split key is the near-duplicate cluster id (the
     conversation id itself when it has no near-duplicate), so a cluster never straddles splits;
-    a cluster holding a holdout record is holdout, so it goes wholly to test.
+    a cluster holding a holdout record is holdout, so it goes wholly to test. The windows of one
+    long session (int_voice_conversations) take the session's key instead, so they share a split.
 -#}
 with
 
@@ -14,14 +15,38 @@ conversations as (
 
 ),
 
+{# the windows of one long session overlap: they share one split key, the session's #}
+voice_split_groups as (
+
+    select
+        source_file,
+        source_line,
+        split_group
+    from {{ ref('int_voice_conversations') }}
+    where split_group is not null
+
+),
+
+with_split_key as (
+
+    select
+        conversations.*,
+        coalesce(voice_split_groups.split_group, conversations.cluster_id) as split_key
+
+    from conversations
+    left join voice_split_groups
+        on conversations.source_file = voice_split_groups.source_file
+            and conversations.source_line = voice_split_groups.source_line
+
+),
+
 split_assigned as (
 
     select
         *,
-        cluster_id as split_key,
-        {{ assign_split('cluster_id', 'is_holdout') }} as split
+        {{ assign_split('split_key', 'is_holdout') }} as split
 
-    from conversations
+    from with_split_key
 
 )
 

@@ -9,6 +9,7 @@ with
     'stg_lake__instruction_conversations',
     'stg_lake__qa_csv_conversations',
     'stg_lake__cot_conversations',
+    'int_voice_conversations_gated',
 ] %}
 
 {%- for model_name in conversation_models %}

@@ -1,7 +1,7 @@
 {#-
     The voice conversations that go on to the warehouse: every unusable input record (to be
     quarantined where it was read) and every derived conversation that passes the voice gate
-    (consistency with its speaker's other records at least `voice_consistency_min`, or too few
+    (int_voice_conversations_scored: not an outlier among its speaker's records, or too few
     records of the speaker to judge). The rest are rows of `filtered` (gate voice_consistency).
 -#}
 with
@@ -22,7 +22,8 @@ with_scores as (
 
     select
         voice.*,
-        scores.voice_consistency
+        scores.voice_consistency,
+        coalesce(scores.passes_voice_gate, true) as passes_voice_gate
 
     from voice
     left join scores
@@ -34,9 +35,7 @@ with_scores as (
 passing as (
 
     select * from with_scores
-    where segment_kind is null
-        or voice_consistency is null
-        or voice_consistency >= {{ var('voice_consistency_min', 0.0) }}
+    where passes_voice_gate
 
 )
 

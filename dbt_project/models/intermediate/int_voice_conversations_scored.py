@@ -1,4 +1,5 @@
-"""Voice consistency of every voice conversation derived from transcripts and sessions.
+"""Voice consistency of every voice conversation derived from transcripts and sessions, and
+the voice gate's verdict (an outlier among its speaker's records fails).
 
 Thin: python_models/voice_consistency.py (Cosine Delta against the speaker's other records,
 features z-scored against a reference of many voices). The reference is a deterministic sample
@@ -47,5 +48,9 @@ def model(dbt, session):
     )
     reference = _reference_texts(dbt, int(dbt.config.get("reference_size")))
     return score_voice_table(
-        records, reference, min_records=int(dbt.config.get("min_records_per_speaker"))
+        records,
+        reference,
+        min_records=int(dbt.config.get("min_records_per_speaker")),
+        outlier_mads=float(dbt.config.get("outlier_mads")),
+        min_score=float(dbt.config.get("min_score")),
     )

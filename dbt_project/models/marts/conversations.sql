@@ -6,6 +6,31 @@ conversations as (
 
 ),
 
+voice_segments as (
+
+    select * from {{ ref('int_voice_conversations_gated') }}
+    where segment_kind is not null
+
+),
+
+with_voice_segments as (
+
+    select
+        conversations.*,
+        voice_segments.speaker,
+        voice_segments.segment_kind,
+        voice_segments.segment_index,
+        voice_segments.segment_count,
+        voice_segments.session_id,
+        voice_segments.voice_consistency
+
+    from conversations
+    left join voice_segments
+        on conversations.source_file = voice_segments.source_file
+            and conversations.source_line = voice_segments.source_line
+
+),
+
 final as (
 
     select
@@ -27,9 +52,15 @@ final as (
         num_turns,
         duplicates_replaced,
         cluster_id,
-        near_duplicates_replaced
+        near_duplicates_replaced,
+        speaker,
+        segment_kind,
+        segment_index,
+        segment_count,
+        session_id,
+        voice_consistency
 
-    from conversations
+    from with_voice_segments
 
 )
 

@@ -30,7 +30,7 @@ voice_records as (
 voice_scores as (
 
     select * from {{ ref('int_voice_conversations_scored') }}
-    where voice_consistency < {{ var('voice_consistency_min', 0.0) }}
+    where not passes_voice_gate
 
 ),
 

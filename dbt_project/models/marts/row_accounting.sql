@@ -4,6 +4,12 @@
     input records a curation or quality gate kept out (the `filtered` mart). Preference pairs
     the warehouse built from a dataset's conversations are not input records: `built_pairs`
     reports them beside the ledger.
+    Transcripts and sessions (int_voice_conversations) turn one input record into several
+    conversations (a document into passages, a session into windows) and several input records
+    into one (utterance rows into a session), so for them
+    input_records - merged_into_session + derived_records
+        = exported + quarantined + exact_duplicates + near_duplicates + filtered
+    (both extra columns are 0 for every other dataset; docs/dataset_contract.md).
 -#}
 with
 
@@ -67,6 +73,45 @@ duplicates as (
 near_duplicates as (
 
     select * from {{ ref('near_duplicates') }}
+
+),
+
+voice_segments as (
+
+    select * from {{ ref('int_voice_conversations') }}
+    where segment_kind is not null
+
+),
+
+session_rows as (
+
+    select distinct
+        voice_segments.source_dataset,
+        voice_segments.segment_group,
+        voice_segments.source_file,
+        unnest(voice_segments.input_lines) as input_line
+    from voice_segments
+    where voice_segments.segment_kind = 'window'
+
+),
+
+merged_per_dataset as (
+
+    select
+        source_dataset,
+        count(*) - count(distinct segment_group) as merged_into_session
+    from session_rows
+    group by source_dataset
+
+),
+
+derived_per_dataset as (
+
+    select
+        source_dataset,
+        count(*) - count(distinct segment_group) as derived_records
+    from voice_segments
+    group by source_dataset
 
 ),
 
@@ -172,7 +217,9 @@ ledger as (
         coalesce(duplicates_per_dataset.exact_duplicates, 0) as exact_duplicates,
         coalesce(near_duplicates_per_dataset.near_duplicates, 0) as near_duplicates,
         coalesce(filtered_per_dataset.filtered, 0) as filtered,
-        coalesce(built_pairs_per_dataset.built_pairs, 0) as built_pairs
+        coalesce(built_pairs_per_dataset.built_pairs, 0) as built_pairs,
+        coalesce(merged_per_dataset.merged_into_session, 0) as merged_into_session,
+        coalesce(derived_per_dataset.derived_records, 0) as derived_records
 
     from registry
     left join files_per_dataset on registry.dataset = files_per_dataset.source_dataset
@@ -183,6 +230,8 @@ ledger as (
     left join near_duplicates_per_dataset on registry.dataset = near_duplicates_per_dataset.source_dataset
     left join filtered_per_dataset on registry.dataset = filtered_per_dataset.source_dataset
     left join built_pairs_per_dataset on registry.dataset = built_pairs_per_dataset.source_dataset
+    left join merged_per_dataset on registry.dataset = merged_per_dataset.source_dataset
+    left join derived_per_dataset on registry.dataset = derived_per_dataset.source_dataset
 
 ),
 
@@ -190,7 +239,7 @@ final as (
 
     select
         *,
-        input_records
+        input_records - merged_into_session + derived_records
         = exported + quarantined + exact_duplicates + near_duplicates + filtered as is_balanced,
         files = 0 as matched_no_files
 
