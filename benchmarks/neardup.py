@@ -67,11 +67,9 @@ def run(table, backend: str) -> dict[str, object]:
     users = table.column("user_text")
     assistants = table.column("assistant_text")
 
-    def side_vectors(index: np.ndarray):
-        picked = index.tolist()
-        user = [users[i].as_py() for i in picked]
-        assistant = [assistants[i].as_py() for i in picked]
-        return embedder.encode(user), embedder.encode(assistant)
+    def side_vectors(index: np.ndarray, side: str):
+        column = users if side == "user" else assistants
+        return embedder.encode(column.take(index).to_pylist(), batch_size=config.batch_size)
 
     started = time.perf_counter()
     result, _ = cluster_table(

@@ -70,8 +70,10 @@ class NearDupConfig:
     neighbours: int = 10
     exact_below: int = 20_000
     connectivity: int = 16
-    expansion_add: int = 64
-    expansion_search: int = 64
+    # 32/32: on 88k sample-lake conversations the index puts 99.75% of exact pairs in the same
+    # cluster (98.6% of the exact removals) at twice the speed of 64/64 (docs/benchmarks.md)
+    expansion_add: int = 32
+    expansion_search: int = 32
     # candidates whose int8 similarity is this far under the threshold are re-scored anyway
     rescore_margin: float = 0.05
     search_threads: int = 2
@@ -256,30 +258,31 @@ def _ann_pairs(
     nearest = np.full(n, -1, dtype=np.int64)
     nearest_sim = np.full(n, np.nan, dtype=np.float32)
     lefts, rights, sims = [], [], []
-    block = 65_536
+    block = 32_768
+    floor = threshold - config.rescore_margin
     for start in range(0, n, block):
         stop = min(n, start + block)
         found = index.search(vectors[start:stop], k, threads=config.search_threads)
-        keys = found.keys.astype(np.int64)
-        approx = 1.0 - found.distances.astype(np.float32)
+        keys = found.keys.astype(np.int64).reshape(-1)
+        approx = 1.0 - found.distances.astype(np.float32).reshape(-1)
         rows = np.repeat(np.arange(start, stop), k)
-        cols = keys.reshape(-1)
-        approx = approx.reshape(-1)
-        valid = (cols != rows) & (cols >= 0) & (cols < n)
-        rows, cols, approx = rows[valid], cols[valid], approx[valid]
+        valid = (keys != rows) & (keys >= 0) & (keys < n)
+        # the nearest other row: the best-ranked valid candidate, then scored exactly
+        ranked = np.where(valid, approx, -np.inf).reshape(stop - start, k)
+        best = np.argmax(ranked, axis=1)
+        has = np.isfinite(ranked[np.arange(stop - start), best])
+        best_cols = keys.reshape(stop - start, k)[np.arange(stop - start), best]
+        own = np.arange(start, stop)[has]
+        nearest[own] = best_cols[has]
+        nearest_sim[own] = np.einsum("ij,ij->i", vectors[own], vectors[best_cols[has]])
+        # candidate pairs: int8 similarity within the margin, then re-scored in float32
+        close = valid & (approx >= floor)
+        rows, cols = rows[close], keys[close]
         exact = np.einsum("ij,ij->i", vectors[rows], vectors[cols])
-        # nearest other row among the candidates, exactly scored
-        order = np.lexsort((-exact, rows))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = rows[order][1:] != rows[order][:-1]
-        best = order[first]
-        nearest[rows[best]] = cols[best]
-        nearest_sim[rows[best]] = exact[best]
         keep = exact >= threshold
         lefts.append(np.minimum(rows[keep], cols[keep]))
         rights.append(np.maximum(rows[keep], cols[keep]))
         sims.append(exact[keep])
-        del approx
     timings.record("index_search_and_rescore", started)
     timings.steps["index_memory_mib"] = round(index.memory_usage / 2**20, 1)
     pairs = _neighbours(lefts, rights, sims, nearest, nearest_sim)
@@ -391,35 +394,37 @@ def singleton_table(rows: ClusterInput) -> pa.Table:
     )
 
 
-SideVectors = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+SideVectors = Callable[[np.ndarray, str], np.ndarray]
+_PAIR_CHUNK = 262_144
+SIDES = ("user", "assistant")
 
 
 def confirm_pairs(pairs: Neighbours, side_vectors: SideVectors, side_threshold: float) -> int:
     """Keep candidate pairs whose user sides and assistant sides are each similar enough.
 
-    ``side_vectors(rows)`` gives the user-side and assistant-side vectors of those rows; it is
-    only asked for rows in some candidate pair. Returns how many candidates were rejected.
+    ``side_vectors(rows, side)`` gives the ``side`` ("user" or "assistant") vectors of those
+    rows; it is asked only for rows still in some candidate pair, one side at a time, so memory
+    holds one side's vectors. Returns how many candidates were rejected.
     """
-    if not len(pairs.left):
-        return 0
-    rows = np.unique(np.concatenate([pairs.left, pairs.right]))
-    user, assistant = side_vectors(rows)
-    where = {int(r): i for i, r in enumerate(rows)}
-    left = np.fromiter((where[int(r)] for r in pairs.left), dtype=np.int64, count=len(pairs.left))
-    right = np.fromiter(
-        (where[int(r)] for r in pairs.right), dtype=np.int64, count=len(pairs.right)
-    )
-    side = np.minimum(
-        np.einsum("ij,ij->i", user[left], user[right]),
-        np.einsum("ij,ij->i", assistant[left], assistant[right]),
-    )
-    keep = side >= side_threshold
-    pairs.left, pairs.right, pairs.similarity = (
-        pairs.left[keep],
-        pairs.right[keep],
-        pairs.similarity[keep],
-    )
-    return int((~keep).sum())
+    before = len(pairs.left)
+    for side in SIDES:
+        if not len(pairs.left):
+            break
+        rows = np.unique(np.concatenate([pairs.left, pairs.right]))  # sorted
+        vectors = side_vectors(rows, side)
+        left, right = np.searchsorted(rows, pairs.left), np.searchsorted(rows, pairs.right)
+        keep = np.zeros(len(left), dtype=bool)
+        for start in range(0, len(left), _PAIR_CHUNK):  # bounded memory: chunk x dim floats
+            chunk = slice(start, start + _PAIR_CHUNK)
+            similarity = np.einsum("ij,ij->i", vectors[left[chunk]], vectors[right[chunk]])
+            keep[chunk] = similarity >= side_threshold
+        del vectors
+        pairs.left, pairs.right, pairs.similarity = (
+            pairs.left[keep],
+            pairs.right[keep],
+            pairs.similarity[keep],
+        )
+    return before - len(pairs.left)
 
 
 def neighbour_lists(ids: np.ndarray, pairs: Neighbours) -> pa.ListArray:
@@ -465,9 +470,12 @@ def cluster_table(
         rows.source_line,
     )
     sizes = np.bincount(labels)[labels] if n else labels
-    to_rep = np.einsum("ij,ij->i", vectors, vectors[representative]) if n else np.zeros(0)
     is_rep = representative == np.arange(n)
-    to_rep = np.where(is_rep, 1.0, np.clip(to_rep, -1.0, 1.0))
+    to_rep = np.ones(n)
+    members = np.flatnonzero(~is_rep)
+    to_rep[members] = np.clip(
+        np.einsum("ij,ij->i", vectors[members], vectors[representative[members]]), -1.0, 1.0
+    )
     has_nearest = pairs.nearest >= 0
     nearest_ids = np.where(has_nearest, rows.conversation_id[np.maximum(pairs.nearest, 0)], None)
     table = pa.table(
@@ -496,7 +504,7 @@ def cluster_table(
 def assign_clusters(
     rows: ClusterInput,
     text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
-    side_texts: Callable[[Sequence[str]], tuple[Sequence[str], Sequence[str]]],
+    side_texts: Callable[[Sequence[str], str], Sequence[str]],
     config: NearDupConfig,
     *,
     cache: EmbeddingCache | None = None,
@@ -505,8 +513,8 @@ def assign_clusters(
 ) -> pa.Table:
     """The near-duplicate table for ``rows`` (see OUTPUT_SCHEMA): embed, pair, cluster, choose.
 
-    ``text_batches`` yields ``(conversation ids, conversation texts)``; ``side_texts(ids)`` gives
-    the user-side and assistant-side texts of some conversations (asked for candidates only).
+    ``text_batches`` yields ``(conversation ids, conversation texts)``; ``side_texts(ids, side)``
+    gives the user-side or assistant-side texts of some conversations (candidates only).
     """
     if not config.enabled or len(rows) == 0:
         return singleton_table(rows)
@@ -526,9 +534,9 @@ def assign_clusters(
     timings.record("embed", started)
     timings.steps["embedded_fresh"] = fresh
 
-    def side_vectors(row_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        user, assistant = side_texts(list(rows.conversation_id[row_index]))
-        return embedder.encode(list(user)), embedder.encode(list(assistant))
+    def side_vectors(row_index: np.ndarray, side: str) -> np.ndarray:
+        texts = side_texts(list(rows.conversation_id[row_index]), side)
+        return embedder.encode(list(texts), batch_size=config.batch_size)
 
     table, _ = cluster_table(
         rows,

@@ -868,9 +868,9 @@ def time_static_pipeline(corpus: EvalCorpus, whole: float, side: float) -> dict[
     vectors = embedder.encode(texts)
     pairs = neighbour_pairs_exact(vectors, whole)
 
-    def side_vectors(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sides = [side_texts(corpus.docs[int(r)].messages) for r in rows]
-        return embedder.encode([u for u, _ in sides]), embedder.encode([a for _, a in sides])
+    def side_vectors(rows: np.ndarray, side: str) -> np.ndarray:
+        which = 0 if side == "user" else 1
+        return embedder.encode([side_texts(corpus.docs[int(r)].messages)[which] for r in rows])
 
     confirm_pairs(pairs, side_vectors, side)
     cluster_labels(len(texts), pairs.left, pairs.right)

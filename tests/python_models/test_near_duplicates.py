@@ -87,8 +87,8 @@ def test_the_side_check_keeps_two_answers_to_one_question_apart():
     # 0 and 1 share the question but answer differently; 2 and 3 agree on both sides
     answers = unit_rows(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.1], [1.0, 0.12]]))
 
-    def side_vectors(rows):
-        return same[rows], answers[rows]
+    def side_vectors(rows, side):
+        return (same if side == "user" else answers)[rows]
 
     assert confirm_pairs(pairs, side_vectors, 0.9) == 1
     assert (pairs.left.tolist(), pairs.right.tolist()) == ([2], [3])
@@ -112,7 +112,7 @@ def test_cluster_table_removes_copies_and_records_who_replaced_them():
 
 def test_switched_off_every_conversation_is_its_own_cluster():
     rows = rows_for(3)
-    table = assign_clusters(rows, iter(()), lambda ids: ([], []), NearDupConfig(enabled=False))
+    table = assign_clusters(rows, iter(()), lambda ids, side: [], NearDupConfig(enabled=False))
     data = table.to_pydict()
     assert data["cluster_id"] == data["conversation_id"] == data["representative_id"]
     assert all(data["is_representative"]) and data["cluster_size"] == [1, 1, 1]
@@ -140,9 +140,8 @@ def test_assign_clusters_embeds_through_the_cache(tmp_path):
     def batches():
         yield ids, texts
 
-    def sides(wanted):
-        chosen = [texts[ids.index(w)] for w in wanted]
-        return chosen, chosen
+    def sides(wanted, side):
+        return [texts[ids.index(w)] for w in wanted]
 
     config = NearDupConfig(threshold=0.99, side_threshold=0.99, progress=False)
     table = assign_clusters(rows, batches(), sides, config, cache=cache, embedder=FakeEmbedder())

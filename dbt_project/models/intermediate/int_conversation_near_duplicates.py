@@ -56,17 +56,18 @@ def model(dbt, session):
                 batch.column("embedding_text").to_pylist(),
             )
 
-    def side_texts(ids):
+    def side_texts(ids, side):
         wanted = session.from_arrow(
             pa.table({"wanted_id": pa.array(ids, pa.string()), "position": range(len(ids))})
         )
+        column = {"user": "user_text", "assistant": "assistant_text"}[side]
         found = (
             texts.join(wanted, "conversation_id = wanted_id")
             .order("position")
-            .project("user_text, assistant_text")
+            .project(column)
             .to_arrow_table()
         )
-        return found.column("user_text").to_pylist(), found.column("assistant_text").to_pylist()
+        return found.column(column).to_pylist()
 
     timings = Timings()
     table = assign_clusters(rows, text_batches(), side_texts, config, timings=timings)
