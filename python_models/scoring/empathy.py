@@ -5,10 +5,15 @@ interpretations, explorations) gets a level 0 (none), 1 (weak) or 2 (strong) fro
 model over TF-IDF n-grams of the reply plus sentence embeddings of the reply and of the
 reply-times-seeker product (how the reply relates to what was said).
 
-Conversation empathy in [0, 1]: for each assistant turn, the expected level of each mechanism
-(sum of p(level) * level) divided by 2, averaged over the three mechanisms; then averaged over
-the conversation's assistant turns. A reply with no empathy scores 0, a reply strong on all
-three scores 1.
+Two conversation values in [0, 1], each the mean over the assistant turns that answer a user
+turn (None when there are none):
+
+- `present` (the warehouse's `empathy_score`, the stage-gate metric): per reply, the probability
+  that it expresses at least one mechanism, 1 - prod_m p(level_m = 0). A therapist's answer that
+  reflects feelings or asks a question scores high even when no mechanism is "strong".
+- `intensity` (`empathy_intensity`): per reply, the expected level of each mechanism
+  (sum of p(level) * level) divided by 2, averaged over the three mechanisms. A reply strong on
+  all three scores 1; professional answers rarely exceed 0.5, so it ranks, it does not gate.
 
 The shipped weights were fitted on the EPITOME Reddit data (non-commercial research terms, see
 docs/evaluation.md); `fit_empathy.py` refits them.
@@ -42,7 +47,8 @@ def pair_features(seeker: np.ndarray, response: np.ndarray) -> np.ndarray:
 class EmpathyResult:
     levels: dict[str, int]  # mechanism -> 0/1/2 (most likely level)
     expected: dict[str, float]  # mechanism -> expected level / 2, in [0, 1]
-    score: float  # mean of `expected` over the mechanisms, in [0, 1]
+    score: float  # intensity: mean of `expected` over the mechanisms, in [0, 1]
+    present: float = 0.0  # p(at least one mechanism at level >= 1) = 1 - prod_m p(level_m = 0)
 
 
 class EmpathyScorer:
@@ -65,6 +71,7 @@ class EmpathyScorer:
         dense = pair_features(seeker_embeddings, response_embeddings)
         levels: dict[str, np.ndarray] = {}
         expected: dict[str, np.ndarray] = {}
+        none_at_all = np.ones(len(responses), dtype=np.float64)  # prod_m p(level_m = 0)
         first = next(iter(self.models.values()))
         shared = None
         if all(first.same_features_as(model) for model in self.models.values()):
@@ -74,6 +81,7 @@ class EmpathyScorer:
             values = model.classes.astype(np.float32)
             levels[mechanism] = model.classes[probabilities.argmax(axis=1)]
             expected[mechanism] = probabilities @ values / 2.0
+            none_at_all *= probabilities[:, model.classes == 0].sum(axis=1)
         results = []
         for row in range(len(responses)):
             row_expected = {m: round(float(expected[m][row]), 4) for m in self.models}
@@ -82,13 +90,21 @@ class EmpathyScorer:
                     levels={m: int(levels[m][row]) for m in self.models},
                     expected=row_expected,
                     score=round(sum(row_expected.values()) / len(row_expected), 4),
+                    present=round(float(1.0 - none_at_all[row]), 4),
                 )
             )
         return results
 
 
 def conversation_empathy(results: Sequence[EmpathyResult]) -> float | None:
-    """Mean reply score over the assistant turns; None for a conversation with none."""
+    """Mean reply `present` (p of any mechanism) over the assistant turns; None when none."""
+    if not results:
+        return None
+    return round(sum(r.present for r in results) / len(results), 4)
+
+
+def conversation_intensity(results: Sequence[EmpathyResult]) -> float | None:
+    """Mean reply intensity (expected level / 2) over the assistant turns; None when none."""
     if not results:
         return None
     return round(sum(r.score for r in results) / len(results), 4)

@@ -20,7 +20,12 @@ import numpy as np
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel
 from python_models.scoring.coherence import CoherenceCalibration, coherence, load_calibration
 from python_models.scoring.crisis import CrisisScorer, combine
-from python_models.scoring.empathy import MECHANISMS, EmpathyScorer, conversation_empathy
+from python_models.scoring.empathy import (
+    MECHANISMS,
+    EmpathyScorer,
+    conversation_empathy,
+    conversation_intensity,
+)
 from python_models.scoring.pii import PiiDetector
 
 Message = Mapping[str, str]
@@ -32,7 +37,8 @@ class ConversationScores:
     crisis_flag: bool
     crisis_evidence: str | None
     crisis_turns: list[dict[str, Any]]  # per user turn: score, flag, evidence
-    empathy_score: float | None
+    empathy_score: float | None  # mean p(reply shows >= 1 mechanism): the stage-gate metric
+    empathy_intensity: float | None  # mean expected level / 2 over mechanisms and replies
     empathy_levels: dict[str, float | None]  # mean level 0-2 over assistant turns
     empathy_turns: list[dict[str, int]]
     coherence_score: float
@@ -56,6 +62,8 @@ class ConversationScores:
             "empathy": {
                 **self.empathy_levels,
                 "score": self.empathy_score,
+                "present": self.empathy_score,
+                "intensity": self.empathy_intensity,
                 "assistant_turns": self.empathy_turns,
             },
             "coherence": {
@@ -254,6 +262,7 @@ class Scorers:
                         {"score": t.score, "flag": t.flag, "evidence": t.evidence} for t in turns
                     ],
                     empathy_score=conversation_empathy(own),
+                    empathy_intensity=conversation_intensity(own),
                     empathy_levels=levels,
                     empathy_turns=[r.levels for r in own],
                     coherence_score=coherence_result.score,

@@ -35,6 +35,7 @@ SCORES_SCHEMA = pa.schema(
             ),
         ),
         ("empathy_score", pa.float32()),
+        ("empathy_intensity", pa.float32()),
         *[(f"empathy_{m}", pa.float32()) for m in MECHANISMS],
         ("coherence_score", pa.float32()),
         ("coherence_structure", pa.float32()),
@@ -88,6 +89,7 @@ def score_table(
         columns["crisis_evidence"].append(result.crisis_evidence)
         columns["crisis_user_turns"].append(result.crisis_turns)
         columns["empathy_score"].append(result.empathy_score)
+        columns["empathy_intensity"].append(result.empathy_intensity)
         for mechanism in MECHANISMS:
             columns[f"empathy_{mechanism}"].append(result.empathy_levels[mechanism])
         columns["coherence_score"].append(result.coherence_score)

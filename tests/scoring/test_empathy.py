@@ -10,6 +10,7 @@ from python_models.scoring.empathy import (
     EmpathyResult,
     EmpathyScorer,
     conversation_empathy,
+    conversation_intensity,
 )
 
 
@@ -49,12 +50,49 @@ def test_empathic_reply_outscores_a_dismissive_one(scorer: EmpathyScorer) -> Non
     )
     cold = _score(scorer, seeker, "ok")
     assert 0.0 <= cold.score < warm.score <= 1.0
+    assert 0.0 <= cold.present < warm.present <= 1.0
 
 
-def test_conversation_score_is_the_mean_over_replies() -> None:
+def test_the_gate_metric_passes_empathy_and_stops_dismissal(scorer: EmpathyScorer) -> None:
+    """With real embeddings, as the pipeline runs it: the 0.7 stage gate splits these two."""
+    pytest.importorskip("model2vec", reason="the embedding stack is needed")
+    from python_models.embeddings import get_embedder
+
+    embedder = get_embedder("default")
+    seeker = "My mom passed away last week and I can't stop crying."
     replies = [
-        EmpathyResult({}, {}, 0.2),
-        EmpathyResult({}, {}, 0.6),
+        "I'm so sorry for your loss. I lost my father two years ago and I understand how "
+        "overwhelming it feels. How are you holding up?",
+        "Get over it.",
     ]
-    assert conversation_empathy(replies) == pytest.approx(0.4)
-    assert conversation_empathy([]) is None
+    warm, cold = scorer.score(
+        [seeker] * 2, replies, embedder.encode([seeker] * 2), embedder.encode(replies)
+    )
+    assert cold.present < 0.7 <= warm.present
+    assert warm.score < 0.7  # intensity would have failed the same warm reply
+
+
+def test_present_is_one_minus_the_chance_of_no_mechanism(scorer: EmpathyScorer) -> None:
+    seeker = "I feel so alone since the divorce."
+    replies = ["That sounds really lonely. What has the last month been like for you?", "k"]
+    dim = next(iter(scorer.models.values())).embedding_dim // 2
+    zeros = np.zeros((len(replies), dim), dtype=np.float32)
+    results = scorer.score([seeker] * 2, replies, zeros, zeros)
+    dense = np.zeros((2, 2 * dim), dtype=np.float32)
+    none = np.ones(2)
+    for model in scorer.models.values():
+        none *= model.predict_proba(replies, dense)[:, list(model.classes).index(0)]
+    assert [r.present for r in results] == pytest.approx(1 - none, abs=1e-3)
+    # "present" is at least as large as any one mechanism's chance of level >= 1, so it never
+    # falls below intensity (expected level / 2 <= p(level >= 1))
+    assert all(r.present >= r.score for r in results)
+
+
+def test_conversation_values_are_means_over_replies() -> None:
+    replies = [
+        EmpathyResult({}, {}, 0.2, present=0.9),
+        EmpathyResult({}, {}, 0.6, present=0.5),
+    ]
+    assert conversation_empathy(replies) == pytest.approx(0.7)
+    assert conversation_intensity(replies) == pytest.approx(0.4)
+    assert conversation_empathy([]) is None and conversation_intensity([]) is None
