@@ -75,6 +75,21 @@ PHONE_CONTEXT_RE = re.compile(
     r"(?i)\b(?:phone|call|calls|mobile|cell|tel|telephone|fax|desk|text|sms|whatsapp|dial|"
     r"ring|reach|contact|number|no\.?|#)\b"
 )
+TOLL_FREE_PREFIXES = ("800", "833", "844", "855", "866", "877", "888")
+"""North American toll-free codes: helplines and businesses, never a person's line."""
+
+
+def public_service_number(digits: str) -> bool:
+    """A toll-free or public helpline number (1-800-273-8255, 0800 1111, 116 123): not PII.
+
+    Crisis resources in counsellor replies must survive redaction.
+    """
+    national = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    if len(national) == 10 and national.startswith(TOLL_FREE_PREFIXES):
+        return True
+    return digits.startswith(("0800", "0808", "44800", "44808")) or digits in ("116123", "116111")
+
+
 DATE_LIKE_RE = re.compile(
     r"^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\s\d{1,2}\s(?:19|20)\d\d"
     r"|(?:19|20)\d\d(?:\s(?:19|20)\d\d)*)$"
@@ -301,6 +316,8 @@ class PiiDetector:
                     context = text[max(0, m.start() - 40) : m.start()]
                     if not PHONE_CONTEXT_RE.search(context):
                         continue
+                if public_service_number(digits):
+                    continue  # a helpline, not a person's number: crisis resources stay
                 spans.append(PiiSpan(m.start(), m.start() + len(candidate), "PHONE"))
         if "ADDRESS" in kinds and self.config.detect_addresses:
             spans += [

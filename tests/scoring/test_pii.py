@@ -48,6 +48,10 @@ def test_redacts_each_kind(detector: PiiDetector, text: str, kind: str, secret: 
         "card 4111 1111 1111 1112 is not a real card",  # fails the Luhn check
         "We met on 12.05.2019 at the clinic.",
         "On 5 12 2019 I moved out.",
+        # helplines are crisis resources, not a person's number: they must survive redaction
+        "Please call the Lifeline at 1-800-273-8255 or text HOME to 741741.",
+        "The Childhelp hotline is (800) 422-4453, any time.",
+        "In the UK, call Samaritans on 116 123 or Childline on 0800 1111.",
     ],
 )
 def test_leaves_ordinary_text_alone(detector: PiiDetector, text: str) -> None:
@@ -63,3 +67,9 @@ def test_counts_every_occurrence(detector: PiiDetector) -> None:
 def test_luhn() -> None:
     assert luhn_valid("4111111111111111")
     assert not luhn_valid("4111111111111112")
+
+
+def test_a_personal_number_beside_a_helpline_is_still_redacted(detector: PiiDetector) -> None:
+    redacted, counts = detector.redact("Call 1-800-799-7233, or reach me on 415-555-0182.")
+    assert redacted == "Call 1-800-799-7233, or reach me on [PHONE]."
+    assert counts == {"PHONE": 1}
