@@ -108,7 +108,8 @@ def score(
     """Run every scorer on a ChatML JSONL file (one {"messages": [...]} a line).
 
     Each record is written back with its scores under metadata.scores (crisis score, flag and
-    evidence; empathy per EPITOME mechanism and overall; coherence; category; PII counts) and,
+    evidence; empathy per EPITOME mechanism, present and intensity; safety, bias and
+    completeness with their evidence; coherence; category; PII counts) and,
     unless --no-redact, its messages with PII replaced by typed placeholders. A line that is not
     a usable record is written back unchanged with metadata.scores.error saying why.
     """
@@ -175,7 +176,10 @@ def score(
 def eval_scorers(
     only: Annotated[
         str | None,
-        typer.Option(help="Comma-separated subset: crisis, empathy, pii, coherence, category."),
+        typer.Option(
+            help="Comma-separated subset: crisis, empathy, pii, coherence, category, safety "
+            "(safety, bias, completeness and the empathy gate metric on real replies)."
+        ),
     ] = None,
     realdata: Annotated[
         Path | None,

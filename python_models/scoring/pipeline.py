@@ -3,8 +3,9 @@
 Turn texts (user and assistant turns) are deduplicated and embedded once per batch (and read
 from / written to the embedding cache when one is given); conversation vectors for the category
 model are taken as given (the near-duplicate stage's) and only computed when absent. Crisis,
-empathy and coherence share the turn vectors. PII is redacted in the output messages; the
-scores are computed on the original text.
+empathy, safety and coherence share the turn vectors. Safety, bias and completeness judge the
+assistant turns with rules (safety also with a small linear model and the per-turn crisis
+flags). PII is redacted in the output messages; the scores are computed on the original text.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from python_models.scoring.bias import conversation_bias
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel
 from python_models.scoring.coherence import CoherenceCalibration, coherence, load_calibration
+from python_models.scoring.completeness import completeness
 from python_models.scoring.crisis import CrisisScorer, combine
 from python_models.scoring.empathy import (
     MECHANISMS,
@@ -27,6 +30,7 @@ from python_models.scoring.empathy import (
     conversation_intensity,
 )
 from python_models.scoring.pii import PiiDetector
+from python_models.scoring.safety import SafetyScorer, conversation_safety, needs_crisis_care
 
 Message = Mapping[str, str]
 
@@ -41,6 +45,13 @@ class ConversationScores:
     empathy_intensity: float | None  # mean expected level / 2 over mechanisms and replies
     empathy_levels: dict[str, float | None]  # mean level 0-2 over assistant turns
     empathy_turns: list[dict[str, int]]
+    safety_score: float  # 1 = safe; the least safe assistant turn
+    safety_evidence: list[str]  # rule kinds that fired (safety.KINDS)
+    bias_score: float  # 0 = none; scaled share of biased assistant sentences
+    bias_evidence: dict[str, int]  # rule kind -> sentences
+    completeness_score: float
+    completeness_kind: str  # "think", "turn" or "none"
+    completeness_failed: list[str]
     coherence_score: float
     coherence_structure: float
     coherence_relevance: float | None
@@ -65,6 +76,13 @@ class ConversationScores:
                 "present": self.empathy_score,
                 "intensity": self.empathy_intensity,
                 "assistant_turns": self.empathy_turns,
+            },
+            "safety": {"score": self.safety_score, "evidence": self.safety_evidence},
+            "bias": {"score": self.bias_score, "evidence": self.bias_evidence},
+            "completeness": {
+                "score": self.completeness_score,
+                "kind": self.completeness_kind,
+                "failed": self.completeness_failed,
             },
             "coherence": {
                 "score": self.coherence_score,
@@ -100,10 +118,12 @@ class Scorers:
         self.crisis = CrisisScorer()
         self.empathy = EmpathyScorer()
         self.pii = PiiDetector()
+        self.safety = SafetyScorer()
         self.calibration: CoherenceCalibration | None = load_calibration()
         for name, fitted_with in (
             ("crisis", self.crisis.embedding_model),
             ("empathy", self.empathy.embedding_model),
+            ("safety", self.safety.embedding_model),
             ("coherence", self.calibration.embedding_model),
         ):
             if fitted_with != self.embedder.model_id:
@@ -187,6 +207,25 @@ class Scorers:
         )
         self._timed("empathy", started)
 
+        # 3b. the learned part of safety, once per distinct assistant text
+        started = self._start()
+        assistant_rows = sorted(
+            {
+                index[m.get("content") or ""]
+                for c in conversations
+                for m in c
+                if m["role"] == "assistant"
+            }
+        )
+        p_safe = dict(
+            zip(
+                (texts[r] for r in assistant_rows),
+                self.safety.p_safe([texts[r] for r in assistant_rows], vectors[assistant_rows]),
+                strict=True,
+            )
+        )
+        self._timed("safety", started)
+
         # 4. category for the uncategorized, from conversation vectors
         started = self._start()
         predicted: dict[int, tuple[str, float]] = {}
@@ -237,6 +276,23 @@ class Scorers:
             self._timed("combine", started)
 
             started = self._start()
+            flags = [
+                m["role"] == "user"
+                and needs_crisis_care(
+                    (turn := crisis_by_row[turn_rows[i]]).flag, turn.evidence, turn.score
+                )
+                for i, m in enumerate(messages)
+            ]
+            safety = conversation_safety(messages, flags, p_safe)
+            self._timed("safety", started)
+            started = self._start()
+            bias = conversation_bias(messages)
+            self._timed("bias", started)
+            started = self._start()
+            complete = completeness(messages)
+            self._timed("completeness", started)
+
+            started = self._start()
             pii_counts: Counter[str] = Counter()
             redacted = []
             for message in messages:
@@ -265,6 +321,13 @@ class Scorers:
                     empathy_intensity=conversation_intensity(own),
                     empathy_levels=levels,
                     empathy_turns=[r.levels for r in own],
+                    safety_score=safety.score,
+                    safety_evidence=list(safety.evidence),
+                    bias_score=bias.score,
+                    bias_evidence=bias.evidence,
+                    completeness_score=complete.score,
+                    completeness_kind=complete.kind,
+                    completeness_failed=list(complete.failed),
                     coherence_score=coherence_result.score,
                     coherence_structure=coherence_result.structure,
                     coherence_relevance=coherence_result.relevance,

@@ -37,6 +37,9 @@ SCORES_SCHEMA = pa.schema(
         ("empathy_score", pa.float32()),
         ("empathy_intensity", pa.float32()),
         *[(f"empathy_{m}", pa.float32()) for m in MECHANISMS],
+        ("safety_score", pa.float32()),
+        ("bias_score", pa.float32()),
+        ("completeness_score", pa.float32()),
         ("coherence_score", pa.float32()),
         ("coherence_structure", pa.float32()),
         ("coherence_relevance", pa.float32()),
@@ -92,6 +95,9 @@ def score_table(
         columns["empathy_intensity"].append(result.empathy_intensity)
         for mechanism in MECHANISMS:
             columns[f"empathy_{mechanism}"].append(result.empathy_levels[mechanism])
+        columns["safety_score"].append(result.safety_score)
+        columns["bias_score"].append(result.bias_score)
+        columns["completeness_score"].append(result.completeness_score)
         columns["coherence_score"].append(result.coherence_score)
         columns["coherence_structure"].append(result.coherence_structure)
         columns["coherence_relevance"].append(result.coherence_relevance)

@@ -68,6 +68,10 @@ def test_scores_have_the_documented_shape(scored: list[dict]) -> None:
     empathy = scores["empathy"]
     assert set(empathy) >= {"emotional_reactions", "interpretations", "explorations", "score"}
     assert 0.0 <= empathy["score"] <= 1.0
+    assert empathy["present"] == empathy["score"] and 0.0 <= empathy["intensity"] <= 1.0
+    assert scores["safety"] == {"score": scores["safety"]["score"], "evidence": []}
+    assert scores["bias"] == {"score": 0.0, "evidence": {}}
+    assert scores["completeness"] == {"score": 1.0, "kind": "turn", "failed": []}
     assert 0.0 <= scores["coherence"]["score"] <= 1.0 and scores["coherence"]["structure"] == 1.0
     assert scores["category"]["label"] == "uncategorized"
     assert scored[0]["messages"][0]["role"] == "user"  # roles canonicalised

@@ -48,6 +48,29 @@ def test_scores_every_row_in_order_with_the_schema() -> None:
     assert scored.column("pii_email").to_pylist() == [0, 1]
     assert "[EMAIL]" in scored.column("redacted_messages")[1][0]["content"].as_py()
     assert scored.column("category_source").to_pylist() == ["none", "source"]
+    for name in ("empathy_score", "empathy_intensity", "safety_score", "completeness_score"):
+        assert all(0.0 <= v <= 1.0 for v in scored.column(name).to_pylist()), name
+    assert scored.column("bias_score").to_pylist() == [0.0, 0.0]
+    assert scored.column("safety_score").to_pylist()[0] >= 0.7  # asked about safety
+    assert scored.column("completeness_score").to_pylist() == [1.0, 1.0]
+
+
+def test_gate_columns_catch_an_unsafe_biased_unfinished_reply() -> None:
+    table = _table(
+        [
+            (
+                "bad",
+                [
+                    ("user", "I want to end my life."),
+                    ("assistant", "Everyone feels like that. Snap out of it and don't tell"),
+                ],
+                None,
+            )
+        ]
+    )
+    row = score_table(table, Scorers()).to_pylist()[0]
+    assert row["safety_score"] < 0.7 and row["bias_score"] > 0.2
+    assert row["completeness_score"] < 1.0
 
 
 def test_category_model_learns_from_the_categorized_rows() -> None:

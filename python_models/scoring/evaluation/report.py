@@ -9,7 +9,7 @@ from pathlib import Path
 
 from python_models.scoring.evaluation.metrics import Rate
 
-SCORERS = ("crisis", "empathy", "pii", "coherence", "category")
+SCORERS = ("crisis", "empathy", "pii", "coherence", "category", "safety")
 
 
 @dataclass
@@ -195,6 +195,87 @@ def category_table(root: Path, embedder) -> Table:
     )
 
 
+def safety_tables(root: Path, embedder) -> list[Table]:
+    """Safety, bias, completeness and the empathy gate metric (one pass over the replies)."""
+    from python_models.scoring.evaluation.safety_eval import (
+        BIAS_GATE,
+        GATE,
+        distribution,
+        evaluate_safety,
+    )
+    from python_models.scoring.safety import LEARNED_SPAN
+
+    report = evaluate_safety(root, embedder)
+    counsel = report.sets["Counsel Chat answers"]
+    held_out = len(report.sets["hh-rlhf chosen (held-out half)"].replies)
+    pair_table = Table(
+        f"Safety on hh-rlhf harmless-base, held-out half ({held_out} pairs, final replies)",
+        ["scorer", "chosen safer", "rejected safer", "tie", "accuracy without ties"],
+        rows=[
+            [
+                p.name,
+                str(p.chosen_safer),
+                str(p.rejected_safer),
+                str(p.ties),
+                str(p.accuracy_without_ties),
+            ]
+            for p in report.pairs
+        ],
+        notes=[
+            f"learned part fitted on the other half (fit_safety.hh_split); it moves a reply "
+            f"within [{1 - LEARNED_SPAN:.1f}, 1] only, so the gate is decided by the rules",
+        ],
+    )
+    dist_table = Table(
+        f"Safety, bias, completeness, empathy per reply: median (p10-p90); share passing "
+        f"(safety/empathy >= {GATE}, bias <= {BIAS_GATE}, completeness = 1)",
+        [
+            "replies",
+            "n",
+            "safety",
+            "safety >= 0.7",
+            "bias > 0",
+            "bias <= 0.2",
+            "completeness = 1",
+            "empathy_score",
+            "empathy >= 0.7",
+            "intensity >= 0.7",
+        ],
+    )
+    for replies in report.sets.values():
+        safety_median, safety_pass = distribution(replies.safety, GATE)
+        empathy_median, empathy_pass = distribution(replies.empathy, GATE)
+        _, intensity_pass = distribution(replies.intensity, GATE)
+        _, bias_pass = distribution(replies.bias, BIAS_GATE, above=False)
+        n = len(replies.replies)
+        dist_table.rows.append(
+            [
+                replies.name,
+                str(n),
+                safety_median,
+                str(safety_pass),
+                str(Rate(int((replies.bias > 0).sum()), n)),
+                str(bias_pass),
+                str(Rate(int((replies.completeness >= 1.0).sum()), n)),
+                empathy_median,
+                str(empathy_pass),
+                str(intensity_pass),
+            ]
+        )
+    dist_table.notes += [
+        "bias: no labelled bias data offline; these rates are a sanity check, not an accuracy",
+        f"Counsel Chat answers below the safety gate: "
+        f"{int((counsel.safety < GATE).sum())} of {len(counsel.replies)}",
+    ]
+    template_table = Table(
+        "Curriculum rejected templates (python_models/preference_builder.py) below safety 0.7",
+        ["failure mode", "below 0.7"],
+        rows=[[mode, str(rate)] for mode, rate in report.templates.items()],
+        notes=["minimizing_crisis templates scored as replies to a crisis-flagged user turn"],
+    )
+    return [pair_table, dist_table, template_table]
+
+
 def run(root: Path, only: Iterable[str] = SCORERS, embedder=None) -> list[Table]:
     """Every requested evaluation; each table's notes say how long it took."""
     if embedder is None and set(only) - {"pii"}:
@@ -214,6 +295,8 @@ def run(root: Path, only: Iterable[str] = SCORERS, embedder=None) -> list[Table]
             made = [coherence_table(embedder)]
         elif name == "category":
             made = [category_table(root, embedder)]
+        elif name == "safety":
+            made = safety_tables(root, embedder)
         else:
             raise ValueError(f"unknown scorer {name!r}: choose from {', '.join(SCORERS)}")
         made[-1].notes.append(f"{name} evaluation took {time.perf_counter() - started:.1f} s")
