@@ -1,27 +1,35 @@
-"""Refit the relevance calibration of the coherence scorer, deterministically.
+"""Refit the shipped relevance references of the coherence scorer, deterministically.
 
     python -m python_models.scoring.fit_coherence
 
 Counsel Chat (MIT, ../shared/realdata/counsel-chat), questions of its own `train` split: the
-cosine of each (question, therapist answer) pair and of the same answers shifted onto other
-questions (a fixed derangement). Their medians become the 0 and 1 of the relevance scale.
+MAX_REFERENCES questions with the smallest sha256 of their questionID, and for each its answer
+with the smallest sha256. Their vectors (float16) go to `weights/coherence_references.npz`, what
+they are to `weights/coherence.json`. `coherence()` ranks a pair against them only when its
+batch has too few turns of its own (`MIN_REFERENCES`).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 
-from python_models.scoring.coherence import WEIGHTS
+from python_models.scoring.coherence import MAX_REFERENCES, REFERENCE_VECTORS, WEIGHTS
 from python_models.scoring.evaluation.realdata import counsel_chat_questions, realdata_root
 
 
-def question_answer_pairs(split: str) -> tuple[list[str], list[str]]:
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def question_answer_pairs(split: str, root: Path | None = None) -> tuple[list[str], list[str]]:
+    """Every (question, answer) pair of a Counsel Chat split, a question once per answer."""
     questions, answers = [], []
-    for question in counsel_chat_questions(realdata_root()):
+    for question in counsel_chat_questions(root or realdata_root()):
         if question.split != split:
             continue
         for answer in question.answers:
@@ -30,18 +38,20 @@ def question_answer_pairs(split: str) -> tuple[list[str], list[str]]:
     return questions, answers
 
 
-def pair_cosines(questions: list[str], answers: list[str], embedder) -> tuple[np.ndarray, ...]:
-    """Cosines of real pairs and of answers moved onto an unrelated question."""
-    q = embedder.encode(questions)
-    a = embedder.encode(answers)
-    related = np.einsum("ij,ij->i", q, a)
-    # shift by half the list: a fixed derangement that never pairs a question with its own answer
-    shift = len(answers) // 2
-    unrelated = np.einsum("ij,ij->i", q, np.roll(a, shift, axis=0))
-    same = np.array(
-        [questions[i] == questions[(i - shift) % len(questions)] for i in range(len(q))]
+def reference_texts(limit: int = MAX_REFERENCES) -> tuple[list[str], list[str], str]:
+    """(questions, answers, description) of the shipped reference set."""
+    chosen = sorted(
+        (q for q in counsel_chat_questions(realdata_root()) if q.split == "train" and q.answers),
+        key=lambda q: _sha(q.question_id),
+    )[:limit]
+    questions = [f"{q.title}\n{q.text}".strip() for q in chosen]
+    answers = [min(q.answers, key=_sha) for q in chosen]
+    description = (
+        "Counsel Chat (MIT) 20200325_counsel_chat.csv, split == train: the "
+        f"{len(chosen)} questions with the smallest sha256(questionID), one answer each "
+        "(smallest sha256 of the text)"
     )
-    return related, unrelated[~same]
+    return questions, answers, description
 
 
 def main() -> None:
@@ -52,14 +62,20 @@ def main() -> None:
     parser.add_argument("--embedder", default="static")
     args = parser.parse_args()
     embedder = get_embedder(args.embedder)
-    questions, answers = question_answer_pairs("train")
-    related, unrelated = pair_cosines(questions, answers, embedder)
+    questions, answers, description = reference_texts()
+    vectors = args.out.with_name(REFERENCE_VECTORS.name)
+    np.savez_compressed(
+        vectors,
+        users=embedder.encode(questions).astype(np.float16),
+        replies=embedder.encode(answers).astype(np.float16),
+    )
     data = {
-        "unrelated_cosine": round(float(np.median(unrelated)), 4),
-        "related_cosine": round(float(np.median(related)), 4),
         "embedding_model": embedder.model_id,
-        "fitted_on": "Counsel Chat (MIT) 20200325_counsel_chat.csv, split == train: "
-        f"{len(related)} question/answer pairs and {len(unrelated)} shuffled pairs",
+        "vectors": vectors.name,
+        "references": len(questions),
+        "fitted_on": description,
+        "used_when": "a batch has fewer than MIN_REFERENCES distinct turns of a role left once "
+        "the conversation's own are removed (coherence.py)",
     }
     args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(data, indent=2))

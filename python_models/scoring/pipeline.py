@@ -3,9 +3,11 @@
 Turn texts (user and assistant turns) are deduplicated and embedded once per batch (and read
 from / written to the embedding cache when one is given); conversation vectors for the category
 model are taken as given (the near-duplicate stage's) and only computed when absent. Crisis,
-empathy, safety and coherence share the turn vectors. Safety, bias and completeness judge the
-assistant turns with rules (safety also with a small linear model and the per-turn crisis
-flags). PII is redacted in the output messages; the scores are computed on the original text.
+empathy, safety and coherence share the turn vectors; coherence ranks each reply against a
+hashed sample of the batch's other distinct turns (`coherence.batch_references`). Safety, bias
+and completeness judge the assistant turns with rules (safety also with a small linear model
+and the per-turn crisis flags). PII is redacted in the output messages; the scores are computed
+on the original text.
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ import numpy as np
 
 from python_models.scoring.bias import conversation_bias
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel
-from python_models.scoring.coherence import CoherenceCalibration, coherence, load_calibration
+from python_models.scoring.coherence import (
+    RelevanceReferences,
+    batch_references,
+    coherence,
+    load_references,
+)
 from python_models.scoring.completeness import completeness
 from python_models.scoring.crisis import CrisisScorer, combine
 from python_models.scoring.empathy import (
@@ -119,12 +126,12 @@ class Scorers:
         self.empathy = EmpathyScorer()
         self.pii = PiiDetector()
         self.safety = SafetyScorer()
-        self.calibration: CoherenceCalibration | None = load_calibration()
+        self.coherence_fallback: RelevanceReferences = load_references()
         for name, fitted_with in (
             ("crisis", self.crisis.embedding_model),
             ("empathy", self.empathy.embedding_model),
             ("safety", self.safety.embedding_model),
-            ("coherence", self.calibration.embedding_model),
+            ("coherence", self.coherence_fallback.embedding_model),
         ):
             if fitted_with != self.embedder.model_id:
                 raise ValueError(
@@ -246,6 +253,13 @@ class Scorers:
             }
         self._timed("category", started)
 
+        # 5. coherence ranks each (user, reply) pair against the batch's other turns
+        started = self._start()
+        references = batch_references(
+            texts, vectors, user_rows, assistant_rows, self.embedder.model_id
+        )
+        self._timed("coherence", started)
+
         results = []
         for row, messages in enumerate(conversations):
             started = self._start()
@@ -254,7 +268,9 @@ class Scorers:
             for position, text_row in enumerate(turn_rows):
                 if text_row is not None and messages[position]["role"] in ("user", "assistant"):
                     turn_vectors[position] = vectors[text_row]
-            coherence_result = coherence(messages, turn_vectors, self.calibration)
+            coherence_result = coherence(
+                messages, turn_vectors, references, self.coherence_fallback
+            )
             self._timed("coherence", started)
 
             started = self._start()

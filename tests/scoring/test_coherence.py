@@ -1,4 +1,4 @@
-"""Coherence: structure checks and embedding relevance, each able to fail."""
+"""Coherence: structure checks and reply relevance ranked against references, each able to fail."""
 
 from __future__ import annotations
 
@@ -6,15 +6,37 @@ import numpy as np
 import pytest
 
 from python_models.scoring.coherence import (
-    CoherenceCalibration,
+    MAX_REFERENCES,
+    MIN_REFERENCES,
+    RelevanceReferences,
     coherence,
-    load_calibration,
+    load_references,
+    reference_rows,
     structure_score,
 )
+
+DIM = 16
 
 
 def _conversation(*roles: str) -> list[dict[str, str]]:
     return [{"role": role, "content": f"turn {i}"} for i, role in enumerate(roles)]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def _random_references(rows: int, seed: int = 0) -> RelevanceReferences:
+    """Turns of other conversations: random directions, unrelated to the test's question."""
+    rng = np.random.default_rng(seed)
+    users = np.stack([_unit(v) for v in rng.normal(size=(rows, DIM))])
+    replies = np.stack([_unit(v) for v in rng.normal(size=(rows, DIM))])
+    return RelevanceReferences(users, replies, "test", "batch")
+
+
+QUESTION = _unit(np.eye(DIM)[0])
+ON_TOPIC = _unit(np.eye(DIM)[0] + 0.1 * np.eye(DIM)[1])  # cosine 0.995 to the question
+OFF_TOPIC = _unit(np.random.default_rng(1).normal(size=DIM))
 
 
 @pytest.mark.parametrize(
@@ -36,23 +58,82 @@ def test_empty_turn_costs_structure() -> None:
     assert structure_score(messages) == pytest.approx(0.875)
 
 
-def test_relevance_separates_on_topic_from_off_topic() -> None:
-    calibration = CoherenceCalibration(0.2, 0.8, "test")
-    question = np.array([1.0, 0.0], dtype=np.float32)
-    on_topic = np.array([0.9, np.sqrt(1 - 0.81)], dtype=np.float32)
-    off_topic = np.array([0.0, 1.0], dtype=np.float32)
+def test_answer_outranks_unrelated_reply_among_batch_references() -> None:
+    references = _random_references(64)
     messages = _conversation("user", "assistant")
-    good = coherence(messages, np.stack([question, on_topic]), calibration)
-    bad = coherence(messages, np.stack([question, off_topic]), calibration)
-    assert good.relevance == 1.0 and bad.relevance == 0.0
-    assert good.score == 1.0 and bad.score == 0.5
+    good = coherence(messages, np.stack([QUESTION, ON_TOPIC]), references)
+    bad = coherence(messages, np.stack([QUESTION, OFF_TOPIC]), references)
+    assert good.relevance == 1.0 and good.score == 1.0  # beats every other reply and user turn
+    assert bad.relevance is not None and bad.relevance < 0.8
+    assert bad.score == pytest.approx((1.0 + bad.relevance) / 2, abs=1e-4)
+
+
+def test_random_replies_score_about_half_on_average() -> None:
+    references = _random_references(MAX_REFERENCES)
+    rng = np.random.default_rng(2)
+    messages = _conversation("user", "assistant")
+    relevances = [
+        coherence(messages, np.stack([_unit(u), _unit(a)]), references).relevance
+        for u, a in zip(rng.normal(size=(200, DIM)), rng.normal(size=(200, DIM)), strict=True)
+    ]
+    assert 0.45 < float(np.mean(relevances)) < 0.55
+
+
+def test_conversations_own_turns_are_not_references() -> None:
+    references = _random_references(64)
+    with_own = RelevanceReferences(
+        np.vstack([references.users, QUESTION, QUESTION]),
+        np.vstack([references.replies, ON_TOPIC, OFF_TOPIC]),  # this reply, and a later one
+        "test",
+        "batch",
+    )
+    messages = _conversation("user", "assistant", "user", "assistant")
+    turns = np.stack([QUESTION, ON_TOPIC, QUESTION, OFF_TOPIC])
+    assert coherence(messages, turns, with_own) == coherence(messages, turns, references)
+
+
+def test_small_batch_falls_back_to_the_shipped_references() -> None:
+    messages = _conversation("user", "assistant")
+    turns = np.stack([QUESTION, OFF_TOPIC])
+    small = _random_references(MIN_REFERENCES - 1)
+    fallback = _random_references(MAX_REFERENCES, seed=5)
+    assert coherence(messages, turns, small, fallback) == coherence(messages, turns, None, fallback)
+    assert coherence(messages, turns, small, fallback) != coherence(messages, turns, small, small)
+    alone = coherence(messages, turns, small)  # no fallback: structure alone
+    assert alone.relevance is None and alone.score == alone.structure == 1.0
 
 
 def test_without_embeddings_structure_alone() -> None:
-    result = coherence(_conversation("user", "assistant"), None, None)
+    result = coherence(_conversation("user", "assistant"), None, _random_references(64))
     assert result.relevance is None and result.score == result.structure == 1.0
 
 
-def test_shipped_calibration_orders_its_two_medians() -> None:
-    calibration = load_calibration()
-    assert calibration.unrelated_cosine < calibration.related_cosine
+def test_reference_sample_is_fixed_by_text_not_by_order() -> None:
+    texts = [f"reply number {i}" for i in range(300)] + ["   "]
+    reversed_texts = texts[::-1]
+    sample = reference_rows(texts, range(len(texts)))
+    again = reference_rows(reversed_texts, range(len(reversed_texts)))
+    assert len(sample) == MAX_REFERENCES
+    assert [texts[r] for r in sample] == [reversed_texts[r] for r in again]
+    assert reference_rows(["  ", "", "ok"], range(3)) == [2]  # blank turns are no references
+
+
+def test_shipped_references_rank_a_real_answer_above_an_unrelated_one() -> None:
+    from python_models.embeddings import get_embedder
+
+    embedder = get_embedder("default")
+    shipped = load_references()
+    assert shipped.embedding_model == embedder.model_id
+    assert shipped.users.shape == shipped.replies.shape == (MAX_REFERENCES, embedder.dim)
+    question = "I lie awake every night worrying about work and I can't fall asleep."
+    answer = (
+        "Sleep often suffers when worries follow us to bed. A wind-down routine, a fixed time "
+        "to get up and writing the worries down before bed can help you fall asleep."
+    )
+    unrelated = "Our refund policy covers unopened items returned within thirty days."
+    messages = [{"role": "user", "content": question}, {"role": "assistant", "content": "a"}]
+    real = coherence(messages, embedder.encode([question, answer]), None, shipped)
+    other = coherence(messages, embedder.encode([question, unrelated]), None, shipped)
+    assert real.relevance is not None and other.relevance is not None
+    assert real.relevance > other.relevance + 0.3
+    assert real == coherence(messages, embedder.encode([question, answer]), None, shipped)

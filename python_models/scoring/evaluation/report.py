@@ -151,22 +151,38 @@ def pii_tables(root: Path) -> list[Table]:
     return tables
 
 
-def coherence_table(embedder) -> Table:
-    from python_models.scoring.evaluation.coherence_eval import evaluate_coherence
+def coherence_table(root: Path, embedder) -> Table:
+    from python_models.scoring.evaluation.coherence_eval import BATCH_SIZE, evaluate_coherence
 
-    report = evaluate_coherence(embedder)
-    return Table(
-        "Coherence: real vs shuffled Counsel Chat answers (val+test questions)",
-        ["pairs", "relevance AUC", "mean coherence real", "mean coherence shuffled"],
-        rows=[
-            [
-                str(report.pairs),
-                f"{report.auc:.3f}",
-                f"{report.mean_related:.3f}",
-                f"{report.mean_unrelated:.3f}",
-            ]
+    table = Table(
+        "Coherence relevance: real vs shuffled replies (conversations)",
+        [
+            "dataset",
+            "scored",
+            "real / shuffled",
+            "relevance AUC",
+            "median relevance real / shuffled",
+            "below 0.5 real / shuffled",
+            "mean coherence real / shuffled",
+        ],
+        notes=[
+            f"real and shuffled conversations mixed in a hashed order, batches of {BATCH_SIZE}; "
+            "'alone': one conversation a batch, ranked against the shipped Counsel Chat set",
         ],
     )
+    for row in evaluate_coherence(root, embedder):
+        table.rows.append(
+            [
+                row.dataset,
+                row.batching,
+                f"{row.real} / {row.shuffled}",
+                f"{row.auc:.3f}",
+                f"{row.median_real:.3f} / {row.median_shuffled:.3f}",
+                f"{row.below_half_real:.2f} / {row.below_half_shuffled:.2f}",
+                f"{row.mean_coherence_real:.3f} / {row.mean_coherence_shuffled:.3f}",
+            ]
+        )
+    return table
 
 
 def category_table(root: Path, embedder) -> Table:
@@ -292,7 +308,7 @@ def run(root: Path, only: Iterable[str] = SCORERS, embedder=None) -> list[Table]
         elif name == "pii":
             made = pii_tables(root)
         elif name == "coherence":
-            made = [coherence_table(embedder)]
+            made = [coherence_table(root, embedder)]
         elif name == "category":
             made = [category_table(root, embedder)]
         elif name == "safety":
