@@ -188,7 +188,10 @@ def _score_histograms(
     histograms = {}
     numeric = ("DOUBLE", "FLOAT", "DECIMAL", "REAL")
     for name, data_type in sorted(columns.items()):
-        is_score = name.endswith("_score") or name.startswith(("empathy_", "crisis_"))
+        # every [0, 1] score; the per-mechanism EPITOME levels (0-2) are not on that scale
+        is_score = (
+            name.endswith("_score") or name.startswith(("empathy_", "crisis_"))
+        ) and not name.endswith("_level")
         if not is_score or not data_type.upper().startswith(numeric):
             continue
         rows = con.execute(

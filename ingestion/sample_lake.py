@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, Field
 
 from ingestion import sample_phrases as phrases
+from ingestion.sample_edge_cases import GRAPHIC_EDGE_CASES, PII_PLANTS
 from ingestion.sample_transcripts import write_voice_datasets
 
 MAX_RECORDS_PER_FILE = 100_000
@@ -123,6 +124,17 @@ class DatasetSummary(BaseModel):
     derived_records: int = 0
 
 
+class PlantedRecordRef(BaseModel):
+    """A named record the warehouse must treat in a known way (ingestion/sample_edge_cases.py):
+    a graphic edge case that must be exported, or a conversation whose PII must be redacted."""
+
+    key: str
+    dataset: str
+    path: str
+    record_number: int
+    pii_kinds: list[str] = Field(default_factory=list)
+
+
 class LakeSummary(BaseModel):
     """What ``generate_lake`` wrote; the warehouse's row accounting must agree with it."""
 
@@ -133,6 +145,8 @@ class LakeSummary(BaseModel):
     total_bytes: int
     planted: list[PlantedRecord] = Field(default_factory=list)
     near_duplicates: list[PlantedNearDuplicate] = Field(default_factory=list)
+    graphic_edge_cases: list[PlantedRecordRef] = Field(default_factory=list)
+    pii_records: list[PlantedRecordRef] = Field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -825,6 +839,9 @@ class _Lake:
         self.near_plants: dict[str, list[tuple[str, list[Message], str | None]]] = {}
         self.near_pairs: list[tuple[str, str, str]] = []
         self.key_datasets: dict[str, str] = {}
+        # named records: graphic edge cases and PII plants (key -> PII kinds)
+        self.graphic_keys: list[str] = []
+        self.pii_keys: dict[str, tuple[str, ...]] = {}
 
     # ---- bookkeeping ---------------------------------------------------------------------
 
@@ -980,6 +997,17 @@ class _Lake:
             )
         ]
         total_bytes = sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+
+        def ref(key: str, kinds: Sequence[str] = ()) -> PlantedRecordRef:
+            path, number = self.locations[key].rsplit("#", 1)
+            return PlantedRecordRef(
+                key=key,
+                dataset=self.key_datasets[key],
+                path=path,
+                record_number=int(number),
+                pii_kinds=list(kinds),
+            )
+
         return LakeSummary(
             seed=self.seed,
             records=self.records,
@@ -990,6 +1018,8 @@ class _Lake:
             near_duplicates=sorted(
                 near_duplicates, key=lambda p: (p.dataset, p.path, p.record_number)
             ),
+            graphic_edge_cases=[ref(key) for key in self.graphic_keys],
+            pii_records=[ref(key, kinds) for key, kinds in self.pii_keys.items()],
         )
 
 
@@ -1185,6 +1215,9 @@ def _community_sharegpt(lake: _Lake, n: int) -> None:
             for key, messages, kind in lake.near_plants.get(dataset, []):
                 copy = _near_copy(messages, kind) if kind else messages
                 plan.plant(record(copy), at=0.6, key=key)
+            for key, (dialogue, kinds) in PII_PLANTS.items():
+                plan.plant(record(list(dialogue)), at=0.7, key=key)
+                lake.pii_keys[key] = kinds
         lake.write_jsonl("sharegpt", plan)
 
 
@@ -1411,6 +1444,12 @@ def _crisis_edge_roleplay(lake: _Lake, n: int) -> None:
             for key, messages, _kind in lake.near_plants.get(dataset, []):
                 plan.plant(record(messages), at=0.6, key=key)
         lake.write_jsonl("chatml", plan)
+    # hand-written graphic dialogues: every one must reach the export (sample_edge_cases.py)
+    plan = _FilePlan(dataset, "edge_cases/graphic_001.jsonl", [])
+    for key, dialogue in GRAPHIC_EDGE_CASES.items():
+        plan.plant(_dumps(_chatml(list(dialogue), content.roles(), key)), at=1.0, key=key)
+        lake.graphic_keys.append(key)
+    lake.write_jsonl("chatml", plan)
 
 
 def _reddit_safety_preferences(lake: _Lake, n: int) -> None:

@@ -224,11 +224,16 @@ class RetrievalIndex:
         do not all share one rejected reply.
         """
         chosen_text = canonical_reply(chosen)
-        lowest = [
-            c
-            for c in self.by_category.get(category, [])
-            if c.conversation_id != conversation_id and canonical_reply(c.content) != chosen_text
-        ][: self.pool]
+        lowest: list[ReplyCandidate] = []
+        # the first `pool` in empathy order; stop there (a whole-category scan per retrieval
+        # was quadratic: a million-record build spent hours here)
+        for candidate in self.by_category.get(category, []):
+            if candidate.conversation_id != conversation_id and (
+                canonical_reply(candidate.content) != chosen_text
+            ):
+                lowest.append(candidate)
+                if len(lowest) == self.pool:
+                    break
         if not lowest:
             return None
         return lowest[int(_hash_fraction(conversation_id, *keys, "retrieve") * len(lowest))]

@@ -32,6 +32,9 @@ RULES: dict[str, tuple[float, list[str]]] = {
         0.95,
         [
             rf"\b(?:tried|try|trying|attempted|attempt) (?:to )?{_KILL} {_SELF}",
+            r"\b(?:tried|attempted) to (?:hang|overdose|drown|shoot|poison|suffocate)"
+            r"(?: myself)?\b",
+            r"\b(?:swallowed|took|taken) (?:a |the )?(?:whole |entire )?(?:bottle|packet|box) of\b",
             r"\b(?:suicide attempt|attempted suicide|my (?:last |first |second )?attempt)\b",
             r"\b(?:overdosed|i od'?d|took (?:a bunch|all|a handful|the whole bottle) of (?:my )?"
             r"(?:pills|meds|tablets))\b",
@@ -43,7 +46,16 @@ RULES: dict[str, tuple[float, list[str]]] = {
     "plan": (
         0.95,
         [
-            r"\b(?:wrote|writing|write|left) (?:a |my )?(?:suicide |goodbye )?note\b",
+            r"\b(?:wrote|writing|write|left) (?:a |my |the )?(?:suicide |goodbye )?notes?\b",
+            r"\b(?:saving|saved|stockpil\w*|hoard\w*) (?:up )?(?:my |the )?(?:pills|meds|tablets|"
+            r"medication|sleeping pills)\b",
+            r"\b(?:going|decided|plan|planning) to (?:take|swallow) (?:all|every one|the whole"
+            r" bottle) of (?:them|my (?:pills|meds|tablets))\b",
+            r"\b(?:looked|look|looking|searched) up how (?:tall|high|far down|deep) "
+            r"(?:the |a |that )?(?:bridge|building|roof|cliff|drop|fall|tower|car park|"
+            r"parking garage)\b",
+            r"\b(?:looked|look|looking|searched) up how (?:many|much) (?:\w+ ){0,3}(?:it )?"
+            r"(?:takes? )?to (?:die|overdose|kill (?:me|myself)|be fatal|be lethal)\b",
             r"\bsuicide note\b",
             r"\b(?:plan|planned|planning|method|going) to (?:kill|end|hang|shoot|overdose) ",
             r"\bmy (?:suicide )?(?:plan|method)\b",
@@ -77,6 +89,7 @@ RULES: dict[str, tuple[float, list[str]]] = {
             r"\b(?:life|living) (?:is|isn'?t) (?:not )?worth (?:living|it)\b",
             r"\bhang myself\b|\bshoot myself\b|\bslit my (?:wrists|throat)\b",
             r"\bwhy (?:should|do) i (?:even )?(?:live|stay alive|keep going)\b",
+            r"\bwhen (?:they|someone|people|you|my \w+) finds? (?:me|my body)\b",
         ],
     ),
     # non-suicidal self-injury
@@ -88,6 +101,9 @@ RULES: dict[str, tuple[float, list[str]]] = {
             r"\bself[- ]?(?:harm|harming|injury|injure|mutilat\w*)\b",
             r"\b(?:relapsed?|relapsing) (?:on|into|with) (?:cutting|self[- ]harm)\b",
             r"\b(?:cuts|scars) on my (?:arms?|wrists?|thighs?|legs?)\b",
+            r"\b(?:cut|cutting|burned|burnt|burning|scratch\w*) (?:into )?my (?:arms?|wrists?|"
+            r"thighs?|legs?|skin|stomach|hips?)\b",
+            r"\b(?:have|had|need|going) to (?:burn|cut|hurt|punish) myself\b",
         ],
     ),
     "harm_to_others": (
@@ -99,6 +115,9 @@ RULES: dict[str, tuple[float, list[str]]] = {
             r"someone|somebody|people|everyone)\b",
             r"\b(?:shoot|blow) up (?:the |my )?(?:school|office|workplace|church|mall)\b",
             r"\b(?:homicidal|murderous) (?:thoughts|urges|feelings)\b",
+            r"\b(?:picturing|imagining|fantasi[sz]ing about|thoughts of|keep thinking about) "
+            r"(?:killing|hurting|stabbing|shooting|strangling|smothering|drowning) (?:him|her|them|"
+            r"my \w+|someone|somebody|people)\b",
         ],
     ),
 }

@@ -66,8 +66,11 @@ def test_sessions_are_reassembled_in_timestamp_order(built_warehouse):
         session: [(m["role"], m["content"]) for m in messages]
         for session, messages in query(
             built_warehouse.warehouse,
-            "select session_id, messages from conversations"
-            " where source_dataset = ? and segment_count = 1",
+            # the text as reassembled, before PII redaction and whatever the quality gates said
+            "select v.session_id, g.original_messages from int_conversations_gated g"
+            " inner join int_voice_conversations v"
+            " on g.source_file = v.source_file and g.source_line = v.source_line"
+            " where g.source_dataset = ? and v.segment_count = 1",
             [SESSIONS_DATASET],
         )
     }

@@ -543,11 +543,11 @@ def test_records_scales_good_records_but_not_faults(demo, tmp_path: Path, record
     demo_unique = sum(ds.unique_records for ds in demo_summary.datasets.values())
     assert unique < demo_unique
     # every dataset gets at least ~20 good records, so small lakes round up; the planted
-    # originals and near-copies (a fixed set of about 20) ride on top
+    # originals and near-copies (about 20), graphic edge cases and PII records (12) ride on top
     floors = sum(
         max(MIN_RECORDS_PER_DATASET, round(records * weight)) for weight in DATASET_WEIGHTS.values()
     )
-    assert records - 10 <= unique <= max(records, floors) + 25
+    assert records - 10 <= unique <= max(records, floors) + 40
     assert all(ds.unique_records >= 20 for ds in summary.datasets.values())
     for name, ds in summary.datasets.items():
         assert ds.faults == EXPECTED_FAULTS[name]

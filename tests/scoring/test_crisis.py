@@ -18,6 +18,17 @@ from python_models.scoring.crisis import CrisisResult, CrisisScorer, combine, ma
         ("everyone would be better off without me", "ideation"),
         ("I started cutting myself again", "self_harm"),
         ("I want to kill him for what he did", "harm_to_others"),
+        # found missing by the graphic edge-case dialogues (ingestion/sample_edge_cases.py)
+        ("I have been saving my pills for three weeks", "plan"),
+        ("I already wrote the notes", "plan"),
+        ("I looked up how tall the bridge by the station is", "plan"),
+        ("I looked up how many pills it takes to die", "plan"),
+        ("I tried to hang myself in the garage", "attempt"),
+        ("I just swallowed a whole bottle of painkillers", "attempt"),
+        ("I cut my thighs again last night", "self_harm"),
+        ("The voices say I have to burn myself to be clean", "self_harm"),
+        ("I keep picturing stabbing my brother while he sleeps", "harm_to_others"),
+        ("I want them to feel guilty when they find me", "ideation"),
     ],
 )
 def test_rules_name_the_evidence(text: str, kind: str) -> None:
@@ -31,6 +42,9 @@ def test_rules_name_the_evidence(text: str, kind: str) -> None:
         "I'm not suicidal, just tired of my job",
         "This traffic is killing me",
         "I need help planning my wedding budget",
+        "I looked up how much a therapist costs",
+        "I cut my hair short and I love it",
+        "I am saving up for a holiday",
     ],
 )
 def test_rules_ignore_ordinary_talk(text: str) -> None:

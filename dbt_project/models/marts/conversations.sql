@@ -2,7 +2,8 @@ with
 
 conversations as (
 
-    select * from {{ ref('int_conversations_split') }}
+    select * from {{ ref('int_conversations_gated') }}
+    where gate_passed
 
 ),
 
@@ -40,6 +41,9 @@ final as (
         source_family,
         tier,
         category,
+        original_category,
+        category_confidence,
+        category_source,
         stage,
         stage_number,
         split,
@@ -58,7 +62,31 @@ final as (
         segment_index,
         segment_count,
         session_id,
-        voice_consistency
+        voice_consistency,
+        crisis_score,
+        crisis_flag,
+        crisis_evidence,
+        crisis_user_turns,
+        empathy_score,
+        empathy_intensity,
+        empathy_emotional_reactions as empathy_emotional_reactions_level,
+        empathy_interpretations as empathy_interpretations_level,
+        empathy_explorations as empathy_explorations_level,
+        safety_score,
+        bias_score,
+        completeness_score,
+        coherence_score,
+        coherence_structure,
+        coherence_relevance,
+        pii_email,
+        pii_phone,
+        pii_ssn,
+        pii_credit_card,
+        pii_ip_address,
+        pii_url,
+        pii_address,
+        pii_person,
+        pii_total
 
     from with_voice_segments
 

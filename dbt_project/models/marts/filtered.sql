@@ -1,6 +1,8 @@
 {#-
     Every record a curation or quality gate kept out of the export: which gate, why, and the
-    score it was judged on. `record_kind` says what was filtered: an input record
+    score it was judged on (quality gates: `reason` is `kind:metric < threshold`, e.g.
+    `quality:empathy_score < 0.7`; every failing gate is in int_conversations_gated).
+    `record_kind` says what was filtered: an input record
     (`conversation`, `preference_pair`: counted in row_accounting's `filtered`) or a record the
     warehouse built itself (`built_preference_pair`: not an input record, so not in the ledger).
 -#}
@@ -50,6 +52,13 @@ inconsistent_voices as (
 
 ),
 
+gated_conversations as (
+
+    select * from {{ ref('int_conversations_gated') }}
+    where not gate_passed
+
+),
+
 all_filtered as (
 
     select
@@ -60,6 +69,7 @@ all_filtered as (
         source_file,
         source_line,
         'preference_curation' as gate,
+        'format' as gate_kind,
         filter_reason as reason,
         null::double as score
     from source_pairs
@@ -74,6 +84,7 @@ all_filtered as (
         source_file,
         source_line,
         'empathy_margin' as gate,
+        'quality' as gate_kind,
         gate_reason as reason,
         empathy_margin::double as score
     from built_pairs
@@ -88,9 +99,26 @@ all_filtered as (
         source_file,
         source_line,
         'voice_consistency' as gate,
+        'quality' as gate_kind,
         'voice_inconsistent' as reason,
         voice_consistency::double as score
     from inconsistent_voices
+
+    union all
+
+    select
+        'conversation' as record_kind,
+        null::varchar as record_id,
+        source_dataset,
+        record_format,
+        source_file,
+        source_line,
+        gate,
+        gate_kind,
+        gate_kind || ':' || gate || (case gate_comparison when 'min' then ' < ' else ' > ' end)
+        || gate_threshold::varchar as reason,
+        gate_score::double as score
+    from gated_conversations
 
 ),
 

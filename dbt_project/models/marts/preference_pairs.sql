@@ -2,8 +2,15 @@
     Exported preference pairs: curated pairs from preference sources (`pair_origin = 'source'`)
     and pairs built from edge-case and roleplay conversations that passed the empathy gate
     (`'built'`, with the failure mode of their rejected reply and the conversation they came from).
+    Their text is PII-redacted (int_preference_pairs_redacted).
 -#}
 with
+
+redacted as (
+
+    select * from {{ ref('int_preference_pairs_redacted') }}
+
+),
 
 source_pairs as (
 
@@ -86,11 +93,28 @@ columns_of_built_pairs as (
 
 ),
 
-final as (
+unioned as (
 
     select * from columns_of_source_pairs
     union all
     select * from columns_of_built_pairs
+
+),
+
+final as (
+
+    select
+        unioned.* replace (
+            redacted.prompt_messages as prompt_messages,
+            redacted.chosen as chosen,
+            redacted.rejected as rejected
+        ),
+        redacted.pii_total
+
+    from unioned
+    inner join redacted
+        on unioned.pair_origin = redacted.pair_origin
+            and unioned.pair_id = redacted.pair_id
 
 )
 

@@ -1,0 +1,114 @@
+{#-
+    Every kept conversation with its scores and the verdict of the quality gates of its stage
+    (seeds/quality_thresholds.csv): a `min` gate fails below its threshold, a `max` gate above.
+    `safety` gates never apply to edge cases, whatever the seed says: edge-case training data is
+    meant to be disturbing. A null score (not applicable, e.g. no assistant turn answering a
+    user; or scoring switched off) does not fail a gate. `failed_gates` lists every failing
+    gate; `gate` is the one reported in `filtered` (safety first, then quality, then format,
+    then by metric name).
+-#}
+with
+
+conversations as (
+
+    select * from {{ ref('int_conversations_split') }}
+
+),
+
+scores as (
+
+    select * from {{ ref('int_conversations_scored') }}
+
+),
+
+thresholds as (
+
+    select * from {{ ref('quality_thresholds') }}
+    where comparison in ('min', 'max')
+
+),
+
+scored as (
+
+    select
+        conversations.* exclude (messages, category),
+        conversations.messages as original_messages,
+        scores.redacted_messages as messages,
+        conversations.category as original_category,
+        coalesce(scores.scored_category, conversations.category) as category,
+        scores.* exclude (scores.conversation_id, scores.redacted_messages, scores.scored_category)
+
+    from conversations
+    inner join scores on conversations.conversation_id = scores.conversation_id
+
+),
+
+checks as (
+
+    select
+        scored.conversation_id,
+        thresholds.metric,
+        thresholds.comparison,
+        thresholds.threshold,
+        thresholds.gate_kind,
+        case thresholds.metric
+            when 'empathy_score' then scored.empathy_score
+            when 'safety_score' then scored.safety_score
+            when 'bias_score' then scored.bias_score
+            when 'completeness_score' then scored.completeness_score
+            when 'coherence_score' then scored.coherence_score
+            when 'crisis_score' then scored.crisis_score
+        end::double as score
+
+    from scored
+    inner join thresholds on scored.stage = thresholds.stage
+    where not (scored.is_training_edge_case and thresholds.gate_kind = 'safety')
+
+),
+
+failures as (
+
+    select
+        *,
+        (case gate_kind when 'safety' then 1 when 'quality' then 2 else 3 end)::varchar
+        || ':' || metric as gate_rank
+    from checks
+    where
+        (comparison = 'min' and score < threshold)
+        or (comparison = 'max' and score > threshold)
+
+),
+
+verdicts as (
+
+    select
+        conversation_id,
+        list(metric order by gate_rank) as failed_gates,
+        arg_min(metric, gate_rank) as gate,
+        arg_min(gate_kind, gate_rank) as gate_kind,
+        arg_min(comparison, gate_rank) as gate_comparison,
+        arg_min(threshold, gate_rank) as gate_threshold,
+        arg_min(score, gate_rank) as gate_score
+    from failures
+    group by conversation_id
+
+),
+
+final as (
+
+    select
+        scored.*,
+        verdicts.conversation_id is null as gate_passed,
+        coalesce(verdicts.failed_gates, []::varchar[]) as failed_gates,
+        verdicts.gate,
+        verdicts.gate_kind,
+        verdicts.gate_comparison,
+        verdicts.gate_threshold,
+        verdicts.gate_score
+
+    from scored
+    left join verdicts on scored.conversation_id = verdicts.conversation_id
+
+)
+
+select * from final

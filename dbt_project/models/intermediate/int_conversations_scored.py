@@ -1,0 +1,71 @@
+"""Every scorer over every conversation kept after near-duplicate dedup: crisis, empathy,
+safety, bias, completeness, coherence, category and PII (counts and redacted messages).
+
+Thin: python_models/scoring/warehouse_build.py. Conversation vectors come from the embedding
+cache the near-duplicate stage filled (never embedded twice); conversations stream in batches
+so memory stays flat. With scoring_enabled false every score is null and messages are passed
+through unredacted (the PII gate test then judges the raw text).
+"""
+
+import pyarrow as pa
+
+from python_models.scoring.warehouse import SCORES_SCHEMA
+
+BATCH_ROWS = 4_096
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+def _unscored(conversations) -> pa.Table:
+    table = conversations.project("conversation_id, messages").to_arrow_table()
+    columns = {
+        name: pa.nulls(table.num_rows, SCORES_SCHEMA.field(name).type)
+        for name in SCORES_SCHEMA.names
+    }
+    columns["conversation_id"] = table.column("conversation_id")
+    columns["redacted_messages"] = table.column("messages").cast(
+        SCORES_SCHEMA.field("redacted_messages").type
+    )
+    return pa.table(columns, schema=SCORES_SCHEMA)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    conversations = dbt.ref("int_conversations_split")
+    if not _flag(dbt.config.get("scoring_enabled")):
+        return _unscored(conversations)
+
+    from python_models.scoring.warehouse_build import ScoringRun, score_conversations
+
+    texts = dbt.ref("int_conversations_embedding_texts").project("conversation_id, embedding_text")
+    kept = conversations.project("conversation_id, category")
+    joined = kept.join(texts, "conversation_id")
+    cap = int(dbt.config.get("category_fit_rows_per_category"))
+    category_sample = (
+        joined.filter("category is not null and category <> 'uncategorized'")
+        .project(
+            "conversation_id, category, embedding_text, "
+            "row_number() over (partition by category order by md5(conversation_id)) as rank"
+        )
+        .filter(f"rank <= {cap}")
+        .project("conversation_id, category, embedding_text")
+        .order("conversation_id")
+        .to_arrow_table()
+    )
+    uncategorized = (
+        joined.filter("category is null or category = 'uncategorized'")
+        .project("conversation_id, embedding_text")
+        .order("conversation_id")
+        .to_arrow_table()
+    )
+    batches = (
+        conversations.project("conversation_id, messages, category")
+        .order("conversation_id")
+        .fetch_arrow_reader(BATCH_ROWS)
+    )
+    run = ScoringRun()
+    table = score_conversations(batches, category_sample, uncategorized, run=run)
+    print(run.summary(), flush=True)
+    return table
