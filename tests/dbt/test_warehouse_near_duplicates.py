@@ -166,8 +166,7 @@ def test_near_duplicate_detection_can_be_switched_off(built_warehouse, tmp_path)
     result = build(built_warehouse.lake, warehouse, "--vars", '{"near_dup_enabled": false}')
     assert result.returncode == 0, result.stdout[-3000:]
     sql = (
-        "select source_dataset, exported + filtered, near_duplicates from row_accounting"
-        " order by 1"
+        "select source_dataset, exported + filtered, near_duplicates from row_accounting order by 1"
     )
     on = query(built_warehouse.warehouse, sql)
     off = query(warehouse, sql)
