@@ -13,12 +13,19 @@ kinds of vectors are needed and neither is embedded twice:
 The category model is fitted on this build's categorized conversations (capped per category,
 sampled by hash) and predicts a category for the uncategorized ones; a prediction below its
 confidence cut stays `uncategorized`.
+
+Scoring is pure Python and CPU-bound, so big builds score batches in `workers` processes
+(spawned, each loading the scorers once); results come back in batch order, so the output does
+not depend on the number of workers.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +41,7 @@ class ScoringRun:
     """What a warehouse scoring run did, for the build log (counts and seconds, no content)."""
 
     conversations: int = 0
+    workers: int = 1
     conversation_vectors_cached: int = 0
     conversation_vectors_embedded: int = 0
     category_fit_rows: int = 0
@@ -43,7 +51,8 @@ class ScoringRun:
     def summary(self) -> str:
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(self.seconds.items()))
         return (
-            f"scored {self.conversations} conversations; conversation vectors: "
+            f"scored {self.conversations} conversations ({self.workers} worker"
+            f"{'s' if self.workers > 1 else ''}); conversation vectors: "
             f"{self.conversation_vectors_cached} from the cache, "
             f"{self.conversation_vectors_embedded} embedded; category model fitted on "
             f"{self.category_fit_rows} rows (min confidence {self.category_min_confidence}); "
@@ -90,13 +99,17 @@ def score_conversations(
     embedder=None,
     cache=None,
     run: ScoringRun | None = None,
+    total_rows: int = 0,
+    workers: int = 1,
+    min_rows_per_worker: int = 20_000,
 ) -> pa.Table:
     """Scores of every conversation in `batches` (schema SCORES_SCHEMA), in batch order.
 
     `batches` carry `conversation_id`, `messages` and `category`. `category_sample` holds the
     categorized conversations the category model is fitted on and `uncategorized` the ones it
     predicts for, each with `conversation_id` and `embedding_text` (and `category` for the
-    sample).
+    sample). With `workers` > 1 and `total_rows` (how many conversations `batches` hold) above
+    `2 * min_rows_per_worker`, batches are scored in a pool of `workers` processes.
     """
     from python_models.embeddings import EmbeddingCache, get_embedder
 
@@ -128,24 +141,67 @@ def score_conversations(
     todo_vectors = vectors[len(fit_ids) :]
     del vectors
     todo_row = {conversation_id: i for i, conversation_id in enumerate(todo_ids)}
-    scorers = Scorers(embedder=embedder, category_model=category_model)
+
+    def with_vectors() -> Iterator[tuple[pa.Table, np.ndarray]]:
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            batch_vectors = np.zeros((table.num_rows, embedder.dim), dtype=np.float32)
+            for i, (conversation_id, category) in enumerate(
+                zip(
+                    table.column("conversation_id").to_pylist(),
+                    table.column("category").to_pylist(),
+                    strict=True,
+                )
+            ):
+                if (not category or category == UNCATEGORIZED) and conversation_id in todo_row:
+                    batch_vectors[i] = todo_vectors[todo_row[conversation_id]]
+            yield table, batch_vectors
 
     started = time.perf_counter()
-    scored: list[pa.Table] = []
-    for batch in batches:
-        table = pa.Table.from_batches([batch])
-        batch_vectors = np.zeros((table.num_rows, embedder.dim), dtype=np.float32)
-        categories = table.column("category").to_pylist()
-        for i, (conversation_id, category) in enumerate(
-            zip(table.column("conversation_id").to_pylist(), categories, strict=True)
-        ):
-            if (not category or category == UNCATEGORIZED) and conversation_id in todo_row:
-                batch_vectors[i] = todo_vectors[todo_row[conversation_id]]
-        scored.append(score_table(table, scorers, batch_vectors))
-        run.conversations += table.num_rows
+    # a pool only pays when there is enough to share out (starting a worker takes seconds)
+    run.workers = max(1, workers) if total_rows > 2 * min_rows_per_worker else 1
+    if run.workers == 1:
+        scorers = Scorers(embedder=embedder, category_model=category_model)
+        scored = [score_table(table, scorers, v) for table, v in with_vectors()]
+        for name, seconds in scorers.timings.items():
+            run.seconds[f"score.{name}"] = seconds
+    else:
+        scored = list(_score_in_pool(with_vectors(), category_model, run.workers))
+    run.conversations = sum(t.num_rows for t in scored)
     run.seconds["score"] = time.perf_counter() - started
-    for name, seconds in scorers.timings.items():
-        run.seconds[f"score.{name}"] = seconds
     if not scored:
         return SCORES_SCHEMA.empty_table()
     return pa.concat_tables(scored)
+
+
+# one Scorers per worker process, built by the pool's initializer
+_WORKER_SCORERS: Scorers | None = None
+
+
+def _init_worker(category_model: CategoryModel | None) -> None:
+    global _WORKER_SCORERS
+    _WORKER_SCORERS = Scorers(category_model=category_model)
+
+
+def _score_in_worker(table: pa.Table, vectors: np.ndarray) -> pa.Table:
+    assert _WORKER_SCORERS is not None
+    return score_table(table, _WORKER_SCORERS, vectors)
+
+
+def _score_in_pool(
+    work: Iterator[tuple[pa.Table, np.ndarray]],
+    category_model: CategoryModel | None,
+    workers: int,
+) -> Iterator[pa.Table]:
+    """Score batches in `workers` spawned processes, a bounded number in flight, in order."""
+    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(category_model,)
+    ) as pool:
+        pending: deque[Future[pa.Table]] = deque()
+        for table, vectors in work:
+            pending.append(pool.submit(_score_in_worker, table, vectors))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

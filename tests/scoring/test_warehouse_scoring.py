@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 pytest.importorskip("model2vec", reason="the embedding stack (pip install -e '.[dev]') is needed")
@@ -80,3 +81,58 @@ def test_category_model_learns_from_the_categorized_rows() -> None:
     model = fit_category_from_table(table, vectors, "test")
     assert model is not None and model.categories == ["x", "y"]
     assert model.metadata["fitted_on"] == "this build"
+
+
+def _conversations(n: int) -> pa.Table:
+    topics = ("sleep", "grief", "work stress", "panic attacks", "loneliness")
+    rows = []
+    for i in range(n):
+        topic = topics[i % len(topics)]
+        rows.append(
+            (
+                f"{i:064x}",
+                [
+                    ("user", f"I have been struggling with {topic} for {i % 7 + 2} weeks."),
+                    ("assistant", f"That sounds hard. What has {topic} been like for you lately?"),
+                ],
+                topic if i % 3 else None,
+            )
+        )
+    return _table(rows)
+
+
+def test_a_pool_of_workers_scores_exactly_what_one_process_does(tmp_path) -> None:
+    from python_models.embeddings import EmbeddingCache, conversation_text
+    from python_models.scoring.warehouse_build import ScoringRun, score_conversations
+
+    table = _conversations(120)
+    texts = pa.table(
+        {
+            "conversation_id": table.column("conversation_id"),
+            "category": table.column("category"),
+            "embedding_text": [conversation_text(m) for m in table.column("messages").to_pylist()],
+        }
+    )
+    categorized = texts.filter(pc.is_valid(texts.column("category")))
+    uncategorized = texts.filter(pc.is_null(texts.column("category")))
+
+    def run(workers: int) -> tuple[pa.Table, ScoringRun]:
+        report = ScoringRun()
+        scored = score_conversations(
+            table.to_batches(max_chunksize=25),
+            categorized,
+            uncategorized,
+            cache=EmbeddingCache(tmp_path / f"cache-{workers}"),
+            run=report,
+            total_rows=table.num_rows,
+            workers=workers,
+            min_rows_per_worker=10,
+        )
+        return scored, report
+
+    alone, alone_report = run(1)
+    pooled, pooled_report = run(2)
+    assert (alone_report.workers, pooled_report.workers) == (1, 2)
+    assert pooled.num_rows == alone.num_rows == 120
+    assert pooled.equals(alone)
+    assert pooled_report.conversation_vectors_embedded == len(texts)

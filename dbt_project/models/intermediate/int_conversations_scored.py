@@ -3,9 +3,12 @@ safety, bias, completeness, coherence, category and PII (counts and redacted mes
 
 Thin: python_models/scoring/warehouse_build.py. Conversation vectors come from the embedding
 cache the near-duplicate stage filled (never embedded twice); conversations stream in batches
-so memory stays flat. With scoring_enabled false every score is null and messages are passed
+so memory stays flat; big builds score in scoring_workers processes (0 = one per core). With
+scoring_enabled false every score is null and messages are passed
 through unredacted (the PII gate test then judges the raw text).
 """
+
+import os
 
 import pyarrow as pa
 
@@ -66,6 +69,14 @@ def model(dbt, session):
         .fetch_arrow_reader(BATCH_ROWS)
     )
     run = ScoringRun()
-    table = score_conversations(batches, category_sample, uncategorized, run=run)
+    workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
+    table = score_conversations(
+        batches,
+        category_sample,
+        uncategorized,
+        run=run,
+        total_rows=conversations.count("*").fetchone()[0],
+        workers=workers,
+    )
     print(run.summary(), flush=True)
     return table
