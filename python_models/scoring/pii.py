@@ -1,7 +1,8 @@
 """PII detection and redaction: typed placeholders, counts per type, offline and rule-based.
 
 Structured kinds (email, phone, SSN, Luhn-valid card, IP, personal-handle URL) are regular
-expressions with validity checks; street addresses are number + street-word patterns; person
+expressions with validity checks, phone numbers also libphonenumber's matcher (`phonenumbers`)
+with region hints; street addresses are number + street-word patterns; person
 names are capitalized runs checked against name lexicons (see `lexicons`) plus context cues
 ("my name is", "Dr.", "Dear"). Evaluated on presidio-synth: `pixel-data eval scorers --only pii`.
 """
@@ -12,7 +13,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import phonenumbers
+from phonenumbers import Leniency
+
 from python_models.scoring import lexicons
+
+VALID = Leniency.VALID
 
 KINDS = ("EMAIL", "URL", "IP_ADDRESS", "SSN", "CREDIT_CARD", "ADDRESS", "PHONE", "PERSON")
 """Placeholder types in priority order: an earlier kind wins an overlap."""
@@ -32,6 +38,13 @@ class PiiSpan:
     kind: str
 
 
+PHONE_REGIONS = ("US", "GB", "IN", "AU", "DE", "FR")
+"""Region hints for national-format numbers ("+" numbers are found whatever the hint): the
+English-speaking countries most counselling text comes from (US also covers Canada and the rest
+of the North American plan), then the two largest European plans whose layouts the regex misses
+("0221/123456", "+49(0)5555/12345")."""
+
+
 @dataclass(frozen=True)
 class PiiConfig:
     """What to look for; names and addresses are the fuzzy (and slowest) kinds."""
@@ -39,6 +52,7 @@ class PiiConfig:
     detect_names: bool = True
     detect_addresses: bool = True
     kinds: tuple[str, ...] = KINDS
+    phone_regions: tuple[str, ...] = PHONE_REGIONS
 
 
 EMAIL_RE = re.compile(
@@ -87,13 +101,39 @@ def public_service_number(digits: str) -> bool:
     national = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
     if len(national) == 10 and national.startswith(TOLL_FREE_PREFIXES):
         return True
-    return digits.startswith(("0800", "0808", "44800", "44808")) or digits in ("116123", "116111")
+    # UK freephone, and 0300: reserved to public bodies and charities (Mind: 0300 123 3393)
+    uk = ("0800", "0808", "0300", "44800", "44808", "44300")
+    return digits.startswith(uk) or digits in ("116123", "116111")
 
 
 DATE_LIKE_RE = re.compile(
     r"^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\s\d{1,2}\s(?:19|20)\d\d"
-    r"|(?:19|20)\d\d(?:\s(?:19|20)\d\d)*)$"
+    r"|(?:19|20)\d\d(?:\s*[\s/\u2013-]\s*(?:19|20)\d\d)*)$"
 )
+DATE_INSIDE_RE = re.compile(r"\d{4}-\d\d-\d\d|\d\d[./-]\d\d[./-]\d{4}\s")
+PHONE_RUN_RE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6,}")
+"""Digits with short separators between: a run of 7-15 is worth libphonenumber's matcher."""
+
+
+def _has_phone_run(text: str) -> bool:
+    """The cheap prefilter before the matcher: card numbers (16 digits) and shorter runs fail."""
+    return any(7 <= len(_digits(m.group())) <= 15 for m in PHONE_RUN_RE.finditer(text))
+
+
+def _phone_digits(candidate: str) -> str:
+    """The digits of a phone number, its extension ("x459", "ext. 12") left out."""
+    return _digits(re.split(r"(?i)x|ext", candidate)[0])
+
+
+def _plausible_phone(candidate: str, digits: str) -> bool:
+    """7-15 digits (E.164), not a date or a run of years, not a toll-free or public helpline."""
+    if not 7 <= len(digits) <= 15 or DATE_LIKE_RE.match(candidate):
+        return False
+    if DATE_INSIDE_RE.search(candidate):
+        return False  # a date, maybe with a time after it
+    # a helpline, not a person's number: crisis resources stay
+    return not public_service_number(digits)
+
 
 STREET_WORDS = (
     "street|st|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|blvd|way|court|ct|place|pl|"
@@ -175,7 +215,14 @@ PLACES = _words(
     zimbabwe scotland europe africa asia america states kingdom emirates zealand arabia
     london paris berlin madrid rome tokyo sydney toronto chicago houston dallas boston
     seattle denver atlanta miami phoenix austin detroit california texas florida york
-    angeles francisco diego vegas jersey carolina dakota virginia washington"""
+    angeles francisco diego vegas jersey carolina dakota virginia washington los las
+    alabama alaska arizona arkansas colorado connecticut delaware hawaii idaho illinois
+    indiana iowa kansas kentucky louisiana maryland massachusetts michigan minnesota
+    mississippi missouri nebraska nevada ohio oklahoma oregon pennsylvania tennessee utah
+    vermont wisconsin wyoming alberta ontario quebec manitoba saskatchewan vancouver montreal
+    calgary ottawa edmonton winnipeg queensland tasmania melbourne brisbane adelaide auckland
+    dublin manchester birmingham liverpool glasgow edinburgh mumbai delhi bangalore chennai
+    kolkata hyderabad"""
 )
 ORG_WORDS = _words(
     """inc inc. llc ltd corp corporation company co group investments lines consulting
@@ -184,11 +231,19 @@ ORG_WORDS = _words(
     international industries enterprises capital ventures networks software airlines motors
     stanley hathaway insurance trust council committee department ministry police"""
 )
+FIRM_AFTER_RE = re.compile(
+    # after the last name found, maybe one more list item that was not: "... and Armstrong LLC"
+    r"^(?:[ \t]*(?:,|,?[ \t]*and|&)[ \t]+[A-Z][\w'\u2019-]*)?"
+    r",?[ \t]*(?:(?=[A-Z])(?i:inc|llc|llp|lp|pllc|ltd|plc|corp|corporation|co|company|group|"
+    r"partners|associates|holdings|gmbh|ag|sa)|(?:&|and) Sons)(?![\w-])"
+)
+"""A legal form or firm word right after a name list: "Glover, Ruiz and Armstrong LLC"."""
 SURNAME_SUFFIX_RE = re.compile(
     r"(?:ov|ova|ev|eva|ovich|evich|ovna|evna|sson|ssen|sen|dóttir|dottir|ić|ič|vić|ski|ska|"
     r"sky|cki|cka|wicz|escu|enko|chuk|yan|ian|idis|poulos|akis|oglu|oğlu|ez|es|inen|nen|"
     r"berg|mann|stein|baum|feld|ardt|etti|elli|ini|ucci|ato|ero|illo|agi|shvili|dze)$"
 )
+LIST_JOINERS = frozenset({",", "and", ", and", "&", "or"})
 CUE_BEFORE_RE = re.compile(
     r"(?i)(?:\bsaid|\btold|\basked|\bwith|\bto|\band|\bunder|\bby|\bmeet|\bmet)\s*[:,]?\s*$"
 )
@@ -302,29 +357,42 @@ class PiiDetector:
                 if 12 <= len(digits) <= 19 and luhn_valid(digits):
                     spans.append(PiiSpan(m.start(), m.end(), "CREDIT_CARD"))
         if "PHONE" in kinds:
-            for m in PHONE_RE.finditer(text):
-                candidate = m.group().strip()
-                digits = _digits(re.split(r"(?i)x|ext", candidate)[0])
-                if not 7 <= len(digits) <= 15 or DATE_LIKE_RE.match(candidate):
-                    continue
-                if re.search(r"\d{4}-\d\d-\d\d|\d\d[./-]\d\d[./-]\d{4}\s", candidate):
-                    continue  # a date, maybe with a time after it
-                groups = len(re.findall(r"\d+", candidate))
-                strong = "+" in candidate or "(" in candidate or groups >= 3 or len(digits) >= 10
-                if not strong:
-                    # "450 0840", "481195160": a phone only when the text says so
-                    context = text[max(0, m.start() - 40) : m.start()]
-                    if not PHONE_CONTEXT_RE.search(context):
-                        continue
-                if public_service_number(digits):
-                    continue  # a helpline, not a person's number: crisis resources stay
-                spans.append(PiiSpan(m.start(), m.start() + len(candidate), "PHONE"))
+            spans += self._phones(text)
         if "ADDRESS" in kinds and self.config.detect_addresses:
             spans += [
                 PiiSpan(m.start(), m.end(), "ADDRESS")
                 for regex in (ADDRESS_RE, ADDRESS_FOREIGN_RE, UNIT_RE, PO_BOX_RE)
                 for m in regex.finditer(text)
             ]
+        return spans
+
+    def _phones(self, text: str) -> list[PiiSpan]:
+        """The phone regex, plus libphonenumber's matcher on text with a long enough digit run.
+
+        The two overlap on most numbers; `detect` keeps the longest of overlapping spans.
+        """
+        spans: list[PiiSpan] = []
+        for m in PHONE_RE.finditer(text):
+            candidate = m.group().strip()
+            digits = _phone_digits(candidate)
+            if not _plausible_phone(candidate, digits):
+                continue
+            groups = len(re.findall(r"\d+", candidate))
+            strong = "+" in candidate or "(" in candidate or groups >= 3 or len(digits) >= 10
+            if not strong:
+                # "450 0840", "481195160": a phone only when the text says so
+                context = text[max(0, m.start() - 40) : m.start()]
+                if not PHONE_CONTEXT_RE.search(context):
+                    continue
+            spans.append(PiiSpan(m.start(), m.start() + len(candidate), "PHONE"))
+        if self.config.phone_regions and _has_phone_run(text):
+            # a number valid in a hinted region's numbering plan needs no phone word nearby
+            found: set[tuple[int, int]] = set()
+            for region in self.config.phone_regions:
+                for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=VALID):
+                    if _plausible_phone(match.raw_string, _phone_digits(match.raw_string)):
+                        found.add((match.start, match.end))
+            spans += [PiiSpan(start, end, "PHONE") for start, end in sorted(found)]
         return spans
 
     # -- person names -----------------------------------------------------------------------
@@ -388,7 +456,7 @@ class PiiDetector:
             if judged is not None:
                 found.append(judged)
             index = run[-1] + 1
-        found = self._extend_lists(tokens, found, text)
+        found = self._drop_firms(tokens, self._extend_lists(tokens, found, text), text)
         spans = []
         for first_index, last_index in found:
             end_token = tokens[last_index]
@@ -479,16 +547,35 @@ class PiiDetector:
                         (neighbour, tokens[edge]) if step < 0 else (tokens[edge], neighbour)
                     )
                     gap = text[left.end : right.start]
-                    if gap.strip() not in {",", "and", ", and", "&", "or"} or "\n" in gap:
+                    if gap.strip() not in LIST_JOINERS or "\n" in gap:
                         break
                     if edge + step in taken or not neighbour.is_capitalized:
                         break
-                    if neighbour.lower in FUNCTION_WORDS or neighbour.lower in PLACES:
+                    lower = neighbour.lower
+                    if lower in FUNCTION_WORDS or lower in PLACES or lower in ORG_WORDS:
                         break
                     extra.append((edge + step, edge + step))
                     taken.add(edge + step)
                     edge += step
         return sorted(found + extra)
+
+    def _drop_firms(
+        self, tokens: list[_Token], found: list[tuple[int, int]], text: str
+    ) -> list[tuple[int, int]]:
+        """Names in a list ("Lopez, Santos & Coleman") that a firm word follows are a firm."""
+        kept: list[tuple[int, int]] = []
+        group: list[tuple[int, int]] = []
+        for index, span in enumerate(found):
+            group.append(span)
+            nxt = found[index + 1] if index + 1 < len(found) else None
+            if nxt is not None:
+                gap = text[tokens[span[1]].end : tokens[nxt[0]].start]
+                if gap.strip() in LIST_JOINERS and "\n" not in gap:
+                    continue  # the list goes on
+            if not FIRM_AFTER_RE.match(text[tokens[span[1]].end :][:48]):
+                kept += group
+            group = []
+        return kept
 
     # -- public API -------------------------------------------------------------------------
     def detect(self, text: str) -> list[PiiSpan]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from python_models.scoring.pii import PiiDetector, luhn_valid
+from python_models.scoring.pii import PiiConfig, PiiDetector, luhn_valid
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +73,67 @@ def test_a_personal_number_beside_a_helpline_is_still_redacted(detector: PiiDete
     redacted, counts = detector.redact("Call 1-800-799-7233, or reach me on 415-555-0182.")
     assert redacted == "Call 1-800-799-7233, or reach me on [PHONE]."
     assert counts == {"PHONE": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        # national layouts the regex alone cannot split: libphonenumber with region hints
+        ("Sie erreichen mich unter 0221/123456 ab Montag.", "0221/123456"),
+        ("Tel. +49 (0)221/1234567", "1234567"),
+        ("Meine Nummer: 030/12345678", "12345678"),
+        # national and international layouts of the hinted regions
+        ("Ring my mum on 020 7946 0958 tonight.", "7946 0958"),
+        ("My number is 98765 43210, message me", "98765 43210"),
+        ("Mobile (02) 9876 5432", "9876 5432"),
+        ("my cell 0412 345 678", "345 678"),
+        ("Appelez le 01 23 45 67 89 ce soir", "45 67 89"),
+        ("whatsapp me +91 98765 43210", "98765 43210"),
+    ],
+)
+def test_finds_international_phone_layouts(detector: PiiDetector, text: str, secret: str) -> None:
+    redacted, counts = detector.redact(text)
+    assert secret not in redacted
+    assert counts["PHONE"] == 1
+
+
+def test_slashed_numbers_come_from_the_phonenumbers_matcher() -> None:
+    regex_only = PiiDetector(PiiConfig(detect_names=False, phone_regions=()))
+    assert regex_only.redact("ruf an: 0221/123456")[0] == "ruf an: 0221/123456"
+    with_matcher = PiiDetector(PiiConfig(detect_names=False))
+    assert with_matcher.redact("ruf an: 0221/123456")[0] == "ruf an: [PHONE]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the 2019/2020 school year was hard, and we moved 2010\u20132012.",
+        "We met on 12/05/2019 at 10:30.",
+        "On 2019-05-12 at 10:30 I left.",
+        "text HOME to 741741 or call 988",
+        "if you are in danger call 1 (800) 273-8255 now",
+        "Shout is on 85258; Mind's line is 0300 123 3393 and Childline 0800 1111.",
+        "call the Samaritans free on 0808 808 4994",
+    ],
+)
+def test_dates_years_and_helplines_are_not_phones(detector: PiiDetector, text: str) -> None:
+    _, counts = detector.redact(text)
+    assert counts["PHONE"] == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The address of Glover, Ruiz and Armstrong LLC is the corner of Main St.",
+        "I worked at Lopez, Santos & Coleman Group for years.",
+        "They sued Barnett, Melton and Garcia, Inc. last year.",
+    ],
+)
+def test_a_name_list_before_a_firm_word_is_a_firm(detector: PiiDetector, text: str) -> None:
+    _, counts = detector.redact(text)
+    assert counts["PERSON"] == 0
+
+
+def test_a_list_of_people_is_still_people(detector: PiiDetector) -> None:
+    redacted, counts = detector.redact("I met Anna, Derek and Shane, co-founders of a charity.")
+    assert counts["PERSON"] == 3, redacted
