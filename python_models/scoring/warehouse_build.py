@@ -169,6 +169,11 @@ def score_conversations(
         scored = list(_score_in_pool(with_vectors(), category_model, run.workers))
     run.conversations = sum(t.num_rows for t in scored)
     run.seconds["score"] = time.perf_counter() - started
+    if total_rows and run.conversations != total_rows:
+        # a stream that ended early must fail the build, never drop conversations silently
+        raise RuntimeError(
+            f"scored {run.conversations} conversations but {total_rows} were expected"
+        )
     if not scored:
         return SCORES_SCHEMA.empty_table()
     return pa.concat_tables(scored)

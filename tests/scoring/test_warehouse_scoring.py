@@ -136,3 +136,19 @@ def test_a_pool_of_workers_scores_exactly_what_one_process_does(tmp_path) -> Non
     assert pooled.num_rows == alone.num_rows == 120
     assert pooled.equals(alone)
     assert pooled_report.conversation_vectors_embedded == len(texts)
+
+
+def test_a_stream_that_ends_early_fails_instead_of_dropping_rows(tmp_path) -> None:
+    from python_models.embeddings import EmbeddingCache
+    from python_models.scoring.warehouse_build import score_conversations
+
+    table = _conversations(10)
+    empty = pa.table({"conversation_id": [], "category": [], "embedding_text": []})
+    with pytest.raises(RuntimeError, match="scored 10 conversations but 12 were expected"):
+        score_conversations(
+            table.to_batches(),
+            empty,
+            empty,
+            cache=EmbeddingCache(tmp_path / "cache"),
+            total_rows=12,
+        )

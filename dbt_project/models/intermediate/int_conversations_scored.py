@@ -63,6 +63,8 @@ def model(dbt, session):
         .order("conversation_id")
         .to_arrow_table()
     )
+    # count before opening the reader: another query on the connection would end its stream
+    total_rows = conversations.count("*").fetchone()[0]
     batches = (
         conversations.project("conversation_id, messages, category")
         .order("conversation_id")
@@ -75,7 +77,7 @@ def model(dbt, session):
         category_sample,
         uncategorized,
         run=run,
-        total_rows=conversations.count("*").fetchone()[0],
+        total_rows=total_rows,
         workers=workers,
     )
     print(run.summary(), flush=True)
