@@ -71,6 +71,7 @@ def collect_figures(warehouse: Path, manifest: dict[str, Any] | None = None) -> 
             ),
             "score_histograms": _score_histograms(con, columns),
             "pii_counts": _pii_counts(con, columns),
+            "crisis_flags": _crisis_flags(con, columns),
             "gates": _gates(con, tables),
             "composition": (manifest or {}).get("composition"),
         }
@@ -219,6 +220,18 @@ def _pii_counts(con: duckdb.DuckDBPyConnection, columns: dict[str, str]) -> dict
         + " from conversations"
     ).fetchone()
     return {c.removeprefix("pii_"): int(v) for c, v in zip(pii_columns, sums, strict=True)}
+
+
+def _crisis_flags(con: duckdb.DuckDBPyConnection, columns: dict[str, str]) -> list[dict[str, Any]]:
+    """Crisis-flagged conversations per stage and evidence kind (counts only, never text)."""
+    if "crisis_flag" not in columns or "crisis_evidence" not in columns:
+        return []
+    return _rows(
+        con,
+        "select stage, coalesce(crisis_evidence, 'none') as evidence, count(*) as records,"
+        " count(*) filter (where is_training_edge_case) as edge_cases"
+        " from conversations where crisis_flag group by all order by stage, records desc",
+    )
 
 
 def _gates(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, Any]:
@@ -409,9 +422,22 @@ def _scores_section(f: dict[str, Any]) -> str:
         if pii
         else "<p class='muted'>No PII counts in this warehouse yet.</p>"
     )
+    crisis = f.get("crisis_flags") or []
+    crisis_html = (
+        charts.bar_chart(
+            [f"{row['stage']}: {row['evidence']}" for row in crisis],
+            [row["records"] for row in crisis],
+            title="Crisis-flagged conversations, by stage and evidence",
+        )
+        + _table(crisis)
+        if crisis
+        else "<p class='muted'>No crisis flags in this warehouse.</p>"
+    )
     return (
         "<section id='scores'><h2>Score distributions</h2>"
         + body
+        + "<h3>Crisis flags</h3>"
+        + crisis_html
         + "<h3>PII</h3>"
         + pii_html
         + "</section>"

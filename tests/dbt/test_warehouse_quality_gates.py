@@ -235,6 +235,10 @@ def test_scores_are_in_range_and_the_qa_report_shows_them(built_warehouse, expor
     histograms = json.dumps(report)
     for column in ("crisis_score", "empathy_score", "safety_score", "coherence_score"):
         assert column in histograms, column
+    # crisis flags per stage and evidence kind: the graphic edge cases are among them
+    edge_flags = [row for row in report["crisis_flags"] if row["stage"] == "edge_cases"]
+    assert sum(row["records"] for row in edge_flags) >= len(CRISIS_EVIDENCE)
+    assert all(row["records"] == row["edge_cases"] for row in edge_flags)
 
 
 def dbt_test(warehouse, select: str, lake) -> subprocess.CompletedProcess[str]:
