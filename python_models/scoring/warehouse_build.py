@@ -160,6 +160,8 @@ def score_conversations(
     started = time.perf_counter()
     # a pool only pays when there is enough to share out (starting a worker takes seconds)
     run.workers = max(1, workers) if total_rows > 2 * min_rows_per_worker else 1
+    if embedder is not get_embedder("default"):
+        run.workers = 1  # workers load the default embedder; a caller's own stays in-process
     if run.workers == 1:
         scorers = Scorers(embedder=embedder, category_model=category_model)
         scored = [score_table(table, scorers, v) for table, v in with_vectors()]
