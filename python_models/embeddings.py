@@ -464,10 +464,15 @@ class EmbeddingCache:
         """``(found, vectors)``: a boolean mask and a float32 matrix (zero rows where missing)."""
         vectors = np.zeros((len(content_hashes), dim), dtype=np.float32)
         found = np.zeros(len(content_hashes), dtype=bool)
-        table = self._read(model_id)
-        if table is None or not len(content_hashes):
+        parts = self._parts(model_id)
+        if not parts or not len(content_hashes):
             return found, vectors
         keys = pa.array(content_hashes, type=pa.string())
+        # read only the wanted rows, part by part: the cache can be far bigger than the request
+        wanted = pc.field("content_hash").isin(keys)
+        table = pa.concat_tables(
+            pq.read_table(part, filters=wanted) for part in parts
+        ).combine_chunks()
         position = pc.index_in(keys, value_set=table.column("content_hash")).to_numpy(
             zero_copy_only=False
         )
@@ -477,7 +482,7 @@ class EmbeddingCache:
             stored = table.column("embedding").combine_chunks()
             if stored.type.list_size != dim:
                 raise ValueError(f"cached {model_id} vectors have dim {stored.type.list_size}")
-            matrix = stored.values.to_numpy(zero_copy_only=False).reshape(-1, dim)
+            matrix = stored.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim)
             vectors[hit] = matrix[rows]
             found[hit] = True
         return found, vectors
