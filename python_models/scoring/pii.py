@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -604,3 +605,15 @@ class PiiDetector:
             cursor = span.end
         pieces.append(text[cursor:])
         return "".join(pieces), counts
+
+    def redact_messages(
+        self, messages: Sequence[Mapping[str, str]]
+    ) -> tuple[list[dict[str, str]], Counter[str]]:
+        """Every message's content redacted (roles kept), and the counts over all of them."""
+        counts: Counter[str] = Counter()
+        redacted = []
+        for message in messages:
+            content, found = self.redact(message.get("content") or "")
+            counts.update(found)
+            redacted.append({"role": message["role"], "content": content})
+        return redacted, counts

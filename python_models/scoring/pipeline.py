@@ -309,14 +309,13 @@ class Scorers:
             self._timed("completeness", started)
 
             started = self._start()
-            pii_counts: Counter[str] = Counter()
-            redacted = []
-            for message in messages:
-                content = message.get("content") or ""
-                if self.redact:
-                    content, counts = self.pii.redact(content)
-                    pii_counts.update(counts)
-                redacted.append({"role": message["role"], "content": content})
+            if self.redact:
+                redacted, pii_counts = self.pii.redact_messages(messages)
+            else:
+                redacted = [
+                    {"role": m["role"], "content": m.get("content") or ""} for m in messages
+                ]
+                pii_counts = Counter()
             self._timed("pii", started)
 
             if categories[row] and categories[row] != UNCATEGORIZED:

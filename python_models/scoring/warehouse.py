@@ -121,3 +121,53 @@ def score_batches(
         table = pa.Table.from_batches([batch])
         vectors = vectors_for(batch) if vectors_for is not None else None
         yield from score_table(table, scorers, vectors).to_batches()
+
+
+REDACTED_PAIRS_SCHEMA = pa.schema(
+    [
+        ("pair_origin", pa.string()),
+        ("pair_id", pa.string()),
+        ("prompt_messages", MESSAGE_TYPE),
+        ("chosen", pa.string()),
+        ("rejected", pa.string()),
+        ("pii_total", pa.int32()),
+    ]
+)
+
+
+def redact_pairs_table(pairs: pa.Table, detector=None) -> pa.Table:
+    """Preference pairs (`pair_origin`, `pair_id`, `prompt_messages`, `chosen`, `rejected`)
+    with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA).
+    `detector=None` passes the text through (scoring switched off) with null counts."""
+    if detector is None:
+        return pa.table(
+            {
+                **{n: pairs.column(n) for n in REDACTED_PAIRS_SCHEMA.names if n != "pii_total"},
+                "pii_total": pa.nulls(pairs.num_rows, pa.int32()),
+            }
+        ).cast(REDACTED_PAIRS_SCHEMA)
+    prompts, chosen, rejected, totals = [], [], [], []
+    for prompt, good, bad in zip(
+        pairs.column("prompt_messages").to_pylist(),
+        pairs.column("chosen").to_pylist(),
+        pairs.column("rejected").to_pylist(),
+        strict=True,
+    ):
+        redacted_prompt, counts = detector.redact_messages(prompt or [])
+        good, good_counts = detector.redact(good or "")
+        bad, bad_counts = detector.redact(bad or "")
+        prompts.append(redacted_prompt)
+        chosen.append(good)
+        rejected.append(bad)
+        totals.append(sum((counts + good_counts + bad_counts).values()))
+    return pa.table(
+        {
+            "pair_origin": pairs.column("pair_origin"),
+            "pair_id": pairs.column("pair_id"),
+            "prompt_messages": pa.array(prompts, MESSAGE_TYPE),
+            "chosen": pa.array(chosen, pa.string()),
+            "rejected": pa.array(rejected, pa.string()),
+            "pii_total": pa.array(totals, pa.int32()),
+        },
+        schema=REDACTED_PAIRS_SCHEMA,
+    )

@@ -312,3 +312,15 @@ def test_the_edge_case_safety_gate_fails_when_an_edge_case_is_filtered_for_safet
         )
     result = dbt_test(tampered, test, built_warehouse.lake)
     assert result.returncode != 0, result.stdout[-2000:]
+
+
+def test_the_pair_redaction_gate_fails_when_a_pair_has_no_redacted_text(built_warehouse, tampered):
+    test = "assert_every_exported_pair_is_redacted"
+    assert dbt_test(tampered, test, built_warehouse.lake).returncode == 0
+    with duckdb.connect(str(tampered)) as con:
+        con.execute(
+            "delete from int_preference_pairs_redacted"
+            " where pair_id = (select min(pair_id) from int_preference_pairs_redacted)"
+        )
+    result = dbt_test(tampered, test, built_warehouse.lake)
+    assert result.returncode != 0, result.stdout[-2000:]

@@ -152,3 +152,33 @@ def test_a_stream_that_ends_early_fails_instead_of_dropping_rows(tmp_path) -> No
             cache=EmbeddingCache(tmp_path / "cache"),
             total_rows=12,
         )
+
+
+def test_preference_pairs_are_redacted_in_prompt_chosen_and_rejected() -> None:
+    from python_models.scoring.pii import PiiDetector
+    from python_models.scoring.warehouse import redact_pairs_table
+
+    pairs = pa.table(
+        {
+            "pair_origin": ["source", "built"],
+            "pair_id": ["p1", "p2"],
+            "prompt_messages": pa.array(
+                [
+                    [{"role": "user", "content": "Write to me at jo.ray@example.com please."}],
+                    [{"role": "user", "content": "I feel low."}],
+                ],
+                type=MESSAGE_TYPE,
+            ),
+            "chosen": ["I'm glad you reached out.", "Call me on (415) 555-0137."],
+            "rejected": ["My SSN is 536-22-8714.", "Call 1-800-273-8255 any time."],
+        }
+    )
+    redacted = redact_pairs_table(pairs, PiiDetector()).to_pylist()
+    assert redacted[0]["prompt_messages"][0]["content"] == "Write to me at [EMAIL] please."
+    assert redacted[0]["rejected"] == "My SSN is [SSN]."
+    assert redacted[1]["chosen"] == "Call me on [PHONE]."
+    assert redacted[1]["rejected"] == "Call 1-800-273-8255 any time."  # a helpline stays
+    assert [r["pii_total"] for r in redacted] == [2, 1]
+    untouched = redact_pairs_table(pairs, detector=None).to_pylist()
+    assert untouched[0]["rejected"] == "My SSN is 536-22-8714."
+    assert untouched[0]["pii_total"] is None
