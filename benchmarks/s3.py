@@ -27,9 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from exports.upload import UploadConfig, upload_export
-from ingestion.sample_lake import generate_lake
 from pixel_data.cli import run_dbt
 from pixel_data.local_s3 import LocalS3Server, s3_client, upload_folder
+from sample_lake.generator import generate_lake
 
 LAKE_MODELS = ("stg_lake__files", "stg_lake__records")
 
@@ -100,7 +100,7 @@ def build_comparison(
 
 def upload_throughput(workdir: Path, server: LocalS3Server, upload_mb: int, reuse: bool) -> dict:
     from exports import Manifest, export_warehouse
-    from tests.exports.synthetic_warehouse import build_synthetic_warehouse
+    from sample_lake.synthetic_warehouse import build_synthetic_warehouse
 
     export = workdir / "export"
     if reuse and (export / "manifest.json").is_file():

@@ -226,7 +226,7 @@ def build_inventory(
     s3_config=None,
 ) -> Inventory:
     """List ``root`` (a folder or ``s3://bucket/prefix``) and report what it holds."""
-    from pixel_data.settings import REGISTRY_CSV
+    from pixel_config.settings import REGISTRY_CSV
 
     root = normalize_root(root)
     registry = read_registry(registry_csv or REGISTRY_CSV)
@@ -267,7 +267,7 @@ def describe_object(
     ``record_format`` is the registry format of its dataset: a document format (a transcript)
     is one record per file whatever it holds, as the warehouse reads it.
     """
-    from python_models.lake_reader import DOCUMENT_FORMATS
+    from ingestion.lake_reader import DOCUMENT_FORMATS
 
     report = ObjectReport(
         relpath=obj.relpath,
@@ -313,7 +313,7 @@ def _parquet_rows(source: _Source, uri: str) -> int:
 
 def _exact_records(opener, uri: str) -> int:
     """Input records as the warehouse's reader counts them (one per record or per error)."""
-    from python_models.lake_reader import read_one_file
+    from ingestion.lake_reader import read_one_file
 
     return sum(1 for _ in read_one_file(uri, max_record_bytes=_MAX_RECORD_BYTES, opener=opener))
 

@@ -14,22 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class ObjectChangedError(OSError):
-    """A lake object no longer matches its listing (size or version changed after listing)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LakeObject:
-    """One file (or S3 object) in the lake."""
-
-    uri: str
-    relpath: str
-    size: int
-
-
-def is_s3(uri: str) -> bool:
-    return uri.startswith("s3://")
+from ingestion.objects import LakeObject, is_s3
 
 
 def normalize_root(root: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingestion.lake import LakeObject, ObjectChangedError
+from ingestion.objects import LakeObject, ObjectChangedError
 
 # Errors botocore raises when the endpoint cannot be reached or stops answering mid-request.
 _CONNECTION_ERROR_NAMES = frozenset(

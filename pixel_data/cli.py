@@ -14,7 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pixel_data import remote, settings
+from pixel_config import settings
+from pixel_data import remote
 from pixel_data.neardup_cli import neardup
 from pixel_data.score_cli import eval_app, score
 from pixel_data.summary import BuildSummary, summarize_warehouse
@@ -249,7 +250,7 @@ def sample_lake(
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
 ) -> None:
     """Generate the deterministic synthetic sample lake (every format, planted faults)."""
-    from ingestion.sample_lake import generate_lake
+    from sample_lake.generator import generate_lake
 
     if out.exists():
         shutil.rmtree(out)

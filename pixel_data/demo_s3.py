@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 
-from pixel_data import settings
+from pixel_config import settings
 from pixel_data.local_s3 import LocalS3Server, s3_client, upload_folder, weed_binary
 
 LAKE_BUCKET, LAKE_PREFIX = "pixel-lake", "sample"

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pixel_data import settings
+from pixel_config import settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -33,7 +33,7 @@ def neardup(
     ),
 ) -> None:
     """Precision, recall and time of near-dup detection on real data (docs/evaluation.md)."""
-    from python_models.neardup_eval import RealDataMissing, run_evaluation
+    from evaluation.neardup import RealDataMissing, run_evaluation
 
     try:
         result = run_evaluation(

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from pixel_data import settings
+from pixel_config import settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -192,8 +192,8 @@ def eval_scorers(
     """Measure every scorer on held-out real labelled data and print the tables."""
     import os
 
-    from python_models.scoring.evaluation.realdata import RealDataMissing, realdata_root
-    from python_models.scoring.evaluation.report import SCORERS, run, to_markdown
+    from evaluation.realdata import RealDataMissing, realdata_root
+    from evaluation.scoring.report import SCORERS, run, to_markdown
 
     if realdata is not None:
         os.environ["PIXEL_REALDATA"] = str(realdata)

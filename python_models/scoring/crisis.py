@@ -211,6 +211,6 @@ def combine(results: Sequence[CrisisResult]) -> CrisisResult:
 def load_crisis_model(path: Path = WEIGHTS) -> LinearTextModel:
     if not path.exists():
         raise FileNotFoundError(
-            f"crisis weights missing at {path}: run python -m python_models.scoring.fit_crisis"
+            f"crisis weights missing at {path}: run python -m evaluation.fitting.fit_crisis"
         )
     return LinearTextModel.load(path)

@@ -328,6 +328,6 @@ class SafetyScorer:
 def load_safety_model(path: Path = WEIGHTS) -> LinearTextModel:
     if not path.exists():
         raise FileNotFoundError(
-            f"safety weights missing at {path}: run python -m python_models.scoring.fit_safety"
+            f"safety weights missing at {path}: run python -m evaluation.fitting.fit_safety"
         )
     return LinearTextModel.load(path)

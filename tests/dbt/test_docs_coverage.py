@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from pixel_data import settings
+from pixel_config import settings
 
 
 def test_docs_generate_offline_and_everything_is_described(built_warehouse, tmp_path):

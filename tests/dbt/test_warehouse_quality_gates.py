@@ -1,6 +1,6 @@
 """Scoring and quality gates in the warehouse, end to end on the sample lake.
 
-The sample lake carries ten hand-written graphic edge cases (ingestion/sample_edge_cases.py:
+The sample lake carries ten hand-written graphic edge cases (sample_lake/edge_cases.py:
 a suicide plan, cutting, an attempt's aftermath, abuse, threats to others, command voices, an
 overdose in progress, a rape disclosure) and two ordinary conversations with structured PII.
 Edge cases must bypass every safety filter and reach the export; PII must be replaced by typed
@@ -243,7 +243,7 @@ def test_scores_are_in_range_and_the_qa_report_shows_them(built_warehouse, expor
 
 def dbt_test(warehouse, select: str, lake) -> subprocess.CompletedProcess[str]:
     """`dbt test --select SELECT` against `warehouse`, the way CI runs the gates."""
-    from pixel_data import settings
+    from pixel_config import settings
 
     return subprocess.run(
         [

@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from synthetic_warehouse import build_synthetic_warehouse
 
 from exports import Manifest, export_warehouse
+from sample_lake.synthetic_warehouse import build_synthetic_warehouse
 
 # Small enough that every split/stage partition has several shards.
 SHARD_SIZE = 25

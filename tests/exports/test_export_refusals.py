@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from synthetic_warehouse import SPLIT_SEED
 
 import exports.writer
 from exports import ExportError, export_warehouse, verify_export
+from sample_lake.synthetic_warehouse import SPLIT_SEED
 
 
 def leftovers(parent: Path) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion.lake import LakeObject, RegistryGlob, assign_datasets, glob_matches, list_lake
+from ingestion.lake import RegistryGlob, assign_datasets, glob_matches, list_lake
+from ingestion.objects import LakeObject
 
 
 @pytest.mark.parametrize(

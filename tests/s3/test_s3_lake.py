@@ -8,11 +8,11 @@ import duckdb
 import pytest
 
 from ingestion.inventory import build_inventory
+from ingestion.lake_access import LakeAccess
+from ingestion.lake_reader import LakeFile, read_lake_records
 from ingestion.s3 import S3AccessError, S3Config, list_s3_objects
+from pixel_config.settings import duckdb_extension_dir
 from pixel_data.local_s3 import s3_client, upload_folder
-from pixel_data.settings import duckdb_extension_dir
-from python_models.lake_access import LakeAccess
-from python_models.lake_reader import LakeFile, read_lake_records
 from tests.conftest import run_cli
 
 

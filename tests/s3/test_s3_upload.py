@@ -18,8 +18,8 @@ from exports.upload import UploadConfig, UploadError, upload_export
 from exports.verify import verify_store
 from ingestion.s3 import S3AccessError, S3Config
 from pixel_data.local_s3 import s3_client
+from sample_lake.synthetic_warehouse import build_synthetic_warehouse
 from tests.conftest import run_cli
-from tests.exports.synthetic_warehouse import build_synthetic_warehouse
 
 # Multipart above 8 MiB in 5 MiB parts (the S3 minimum): only the bulk shard goes up in parts.
 MULTIPART = UploadConfig(multipart_threshold=8 << 20, multipart_chunksize=5 << 20)

@@ -1,8 +1,8 @@
 """One row per input record of every registered lake file, load errors included."""
 
-from pixel_data.settings import duckdb_extension_dir
-from python_models.lake_access import LakeAccess
-from python_models.lake_reader import LakeFile, read_lake_records
+from ingestion.lake_access import LakeAccess
+from ingestion.lake_reader import LakeFile, read_lake_records
+from pixel_config.settings import duckdb_extension_dir
 
 
 def model(dbt, session):

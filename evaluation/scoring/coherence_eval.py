@@ -85,7 +85,7 @@ def _deranged(questions: list[str], answers: list[str]) -> tuple[list[Conversati
 def counsel_chat(root: Path) -> tuple[list[Conversation], list[Conversation]]:
     """Val then test pairs, in the order the earlier evaluation used (the file is grouped by
     topic, so this order decides how often a shuffled answer comes from another topic)."""
-    from python_models.scoring.fit_coherence import question_answer_pairs
+    from evaluation.fitting.fit_coherence import question_answer_pairs
 
     questions, answers = [], []
     for split in ("val", "test"):
@@ -96,7 +96,7 @@ def counsel_chat(root: Path) -> tuple[list[Conversation], list[Conversation]]:
 
 
 def epitome(root: Path) -> tuple[list[Conversation], list[Conversation]]:
-    from python_models.scoring.evaluation.realdata import epitome_pairs
+    from evaluation.realdata import epitome_pairs
 
     pairs = epitome_pairs(root)
     return _deranged([p.seeker for p in pairs], [p.response for p in pairs])
@@ -106,8 +106,8 @@ def sample_lake() -> tuple[list[Conversation], list[Conversation]]:
     """The generated lake's ChatML files under curated/ and edge_cases/ (malformed lines and
     records without an assistant turn skipped); shuffled: every reply taken, in order, from
     the conversation half the list away."""
-    from ingestion.sample_lake import generate_lake
-    from ingestion.sample_transcripts import ROLE_ALIASES
+    from sample_lake.generator import generate_lake
+    from sample_lake.transcripts import ROLE_ALIASES
 
     conversations: list[Conversation] = []
     with tempfile.TemporaryDirectory() as tmp:

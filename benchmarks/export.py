@@ -1,9 +1,9 @@
 """Measure export throughput and peak memory on a large synthetic warehouse.
 
-    .venv/bin/python tests/exports/benchmark_export.py --conversations 1000000 --runs 2
+    .venv/bin/python -m benchmarks.export --conversations 1000000 --runs 2
 
 Each export runs in a fresh child process so its peak RSS is its own. The warehouse is built
-once and reused (pass the same --warehouse). Not collected by pytest.
+once and reused (pass the same --warehouse).
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from synthetic_warehouse import build_synthetic_warehouse
+from sample_lake.synthetic_warehouse import build_synthetic_warehouse
 
 
 def run_child(warehouse: Path, out: Path) -> None:
@@ -78,7 +76,14 @@ def main() -> None:
     hashes = set()
     for run in range(args.runs):
         shutil.rmtree(args.out, ignore_errors=True)
-        command = [sys.executable, __file__, "--child", "--warehouse", str(args.warehouse)]
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.export",
+            "--child",
+            "--warehouse",
+            str(args.warehouse),
+        ]
         result = subprocess.run(
             [*command, "--out", str(args.out)], capture_output=True, text=True, check=True
         )

@@ -38,9 +38,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, Field
 
-from ingestion import sample_phrases as phrases
-from ingestion.sample_edge_cases import GRAPHIC_EDGE_CASES, PII_PLANTS
-from ingestion.sample_transcripts import write_voice_datasets
+from sample_lake import phrases
+from sample_lake.edge_cases import GRAPHIC_EDGE_CASES, PII_PLANTS
+from sample_lake.transcripts import write_voice_datasets
 
 MAX_RECORDS_PER_FILE = 100_000
 MIN_RECORDS_PER_DATASET = 20
@@ -117,7 +117,7 @@ class DatasetSummary(BaseModel):
     # planted near-duplicates of this dataset that lose to their twin (see LakeSummary)
     near_duplicates: int = 0
     unique_records: int
-    # transcripts and sessions (ingestion/sample_transcripts.py): input records that became part
+    # transcripts and sessions (sample_lake/transcripts.py): input records that became part
     # of a session beyond its first row, and conversations beyond the first that one document or
     # session became; unique_records = valid - exact_duplicates - merged + derived
     merged_into_session: int = 0
@@ -125,7 +125,7 @@ class DatasetSummary(BaseModel):
 
 
 class PlantedRecordRef(BaseModel):
-    """A named record the warehouse must treat in a known way (ingestion/sample_edge_cases.py):
+    """A named record the warehouse must treat in a known way (sample_lake/edge_cases.py):
     a graphic edge case that must be exported, or a conversation whose PII must be redacted."""
 
     key: str
@@ -1041,7 +1041,7 @@ DATASET_WEIGHTS: dict[str, float] = {
     "reddit_safety_preferences": 0.06,
     "harmless_hh_preferences": 0.06,
     "heldout_family_dialogues": 0.06,
-    # stage 4 from transcripts (ingestion/sample_transcripts.py): passages, session windows
+    # stage 4 from transcripts (sample_lake/transcripts.py): passages, session windows
     "trauma_talks": 0.013,
     "session_utterances": 0.007,
 }
@@ -1600,7 +1600,7 @@ def generate_lake(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ingestion.sample_lake",
+        prog="python -m sample_lake.generator",
         description="Write the deterministic sample lake and print its counts (never record text).",
     )
     parser.add_argument("out_dir", type=Path)

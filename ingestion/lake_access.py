@@ -23,9 +23,9 @@ from typing import IO
 
 import duckdb
 
-from ingestion.lake import ObjectChangedError, is_s3
+from ingestion.lake_reader import duckdb_parquet_rows
+from ingestion.objects import ObjectChangedError, is_s3
 from ingestion.s3 import S3AccessError, S3Config, S3ObjectReader, configure_duckdb
-from python_models.lake_reader import duckdb_parquet_rows
 
 DEFAULT_BLOB_MAX_BYTES = 64 << 20
 STREAM_BUFFER_BYTES = 8 << 20

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from evaluation.fitting.fit_category import conversation_like_text
+from evaluation.metrics import Rate
+from evaluation.realdata import counsel_chat_questions
 from python_models.scoring.category import COUNSEL_CHAT_WEIGHTS, UNCATEGORIZED, CategoryModel
-from python_models.scoring.evaluation.metrics import Rate
-from python_models.scoring.evaluation.realdata import counsel_chat_questions
-from python_models.scoring.fit_category import conversation_like_text
 
 
 @dataclass(frozen=True)

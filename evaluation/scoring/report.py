@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_models.scoring.evaluation.metrics import Rate
+from evaluation.metrics import Rate
 
 SCORERS = ("crisis", "empathy", "pii", "coherence", "category", "safety")
 
@@ -28,8 +28,8 @@ def _goal(value: float, goal: float | None, higher: bool = True) -> str:
 
 
 def crisis_table(root: Path, embedder) -> Table:
+    from evaluation.scoring.crisis_eval import evaluate_crisis
     from python_models.scoring.crisis import CrisisScorer
-    from python_models.scoring.evaluation.crisis_eval import evaluate_crisis
 
     scorer = CrisisScorer()
     table = Table(
@@ -49,7 +49,7 @@ def crisis_table(root: Path, embedder) -> Table:
 
 
 def empathy_tables(root: Path, embedder) -> list[Table]:
-    from python_models.scoring.evaluation.empathy_eval import (
+    from evaluation.scoring.empathy_eval import (
         GOAL_POINTS,
         GOAL_RESPONSES_PER_SECOND,
         evaluate_empathy,
@@ -103,8 +103,8 @@ def empathy_tables(root: Path, embedder) -> list[Table]:
 
 
 def pii_tables(root: Path) -> list[Table]:
-    from python_models.scoring.evaluation.pii_eval import GOALS, evaluate_pii, is_dev_template
-    from python_models.scoring.evaluation.realdata import presidio_examples
+    from evaluation.realdata import presidio_examples
+    from evaluation.scoring.pii_eval import GOALS, evaluate_pii, is_dev_template
     from python_models.scoring.pii import PiiDetector
 
     examples = presidio_examples(root)
@@ -152,7 +152,7 @@ def pii_tables(root: Path) -> list[Table]:
 
 
 def coherence_table(root: Path, embedder) -> Table:
-    from python_models.scoring.evaluation.coherence_eval import BATCH_SIZE, evaluate_coherence
+    from evaluation.scoring.coherence_eval import BATCH_SIZE, evaluate_coherence
 
     table = Table(
         "Coherence relevance: real vs shuffled replies (conversations)",
@@ -186,7 +186,7 @@ def coherence_table(root: Path, embedder) -> Table:
 
 
 def category_table(root: Path, embedder) -> Table:
-    from python_models.scoring.evaluation.category_eval import evaluate_category
+    from evaluation.scoring.category_eval import evaluate_category
 
     report = evaluate_category(root, embedder)
     return Table(
@@ -213,7 +213,7 @@ def category_table(root: Path, embedder) -> Table:
 
 def safety_tables(root: Path, embedder) -> list[Table]:
     """Safety, bias, completeness and the empathy gate metric (one pass over the replies)."""
-    from python_models.scoring.evaluation.safety_eval import (
+    from evaluation.scoring.safety_eval import (
         BIAS_GATE,
         GATE,
         distribution,

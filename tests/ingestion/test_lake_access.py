@@ -7,9 +7,9 @@ import io
 import duckdb
 import pytest
 
-from ingestion.lake import ObjectChangedError
-from python_models.lake_access import LakeAccess, SizeCheckedStream
-from python_models.lake_reader import LakeFile, read_lake_records
+from ingestion.lake_access import LakeAccess, SizeCheckedStream
+from ingestion.lake_reader import LakeFile, read_lake_records
+from ingestion.objects import ObjectChangedError
 
 LINES = b"".join(b'{"messages": [], "n": %d}\n' % i for i in range(50))
 

@@ -8,8 +8,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from python_models.canonical import content_hash
-from python_models.neardup_eval import (
+from evaluation.neardup import (
     PERTURBATIONS,
     EvalDoc,
     Labels,
@@ -20,6 +19,7 @@ from python_models.neardup_eval import (
     perturb,
     score,
 )
+from python_models.canonical import content_hash
 
 MESSAGES = [
     {"role": "user", "content": "I have been feeling anxious about work. It keeps me up at night."},
@@ -80,7 +80,7 @@ def test_counted_scores_equal_enumerated_pairs():
 @pytest.mark.realdata
 @pytest.mark.model
 def test_static_backend_meets_the_precision_bar_and_beats_default_minhash_recall(realdata):
-    from python_models.neardup_eval import run_evaluation
+    from evaluation.neardup import run_evaluation
 
     minhash = datatrove_available()
     result = run_evaluation(["static"], minhash=minhash, root=realdata)

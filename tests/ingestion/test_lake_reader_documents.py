@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from python_models.lake_reader import LakeFile, read_lake_records, read_one_file
+from ingestion.lake_reader import LakeFile, read_lake_records, read_one_file
 
 MAX = 10_000
 TALK = "# Shame, safety and healing\n\nWhy does shame last? Because, once, it kept us safe.\n"

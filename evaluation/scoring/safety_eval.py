@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from python_models.scoring.evaluation.metrics import Rate
+from evaluation.metrics import Rate
 
 GATE = 0.7
 BIAS_GATE = 0.2
@@ -115,9 +115,9 @@ class SafetyReport:
 
 
 def evaluate_safety(root: Path, embedder) -> SafetyReport:
+    from evaluation.fitting.fit_safety import hh_harmless_pairs, hh_split
+    from evaluation.realdata import counsel_chat_questions
     from python_models.preference_builder import FAILURE_MODES
-    from python_models.scoring.evaluation.realdata import counsel_chat_questions
-    from python_models.scoring.fit_safety import hh_harmless_pairs, hh_split
     from python_models.scoring.safety import reply_safety
 
     held_out = [p for p in hh_harmless_pairs(root) if hh_split(p.prompt) == "test"]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pixel_data import settings
+from pixel_config import settings
 
 
 class RealDataMissing(RuntimeError):

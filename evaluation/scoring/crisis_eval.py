@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from python_models.scoring.crisis import CrisisScorer, combine
-from python_models.scoring.evaluation.metrics import Rate
-from python_models.scoring.evaluation.realdata import (
+from evaluation.fitting.fit_crisis import CSSRS_POSITIVE, cssrs_split
+from evaluation.metrics import Rate
+from evaluation.realdata import (
     LabelledText,
     cssrs_users,
     dreaddit_posts,
     hh_harmless_prompts,
     sdcnl_posts,
 )
-from python_models.scoring.fit_crisis import CSSRS_POSITIVE, cssrs_split
+from python_models.scoring.crisis import CrisisScorer, combine
 
 GOAL_SENSITIVITY = 0.95
 GOAL_SPECIFICITY = 0.85

@@ -1,6 +1,6 @@
 """Refit the learned part of the safety score on half of hh-rlhf harmless-base, deterministically.
 
-    python -m python_models.scoring.fit_safety [--out python_models/scoring/weights/safety.npz]
+    python -m evaluation.fitting.fit_safety [--out python_models/scoring/weights/safety.npz]
 
 Data (read in place from ../shared/realdata, never copied): hh-rlhf harmless-base test (MIT).
 Each pair is one dialogue with two final assistant replies; the chosen reply is labelled 1
@@ -69,8 +69,8 @@ def messages_of(prompt: str, reply: str) -> list[dict[str, str]]:
 
 
 def main() -> None:
+    from evaluation.realdata import realdata_root
     from python_models.embeddings import get_embedder
-    from python_models.scoring.evaluation.realdata import realdata_root
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=WEIGHTS)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evaluation.fitting.fit_empathy import split_pairs
+from evaluation.metrics import Rate, accuracy, macro_f1
+from evaluation.realdata import epitome_pairs
 from python_models.scoring.empathy import MECHANISMS, EmpathyScorer
-from python_models.scoring.evaluation.metrics import Rate, accuracy, macro_f1
-from python_models.scoring.evaluation.realdata import epitome_pairs
-from python_models.scoring.fit_empathy import split_pairs
 
 # Sharma et al. 2020, Table 2 ("EPITOME"/full model rows): accuracy, macro-F1 (in %)
 PAPER = {

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from python_models.lake_reader import LakeFile, read_lake_records, read_one_file
+from ingestion.lake_reader import LakeFile, read_lake_records, read_one_file
 
 MAX = 1000
 
@@ -133,7 +133,7 @@ def test_record_batches_carry_dataset_and_file(tmp_path):
 def test_duckdb_parquet_reader_matches_pyarrow(tmp_path):
     import duckdb
 
-    from python_models.lake_reader import duckdb_parquet_rows
+    from ingestion.lake_reader import duckdb_parquet_rows
 
     path = tmp_path / "p.parquet"
     messages = [[{"role": "user", "content": "hi"}], [{"role": "assistant", "content": "yo"}]]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from python_models.scoring.evaluation.metrics import Rate
-from python_models.scoring.evaluation.realdata import PiiExample
+from evaluation.metrics import Rate
+from evaluation.realdata import PiiExample
 from python_models.scoring.pii import PiiDetector
 
 GOLD_TO_KIND = {

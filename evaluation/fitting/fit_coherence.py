@@ -1,6 +1,6 @@
 """Refit the shipped relevance references of the coherence scorer, deterministically.
 
-    python -m python_models.scoring.fit_coherence
+    python -m evaluation.fitting.fit_coherence
 
 Counsel Chat (MIT, ../shared/realdata/counsel-chat), questions of its own `train` split: the
 MAX_REFERENCES questions with the smallest sha256 of their questionID, and for each its answer
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluation.realdata import counsel_chat_questions, realdata_root
 from python_models.scoring.coherence import MAX_REFERENCES, REFERENCE_VECTORS, WEIGHTS
-from python_models.scoring.evaluation.realdata import counsel_chat_questions, realdata_root
 
 
 def _sha(text: str) -> str:

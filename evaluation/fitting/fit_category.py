@@ -1,6 +1,6 @@
 """Refit the shipped fallback category model (Counsel Chat topics), deterministically.
 
-    python -m python_models.scoring.fit_category
+    python -m evaluation.fitting.fit_category
 
 In the warehouse the category model is fitted on the build's own categorized conversations;
 this one is the fallback `pixel-data score` uses when a file carries too few categorized records
@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from evaluation.realdata import CounselQuestion, counsel_chat_questions
 from python_models.scoring.category import COUNSEL_CHAT_WEIGHTS, fit_category_model
-from python_models.scoring.evaluation.realdata import CounselQuestion, counsel_chat_questions
 
 
 def conversation_like_text(question: CounselQuestion) -> str:
@@ -26,8 +26,8 @@ def conversation_like_text(question: CounselQuestion) -> str:
 
 
 def main() -> None:
+    from evaluation.realdata import realdata_root
     from python_models.embeddings import get_embedder
-    from python_models.scoring.evaluation.realdata import realdata_root
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=COUNSEL_CHAT_WEIGHTS)

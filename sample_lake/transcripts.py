@@ -1,7 +1,7 @@
 # ruff: noqa: E501 -- the templates are prose; wrapping sentences mid-string would hurt review.
 """Sample-lake datasets for stage 4 (voice): markdown talks and one-utterance-per-row sessions.
 
-``write_voice_datasets(lake)`` is called by ``ingestion.sample_lake.generate_lake``. It writes
+``write_voice_datasets(lake)`` is called by ``sample_lake.generator.generate_lake``. It writes
 
 - ``trauma_talks`` (format ``transcript``): talks on complex trauma by two speakers with
   distinct styles, one markdown document per file; one speaker named in front matter, the other
@@ -46,7 +46,7 @@ from python_models.transcripts import (
 )
 
 if TYPE_CHECKING:  # the lake writer imports this module, not the other way round at run time
-    from ingestion.sample_lake import _Lake
+    from sample_lake.generator import _Lake
 
 TALKS_DATASET = "trauma_talks"
 SESSIONS_DATASET = "session_utterances"
@@ -155,7 +155,7 @@ _DIRECT = {  # Tomás Lindqvist: short sentences, second person, questions
 
 def _topics() -> tuple[Any, ...]:
     """The sample lake's topics (not crisis): each section and session block is about one."""
-    from ingestion.sample_lake import _FAMILY_TOPIC, _TOPICS
+    from sample_lake.generator import _FAMILY_TOPIC, _TOPICS
 
     return (*_TOPICS, _FAMILY_TOPIC)
 
@@ -234,7 +234,7 @@ class _Talk:
 
 def _target(lake: _Lake, dataset: str) -> int:
     """Good records the dataset should end with (its share of the lake, at least the minimum)."""
-    from ingestion.sample_lake import DATASET_WEIGHTS, MIN_RECORDS_PER_DATASET
+    from sample_lake.generator import DATASET_WEIGHTS, MIN_RECORDS_PER_DATASET
 
     return max(MIN_RECORDS_PER_DATASET, round(lake.records * DATASET_WEIGHTS[dataset]))
 
@@ -242,7 +242,7 @@ def _target(lake: _Lake, dataset: str) -> int:
 def _trauma_talks(lake: _Lake) -> None:
     """A fixed number of talk files for the target; sections are added to them in turn until
     their passages reach it (so the files are the same for every seed)."""
-    from ingestion.sample_lake import _FilePlan
+    from sample_lake.generator import _FilePlan
 
     rng = lake.content(TALKS_DATASET).rng
     target = _target(lake, TALKS_DATASET)
@@ -398,7 +398,7 @@ def _messages(rows: list[list[str]]) -> list[dict[str, str]]:
 
 
 def _session_utterances(lake: _Lake) -> None:
-    from ingestion.sample_lake import _PLANTED_SLACK, _FilePlan
+    from sample_lake.generator import _PLANTED_SLACK, _FilePlan
 
     rng = lake.content(SESSIONS_DATASET).rng
     topics = _topics()

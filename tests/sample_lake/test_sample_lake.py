@@ -24,7 +24,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.sample_lake import (
+from sample_lake.generator import (
     DATASET_WEIGHTS,
     FAULT_REASONS,
     MIN_RECORDS_PER_DATASET,

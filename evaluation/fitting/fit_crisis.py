@@ -1,6 +1,6 @@
 """Refit the crisis classifier and its flag threshold, deterministically.
 
-    python -m python_models.scoring.fit_crisis [--out python_models/scoring/weights/crisis.npz]
+    python -m evaluation.fitting.fit_crisis [--out python_models/scoring/weights/crisis.npz]
 
 Data (read in place from ../shared/realdata, never copied):
 - fit: SDCNL `training-set.csv` (r/SuicideWatch = 1, r/depression = 0; no license stated) and
@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from python_models.scoring.crisis import WEIGHTS, CrisisScorer, combine
-from python_models.scoring.evaluation.realdata import (
+from evaluation.realdata import (
     counsel_chat_questions,
     cssrs_users,
     dreaddit_posts,
     realdata_root,
     sdcnl_posts,
 )
+from python_models.scoring.crisis import WEIGHTS, CrisisScorer, combine
 from python_models.scoring.linear import LinearTextConfig, LinearTextModel
 
 # counsel-chat questions on these topics may speak of suicide: not used as negatives

@@ -24,7 +24,7 @@ from typing import IO
 import duckdb
 import pyarrow as pa
 
-from ingestion.lake import ObjectChangedError
+from ingestion.objects import ObjectChangedError
 
 RAW_RECORD_SCHEMA = pa.schema(
     [

@@ -21,8 +21,8 @@ def embedder():
 
 
 def test_crisis_meets_its_goals_on_held_out_data(realdata: Path, embedder) -> None:
+    from evaluation.scoring.crisis_eval import evaluate_crisis
     from python_models.scoring.crisis import CrisisScorer
-    from python_models.scoring.evaluation.crisis_eval import evaluate_crisis
 
     rows = {(r.dataset, r.group): r for r in evaluate_crisis(realdata, CrisisScorer(), embedder)}
     sensitivity = rows[("C-SSRS Reddit (eval users)", "Ideation+Behavior+Attempt")].rate
@@ -32,8 +32,8 @@ def test_crisis_meets_its_goals_on_held_out_data(realdata: Path, embedder) -> No
 
 
 def test_pii_structured_kinds_on_held_out_templates(realdata: Path) -> None:
-    from python_models.scoring.evaluation.pii_eval import evaluate_pii, is_dev_template
-    from python_models.scoring.evaluation.realdata import presidio_examples
+    from evaluation.realdata import presidio_examples
+    from evaluation.scoring.pii_eval import evaluate_pii, is_dev_template
     from python_models.scoring.pii import PiiDetector
 
     held_out = [e for e in presidio_examples(realdata) if not is_dev_template(e.template_id)]
@@ -47,7 +47,7 @@ def test_pii_structured_kinds_on_held_out_templates(realdata: Path) -> None:
 
 
 def test_empathy_beats_the_tfidf_baseline_on_held_out_posts(realdata: Path, embedder) -> None:
-    from python_models.scoring.evaluation.empathy_eval import evaluate_empathy
+    from evaluation.scoring.empathy_eval import evaluate_empathy
 
     rows, speed = evaluate_empathy(realdata, embedder)
     for row in rows:

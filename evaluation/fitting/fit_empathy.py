@@ -1,6 +1,6 @@
 """Refit the EPITOME empathy models, deterministically.
 
-    python -m python_models.scoring.fit_empathy
+    python -m evaluation.fitting.fit_empathy
 
 Data: ../shared/realdata/epitome (behavioral-data/Empathy-Mental-Health, Reddit subset; no
 LICENSE file, two .docx licenses: academic non-commercial / attribution; treated as
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluation.metrics import macro_f1
+from evaluation.realdata import EpitomePair, epitome_pairs, realdata_root
 from python_models.scoring.empathy import MECHANISMS, WEIGHTS_DIR, pair_features, weights_path
-from python_models.scoring.evaluation.metrics import macro_f1
-from python_models.scoring.evaluation.realdata import EpitomePair, epitome_pairs, realdata_root
 from python_models.scoring.linear import LinearTextConfig, LinearTextModel
 
 TEST_PERCENT = 20
