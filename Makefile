@@ -34,6 +34,7 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	mkdir -p build
 	PIXEL_WAREHOUSE=build/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 1
 

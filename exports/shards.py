@@ -29,7 +29,8 @@ import pyarrow.parquet as pq
 
 from exports.errors import ExportError
 from exports.layout import FileFormat, Kind, is_safe_component, shard_path
-from exports.warehouse import quote_identifier, table_columns
+from exports.warehouse import table_columns
+from pixel_config.values import quote_identifier
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from exports.errors import ExportError
+from pixel_config.values import quote_identifier
 
 SCHEMA = "main"
 # DuckDB worker threads for the export; None lets DuckDB use every core. Output bytes do not
@@ -80,11 +81,6 @@ def open_warehouse(
         yield con
     finally:
         con.close()
-
-
-def quote_identifier(name: str) -> str:
-    """Double-quote a column or table name for SQL."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.objects import ObjectChangedError
+from pixel_config.values import quote_identifier, quote_string
 
 RAW_RECORD_SCHEMA = pa.schema(
     [
@@ -356,12 +357,7 @@ def duckdb_parquet_rows(cursor: duckdb.DuckDBPyConnection, uri: str) -> Iterator
     columns = [
         row[0] for row in cursor.execute("describe select * from read_parquet(?)", [uri]).fetchall()
     ]
-    fields = ", ".join(
-        "'{key}': {ident}".format(
-            key=name.replace("'", "''"), ident='"' + name.replace('"', '""') + '"'
-        )
-        for name in columns
-    )
+    fields = ", ".join(f"{quote_string(name)}: {quote_identifier(name)}" for name in columns)
     result = cursor.execute(
         f"select file_row_number + 1, to_json({{{fields}}}) "
         "from read_parquet(?, file_row_number = true) order by file_row_number",

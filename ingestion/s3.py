@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ingestion.objects import LakeObject, ObjectChangedError
+from pixel_config.values import quote_string
 
 # Errors botocore raises when the endpoint cannot be reached or stops answering mid-request.
 _CONNECTION_ERROR_NAMES = frozenset(
@@ -378,23 +379,19 @@ def duckdb_secret_sql(config: S3Config, name: str = "pixel_lake_s3") -> str:
     frozen = credentials.get_frozen_credentials()
     options = {
         "TYPE": "s3",
-        "KEY_ID": _sql_string(frozen.access_key),
-        "SECRET": _sql_string(frozen.secret_key),
-        "REGION": _sql_string(config.region),
+        "KEY_ID": quote_string(frozen.access_key),
+        "SECRET": quote_string(frozen.secret_key),
+        "REGION": quote_string(config.region),
     }
     if frozen.token:
-        options["SESSION_TOKEN"] = _sql_string(frozen.token)
+        options["SESSION_TOKEN"] = quote_string(frozen.token)
     if config.endpoint_url:
         parts = urlsplit(config.endpoint_url)
-        options["ENDPOINT"] = _sql_string(parts.netloc + parts.path.rstrip("/"))
+        options["ENDPOINT"] = quote_string(parts.netloc + parts.path.rstrip("/"))
         options["USE_SSL"] = "true" if parts.scheme == "https" else "false"
         options["URL_STYLE"] = "'path'"
     body = ", ".join(f"{key} {value}" for key, value in options.items())
     return f"create or replace temporary secret {name} ({body})"
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def configure_duckdb(connection, config: S3Config, extension_dir: str | None = None) -> None:
@@ -407,7 +404,7 @@ def configure_duckdb(connection, config: S3Config, extension_dir: str | None = N
 
     try:
         if extension_dir:
-            connection.execute(f"set extension_directory = {_sql_string(extension_dir)}")
+            connection.execute(f"set extension_directory = {quote_string(extension_dir)}")
         connection.execute("load httpfs")
     except duckdb.Error as exc:
         raise S3AccessError(

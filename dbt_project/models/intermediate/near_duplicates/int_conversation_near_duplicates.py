@@ -8,29 +8,21 @@ stream in Arrow batches and only conversations missing from the embedding cache 
 import numpy as np
 import pyarrow as pa
 
+from pixel_config.values import flag, optional_number
 from python_models.near_duplicates import ClusterInput, NearDupConfig, Timings, assign_clusters
 
 TEXT_BATCH_ROWS = 50_000
 
 
-def _flag(value) -> bool:
-    return str(value).strip().lower() in ("true", "1", "yes")
-
-
-def _number(value) -> float | None:
-    text = str(value).strip().lower() if value is not None else ""
-    return None if text in ("", "none", "null") else float(text)
-
-
 def model(dbt, session):
     dbt.config(materialized="table")
     config = NearDupConfig(
-        enabled=_flag(dbt.config.get("near_dup_enabled")),
+        enabled=flag(dbt.config.get("near_dup_enabled")),
         backend=str(dbt.config.get("near_dup_backend")),
-        threshold=_number(dbt.config.get("near_dup_threshold")),
-        side_threshold=_number(dbt.config.get("near_dup_side_threshold")),
+        threshold=optional_number(dbt.config.get("near_dup_threshold")),
+        side_threshold=optional_number(dbt.config.get("near_dup_side_threshold")),
         neighbours=int(dbt.config.get("near_dup_neighbours")),
-        progress=_flag(dbt.config.get("near_dup_progress")),
+        progress=flag(dbt.config.get("near_dup_progress")),
     )
     texts = dbt.ref("int_conversations_embedding_texts")
     keys = (

@@ -9,6 +9,7 @@ turn, and a pair passes when chosen outscores rejected by more than `min_margin`
 
 import json
 
+from pixel_config.values import string_list
 from python_models.preference_builder import BuilderConfig, built_pairs_table
 
 
@@ -33,7 +34,7 @@ def _empathy_function():
 def model(dbt, session):
     dbt.config(materialized="table")
     families = json.loads(dbt.config.get("roleplay_families") or "[]")
-    family_list = ", ".join("'" + f.replace("'", "''") + "'" for f in families) or "null"
+    family_list = string_list(families)
     conversations = (
         dbt.ref("int_conversations_split")
         .filter(f"is_training_edge_case or source_family in ({family_list})")

@@ -7,11 +7,8 @@ its text from here, so no structured PII reaches a non-edge-case export
 pair is missing here). With scoring_enabled false the text passes through unredacted.
 """
 
+from pixel_config.values import flag
 from python_models.scoring.warehouse import redact_pairs_table
-
-
-def _flag(value) -> bool:
-    return str(value).strip().lower() in ("true", "1", "yes")
 
 
 def model(dbt, session):
@@ -24,7 +21,7 @@ def model(dbt, session):
         .project(f"'built' as pair_origin, {columns}")
     )
     pairs = source.union(built).order("pair_origin, pair_id").to_arrow_table()
-    if not _flag(dbt.config.get("scoring_enabled")):
+    if not flag(dbt.config.get("scoring_enabled")):
         return redact_pairs_table(pairs, detector=None)
 
     from python_models.scoring.pii import PiiDetector

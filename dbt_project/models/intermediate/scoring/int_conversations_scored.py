@@ -12,13 +12,10 @@ import os
 
 import pyarrow as pa
 
+from pixel_config.values import flag
 from python_models.scoring.warehouse import SCORES_SCHEMA
 
 BATCH_ROWS = 4_096
-
-
-def _flag(value) -> bool:
-    return str(value).strip().lower() in ("true", "1", "yes")
 
 
 def _unscored(conversations) -> pa.Table:
@@ -37,7 +34,7 @@ def _unscored(conversations) -> pa.Table:
 def model(dbt, session):
     dbt.config(materialized="table")
     conversations = dbt.ref("int_conversations_split")
-    if not _flag(dbt.config.get("scoring_enabled")):
+    if not flag(dbt.config.get("scoring_enabled")):
         return _unscored(conversations)
 
     from python_models.scoring.warehouse_build import ScoringRun, score_conversations

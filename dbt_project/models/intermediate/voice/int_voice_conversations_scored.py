@@ -7,6 +7,7 @@ of assistant turns of the chatml and ShareGPT datasets, read from staging so tha
 depends on the voice records it judges.
 """
 
+from pixel_config.values import string_list
 from python_models.voice_consistency import score_voice_table
 
 
@@ -16,7 +17,7 @@ def _reference_texts(dbt, size: int) -> list[str]:
         for alias, role in dbt.ref("role_aliases").project("role_alias, canonical_role").fetchall()
         if role == "assistant"
     ]
-    quoted = ", ".join("'" + alias.replace("'", "''") + "'" for alias in assistant_aliases)
+    quoted = string_list(assistant_aliases)
     texts: list[str] = []
     # dbt reads refs statically: one literal dbt.ref per staging model
     staged = (
@@ -28,7 +29,7 @@ def _reference_texts(dbt, size: int) -> list[str]:
             conversations.filter("parse_error is null")
             .project("unnest(messages) as m")
             .project("lower(trim(m.role)) as role, m.content as content")
-            .filter(f"role in ({quoted or 'null'}) and coalesce(trim(content), '') <> ''")
+            .filter(f"role in ({quoted}) and coalesce(trim(content), '') <> ''")
             .project("content")
             .order("md5(content)")
             .limit(size)
