@@ -24,6 +24,15 @@ from typing import IO
 import duckdb
 import pyarrow as pa
 
+from ingestion.containers import (
+    SNIFF_BYTES,
+    UTF8_BOM,
+    is_gzip,
+    is_parquet,
+    is_utf16,
+    text_container,
+    utf16_to_utf8,
+)
 from ingestion.objects import ObjectChangedError
 from pixel_config.values import quote_identifier, quote_string
 
@@ -41,10 +50,6 @@ RAW_RECORD_SCHEMA = pa.schema(
     ]
 )
 
-GZIP_MAGIC = b"\x1f\x8b"
-PARQUET_MAGIC = b"PAR1"
-UTF8_BOM = b"\xef\xbb\xbf"
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 BATCH_ROWS = 20_000
 # Errors that mean "this Parquet file is damaged", as opposed to a bug in the reader.
 PARQUET_DATA_ERRORS = (
@@ -177,7 +182,7 @@ def read_one_file(
             yield "unreadable", "none", _file_error("unreadable_file", exc)
             return
         compression = "none"
-        if head[:2] == GZIP_MAGIC:
+        if is_gzip(head):
             compression = "gzip"
             stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
             try:
@@ -188,7 +193,7 @@ def read_one_file(
             except (OSError, EOFError, zlib.error) as exc:
                 yield "unreadable", compression, _file_error("bad_gzip", exc)
                 return
-        if head == PARQUET_MAGIC and not document:
+        if is_parquet(head) and not document:
             reader = parquet_reader or _pyarrow_parquet_rows
             try:
                 source = uri if compression == "none" else stream
@@ -226,8 +231,8 @@ def _read_document(
             size += len(chunk)
         yield "document", compression, RawRecord(1, None, size, "record_too_large")
         return
-    if data.startswith(UTF16_BOMS):
-        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    if is_utf16(data):
+        data = utf16_to_utf8(data)
     data = data.removeprefix(UTF8_BOM)
     if not data.strip():
         return  # an empty (or whitespace-only) file holds no records
@@ -244,25 +249,21 @@ def _read_document(
 def _read_text_container(
     stream: IO[bytes], compression: str, max_record_bytes: int
 ) -> Iterator[tuple[str, str, RawRecord]]:
-    head = stream.peek(64 * 1024)
-    if head.startswith(UTF16_BOMS):
-        text = stream.read().decode("utf-16", errors="replace")
-        stream = io.BufferedReader(io.BytesIO(text.encode("utf-8")))
-        head = stream.peek(64 * 1024)
-    first = head.lstrip(b" \t\r\n")[:1]
-    if head.startswith(UTF8_BOM):
-        first = head[len(UTF8_BOM) :].lstrip(b" \t\r\n")[:1]
-    if first == b"{":
+    head = stream.peek(SNIFF_BYTES)
+    if is_utf16(head):
+        stream = io.BufferedReader(io.BytesIO(utf16_to_utf8(stream.read())))
+        head = stream.peek(SNIFF_BYTES)
+    container = text_container(head)
+    if container == "jsonl":
         for rec in _read_jsonl(stream, max_record_bytes):
             yield "jsonl", compression, rec
-    elif first == b"[":
+    elif container == "json_array":
         for rec in _read_json_array(stream, max_record_bytes):
             yield "json_array", compression, rec
-    elif first == b"":
-        return  # an empty (or whitespace-only) file holds no records
-    else:
+    elif container == "csv":
         for rec in _read_csv(stream, max_record_bytes):
             yield "csv", compression, rec
+    # "empty": an empty (or whitespace-only) file holds no records
 
 
 def _read_jsonl(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
