@@ -544,71 +544,12 @@ def score(clusters: np.ndarray, labels: Labels, docs_mask: np.ndarray | None = N
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class EmbeddingRun:
-    model_id: str
-    vectors: np.ndarray
-    embed_seconds: float
-    cpu_seconds: float
-
-
-def embed_corpus(corpus: EvalCorpus, backend: str) -> EmbeddingRun:
-    from python_models.embeddings import get_embedder
-
-    embedder = get_embedder(backend)
-    texts = corpus.texts
-    wall, cpu = time.perf_counter(), time.process_time()
-    vectors = embedder.encode(texts, progress=True)
-    return EmbeddingRun(
-        embedder.model_id, vectors, time.perf_counter() - wall, time.process_time() - cpu
-    )
-
-
-def embedding_clusters(vectors: np.ndarray, threshold: float) -> tuple[np.ndarray, float]:
-    """Connected components at ``threshold`` (the production path) and its wall seconds."""
-    from python_models.near_duplicates import NearDupConfig, cluster_labels, neighbour_pairs
-
-    started = time.perf_counter()
-    pairs = neighbour_pairs(vectors, threshold, NearDupConfig(exact_below=10**9))
-    labels = cluster_labels(len(vectors), pairs.left, pairs.right)
-    return labels, time.perf_counter() - started
-
-
 def candidate_pairs(vectors: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
     """All pairs with similarity >= floor: (pair keys, similarities), for the PR curve."""
     from python_models.near_duplicates import _exact_pairs
 
     pairs = _exact_pairs(vectors, floor)
     return _pair_key(pairs.left, pairs.right, len(vectors)), pairs.similarity
-
-
-def precision_recall_curve(
-    vectors: np.ndarray, labels: Labels, thresholds: Sequence[float], mask: np.ndarray | None
-) -> list[dict[str, float]]:
-    """Cluster-level precision and recall at each threshold (what the warehouse would remove)."""
-    keys, sims = candidate_pairs(vectors, min(thresholds))
-    curve = []
-    n = len(vectors)
-    for t in thresholds:
-        from python_models.near_duplicates import cluster_labels
-
-        keep = sims >= t
-        lab = cluster_labels(n, keys[keep] // n, keys[keep] % n)
-        s = score(lab, labels, mask)
-        curve.append(
-            {"threshold": round(float(t), 3), "precision": s.precision, "recall": s.recall}
-        )
-    return curve
-
-
-def calibrate(curve: list[dict[str, float]], min_precision: float = 0.95) -> float:
-    """The lowest threshold whose precision is >= min_precision at it and every higher one."""
-    best = max(c["threshold"] for c in curve)
-    for point in sorted(curve, key=lambda c: -c["threshold"]):
-        if point["precision"] < min_precision:
-            break
-        best = point["threshold"]
-    return best
 
 
 @dataclass
