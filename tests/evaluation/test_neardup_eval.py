@@ -8,17 +8,11 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from evaluation.neardup import (
-    PERTURBATIONS,
-    EvalDoc,
-    Labels,
-    cluster_pairs,
-    collapse_exact_duplicates,
-    datatrove_available,
-    html_to_text,
-    perturb,
-    score,
-)
+from evaluation.neardup.corpus import collapse_exact_duplicates, html_to_text
+from evaluation.neardup.documents import EvalDoc
+from evaluation.neardup.minhash import datatrove_available
+from evaluation.neardup.pairs import Labels, cluster_pairs, score
+from evaluation.neardup.perturbations import PERTURBATIONS, perturb
 from python_models.canonical import content_hash
 
 MESSAGES = [
