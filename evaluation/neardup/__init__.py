@@ -8,7 +8,7 @@ near-copies), ``corpus`` (real data and its near-copies, exact copies collapsed)
 
 from __future__ import annotations
 
-from evaluation.neardup.corpus import RealDataMissing
 from evaluation.neardup.run import run_evaluation
+from evaluation.realdata import RealDataMissing
 
 __all__ = ["RealDataMissing", "run_evaluation"]

@@ -25,37 +25,24 @@ the ground-truth groups and reported on the other half.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import json
-import os
 import random
 import re
-import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from evaluation.neardup.documents import EvalDoc, Message
 from evaluation.neardup.pairs import Labels
 from evaluation.neardup.perturbations import PERTURBATIONS, perturb
+from evaluation.realdata import (
+    counsel_chat_html_rows,
+    counsel_chat_rows,
+    epitome_rows,
+    hh_harmless_rows,
+    realdata_root,
+)
 from python_models.canonical import content_hash, fold_whitespace, normalize_content
-
-
-class RealDataMissing(RuntimeError):
-    """../shared/realdata is not there."""
-
-
-def realdata_root() -> Path:
-    """``$PIXEL_REALDATA`` or ``../shared/realdata`` beside the project root."""
-    override = os.environ.get("PIXEL_REALDATA")
-    root = (
-        Path(override) if override else Path(__file__).resolve().parents[3] / "shared" / "realdata"
-    )
-    if not root.is_dir():
-        raise RealDataMissing(f"real data not found at {root} (set PIXEL_REALDATA)")
-    return root
 
 
 @dataclass
@@ -106,12 +93,6 @@ def html_to_text(value: str) -> str:
     return value.strip()
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
-    csv.field_size_limit(sys.maxsize)
-    with path.open(newline="", encoding="utf-8") as handle:
-        yield from csv.DictReader(handle)
-
-
 def _turns(user: str, assistant: str) -> list[Message]:
     return [
         {"role": "user", "content": normalize_content(user)},
@@ -126,9 +107,8 @@ def _qa_user(title: str, question: str) -> str:
 
 def counsel_chat_docs(root: Path) -> list[EvalDoc]:
     """Plain rendering, plus the HTML rendering of answers whose key is unique in both files."""
-    folder = root / "counsel-chat"
-    plain = list(_rows(folder / "20200325_counsel_chat.csv"))
-    rendered = list(_rows(folder / "counselchat-data.csv"))
+    plain = counsel_chat_rows(root)
+    rendered = counsel_chat_html_rows(root)
     plain_keys = Counter((r["questionTitle"], r["therapistURL"]) for r in plain)
     html_keys = Counter((r["questionTitle"], r["therapistUrl"]) for r in rendered)
     docs: list[EvalDoc] = []
@@ -173,14 +153,14 @@ def counsel_chat_docs(root: Path) -> list[EvalDoc]:
 
 def epitome_docs(root: Path) -> list[EvalDoc]:
     """Explorations and interpretations (identical text), and emotional-reactions' variants."""
-    folder = root / "epitome"
     docs: list[EvalDoc] = []
-    for name, kind in (
+    for mechanism, kind in (
         ("explorations", "original"),
         ("interpretations", "original"),
-        ("emotional-reactions", "epitome_cross_file"),
+        ("emotional_reactions", "epitome_cross_file"),
     ):
-        for i, row in enumerate(_rows(folder / f"{name}-reddit.csv")):
+        name = mechanism.replace("_", "-")
+        for i, row in enumerate(epitome_rows(root, mechanism)):
             if not row["seeker_post"].strip() or not row["response_post"].strip():
                 continue
             docs.append(
@@ -201,17 +181,15 @@ _HH_TURN = re.compile(r"\n\n(Human|Assistant): ")
 def hh_rlhf_docs(root: Path) -> list[EvalDoc]:
     """hh-rlhf harmless-base test, the chosen dialogues (never the rejected twins)."""
     docs: list[EvalDoc] = []
-    path = root / "hh-rlhf" / "harmless-base-test.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for i, line in enumerate(handle):
-            parts = _HH_TURN.split(json.loads(line)["chosen"])
-            messages = [
-                {"role": "user" if who == "Human" else "assistant", "content": text.strip()}
-                for who, text in zip(parts[1::2], parts[2::2], strict=True)
-                if text.strip()
-            ]
-            if len(messages) >= 2:
-                docs.append(EvalDoc(f"hh-{i}", f"hh:{i}", "hh_rlhf", "original", messages))
+    for i, row in enumerate(hh_harmless_rows(root)):
+        parts = _HH_TURN.split(row["chosen"])
+        messages = [
+            {"role": "user" if who == "Human" else "assistant", "content": text.strip()}
+            for who, text in zip(parts[1::2], parts[2::2], strict=True)
+            if text.strip()
+        ]
+        if len(messages) >= 2:
+            docs.append(EvalDoc(f"hh-{i}", f"hh:{i}", "hh_rlhf", "original", messages))
     return docs
 
 
