@@ -25,12 +25,16 @@ the ground-truth groups and reported on the other half.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import duckdb
+import pyarrow as pa
 
 from evaluation.neardup.documents import EvalDoc, Message
 from evaluation.neardup.pairs import Labels
@@ -42,6 +46,7 @@ from evaluation.realdata import (
     hh_harmless_rows,
     realdata_root,
 )
+from pixel_config import settings
 from python_models.canonical import content_hash, fold_whitespace, normalize_content
 
 
@@ -69,28 +74,24 @@ class EvalCorpus:
         return Labels.from_docs(self.docs)
 
 
-_HTML_HINT = re.compile(r"<[a-zA-Z/][^>]*>|&(#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
-_HTML_BREAK = re.compile(r"(?i)<br\s*/?>|</p>|</div>|</li>|</h[1-6]>")
-_HTML_TAG = re.compile(r"<[^>]*>")
+@functools.cache
+def _html_to_text_sql() -> str:
+    """The warehouse's ``html_to_text`` macro rendered over a column named ``value``."""
+    import jinja2
+
+    source = (settings.DBT_PROJECT_DIR / "macros" / "html_to_text.sql").read_text("utf-8")
+    return str(jinja2.Environment().from_string(source).module.html_to_text("value"))
 
 
-def html_to_text(value: str) -> str:
-    """The warehouse's ``html_to_text`` macro in Python (breaks, tags, entities)."""
-    if not _HTML_HINT.search(value):
-        return value
-    value = _HTML_TAG.sub("", _HTML_BREAK.sub("\n", value))
-    value = re.sub(r"&#([0-9]+);", lambda m: chr(int(m.group(1))), value)
-    for entity, char in (
-        ("&nbsp;", " "),
-        ("&lt;", "<"),
-        ("&gt;", ">"),
-        ("&quot;", '"'),
-        ("&#x27;", "'"),
-        ("&apos;", "'"),
-        ("&amp;", "&"),
-    ):
-        value = value.replace(entity, char)
-    return value.strip()
+def html_to_text(values: Sequence[str]) -> list[str]:
+    """Values turned into text the way the warehouse does it: its own macro, run in DuckDB."""
+    table = pa.table({"position": pa.array(range(len(values)), pa.int64()), "value": values})
+    with duckdb.connect() as con:
+        con.register("html_values", table)
+        rows = con.execute(
+            f"select {_html_to_text_sql()} from html_values order by position"
+        ).fetchall()
+    return [text for (text,) in rows]
 
 
 def _turns(user: str, assistant: str) -> list[Message]:
@@ -100,15 +101,20 @@ def _turns(user: str, assistant: str) -> list[Message]:
     ]
 
 
-def _qa_user(title: str, question: str) -> str:
-    title = html_to_text(title or "").strip()
-    return (f"{title}\n\n" if title else "") + html_to_text(question or "")
+def _qa_user(title: str, question: str, as_text: dict[str, str]) -> str:
+    title = as_text[title or ""].strip()
+    return (f"{title}\n\n" if title else "") + as_text[question or ""]
 
 
 def counsel_chat_docs(root: Path) -> list[EvalDoc]:
     """Plain rendering, plus the HTML rendering of answers whose key is unique in both files."""
     plain = counsel_chat_rows(root)
     rendered = counsel_chat_html_rows(root)
+    fields = [
+        row[name] or "" for row in plain + rendered for name in ("questionTitle", "questionText")
+    ]
+    unique = sorted({*fields, *(row["answerText"] or "" for row in rendered)})
+    as_text = dict(zip(unique, html_to_text(unique), strict=True))
     plain_keys = Counter((r["questionTitle"], r["therapistURL"]) for r in plain)
     html_keys = Counter((r["questionTitle"], r["therapistUrl"]) for r in rendered)
     docs: list[EvalDoc] = []
@@ -127,7 +133,7 @@ def counsel_chat_docs(root: Path) -> list[EvalDoc]:
                 source="counsel_chat",
                 kind="original",
                 messages=_turns(
-                    _qa_user(row["questionTitle"], row["questionText"]), row["answerText"]
+                    _qa_user(row["questionTitle"], row["questionText"], as_text), row["answerText"]
                 ),
                 ambiguity_key="answer:" + fold_whitespace(row["answerText"]).lower(),
             )
@@ -137,14 +143,16 @@ def counsel_chat_docs(root: Path) -> list[EvalDoc]:
         group = group_of_key.get(key)
         if group is None or not (row["answerText"] or "").strip():
             continue  # no unambiguous plain twin: its ground truth is unknown, leave it out
-        answer = html_to_text(row["answerText"])
+        answer = as_text[row["answerText"]]
         docs.append(
             EvalDoc(
                 doc_id=f"cc-html-{i}",
                 group=group,
                 source="counsel_chat",
                 kind="counsel_chat_html",
-                messages=_turns(_qa_user(row["questionTitle"], row["questionText"]), answer),
+                messages=_turns(
+                    _qa_user(row["questionTitle"], row["questionText"], as_text), answer
+                ),
                 ambiguity_key="answer:" + fold_whitespace(answer).lower(),
             )
         )
