@@ -60,6 +60,9 @@ PARQUET_DATA_ERRORS = (
     duckdb.InvalidInputException,
 )
 
+# A gzip stream that cannot be inflated (truncated, corrupt) or an object that changed under it.
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
+
 # Registry formats whose files are one record each, read whole (not sniffed as JSON or CSV).
 DOCUMENT_FORMATS = frozenset({"transcript"})
 
@@ -165,21 +168,15 @@ def read_one_file(
     """
     try:
         raw_stream = opener(uri)
-    except ObjectChangedError as exc:
-        yield "unreadable", "none", _file_error("object_changed", exc)
-        return
-    except OSError as exc:
-        yield "unreadable", "none", _file_error("unreadable_file", exc)
+    except OSError as exc:  # ObjectChangedError is an OSError too
+        yield _unreadable(exc, "none", "unreadable_file")
         return
     with raw_stream:
         stream = io.BufferedReader(raw_stream) if not hasattr(raw_stream, "peek") else raw_stream
         try:
             head = stream.peek(4)[:4]
-        except ObjectChangedError as exc:
-            yield "unreadable", "none", _file_error("object_changed", exc)
-            return
         except OSError as exc:
-            yield "unreadable", "none", _file_error("unreadable_file", exc)
+            yield _unreadable(exc, "none", "unreadable_file")
             return
         compression = "none"
         if is_gzip(head):
@@ -187,11 +184,8 @@ def read_one_file(
             stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
             try:
                 head = stream.peek(4)[:4]
-            except ObjectChangedError as exc:
-                yield "unreadable", compression, _file_error("object_changed", exc)
-                return
-            except (OSError, EOFError, zlib.error) as exc:
-                yield "unreadable", compression, _file_error("bad_gzip", exc)
+            except GZIP_ERRORS as exc:
+                yield _unreadable(exc, compression, "bad_gzip")
                 return
         if is_parquet(head) and not document:
             reader = parquet_reader or _pyarrow_parquet_rows
@@ -199,10 +193,11 @@ def read_one_file(
                 source = uri if compression == "none" else stream
                 for row_number, text in reader(source):
                     yield "parquet", compression, _bounded(row_number, text, max_record_bytes)
-            except ObjectChangedError as exc:
-                yield "unreadable", compression, _file_error("object_changed", exc)
-            except FileNotFoundError as exc:  # deleted between listing and reading
-                yield "unreadable", compression, _file_error("unreadable_file", exc)
+            except (
+                ObjectChangedError,
+                FileNotFoundError,
+            ) as exc:  # changed or deleted since listed
+                yield _unreadable(exc, compression, "unreadable_file")
             except PARQUET_DATA_ERRORS as exc:  # a corrupt file must not stop the build
                 yield "parquet", compression, _file_error("unreadable_parquet", exc)
             return
@@ -211,13 +206,11 @@ def read_one_file(
                 yield from _read_document(stream, compression, max_record_bytes, uri)
             else:
                 yield from _read_text_container(stream, compression, max_record_bytes)
-        except ObjectChangedError as exc:
-            # the bytes stopped matching the listing mid-file: the whole file is quarantined
-            # (stg_lake__json_records extends this line-0 row to the records read before it)
-            yield "unreadable", compression, _file_error("object_changed", exc)
-        except (OSError, EOFError, zlib.error) as exc:
-            # a truncated gzip member: the records before the damage are kept, the rest reported
-            yield "unreadable", compression, _file_error("bad_gzip", exc)
+        except GZIP_ERRORS as exc:
+            # a truncated gzip member: the records before the damage are kept, the rest reported;
+            # bytes that stopped matching the listing mid-file quarantine the whole file
+            # (stg_lake__json_records extends that line-0 row to the records read before it)
+            yield _unreadable(exc, compression, "bad_gzip")
 
 
 def _read_document(
@@ -373,6 +366,14 @@ def _bounded(line: int, text: str, max_record_bytes: int) -> RawRecord:
     if size > max_record_bytes:
         return RawRecord(line, None, size, "record_too_large")
     return RawRecord(line, text, size)
+
+
+def _unreadable(exc: BaseException, compression: str, reason: str) -> tuple[str, str, RawRecord]:
+    """A file that could not be read: ``object_changed`` when it changed since the listing
+    (whatever else went wrong), else ``reason``."""
+    if isinstance(exc, ObjectChangedError):
+        reason = "object_changed"
+    return "unreadable", compression, _file_error(reason, exc)
 
 
 def _file_error(reason: str, exc: BaseException | None, size: int = 0) -> RawRecord:
