@@ -5,6 +5,8 @@ the inventory (``ingestion.inventory``) labels and counts objects with the same 
 report says what the build will see:
 
 - gzip (magic ``1f 8b``) is a compression around any other container;
+- a file of a document dataset (registry format ``transcript``) is one ``document`` whatever
+  it holds;
 - Parquet (magic ``PAR1``);
 - text: UTF-16 (by its BOM) is decoded to UTF-8 first and a UTF-8 BOM skipped; then the first
   byte that is not whitespace says ``{`` JSONL, ``[`` a JSON array, nothing at all an empty
@@ -53,18 +55,21 @@ def text_container(head: bytes) -> str:
     return "csv"
 
 
-def sniff_container(head: bytes) -> str:
+def sniff_container(head: bytes, *, document: bool = False) -> str:
     """The container the first bytes of a file say, as the reader will read it.
 
-    ``parquet``, ``jsonl``, ``json_array``, ``csv`` or ``empty``; inside gzip the same names
-    prefixed ``gzip/`` (``gzip/damaged`` when the first bytes do not inflate).
+    ``document`` (a file of a document dataset), ``parquet``, ``jsonl``, ``json_array``, ``csv``
+    or ``empty``; inside gzip the same names prefixed ``gzip/`` (``gzip/damaged`` when the first
+    bytes do not inflate).
     """
     if is_gzip(head):
         try:
             inner = zlib.decompressobj(31).decompress(head, SNIFF_BYTES)
         except zlib.error:
             return "gzip/damaged"
-        return "gzip/" + sniff_container(inner)
+        return "gzip/" + sniff_container(inner, document=document)
+    if document:
+        return "document"
     if is_parquet(head):
         return "parquet"
     if is_utf16(head):

@@ -256,8 +256,9 @@ def describe_object(
     try:
         big = obj.size > exact_max_bytes
         head = source.head(obj, max(sample_bytes, SNIFF_BYTES) if big else SNIFF_BYTES)
-        report.content = sniff_container(head[:SNIFF_BYTES])
-        if record_format in DOCUMENT_FORMATS:
+        document = record_format in DOCUMENT_FORMATS
+        report.content = sniff_container(head[:SNIFF_BYTES], document=document)
+        if document:
             report.records, report.method = 1, "document"
         elif report.content in {"empty", "gzip/empty"}:
             report.records, report.method = 0, "exact"

@@ -62,5 +62,23 @@ def test_the_reader_reads_the_container_the_sniffer_names(tmp_path, data, expect
     assert {row[1] for row in rows} == {compression or "none"}
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"# A talk\n\nSpeaker one, words.\n", "document"),
+        (b'{"a": 1}\n', "document"),  # a document is read whole, never sniffed
+        (_parquet(), "document"),
+        (gzip.compress(b"Some talk.\n"), "gzip/document"),
+    ],
+)
+def test_a_document_dataset_file_is_one_document(tmp_path, data, expected) -> None:
+    assert sniff_container(data, document=True) == expected
+    path = tmp_path / "talk.md"
+    path.write_bytes(data)
+    rows = list(read_one_file(str(path), max_record_bytes=10_000, document=True))
+    compression, _, container = expected.rpartition("/")
+    assert [(row[0], row[1]) for row in rows] == [(container, compression or "none")]
+
+
 def test_a_damaged_gzip_head_is_named_damaged() -> None:
     assert sniff_container(b"\x1f\x8b" + b"\xff" * 20) == "gzip/damaged"
