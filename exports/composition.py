@@ -27,6 +27,7 @@ import duckdb
 
 from exports.errors import ExportError
 from pixel_config.settings import SEEDS_DIR
+from pixel_config.values import quote_identifier, quote_string
 
 
 @dataclass(slots=True)
@@ -108,11 +109,12 @@ def apply_composition(
     if target_samples < 1:
         raise ExportError(f"--target-samples must be at least 1, got {target_samples}")
     catalog = con.execute("select current_database()").fetchone()[0]
-    source = {name: f'"{catalog}".main.{name}' for name in ("conversations", "preference_pairs")}
+    database = quote_identifier(catalog)
+    source = {name: f"{database}.main.{name}" for name in ("conversations", "preference_pairs")}
     weights = tier_weights or _tier_weights(con, catalog)
     shares = dict(
         con.execute(
-            f'select stage, target_share from "{catalog}".main.stage_policy order by stage_number'
+            f"select stage, target_share from {database}.main.stage_policy order by stage_number"
         ).fetchall()
     )
     con.execute(
@@ -143,7 +145,7 @@ def apply_composition(
         con.execute("select stage, count(*) from sample_pool group by stage").fetchall()
     )
     allocations = allocate(target_samples, shares, available)
-    quotas = ", ".join(f"('{a.stage}', {a.selected})" for a in allocations)
+    quotas = ", ".join(f"({quote_string(a.stage)}, {a.selected})" for a in allocations)
     con.execute(
         f"""
         create or replace temp table sample_selected as
@@ -204,7 +206,7 @@ def _tier_weights(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[int, flo
     return {
         int(tier): float(weight)
         for tier, weight in con.execute(
-            f'select tier, weight from "{catalog}".main.tier_weights order by tier'
+            f"select tier, weight from {quote_identifier(catalog)}.main.tier_weights order by tier"
         ).fetchall()
     }
 
