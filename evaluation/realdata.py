@@ -1,4 +1,8 @@
-"""Readers for ../shared/realdata: labelled data written by others, read in place, never copied."""
+"""Readers for ../shared/realdata: labelled data written by others, read in place, never copied.
+
+One locator (:func:`realdata_root`) and one reader per file; the evaluations (scorers,
+near-duplicates) and the fitting scripts shape the rows they need from these.
+"""
 
 from __future__ import annotations
 
@@ -79,16 +83,22 @@ def dreaddit_posts(root: Path, part: str) -> list[LabelledText]:
     ]
 
 
+def hh_harmless_rows(root: Path) -> Iterator[dict[str, str]]:
+    """hh-rlhf harmless-base test, one ``{"chosen", "rejected"}`` dialogue pair a row, in order."""
+    with gzip.open(root / "hh-rlhf" / "harmless-base-test.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)
+
+
 def hh_harmless_prompts(root: Path) -> list[LabelledText]:
     """hh-rlhf harmless-base test: the human turns of each dialogue (red-team prompts)."""
     out = []
-    with gzip.open(root / "hh-rlhf" / "harmless-base-test.jsonl.gz", "rt", encoding="utf-8") as f:
-        for number, line in enumerate(f):
-            dialogue = json.loads(line)["chosen"]
-            turns = [
-                part.split("\n\nAssistant:")[0].strip() for part in dialogue.split("\n\nHuman:")[1:]
-            ]
-            out.append(LabelledText(f"hh-{number}", tuple(t for t in turns if t), "harmless"))
+    for number, row in enumerate(hh_harmless_rows(root)):
+        dialogue = row["chosen"]
+        turns = [
+            part.split("\n\nAssistant:")[0].strip() for part in dialogue.split("\n\nHuman:")[1:]
+        ]
+        out.append(LabelledText(f"hh-{number}", tuple(t for t in turns if t), "harmless"))
     return out
 
 
@@ -108,12 +118,17 @@ EPITOME_FILES = {
 }
 
 
+def epitome_rows(root: Path, mechanism: str) -> Iterator[dict[str, str]]:
+    """The rows of one EPITOME Reddit file (a key of ``EPITOME_FILES``), in file order."""
+    return _csv_rows(root / "epitome" / EPITOME_FILES[mechanism])
+
+
 def epitome_pairs(root: Path) -> list[EpitomePair]:
     """The three EPITOME Reddit files joined by (sp_id, rp_id); a repeated key keeps its first
     row per file (61 keys repeat, 19 with conflicting labels: first occurrence wins, documented)."""
     by_key: dict[tuple[str, str], dict] = {}
-    for mechanism, filename in EPITOME_FILES.items():
-        for row in _csv_rows(root / "epitome" / filename):
+    for mechanism in EPITOME_FILES:
+        for row in epitome_rows(root, mechanism):
             key = (row["sp_id"], row["rp_id"])
             entry = by_key.setdefault(
                 key, {"seeker": row["seeker_post"], "response": row["response_post"], "levels": {}}
@@ -157,10 +172,20 @@ class CounselQuestion:
     answers: tuple[str, ...]
 
 
+def counsel_chat_rows(root: Path) -> list[dict[str, str]]:
+    """Counsel Chat (MIT), the plain-text rendering: one row per answer."""
+    return list(_csv_rows(root / "counsel-chat" / "20200325_counsel_chat.csv"))
+
+
+def counsel_chat_html_rows(root: Path) -> list[dict[str, str]]:
+    """Counsel Chat's other rendering (``counselchat-data.csv``): the answers as raw HTML."""
+    return list(_csv_rows(root / "counsel-chat" / "counselchat-data.csv"))
+
+
 def counsel_chat_questions(root: Path) -> list[CounselQuestion]:
     """Counsel Chat (MIT): one row per question with its topic, its own split and its answers."""
     by_id: dict[str, dict] = {}
-    for row in _csv_rows(root / "counsel-chat" / "20200325_counsel_chat.csv"):
+    for row in counsel_chat_rows(root):
         entry = by_id.setdefault(
             row["questionID"],
             {

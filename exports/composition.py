@@ -18,6 +18,7 @@ The safety_dpo stage draws from its conversations and the preference pairs toget
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +26,8 @@ from typing import Any
 import duckdb
 
 from exports.errors import ExportError
-
-DEFAULT_TIER_WEIGHTS = {1: 1.0, 2: 0.8, 3: 0.6, 4: 0.4, 5: 0.25, 6: 0.1}
+from pixel_config.settings import SEEDS_DIR
+from pixel_config.values import quote_identifier, quote_string
 
 
 @dataclass(slots=True)
@@ -108,11 +109,12 @@ def apply_composition(
     if target_samples < 1:
         raise ExportError(f"--target-samples must be at least 1, got {target_samples}")
     catalog = con.execute("select current_database()").fetchone()[0]
-    source = {name: f'"{catalog}".main.{name}' for name in ("conversations", "preference_pairs")}
+    database = quote_identifier(catalog)
+    source = {name: f"{database}.main.{name}" for name in ("conversations", "preference_pairs")}
     weights = tier_weights or _tier_weights(con, catalog)
     shares = dict(
         con.execute(
-            f'select stage, target_share from "{catalog}".main.stage_policy order by stage_number'
+            f"select stage, target_share from {database}.main.stage_policy order by stage_number"
         ).fetchall()
     )
     con.execute(
@@ -143,7 +145,7 @@ def apply_composition(
         con.execute("select stage, count(*) from sample_pool group by stage").fetchall()
     )
     allocations = allocate(target_samples, shares, available)
-    quotas = ", ".join(f"('{a.stage}', {a.selected})" for a in allocations)
+    quotas = ", ".join(f"({quote_string(a.stage)}, {a.selected})" for a in allocations)
     con.execute(
         f"""
         create or replace temp table sample_selected as
@@ -199,11 +201,17 @@ def _tier_weights(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[int, flo
         " where database_name = ? and table_name = 'tier_weights'",
         [catalog],
     ).fetchone()[0]
-    if not has_seed:
-        return dict(DEFAULT_TIER_WEIGHTS)
+    if not has_seed:  # a warehouse built before the seed existed: the seed file is the rule
+        return tier_weights_from_seed()
     return {
         int(tier): float(weight)
         for tier, weight in con.execute(
-            f'select tier, weight from "{catalog}".main.tier_weights order by tier'
+            f"select tier, weight from {quote_identifier(catalog)}.main.tier_weights order by tier"
         ).fetchall()
     }
+
+
+def tier_weights_from_seed() -> dict[int, float]:
+    """``seeds/tier_weights.csv``, the one definition of the tier weights."""
+    with (SEEDS_DIR / "tier_weights.csv").open(newline="", encoding="utf-8") as handle:
+        return {int(row["tier"]): float(row["weight"]) for row in csv.DictReader(handle)}

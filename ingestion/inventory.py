@@ -32,6 +32,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ingestion.containers import (
+    SNIFF_BYTES,
+    UTF8_BOM,
+    is_gzip,
+    is_utf16,
+    sniff_container,
+    utf16_to_utf8,
+)
 from ingestion.lake import (
     LakeObject,
     RegistryGlob,
@@ -43,14 +51,7 @@ from ingestion.lake import (
 
 DEFAULT_EXACT_MAX_BYTES = 8 << 20
 DEFAULT_SAMPLE_BYTES = 4 << 20
-SNIFF_BYTES = 64 << 10
 MAX_DECOMPRESSED_SAMPLE = 256 << 20
-GZIP_MAGIC = b"\x1f\x8b"
-PARQUET_MAGIC = b"PAR1"
-UTF8_BOM = b"\xef\xbb\xbf"
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-# The warehouse's default; only decides which error a huge record gets, not whether it counts.
-_MAX_RECORD_BYTES = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,34 +160,6 @@ def extension_of(relpath: str) -> str:
     return suffixes[-1]
 
 
-def sniff_content(head: bytes) -> str:
-    """The container the first bytes say: jsonl, json_array, csv, text, parquet, gzip/..."""
-    if not head:
-        return "empty"
-    if head.startswith(GZIP_MAGIC):
-        try:
-            inner = zlib.decompressobj(31).decompress(head, SNIFF_BYTES)
-        except zlib.error:
-            return "gzip/damaged"
-        return "gzip/" + sniff_content(inner) if inner else "gzip/empty"
-    if head.startswith(PARQUET_MAGIC):
-        return "parquet"
-    if head.startswith(UTF16_BOMS):
-        return "utf16_text"
-    body = head[len(UTF8_BOM) :] if head.startswith(UTF8_BOM) else head
-    stripped = body.lstrip(b" \t\r\n")
-    if not stripped:
-        return "empty"
-    if b"\x00" in body[:4096]:
-        return "binary"
-    if stripped[:1] == b"{":
-        return "jsonl"
-    if stripped[:1] == b"[":
-        return "json_array"
-    first_line = stripped.split(b"\n", 1)[0]
-    return "csv" if b"," in first_line or b"\t" in first_line else "text"
-
-
 class _Source:
     """Byte access to lake objects: local files, or S3 through ranged GETs."""
 
@@ -283,8 +256,9 @@ def describe_object(
     try:
         big = obj.size > exact_max_bytes
         head = source.head(obj, max(sample_bytes, SNIFF_BYTES) if big else SNIFF_BYTES)
-        report.content = sniff_content(head[:SNIFF_BYTES])
-        if record_format in DOCUMENT_FORMATS:
+        document = record_format in DOCUMENT_FORMATS
+        report.content = sniff_container(head[:SNIFF_BYTES], document=document)
+        if document:
             report.records, report.method = 1, "document"
         elif report.content in {"empty", "gzip/empty"}:
             report.records, report.method = 0, "exact"
@@ -314,23 +288,27 @@ def _parquet_rows(source: _Source, uri: str) -> int:
 def _exact_records(opener, uri: str) -> int:
     """Input records as the warehouse's reader counts them (one per record or per error)."""
     from ingestion.lake_reader import read_one_file
+    from pixel_config.settings import dbt_var
 
-    return sum(1 for _ in read_one_file(uri, max_record_bytes=_MAX_RECORD_BYTES, opener=opener))
+    # the bound only decides which error a huge record gets, not whether it counts
+    max_record_bytes = int(dbt_var("max_record_bytes"))
+    return sum(1 for _ in read_one_file(uri, max_record_bytes=max_record_bytes, opener=opener))
 
 
 def _estimate_records(sample: bytes, size: int) -> int:
     """Records in the first bytes of an object, scaled to its size (see the module doc)."""
     consumed = len(sample)
     data = sample
-    if sample.startswith(GZIP_MAGIC):
+    if is_gzip(sample):
         decompressor = zlib.decompressobj(31)
         try:
             data = decompressor.decompress(sample, MAX_DECOMPRESSED_SAMPLE)
         except zlib.error:
             return 0
         consumed -= len(decompressor.unconsumed_tail) + len(decompressor.unused_data)
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM) :]
+    if is_utf16(data):
+        data = utf16_to_utf8(data)
+    data = data.removeprefix(UTF8_BOM)
     count, used = _count_complete_records(data)
     if used == 0 or consumed == 0:
         return 0
@@ -340,7 +318,7 @@ def _estimate_records(sample: bytes, size: int) -> int:
 
 def _count_complete_records(data: bytes) -> tuple[int, int]:
     """(records, bytes they span) among the complete records at the start of ``data``."""
-    kind = sniff_content(data[:SNIFF_BYTES])
+    kind = sniff_container(data[:SNIFF_BYTES])
     if kind == "json_array":
         return _count_json_array_elements(data)
     end = data.rfind(b"\n") + 1

@@ -27,7 +27,6 @@ from ingestion.lake_reader import duckdb_parquet_rows
 from ingestion.objects import ObjectChangedError, is_s3
 from ingestion.s3 import S3AccessError, S3Config, S3ObjectReader, configure_duckdb
 
-DEFAULT_BLOB_MAX_BYTES = 64 << 20
 STREAM_BUFFER_BYTES = 8 << 20
 
 
@@ -72,12 +71,13 @@ class LakeAccess:
     """``opener`` and ``parquet_reader`` for ``read_lake_records`` over one listing.
 
     ``sizes`` maps each URI to its listed size. ``cursor`` is a DuckDB connection that may read
-    (S3 reads create a temporary secret in its database on first use).
+    (S3 reads create a temporary secret in its database on first use). ``blob_max_bytes``: S3
+    objects up to this size are fetched whole (the dbt var ``lake_blob_max_bytes``).
     """
 
     cursor: duckdb.DuckDBPyConnection
     sizes: dict[str, int]
-    blob_max_bytes: int = DEFAULT_BLOB_MAX_BYTES
+    blob_max_bytes: int
     extension_dir: str | None = None
     s3_config: S3Config | None = None
     _s3_client: object | None = field(default=None, init=False, repr=False)

@@ -24,6 +24,15 @@ from typing import IO
 import duckdb
 import pyarrow as pa
 
+from ingestion.containers import (
+    SNIFF_BYTES,
+    UTF8_BOM,
+    is_gzip,
+    is_parquet,
+    is_utf16,
+    text_container,
+    utf16_to_utf8,
+)
 from ingestion.objects import ObjectChangedError
 from pixel_config.values import quote_identifier, quote_string
 
@@ -41,10 +50,6 @@ RAW_RECORD_SCHEMA = pa.schema(
     ]
 )
 
-GZIP_MAGIC = b"\x1f\x8b"
-PARQUET_MAGIC = b"PAR1"
-UTF8_BOM = b"\xef\xbb\xbf"
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 BATCH_ROWS = 20_000
 # Errors that mean "this Parquet file is damaged", as opposed to a bug in the reader.
 PARQUET_DATA_ERRORS = (
@@ -54,6 +59,9 @@ PARQUET_DATA_ERRORS = (
     duckdb.IOException,
     duckdb.InvalidInputException,
 )
+
+# A gzip stream that cannot be inflated (truncated, corrupt) or an object that changed under it.
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
 # Registry formats whose files are one record each, read whole (not sniffed as JSON or CSV).
 DOCUMENT_FORMATS = frozenset({"transcript"})
@@ -160,44 +168,36 @@ def read_one_file(
     """
     try:
         raw_stream = opener(uri)
-    except ObjectChangedError as exc:
-        yield "unreadable", "none", _file_error("object_changed", exc)
-        return
-    except OSError as exc:
-        yield "unreadable", "none", _file_error("unreadable_file", exc)
+    except OSError as exc:  # ObjectChangedError is an OSError too
+        yield _unreadable(exc, "none", "unreadable_file")
         return
     with raw_stream:
         stream = io.BufferedReader(raw_stream) if not hasattr(raw_stream, "peek") else raw_stream
         try:
             head = stream.peek(4)[:4]
-        except ObjectChangedError as exc:
-            yield "unreadable", "none", _file_error("object_changed", exc)
-            return
         except OSError as exc:
-            yield "unreadable", "none", _file_error("unreadable_file", exc)
+            yield _unreadable(exc, "none", "unreadable_file")
             return
         compression = "none"
-        if head[:2] == GZIP_MAGIC:
+        if is_gzip(head):
             compression = "gzip"
             stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
             try:
                 head = stream.peek(4)[:4]
-            except ObjectChangedError as exc:
-                yield "unreadable", compression, _file_error("object_changed", exc)
+            except GZIP_ERRORS as exc:
+                yield _unreadable(exc, compression, "bad_gzip")
                 return
-            except (OSError, EOFError, zlib.error) as exc:
-                yield "unreadable", compression, _file_error("bad_gzip", exc)
-                return
-        if head == PARQUET_MAGIC and not document:
+        if is_parquet(head) and not document:
             reader = parquet_reader or _pyarrow_parquet_rows
             try:
                 source = uri if compression == "none" else stream
                 for row_number, text in reader(source):
                     yield "parquet", compression, _bounded(row_number, text, max_record_bytes)
-            except ObjectChangedError as exc:
-                yield "unreadable", compression, _file_error("object_changed", exc)
-            except FileNotFoundError as exc:  # deleted between listing and reading
-                yield "unreadable", compression, _file_error("unreadable_file", exc)
+            except (
+                ObjectChangedError,
+                FileNotFoundError,
+            ) as exc:  # changed or deleted since listed
+                yield _unreadable(exc, compression, "unreadable_file")
             except PARQUET_DATA_ERRORS as exc:  # a corrupt file must not stop the build
                 yield "parquet", compression, _file_error("unreadable_parquet", exc)
             return
@@ -206,13 +206,11 @@ def read_one_file(
                 yield from _read_document(stream, compression, max_record_bytes, uri)
             else:
                 yield from _read_text_container(stream, compression, max_record_bytes)
-        except ObjectChangedError as exc:
-            # the bytes stopped matching the listing mid-file: the whole file is quarantined
-            # (stg_lake__json_records extends this line-0 row to the records read before it)
-            yield "unreadable", compression, _file_error("object_changed", exc)
-        except (OSError, EOFError, zlib.error) as exc:
-            # a truncated gzip member: the records before the damage are kept, the rest reported
-            yield "unreadable", compression, _file_error("bad_gzip", exc)
+        except GZIP_ERRORS as exc:
+            # a truncated gzip member: the records before the damage are kept, the rest reported;
+            # bytes that stopped matching the listing mid-file quarantine the whole file
+            # (stg_lake__json_records extends that line-0 row to the records read before it)
+            yield _unreadable(exc, compression, "bad_gzip")
 
 
 def _read_document(
@@ -226,8 +224,8 @@ def _read_document(
             size += len(chunk)
         yield "document", compression, RawRecord(1, None, size, "record_too_large")
         return
-    if data.startswith(UTF16_BOMS):
-        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    if is_utf16(data):
+        data = utf16_to_utf8(data)
     data = data.removeprefix(UTF8_BOM)
     if not data.strip():
         return  # an empty (or whitespace-only) file holds no records
@@ -244,25 +242,21 @@ def _read_document(
 def _read_text_container(
     stream: IO[bytes], compression: str, max_record_bytes: int
 ) -> Iterator[tuple[str, str, RawRecord]]:
-    head = stream.peek(64 * 1024)
-    if head.startswith(UTF16_BOMS):
-        text = stream.read().decode("utf-16", errors="replace")
-        stream = io.BufferedReader(io.BytesIO(text.encode("utf-8")))
-        head = stream.peek(64 * 1024)
-    first = head.lstrip(b" \t\r\n")[:1]
-    if head.startswith(UTF8_BOM):
-        first = head[len(UTF8_BOM) :].lstrip(b" \t\r\n")[:1]
-    if first == b"{":
+    head = stream.peek(SNIFF_BYTES)
+    if is_utf16(head):
+        stream = io.BufferedReader(io.BytesIO(utf16_to_utf8(stream.read())))
+        head = stream.peek(SNIFF_BYTES)
+    container = text_container(head)
+    if container == "jsonl":
         for rec in _read_jsonl(stream, max_record_bytes):
             yield "jsonl", compression, rec
-    elif first == b"[":
+    elif container == "json_array":
         for rec in _read_json_array(stream, max_record_bytes):
             yield "json_array", compression, rec
-    elif first == b"":
-        return  # an empty (or whitespace-only) file holds no records
-    else:
+    elif container == "csv":
         for rec in _read_csv(stream, max_record_bytes):
             yield "csv", compression, rec
+    # "empty": an empty (or whitespace-only) file holds no records
 
 
 def _read_jsonl(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
@@ -372,6 +366,14 @@ def _bounded(line: int, text: str, max_record_bytes: int) -> RawRecord:
     if size > max_record_bytes:
         return RawRecord(line, None, size, "record_too_large")
     return RawRecord(line, text, size)
+
+
+def _unreadable(exc: BaseException, compression: str, reason: str) -> tuple[str, str, RawRecord]:
+    """A file that could not be read: ``object_changed`` when it changed since the listing
+    (whatever else went wrong), else ``reason``."""
+    if isinstance(exc, ObjectChangedError):
+        reason = "object_changed"
+    return "unreadable", compression, _file_error(reason, exc)
 
 
 def _file_error(reason: str, exc: BaseException | None, size: int = 0) -> RawRecord:

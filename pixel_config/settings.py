@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -13,7 +15,8 @@ BUILD_DIR = PROJECT_ROOT / "build"
 DEFAULT_WAREHOUSE = BUILD_DIR / "warehouse.duckdb"
 DEFAULT_SAMPLE_LAKE = BUILD_DIR / "sample_lake"
 DEFAULT_EXPORT_DIR = BUILD_DIR / "export"
-REGISTRY_CSV = DBT_PROJECT_DIR / "seeds" / "source_registry.csv"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+REGISTRY_CSV = SEEDS_DIR / "source_registry.csv"
 
 
 def duckdb_extension_dir() -> str | None:
@@ -46,3 +49,16 @@ def dbt_environment(warehouse: Path) -> dict[str, str]:
     if extension_dir:
         env["PIXEL_DUCKDB_EXTENSION_DIR"] = extension_dir
     return env
+
+
+@functools.cache
+def _dbt_project_vars() -> dict[str, Any]:
+    import yaml
+
+    document = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return document["vars"]
+
+
+def dbt_var(name: str) -> Any:
+    """A var's default as ``dbt_project.yml`` declares it (the one place tunables live)."""
+    return _dbt_project_vars()[name]

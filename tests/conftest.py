@@ -12,8 +12,6 @@ import pytest
 
 from sample_lake.generator import LakeSummary, generate_lake
 
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
-
 
 @dataclass(frozen=True)
 class BuiltWarehouse:
@@ -55,6 +53,10 @@ def built_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
 
 @pytest.fixture(scope="session")
 def realdata() -> Path:
-    if not REALDATA.is_dir():
-        pytest.skip(f"real data not found at {REALDATA} (../shared/realdata); skipping")
-    return REALDATA
+    """The real labelled data where the evaluations find it (``PIXEL_REALDATA`` or ../shared)."""
+    from evaluation.realdata import RealDataMissing, realdata_root
+
+    try:
+        return realdata_root()
+    except RealDataMissing as missing:
+        pytest.skip(f"{missing}; skipping")

@@ -12,12 +12,11 @@ only part `pixel-data eval scorers --only safety` reports on.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from evaluation.realdata import hh_harmless_rows
 from python_models.scoring.linear import LinearTextConfig, LinearTextModel
 from python_models.scoring.safety import WEIGHTS
 
@@ -42,13 +41,10 @@ def _split_last(dialogue: str) -> tuple[str, str]:
 def hh_harmless_pairs(root: Path) -> list[HhPair]:
     """hh-rlhf harmless-base test: the final chosen and rejected replies of each dialogue."""
     pairs = []
-    path = root / "hh-rlhf" / "harmless-base-test.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            prompt, chosen = _split_last(row["chosen"])
-            _, rejected = _split_last(row["rejected"])
-            pairs.append(HhPair(prompt, chosen, rejected))
+    for row in hh_harmless_rows(root):
+        prompt, chosen = _split_last(row["chosen"])
+        _, rejected = _split_last(row["rejected"])
+        pairs.append(HhPair(prompt, chosen, rejected))
     return pairs
 
 

@@ -8,17 +8,11 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from evaluation.neardup import (
-    PERTURBATIONS,
-    EvalDoc,
-    Labels,
-    cluster_pairs,
-    collapse_exact_duplicates,
-    datatrove_available,
-    html_to_text,
-    perturb,
-    score,
-)
+from evaluation.neardup.corpus import collapse_exact_duplicates, html_to_text
+from evaluation.neardup.documents import EvalDoc
+from evaluation.neardup.minhash import datatrove_available
+from evaluation.neardup.pairs import Labels, cluster_pairs, score
+from evaluation.neardup.perturbations import PERTURBATIONS, perturb
 from python_models.canonical import content_hash
 
 MESSAGES = [
@@ -40,9 +34,19 @@ def test_perturbations_are_deterministic_near_copies_not_exact_ones(kind):
     assert MESSAGES[0]["content"].startswith("I have been")  # the original is untouched
 
 
-def test_html_answers_become_the_plain_text():
-    assert html_to_text("<p>Hi &amp; welcome.</p><p>It&#39;s ok</p>") == "Hi & welcome.\nIt's ok"
-    assert html_to_text("no markup <3") == "no markup <3"
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>Hi &amp; welcome.</p><p>It&#39;s ok</p>", "Hi & welcome.\nIt's ok\n"),
+        ("a<br/>b &lt;c&gt; &quot;d&quot; &#x27;e&apos;", "a\nb <c> \"d\" 'e'"),
+        ("  <b>bold</b>  ", "bold"),
+        ("no markup <3", "no markup <3"),
+        ("", ""),
+    ],
+)
+def test_html_answers_become_text_through_the_warehouse_macro(html, text):
+    # the evaluation runs dbt_project/macros/html_to_text.sql itself: there is no Python twin
+    assert html_to_text([html]) == [text]
 
 
 def test_exact_copies_collapse_before_scoring():

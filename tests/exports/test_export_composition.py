@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from exports import export_warehouse
-from exports.composition import allocate, largest_remainder
+from exports.composition import _tier_weights, allocate, largest_remainder, tier_weights_from_seed
 
 SHARES = {"foundation": 0.4, "reasoning": 0.2, "edge_cases": 0.2, "voice": 0.15, "safety_dpo": 0.05}
 
@@ -46,6 +46,15 @@ def test_not_enough_records_anywhere_exports_everything():
     assert [a.selected for a in allocations] == [10] * 5
 
 
+def test_tier_weights_come_from_the_seed_when_the_warehouse_has_no_table():
+    weights = tier_weights_from_seed()
+    assert weights[1] == 1.0 and list(weights) == sorted(weights)
+    values = list(weights.values())
+    assert values == sorted(values, reverse=True)  # a better tier never weighs less
+    with duckdb.connect() as con:
+        assert _tier_weights(con, "memory") == weights
+
+
 @pytest.fixture(scope="module")
 def composed(built_warehouse, tmp_path_factory):
     out = tmp_path_factory.mktemp("composed")
@@ -81,6 +90,13 @@ def test_shortfall_is_reported_in_manifest_qa_report_and_curriculum(composed):
     assert "Composition: target vs actual" in (out / "short" / "qa_report.html").read_text()
     curriculum = json.loads((out / "short" / "curriculum.json").read_text())
     assert curriculum["composition"]["target_samples"] == 1000
+
+
+def test_the_export_draws_with_the_seeded_tier_weights(composed):
+    _, _, small, _, _ = composed
+    assert small.composition["tier_weights"] == {
+        str(tier): weight for tier, weight in tier_weights_from_seed().items()
+    }
 
 
 def test_same_seed_same_sample(composed):

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from ingestion.inventory import build_inventory, extension_of, sniff_content
+from ingestion.inventory import build_inventory, extension_of
 from tests.conftest import run_cli
 
 
@@ -60,22 +60,6 @@ def test_prefix_groups_add_up(inventory):
 )
 def test_extension_of(name, expected):
     assert extension_of(name) == expected
-
-
-@pytest.mark.parametrize(
-    ("head", "expected"),
-    [
-        (b"", "empty"),
-        (b'\xef\xbb\xbf{"a": 1}\n', "jsonl"),
-        (b'  [{"a": 1}]', "json_array"),
-        (b"q,a\n1,2\n", "csv"),
-        (b"Speaker one talks.\n", "text"),
-        (b"PAR1\x00", "parquet"),
-        (gzip.compress(b"[1, 2]"), "gzip/json_array"),
-    ],
-)
-def test_sniff_content(head, expected):
-    assert sniff_content(head) == expected
 
 
 def _jsonl_lines(n: int, seed: int) -> bytes:

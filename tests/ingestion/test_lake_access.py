@@ -15,7 +15,7 @@ LINES = b"".join(b'{"messages": [], "n": %d}\n' % i for i in range(50))
 
 
 def _read(tmp_path, sizes):
-    access = LakeAccess(cursor=duckdb.connect(), sizes=sizes)
+    access = LakeAccess(cursor=duckdb.connect(), sizes=sizes, blob_max_bytes=64 << 20)
     files = [LakeFile("d", uri) for uri in sizes]
     table = read_lake_records(
         files, max_record_bytes=10_000, opener=access.open, parquet_reader=access.parquet_rows

@@ -23,6 +23,9 @@ from ingestion.objects import LakeObject
         ("data/[ab].csv", "data/a.csv", True),
         ("data/[!ab].csv", "data/a.csv", False),
         ("a.b/*.json", "axb/x.json", False),
+        ("instructions/**/*.jsonl", "instructions/part-001.jsonl.gz", False),
+        ("safety/reddit_*.jsonl", "safety/hh/hh_001.jsonl.gz", False),
+        ("qa/counsel_chat_?.csv", "qa/counsel_chat_/.csv", False),  # ? never crosses /
     ],
 )
 def test_glob_semantics(pattern, path, expected):

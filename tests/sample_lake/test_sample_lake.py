@@ -24,6 +24,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from ingestion.lake import glob_matches
+from pixel_config.settings import dbt_var
 from sample_lake.generator import (
     DATASET_WEIGHTS,
     FAULT_REASONS,
@@ -35,7 +37,7 @@ from sample_lake.generator import (
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "dbt_project" / "seeds"
-MAX_RECORD_BYTES = 2_000_000
+MAX_RECORD_BYTES = int(dbt_var("max_record_bytes"))
 BOM = b"\xef\xbb\xbf"
 
 # The contract with the warehouse tests: fixed faults and losing duplicates, whatever the scale.
@@ -110,34 +112,8 @@ REGISTRY = load_registry()
 ROLE_ALIASES = load_role_aliases()
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """``**/`` spans zero or more folders; ``*`` and ``?`` never cross ``/``."""
-    parts = re.split(r"(\*\*/|\*|\?)", pattern)
-    translated = {"**/": "(?:[^/]+/)*", "*": "[^/]*", "?": "[^/]"}
-    return re.compile("".join(translated.get(p, re.escape(p)) for p in parts))
-
-
 def matching_datasets(relpath: str) -> list[str]:
-    return [
-        name for name, row in REGISTRY.items() if glob_regex(row["path_glob"]).fullmatch(relpath)
-    ]
-
-
-@pytest.mark.parametrize(
-    ("pattern", "relpath", "matches"),
-    [
-        ("instructions/**/*.jsonl", "instructions/part-001.jsonl", True),
-        ("instructions/**/*.jsonl", "instructions/coping/skills/part-001.jsonl", True),
-        ("instructions/**/*.jsonl", "instructions/part-001.jsonl.gz", False),
-        ("curated/priority_*.jsonl", "curated/priority_001.jsonl", True),
-        ("curated/priority_*.jsonl", "curated/archive/priority_legacy.jsonl", False),
-        ("safety/reddit_*.jsonl", "safety/hh/hh_001.jsonl.gz", False),
-        ("qa/counsel_chat_?.csv", "qa/counsel_chat_1.csv", True),
-        ("qa/counsel_chat_?.csv", "qa/counsel_chat_/.csv", False),
-    ],
-)
-def test_glob_semantics(pattern: str, relpath: str, matches: bool) -> None:
-    assert (glob_regex(pattern).fullmatch(relpath) is not None) is matches
+    return [name for name, row in REGISTRY.items() if glob_matches(row["path_glob"], relpath)]
 
 
 # --------------------------------------------------------------------------------------------
