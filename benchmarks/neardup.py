@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from python_models.embeddings import get_embedder
+from python_models.embeddings.backends import get_embedder
 from python_models.near_duplicates import (
     ClusterInput,
     NearDupConfig,

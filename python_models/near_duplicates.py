@@ -32,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from python_models.embeddings import Embedder, EmbeddingCache, get_embedder
+from python_models.embeddings.backends import Embedder, get_embedder
+from python_models.embeddings.cache import EmbeddingCache
 
 # Calibrated on the labelled evaluation set (docs/evaluation.md, `pixel-data eval neardup`), per
 # backend: (whole-conversation threshold, per-side threshold) with the highest recall whose

@@ -111,7 +111,8 @@ def score_conversations(
     sample). With `workers` > 1 and `total_rows` (how many conversations `batches` hold) above
     `2 * min_rows_per_worker`, batches are scored in a pool of `workers` processes.
     """
-    from python_models.embeddings import EmbeddingCache, get_embedder
+    from python_models.embeddings.backends import get_embedder
+    from python_models.embeddings.cache import EmbeddingCache
 
     run = run if run is not None else ScoringRun()
     embedder = embedder if embedder is not None else get_embedder("default")

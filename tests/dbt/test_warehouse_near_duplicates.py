@@ -14,7 +14,7 @@ import shutil
 import duckdb
 import pytest
 
-from python_models.embeddings import conversation_text, side_texts
+from python_models.embeddings.texts import conversation_text, side_texts
 from tests.conftest import build, run_cli
 
 ORDINALS = """

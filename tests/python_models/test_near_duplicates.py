@@ -130,7 +130,7 @@ class FakeEmbedder:
 
 
 def test_assign_clusters_embeds_through_the_cache(tmp_path):
-    from python_models.embeddings import EmbeddingCache
+    from python_models.embeddings.cache import EmbeddingCache
 
     texts = ["alpha one", "alpha two", "longer word", "mid text"]
     rows = rows_for(4)

@@ -102,7 +102,8 @@ def _conversations(n: int) -> pa.Table:
 
 
 def test_a_pool_of_workers_scores_exactly_what_one_process_does(tmp_path) -> None:
-    from python_models.embeddings import EmbeddingCache, conversation_text
+    from python_models.embeddings.cache import EmbeddingCache
+    from python_models.embeddings.texts import conversation_text
     from python_models.scoring.warehouse_build import ScoringRun, score_conversations
 
     table = _conversations(120)
@@ -139,7 +140,7 @@ def test_a_pool_of_workers_scores_exactly_what_one_process_does(tmp_path) -> Non
 
 
 def test_a_stream_that_ends_early_fails_instead_of_dropping_rows(tmp_path) -> None:
-    from python_models.embeddings import EmbeddingCache
+    from python_models.embeddings.cache import EmbeddingCache
     from python_models.scoring.warehouse_build import score_conversations
 
     table = _conversations(10)

@@ -14,7 +14,7 @@ from python_models.preference_builder import BuilderConfig, built_pairs_table
 
 
 def _empathy_function():
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
     from python_models.scoring.empathy import EmpathyScorer
 
     embedder, scorer = get_embedder("default"), EmpathyScorer()
