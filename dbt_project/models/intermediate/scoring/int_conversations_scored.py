@@ -1,7 +1,7 @@
 """Every scorer over every conversation kept after near-duplicate dedup: crisis, empathy,
 safety, bias, completeness, coherence, category and PII (counts and redacted messages).
 
-Thin: python_models/scoring/warehouse_build.py. Conversation vectors come from the embedding
+Thin: python_models/scoring/warehouse.py. Conversation vectors come from the embedding
 cache the near-duplicate stage filled (never embedded twice); conversations stream in batches
 so memory stays flat; big builds score in scoring_workers processes (0 = one per core). With
 scoring_enabled false every score is null and messages are passed
@@ -37,7 +37,7 @@ def model(dbt, session):
     if not flag(dbt.config.get("scoring_enabled")):
         return _unscored(conversations)
 
-    from python_models.scoring.warehouse_build import ScoringRun, score_conversations
+    from python_models.scoring.warehouse import ScoringRun, score_conversations
 
     texts = dbt.ref("int_conversations_embedding_texts").project("conversation_id, embedding_text")
     kept = conversations.project("conversation_id, category")
