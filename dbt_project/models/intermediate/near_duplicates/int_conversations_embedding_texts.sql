@@ -39,11 +39,7 @@ texts as (
                 m -> {{ fold_whitespace('m.content') }}
             ),
             chr(10)
-        ) as assistant_text,
-        tier,
-        is_training_edge_case,
-        source_file,
-        source_line
+        ) as assistant_text
 
     from conversations
 
