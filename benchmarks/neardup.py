@@ -21,13 +21,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from python_models.embeddings import get_embedder
-from python_models.near_duplicates import (
-    ClusterInput,
-    NearDupConfig,
-    Timings,
-    cluster_table,
-)
+from python_models.embeddings.backends import get_embedder
+from python_models.near_duplicates import NearDupConfig, Timings, link_table
 
 
 def peak_rss_mib() -> float:
@@ -37,8 +32,7 @@ def peak_rss_mib() -> float:
 def load(warehouse: Path, limit: int | None):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         sql = (
-            "select conversation_id, embedding_text, user_text, assistant_text, tier,"
-            " is_training_edge_case, source_file, source_line"
+            "select conversation_id, embedding_text, user_text, assistant_text"
             " from int_conversations_embedding_texts order by conversation_id"
         )
         if limit:
@@ -57,13 +51,7 @@ def run(table, backend: str) -> dict[str, object]:
     vectors = embedder.encode(texts, batch_size=config.batch_size)
     timings.record("embed", started)
     del texts
-    rows = ClusterInput(
-        conversation_id=np.asarray(table.column("conversation_id").to_pylist(), dtype=object),
-        tier=table.column("tier").to_numpy(zero_copy_only=False),
-        is_edge_case=table.column("is_training_edge_case").to_numpy(zero_copy_only=False),
-        source_file=np.asarray(table.column("source_file").to_pylist(), dtype=object),
-        source_line=table.column("source_line").to_numpy(zero_copy_only=False),
-    )
+    ids = np.asarray(table.column("conversation_id").to_pylist(), dtype=object)
     users = table.column("user_text")
     assistants = table.column("assistant_text")
 
@@ -72,8 +60,8 @@ def run(table, backend: str) -> dict[str, object]:
         return embedder.encode(column.take(index).to_pylist(), batch_size=config.batch_size)
 
     started = time.perf_counter()
-    result, _ = cluster_table(
-        rows,
+    result, _ = link_table(
+        ids,
         vectors,
         config.thresholds_for(embedder.model_id),
         embedder.model_id,
@@ -83,7 +71,8 @@ def run(table, backend: str) -> dict[str, object]:
     )
     timings.record("pairs_sides_clusters_total", started)
     total = time.perf_counter() - wall
-    removed = int((~result.column("is_representative").to_numpy(zero_copy_only=False)).sum())
+    # one conversation of each component is kept (which one is SQL's rule, not timed here)
+    removed = n - len(np.unique(result.column("component").to_numpy()))
     return {
         "conversations": n,
         "backend": embedder.model_id,

@@ -56,7 +56,8 @@ def synthetic_conversations(n: int, seed: int = 7) -> list[list[dict[str, str]]]
 
 
 def main() -> None:
-    from python_models.embeddings import conversation_text, get_embedder
+    from python_models.embeddings.backends import get_embedder
+    from python_models.embeddings.texts import conversation_text
     from python_models.scoring.category import COUNSEL_CHAT_WEIGHTS, CategoryModel
     from python_models.scoring.pipeline import Scorers
 

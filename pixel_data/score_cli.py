@@ -62,7 +62,7 @@ def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def _category_model(choice: str, records: list[tuple[dict, list[dict[str, str]]]], embedder):
-    from python_models.embeddings import conversation_text
+    from python_models.embeddings.texts import conversation_text
     from python_models.scoring.category import (
         COUNSEL_CHAT_WEIGHTS,
         CategoryModel,
@@ -74,7 +74,7 @@ def _category_model(choice: str, records: list[tuple[dict, list[dict[str, str]]]
     if choice in ("auto", "file"):
         labelled = [(r, m) for r, m in records if _category_of(r)]
         if labelled:
-            from python_models.embeddings import text_hash
+            from python_models.embeddings.texts import text_hash
 
             texts = [conversation_text(m) for _, m in labelled]
             model = fit_category_model(
@@ -113,7 +113,7 @@ def score(
     unless --no-redact, its messages with PII replaced by typed placeholders. A line that is not
     a usable record is written back unchanged with metadata.scores.error saying why.
     """
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
     from python_models.scoring.pipeline import Scorers
 
     if category not in CATEGORY_CHOICES:

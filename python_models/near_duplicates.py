@@ -1,4 +1,4 @@
-"""Semantic near-duplicate clustering: embed, find neighbours above a threshold, union, pick one.
+"""Semantic near-duplicate links: embed, find neighbours above a threshold, join into components.
 
 The steps, each small and testable on its own:
 
@@ -14,12 +14,13 @@ The steps, each small and testable on its own:
    similar. Two answers to the same question share a long prompt and look alike as a whole;
    they are different training examples, and this is what keeps them apart.
 3. :func:`cluster_labels`: connected components of the pair graph (union of neighbours).
-4. :func:`choose_representatives`: one row kept per cluster: an edge case if the cluster has one
-   (edge cases are never removed in favour of a non-edge case), then the best tier, then the
-   earliest file and line; the cluster id is the smallest conversation id in it, so it does not
-   move when tiers or the tie-break change.
 
-The dbt model ``int_conversation_near_duplicates`` is a thin wrapper over :func:`assign_clusters`.
+:func:`link_conversations` returns one row per conversation (``LINKS_SCHEMA``): its component,
+its confirmed neighbours, its nearest neighbour, and its vector when it has a neighbour. Which
+member is kept and the cluster id are rules, so they live in SQL (``int_conversations_clustered``:
+an edge case first, then the best tier, then the earliest file and line; the cluster id is the
+smallest conversation id). The dbt model ``int_conversations_linked`` is a thin wrapper over
+:func:`link_conversations`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from python_models.embeddings import Embedder, EmbeddingCache, get_embedder
+from python_models.embeddings.backends import Embedder, get_embedder
+from python_models.embeddings.cache import EmbeddingCache
 
 # Calibrated on the labelled evaluation set (docs/evaluation.md, `pixel-data eval neardup`), per
 # backend: (whole-conversation threshold, per-side threshold) with the highest recall whose
@@ -42,17 +44,17 @@ DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "all-MiniLM-L6-v2": (0.92, 0.85),
 }
 
-OUTPUT_SCHEMA = pa.schema(
+LINKS_SCHEMA = pa.schema(
     [
         pa.field("conversation_id", pa.string(), nullable=False),
-        pa.field("cluster_id", pa.string(), nullable=False),
-        pa.field("representative_id", pa.string(), nullable=False),
-        pa.field("is_representative", pa.bool_(), nullable=False),
-        pa.field("cluster_size", pa.int64(), nullable=False),
-        pa.field("similarity_to_representative", pa.float64(), nullable=False),
+        # connected component of confirmed near-duplicate pairs (a label, not an id)
+        pa.field("component", pa.int64(), nullable=False),
         pa.field("neighbour_ids", pa.list_(pa.string()), nullable=False),
         pa.field("nearest_id", pa.string()),
         pa.field("nearest_similarity", pa.float64()),
+        # the conversation's vector, for its similarity to the representative; null when it has
+        # no near-duplicate (only members of multi-member components need one)
+        pa.field("embedding", pa.list_(pa.float32())),
         pa.field("embedding_model", pa.string()),
         pa.field("similarity_threshold", pa.float64()),
     ]
@@ -309,7 +311,7 @@ def _neighbours(lefts, rights, sims, nearest, nearest_sim) -> Neighbours:
 
 
 # --------------------------------------------------------------------------------------------
-# 3. clusters and 4. representatives
+# 3. components
 # --------------------------------------------------------------------------------------------
 
 
@@ -325,72 +327,21 @@ def cluster_labels(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def choose_representatives(
-    labels: np.ndarray,
-    ids: np.ndarray,
-    tiers: np.ndarray,
-    edge_case: np.ndarray,
-    source_file: np.ndarray,
-    source_line: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(representative_row, cluster_id)`` per row.
-
-    The representative is the first member by (edge case first, tier, source file, source line,
-    conversation id); the cluster id is the smallest conversation id among the members.
-    """
-    n = len(labels)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    # np.lexsort sorts by the last key first
-    order = np.lexsort((ids, source_line, source_file, tiers, ~edge_case.astype(bool), labels))
-    sorted_labels = labels[order]
-    starts = np.ones(n, dtype=bool)
-    starts[1:] = sorted_labels[1:] != sorted_labels[:-1]
-    first_of_label = np.empty(labels.max() + 1, dtype=np.int64)
-    first_of_label[sorted_labels[starts]] = order[starts]
-    representative = first_of_label[labels]
-
-    by_id = np.lexsort((ids, labels))
-    id_starts = np.ones(n, dtype=bool)
-    id_starts[1:] = labels[by_id][1:] != labels[by_id][:-1]
-    smallest = np.empty(labels.max() + 1, dtype=object)
-    smallest[labels[by_id][id_starts]] = ids[by_id][id_starts]
-    return representative, smallest[labels]
-
-
-@dataclass
-class ClusterInput:
-    """What clustering needs per kept conversation (one entry per row, aligned)."""
-
-    conversation_id: np.ndarray  # object (str)
-    tier: np.ndarray
-    is_edge_case: np.ndarray
-    source_file: np.ndarray
-    source_line: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.conversation_id)
-
-
-def singleton_table(rows: ClusterInput) -> pa.Table:
-    """Every conversation its own cluster: the output when near-dup detection is off."""
-    ids = pa.array(rows.conversation_id, type=pa.string())
-    n = len(rows)
+def unlinked_table(ids: np.ndarray) -> pa.Table:
+    """Every conversation its own component: the output when near-dup detection is off."""
+    n = len(ids)
     return pa.table(
         {
-            "conversation_id": ids,
-            "cluster_id": ids,
-            "representative_id": ids,
-            "is_representative": pa.array(np.ones(n, dtype=bool)),
-            "cluster_size": pa.array(np.ones(n, dtype=np.int64)),
-            "similarity_to_representative": pa.array(np.ones(n)),
+            "conversation_id": pa.array(ids, type=pa.string()),
+            "component": pa.array(np.arange(n, dtype=np.int64)),
             "neighbour_ids": pa.array([[] for _ in range(n)], type=pa.list_(pa.string())),
             "nearest_id": pa.nulls(n, pa.string()),
             "nearest_similarity": pa.nulls(n, pa.float64()),
+            "embedding": pa.nulls(n, pa.list_(pa.float32())),
             "embedding_model": pa.nulls(n, pa.string()),
             "similarity_threshold": pa.nulls(n, pa.float64()),
         },
-        schema=OUTPUT_SCHEMA,
+        schema=LINKS_SCHEMA,
     )
 
 
@@ -440,8 +391,17 @@ def neighbour_lists(ids: np.ndarray, pairs: Neighbours) -> pa.ListArray:
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
-def cluster_table(
-    rows: ClusterInput,
+def linked_vectors(vectors: np.ndarray, keep: np.ndarray) -> pa.ListArray:
+    """Rows of ``vectors`` as list<float32>, null where ``keep`` is false."""
+    n, dim = vectors.shape
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.where(keep, dim, 0), out=offsets[1:])
+    values = pa.array(np.ascontiguousarray(vectors[keep], dtype=np.float32).reshape(-1))
+    return pa.ListArray.from_arrays(pa.array(offsets), values, mask=pa.array(~keep))
+
+
+def link_table(
+    ids: np.ndarray,
     vectors: np.ndarray,
     thresholds: tuple[float, float],
     model_id: str,
@@ -449,9 +409,9 @@ def cluster_table(
     side_vectors: SideVectors | None = None,
     timings: Timings | None = None,
 ) -> tuple[pa.Table, Neighbours]:
-    """Steps 2-4 on embedded rows: the output table (one row per conversation) and the pairs."""
+    """Steps 2-3 on embedded rows: the links table (one row per conversation) and the pairs."""
     timings = timings or Timings()
-    n = len(rows)
+    n = len(ids)
     whole, side = thresholds
     started = time.perf_counter()
     pairs = neighbour_pairs(vectors, whole, config, timings)
@@ -461,48 +421,31 @@ def cluster_table(
         timings.steps["pairs_rejected_by_side_check"] = confirm_pairs(pairs, side_vectors, side)
     timings.steps["pairs"] = len(pairs.left)
     labels = cluster_labels(n, pairs.left, pairs.right)
-    representative, cluster_id = choose_representatives(
-        labels,
-        rows.conversation_id,
-        rows.tier,
-        rows.is_edge_case,
-        rows.source_file,
-        rows.source_line,
-    )
-    sizes = np.bincount(labels)[labels] if n else labels
-    is_rep = representative == np.arange(n)
-    to_rep = np.ones(n)
-    members = np.flatnonzero(~is_rep)
-    to_rep[members] = np.clip(
-        np.einsum("ij,ij->i", vectors[members], vectors[representative[members]]), -1.0, 1.0
-    )
+    linked = np.bincount(labels)[labels] > 1 if n else np.zeros(0, dtype=bool)
     has_nearest = pairs.nearest >= 0
-    nearest_ids = np.where(has_nearest, rows.conversation_id[np.maximum(pairs.nearest, 0)], None)
+    nearest_ids = np.where(has_nearest, ids[np.maximum(pairs.nearest, 0)], None)
     table = pa.table(
         {
-            "conversation_id": pa.array(rows.conversation_id, type=pa.string()),
-            "cluster_id": pa.array(cluster_id, type=pa.string()),
-            "representative_id": pa.array(rows.conversation_id[representative], type=pa.string()),
-            "is_representative": pa.array(is_rep),
-            "cluster_size": pa.array(sizes.astype(np.int64)),
-            "similarity_to_representative": pa.array(to_rep.astype(np.float64)),
-            "neighbour_ids": neighbour_lists(rows.conversation_id, pairs),
+            "conversation_id": pa.array(ids, type=pa.string()),
+            "component": pa.array(labels),
+            "neighbour_ids": neighbour_lists(ids, pairs),
             "nearest_id": pa.array(nearest_ids, type=pa.string()),
             "nearest_similarity": pa.array(
                 np.where(has_nearest, pairs.nearest_similarity, 0.0).astype(np.float64),
                 mask=~has_nearest,
             ),
+            "embedding": linked_vectors(vectors, linked),
             "embedding_model": pa.array([model_id] * n, type=pa.string()),
             "similarity_threshold": pa.array(np.full(n, whole)),
         },
-        schema=OUTPUT_SCHEMA,
+        schema=LINKS_SCHEMA,
     )
-    timings.record("cluster", started)
+    timings.record("components", started)
     return table, pairs
 
 
-def assign_clusters(
-    rows: ClusterInput,
+def link_conversations(
+    ids: np.ndarray,
     text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
     side_texts: Callable[[Sequence[str], str], Sequence[str]],
     config: NearDupConfig,
@@ -511,13 +454,14 @@ def assign_clusters(
     embedder: Embedder | None = None,
     timings: Timings | None = None,
 ) -> pa.Table:
-    """The near-duplicate table for ``rows`` (see OUTPUT_SCHEMA): embed, pair, cluster, choose.
+    """The links table for ``ids`` (see LINKS_SCHEMA): embed, pair, confirm, components.
 
     ``text_batches`` yields ``(conversation ids, conversation texts)``; ``side_texts(ids, side)``
     gives the user-side or assistant-side texts of some conversations (candidates only).
     """
-    if not config.enabled or len(rows) == 0:
-        return singleton_table(rows)
+    ids = np.asarray(ids, dtype=object)
+    if not config.enabled or len(ids) == 0:
+        return unlinked_table(ids)
     timings = timings if timings is not None else Timings()
     started = time.perf_counter()
     embedder = embedder or get_embedder(config.backend)
@@ -525,7 +469,7 @@ def assign_clusters(
     started = time.perf_counter()
     vectors, fresh = embed_conversations(
         embedder,
-        list(rows.conversation_id),
+        list(ids),
         text_batches,
         cache=cache if cache is not None else EmbeddingCache(),
         batch_size=config.batch_size,
@@ -535,11 +479,11 @@ def assign_clusters(
     timings.steps["embedded_fresh"] = fresh
 
     def side_vectors(row_index: np.ndarray, side: str) -> np.ndarray:
-        texts = side_texts(list(rows.conversation_id[row_index]), side)
+        texts = side_texts(list(ids[row_index]), side)
         return embedder.encode(list(texts), batch_size=config.batch_size)
 
-    table, _ = cluster_table(
-        rows,
+    table, _ = link_table(
+        ids,
         vectors,
         config.thresholds_for(embedder.model_id),
         embedder.model_id,

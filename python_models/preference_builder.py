@@ -5,15 +5,14 @@ A built pair's prompt is a conversation up to a user turn, ``chosen`` is the rea
 reply that followed it, and ``rejected`` shows one documented failure mode. The rejected reply
 is made deterministically, never by a network model: either a template of the failure mode
 (picked by a stable hash of the conversation and turn), or retrieval of a low-empathy reply
-from another conversation of the same category. ``empathy_gate`` then keeps a pair only when
-the chosen reply outscores the rejected one on the empathy scorer. Rules: docs/curriculum.md.
+from another conversation of the same category. Both replies are scored on the empathy scorer;
+whether a pair passes (chosen outscores rejected by more than the seed's margin) is decided in
+SQL (int_preference_pairs_gated). Rules: docs/curriculum.md.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -288,45 +287,6 @@ def build_pairs(
 
 
 # --------------------------------------------------------------------------------------------
-# The empathy gate
-# --------------------------------------------------------------------------------------------
-
-
-def empathy_gate(
-    chosen_empathy: float | None, rejected_empathy: float | None, min_margin: float = 0.0
-) -> tuple[bool, str | None]:
-    """Keep a built pair only when the chosen reply outscores the rejected one by more than
-    ``min_margin`` on the empathy scorer; say why when not."""
-    if chosen_empathy is None or rejected_empathy is None:
-        return False, "empathy_unscored"
-    if chosen_empathy - rejected_empathy <= min_margin:
-        return False, "chosen_not_more_empathic"
-    return True, None
-
-
-def quantile(ordered: Sequence[float], q: float) -> float:
-    """Linear-interpolated quantile of sorted values (numpy's default method)."""
-    position = q * (len(ordered) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def margin_summary(margins: Sequence[float]) -> dict[str, float | int]:
-    """The distribution of chosen-minus-rejected empathy margins, for the report."""
-    if not margins:
-        return {"pairs": 0}
-    ordered = sorted(margins)
-    summary: dict[str, float | int] = {"pairs": len(ordered)}
-    for name, q in (("min", 0), ("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75),
-                    ("p90", 0.9), ("max", 1)):  # fmt: skip
-        summary[name] = round(quantile(ordered, q), 4)
-    summary["mean"] = round(statistics.fmean(ordered), 4)
-    summary["positive_share"] = round(sum(m > 0 for m in ordered) / len(ordered), 4)
-    return summary
-
-
-# --------------------------------------------------------------------------------------------
 # Arrow in, Arrow out: what the warehouse's dbt Python model calls
 # --------------------------------------------------------------------------------------------
 
@@ -343,9 +303,6 @@ BUILT_PAIR_SCHEMA = pa.schema(
         ("pair_origin", pa.string()),
         ("chosen_empathy", pa.float32()),
         ("rejected_empathy", pa.float32()),
-        ("empathy_margin", pa.float32()),
-        ("gate_passed", pa.bool_()),
-        ("gate_reason", pa.string()),
     ]
 )
 
@@ -370,10 +327,10 @@ def built_pairs_table(
     *,
     empathy: EmpathyFn,
     config: BuilderConfig | None = None,
-    min_margin: float = 0.0,
 ) -> pa.Table:
-    """Build, score and gate pairs from conversations (``conversation_id``, ``messages``,
-    ``category``, ``is_training_edge_case``); one row per built pair, gate outcome included."""
+    """Build and score pairs from conversations (``conversation_id``, ``messages``,
+    ``category``, ``is_training_edge_case``); one row per built pair with the empathy of its
+    chosen and rejected replies (the gate on them is SQL)."""
     config = config or BuilderConfig()
     sources = [
         SourceConversation(
@@ -395,7 +352,6 @@ def built_pairs_table(
     rejected = empathy(seekers, [p.rejected for p in pairs]) if pairs else []
     columns: dict[str, list[Any]] = {name: [] for name in BUILT_PAIR_SCHEMA.names}
     for pair, chosen_score, rejected_score in zip(pairs, chosen, rejected, strict=True):
-        passed, reason = empathy_gate(chosen_score, rejected_score, min_margin)
         values = {
             "conversation_id": pair.conversation_id,
             "turn_index": pair.turn_index,
@@ -406,9 +362,6 @@ def built_pairs_table(
             "pair_origin": pair.origin,
             "chosen_empathy": chosen_score,
             "rejected_empathy": rejected_score,
-            "empathy_margin": round(chosen_score - rejected_score, 4),
-            "gate_passed": passed,
-            "gate_reason": reason,
         }
         for name, value in values.items():
             columns[name].append(value)

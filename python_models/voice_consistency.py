@@ -8,7 +8,7 @@ punctuation, every feature is z-scored against a reference of many voices, and a
 is the cosine between its vector and the centroid of the *other* records of the same speaker
 (leave-one-out, so a record does not vouch for itself). Function words carry style and not
 topic, which is what "the same voice" means here; sentence embeddings (python_models/
-embeddings.py) would mostly measure the topic. ``speaker_consistency`` takes any vectors, so
+embeddings/) would mostly measure the topic. ``speaker_consistency`` takes any vectors, so
 an embedding centroid can be swapped in.
 
 Scores lie in [-1, 1]; a speaker with fewer than ``min_records`` records gets None (too little

@@ -18,7 +18,7 @@ from python_models.scoring.category import COUNSEL_CHAT_WEIGHTS, fit_category_mo
 
 
 def conversation_like_text(question: CounselQuestion) -> str:
-    """Question and first answer, one per line, as `embeddings.conversation_text` joins turns."""
+    """Question and first answer, one per line, as `conversation_text` joins turns."""
     turns = [f"{question.title}\n\n{question.text}".strip()]
     if question.answers:
         turns.append(question.answers[0])
@@ -27,7 +27,7 @@ def conversation_like_text(question: CounselQuestion) -> str:
 
 def main() -> None:
     from evaluation.realdata import realdata_root
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=COUNSEL_CHAT_WEIGHTS)

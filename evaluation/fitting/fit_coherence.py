@@ -55,7 +55,7 @@ def reference_texts(limit: int = MAX_REFERENCES) -> tuple[list[str], list[str], 
 
 
 def main() -> None:
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=WEIGHTS)

@@ -56,7 +56,7 @@ def cssrs_split(user: str) -> str:
 
 
 def embed(texts: list[str], embedder_name: str) -> tuple[np.ndarray, str]:
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
 
     embedder = get_embedder(embedder_name)
     return embedder.encode(texts), embedder.model_id

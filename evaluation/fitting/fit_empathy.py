@@ -94,7 +94,7 @@ def tune_offsets(proba: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, flo
 
 
 def main() -> None:
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR)

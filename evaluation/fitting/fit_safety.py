@@ -66,7 +66,7 @@ def messages_of(prompt: str, reply: str) -> list[dict[str, str]]:
 
 def main() -> None:
     from evaluation.realdata import realdata_root
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=WEIGHTS)

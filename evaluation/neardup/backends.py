@@ -40,13 +40,9 @@ class BackendVectors:
 
 def embed_eval_corpus(corpus: EvalCorpus, backend: str, cache_dir: Path | None) -> BackendVectors:
     """Whole-conversation and side vectors through the cache (keyed by text hash)."""
-    from python_models.embeddings import (
-        EmbeddingCache,
-        embed_with_cache,
-        get_embedder,
-        side_texts,
-        text_hash,
-    )
+    from python_models.embeddings.backends import get_embedder
+    from python_models.embeddings.cache import EmbeddingCache, embed_with_cache
+    from python_models.embeddings.texts import side_texts, text_hash
 
     embedder = get_embedder(backend)
     cache = EmbeddingCache(cache_dir) if cache_dir else EmbeddingCache()
@@ -149,7 +145,8 @@ def evaluate_backend(
 
 def time_static_pipeline(corpus: EvalCorpus, whole: float, side: float) -> dict[str, float]:
     """Wall and CPU seconds of the static path, uncached: embed, pairs, side check, clusters."""
-    from python_models.embeddings import get_embedder, side_texts
+    from python_models.embeddings.backends import get_embedder
+    from python_models.embeddings.texts import side_texts
     from python_models.near_duplicates import cluster_labels, confirm_pairs
 
     embedder = get_embedder("static")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from python_models.embeddings import conversation_text
+from python_models.embeddings.texts import conversation_text
 
 REAL_PAIR_KINDS = ("counsel_chat_html", "epitome_cross_file")
 

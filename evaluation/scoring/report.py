@@ -295,7 +295,7 @@ def safety_tables(root: Path, embedder) -> list[Table]:
 def run(root: Path, only: Iterable[str] = SCORERS, embedder=None) -> list[Table]:
     """Every requested evaluation; each table's notes say how long it took."""
     if embedder is None and set(only) - {"pii"}:
-        from python_models.embeddings import get_embedder
+        from python_models.embeddings.backends import get_embedder
 
         embedder = get_embedder("default")
     tables: list[Table] = []

@@ -110,16 +110,16 @@ class ConversationScores:
 class Scorers:
     """Loads each scorer once; `score` runs them all over a batch and times each one."""
 
-    embedder: Any = None  # python_models.embeddings.Embedder; None -> get_embedder("default")
+    embedder: Any = None  # embeddings.backends.Embedder; None -> get_embedder("default")
     category_model: CategoryModel | None = None
-    cache: Any = None  # python_models.embeddings.EmbeddingCache for turn vectors, optional
+    cache: Any = None  # embeddings.cache.EmbeddingCache for turn vectors, optional
     redact: bool = True
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # wall, s
     cpu_timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # CPU, s
 
     def __post_init__(self) -> None:
         if self.embedder is None:
-            from python_models.embeddings import get_embedder
+            from python_models.embeddings.backends import get_embedder
 
             self.embedder = get_embedder("default")
         self.crisis = CrisisScorer()
@@ -154,7 +154,8 @@ class Scorers:
         if not texts:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         if self.cache is not None:
-            from python_models.embeddings import embed_with_cache, text_hash
+            from python_models.embeddings.cache import embed_with_cache
+            from python_models.embeddings.texts import text_hash
 
             return embed_with_cache(
                 self.embedder, [text_hash(t) for t in texts], texts, cache=self.cache
@@ -239,7 +240,7 @@ class Scorers:
         todo = [i for i, c in enumerate(categories) if not c or c == UNCATEGORIZED]
         if self.category_model is not None and todo:
             if conversation_embeddings is None:
-                from python_models.embeddings import conversation_text
+                from python_models.embeddings.texts import conversation_text
 
                 todo_vectors = self.embedder.encode(
                     [conversation_text(conversations[i]) for i in todo]

@@ -14,7 +14,7 @@ import shutil
 import duckdb
 import pytest
 
-from python_models.embeddings import conversation_text, side_texts
+from python_models.embeddings.texts import conversation_text, side_texts
 from tests.conftest import build, run_cli
 
 ORDINALS = """
@@ -38,7 +38,7 @@ def cluster_of(warehouse) -> dict[tuple[str, int], tuple[str, bool]]:
         ORDINALS
         + """
         select deduped.source_file, ordinals.ordinal, near.cluster_id, near.is_representative
-        from int_conversation_near_duplicates as near
+        from int_conversations_clustered as near
         inner join int_conversations_deduped as deduped using (conversation_id)
         inner join ordinals using (source_file, source_line)
         """,

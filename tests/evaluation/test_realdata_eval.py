@@ -15,7 +15,7 @@ pytestmark = pytest.mark.realdata
 @pytest.fixture(scope="module")
 def embedder():
     pytest.importorskip("model2vec", reason="the embedding stack is needed")
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
 
     return get_embedder("default")
 

@@ -5,16 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from python_models.embeddings import (
-    STATIC_MODEL_ID,
-    Embedder,
-    EmbeddingCache,
-    conversation_text,
-    embed_with_cache,
-    ensure_static_model,
-    get_embedder,
-    text_hash,
-)
+from python_models.embeddings.backends import Embedder, get_embedder
+from python_models.embeddings.cache import EmbeddingCache, embed_with_cache
+from python_models.embeddings.static_model import STATIC_MODEL_ID, ensure_static_model
+from python_models.embeddings.texts import conversation_text, text_hash
 
 
 class CountingEmbedder:

@@ -1,4 +1,7 @@
-"""The near-duplicate library: pairs, clusters, representatives, the side check, determinism."""
+"""The near-duplicate library: pairs, components, the side check, determinism.
+
+Who is kept and the cluster id are SQL (int_conversations_clustered, with a dbt unit test).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,11 @@ import numpy as np
 import pytest
 
 from python_models.near_duplicates import (
-    ClusterInput,
     NearDupConfig,
     Neighbours,
-    assign_clusters,
-    choose_representatives,
-    cluster_table,
     confirm_pairs,
+    link_conversations,
+    link_table,
     neighbour_pairs,
 )
 
@@ -29,16 +30,8 @@ def corpus(n_distinct: int = 300, n_copies: int = 40, seed: int = 0) -> np.ndarr
     return unit_rows(np.vstack([base, copies]))
 
 
-def rows_for(n: int, **overrides) -> ClusterInput:
-    values = {
-        "conversation_id": np.array([f"id{i:04d}" for i in range(n)], dtype=object),
-        "tier": np.full(n, 3),
-        "is_edge_case": np.zeros(n, dtype=bool),
-        "source_file": np.array(["lake/a.jsonl"] * n, dtype=object),
-        "source_line": np.arange(1, n + 1),
-    }
-    values.update(overrides)
-    return ClusterInput(**values)
+def ids_for(n: int) -> np.ndarray:
+    return np.array([f"id{i:04d}" for i in range(n)], dtype=object)
 
 
 @pytest.mark.parametrize("exact_below", [10**6, 0])  # exact matrix product, then the ANN index
@@ -60,21 +53,6 @@ def test_the_index_path_is_reproducible():
     assert np.array_equal(first.nearest, again.nearest)
 
 
-def test_representative_is_edge_case_then_tier_then_file_and_line():
-    labels = np.array([0, 0, 0, 1, 1, 1, 2])
-    ids = np.array(["e", "c", "a", "z", "y", "x", "solo"], dtype=object)
-    tiers = np.array([1, 1, 4, 2, 2, 2, 5])
-    edge = np.array([False, False, True, False, False, False, False])
-    files = np.array(["f", "f", "f", "b", "a", "a", "f"], dtype=object)
-    lines = np.array([1, 2, 3, 1, 9, 5, 1])
-    representative, cluster_id = choose_representatives(labels, ids, tiers, edge, files, lines)
-    # cluster 0: the tier-4 edge case wins over tier-1 non-edge members
-    # cluster 1: same tier, so the earliest file, then line: ("a", 5) -> row 5
-    assert representative.tolist() == [2, 2, 2, 5, 5, 5, 6]
-    # the cluster id is the smallest conversation id in it, whoever is kept
-    assert cluster_id.tolist() == ["a", "a", "a", "x", "x", "x", "solo"]
-
-
 def test_the_side_check_keeps_two_answers_to_one_question_apart():
     pairs = Neighbours(
         left=np.array([0, 2]),
@@ -94,28 +72,33 @@ def test_the_side_check_keeps_two_answers_to_one_question_apart():
     assert (pairs.left.tolist(), pairs.right.tolist()) == ([2], [3])
 
 
-def test_cluster_table_removes_copies_and_records_who_replaced_them():
+def test_link_table_puts_copies_in_one_component_and_keeps_their_vectors():
     vectors = corpus(n_distinct=20, n_copies=5)
     n = len(vectors)
-    rows = rows_for(n, tier=np.array([3] * 20 + [1] * 5))  # the copies are tier 1
-    table, _ = cluster_table(rows, vectors, (0.95, 0.0), "fake-model", NearDupConfig())
+    ids = ids_for(n)
+    table, _ = link_table(ids, vectors, (0.95, 0.0), "fake-model", NearDupConfig())
     data = table.to_pydict()
-    removed = [i for i in range(n) if not data["is_representative"][i]]
-    assert removed == list(range(5))  # the tier-3 originals lose to their tier-1 copies
-    for i in removed:
-        assert data["representative_id"][i] == f"id{20 + i:04d}"
-        assert data["cluster_id"][i] == f"id{i:04d}"  # smallest id in the cluster
+    component = data["component"]
+    for i in range(5):  # each original and its copy, and nothing else
+        assert component[i] == component[20 + i]
+        assert component.count(component[i]) == 2
         assert data["neighbour_ids"][i] == [f"id{20 + i:04d}"]
-        assert data["similarity_to_representative"][i] > 0.95
-    assert data["cluster_size"][:5] == [2] * 5 and data["cluster_size"][5:20] == [1] * 15
+        assert data["neighbour_ids"][20 + i] == [f"id{i:04d}"]
+        assert np.allclose(data["embedding"][i], vectors[i])
+    assert len(set(component[5:20])) == 15 and not set(component[5:20]) & set(component[:5])
+    assert data["embedding"][5:20] == [None] * 15  # no neighbour: no vector needed
+    assert data["nearest_id"][0] == "id0020" and data["nearest_similarity"][0] > 0.95
+    assert set(data["embedding_model"]) == {"fake-model"}
 
 
-def test_switched_off_every_conversation_is_its_own_cluster():
-    rows = rows_for(3)
-    table = assign_clusters(rows, iter(()), lambda ids, side: [], NearDupConfig(enabled=False))
+def test_switched_off_every_conversation_is_its_own_component():
+    table = link_conversations(
+        ids_for(3), iter(()), lambda ids, side: [], NearDupConfig(enabled=False)
+    )
     data = table.to_pydict()
-    assert data["cluster_id"] == data["conversation_id"] == data["representative_id"]
-    assert all(data["is_representative"]) and data["cluster_size"] == [1, 1, 1]
+    assert data["conversation_id"] == list(ids_for(3))
+    assert len(set(data["component"])) == 3
+    assert data["neighbour_ids"] == [[], [], []] and data["embedding"] == [None] * 3
 
 
 class FakeEmbedder:
@@ -129,12 +112,11 @@ class FakeEmbedder:
         return unit_rows(np.array(rows).reshape(len(texts), 8))
 
 
-def test_assign_clusters_embeds_through_the_cache(tmp_path):
-    from python_models.embeddings import EmbeddingCache
+def test_link_conversations_embeds_through_the_cache(tmp_path):
+    from python_models.embeddings.cache import EmbeddingCache
 
     texts = ["alpha one", "alpha two", "longer word", "mid text"]
-    rows = rows_for(4)
-    ids = list(rows.conversation_id)
+    ids = list(ids_for(4))
     cache = EmbeddingCache(tmp_path)
 
     def batches():
@@ -144,6 +126,7 @@ def test_assign_clusters_embeds_through_the_cache(tmp_path):
         return [texts[ids.index(w)] for w in wanted]
 
     config = NearDupConfig(threshold=0.99, side_threshold=0.99, progress=False)
-    table = assign_clusters(rows, batches(), sides, config, cache=cache, embedder=FakeEmbedder())
-    assert table.column("representative_id").to_pylist() == [ids[0], ids[0], ids[2], ids[3]]
+    table = link_conversations(ids, batches(), sides, config, cache=cache, embedder=FakeEmbedder())
+    component = table.column("component").to_pylist()
+    assert component[0] == component[1] and len({component[1], component[2], component[3]}) == 3
     assert cache.count("fake-first-word") == 4

@@ -119,7 +119,7 @@ def test_reference_sample_is_fixed_by_text_not_by_order() -> None:
 
 
 def test_shipped_references_rank_a_real_answer_above_an_unrelated_one() -> None:
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
 
     embedder = get_embedder("default")
     shipped = load_references()

@@ -56,7 +56,7 @@ def test_empathic_reply_outscores_a_dismissive_one(scorer: EmpathyScorer) -> Non
 def test_the_gate_metric_passes_empathy_and_stops_dismissal(scorer: EmpathyScorer) -> None:
     """With real embeddings, as the pipeline runs it: the 0.7 stage gate splits these two."""
     pytest.importorskip("model2vec", reason="the embedding stack is needed")
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
 
     embedder = get_embedder("default")
     seeker = "My mom passed away last week and I can't stop crying."

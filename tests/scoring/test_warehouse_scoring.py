@@ -13,7 +13,7 @@ from python_models.scoring.pipeline import Scorers
 from python_models.scoring.warehouse import (
     MESSAGE_TYPE,
     SCORES_SCHEMA,
-    fit_category_from_table,
+    fit_build_category_model,
     score_table,
 )
 
@@ -74,11 +74,11 @@ def test_gate_columns_catch_an_unsafe_biased_unfinished_reply() -> None:
     assert row["completeness_score"] < 1.0
 
 
-def test_category_model_learns_from_the_categorized_rows() -> None:
+def test_category_model_learns_from_the_build_sample() -> None:
     ids = [f"c{i}" for i in range(40)]
-    table = pa.table({"conversation_id": ids, "category": ["x"] * 20 + ["y"] * 20})
+    sample = pa.table({"conversation_id": ids, "category": ["x"] * 20 + ["y"] * 20})
     vectors = np.array([[1.0, 0.0]] * 20 + [[0.0, 1.0]] * 20, dtype=np.float32)
-    model = fit_category_from_table(table, vectors, "test")
+    model = fit_build_category_model(sample, vectors, "test")
     assert model is not None and model.categories == ["x", "y"]
     assert model.metadata["fitted_on"] == "this build"
 
@@ -102,8 +102,9 @@ def _conversations(n: int) -> pa.Table:
 
 
 def test_a_pool_of_workers_scores_exactly_what_one_process_does(tmp_path) -> None:
-    from python_models.embeddings import EmbeddingCache, conversation_text
-    from python_models.scoring.warehouse_build import ScoringRun, score_conversations
+    from python_models.embeddings.cache import EmbeddingCache
+    from python_models.embeddings.texts import conversation_text
+    from python_models.scoring.warehouse import ScoringRun, score_conversations
 
     table = _conversations(120)
     texts = pa.table(
@@ -139,8 +140,8 @@ def test_a_pool_of_workers_scores_exactly_what_one_process_does(tmp_path) -> Non
 
 
 def test_a_stream_that_ends_early_fails_instead_of_dropping_rows(tmp_path) -> None:
-    from python_models.embeddings import EmbeddingCache
-    from python_models.scoring.warehouse_build import score_conversations
+    from python_models.embeddings.cache import EmbeddingCache
+    from python_models.scoring.warehouse import score_conversations
 
     table = _conversations(10)
     empty = pa.table({"conversation_id": [], "category": [], "embedding_text": []})

@@ -8,7 +8,7 @@ with
 
 near_duplicates as (
 
-    select * from {{ ref('int_conversation_near_duplicates') }}
+    select * from {{ ref('int_conversations_clustered') }}
 
 ),
 

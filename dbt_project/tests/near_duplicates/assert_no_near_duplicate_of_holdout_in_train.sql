@@ -19,7 +19,7 @@ copies as (
 
 near_duplicates as (
 
-    select * from {{ ref('int_conversation_near_duplicates') }}
+    select * from {{ ref('int_conversations_clustered') }}
 
 ),
 

@@ -16,7 +16,7 @@ expected as (
         'built' as pair_origin,
         pair_id
     from {{ ref('int_preference_pairs_gated') }}
-    where gate_passed
+    where is_gate_passed
 
 ),
 

@@ -4,7 +4,7 @@
     What near-duplicate detection embeds, per kept conversation: the user and assistant turns
     (system prompts left out, role names left out), whitespace folded, one turn per line; and the
     two sides on their own for the side-by-side check. Equal to
-    python_models.embeddings.conversation_text / side_texts (a test holds them equal), so the
+    python_models.embeddings.texts.conversation_text / side_texts (a test holds them equal), so the
     embedding cache, keyed by conversation id, serves the scorers too.
 -#}
 with
@@ -39,11 +39,7 @@ texts as (
                 m -> {{ fold_whitespace('m.content') }}
             ),
             chr(10)
-        ) as assistant_text,
-        tier,
-        is_training_edge_case,
-        source_file,
-        source_line
+        ) as assistant_text
 
     from conversations
 

@@ -2,7 +2,7 @@
 
 {#-
     One row per near-duplicate cluster: its representative (chosen in
-    int_conversation_near_duplicates: an edge case if the cluster has one, then the best tier,
+    int_conversations_clustered: an edge case if the cluster has one, then the best tier,
     then the earliest file and line), with the cluster id that becomes the split key. Protective
     flags are inherited from every member, as exact dedup does: a cluster holding a hard-holdout
     record is holdout (so it goes wholly to test and nothing near it reaches train), and a
@@ -18,7 +18,7 @@ conversations as (
 
 near_duplicates as (
 
-    select * from {{ ref('int_conversation_near_duplicates') }}
+    select * from {{ ref('int_conversations_clustered') }}
 
 ),
 

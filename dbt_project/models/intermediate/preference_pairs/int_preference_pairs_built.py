@@ -1,20 +1,18 @@
-"""Preference pairs built from edge-case and roleplay conversations, scored and gated.
+"""Preference pairs built from edge-case and roleplay conversations, their replies scored.
 
 Thin: rules in python_models/preference_builder.py (docs/curriculum.md). Rejected replies come
 from documented failure-mode templates or retrieval of a low-empathy reply of another
 conversation in the same category, never from a network model; the empathy scorer
 (python_models/scoring/empathy.py) judges chosen and rejected against the prompt's last user
-turn, and a pair passes when chosen outscores rejected by more than `min_margin`.
+turn. Which conversations are used is int_preference_pairs_build_sources; whether a pair passes
+(chosen outscores rejected by the seed's margin) is int_preference_pairs_gated.
 """
 
-import json
-
-from pixel_config.values import string_list
 from python_models.preference_builder import BuilderConfig, built_pairs_table
 
 
 def _empathy_function():
-    from python_models.embeddings import get_embedder
+    from python_models.embeddings.backends import get_embedder
     from python_models.scoring.empathy import EmpathyScorer
 
     embedder, scorer = get_embedder("default"), EmpathyScorer()
@@ -33,14 +31,8 @@ def _empathy_function():
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    families = json.loads(dbt.config.get("roleplay_families") or "[]")
-    family_list = string_list(families)
     conversations = (
-        dbt.ref("int_conversations_split")
-        .filter(f"is_training_edge_case or source_family in ({family_list})")
-        .project("conversation_id, messages, category, is_training_edge_case")
-        .order("conversation_id")
-        .fetch_arrow_table()
+        dbt.ref("int_preference_pairs_build_sources").order("conversation_id").fetch_arrow_table()
     )
     config = BuilderConfig(
         max_pairs_per_conversation=int(dbt.config.get("pairs_per_conversation")),
@@ -50,5 +42,4 @@ def model(dbt, session):
         conversations,
         empathy=_empathy_function() if conversations.num_rows else lambda s, r: [],
         config=config,
-        min_margin=float(dbt.config.get("min_margin")),
     )

@@ -1,8 +1,10 @@
 {#-
     Built preference pairs with the provenance of the conversation they were built from, their
     pair id (same hash as curated pairs) and that conversation's split, so a prompt never sits
-    in one split as a conversation and in another as a pair. `gate_passed` says whether the
-    chosen reply outscored the rejected one on the empathy scorer.
+    in one split as a conversation and in another as a pair, and the empathy-margin gate: a pair
+    passes when its chosen reply's empathy exceeds its rejected reply's by more than the
+    `above` threshold of seeds/quality_thresholds.csv (stage safety_dpo, metric empathy_margin).
+    A pair with an unscored reply fails.
 -#}
 with
 
@@ -15,6 +17,38 @@ built as (
 conversations as (
 
     select * from {{ ref('int_conversations_split') }}
+
+),
+
+margin_thresholds as (
+
+    select * from {{ ref('quality_thresholds') }}
+    where stage = 'safety_dpo' and metric = 'empathy_margin' and comparison = 'above'
+
+),
+
+margins as (
+
+    select
+        built.*,
+        round(built.chosen_empathy::double - built.rejected_empathy::double, 4) as margin,
+        margin_thresholds.threshold as gate_threshold
+
+    from built
+    left join margin_thresholds on true
+
+),
+
+verdicts as (
+
+    select
+        *,
+        case
+            when chosen_empathy is null or rejected_empathy is null then 'empathy_unscored'
+            when not coalesce(margin > gate_threshold, false) then 'chosen_not_more_empathic'
+        end as gate_reason
+
+    from margins
 
 ),
 
@@ -50,11 +84,12 @@ with_provenance as (
         built.turn_index as built_from_turn,
         built.chosen_empathy,
         built.rejected_empathy,
-        built.empathy_margin,
-        built.gate_passed,
+        built.margin::float as empathy_margin,
+        built.gate_threshold,
+        built.gate_reason is null as is_gate_passed,
         built.gate_reason
 
-    from built
+    from verdicts as built
     inner join conversations
         on built.conversation_id = conversations.conversation_id
 

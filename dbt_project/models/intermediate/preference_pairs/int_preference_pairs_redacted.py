@@ -1,10 +1,10 @@
 """The PII-redacted text of every exported preference pair (curated and built): prompt turns,
 chosen and rejected with PII replaced by typed placeholders, and the count per pair.
 
-Thin: python_models/scoring/warehouse.py (`redact_pairs_table`). The preference_pairs mart takes
-its text from here, so no structured PII reaches a non-edge-case export
-(assert_no_structured_pii_in_non_edge_exports; assert_every_exported_pair_is_redacted checks no
-pair is missing here). With scoring_enabled false the text passes through unredacted.
+Thin: python_models/scoring/warehouse.py (`redact_pairs_table`) over int_preference_pairs_unioned.
+The preference_pairs mart takes its text from here, so no structured PII reaches a non-edge-case
+export (assert_no_structured_pii_in_non_edge_exports; assert_every_exported_pair_is_redacted
+checks no pair is missing here). With scoring_enabled false the text passes through unredacted.
 """
 
 from pixel_config.values import flag
@@ -13,14 +13,7 @@ from python_models.scoring.warehouse import redact_pairs_table
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    columns = "pair_id, prompt_messages, chosen, rejected"
-    source = dbt.ref("int_preference_pairs_split").project(f"'source' as pair_origin, {columns}")
-    built = (
-        dbt.ref("int_preference_pairs_gated")
-        .filter("gate_passed")
-        .project(f"'built' as pair_origin, {columns}")
-    )
-    pairs = source.union(built).order("pair_origin, pair_id").to_arrow_table()
+    pairs = dbt.ref("int_preference_pairs_unioned").order("pair_origin, pair_id").to_arrow_table()
     if not flag(dbt.config.get("scoring_enabled")):
         return redact_pairs_table(pairs, detector=None)
 

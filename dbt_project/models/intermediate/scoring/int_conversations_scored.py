@@ -1,11 +1,12 @@
 """Every scorer over every conversation kept after near-duplicate dedup: crisis, empathy,
 safety, bias, completeness, coherence, category and PII (counts and redacted messages).
 
-Thin: python_models/scoring/warehouse_build.py. Conversation vectors come from the embedding
-cache the near-duplicate stage filled (never embedded twice); conversations stream in batches
-so memory stays flat; big builds score in scoring_workers processes (0 = one per core). With
-scoring_enabled false every score is null and messages are passed
-through unredacted (the PII gate test then judges the raw text).
+Thin: python_models/scoring/warehouse.py. The category model is fitted on
+int_conversations_category_sample and predicts for int_conversations_uncategorized (both SQL).
+Conversation vectors come from the embedding cache the near-duplicate stage filled (never
+embedded twice); conversations stream in batches so memory stays flat; big builds score in
+scoring_workers processes (0 = one per core). With scoring_enabled false every score is null and
+messages are passed through unredacted (the PII gate test then judges the raw text).
 """
 
 import os
@@ -37,25 +38,16 @@ def model(dbt, session):
     if not flag(dbt.config.get("scoring_enabled")):
         return _unscored(conversations)
 
-    from python_models.scoring.warehouse_build import ScoringRun, score_conversations
+    from python_models.scoring.warehouse import ScoringRun, score_conversations
 
-    texts = dbt.ref("int_conversations_embedding_texts").project("conversation_id, embedding_text")
-    kept = conversations.project("conversation_id, category")
-    joined = kept.join(texts, "conversation_id")
-    cap = int(dbt.config.get("category_fit_rows_per_category"))
     category_sample = (
-        joined.filter("category is not null and category <> 'uncategorized'")
-        .project(
-            "conversation_id, category, embedding_text, "
-            "row_number() over (partition by category order by md5(conversation_id)) as rank"
-        )
-        .filter(f"rank <= {cap}")
+        dbt.ref("int_conversations_category_sample")
         .project("conversation_id, category, embedding_text")
         .order("conversation_id")
         .to_arrow_table()
     )
     uncategorized = (
-        joined.filter("category is null or category = 'uncategorized'")
+        dbt.ref("int_conversations_uncategorized")
         .project("conversation_id, embedding_text")
         .order("conversation_id")
         .to_arrow_table()

@@ -18,7 +18,7 @@ source_pairs as (
 built_pairs as (
 
     select * from {{ ref('int_preference_pairs_gated') }}
-    where not gate_passed
+    where not is_gate_passed
 
 ),
 

@@ -12,7 +12,7 @@ conversations as (
 
 near_duplicates as (
 
-    select * from {{ ref('int_conversation_near_duplicates') }}
+    select * from {{ ref('int_conversations_clustered') }}
 
 ),
 

@@ -15,8 +15,8 @@ per_mode as (
     select
         coalesce(failure_mode, 'all') as failure_mode,
         count(*) as pairs_built,
-        count(*) filter (where gate_passed) as pairs_kept,
-        count(*) filter (where gate_passed) / count(*) as kept_share,
+        count(*) filter (where is_gate_passed) as pairs_kept,
+        count(*) filter (where is_gate_passed) / count(*) as kept_share,
         min(empathy_margin) as margin_min,
         quantile_cont(empathy_margin, 0.10) as margin_p10,
         quantile_cont(empathy_margin, 0.25) as margin_p25,

@@ -21,7 +21,7 @@ source_pairs as (
 built_pairs as (
 
     select * from {{ ref('int_preference_pairs_gated') }}
-    where gate_passed
+    where is_gate_passed
 
 ),
 

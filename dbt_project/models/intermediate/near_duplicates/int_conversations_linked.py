@@ -1,15 +1,16 @@
-"""One row per kept conversation: its near-duplicate cluster, representative and neighbours.
+"""One row per kept conversation: its near-duplicate component, neighbours and nearest one.
 
 Thin: the library is python_models/near_duplicates.py (docs/near_duplicates.md). Conversations
 are read in conversation-id order so the ANN index is built the same way on every run; texts
 stream in Arrow batches and only conversations missing from the embedding cache are embedded.
+Which member of a component is kept, and the cluster id, are SQL (int_conversations_clustered).
 """
 
 import numpy as np
 import pyarrow as pa
 
 from pixel_config.values import flag, optional_number
-from python_models.near_duplicates import ClusterInput, NearDupConfig, Timings, assign_clusters
+from python_models.near_duplicates import NearDupConfig, Timings, link_conversations
 
 TEXT_BATCH_ROWS = 50_000
 
@@ -25,18 +26,8 @@ def model(dbt, session):
         progress=flag(dbt.config.get("near_dup_progress")),
     )
     texts = dbt.ref("int_conversations_embedding_texts")
-    keys = (
-        texts.project("conversation_id, tier, is_training_edge_case, source_file, source_line")
-        .order("conversation_id")
-        .to_arrow_table()
-    )
-    rows = ClusterInput(
-        conversation_id=np.asarray(keys.column("conversation_id").to_pylist(), dtype=object),
-        tier=keys.column("tier").to_numpy(zero_copy_only=False),
-        is_edge_case=keys.column("is_training_edge_case").to_numpy(zero_copy_only=False),
-        source_file=np.asarray(keys.column("source_file").to_pylist(), dtype=object),
-        source_line=keys.column("source_line").to_numpy(zero_copy_only=False),
-    )
+    keys = texts.project("conversation_id").order("conversation_id").to_arrow_table()
+    ids = np.asarray(keys.column("conversation_id").to_pylist(), dtype=object)
 
     def text_batches():
         reader = texts.project("conversation_id, embedding_text").fetch_arrow_reader(
@@ -62,6 +53,6 @@ def model(dbt, session):
         return found.column(column).to_pylist()
 
     timings = Timings()
-    table = assign_clusters(rows, text_batches(), side_texts, config, timings=timings)
+    table = link_conversations(ids, text_batches(), side_texts, config, timings=timings)
     print(f"near-duplicates: {timings.steps}", flush=True)
     return table
