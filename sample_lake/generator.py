@@ -38,9 +38,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, Field
 
-from sample_lake import phrases
-from sample_lake.edge_cases import GRAPHIC_EDGE_CASES, PII_PLANTS
-from sample_lake.transcripts import write_voice_datasets
+from sample_lake.content import phrases
+from sample_lake.content.edge_cases import GRAPHIC_EDGE_CASES, PII_PLANTS
+from sample_lake.families.transcripts import write_voice_datasets
 
 MAX_RECORDS_PER_FILE = 100_000
 MIN_RECORDS_PER_DATASET = 20
@@ -117,7 +117,7 @@ class DatasetSummary(BaseModel):
     # planted near-duplicates of this dataset that lose to their twin (see LakeSummary)
     near_duplicates: int = 0
     unique_records: int
-    # transcripts and sessions (sample_lake/transcripts.py): input records that became part
+    # transcripts and sessions (sample_lake/families/transcripts.py): input records that became part
     # of a session beyond its first row, and conversations beyond the first that one document or
     # session became; unique_records = valid - exact_duplicates - merged + derived
     merged_into_session: int = 0
@@ -125,7 +125,7 @@ class DatasetSummary(BaseModel):
 
 
 class PlantedRecordRef(BaseModel):
-    """A named record the warehouse must treat in a known way (sample_lake/edge_cases.py):
+    """A named record the warehouse must treat in a known way (sample_lake/content/edge_cases.py):
     a graphic edge case that must be exported, or a conversation whose PII must be redacted."""
 
     key: str
@@ -1041,7 +1041,7 @@ DATASET_WEIGHTS: dict[str, float] = {
     "reddit_safety_preferences": 0.06,
     "harmless_hh_preferences": 0.06,
     "heldout_family_dialogues": 0.06,
-    # stage 4 from transcripts (sample_lake/transcripts.py): passages, session windows
+    # stage 4 from transcripts (sample_lake/families/transcripts.py): passages, session windows
     "trauma_talks": 0.013,
     "session_utterances": 0.007,
 }
@@ -1444,7 +1444,7 @@ def _crisis_edge_roleplay(lake: _Lake, n: int) -> None:
             for key, messages, _kind in lake.near_plants.get(dataset, []):
                 plan.plant(record(messages), at=0.6, key=key)
         lake.write_jsonl("chatml", plan)
-    # hand-written graphic dialogues: every one must reach the export (sample_edge_cases.py)
+    # hand-written graphic dialogues: every one must reach the export (sample_lake/content/edge_cases.py)
     plan = _FilePlan(dataset, "edge_cases/graphic_001.jsonl", [])
     for key, dialogue in GRAPHIC_EDGE_CASES.items():
         plan.plant(_dumps(_chatml(list(dialogue), content.roles(), key)), at=1.0, key=key)
