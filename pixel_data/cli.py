@@ -5,9 +5,13 @@ Exit codes and error messages follow one policy (pixel_data/policy.py, docs/cli.
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
+from pixel_config.settings import ProjectNotFound
 from pixel_data.commands import demo, eval, export, lake, s3, score, warehouse
+from pixel_data.policy import USAGE, report
 
 app = typer.Typer(
     help="SQL-first warehouse for counselling-conversation training data. "
@@ -26,5 +30,16 @@ app.add_typer(eval.app, name="eval")
 app.add_typer(s3.app, name="s3")
 
 
+def main() -> None:
+    """The `pixel-data` console script: the app, with "no project found" as a usage error."""
+    try:
+        app()
+    except (
+        ProjectNotFound
+    ) as exc:  # raised on first use of a project path, outside typer's handling
+        report(str(exc))
+        sys.exit(USAGE)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from pixel_config import settings
 from pixel_data.policy import USAGE, fail
 
 LakeOption = Annotated[
@@ -20,10 +21,11 @@ WarehouseOption = Annotated[
 ]
 
 
-def lake_uri(lake: str | None, default: Path) -> str:
-    """An s3:// URI as given, or a local folder made absolute; exit 2 when the folder is missing."""
+def lake_uri(lake: str | None) -> str:
+    """An s3:// URI as given, or a local folder made absolute (default: the sample lake); exit 2
+    when the folder is missing."""
     if lake is None:
-        return str(default)
+        return str(settings.DEFAULT_SAMPLE_LAKE)
     if lake.startswith("s3://"):
         return lake.rstrip("/")
     path = Path(lake).expanduser().resolve()

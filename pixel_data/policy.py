@@ -17,9 +17,14 @@ FAILED = 1
 USAGE = 2
 
 
-def fail(message: str, code: int = FAILED) -> NoReturn:
-    """Print ``error: message`` as one line on stderr and exit with ``code``."""
+def report(message: str) -> None:
+    """Print ``error: message`` as one line on stderr."""
     typer.echo(f"error: {' '.join(message.split())}", err=True)
+
+
+def fail(message: str, code: int = FAILED) -> NoReturn:
+    """Inside a command: report ``message`` and exit with ``code``."""
+    report(message)
     raise typer.Exit(code)
 
 

@@ -94,9 +94,9 @@ def neardup(
         bool, typer.Option(help="Run datatrove's MinHash dedup on the same corpus (eval extra).")
     ] = True,
     per_kind: Annotated[int, typer.Option(help="Perturbed copies per perturbation kind.")] = 250,
-    out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = (
-        settings.BUILD_DIR / "eval" / "neardup.json"
-    ),
+    out: Annotated[
+        Path | None, typer.Option(help="Where the JSON results go (default build/eval/).")
+    ] = None,
     realdata: RealdataOption = None,
 ) -> None:
     """Precision, recall and time of near-dup detection on real data (docs/evaluation.md)."""
@@ -111,6 +111,7 @@ def neardup(
         )
     except RealDataMissing as exc:
         fail(str(exc), USAGE)
+    out = out or settings.BUILD_DIR / "eval" / "neardup.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     corpus = result["corpus"]

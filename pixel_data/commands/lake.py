@@ -19,9 +19,10 @@ console = Console()
 
 
 def sample_lake(
-    out: Annotated[Path, typer.Argument(help="Folder to write the lake into.")] = (
-        settings.DEFAULT_SAMPLE_LAKE
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to write the lake into (default build/sample_lake)."),
+    ] = None,
     records: Annotated[int, typer.Option(help="Approximate number of good records.")] = 3000,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
     force: Annotated[
@@ -32,7 +33,7 @@ def sample_lake(
 
     OUT must be missing or empty; --force replaces a folder that holds files.
     """
-    write_sample_lake(out, records=records, seed=seed, force=force)
+    write_sample_lake(out or settings.DEFAULT_SAMPLE_LAKE, records=records, seed=seed, force=force)
 
 
 def write_sample_lake(out: Path, *, records: int, seed: int, force: bool) -> None:
@@ -56,15 +57,19 @@ def write_sample_lake(out: Path, *, records: int, seed: int, force: bool) -> Non
 def inventory(
     uri: Annotated[str, typer.Argument(help="Lake root: a folder or s3://bucket/prefix.")],
     json_path: Annotated[
-        Path, typer.Option("--json", help="Where to write the JSON report.")
-    ] = settings.BUILD_DIR / "inventory.json",
+        Path | None,
+        typer.Option(
+            "--json", help="Where to write the JSON report (default build/inventory.json)."
+        ),
+    ] = None,
     depth: Annotated[int, typer.Option(help="Folder levels that make a prefix.")] = 1,
     show: Annotated[int, typer.Option(help="Unregistered objects to print.")] = 50,
 ) -> None:
     """Coverage report: objects, bytes, formats and records per prefix and dataset."""
     from ingestion.inventory import build_inventory, group_rows, write_json
 
-    root = lake_uri(uri, settings.DEFAULT_SAMPLE_LAKE)
+    root = lake_uri(uri)
+    json_path = json_path or settings.BUILD_DIR / "inventory.json"
     try:
         report = build_inventory(root, prefix_depth=depth)
     except (S3AccessError, FileNotFoundError) as error:

@@ -73,7 +73,7 @@ def build(
     ] = None,
 ) -> None:
     """Run `dbt build` (models and every gate) on a lake; exits 1 when a gate fails."""
-    uri = lake_uri(lake, settings.DEFAULT_SAMPLE_LAKE)
+    uri = lake_uri(lake)
     target = settings.warehouse_path(warehouse)
     try:
         extra_vars = json.loads(dbt_vars) if dbt_vars else {}

@@ -162,3 +162,8 @@ def test_demo_reports_a_refused_export_in_one_line(monkeypatch, tmp_path: Path) 
 def test_demo_has_two_seeds() -> None:
     result = CliRunner().invoke(cli.app, ["demo", "--help"], env={"COLUMNS": "200"})
     assert "--lake-seed" in result.output and "--seed" in result.output
+
+
+def test_no_project_found_is_a_usage_error_naming_what_was_searched(tmp_path: Path) -> None:
+    result = run_cli("summary", env={"PIXEL_PROJECT_DIR": str(tmp_path)})
+    assert_one_line_error(result, 2, "PIXEL_PROJECT_DIR", str(tmp_path))
