@@ -25,7 +25,7 @@ demo: $(STAMP)
 ## The sample lake in a local S3 bucket (weed, on loopback, stopped at the end): inventory,
 ## build in place from s3://, export with a verified upload back to S3, remote verify.
 demo-s3: $(STAMP)
-	$(BIN)/python -m pixel_data.demo_s3
+	$(BIN)/pixel-data demo-s3
 
 ## Lint, then the whole test suite (pytest, which also runs `dbt build` with all its tests).
 test: $(STAMP) lint

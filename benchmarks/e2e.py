@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from pixel_data.cli import build_warehouse
-from sample_lake.generator import generate_lake
+from pixel_data.commands.warehouse import build_warehouse
+from sample_lake import generate_lake
 
 
 def peak_rss_mib(who: int) -> float:

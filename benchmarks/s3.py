@@ -27,9 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from exports.upload import UploadConfig, upload_export
-from pixel_data.cli import run_dbt
+from pixel_data.commands.warehouse import run_dbt
 from pixel_data.local_s3 import LocalS3Server, s3_client, upload_folder
-from sample_lake.generator import generate_lake
+from sample_lake import generate_lake
 
 LAKE_MODELS = ("stg_lake__files", "stg_lake__records")
 

@@ -5,13 +5,12 @@ loopback ports (every component's port is set, so two servers never collide), wi
 key pair of its own, waits until S3 answers, and stops it by its own PID. Telemetry, WebDAV,
 the admin UI and the Iceberg/Lance catalogs are off: nothing leaves 127.0.0.1.
 
-    python -m pixel_data.local_s3 start --dir build/s3   # background, writes build/s3/server.json
-    python -m pixel_data.local_s3 stop --dir build/s3
+    pixel-data s3 start --dir build/s3   # background, writes build/s3/server.json
+    pixel-data s3 stop --dir build/s3
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import secrets
@@ -261,45 +260,3 @@ def upload_folder(client, folder: Path, bucket: str, prefix: str, workers: int =
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(put, files))
     return len(files)
-
-
-def _state_path(directory: Path) -> Path:
-    return Path(directory) / "server.json"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["start", "stop", "env"])
-    parser.add_argument("--dir", type=Path, default=Path("build/s3"))
-    args = parser.parse_args(argv)
-    state_file = _state_path(args.dir)
-    if args.action == "start":
-        server = LocalS3Server(args.dir).start()
-        try:
-            state_file.touch(mode=0o600)
-            state_file.write_text(json.dumps(server.state()), encoding="utf-8")
-        except BaseException:
-            server.stop()
-            raise
-        print(f"weed (pid {server.pid}) serves S3 at {server.endpoint_url}")
-        return 0
-    if not state_file.exists():
-        print(f"no server state at {state_file}", file=sys.stderr)
-        return 1
-    state = json.loads(state_file.read_text(encoding="utf-8"))
-    if args.action == "env":  # for `eval "$(python -m pixel_data.local_s3 env)"` in a shell
-        server = LocalS3Server(Path(state["data_dir"]), state["access_key"], state["secret_key"])
-        server.ports = state["ports"]
-        for key, value in server.env().items():
-            print(f"export {key}={value}")
-        return 0
-    server = LocalS3Server(Path(state["data_dir"]), ports=state["ports"], pid=state["pid"])
-    server.data_dir = server.data_dir.resolve()
-    server.stop()
-    state_file.unlink()
-    print(f"weed (pid {state['pid']}) stopped")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

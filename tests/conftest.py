@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sample_lake.generator import LakeSummary, generate_lake
+from sample_lake import LakeSummary, generate_lake
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""Refit the scorers' weights on real labelled data (`python -m evaluation.fitting.fit_X`)."""
+"""Refit the scorers' weights on real labelled data (`pixel-data eval fit <scorer>`)."""

@@ -1,6 +1,6 @@
 """Refit the shipped fallback category model (Counsel Chat topics), deterministically.
 
-    python -m evaluation.fitting.fit_category
+    pixel-data eval fit category
 
 In the warehouse the category model is fitted on the build's own categorized conversations;
 this one is the fallback `pixel-data score` uses when a file carries too few categorized records
@@ -10,7 +10,6 @@ first answer (the shape of a conversation's text), label = topic.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from evaluation.realdata import CounselQuestion, counsel_chat_questions
@@ -25,15 +24,12 @@ def conversation_like_text(question: CounselQuestion) -> str:
     return "\n".join(" ".join(turn.split()) for turn in turns)
 
 
-def main() -> None:
+def refit(out: Path = COUNSEL_CHAT_WEIGHTS, embedder_name: str = "static") -> None:
+    """Refit and write the weights (`pixel-data eval fit category`)."""
     from evaluation.realdata import realdata_root
     from python_models.embeddings.backends import get_embedder
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=COUNSEL_CHAT_WEIGHTS)
-    parser.add_argument("--embedder", default="static")
-    args = parser.parse_args()
-    embedder = get_embedder(args.embedder)
+    embedder = get_embedder(embedder_name)
     train = [q for q in counsel_chat_questions(realdata_root()) if q.split == "train"]
     vectors = embedder.encode([conversation_like_text(q) for q in train])
     model = fit_category_model([q.question_id for q in train], vectors, [q.topic for q in train])
@@ -42,12 +38,8 @@ def main() -> None:
         embedding_model=embedder.model_id,
         fitted_on="Counsel Chat (MIT) 20200325_counsel_chat.csv, split == train, label = topic",
     )
-    model.save(args.out)
+    model.save(out)
     print(
         f"{len(model.categories)} categories from {len(train)} questions, min confidence "
-        f"{model.min_confidence:.3f} -> {args.out} ({args.out.stat().st_size:,} B)"
+        f"{model.min_confidence:.3f} -> {out} ({out.stat().st_size:,} B)"
     )
-
-
-if __name__ == "__main__":
-    main()

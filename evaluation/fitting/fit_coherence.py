@@ -1,6 +1,6 @@
 """Refit the shipped relevance references of the coherence scorer, deterministically.
 
-    python -m evaluation.fitting.fit_coherence
+    pixel-data eval fit coherence
 
 Counsel Chat (MIT, ../shared/realdata/counsel-chat), questions of its own `train` split: the
 MAX_REFERENCES questions with the smallest sha256 of their questionID, and for each its answer
@@ -11,7 +11,6 @@ batch has too few turns of its own (`MIN_REFERENCES`).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 from pathlib import Path
@@ -54,16 +53,13 @@ def reference_texts(limit: int = MAX_REFERENCES) -> tuple[list[str], list[str], 
     return questions, answers, description
 
 
-def main() -> None:
+def refit(out: Path = WEIGHTS, embedder_name: str = "static") -> None:
+    """Refit and write the weights (`pixel-data eval fit coherence`)."""
     from python_models.embeddings.backends import get_embedder
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
-    parser.add_argument("--embedder", default="static")
-    args = parser.parse_args()
-    embedder = get_embedder(args.embedder)
+    embedder = get_embedder(embedder_name)
     questions, answers, description = reference_texts()
-    vectors = args.out.with_name(REFERENCE_VECTORS.name)
+    vectors = out.with_name(REFERENCE_VECTORS.name)
     np.savez_compressed(
         vectors,
         users=embedder.encode(questions).astype(np.float16),
@@ -77,9 +73,5 @@ def main() -> None:
         "used_when": "a batch has fewer than MIN_REFERENCES distinct turns of a role left once "
         "the conversation's own are removed (coherence.py)",
     }
-    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(data, indent=2))
-
-
-if __name__ == "__main__":
-    main()

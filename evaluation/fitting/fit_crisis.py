@@ -1,19 +1,18 @@
 """Refit the crisis classifier and its flag threshold, deterministically.
 
-    python -m evaluation.fitting.fit_crisis [--out python_models/scoring/weights/crisis.npz]
+    pixel-data eval fit crisis
 
 Data (read in place from ../shared/realdata, never copied):
 - fit: SDCNL `training-set.csv` (r/SuicideWatch = 1, r/depression = 0; no license stated) and
   Dreaddit `dreaddit-train.csv` (all 0: stress is not a crisis; no license stated);
 - threshold: the C-SSRS Reddit users (Gaur et al. 2019, upstream CC BY) whose hashed id falls in
   the calibration bucket (`cssrs_split(user) == "calibration"`, about 30%); the threshold is the
-  highest one that keeps sensitivity >= `--target` on their Ideation/Behavior/Attempt users.
+  highest one that keeps sensitivity >= `target` on their Ideation/Behavior/Attempt users.
 - never used here: SDCNL test, Dreaddit test, hh-rlhf, and the C-SSRS evaluation users.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 from pathlib import Path
 
@@ -81,12 +80,8 @@ def choose_threshold(positive_scores: list[float], target: float) -> float:
     return float(np.floor(ordered[needed - 1] * 1000) / 1000)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
-    parser.add_argument("--embedder", default="static")
-    parser.add_argument("--target", type=float, default=0.99, help="calibration sensitivity")
-    args = parser.parse_args()
+def refit(out: Path = WEIGHTS, embedder_name: str = "static", target: float = 0.99) -> None:
+    """Refit and write the weights (`pixel-data eval fit crisis`)."""
 
     root = realdata_root()
     fit = sdcnl_posts(root, "training") + dreaddit_posts(root, "train")
@@ -97,7 +92,7 @@ def main() -> None:
         if question.topic not in COUNSEL_CRISIS_TOPICS:
             texts += [question.title, f"{question.title}\n{question.text}"]
             labels += [0, 0]
-    vectors, model_id = embed(texts, args.embedder)
+    vectors, model_id = embed(texts, embedder_name)
     model = LinearTextModel.fit(
         texts,
         vectors,
@@ -117,20 +112,16 @@ def main() -> None:
     model.metadata["threshold"] = 0.5
     calibration = [u for u in cssrs_users(root) if cssrs_split(u.key) == "calibration"]
     positives = [u for u in calibration if u.label in CSSRS_POSITIVE]
-    scores = user_scores(CrisisScorer(model), positives, args.embedder)
-    threshold = choose_threshold(scores, args.target)
+    scores = user_scores(CrisisScorer(model), positives, embedder_name)
+    threshold = choose_threshold(scores, target)
     model.metadata.update(
         threshold=threshold,
-        threshold_target_sensitivity=args.target,
+        threshold_target_sensitivity=target,
         calibration_positive_users=len(positives),
     )
-    model.save(args.out)
+    model.save(out)
     print(
         f"crisis model: {len(texts)} fit rows, {len(model.vocabulary)} n-grams, "
-        f"threshold {threshold:.3f} (sensitivity >= {args.target} on {len(positives)} "
-        f"calibration users), written to {args.out} ({args.out.stat().st_size:,} bytes)"
+        f"threshold {threshold:.3f} (sensitivity >= {target} on {len(positives)} "
+        f"calibration users), written to {out} ({out.stat().st_size:,} bytes)"
     )
-
-
-if __name__ == "__main__":
-    main()

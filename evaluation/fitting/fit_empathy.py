@@ -1,6 +1,6 @@
 """Refit the EPITOME empathy models, deterministically.
 
-    python -m evaluation.fitting.fit_empathy
+    pixel-data eval fit empathy
 
 Data: ../shared/realdata/epitome (behavioral-data/Empathy-Mental-Health, Reddit subset; no
 LICENSE file, two .docx licenses: academic non-commercial / attribution; treated as
@@ -14,7 +14,6 @@ the offsets folded into their intercepts.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import itertools
 from pathlib import Path
@@ -93,16 +92,12 @@ def tune_offsets(proba: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, flo
     return np.array([0.0, best[1], best[2]], dtype=np.float32), before, best[0]
 
 
-def main() -> None:
+def refit(out_dir: Path = WEIGHTS_DIR, embedder_name: str = "static") -> None:
+    """Refit and write the weights (`pixel-data eval fit empathy`)."""
     from python_models.embeddings.backends import get_embedder
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR)
-    parser.add_argument("--embedder", default="static")
-    args = parser.parse_args()
-
     train, test = split_pairs(epitome_pairs(realdata_root()))
-    embedder = get_embedder(args.embedder)
+    embedder = get_embedder(embedder_name)
     dense, model_id = dense_features(train, embedder)
     for mechanism in MECHANISMS:
         labels = np.array([p.levels[mechanism] for p in train])
@@ -125,13 +120,9 @@ def main() -> None:
             },
         )
         model.intercept = model.intercept + offsets
-        path = weights_path(mechanism, args.out_dir)
+        path = weights_path(mechanism, out_dir)
         model.save(path)
         print(
             f"{mechanism}: CV macro-F1 {before:.3f} -> {after:.3f} with offsets {offsets.tolist()}"
             f"; {len(model.vocabulary)} n-grams -> {path} ({path.stat().st_size:,} B)"
         )
-
-
-if __name__ == "__main__":
-    main()

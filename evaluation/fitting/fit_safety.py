@@ -1,6 +1,6 @@
 """Refit the learned part of the safety score on half of hh-rlhf harmless-base, deterministically.
 
-    python -m evaluation.fitting.fit_safety [--out python_models/scoring/weights/safety.npz]
+    pixel-data eval fit safety
 
 Data (read in place from ../shared/realdata, never copied): hh-rlhf harmless-base test (MIT).
 Each pair is one dialogue with two final assistant replies; the chosen reply is labelled 1
@@ -11,7 +11,6 @@ only part `pixel-data eval scorers --only safety` reports on.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,19 +63,15 @@ def messages_of(prompt: str, reply: str) -> list[dict[str, str]]:
     return [*messages, {"role": "assistant", "content": reply}]
 
 
-def main() -> None:
+def refit(out: Path = WEIGHTS, embedder_name: str = "default") -> None:
+    """Refit and write the weights (`pixel-data eval fit safety`)."""
     from evaluation.realdata import realdata_root
     from python_models.embeddings.backends import get_embedder
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
-    parser.add_argument("--embedder", default="default")
-    args = parser.parse_args()
 
     fit = [p for p in hh_harmless_pairs(realdata_root()) if hh_split(p.prompt) == "fit"]
     texts = [p.chosen for p in fit] + [p.rejected for p in fit]
     labels = [1] * len(fit) + [0] * len(fit)
-    embedder = get_embedder(args.embedder)
+    embedder = get_embedder(embedder_name)
     model = LinearTextModel.fit(
         texts,
         embedder.encode(texts),
@@ -91,12 +86,8 @@ def main() -> None:
             "fit_pairs": len(fit),
         },
     )
-    model.save(args.out)
+    model.save(out)
     print(
         f"safety model: {len(fit)} pairs, {len(model.vocabulary)} n-grams, written to "
-        f"{args.out} ({args.out.stat().st_size:,} bytes)"
+        f"{out} ({out.stat().st_size:,} bytes)"
     )
-
-
-if __name__ == "__main__":
-    main()

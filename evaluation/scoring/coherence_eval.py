@@ -106,8 +106,8 @@ def sample_lake() -> tuple[list[Conversation], list[Conversation]]:
     """The generated lake's ChatML files under curated/ and edge_cases/ (malformed lines and
     records without an assistant turn skipped); shuffled: every reply taken, in order, from
     the conversation half the list away."""
-    from sample_lake.generator import generate_lake
-    from sample_lake.transcripts import ROLE_ALIASES
+    from sample_lake import generate_lake
+    from sample_lake.families.transcripts import ROLE_ALIASES
 
     conversations: list[Conversation] = []
     with tempfile.TemporaryDirectory() as tmp:

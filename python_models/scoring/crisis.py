@@ -210,7 +210,5 @@ def combine(results: Sequence[CrisisResult]) -> CrisisResult:
 @cache
 def load_crisis_model(path: Path = WEIGHTS) -> LinearTextModel:
     if not path.exists():
-        raise FileNotFoundError(
-            f"crisis weights missing at {path}: run python -m evaluation.fitting.fit_crisis"
-        )
+        raise FileNotFoundError(f"crisis weights missing at {path}: run pixel-data eval fit crisis")
     return LinearTextModel.load(path)

@@ -117,7 +117,7 @@ def load_empathy_models(directory: Path = WEIGHTS_DIR) -> dict[str, LinearTextMo
         path = weights_path(mechanism, directory)
         if not path.exists():
             raise FileNotFoundError(
-                f"empathy weights missing at {path}: run python -m evaluation.fitting.fit_empathy"
+                f"empathy weights missing at {path}: run pixel-data eval fit empathy"
             )
         models[mechanism] = LinearTextModel.load(path)
     return models

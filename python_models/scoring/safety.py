@@ -327,7 +327,5 @@ class SafetyScorer:
 @cache
 def load_safety_model(path: Path = WEIGHTS) -> LinearTextModel:
     if not path.exists():
-        raise FileNotFoundError(
-            f"safety weights missing at {path}: run python -m evaluation.fitting.fit_safety"
-        )
+        raise FileNotFoundError(f"safety weights missing at {path}: run pixel-data eval fit safety")
     return LinearTextModel.load(path)

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import duckdb
 
-from sample_lake.transcripts import SESSIONS_DATASET, SPEAKER_ROLES, TALKS_DATASET
+from sample_lake.families.transcripts import SESSIONS_DATASET, SPEAKER_ROLES, TALKS_DATASET
 
 
 def query(warehouse, sql: str, params: list | None = None) -> list[tuple]:

@@ -1,6 +1,6 @@
 """Scoring and quality gates in the warehouse, end to end on the sample lake.
 
-The sample lake carries ten hand-written graphic edge cases (sample_lake/edge_cases.py:
+The sample lake carries ten hand-written graphic edge cases (sample_lake/content/edge_cases.py:
 a suicide plan, cutting, an attempt's aftermath, abuse, threats to others, command voices, an
 overdose in progress, a rape disclosure) and two ordinary conversations with structured PII.
 Edge cases must bypass every safety filter and reach the export; PII must be replaced by typed

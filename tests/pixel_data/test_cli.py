@@ -107,7 +107,7 @@ def test_export_without_a_warehouse_says_build_first(tmp_path):
     result = run_cli(
         "export", "--out", str(tmp_path / "e"), "--warehouse", str(tmp_path / "missing.duckdb")
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "pixel-data build" in result.stderr
 
 

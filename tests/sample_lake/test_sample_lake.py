@@ -26,14 +26,9 @@ import pytest
 
 from ingestion.lake import glob_matches
 from pixel_config.settings import dbt_var
-from sample_lake.generator import (
-    DATASET_WEIGHTS,
-    FAULT_REASONS,
-    MIN_RECORDS_PER_DATASET,
-    LakeSummary,
-    generate_lake,
-    main,
-)
+from sample_lake import LakeSummary, generate_lake
+from sample_lake.lake import DATASET_WEIGHTS, MIN_RECORDS_PER_DATASET
+from sample_lake.summary import FAULT_REASONS
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "dbt_project" / "seeds"
@@ -628,17 +623,22 @@ def test_instructions_nest_zero_one_and_two_folders_deep(demo) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_cli_writes_the_summary_and_prints_counts_only(
-    demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _, summary, _ = demo
-    out = tmp_path / "summary.json"
-    assert main([str(tmp_path / "lake"), "--records", "3000", "--summary-json", str(out)]) == 0
-    assert json.loads(out.read_text()) == summary.to_dict()
-    printed = capsys.readouterr().out
-    allowed = {"dataset", "files", "input", "valid", "faults", "dups", "unregistered", "total"}
-    allowed |= {"MB", "in", "s", "seed"} | {w for name in REGISTRY for w in name.split("_")}
+def test_cli_writes_the_lake_and_prints_counts_only(demo, tmp_path: Path) -> None:
+    """`pixel-data sample-lake` writes what `generate_lake` writes and prints no record text."""
+    from typer.testing import CliRunner
+
+    from pixel_data.cli import app
+
+    demo_root, summary, _ = demo
+    out = tmp_path / "lake"
+    args = ["sample-lake", str(out), "--records", "3000"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert file_digests(out) == file_digests(demo_root)
+    printed = result.output.replace(str(out), "")
+    allowed = {"Sample", "lake", "at", "datasets", "input", "records"}
     assert set(re.findall(r"[A-Za-z]+", printed)) <= allowed
+    assert f"{len(summary.datasets)} datasets" in printed
 
 
 def test_refuses_to_write_into_a_folder_with_files(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from python_models.scoring.crisis import CrisisResult, CrisisScorer, combine, ma
         ("everyone would be better off without me", "ideation"),
         ("I started cutting myself again", "self_harm"),
         ("I want to kill him for what he did", "harm_to_others"),
-        # found missing by the graphic edge-case dialogues (sample_lake/edge_cases.py)
+        # found missing by the graphic edge-case dialogues (sample_lake/content/edge_cases.py)
         ("I have been saving my pills for three weeks", "plan"),
         ("I already wrote the notes", "plan"),
         ("I looked up how tall the bridge by the station is", "plan"),

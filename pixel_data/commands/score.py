@@ -1,11 +1,9 @@
-"""`pixel-data score` and `pixel-data eval scorers`: the scorers on any ChatML file, and on real
-labelled data."""
+"""`pixel-data score`: every scorer on any ChatML JSONL file."""
 
 from __future__ import annotations
 
 import csv
 import json
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,14 +11,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table as RichTable
 
 from pixel_config import settings
+from pixel_data.policy import USAGE, examples, fail
 
 console = Console()
 err_console = Console(stderr=True)
-eval_app = typer.Typer(help="Evaluate parts of the pipeline on real labelled data.")
-
 CATEGORY_CHOICES = ("auto", "file", "counsel-chat", "none")
 
 
@@ -117,11 +113,9 @@ def score(
     from python_models.scoring.pipeline import Scorers
 
     if category not in CATEGORY_CHOICES:
-        raise typer.BadParameter(
-            f"choose from {', '.join(CATEGORY_CHOICES)}", param_hint="--category"
-        )
+        fail(f"--category must be one of {', '.join(CATEGORY_CHOICES)}, got {category}", USAGE)
     if not input_path.is_file():
-        raise typer.BadParameter(f"{input_path} is not a file", param_hint="--input")
+        fail(f"no input file at {input_path}", USAGE)
     aliases = role_aliases()
     records: list[tuple[Any, list[dict[str, str]] | None, str | None]] = []
     for number, line in _read_lines(input_path):
@@ -172,51 +166,10 @@ def score(
     err_console.print(f"[dim]timings: {timings}[/]")
 
 
-@eval_app.command("scorers")
-def eval_scorers(
-    only: Annotated[
-        str | None,
-        typer.Option(
-            help="Comma-separated subset: crisis, empathy, pii, coherence, category, safety "
-            "(safety, bias, completeness and the empathy gate metric on real replies)."
-        ),
-    ] = None,
-    realdata: Annotated[
-        Path | None,
-        typer.Option(help="Folder of the real labelled data (default ../shared/realdata)."),
-    ] = None,
-    markdown: Annotated[
-        Path | None, typer.Option(help="Also write the tables as Markdown to this file.")
-    ] = None,
-) -> None:
-    """Measure every scorer on held-out real labelled data and print the tables."""
-    import os
-
-    from evaluation.realdata import RealDataMissing, realdata_root
-    from evaluation.scoring.report import SCORERS, run, to_markdown
-
-    if realdata is not None:
-        os.environ["PIXEL_REALDATA"] = str(realdata)
-    try:
-        root = realdata_root()
-    except RealDataMissing as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
-    chosen = [s.strip() for s in only.split(",")] if only else list(SCORERS)
-    unknown = sorted(set(chosen) - set(SCORERS))
-    if unknown:
-        raise typer.BadParameter(f"unknown: {', '.join(unknown)}", param_hint="--only")
-    tables = run(root, chosen)
-    for table in tables:
-        rich_table = RichTable(title=table.title, title_justify="left")
-        for column in table.columns:
-            rich_table.add_column(column, overflow="fold")
-        for row in table.rows:
-            rich_table.add_row(*row)
-        console.print(rich_table)
-        for note in table.notes:
-            console.print(f"  [dim]{note}[/]")
-    if markdown is not None:
-        markdown.write_text(to_markdown(tables), encoding="utf-8")
-        console.print(f"Markdown tables written to {markdown}")
-    sys.stdout.flush()
+def register(app: typer.Typer) -> None:
+    app.command(
+        epilog=examples(
+            "pixel-data score --input chats.jsonl --output build/scored.jsonl",
+            "pixel-data score --input chats.jsonl --output out.jsonl --no-redact --category none",
+        )
+    )(score)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from python_models.transcripts import (
     Session,
@@ -44,9 +44,8 @@ from python_models.transcripts import (
     segment_document,
     window_conversation,
 )
-
-if TYPE_CHECKING:  # the lake writer imports this module, not the other way round at run time
-    from sample_lake.generator import _Lake
+from sample_lake.content.templates import FAMILY_TOPIC, TOPICS
+from sample_lake.lake import PLANTED_SLACK, FilePlan, Lake
 
 TALKS_DATASET = "trauma_talks"
 SESSIONS_DATASET = "session_utterances"
@@ -155,9 +154,7 @@ _DIRECT = {  # Tomás Lindqvist: short sentences, second person, questions
 
 def _topics() -> tuple[Any, ...]:
     """The sample lake's topics (not crisis): each section and session block is about one."""
-    from sample_lake.generator import _FAMILY_TOPIC, _TOPICS
-
-    return (*_TOPICS, _FAMILY_TOPIC)
+    return (*TOPICS, FAMILY_TOPIC)
 
 
 def _topic_sentences(topic: Any, slots: dict[str, Any]) -> list[str]:
@@ -219,7 +216,7 @@ class _Talk:
         lines += [f"# {self.title}", "", *self.sections]
         return "\n".join(lines)
 
-    def add_section(self, lake: _Lake, rng: random.Random, topic: Any) -> None:
+    def add_section(self, lake: Lake, rng: random.Random, topic: Any) -> None:
         """A section on ``topic``: a heading in the speaker's manner, one to three paragraphs."""
         heading = rng.choice(self.voice["headings"]).format(phrase=topic.phrase)
         lines = [f"## {heading[0].upper()}{heading[1:]}", ""]
@@ -232,18 +229,14 @@ class _Talk:
         self.sections.append("\n".join(lines))
 
 
-def _target(lake: _Lake, dataset: str) -> int:
+def _target(lake: Lake, dataset: str) -> int:
     """Good records the dataset should end with (its share of the lake, at least the minimum)."""
-    from sample_lake.generator import DATASET_WEIGHTS, MIN_RECORDS_PER_DATASET
-
-    return max(MIN_RECORDS_PER_DATASET, round(lake.records * DATASET_WEIGHTS[dataset]))
+    return lake.target(dataset)
 
 
-def _trauma_talks(lake: _Lake) -> None:
+def _trauma_talks(lake: Lake) -> None:
     """A fixed number of talk files for the target; sections are added to them in turn until
     their passages reach it (so the files are the same for every seed)."""
-    from sample_lake.generator import _FilePlan
-
     rng = lake.content(TALKS_DATASET).rng
     target = _target(lake, TALKS_DATASET)
     talks = [
@@ -262,8 +255,8 @@ def _trauma_talks(lake: _Lake) -> None:
         turn += 1
     for talk in talks:
         text = talk.text()
-        lake._path(talk.path).write_bytes(text.encode())
-        lake._book("transcript", _FilePlan(TALKS_DATASET, talk.path, [text]), 1, [])
+        lake.path(talk.path).write_bytes(text.encode())
+        lake.book("transcript", FilePlan(TALKS_DATASET, talk.path, [text]), 1, [])
     assert all(made.values()), "every sample talk yields passages"
     lake.datasets[TALKS_DATASET]["derived"] = sum(made.values()) - len(talks)
 
@@ -336,7 +329,7 @@ def _clock(seconds: int) -> str:
 
 
 def _session_rows(
-    lake: _Lake,
+    lake: Lake,
     rng: random.Random,
     session: str,
     speakers: tuple[str, str],
@@ -397,12 +390,10 @@ def _messages(rows: list[list[str]]) -> list[dict[str, str]]:
     return session.messages()
 
 
-def _session_utterances(lake: _Lake) -> None:
-    from sample_lake.generator import _PLANTED_SLACK, _FilePlan
-
+def _session_utterances(lake: Lake) -> None:
     rng = lake.content(SESSIONS_DATASET).rng
     topics = _topics()
-    cap = lake.max_per_file - _PLANTED_SLACK  # rows a file may hold besides planted ones
+    cap = lake.max_per_file - PLANTED_SLACK  # rows a file may hold besides planted ones
     # the long session moves through every topic, a block of rows each; a session never spans
     # files, so with a small file limit it is shorter (and has fewer windows)
     long_topics = rng.sample(topics, len(topics))
@@ -459,7 +450,7 @@ def _session_utterances(lake: _Lake) -> None:
     first, last = groups[0][0], groups[0][-1]
     for index, rows in enumerate(files):
         suffix = "" if index == 0 else f"_{index + 1:03d}"
-        plan = _FilePlan(SESSIONS_DATASET, f"sessions/transcripts/clinic_a{suffix}.csv", rows)
+        plan = FilePlan(SESSIONS_DATASET, f"sessions/transcripts/clinic_a{suffix}.csv", rows)
         if index == 0:
             plan.plant([first[0][0], _clock(5000), first[1][2], ""], "empty_content", at=0.4)
             late = [last[0][0], "soon after", last[1][2], rng.choice(_CLIENT_LINES)]
@@ -468,7 +459,7 @@ def _session_utterances(lake: _Lake) -> None:
             plan.plant(orphan, "missing_field", at=0.8)
         lake.write_csv("utterances", plan, SESSIONS_HEADER)
 
-    plan = _FilePlan(SESSIONS_DATASET, "sessions/transcripts/clinic_b.csv", long_rows)
+    plan = FilePlan(SESSIONS_DATASET, "sessions/transcripts/clinic_b.csv", long_rows)
     for i, row in enumerate(unknown):
         plan.plant(row, "unknown_role", at=(i + 1) / 100)
     lake.write_csv("utterances", plan, SESSIONS_HEADER)
@@ -482,7 +473,7 @@ def _session_utterances(lake: _Lake) -> None:
     lake.datasets[SESSIONS_DATASET]["derived"] = derived
 
 
-def write_voice_datasets(lake: _Lake) -> None:
+def write_voice_datasets(lake: Lake) -> None:
     """Write both stage-4 datasets into the lake and book them in its summary."""
     _trauma_talks(lake)
     _session_utterances(lake)

@@ -1,0 +1,238 @@
+"""`pixel-data eval`: measure the pipeline's parts on real labelled data (scorers, near-dup
+detection), and refit the scorers' shipped weights (`pixel-data eval fit <scorer>`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pixel_config import settings
+from pixel_data.policy import USAGE, examples, fail
+
+console = Console()
+
+app = typer.Typer(
+    help="Evaluate parts of the pipeline on real labelled data; refit the scorers.",
+    no_args_is_help=True,
+)
+fit_app = typer.Typer(
+    help="Refit a scorer's shipped weights on ../shared/realdata, deterministically.",
+    no_args_is_help=True,
+)
+app.add_typer(fit_app, name="fit")
+
+RealdataOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder of the real labelled data (default ../shared/realdata)."),
+]
+EmbedderOption = Annotated[str, typer.Option("--embedder", help="Embedding backend.")]
+
+
+def use_realdata(realdata: Path | None) -> Path:
+    """The real-data folder (``--realdata`` or the default); exit 2 naming it when missing."""
+    from evaluation.realdata import RealDataMissing, realdata_root
+
+    if realdata is not None:
+        os.environ["PIXEL_REALDATA"] = str(realdata)
+    try:
+        return realdata_root()
+    except RealDataMissing as exc:
+        fail(str(exc), USAGE)
+
+
+def eval_scorers(
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated subset: crisis, empathy, pii, coherence, category, safety "
+            "(safety, bias, completeness and the empathy gate metric on real replies)."
+        ),
+    ] = None,
+    realdata: RealdataOption = None,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Also write the tables as Markdown to this file.")
+    ] = None,
+) -> None:
+    """Measure every scorer on held-out real labelled data and print the tables."""
+    from evaluation.scoring.report import SCORERS, run, to_markdown
+
+    root = use_realdata(realdata)
+    chosen = [s.strip() for s in only.split(",")] if only else list(SCORERS)
+    unknown = sorted(set(chosen) - set(SCORERS))
+    if unknown:
+        fail(f"--only: unknown scorer {', '.join(unknown)}", USAGE)
+    tables = run(root, chosen)
+    for table in tables:
+        rich_table = Table(title=table.title, title_justify="left")
+        for column in table.columns:
+            rich_table.add_column(column, overflow="fold")
+        for row in table.rows:
+            rich_table.add_row(*row)
+        console.print(rich_table)
+        for note in table.notes:
+            console.print(f"  [dim]{note}[/]")
+    if markdown is not None:
+        markdown.write_text(to_markdown(tables), encoding="utf-8")
+        console.print(f"Markdown tables written to {markdown}")
+
+
+def neardup(
+    backends: Annotated[
+        str,
+        typer.Option(
+            help="Embedding backends to evaluate, comma-separated: static, minilm. MiniLM embeds "
+            "about 26k texts: most of an hour on 2 CPU cores the first time, cached after."
+        ),
+    ] = "static",
+    minhash: Annotated[
+        bool, typer.Option(help="Run datatrove's MinHash dedup on the same corpus (eval extra).")
+    ] = True,
+    per_kind: Annotated[int, typer.Option(help="Perturbed copies per perturbation kind.")] = 250,
+    out: Annotated[
+        Path | None, typer.Option(help="Where the JSON results go (default build/eval/).")
+    ] = None,
+    realdata: RealdataOption = None,
+) -> None:
+    """Precision, recall and time of near-dup detection on real data (docs/evaluation.md)."""
+    from evaluation.neardup import RealDataMissing, run_evaluation
+
+    use_realdata(realdata)
+    try:
+        result = run_evaluation(
+            [b.strip() for b in backends.split(",") if b.strip()],
+            minhash=minhash,
+            per_kind=per_kind,
+        )
+    except RealDataMissing as exc:
+        fail(str(exc), USAGE)
+    out = out or settings.BUILD_DIR / "eval" / "neardup.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    corpus = result["corpus"]
+    console.print(
+        f"Corpus: {corpus['documents']:,} conversations, {corpus['positive_pairs']:,} labelled "
+        f"near-duplicate pairs ({', '.join(f'{k} {v}' for k, v in corpus['by_source'].items())})"
+    )
+    table = Table(title="Near-duplicate detection, pairs inside predicted clusters")
+    for column in ("method", "thresholds", "precision", "recall", "wall s", "CPU s"):
+        table.add_column(column, justify="left" if column in ("method", "thresholds") else "right")
+    timing = result.get("static_pipeline_timing", {})
+    for name, backend in result["backends"].items():
+        calibrated = backend["calibrated"]
+        scores = calibrated["all"]
+        table.add_row(
+            f"{name} ({backend['model_id']})",
+            f"whole >= {calibrated['whole_threshold']}, sides >= {calibrated['side_threshold']}",
+            f"{scores['precision']:.3f}",
+            f"{scores['recall']:.3f}",
+            f"{timing['wall_seconds']:.1f}" if name == "static" and timing else "",
+            f"{timing['cpu_seconds']:.1f}" if name == "static" and timing else "",
+        )
+    for name, run in result["minhash"].items():
+        if "skipped" in run:
+            table.add_row(name, "skipped: " + run["skipped"], "", "", "", "")
+            continue
+        scores = run["all"]
+        table.add_row(
+            f"MinHash {name}",
+            ", ".join(f"{k}={v}" for k, v in run["config"].items()),
+            f"{scores['precision']:.3f}",
+            f"{scores['recall']:.3f}",
+            f"{run['wall_seconds']:.1f}",
+            f"{run['cpu_seconds']:.1f}",
+        )
+    console.print(table)
+    console.print(f"Full results (recall per kind, PR curve): {out}")
+
+
+@fit_app.command("crisis", epilog=examples("pixel-data eval fit crisis --target 0.99"))
+def fit_crisis(
+    out: Annotated[
+        Path | None, typer.Option(help="Weights file (default: the shipped one).")
+    ] = None,
+    embedder: EmbedderOption = "static",
+    target: Annotated[float, typer.Option(help="Sensitivity the threshold keeps.")] = 0.99,
+    realdata: RealdataOption = None,
+) -> None:
+    """Refit the crisis classifier and its flag threshold."""
+    from evaluation.fitting import fit_crisis
+
+    use_realdata(realdata)
+    fit_crisis.refit(out or fit_crisis.WEIGHTS, embedder, target)
+
+
+@fit_app.command("empathy", epilog=examples("pixel-data eval fit empathy"))
+def fit_empathy(
+    out_dir: Annotated[
+        Path | None, typer.Option(help="Weights folder (default: the shipped one).")
+    ] = None,
+    embedder: EmbedderOption = "static",
+    realdata: RealdataOption = None,
+) -> None:
+    """Refit the three EPITOME empathy mechanism models."""
+    from evaluation.fitting import fit_empathy
+
+    use_realdata(realdata)
+    fit_empathy.refit(out_dir or fit_empathy.WEIGHTS_DIR, embedder)
+
+
+@fit_app.command("safety", epilog=examples("pixel-data eval fit safety"))
+def fit_safety(
+    out: Annotated[
+        Path | None, typer.Option(help="Weights file (default: the shipped one).")
+    ] = None,
+    embedder: EmbedderOption = "default",
+    realdata: RealdataOption = None,
+) -> None:
+    """Refit the learned part of the safety score on half of hh-rlhf harmless-base."""
+    from evaluation.fitting import fit_safety
+
+    use_realdata(realdata)
+    fit_safety.refit(out or fit_safety.WEIGHTS, embedder)
+
+
+@fit_app.command("coherence", epilog=examples("pixel-data eval fit coherence"))
+def fit_coherence(
+    out: Annotated[
+        Path | None, typer.Option(help="Weights file (default: the shipped one).")
+    ] = None,
+    embedder: EmbedderOption = "static",
+    realdata: RealdataOption = None,
+) -> None:
+    """Refit the coherence scorer's fallback relevance references (Counsel Chat)."""
+    from evaluation.fitting import fit_coherence
+
+    use_realdata(realdata)
+    fit_coherence.refit(out or fit_coherence.WEIGHTS, embedder)
+
+
+@fit_app.command("category", epilog=examples("pixel-data eval fit category"))
+def fit_category(
+    out: Annotated[
+        Path | None, typer.Option(help="Weights file (default: the shipped one).")
+    ] = None,
+    embedder: EmbedderOption = "static",
+    realdata: RealdataOption = None,
+) -> None:
+    """Refit the fallback category model of `pixel-data score` (Counsel Chat topics)."""
+    from evaluation.fitting import fit_category
+
+    use_realdata(realdata)
+    fit_category.refit(out or fit_category.COUNSEL_CHAT_WEIGHTS, embedder)
+
+
+app.command(
+    "scorers",
+    epilog=examples(
+        "pixel-data eval scorers", "pixel-data eval scorers --only crisis,pii --markdown t.md"
+    ),
+)(eval_scorers)
+app.command(
+    "neardup", epilog=examples("pixel-data eval neardup --backends static,minilm --no-minhash")
+)(neardup)

@@ -1,0 +1,149 @@
+"""`pixel-data build` and `pixel-data summary`: the warehouse from a lake, and its counts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pixel_config import settings
+from pixel_data.options import LakeOption, SplitSeedOption, WarehouseOption, lake_uri
+from pixel_data.policy import FAILED, USAGE, examples, fail, require_warehouse
+from pixel_data.summary import BuildSummary, summarize_warehouse
+
+console = Console()
+
+STAGES = ["foundation", "reasoning", "edge_cases", "voice", "safety_dpo"]
+SPLITS = ["train", "val", "test"]
+
+
+def run_dbt(args: list[str], warehouse: Path) -> bool:
+    """Run a dbt command in a child process (it streams its own progress); True on success.
+
+    A child process, not dbtRunner: dbt-duckdb keeps its database open for the life of the
+    process, and the CLI reads the warehouse right after the build.
+    """
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-c",
+        "from dbt.cli.main import cli; cli()",
+        *args,
+        "--project-dir",
+        str(settings.DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(settings.PROFILES_DIR),
+    ]
+    env = {**os.environ, **settings.dbt_environment(warehouse)}
+    return subprocess.run(command, env=env, cwd=settings.PROJECT_ROOT, check=False).returncode == 0
+
+
+def build_warehouse(
+    lake: str,
+    seed: int | None,
+    warehouse: Path,
+    select: str | None,
+    extra_vars: dict[str, object] | None = None,
+) -> bool:
+    """`dbt build` on ``lake`` into ``warehouse``; True when every model and gate passed."""
+    dbt_vars: dict[str, object] = {**(extra_vars or {}), "lake_root": lake}
+    if seed is not None:
+        dbt_vars["split_seed"] = seed
+    args = ["build", "--vars", json.dumps(dbt_vars)]
+    if select:
+        args += ["--select", select]
+    return run_dbt(args, warehouse)
+
+
+def build(
+    lake: LakeOption = None,
+    seed: SplitSeedOption = None,
+    warehouse: WarehouseOption = None,
+    select: Annotated[str | None, typer.Option(help="dbt node selection.")] = None,
+    dbt_vars: Annotated[
+        str | None, typer.Option("--vars", help="Extra dbt vars as a JSON object.")
+    ] = None,
+) -> None:
+    """Run `dbt build` (models and every gate) on a lake; exits 1 when a gate fails."""
+    uri = lake_uri(lake)
+    target = settings.warehouse_path(warehouse)
+    try:
+        extra_vars = json.loads(dbt_vars) if dbt_vars else {}
+    except json.JSONDecodeError as exc:
+        fail(f"--vars is not valid JSON: {exc}", USAGE)
+    console.print(f"[bold]Building[/] {target} from lake {uri}")
+    if not build_warehouse(uri, seed, target, select, extra_vars):
+        fail("dbt build failed: a model or a gate did not pass (see above)", FAILED)
+    if select:  # a partial build may not have built the marts the summary reads
+        console.print(f"[green]Built[/] the selection {select!r}; summary: `pixel-data summary`")
+        return
+    print_summary(read_summary(target))
+
+
+def summary(warehouse: WarehouseOption = None) -> None:
+    """Print the counts of a built warehouse."""
+    print_summary(read_summary(require_warehouse(settings.warehouse_path(warehouse))))
+
+
+def read_summary(warehouse: Path) -> BuildSummary:
+    """The summary, or exit 2 naming a warehouse that is not a finished build."""
+    try:
+        return summarize_warehouse(warehouse)
+    except duckdb.Error as exc:
+        fail(f"cannot read a built warehouse at {warehouse}: {exc}", USAGE)
+
+
+def print_summary(summary: BuildSummary) -> None:
+    console.print(
+        f"\n[bold]Records in[/] {summary.input_records:,}  "
+        f"[bold]exported[/] {summary.exported:,}  "
+        f"[bold]quarantined[/] {summary.quarantined:,}  "
+        f"[bold]exact duplicates[/] {summary.exact_duplicates:,}  "
+        f"[bold]near duplicates[/] {summary.near_duplicates:,}  "
+        f"[bold]filtered[/] {summary.filtered:,}"
+    )
+    table = Table(title="Conversations by stage and split")
+    table.add_column("stage")
+    for split in SPLITS:
+        table.add_column(split, justify="right")
+    for stage in STAGES:
+        table.add_row(
+            stage, *(f"{summary.by_split_stage.get((split, stage), 0):,}" for split in SPLITS)
+        )
+    table.add_row(
+        "preference pairs",
+        *(f"{summary.preference_pairs_by_split.get(split, 0):,}" for split in SPLITS),
+    )
+    console.print(table)
+    if summary.top_quarantine_reasons:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in summary.top_quarantine_reasons)
+        console.print(f"Quarantine reasons: {reasons}")
+    if summary.datasets_without_files:
+        names = ", ".join(summary.datasets_without_files)
+        console.print(f"[yellow]Datasets whose glob matched no file:[/] {names}")
+    if summary.unregistered_files:
+        count = summary.unregistered_files
+        console.print(f"[yellow]Unregistered files in the lake:[/] {count} (see lake_files)")
+    if summary.unbalanced_datasets:
+        console.print(
+            f"[red]Unbalanced row accounting:[/] {', '.join(summary.unbalanced_datasets)}"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        epilog=examples(
+            "pixel-data build --lake build/sample_lake --warehouse build/w.duckdb",
+            "pixel-data build --lake s3://pixel-lake/sample --seed 7",
+            "pixel-data build --select 'stg_lake__jsonl_conversations+'",
+        )
+    )(build)
+    app.command(epilog=examples("pixel-data summary --warehouse build/w.duckdb"))(summary)
