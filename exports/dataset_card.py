@@ -14,8 +14,9 @@ from typing import Any
 
 import duckdb
 
+from exports.contract import stages
+
 CARD_NAME = "README.md"
-STAGE_ORDER = ("foundation", "reasoning", "edge_cases", "voice", "safety_dpo")
 STAGE_TRAINING = {
     "foundation": "stage 1: foundation counselling skills",
     "reasoning": "stage 2: clinical reasoning (chain of thought kept in <think> blocks)",
@@ -37,7 +38,7 @@ def card_configs(manifest: dict[str, Any]) -> list[dict[str, Any]]:
             config = entry["stage"]
             pattern = f"data/{entry['split']}/{entry['stage']}/*.parquet"
         splits_per_config[config][entry["split"]] = pattern
-    order = [*STAGE_ORDER, "preference_pairs"]
+    order = [*stages(), "preference_pairs"]
     configs = []
     for config in sorted(splits_per_config, key=lambda c: order.index(c) if c in order else 99):
         splits = splits_per_config[config]
@@ -100,7 +101,7 @@ def render_card(manifest: dict[str, Any], sources: list[dict[str, Any]]) -> str:
         "| stage | " + " | ".join(("train", "val", "test")) + " |",
         "|---|---|---|---|",
     ]
-    for stage in STAGE_ORDER:
+    for stage in stages():
         row = [str(_nested(by_split_stage, split, stage)) for split in ("train", "val", "test")]
         lines.append(f"| {stage} | " + " | ".join(row) + " |")
     pairs = counts.get("preference_pairs", {}).get("by_split", {})

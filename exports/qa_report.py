@@ -1,8 +1,8 @@
 """The QA report: one self-contained HTML page with charts, and a JSON twin with the same figures.
 
-Everything is read from the built warehouse (and the export's manifest when there is one). The
-report shows what exists: score histograms, PII counts and gate filters appear as soon as the
-warehouse has those columns and tables. It holds counts and file:line locations, never record
+Every figure is a `qa_*` mart of the built warehouse (dbt_project/models/marts/reports), read
+as it is; the export's manifest adds the composition. The report shows what exists: a warehouse
+without a mart shows none of its figures. It holds counts and file:line locations, never record
 text.
 """
 
@@ -19,76 +19,83 @@ from exports import charts
 
 QA_HTML = "qa_report.html"
 QA_JSON = "qa_report.json"
-HISTOGRAM_BINS = 10
-STAGES = ("foundation", "reasoning", "edge_cases", "voice", "safety_dpo")
 
 
 def collect_figures(warehouse: Path, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Every figure the report shows, as plain JSON-ready data."""
+    """Every figure the report shows, as plain JSON-ready data.
+
+    The figures are the warehouse's `qa_*` marts (dbt_project/models/marts/reports), read as
+    they are; a warehouse without a mart (built before it existed, or a synthetic one) shows
+    none of its figures.
+    """
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = {
             row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
         }
         views = con.execute("select view_name from duckdb_views()").fetchall()
         tables |= {row[0] for row in views}
-        columns = {
-            row[0]: row[1]
-            for row in con.execute(
-                "select column_name, data_type from duckdb_columns()"
-                " where table_name = 'conversations'"
-            ).fetchall()
-        }
-        figures: dict[str, Any] = {
+
+        def rows(table: str, sql: str) -> list[dict[str, Any]]:
+            return _rows(con, sql) if table in tables else []
+
+        totals = rows(
+            "qa_build_totals",
+            "select input_records, exported, quarantined, exact_duplicates, near_duplicates,"
+            " filtered, edge_cases from qa_build_totals",
+        )
+        return {
             # no wall-clock time: the same warehouse gives the same report, byte for byte
             "built_at": _built_at(con, tables),
             "export": _export_info(manifest),
-            "row_accounting": _rows_if(
-                con,
-                tables,
-                "row_accounting",
-                "select * from row_accounting order by source_dataset",
+            "totals": totals[0] if totals else None,
+            "row_accounting": rows(
+                "row_accounting", "select * from row_accounting order by source_dataset"
             ),
-            "stage_mix": _rows_if(
-                con, tables, "stage_mix", "select * from stage_mix order by stage_number"
+            "stage_mix": rows("qa_stage_mix", "select * from qa_stage_mix order by stage_number"),
+            "splits": rows("qa_splits", "select split, records from qa_splits order by split"),
+            "categories": {
+                kind: rows(
+                    "qa_categories",
+                    "select category, records from qa_categories"
+                    f" where enrichment = '{kind}' order by records desc, category",
+                )
+                for kind in ("after_enrichment", "before_enrichment")
+            },
+            "edge_cases": rows(
+                "qa_edge_cases",
+                "select source_dataset, stage, split, records from qa_edge_cases order by all",
             ),
-            "splits": _rows(
-                con,
-                "select split, count(*) as records from (select split from conversations"
-                " union all select split from preference_pairs) group by split order by split",
-            ),
-            "categories": _categories(con, tables, columns),
-            "edge_cases": _rows(
-                con,
-                "select source_dataset, stage, split, count(*) as records from conversations"
-                " where is_training_edge_case group by all order by all",
-            ),
-            "quarantine_top": _rows_if(
-                con,
-                tables,
-                "quarantine_summary",
+            "quarantine_top": rows(
+                "qa_quarantine_summary",
                 "select reason, source_dataset, records, files, example_location"
-                " from quarantine_summary order by records desc, reason limit 15",
+                " from qa_quarantine_summary order by records desc, reason limit 15",
             ),
-            "score_histograms": _score_histograms(con, columns),
-            "pii_counts": _pii_counts(con, columns),
-            "crisis_flags": _crisis_flags(con, columns),
-            "gates": _gates(con, tables),
+            "score_histograms": _score_histograms(
+                rows("qa_score_histograms", "select * from qa_score_histograms order by score, bin")
+            ),
+            "pii_counts": {
+                row["pii_type"]: row["replacements"]
+                for row in rows("qa_pii_counts", "select pii_type, replacements from qa_pii_counts")
+            },
+            "crisis_flags": rows(
+                "qa_crisis_flags",
+                "select stage, evidence, records, edge_cases from qa_crisis_flags"
+                " order by stage, records desc, evidence",
+            ),
+            "gates": {
+                "tests": rows(
+                    "gate_results",
+                    "select gate, gate_kind, status, failures from gate_results"
+                    " order by status, gate",
+                ),
+                "thresholds": rows("quality_thresholds", "select * from quality_thresholds"),
+                "filtered_by_gate": rows(
+                    "qa_filtered_by_gate",
+                    "select gate, records from qa_filtered_by_gate order by gate",
+                ),
+            },
             "composition": (manifest or {}).get("composition"),
         }
-    totals = {
-        key: sum(row.get(key) or 0 for row in figures["row_accounting"])
-        for key in (
-            "input_records",
-            "exported",
-            "quarantined",
-            "exact_duplicates",
-            "near_duplicates",
-            "filtered",
-        )
-    }
-    totals["edge_cases"] = sum(row["records"] for row in figures["edge_cases"])
-    figures["totals"] = totals
-    return figures
 
 
 def render_html(figures: dict[str, Any]) -> str:
@@ -137,13 +144,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
-def _rows_if(
-    con: duckdb.DuckDBPyConnection, tables: set[str], table: str, sql: str
-) -> list[dict[str, Any]]:
-    """Rows of `sql`, or none when the warehouse predates `table` (the report shows what exists)."""
-    return _rows(con, sql) if table in tables else []
-
-
 def _built_at(con: duckdb.DuckDBPyConnection, tables: set[str]) -> str | None:
     if "build_metadata" not in tables:
         return None
@@ -162,96 +162,16 @@ def _export_info(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def _categories(
-    con: duckdb.DuckDBPyConnection, tables: set[str], columns: dict[str, str]
-) -> dict[str, Any]:
-    after = _rows_if(
-        con,
-        tables,
-        "category_breakdown",
-        "select category, sum(records) as records from category_breakdown"
-        " group by category order by records desc, category",
-    )
-    before = None
-    if "original_category" in columns:  # present once category enrichment runs
-        before = _rows(
-            con,
-            "select coalesce(original_category, 'uncategorized') as category,"
-            " count(*) as records from conversations group by 1 order by records desc, category",
+def _score_histograms(bins: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """{score: {bin_edges, counts}} from the rows of qa_score_histograms (by score, then bin)."""
+    histograms: dict[str, dict[str, Any]] = {}
+    for row in bins:
+        histogram = histograms.setdefault(
+            row["score"], {"bin_edges": [row["bin_lower"]], "counts": []}
         )
-    return {"after_enrichment": after, "before_enrichment": before}
-
-
-def _score_histograms(
-    con: duckdb.DuckDBPyConnection, columns: dict[str, str]
-) -> dict[str, dict[str, Any]]:
-    """A histogram over [0, 1] for every numeric score column of `conversations`."""
-    histograms = {}
-    numeric = ("DOUBLE", "FLOAT", "DECIMAL", "REAL")
-    for name, data_type in sorted(columns.items()):
-        # every [0, 1] score; the per-mechanism EPITOME levels (0-2) are not on that scale
-        is_score = (
-            name.endswith("_score") or name.startswith(("empathy_", "crisis_"))
-        ) and not name.endswith("_level")
-        if not is_score or not data_type.upper().startswith(numeric):
-            continue
-        rows = con.execute(
-            f"select least(floor({_ident(name)} * {HISTOGRAM_BINS}), {HISTOGRAM_BINS - 1})::int"
-            f" as bin, count(*) from conversations where {_ident(name)} is not null"
-            " group by bin order by bin"
-        ).fetchall()
-        counts = [0] * HISTOGRAM_BINS
-        for bin_index, count in rows:
-            counts[max(0, min(HISTOGRAM_BINS - 1, bin_index))] += count
-        histograms[name] = {
-            "bin_edges": [i / HISTOGRAM_BINS for i in range(HISTOGRAM_BINS + 1)],
-            "counts": counts,
-        }
+        histogram["bin_edges"].append(row["bin_upper"])
+        histogram["counts"].append(row["records"])
     return histograms
-
-
-def _pii_counts(con: duckdb.DuckDBPyConnection, columns: dict[str, str]) -> dict[str, int]:
-    pii_columns = sorted(c for c in columns if c.startswith("pii_") and c != "pii_counts")
-    if not pii_columns:
-        return {}
-    sums = con.execute(
-        "select "
-        + ", ".join(f"coalesce(sum({_ident(c)}), 0)" for c in pii_columns)
-        + " from conversations"
-    ).fetchone()
-    return {c.removeprefix("pii_"): int(v) for c, v in zip(pii_columns, sums, strict=True)}
-
-
-def _crisis_flags(con: duckdb.DuckDBPyConnection, columns: dict[str, str]) -> list[dict[str, Any]]:
-    """Crisis-flagged conversations per stage and evidence kind (counts only, never text)."""
-    if "crisis_flag" not in columns or "crisis_evidence" not in columns:
-        return []
-    return _rows(
-        con,
-        "select stage, coalesce(crisis_evidence, 'none') as evidence, count(*) as records,"
-        " count(*) filter (where is_training_edge_case) as edge_cases"
-        " from conversations where crisis_flag group by all order by stage, records desc",
-    )
-
-
-def _gates(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, Any]:
-    gates: dict[str, Any] = {"tests": [], "thresholds": [], "filtered_by_gate": []}
-    if "gate_results" in tables:
-        gates["tests"] = _rows(
-            con,
-            "select gate, gate_kind, status, failures from gate_results order by status, gate",
-        )
-    if "quality_thresholds" in tables:
-        gates["thresholds"] = _rows(con, "select * from quality_thresholds")
-    if "filtered" in tables:
-        gates["filtered_by_gate"] = _rows(
-            con, "select gate, count(*) as records from filtered group by gate order by gate"
-        )
-    return gates
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,15 +199,19 @@ def _fmt(value: Any) -> str:
 
 
 def _overview(f: dict[str, Any]) -> str:
-    t = f["totals"]
+    t = f["totals"] or {}
     cards = [
-        ("records in", t["input_records"]),
-        ("exported", t["exported"]),
-        ("quarantined", t["quarantined"]),
-        ("exact duplicates", t["exact_duplicates"]),
-        ("near duplicates", t["near_duplicates"]),
-        ("filtered by gates", t["filtered"]),
-        ("edge cases kept", t["edge_cases"]),
+        (label, t[key])
+        for label, key in (
+            ("records in", "input_records"),
+            ("exported", "exported"),
+            ("quarantined", "quarantined"),
+            ("exact duplicates", "exact_duplicates"),
+            ("near duplicates", "near_duplicates"),
+            ("filtered by gates", "filtered"),
+            ("edge cases kept", "edge_cases"),
+        )
+        if key in t
     ]
     export = f["export"]
     line = (

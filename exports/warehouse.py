@@ -1,7 +1,7 @@
 """Read what the exporter needs from a built warehouse: tables, build metadata, summaries.
 
-Column lists are read from the catalog, never hard-coded, so columns added by later models
-(scores, near-duplicate counts) flow into the export without touching this module.
+The tables must hold the columns of their mart contracts (exports.contract, read from the dbt
+project's YAML), with the contract's types; nothing here restates them.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from exports.contract import PUBLISHED_MARTS, ContractColumn, mart_columns
 from exports.errors import ExportError
 from pixel_config.values import quote_identifier
 
@@ -25,28 +26,13 @@ SCHEMA = "main"
 # depend on it (tests export with several values).
 DUCKDB_THREADS: int | None = None
 
-# The columns each table must have for the export to make sense; any others are exported too.
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "conversations": (
-        "conversation_id",
-        "messages",
-        "source_dataset",
-        "stage",
-        "split",
-        "is_training_edge_case",
-        "is_holdout",
-    ),
-    "preference_pairs": (
-        "pair_id",
-        "prompt_messages",
-        "chosen",
-        "rejected",
-        "source_dataset",
-        "split",
-    ),
-    "row_accounting": ("source_dataset",),
-    "build_metadata": ("lake_root", "split_seed", "dbt_vars", "registry_sha256"),
-}
+
+def required_columns() -> dict[str, tuple[ContractColumn, ...]]:
+    """The columns (name and type) each table the export reads must have: its mart contract.
+
+    Columns beyond the contract (a warehouse extended by hand) are exported too.
+    """
+    return {mart: mart_columns(mart) for mart in PUBLISHED_MARTS}
 
 
 @dataclass(frozen=True)
@@ -103,20 +89,33 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str,
 
 
 def check_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse a warehouse that lacks a table or a required column."""
+    """Refuse a warehouse that lacks a table, or a contract column, or has it with another type."""
     problems = []
-    for table, required in REQUIRED_COLUMNS.items():
-        present = {name for name, _ in table_columns(con, table)}
+    for table, required in required_columns().items():
+        present = dict(table_columns(con, table))
         if not present:
             problems.append(f"table {SCHEMA}.{table} is missing")
             continue
-        missing = [column for column in required if column not in present]
+        missing = [column.name for column in required if column.name not in present]
         if missing:
             problems.append(f"table {SCHEMA}.{table} lacks columns {', '.join(missing)}")
+        retyped = [
+            f"{column.name} ({present[column.name]}, contract {expected})"
+            for column in required
+            if column.name in present
+            and present[column.name] != (expected := duckdb_type(con, column.data_type))
+        ]
+        if retyped:
+            problems.append(f"table {SCHEMA}.{table} has other types: {', '.join(retyped)}")
     if problems:
         raise ExportError(
             "warehouse is not ready for export: " + "; ".join(problems) + " (run `dbt build`)"
         )
+
+
+def duckdb_type(con: duckdb.DuckDBPyConnection, data_type: str) -> str:
+    """A contract type as the catalog spells it (`float[]` -> `FLOAT[]`), so the two compare."""
+    return con.execute(f"select typeof(cast(null as {data_type}))").fetchone()[0]
 
 
 def read_build_metadata(con: duckdb.DuckDBPyConnection) -> BuildMetadata:

@@ -1,4 +1,7 @@
-"""The short account of a build that the CLI prints: counts only, never record content."""
+"""The short account of a build that the CLI prints: counts only, never record content.
+
+Every figure is read as it is from a mart of the warehouse (`qa_*` reports, row_accounting).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+TOP_QUARANTINE_REASONS = 8
 
 
 @dataclass(slots=True)
@@ -35,11 +40,10 @@ def summarize_warehouse(warehouse: Path) -> BuildSummary:
             summary.exact_duplicates,
             summary.near_duplicates,
             summary.filtered,
+            summary.unregistered_files,
         ) = con.execute(
-            "select coalesce(sum(input_records), 0), coalesce(sum(exported), 0),"
-            " coalesce(sum(quarantined), 0), coalesce(sum(exact_duplicates), 0),"
-            " coalesce(sum(near_duplicates), 0),"
-            " coalesce(sum(filtered), 0) from row_accounting"
+            "select input_records, exported, quarantined, exact_duplicates, near_duplicates,"
+            " filtered, unregistered_files from qa_build_totals"
         ).fetchone()
         summary.unbalanced_datasets = [
             row[0]
@@ -53,22 +57,21 @@ def summarize_warehouse(warehouse: Path) -> BuildSummary:
                 "select source_dataset from row_accounting where matched_no_files order by 1"
             ).fetchall()
         ]
-        summary.unregistered_files = con.execute(
-            "select count(*) from lake_files where not is_registered"
-        ).fetchone()[0]
         summary.by_split_stage = {
             (split, stage): count
             for split, stage, count in con.execute(
-                "select split, stage, count(*) from conversations group by all order by all"
+                "select split, stage, conversations from qa_stage_splits order by all"
             ).fetchall()
         }
         summary.preference_pairs_by_split = dict(
             con.execute(
-                "select split, count(*) from preference_pairs group by all order by all"
+                "select split, preference_pairs from qa_splits where preference_pairs > 0"
+                " order by split"
             ).fetchall()
         )
         summary.top_quarantine_reasons = con.execute(
-            "select reason, count(*) as n from quarantine group by reason order by n desc, reason"
-            " limit 8"
+            "select reason, records from qa_quarantine_reasons order by records desc, reason"
+            " limit ?",
+            [TOP_QUARANTINE_REASONS],
         ).fetchall()
         return summary

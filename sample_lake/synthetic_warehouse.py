@@ -1,7 +1,9 @@
 """Build a small (or, for benchmarks, large) warehouse with the tables the exporter reads.
 
 Everything is generated in DuckDB SQL from `range()` and `hash()`, so the same arguments give
-the same rows on every run and a million conversations take seconds, not minutes.
+the same rows on every run and a million conversations take seconds, not minutes. Each table is
+created from its mart contract (exports.contract) and filled by name: the columns the generator
+does not set stay null, and the names and types are always the contract's.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from pathlib import Path
 
 import duckdb
 
+from exports.contract import create_table_sql, stages
+
 SPLIT_SEED = 42
-STAGES = ("foundation", "reasoning", "edge_cases", "voice", "safety_dpo")
 SOURCES = ("counsel_chat", "empathetic_dialogues", "psych8k", "reddit_support")
 
 _WORDS = [
@@ -76,7 +79,7 @@ _TRICKY_CONTENT = (
 )
 
 _CONVERSATIONS_SQL = """
-create or replace table conversations as
+insert into conversations by name
 
 with
 
@@ -143,7 +146,7 @@ from with_messages
 """
 
 _PAIRS_SQL = """
-create or replace table preference_pairs as
+insert into preference_pairs by name
 
 select
     sha256('pair-' || range::varchar) as pair_id,
@@ -174,7 +177,7 @@ from range($n_pairs)
 """
 
 _ROW_ACCOUNTING_SQL = """
-create or replace table row_accounting as
+insert into row_accounting by name
 
 select
     source_dataset,
@@ -201,12 +204,14 @@ def build_synthetic_warehouse(
     """Create (or overwrite) a DuckDB file holding the four tables the exporter reads."""
     params_common = {"sources": list(SOURCES)}
     with duckdb.connect(str(path)) as con:
+        for table in ("conversations", "preference_pairs", "row_accounting", "build_metadata"):
+            con.execute(create_table_sql(table))
         con.execute(
             _CONVERSATIONS_SQL,
             {
                 **params_common,
                 "n_conversations": n_conversations,
-                "stages": list(STAGES),
+                "stages": list(stages()),
                 "words": _WORDS,
                 "n_words": len(_WORDS),
                 "words_per_message": words_per_message,
@@ -217,7 +222,7 @@ def build_synthetic_warehouse(
         con.execute(_ROW_ACCOUNTING_SQL)
         con.execute(
             """
-            create or replace table build_metadata as
+            insert into build_metadata by name
             select
                 '/lake' as lake_root,
                 $seed::integer as split_seed,

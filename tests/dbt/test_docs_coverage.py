@@ -51,3 +51,18 @@ def test_docs_generate_offline_and_everything_is_described(built_warehouse, tmp_
             f"{node['name']}.{column}" for column in entry["columns"] if column not in described
         ]
     assert undocumented_columns == []
+
+    # every macro of the project, with each of its arguments, is documented in _macros.yml
+    macros = {
+        node["name"]: node
+        for node in manifest["macros"].values()
+        if node["package_name"] == "pixel" and node["path"].startswith("macros/")
+    }
+    assert macros
+    undocumented_macros = sorted(name for name, node in macros.items() if not node["description"])
+    assert undocumented_macros == []
+    for name, node in macros.items():
+        signature = node["macro_sql"].split(")", 1)[0].split("(", 1)[1]
+        arguments = [arg.split("=")[0].strip() for arg in signature.split(",") if arg.strip()]
+        described = [arg["name"] for arg in node["arguments"] if arg.get("description")]
+        assert described == arguments, name

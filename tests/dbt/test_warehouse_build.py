@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 
+from exports.contract import PUBLISHED_MARTS, mart_columns
+from exports.warehouse import duckdb_type, table_columns
 from tests.conftest import build
+from tests.dbt.test_warehouse_quality_gates import dbt_test
 
 
 def query(warehouse, sql: str, params: list | None = None) -> list[tuple]:
@@ -169,3 +174,22 @@ def test_a_failing_gate_fails_the_build(built_warehouse, tmp_path):
     )
     assert result.returncode != 0
     assert "assert_crossover_policy_rules" in result.stdout
+
+
+@pytest.mark.parametrize("mart", PUBLISHED_MARTS)
+def test_the_published_marts_have_the_contract_columns_and_types(built_warehouse, mart):
+    with duckdb.connect(str(built_warehouse.warehouse), read_only=True) as con:
+        contract = [(c.name, duckdb_type(con, c.data_type)) for c in mart_columns(mart)]
+        assert table_columns(con, mart) == contract
+
+
+def test_the_split_ratio_gate_fails_when_a_split_is_emptied(built_warehouse, tmp_path):
+    test = "assert_split_ratios_near_target"
+    # same file name: DuckDB views name their catalog after the file
+    tampered = tmp_path / built_warehouse.warehouse.name
+    shutil.copy(built_warehouse.warehouse, tampered)
+    assert dbt_test(tampered, test, built_warehouse.lake).returncode == 0
+    with duckdb.connect(str(tampered)) as con:
+        con.execute("update conversations set split = 'train' where split = 'val'")
+    result = dbt_test(tampered, test, built_warehouse.lake)
+    assert result.returncode != 0, result.stdout[-2000:]

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from exports import export_warehouse
+from exports.contract import stages
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -44,9 +45,7 @@ def test_qa_json_has_the_same_figures_as_the_warehouse(sample_export):
         d.exact_duplicates for d in planted.values()
     )
     assert figures["export"]["content_sha256"] == manifest["content_sha256"]
-    assert [row["stage"] for row in figures["stage_mix"]] == [
-        "foundation", "reasoning", "edge_cases", "voice", "safety_dpo"
-    ]  # fmt: skip
+    assert tuple(row["stage"] for row in figures["stage_mix"]) == stages()
     assert figures["quarantine_top"] and all(
         ":" in r["example_location"] for r in figures["quarantine_top"]
     )

@@ -183,7 +183,7 @@ def test_columns_added_later_are_exported_and_nan_becomes_null_in_jsonl(own_ware
             "update conversations set quality_score = "
             "case when source_line % 2 = 0 then 'nan'::double else source_line / 10 end"
         )
-        con.execute("alter table row_accounting add column near_duplicates bigint default 5")
+        con.execute("alter table row_accounting add column reviewed_records bigint default 5")
     out = tmp_path / "out"
     manifest = export_warehouse(own_warehouse, out)
     parquet_path = next(out.glob("data/*/*/part-00000.parquet"))
@@ -192,7 +192,7 @@ def test_columns_added_later_are_exported_and_nan_becomes_null_in_jsonl(own_ware
     for record in records:
         line = record["metadata"]["source_line"]
         assert record["metadata"]["quality_score"] == (None if line % 2 == 0 else line / 10)
-    assert all(row["near_duplicates"] == 5 for row in manifest.row_accounting)
+    assert all(row["reviewed_records"] == 5 for row in manifest.row_accounting)
 
 
 def test_an_empty_table_exports_no_files_and_still_verifies(own_warehouse, tmp_path):

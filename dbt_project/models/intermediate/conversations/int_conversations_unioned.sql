@@ -16,13 +16,7 @@ with
     {{ model_name }} as (
 
         select
-            source_dataset,
-            record_format,
-            source_file,
-            source_line,
-            container,
-            compression,
-            raw_bytes,
+            {{ lake_record_provenance() }},
             parse_error,
             messages,
             record_category,

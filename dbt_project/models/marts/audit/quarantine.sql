@@ -18,13 +18,7 @@ pairs as (
 all_rejects as (
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         quarantine_reason,
         raw_record
     from conversations
@@ -32,13 +26,7 @@ all_rejects as (
     union all
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         quarantine_reason,
         raw_record
     from pairs

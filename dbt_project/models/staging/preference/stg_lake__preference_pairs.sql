@@ -83,13 +83,7 @@ explicit_pairs as (
 pairs as (
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         case
             when record_error is not null then record_error
             when is_hh_dialogue and (

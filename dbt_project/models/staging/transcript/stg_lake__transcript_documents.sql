@@ -16,13 +16,7 @@ records as (
 documents as (
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         case
             when record_error is not null then record_error
             when coalesce({{ trim_whitespace("raw_record ->> '$.text'") }}, '') = '' then 'missing_field'

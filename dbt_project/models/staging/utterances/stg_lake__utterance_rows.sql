@@ -28,13 +28,7 @@ field_paths as (
 utterances as (
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         record_error as parse_error,
         case when record_error is null then json_extract_string(raw_record, session_id_path) end as session_id,
         case when record_error is null then json_extract_string(raw_record, speaker_path) end as speaker,
