@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import yaml
 
@@ -18,8 +19,11 @@ from pixel_config import settings
 
 # The marts the export reads; each has an enforced contract.
 PUBLISHED_MARTS = ("conversations", "preference_pairs", "row_accounting", "build_metadata")
-MARTS_DIR = settings.DBT_PROJECT_DIR / "models" / "marts"
-STAGE_POLICY_CSV = settings.DBT_PROJECT_DIR / "seeds" / "stage_policy.csv"
+
+
+def marts_dir() -> Path:
+    """Where the mart YAML lives (resolved on use: importing this module needs no project)."""
+    return settings.DBT_PROJECT_DIR / "models" / "marts"
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class ContractColumn:
 @cache
 def _contracted_models() -> dict[str, tuple[ContractColumn, ...]]:
     models = {}
-    for path in sorted(MARTS_DIR.rglob("*.yml")):
+    for path in sorted(marts_dir().rglob("*.yml")):
         for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
             contract = (model.get("config") or {}).get("contract") or {}
             if contract.get("enforced"):
@@ -47,7 +51,7 @@ def mart_columns(mart: str) -> tuple[ContractColumn, ...]:
     try:
         return _contracted_models()[mart]
     except KeyError:
-        raise KeyError(f"mart {mart!r} has no enforced contract under {MARTS_DIR}") from None
+        raise KeyError(f"mart {mart!r} has no enforced contract under {marts_dir()}") from None
 
 
 def create_table_sql(mart: str) -> str:
@@ -59,6 +63,6 @@ def create_table_sql(mart: str) -> str:
 @cache
 def stages() -> tuple[str, ...]:
     """The curriculum stages in stage order, from the stage_policy seed."""
-    with STAGE_POLICY_CSV.open(newline="") as handle:
+    with (settings.SEEDS_DIR / "stage_policy.csv").open(newline="") as handle:
         rows = sorted(csv.DictReader(handle), key=lambda row: int(row["stage_number"]))
     return tuple(row["stage"] for row in rows)

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from exports.contract import stages
 from pixel_config import settings
 from pixel_data.options import LakeOption, SplitSeedOption, WarehouseOption, lake_uri
 from pixel_data.policy import FAILED, USAGE, examples, fail, require_warehouse
@@ -21,7 +22,6 @@ from pixel_data.summary import BuildSummary, summarize_warehouse
 
 console = Console()
 
-STAGES = ["foundation", "reasoning", "edge_cases", "voice", "safety_dpo"]
 SPLITS = ["train", "val", "test"]
 
 
@@ -114,7 +114,7 @@ def print_summary(summary: BuildSummary) -> None:
     table.add_column("stage")
     for split in SPLITS:
         table.add_column(split, justify="right")
-    for stage in STAGES:
+    for stage in stages():
         table.add_row(
             stage, *(f"{summary.by_split_stage.get((split, stage), 0):,}" for split in SPLITS)
         )

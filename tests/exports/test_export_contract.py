@@ -54,13 +54,13 @@ def test_changing_the_contract_changes_the_synthetic_warehouse_and_the_exporter(
     tmp_path, monkeypatch
 ):
     marts = tmp_path / "marts"
-    shutil.copytree(exports.contract.MARTS_DIR, marts)
+    shutil.copytree(exports.contract.marts_dir(), marts)
     path = marts / "training_data" / "_training_data__models.yml"
     document = yaml.safe_load(path.read_text())
     conversations = next(m for m in document["models"] if m["name"] == "conversations")
     conversations["columns"].append({"name": "reviewer_note", "data_type": "varchar"})
     path.write_text(yaml.safe_dump(document))
-    monkeypatch.setattr(exports.contract, "MARTS_DIR", marts)
+    monkeypatch.setattr(exports.contract, "marts_dir", lambda: marts)
     exports.contract._contracted_models.cache_clear()
     try:
         warehouse = build_synthetic_warehouse(tmp_path / "w.duckdb", n_conversations=20)
