@@ -24,15 +24,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from python_models.transcripts import (
-    PassageConfig,
-    Session,
-    Utterance,
-    WindowConfig,
-    reassemble_sessions,
-    segment_document,
-    window_conversation,
-)
+from python_models.session_windows import WindowConfig, window_conversation
+from python_models.sessions import Session, Utterance, reassemble_sessions
+from python_models.transcript_passages import PassageConfig, segment_document
 
 MESSAGE_TYPE = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
 VOICE_SCHEMA = pa.schema(

@@ -15,7 +15,7 @@
   with a speaker no map knows (``unknown_role``, every row of it).
 
 The summary stays exact: the passages and windows each dataset becomes are counted with the
-library the warehouse runs (``python_models.transcripts``, default limits), and booked as
+library the warehouse runs (``python_models.transcript_passages``, ``python_models.session_windows``, default limits), and booked as
 ``derived_records`` (passages or windows beyond the first of a document or session) and
 ``merged_into_session`` (rows folded into a session beyond its first).
 
@@ -37,13 +37,9 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from python_models.transcripts import (
-    Session,
-    Utterance,
-    reassemble_sessions,
-    segment_document,
-    window_conversation,
-)
+from python_models.session_windows import window_conversation
+from python_models.sessions import Session, Utterance, reassemble_sessions
+from python_models.transcript_passages import segment_document
 
 if TYPE_CHECKING:  # the lake writer imports this module, not the other way round at run time
     from sample_lake.generator import _Lake

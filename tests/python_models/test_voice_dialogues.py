@@ -6,7 +6,7 @@ from collections import Counter
 
 import pyarrow as pa
 
-from python_models.transcripts import WindowConfig
+from python_models.session_windows import WindowConfig
 from python_models.voice_dialogues import NO_DIALOGUE_PAIRS, VOICE_SCHEMA, voice_conversations
 
 ROLE_ALIASES = {

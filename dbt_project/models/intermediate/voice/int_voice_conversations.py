@@ -1,11 +1,13 @@
 """Voice-stage conversations: transcript passages as dialogue pairs, sessions as windows.
 
-Thin: the rules live in python_models/transcripts.py (documented in docs/curriculum.md); this
+Thin: the rules live in python_models/transcript_passages.py,
+sessions.py and session_windows.py (documented in docs/curriculum.md); this
 model reads the two staging tables and the role aliases and returns one row per derived
 conversation or unusable input record (python_models/voice_dialogues.py).
 """
 
-from python_models.transcripts import PassageConfig, WindowConfig
+from python_models.session_windows import WindowConfig
+from python_models.transcript_passages import PassageConfig
 from python_models.voice_dialogues import voice_conversations
 
 
