@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from python_models.session_windows import window_conversation
-from python_models.sessions import Session, Utterance, reassemble_sessions
 from python_models.transcript_passages import segment_document
 
 if TYPE_CHECKING:  # the lake writer imports this module, not the other way round at run time
@@ -48,16 +47,6 @@ TALKS_DATASET = "trauma_talks"
 SESSIONS_DATASET = "session_utterances"
 LONG_SESSION_ROWS = 520  # ~45 words a row: about eight 3,000-word windows
 SESSIONS_HEADER = ("session", "start_time", "speaker_name", "utterance")
-ROLE_ALIASES = {  # the role_aliases seed, for the summary's own reassembly
-    **dict.fromkeys(
-        ("user", "human", "client", "patient", "seeker", "speaker", "prompter"), "user"
-    ),
-    **dict.fromkeys(
-        ("assistant", "gpt", "bot", "model", "therapist", "counselor", "counsellor", "listener"),
-        "assistant",
-    ),
-    "system": "system",
-}
 # The registry's field_map for session_utterances carries this speaker map.
 SPEAKER_ROLES = {
     "Dr. Imani Okafor": "therapist",
@@ -381,16 +370,19 @@ def _session_rows(
     return out
 
 
-def _reassemble(rows: list[list[str]]) -> list[Session]:
-    utterances = [Utterance(s, sp, t, ts, i) for i, (s, ts, sp, t) in enumerate(rows)]
-    result = reassemble_sessions(utterances, role_aliases=ROLE_ALIASES, speaker_roles=SPEAKER_ROLES)
-    assert not result.row_errors and all(s.error is None for s in result.sessions)
-    return result.sessions
-
-
 def _messages(rows: list[list[str]]) -> list[dict[str, str]]:
-    (session,) = _reassemble(rows)
-    return session.messages()
+    """A generated session's messages as the warehouse reassembles them, from how it was
+    generated: ``_session_rows`` writes a session's rows in time order, the therapist first, and
+    consecutive rows of one speaker (a client going on) become one turn, joined by a space."""
+    therapist = rows[0][2]
+    messages: list[dict[str, str]] = []
+    for _, _, speaker, text in rows:
+        role = "assistant" if speaker == therapist else "user"
+        if messages and messages[-1]["role"] == role:
+            messages[-1]["content"] += f" {text.strip()}"
+        else:
+            messages.append({"role": role, "content": text.strip()})
+    return messages
 
 
 def _session_utterances(lake: _Lake) -> None:
@@ -470,10 +462,9 @@ def _session_utterances(lake: _Lake) -> None:
     lake.write_csv("utterances", plan, SESSIONS_HEADER)
 
     merged = derived = 0
-    for path_rows in (*files, long_rows):
-        for session in _reassemble(path_rows):
-            merged += len(session.lines) - 1
-            derived += len(window_conversation(session.messages())) - 1
+    for session_rows in (*sessions, long_rows):
+        merged += len(session_rows) - 1
+        derived += len(window_conversation(_messages(session_rows))) - 1
     lake.datasets[SESSIONS_DATASET]["merged"] = merged
     lake.datasets[SESSIONS_DATASET]["derived"] = derived
 
