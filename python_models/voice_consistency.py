@@ -11,8 +11,8 @@ topic, which is what "the same voice" means here; sentence embeddings (python_mo
 embeddings/) would mostly measure the topic. ``speaker_consistency`` takes any vectors, so
 an embedding centroid can be swapped in.
 
-Scores lie in [-1, 1]; a speaker with fewer than ``min_records`` records gets None (too little
-to judge; the gate lets it through).
+Scores lie in [-1, 1]; a speaker with fewer than ``min_records`` records gets None (nothing to
+compare with). Whether a score fails the voice gate is SQL: int_voice_conversations_gated.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def zscore(vectors: np.ndarray, reference: np.ndarray | None = None) -> np.ndarr
 
 
 def speaker_consistency(
-    speakers: Sequence[str | None], vectors: np.ndarray, *, min_records: int = 3
+    speakers: Sequence[str | None], vectors: np.ndarray, *, min_records: int = 2
 ) -> list[float | None]:
     """Cosine of each row to the mean of the other rows of its speaker, or None.
 
@@ -106,7 +106,7 @@ def voice_consistency(
     texts: Sequence[str],
     *,
     reference_texts: Sequence[str] | None = None,
-    min_records: int = 3,
+    min_records: int = 2,
 ) -> list[float | None]:
     """Cosine Delta of each text to its speaker's other texts.
 
@@ -118,51 +118,12 @@ def voice_consistency(
     return speaker_consistency(speakers, zscore(vectors, reference), min_records=min_records)
 
 
-def voice_gate(
-    speakers: Sequence[str | None],
-    scores: Sequence[float | None],
-    *,
-    outlier_mads: float = 3.0,
-    min_score: float = -1.0,
-    mad_floor: float = 0.02,
-) -> list[tuple[float | None, bool]]:
-    """(floor, passes) per record: a record fails when it is an outlier among its speaker's
-    records (more than ``outlier_mads`` scaled MADs below the speaker's median consistency) or
-    below ``min_score``. Unscored records pass.
-
-    Relative, not absolute: how consistent a speaker's records are depends on the speaker and on
-    how long the records are (a talk passage, a session window), so "does not sound like the
-    rest" is judged against the speaker's own spread. The MAD is scaled by 1.4826 (a standard
-    deviation for normal data) and floored at ``mad_floor`` so identical records do not make
-    every small difference an outlier.
-    """
-    by_speaker: dict[str, list[float]] = {}
-    for speaker, score in zip(speakers, scores, strict=True):
-        if speaker and score is not None:
-            by_speaker.setdefault(speaker, []).append(score)
-    floors: dict[str, float] = {}
-    for speaker, values in by_speaker.items():
-        median = float(np.median(values))
-        mad = float(np.median(np.abs(np.asarray(values) - median)))
-        floors[speaker] = max(min_score, median - outlier_mads * 1.4826 * max(mad, mad_floor))
-    gated = []
-    for speaker, score in zip(speakers, scores, strict=True):
-        if score is None or not speaker:
-            gated.append((None, True))
-        else:
-            floor = round(floors[speaker], 4)
-            gated.append((floor, score >= floor))
-    return gated
-
-
 VOICE_SCORE_SCHEMA = pa.schema(
     [
         ("source_file", pa.string()),
         ("source_line", pa.int64()),
         ("speaker", pa.string()),
         ("voice_consistency", pa.float32()),
-        ("voice_floor", pa.float32()),
-        ("passes_voice_gate", pa.bool_()),
     ]
 )
 
@@ -171,32 +132,21 @@ def _assistant_text(messages: Sequence[dict[str, str]] | None) -> str:
     return "\n".join(m["content"] or "" for m in messages or [] if m["role"] == "assistant")
 
 
-def score_voice_table(
-    records: pa.Table,
-    reference_texts: Sequence[str],
-    *,
-    min_records: int = 3,
-    outlier_mads: float = 3.0,
-    min_score: float = -1.0,
-) -> pa.Table:
+def score_voice_table(records: pa.Table, reference_texts: Sequence[str]) -> pa.Table:
     """Voice consistency of records (``source_file``, ``source_line``, ``speaker``,
-    ``messages``): the record's assistant turns against its speaker's other records, and the
-    voice gate's verdict (``voice_gate``)."""
+    ``messages``): the record's assistant turns against its speaker's other records (None for a
+    speaker's only record). The gate (an outlier among them? enough records to judge?) is SQL:
+    int_voice_conversations_gated."""
     rows = records.select(["source_file", "source_line", "speaker", "messages"]).to_pylist()
     speakers = [row["speaker"] for row in rows]
     texts = [_assistant_text(row["messages"]) for row in rows]
-    scores = voice_consistency(
-        speakers, texts, reference_texts=list(reference_texts) or None, min_records=min_records
-    )
-    gate = voice_gate(speakers, scores, outlier_mads=outlier_mads, min_score=min_score)
+    scores = voice_consistency(speakers, texts, reference_texts=list(reference_texts) or None)
     return pa.table(
         {
             "source_file": [row["source_file"] for row in rows],
             "source_line": [row["source_line"] for row in rows],
             "speaker": speakers,
             "voice_consistency": scores,
-            "voice_floor": [floor for floor, _ in gate],
-            "passes_voice_gate": [passes for _, passes in gate],
         },
         schema=VOICE_SCORE_SCHEMA,
     )

@@ -17,22 +17,14 @@ and points at the text. Row accounting at input-record grain: docs/dataset_contr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
-from python_models.transcripts import (
-    PassageConfig,
-    Session,
-    Utterance,
-    WindowConfig,
-    reassemble_sessions,
-    segment_document,
-    window_conversation,
-)
+from python_models.session_windows import WindowConfig, window_conversation
+from python_models.transcript_passages import PassageConfig, segment_document
 
 MESSAGE_TYPE = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
 VOICE_SCHEMA = pa.schema(
@@ -130,24 +122,17 @@ def add_documents(rows: _Rows, documents: pa.Table, config: PassageConfig | None
             )
 
 
-def _speaker_roles(raw: str | None) -> dict[str, str]:
-    if not raw:
-        return {}
-    value = json.loads(raw)
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
-
-def _add_session(
-    rows: _Rows, session: Session, first: Mapping[str, Any], config: WindowConfig | None
-) -> None:
-    messages = session.messages()
-    windows = window_conversation(messages, config)
-    speaker = " & ".join(session.assistant_speakers()) or None
-    for window in windows:
-        turns = [*range(window.opening_turns), *range(window.body_start, window.body_end)]
-        lines = sorted({line for t in turns for line in session.turns[t].lines})
+def _add_session(rows: _Rows, turns: list[dict[str, Any]], config: WindowConfig | None) -> None:
+    """One session's turns (int_voice_session_turns, in turn order) as windows."""
+    first = turns[0]
+    messages = [{"role": turn["role"], "content": turn["content"]} for turn in turns]
+    for window in window_conversation(messages, config):
+        used = [*range(window.opening_turns), *range(window.body_start, window.body_end)]
+        lines = sorted({line for t in used for line in turns[t]["input_lines"]})
         key_line = (
-            session.first_line if window.index == 0 else session.turns[window.body_start].lines[0]
+            first["session_first_line"]
+            if window.index == 0
+            else turns[window.body_start]["input_lines"][0]
         )
         rows.add(
             **_input_columns(first),
@@ -155,65 +140,46 @@ def _add_session(
             raw_bytes=_raw_bytes(window.messages),
             messages=window.messages,
             segment_kind="window",
-            segment_group=f"{first['source_file']}#{session.session_id}",
+            segment_group=f"{first['source_file']}#{first['session_id']}",
             segment_index=window.index,
             segment_count=window.count,
             input_lines=lines,
-            speaker=speaker,
-            session_id=session.session_id,
-            split_group=f"{first['source_dataset']}:{session.session_id}",
+            speaker=first["assistant_speakers"],
+            session_id=first["session_id"],
+            split_group=f"{first['source_dataset']}:{first['session_id']}",
         )
 
 
-def add_utterances(
+def add_sessions(
     rows: _Rows,
     utterances: pa.Table,
-    role_aliases: Mapping[str, str],
+    session_turns: pa.Table,
     config: WindowConfig | None = None,
 ) -> None:
-    """Every file's rows reassembled into sessions; every session into windows."""
-    by_file: dict[str, list[dict[str, Any]]] = {}
+    """Every utterance row that cannot be used quarantined (int_voice_utterances_placed), every
+    reassembled session (int_voice_session_turns) windowed."""
     for row in utterances.to_pylist():
-        if row.get("parse_error"):
-            _quarantine(rows, row, row["parse_error"])
-        else:
-            by_file.setdefault(row["source_file"], []).append(row)
-    for file_rows in by_file.values():
-        by_line = {row["source_line"]: row for row in file_rows}
-        result = reassemble_sessions(
-            [
-                Utterance(
-                    r["session_id"],
-                    r["speaker"],
-                    r["utterance_text"],
-                    r["utterance_timestamp"],
-                    r["source_line"],
-                )
-                for r in file_rows
-            ],
-            role_aliases=role_aliases,
-            speaker_roles=_speaker_roles(file_rows[0].get("speaker_roles")),
-        )
-        for line, reason in sorted(result.row_errors.items()):
-            _quarantine(rows, by_line[line], reason)
-        for session in result.sessions:
-            if session.error:
-                for line in sorted(session.lines):
-                    _quarantine(rows, by_line[line], session.error)
-            else:
-                _add_session(rows, session, by_line[session.first_line], config)
+        if row["quarantine_reason"]:
+            _quarantine(rows, row, row["quarantine_reason"])
+    by_session: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for turn in session_turns.to_pylist():
+        by_session.setdefault((turn["source_file"], turn["session_id"]), []).append(turn)
+    for turns in by_session.values():
+        _add_session(rows, sorted(turns, key=lambda turn: turn["turn_index"]), config)
 
 
 def voice_conversations(
     documents: pa.Table,
     utterances: pa.Table,
+    session_turns: pa.Table,
     *,
-    role_aliases: Mapping[str, str],
     passage_config: PassageConfig | None = None,
     window_config: WindowConfig | None = None,
 ) -> pa.Table:
-    """Documents and utterance rows (the two staging tables) to ``VOICE_SCHEMA`` rows."""
+    """Documents (stg_lake__transcript_documents), placed utterance rows
+    (int_voice_utterances_placed) and session turns (int_voice_session_turns) to
+    ``VOICE_SCHEMA`` rows."""
     rows = _Rows()
     add_documents(rows, documents, passage_config)
-    add_utterances(rows, utterances, role_aliases, window_config)
+    add_sessions(rows, utterances, session_turns, window_config)
     return rows.table()

@@ -11,6 +11,7 @@ alone, as `pixel-data score` does a one-record file: the shipped-reference fallb
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import itertools
 import json
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pixel_config.settings import DBT_PROJECT_DIR
 from python_models.scoring.coherence import (
     CoherenceResult,
     RelevanceReferences,
@@ -107,7 +109,9 @@ def sample_lake() -> tuple[list[Conversation], list[Conversation]]:
     records without an assistant turn skipped); shuffled: every reply taken, in order, from
     the conversation half the list away."""
     from sample_lake import generate_lake
-    from sample_lake.families.transcripts import ROLE_ALIASES
+
+    with (DBT_PROJECT_DIR / "seeds" / "role_aliases.csv").open(newline="") as f:
+        role_aliases = {row["role_alias"]: row["canonical_role"] for row in csv.DictReader(f)}
 
     conversations: list[Conversation] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,7 +129,7 @@ def sample_lake() -> tuple[list[Conversation], list[Conversation]]:
                 if not isinstance(messages, list):
                     continue
                 conversation = [
-                    {"role": ROLE_ALIASES.get(str(m.get("role")), "other"), "content": m["content"]}
+                    {"role": role_aliases.get(str(m.get("role")), "other"), "content": m["content"]}
                     for m in messages
                     if isinstance(m, dict) and isinstance(m.get("content"), str)
                 ]

@@ -15,7 +15,7 @@
   with a speaker no map knows (``unknown_role``, every row of it).
 
 The summary stays exact: the passages and windows each dataset becomes are counted with the
-library the warehouse runs (``python_models.transcripts``, default limits), and booked as
+library the warehouse runs (``python_models.transcript_passages``, ``python_models.session_windows``, default limits), and booked as
 ``derived_records`` (passages or windows beyond the first of a document or session) and
 ``merged_into_session`` (rows folded into a session beyond its first).
 
@@ -37,13 +37,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from python_models.transcripts import (
-    Session,
-    Utterance,
-    reassemble_sessions,
-    segment_document,
-    window_conversation,
-)
+from python_models.session_windows import window_conversation
+from python_models.transcript_passages import segment_document
 from sample_lake.content.templates import FAMILY_TOPIC, TOPICS
 from sample_lake.lake import PLANTED_SLACK, FilePlan, Lake
 
@@ -51,16 +46,6 @@ TALKS_DATASET = "trauma_talks"
 SESSIONS_DATASET = "session_utterances"
 LONG_SESSION_ROWS = 520  # ~45 words a row: about eight 3,000-word windows
 SESSIONS_HEADER = ("session", "start_time", "speaker_name", "utterance")
-ROLE_ALIASES = {  # the role_aliases seed, for the summary's own reassembly
-    **dict.fromkeys(
-        ("user", "human", "client", "patient", "seeker", "speaker", "prompter"), "user"
-    ),
-    **dict.fromkeys(
-        ("assistant", "gpt", "bot", "model", "therapist", "counselor", "counsellor", "listener"),
-        "assistant",
-    ),
-    "system": "system",
-}
 # The registry's field_map for session_utterances carries this speaker map.
 SPEAKER_ROLES = {
     "Dr. Imani Okafor": "therapist",
@@ -378,16 +363,19 @@ def _session_rows(
     return out
 
 
-def _reassemble(rows: list[list[str]]) -> list[Session]:
-    utterances = [Utterance(s, sp, t, ts, i) for i, (s, ts, sp, t) in enumerate(rows)]
-    result = reassemble_sessions(utterances, role_aliases=ROLE_ALIASES, speaker_roles=SPEAKER_ROLES)
-    assert not result.row_errors and all(s.error is None for s in result.sessions)
-    return result.sessions
-
-
 def _messages(rows: list[list[str]]) -> list[dict[str, str]]:
-    (session,) = _reassemble(rows)
-    return session.messages()
+    """A generated session's messages as the warehouse reassembles them, from how it was
+    generated: ``_session_rows`` writes a session's rows in time order, the therapist first, and
+    consecutive rows of one speaker (a client going on) become one turn, joined by a space."""
+    therapist = rows[0][2]
+    messages: list[dict[str, str]] = []
+    for _, _, speaker, text in rows:
+        role = "assistant" if speaker == therapist else "user"
+        if messages and messages[-1]["role"] == role:
+            messages[-1]["content"] += f" {text.strip()}"
+        else:
+            messages.append({"role": role, "content": text.strip()})
+    return messages
 
 
 def _session_utterances(lake: Lake) -> None:
@@ -465,10 +453,9 @@ def _session_utterances(lake: Lake) -> None:
     lake.write_csv("utterances", plan, SESSIONS_HEADER)
 
     merged = derived = 0
-    for path_rows in (*files, long_rows):
-        for session in _reassemble(path_rows):
-            merged += len(session.lines) - 1
-            derived += len(window_conversation(session.messages())) - 1
+    for session_rows in (*sessions, long_rows):
+        merged += len(session_rows) - 1
+        derived += len(window_conversation(_messages(session_rows))) - 1
     lake.datasets[SESSIONS_DATASET]["merged"] = merged
     lake.datasets[SESSIONS_DATASET]["derived"] = derived
 

@@ -13,7 +13,6 @@ from python_models.voice_consistency import (
     speaker_consistency,
     style_vector,
     voice_consistency,
-    voice_gate,
 )
 
 # Two synthetic voices that differ in style, not topic: one talks in long, comma-heavy "we"
@@ -92,17 +91,15 @@ def test_score_voice_table_scores_the_assistant_turns_of_each_record():
     assert scores[8] is None  # one record of its speaker: nothing to compare with
 
 
-def test_the_voice_gate_fails_an_outlier_among_its_speakers_records():
-    speakers = ["ana"] * 8 + ["therapist"] * 4 + ["solo", None]
-    scores = [0.82, 0.8, 0.78, 0.85, 0.75, 0.81, 0.79, -0.1]  # the last is someone else's
-    scores += [-0.09, -0.04, 0.07, 0.02]  # a loose "voice": spread out, none an outlier
-    scores += [None, None]
-    gate = voice_gate(speakers, scores, outlier_mads=3.0)
-    assert [passes for _, passes in gate] == [True] * 7 + [False] + [True] * 6
-    assert gate[-1] == (None, True) and gate[-2] == (None, True)
-
-
-def test_the_voice_gate_keeps_an_absolute_bar_when_asked():
-    speakers, scores = ["s"] * 4, [0.1, 0.12, 0.11, 0.09]
-    assert all(passes for _, passes in voice_gate(speakers, scores))
-    assert not any(passes for _, passes in voice_gate(speakers, scores, min_score=0.5))
+def test_score_voice_table_scores_a_speaker_of_two_records_and_leaves_the_verdict_to_sql():
+    records = pa.table(
+        {
+            "source_file": ["t.md", "t.md"],
+            "source_line": [1, 2],
+            "speaker": ["pair", "pair"],
+            "messages": [[{"role": "assistant", "content": t}] for t in _texts(LECTURER)[:2]],
+        }
+    )
+    table = score_voice_table(records, _texts(LECTURER) + _texts(COACH))
+    assert table.column_names == ["source_file", "source_line", "speaker", "voice_consistency"]
+    assert all(score is not None for score in table.column("voice_consistency").to_pylist())

@@ -1,4 +1,5 @@
-"""Voice conversations from documents and utterance rows: every input record accounted for."""
+"""Voice conversations from documents and reassembled sessions: every input record accounted
+for. The session rules themselves are SQL (dbt unit tests in intermediate/voice)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,17 @@ from collections import Counter
 
 import pyarrow as pa
 
-from python_models.transcripts import WindowConfig
+from python_models.session_windows import WindowConfig
 from python_models.voice_dialogues import NO_DIALOGUE_PAIRS, VOICE_SCHEMA, voice_conversations
 
-ROLE_ALIASES = {
-    "client": "user",
-    "therapist": "assistant",
-    "user": "user",
-    "assistant": "assistant",
-}
 DOC_COLUMNS = ("source_dataset", "record_format", "source_file", "source_line", "container",
                "compression", "raw_bytes", "parse_error", "document_text", "file_title",
                "registry_speaker", "raw_record")  # fmt: skip
-ROW_COLUMNS = ("source_dataset", "record_format", "source_file", "source_line", "container",
-               "compression", "raw_bytes", "parse_error", "session_id", "speaker",
-               "utterance_timestamp", "utterance_text", "speaker_roles", "raw_record")  # fmt: skip
+PLACED_COLUMNS = ("source_dataset", "record_format", "source_file", "source_line", "container",
+                  "compression", "raw_bytes", "raw_record", "quarantine_reason")  # fmt: skip
+TURN_COLUMNS = ("source_dataset", "record_format", "source_file", "container", "compression",
+                "session_id", "session_first_line", "assistant_speakers", "turn_index", "role",
+                "content", "input_lines")  # fmt: skip
 
 
 def _table(columns: tuple[str, ...], rows: list[dict]) -> pa.Table:
@@ -43,51 +40,69 @@ def _document(path: str, text: str | None, error: str | None = None) -> dict:
     }
 
 
-def _row(line: int, session: str, speaker: str, text: str, ts: str, error=None) -> dict:
+def _placed(line: int, reason: str | None = None) -> dict:
+    """A row of int_voice_utterances_placed: used by a session, or quarantined."""
     return {
         "source_dataset": "sessions",
         "record_format": "utterances",
         "source_file": "s.csv",
         "source_line": line,
-        "parse_error": error,
-        "session_id": session,
-        "speaker": speaker,
-        "utterance_timestamp": ts,
-        "utterance_text": text,
-        "speaker_roles": '{"Dr. Okafor": "therapist", "Jamie": "client"}',
+        "quarantine_reason": reason,
     }
 
 
-def _lake() -> tuple[pa.Table, pa.Table]:
+def _turns(session: str, turns: list[tuple[str, str, list[int]]]) -> list[dict]:
+    """Rows of int_voice_session_turns for one session: (role, content, input lines) in order."""
+    return [
+        {
+            "source_dataset": "sessions",
+            "record_format": "utterances",
+            "source_file": "s.csv",
+            "session_id": session,
+            "session_first_line": turns[0][2][0],
+            "assistant_speakers": "Dr. Okafor",
+            "turn_index": index,
+            "role": role,
+            "content": content,
+            "input_lines": lines,
+        }
+        for index, (role, content, lines) in enumerate(turns)
+    ]
+
+
+def _lake() -> tuple[pa.Table, pa.Table, pa.Table]:
     documents = [
         _document("a.md", f"# Shame\n\n{_sentences(4, 'shame')}\n\n# Safe\n\n{_sentences(4, 's')}"),
         _document("b.md", "# Thanks\n\nThank you."),  # nothing long enough to be a reply
         _document("c.md", None, "invalid_utf8"),
     ]  # fmt: skip
-    rows = []
-    line = 2
-    for i in range(120):  # a long session, rows written out of order in pairs
-        speaker = "Jamie" if i % 2 == 0 else "Dr. Okafor"
-        rows.append(_row(line, "long", speaker, _sentences(5, f"w{i}"), f"{i * 10}"))
-        line += 1
-    rows[10], rows[11] = rows[11], rows[10]
-    rows += [
-        _row(line, "short", "Jamie", "I feel low.", "1"),
-        _row(line + 1, "short", "Dr. Okafor", "Tell me more.", "2"),
-        _row(line + 2, "short", "Jamie", "", "3"),  # empty: quarantined alone
-        _row(line + 3, "odd", "Jamie", "Hello?", "1"),
-        _row(line + 4, "odd", "Narrator", "Later.", "2"),  # unknown speaker: session out
-        _row(line + 5, None, None, None, None, error="malformed_csv_row"),
+    # a long session of 120 rows (one turn each, the user first) from line 2, as reassembled
+    long = [
+        ("user" if i % 2 == 0 else "assistant", _sentences(5, f"w{i}"), [i + 2]) for i in range(120)
     ]
-    return _table(DOC_COLUMNS, documents), _table(ROW_COLUMNS, rows)
+    line = 122
+    short = [("user", "I feel low.", [line]), ("assistant", "Tell me more.", [line + 1])]
+    placed = [_placed(n) for n in range(2, line + 2)]
+    placed += [
+        _placed(line + 2, "empty_content"),
+        _placed(line + 3, "unknown_role"),  # a session with an unknown speaker: every row out
+        _placed(line + 4, "unknown_role"),
+        _placed(line + 5, "malformed_csv_row"),
+    ]
+    turns = _turns("long", long) + _turns("short", short)
+    return (
+        _table(DOC_COLUMNS, documents),
+        _table(PLACED_COLUMNS, placed),
+        _table(TURN_COLUMNS, turns),
+    )
 
 
 CONFIG = WindowConfig(max_words=1500, overlap_words=300, opening_max_words=300)
 
 
 def _build() -> tuple[pa.Table, pa.Table, pa.Table]:
-    documents, rows = _lake()
-    out = voice_conversations(documents, rows, role_aliases=ROLE_ALIASES, window_config=CONFIG)
+    documents, rows, turns = _lake()
+    out = voice_conversations(documents, rows, turns, window_config=CONFIG)
     return documents, rows, out
 
 

@@ -32,10 +32,16 @@ voice_records as (
 voice_scores as (
 
     select * from {{ ref('int_voice_conversations_scored') }}
-    where not passes_voice_gate
 
 ),
 
+voice_gate_passed as (
+
+    select * from {{ ref('int_voice_conversations_gated') }}
+
+),
+
+{# the voice gate's verdict lives in int_voice_conversations_gated: what it did not pass #}
 inconsistent_voices as (
 
     select
@@ -49,6 +55,9 @@ inconsistent_voices as (
     inner join voice_scores
         on voice_records.source_file = voice_scores.source_file
             and voice_records.source_line = voice_scores.source_line
+    anti join voice_gate_passed
+        on voice_records.source_file = voice_gate_passed.source_file
+            and voice_records.source_line = voice_gate_passed.source_line
 
 ),
 

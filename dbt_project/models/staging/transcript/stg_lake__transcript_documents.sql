@@ -2,7 +2,7 @@
     One row per transcript document: a talk, lecture or book chapter as plain text or markdown,
     one file, one record (the lake reader reads a `transcript` file whole). The registry's
     field_map may name the dataset's speaker ({"speaker": "..."}); front matter and the file
-    name can name it too (python_models/transcripts.py).
+    name can name it too (python_models/transcript_passages.py).
 -#}
 with
 
