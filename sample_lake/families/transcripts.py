@@ -15,7 +15,8 @@
   with a speaker no map knows (``unknown_role``, every row of it).
 
 The summary stays exact: the passages and windows each dataset becomes are counted with the
-library the warehouse runs (``python_models.transcript_passages``, ``python_models.session_windows``, default limits), and booked as
+library the warehouse runs (``python_models.transcript_passages``,
+``python_models.session_windows``, default limits), and booked as
 ``derived_records`` (passages or windows beyond the first of a document or session) and
 ``merged_into_session`` (rows folded into a session beyond its first).
 
