@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from exports.errors import ExportError
-from pixel_config.settings import SEEDS_DIR
+from pixel_config import settings
 from pixel_config.values import quote_identifier, quote_string
 
 
@@ -213,5 +213,5 @@ def _tier_weights(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[int, flo
 
 def tier_weights_from_seed() -> dict[int, float]:
     """``seeds/tier_weights.csv``, the one definition of the tier weights."""
-    with (SEEDS_DIR / "tier_weights.csv").open(newline="", encoding="utf-8") as handle:
+    with (settings.SEEDS_DIR / "tier_weights.csv").open(newline="", encoding="utf-8") as handle:
         return {int(row["tier"]): float(row["weight"]) for row in csv.DictReader(handle)}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pixel_config.settings import DBT_PROJECT_DIR
+from pixel_config import settings
 from python_models.scoring.coherence import (
     CoherenceResult,
     RelevanceReferences,
@@ -110,7 +110,7 @@ def sample_lake() -> tuple[list[Conversation], list[Conversation]]:
     the conversation half the list away."""
     from sample_lake import generate_lake
 
-    with (DBT_PROJECT_DIR / "seeds" / "role_aliases.csv").open(newline="") as f:
+    with (settings.DBT_PROJECT_DIR / "seeds" / "role_aliases.csv").open(newline="") as f:
         role_aliases = {row["role_alias"]: row["canonical_role"] for row in csv.DictReader(f)}
 
     conversations: list[Conversation] = []

@@ -18,14 +18,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pixel_config.settings import BUILD_DIR
+from pixel_config import settings
 from python_models.embeddings.backends import Embedder
 
 
 def cache_root() -> Path:
     """``$PIXEL_EMBEDDING_CACHE`` or ``build/embeddings``."""
     env = os.environ.get("PIXEL_EMBEDDING_CACHE")
-    return Path(env).expanduser().resolve() if env else BUILD_DIR / "embeddings"
+    return Path(env).expanduser().resolve() if env else settings.BUILD_DIR / "embeddings"
 
 
 class EmbeddingCache:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from pixel_config.settings import BUILD_DIR
+from pixel_config import settings
 
 STATIC_MODEL_ID = "static-minilm-distill-v1"
 # How the static model is distilled; part of its version. Changing any of these needs a new id.
@@ -42,7 +42,7 @@ def offline() -> None:
 def model_root() -> Path:
     """Where distilled models live: ``$PIXEL_MODEL_DIR`` or ``build/models``."""
     env = os.environ.get("PIXEL_MODEL_DIR")
-    return Path(env).expanduser().resolve() if env else BUILD_DIR / "models"
+    return Path(env).expanduser().resolve() if env else settings.BUILD_DIR / "models"
 
 
 def static_model_dir(root: Path | None = None) -> Path:
