@@ -4,16 +4,23 @@ The steps, each small and testable on its own:
 
 1. :func:`embed_conversations`: vectors for every conversation, through the embedding cache, so
    a rebuild embeds only conversations it has not seen (and scoring reuses the vectors).
-2. :func:`neighbour_pairs`: every pair with cosine similarity >= the threshold. Below
-   ``exact_below`` rows this is an exact blocked matrix product; above it a usearch HNSW index
-   (int8, built single-threaded so the graph, and so the result, is the same on every run)
-   proposes ``neighbours`` candidates per row, and every candidate is re-scored exactly in
-   float32 before it is kept. Both paths also report each row's nearest neighbour.
-   :func:`confirm_pairs` then checks each candidate pair side by side: the user turns of the
-   two conversations, and their assistant turns, must each be at least ``side_threshold``
-   similar. Two answers to the same question share a long prompt and look alike as a whole;
-   they are different training examples, and this is what keeps them apart.
-3. :func:`cluster_labels`: connected components of the pair graph (union of neighbours).
+2. :func:`candidate_pairs`: candidates from two sources, unioned.
+
+   - Semantic: every pair with cosine similarity >= the candidate threshold. Below
+     ``exact_below`` rows this is an exact blocked matrix product; above it a usearch HNSW
+     index (int8, built single-threaded so the graph, and so the result, is the same on every
+     run) proposes ``neighbours`` candidates per row, each re-scored exactly in float32. Both
+     paths also report each row's nearest neighbour.
+   - Lexical: MinHash LSH over word 3-gram shingles (datasketch, :mod:`lexical_overlap`), so
+     light edits of long transcripts (typos, a lowercased turn, a pasted greeting) are found
+     even where short turns moved the embedding.
+3. :func:`verify_pairs`: every candidate is checked on exact evidence (:func:`pair_features`,
+   :func:`accepted`). A pair is kept when its whole texts share enough word 3-grams (exact
+   Jaccard) and each side (user turns, assistant turns) is similar by words or by meaning; or
+   when the whole conversations and each side are semantically near-identical. Two answers to
+   the same question share a long prompt and look alike as a whole; they are different
+   training examples, and the side check is what keeps them apart.
+4. :func:`cluster_labels`: connected components of the pair graph (union of neighbours).
 
 :func:`link_conversations` returns one row per conversation (``LINKS_SCHEMA``): its component,
 its confirmed neighbours, its nearest neighbour, and its vector when it has a neighbour. Which
@@ -27,7 +34,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -35,14 +42,45 @@ import pyarrow as pa
 
 from python_models.embeddings.backends import Embedder, get_embedder
 from python_models.embeddings.cache import EmbeddingCache
+from python_models.lexical_overlap import (
+    NUM_PERM,
+    lsh_pairs,
+    minhash_signatures,
+    pair_jaccard,
+    shingle_hashes,
+)
 
-# Calibrated on the labelled evaluation set (docs/evaluation.md, `pixel-data eval neardup`), per
-# backend: (whole-conversation threshold, per-side threshold) with the highest recall whose
-# precision on the calibration half is >= 0.95.
-DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
-    "static-minilm-distill-v1": (0.98, 0.88),
-    "all-MiniLM-L6-v2": (0.92, 0.85),
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The verification rule's thresholds (docs/near_duplicates.md says how they were chosen).
+
+    ``candidate``: embedding neighbours at or above this cosine are candidates. Semantic path:
+    whole cosine >= ``whole`` and each side's cosine >= ``side``. Lexical path: whole-text word
+    3-gram Jaccard >= ``lexical`` and each side's Jaccard >= ``lexical_side`` or its cosine >=
+    ``side``.
+    """
+
+    candidate: float
+    whole: float
+    side: float
+    lexical: float = 0.55
+    lexical_side: float = 0.3
+
+
+# Calibrated on the labelled evaluation set (docs/evaluation.md, `pixel-data eval neardup`): the
+# highest recall whose precision is >= 0.99 on each half of the ground-truth groups and on the
+# whole corpus. The static backend's were chosen that way; MiniLM's semantic thresholds are its
+# embedding-only calibration (0.92 / 0.85 at precision >= 0.95) made stricter, not re-run.
+DEFAULT_THRESHOLDS: dict[str, Thresholds] = {
+    "static-minilm-distill-v1": Thresholds(
+        candidate=0.98, whole=0.995, side=0.97, lexical=0.5, lexical_side=0.1
+    ),
+    "all-MiniLM-L6-v2": Thresholds(
+        candidate=0.92, whole=0.96, side=0.92, lexical=0.5, lexical_side=0.1
+    ),
 }
+FALLBACK_THRESHOLDS = Thresholds(candidate=0.95, whole=0.97, side=0.9)
 
 LINKS_SCHEMA = pa.schema(
     [
@@ -69,6 +107,10 @@ class NearDupConfig:
     backend: str = "default"
     threshold: float | None = None
     side_threshold: float | None = None
+    # lexical candidates (MinHash LSH over word 3-grams) and their verification thresholds
+    lexical: bool = True
+    lexical_threshold: float | None = None
+    lexical_side_threshold: float | None = None
     neighbours: int = 10
     exact_below: int = 20_000
     connectivity: int = 16
@@ -82,12 +124,22 @@ class NearDupConfig:
     batch_size: int = 8192
     progress: bool = True
 
-    def thresholds_for(self, model_id: str) -> tuple[float, float]:
-        """(whole, side) thresholds: the configured ones, else the backend's calibrated ones."""
-        whole, side = DEFAULT_THRESHOLDS.get(model_id, (0.95, 0.85))
-        return (
-            whole if self.threshold is None else float(self.threshold),
-            side if self.side_threshold is None else float(self.side_threshold),
+    def thresholds_for(self, model_id: str) -> Thresholds:
+        """The configured thresholds where set, else the backend's calibrated ones."""
+        base = DEFAULT_THRESHOLDS.get(model_id, FALLBACK_THRESHOLDS)
+        whole = base.whole if self.threshold is None else float(self.threshold)
+        return Thresholds(
+            candidate=min(base.candidate, whole),
+            whole=whole,
+            side=base.side if self.side_threshold is None else float(self.side_threshold),
+            lexical=(
+                base.lexical if self.lexical_threshold is None else float(self.lexical_threshold)
+            ),
+            lexical_side=(
+                base.lexical_side
+                if self.lexical_side_threshold is None
+                else float(self.lexical_side_threshold)
+            ),
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -345,36 +397,120 @@ def unlinked_table(ids: np.ndarray) -> pa.Table:
     )
 
 
-SideVectors = Callable[[np.ndarray, str], np.ndarray]
+PairTexts = Callable[[np.ndarray, str], Sequence[str]]
+Encode = Callable[[Sequence[str]], np.ndarray]
 _PAIR_CHUNK = 262_144
 SIDES = ("user", "assistant")
 
 
-def confirm_pairs(pairs: Neighbours, side_vectors: SideVectors, side_threshold: float) -> int:
-    """Keep candidate pairs whose user sides and assistant sides are each similar enough.
+def candidate_pairs(
+    vectors: np.ndarray,
+    signatures: np.ndarray | None,
+    thresholds: Thresholds,
+    config: NearDupConfig,
+    timings: Timings | None = None,
+) -> Neighbours:
+    """Embedding neighbours >= ``thresholds.candidate`` unioned with MinHash LSH pairs.
 
-    ``side_vectors(rows, side)`` gives the ``side`` ("user" or "assistant") vectors of those
-    rows; it is asked only for rows still in some candidate pair, one side at a time, so memory
-    holds one side's vectors. Returns how many candidates were rejected.
+    Every pair carries its exact whole-conversation cosine; each row its nearest neighbour by
+    embedding. ``signatures=None`` leaves the lexical source out.
     """
-    before = len(pairs.left)
+    timings = timings or Timings()
+    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings)
+    if signatures is None or not len(vectors):
+        return pairs
+    started = time.perf_counter()
+    left, right = lsh_pairs(signatures)
+    timings.record("lexical_candidates", started)
+    timings.steps["lexical_candidate_pairs"] = len(left)
+    n = len(vectors)
+    key = np.concatenate([pairs.left * n + pairs.right, left * n + right])
+    unique_key = np.unique(key)
+    pairs.left, pairs.right = unique_key // n, unique_key % n
+    pairs.similarity = _cosines(vectors, vectors, pairs.left, pairs.right).astype(np.float32)
+    return pairs
+
+
+def _cosines(a: np.ndarray, b: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Row-wise dot products ``a[left[i]] . b[right[i]]`` in bounded-memory chunks."""
+    out = np.zeros(len(left), dtype=np.float64)
+    for start in range(0, len(left), _PAIR_CHUNK):
+        chunk = slice(start, start + _PAIR_CHUNK)
+        out[chunk] = np.einsum("ij,ij->i", a[left[chunk]], b[right[chunk]])
+    return out
+
+
+@dataclass
+class PairFeatures:
+    """The evidence about each candidate pair that :func:`accepted` decides on."""
+
+    whole_cosine: np.ndarray
+    whole_jaccard: np.ndarray
+    side_cosine: dict[str, np.ndarray]
+    side_jaccard: dict[str, np.ndarray]
+
+
+def pair_features(
+    left: np.ndarray,
+    right: np.ndarray,
+    whole_cosine: np.ndarray,
+    texts_of: PairTexts,
+    encode: Encode,
+) -> PairFeatures:
+    """Exact evidence for pairs of rows: word 3-gram Jaccard of the whole texts and of each side,
+    and each side's embedding cosine.
+
+    ``texts_of(rows, part)`` gives the ``part`` ("whole", "user" or "assistant") texts of those
+    rows; it is asked only for rows in some pair, one part at a time, so memory holds one
+    part's texts and vectors.
+    """
+    rows = np.unique(np.concatenate([left, right]))  # sorted
+    at_left, at_right = np.searchsorted(rows, left), np.searchsorted(rows, right)
+    whole = [shingle_hashes(t) for t in texts_of(rows, "whole")]
+    whole_jaccard = pair_jaccard(whole, at_left, at_right)
+    del whole
+    side_cosine: dict[str, np.ndarray] = {}
+    side_jaccard: dict[str, np.ndarray] = {}
     for side in SIDES:
-        if not len(pairs.left):
-            break
-        rows = np.unique(np.concatenate([pairs.left, pairs.right]))  # sorted
-        vectors = side_vectors(rows, side)
-        left, right = np.searchsorted(rows, pairs.left), np.searchsorted(rows, pairs.right)
-        keep = np.zeros(len(left), dtype=bool)
-        for start in range(0, len(left), _PAIR_CHUNK):  # bounded memory: chunk x dim floats
-            chunk = slice(start, start + _PAIR_CHUNK)
-            similarity = np.einsum("ij,ij->i", vectors[left[chunk]], vectors[right[chunk]])
-            keep[chunk] = similarity >= side_threshold
-        del vectors
-        pairs.left, pairs.right, pairs.similarity = (
-            pairs.left[keep],
-            pairs.right[keep],
-            pairs.similarity[keep],
-        )
+        texts = list(texts_of(rows, side))
+        vectors = encode(texts) if len(rows) else np.zeros((0, 1), dtype=np.float32)
+        side_cosine[side] = _cosines(vectors, vectors, at_left, at_right)
+        side_jaccard[side] = pair_jaccard([shingle_hashes(t) for t in texts], at_left, at_right)
+        del vectors, texts
+    return PairFeatures(np.asarray(whole_cosine), whole_jaccard, side_cosine, side_jaccard)
+
+
+def accepted(features: PairFeatures, thresholds: Thresholds) -> np.ndarray:
+    """Which pairs are near-duplicates: lexical evidence or semantic evidence, sides included.
+
+    Lexical: the whole texts share >= ``lexical`` of their word 3-grams and each side shares
+    >= ``lexical_side`` or is semantically close (>= ``side``): a short turn that an edit moved
+    in embedding space still counts by its words, a rephrased side by its meaning. Semantic:
+    whole cosine >= ``whole`` and each side's cosine >= ``side``.
+    """
+    lexical = features.whole_jaccard >= thresholds.lexical
+    semantic = features.whole_cosine >= thresholds.whole
+    for side in SIDES:
+        close = features.side_cosine[side] >= thresholds.side
+        lexical &= close | (features.side_jaccard[side] >= thresholds.lexical_side)
+        semantic &= close
+    return lexical | semantic
+
+
+def verify_pairs(
+    pairs: Neighbours, texts_of: PairTexts, encode: Encode, thresholds: Thresholds
+) -> int:
+    """Keep the candidate pairs :func:`accepted` accepts; returns how many were rejected."""
+    before = len(pairs.left)
+    if not before:
+        return 0
+    features = pair_features(pairs.left, pairs.right, pairs.similarity, texts_of, encode)
+    keep = accepted(features, thresholds)
+    pairs.left, pairs.right, pairs.similarity = (
+        pairs.left[keep],
+        pairs.right[keep],
+        pairs.similarity[keep],
+    )
     return before - len(pairs.left)
 
 
@@ -403,22 +539,40 @@ def linked_vectors(vectors: np.ndarray, keep: np.ndarray) -> pa.ListArray:
 def link_table(
     ids: np.ndarray,
     vectors: np.ndarray,
-    thresholds: tuple[float, float],
+    thresholds: Thresholds,
     model_id: str,
     config: NearDupConfig,
-    side_vectors: SideVectors | None = None,
+    *,
+    signatures: np.ndarray | None = None,
+    texts_of: PairTexts | None = None,
+    encode: Encode | None = None,
     timings: Timings | None = None,
 ) -> tuple[pa.Table, Neighbours]:
-    """Steps 2-3 on embedded rows: the links table (one row per conversation) and the pairs."""
+    """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
+
+    Without ``texts_of``/``encode`` there is no exact evidence to verify on: pairs are kept on
+    whole-conversation cosine >= ``thresholds.whole`` alone.
+    """
     timings = timings or Timings()
     n = len(ids)
-    whole, side = thresholds
     started = time.perf_counter()
-    pairs = neighbour_pairs(vectors, whole, config, timings)
+    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings)
     timings.record("neighbours", started)
+    timings.steps["candidate_pairs"] = len(pairs.left)
     started = time.perf_counter()
-    if side_vectors is not None:
-        timings.steps["pairs_rejected_by_side_check"] = confirm_pairs(pairs, side_vectors, side)
+    if texts_of is not None and encode is not None:
+        timings.steps["pairs_rejected_by_verification"] = verify_pairs(
+            pairs, texts_of, encode, thresholds
+        )
+    else:
+        keep = pairs.similarity >= thresholds.whole
+        pairs.left, pairs.right, pairs.similarity = (
+            pairs.left[keep],
+            pairs.right[keep],
+            pairs.similarity[keep],
+        )
+    timings.record("verify", started)
+    started = time.perf_counter()
     timings.steps["pairs"] = len(pairs.left)
     labels = cluster_labels(n, pairs.left, pairs.right)
     linked = np.bincount(labels)[labels] > 1 if n else np.zeros(0, dtype=bool)
@@ -436,7 +590,7 @@ def link_table(
             ),
             "embedding": linked_vectors(vectors, linked),
             "embedding_model": pa.array([model_id] * n, type=pa.string()),
-            "similarity_threshold": pa.array(np.full(n, whole)),
+            "similarity_threshold": pa.array(np.full(n, thresholds.whole)),
         },
         schema=LINKS_SCHEMA,
     )
@@ -444,20 +598,36 @@ def link_table(
     return table, pairs
 
 
+def signing(
+    ids: Sequence[str],
+    text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
+    signatures: np.ndarray,
+) -> Iterator[tuple[Sequence[str], Sequence[str]]]:
+    """Pass ``text_batches`` through, writing each text's MinHash signature at its id's row."""
+    position = {cid: i for i, cid in enumerate(ids)}
+    for batch_ids, batch_texts in text_batches:
+        rows = np.fromiter((position[c] for c in batch_ids), dtype=np.int64, count=len(batch_ids))
+        if len(rows):
+            signatures[rows] = minhash_signatures(shingle_hashes(t) for t in batch_texts)
+        yield batch_ids, batch_texts
+
+
 def link_conversations(
     ids: np.ndarray,
     text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
-    side_texts: Callable[[Sequence[str], str], Sequence[str]],
+    texts_of_ids: Callable[[Sequence[str], str], Sequence[str]],
     config: NearDupConfig,
     *,
     cache: EmbeddingCache | None = None,
     embedder: Embedder | None = None,
     timings: Timings | None = None,
 ) -> pa.Table:
-    """The links table for ``ids`` (see LINKS_SCHEMA): embed, pair, confirm, components.
+    """The links table for ``ids`` (see LINKS_SCHEMA): embed and sign, pair, verify, components.
 
-    ``text_batches`` yields ``(conversation ids, conversation texts)``; ``side_texts(ids, side)``
-    gives the user-side or assistant-side texts of some conversations (candidates only).
+    ``text_batches`` yields ``(conversation ids, conversation texts)`` for every id (texts of
+    ids missing from the cache are embedded; every text is signed for the lexical candidates);
+    ``texts_of_ids(ids, part)`` gives the "whole", "user" or "assistant" texts of some
+    conversations (candidates only).
     """
     ids = np.asarray(ids, dtype=object)
     if not config.enabled or len(ids) == 0:
@@ -467,6 +637,11 @@ def link_conversations(
     embedder = embedder or get_embedder(config.backend)
     timings.record("load_model", started)
     started = time.perf_counter()
+    signatures = None
+    if config.lexical:
+        signatures = np.full((len(ids), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+        text_batches = signing(list(ids), text_batches, signatures)
+    text_batches = iter(text_batches)
     vectors, fresh = embed_conversations(
         embedder,
         list(ids),
@@ -475,11 +650,15 @@ def link_conversations(
         batch_size=config.batch_size,
         progress=config.progress,
     )
-    timings.record("embed", started)
+    for _ in text_batches:  # when every vector was cached, the texts still need signing
+        pass
+    timings.record("embed_and_sign", started)
     timings.steps["embedded_fresh"] = fresh
 
-    def side_vectors(row_index: np.ndarray, side: str) -> np.ndarray:
-        texts = side_texts(list(ids[row_index]), side)
+    def texts_of(rows: np.ndarray, part: str) -> Sequence[str]:
+        return texts_of_ids(list(ids[rows]), part)
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
         return embedder.encode(list(texts), batch_size=config.batch_size)
 
     table, _ = link_table(
@@ -488,7 +667,9 @@ def link_conversations(
         config.thresholds_for(embedder.model_id),
         embedder.model_id,
         config,
-        side_vectors,
-        timings,
+        signatures=signatures,
+        texts_of=texts_of,
+        encode=encode,
+        timings=timings,
     )
     return table

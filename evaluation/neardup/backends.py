@@ -141,33 +141,3 @@ def evaluate_backend(
         "fresh_texts_embedded": vectors.fresh_texts,
         "embed_seconds_this_run": round(vectors.embed_seconds, 1),
     }
-
-
-def time_static_pipeline(corpus: EvalCorpus, whole: float, side: float) -> dict[str, float]:
-    """Wall and CPU seconds of the static path, uncached: embed, pairs, side check, clusters."""
-    from python_models.embeddings.backends import get_embedder
-    from python_models.embeddings.texts import side_texts
-    from python_models.near_duplicates import cluster_labels, confirm_pairs
-
-    embedder = get_embedder("static")
-    texts = corpus.texts
-    wall, cpu = time.perf_counter(), time.process_time()
-    vectors = embedder.encode(texts)
-    pairs = neighbour_pairs_exact(vectors, whole)
-
-    def side_vectors(rows: np.ndarray, side: str) -> np.ndarray:
-        which = 0 if side == "user" else 1
-        return embedder.encode([side_texts(corpus.docs[int(r)].messages)[which] for r in rows])
-
-    confirm_pairs(pairs, side_vectors, side)
-    cluster_labels(len(texts), pairs.left, pairs.right)
-    return {
-        "wall_seconds": round(time.perf_counter() - wall, 2),
-        "cpu_seconds": round(time.process_time() - cpu, 2),
-    }
-
-
-def neighbour_pairs_exact(vectors: np.ndarray, threshold: float):
-    from python_models.near_duplicates import NearDupConfig, neighbour_pairs
-
-    return neighbour_pairs(vectors, threshold, NearDupConfig(exact_below=10**9))

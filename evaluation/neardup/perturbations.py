@@ -16,6 +16,8 @@ PERTURBATIONS = (
     "greeting",
     "typos_and_greeting",
 )
+# long real multi-turn transcripts (ESConv windows) get these: the held-out check's edits
+LONG_TRANSCRIPT_PERTURBATIONS = ("light_edits",)
 
 
 _GREETINGS_USER = ("Hi,", "Hello there.", "Hey, hope you're well.", "Hi everyone,", "Good evening.")
@@ -106,6 +108,8 @@ def perturb(messages: list[Message], kind: str, rng: random.Random) -> list[Mess
             for m in out:
                 m["content"] = add_typos(m["content"], rng, rate=0.03)
             _greet(out, rng)
+        case "light_edits":
+            light_edits(out, rng)
         case _:
             raise ValueError(kind)
     return out
@@ -118,3 +122,17 @@ def _greet(messages: list[Message], rng: random.Random) -> None:
     last["content"] = (
         f"{rng.choice(_GREETINGS_ASSISTANT)} {last['content']} {rng.choice(_SIGN_OFFS)}"
     )
+
+
+def light_edits(messages: list[Message], rng: random.Random) -> None:
+    """What a re-upload of a long transcript does to it: a greeting pasted in front of the first
+    turn, one turn lowercased, a few typos (one word in 40), doubled spaces."""
+    first_user = next(m for m in messages if m["role"] == "user")
+    first_user["content"] = f"{rng.choice(_GREETINGS_USER)} {first_user['content']}"
+    lowered = rng.randrange(len(messages))
+    messages[lowered]["content"] = messages[lowered]["content"].lower()
+    for m in messages:
+        m["content"] = add_typos(m["content"], rng, rate=0.025)
+        m["content"] = re.sub(
+            r" (?=\w)", lambda _: "  " if rng.random() < 0.05 else " ", m["content"]
+        )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from evaluation.neardup.backends import embed_eval_corpus, evaluate_backend, time_static_pipeline
+from evaluation.neardup.backends import embed_eval_corpus, evaluate_backend
 from evaluation.neardup.corpus import build_eval_corpus
+from evaluation.neardup.hybrid import evaluate_hybrid, time_production_pipeline
 from evaluation.neardup.minhash import datatrove_available, minhash_clusters
 from evaluation.neardup.pairs import score
+from evaluation.neardup.semhash_peer import evaluate_semhash, semhash_available
 
 
 def run_evaluation(
@@ -27,9 +29,14 @@ def run_evaluation(
         vectors = embed_eval_corpus(corpus, backend, cache_dir)
         result["backends"][backend] = evaluate_backend(corpus, vectors)
     if "static" in result["backends"]:
-        calibrated = result["backends"]["static"]["calibrated"]
-        result["static_pipeline_timing"] = time_static_pipeline(
-            corpus, calibrated["whole_threshold"], calibrated["side_threshold"]
+        # the production method: embedding + MinHash LSH candidates, every pair verified
+        vectors = embed_eval_corpus(corpus, "static", cache_dir)
+        result["hybrid"] = evaluate_hybrid(corpus, vectors, "static")
+        result["hybrid"]["timing"] = time_production_pipeline(corpus, "static")
+        result["semhash"] = (
+            evaluate_semhash(corpus, "static")
+            if semhash_available()
+            else {"skipped": "semhash not installed: pip install -e '.[eval]'"}
         )
     if minhash:
         if not datatrove_available():

@@ -122,17 +122,16 @@ def neardup(
     table = Table(title="Near-duplicate detection, pairs inside predicted clusters")
     for column in ("method", "thresholds", "precision", "recall", "wall s", "CPU s"):
         table.add_column(column, justify="left" if column in ("method", "thresholds") else "right")
-    timing = result.get("static_pipeline_timing", {})
     for name, backend in result["backends"].items():
         calibrated = backend["calibrated"]
         scores = calibrated["all"]
         table.add_row(
-            f"{name} ({backend['model_id']})",
+            f"{name} ({backend['model_id']}), embedding only",
             f"whole >= {calibrated['whole_threshold']}, sides >= {calibrated['side_threshold']}",
             f"{scores['precision']:.3f}",
             f"{scores['recall']:.3f}",
-            f"{timing['wall_seconds']:.1f}" if name == "static" and timing else "",
-            f"{timing['cpu_seconds']:.1f}" if name == "static" and timing else "",
+            "",
+            "",
         )
     for name, run in result["minhash"].items():
         if "skipped" in run:
@@ -147,6 +146,33 @@ def neardup(
             f"{run['wall_seconds']:.1f}",
             f"{run['cpu_seconds']:.1f}",
         )
+    hybrid = result.get("hybrid")
+    if hybrid:
+        chosen, timing = hybrid["calibrated"], hybrid["timing"]
+        t = chosen["thresholds"]
+        table.add_row(
+            "production: embedding + MinHash LSH candidates, verified",
+            f"3-gram Jaccard >= {t['lexical']} (sides {t['lexical_side']}) "
+            f"or cosine >= {t['whole']} (sides {t['side']})",
+            f"{chosen['all']['precision']:.3f}",
+            f"{chosen['all']['recall']:.3f}",
+            f"{timing['wall_seconds']:.1f}",
+            f"{timing['cpu_seconds']:.1f}",
+        )
+    semhash = result.get("semhash", {})
+    if "skipped" in semhash:
+        table.add_row("SemHash", "skipped: " + semhash["skipped"], "", "", "", "")
+    for name in ("default", "calibrated"):
+        run = semhash.get(name)
+        if run:
+            table.add_row(
+                f"SemHash ({name}, same static model)",
+                f"cosine >= {run['threshold']}",
+                f"{run['all']['precision']:.3f}",
+                f"{run['all']['recall']:.3f}",
+                f"{run['wall_seconds']:.1f}",
+                f"{run['cpu_seconds']:.1f}",
+            )
     console.print(table)
     console.print(f"Full results (recall per kind, PR curve): {out}")
 

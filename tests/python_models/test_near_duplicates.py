@@ -11,10 +11,11 @@ import pytest
 from python_models.near_duplicates import (
     NearDupConfig,
     Neighbours,
-    confirm_pairs,
+    Thresholds,
     link_conversations,
     link_table,
     neighbour_pairs,
+    verify_pairs,
 )
 
 
@@ -53,7 +54,23 @@ def test_the_index_path_is_reproducible():
     assert np.array_equal(first.nearest, again.nearest)
 
 
-def test_the_side_check_keeps_two_answers_to_one_question_apart():
+QUESTION = (
+    "I have been feeling anxious every morning before work and I cannot sleep at night, "
+    "my chest gets tight and I keep thinking something terrible is going to happen"
+)
+SIDE_TEXTS = {
+    # 0 and 1 share the question but answer differently; 2 and 3 agree on both sides
+    "user": [QUESTION, QUESTION, QUESTION, QUESTION],
+    "assistant": [
+        "That sounds exhausting.",
+        "Have you talked to a doctor about the chest pain?",
+        "That sounds exhausting, and it makes sense that you feel worn out.",
+        "That sounds exhausting, and it makes sense that you feel worn out!",
+    ],
+}
+
+
+def test_verification_keeps_two_answers_to_one_question_apart():
     pairs = Neighbours(
         left=np.array([0, 2]),
         right=np.array([1, 3]),
@@ -61,14 +78,18 @@ def test_the_side_check_keeps_two_answers_to_one_question_apart():
         nearest=np.array([1, 0, 3, 2]),
         nearest_similarity=np.full(4, 0.99, dtype=np.float32),
     )
-    same = unit_rows(np.array([[1.0, 0.0]] * 4))
-    # 0 and 1 share the question but answer differently; 2 and 3 agree on both sides
-    answers = unit_rows(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.1], [1.0, 0.12]]))
 
-    def side_vectors(rows, side):
-        return (same if side == "user" else answers)[rows]
+    def texts_of(rows, part):
+        if part == "whole":
+            return [SIDE_TEXTS["user"][r] + "\n" + SIDE_TEXTS["assistant"][r] for r in rows]
+        return [SIDE_TEXTS[part][r] for r in rows]
 
-    assert confirm_pairs(pairs, side_vectors, 0.9) == 1
+    def encode(texts):  # the question embeds alike, answers by their first letters
+        return unit_rows(np.array([[1.0, len(t) % 7 / 10 + 0.01] for t in texts]))
+
+    thresholds = Thresholds(candidate=0.98, whole=0.99, side=0.999)
+    # the whole texts share most 3-grams (the long question), the answers do not
+    assert verify_pairs(pairs, texts_of, encode, thresholds) == 1
     assert (pairs.left.tolist(), pairs.right.tolist()) == ([2], [3])
 
 
@@ -76,7 +97,8 @@ def test_link_table_puts_copies_in_one_component_and_keeps_their_vectors():
     vectors = corpus(n_distinct=20, n_copies=5)
     n = len(vectors)
     ids = ids_for(n)
-    table, _ = link_table(ids, vectors, (0.95, 0.0), "fake-model", NearDupConfig())
+    thresholds = Thresholds(candidate=0.95, whole=0.95, side=0.0)
+    table, _ = link_table(ids, vectors, thresholds, "fake-model", NearDupConfig())
     data = table.to_pydict()
     component = data["component"]
     for i in range(5):  # each original and its copy, and nothing else
@@ -130,3 +152,61 @@ def test_link_conversations_embeds_through_the_cache(tmp_path):
     component = table.column("component").to_pylist()
     assert component[0] == component[1] and len({component[1], component[2], component[3]}) == 3
     assert cache.count("fake-first-word") == 4
+
+
+TRANSCRIPT = [
+    ("user", "I keep fighting with my mother about money and I do not know how to stop."),
+    ("assistant", "It sounds like these arguments leave you feeling stuck and tired."),
+    ("user", "Yes. She says I waste everything, but I pay half the rent every month."),
+    ("assistant", "You are contributing a lot, and hearing that must hurt."),
+    ("user", "It does. Sometimes I just walk out of the house to calm down."),
+    ("assistant", "Walking away gives you room to breathe. What happens when you come back?"),
+    ("user", "We pretend nothing happened until the next time it starts again."),
+    ("assistant", "So the conflict never really gets resolved, it just goes quiet for a while."),
+]
+
+
+def lightly_edited(turns):
+    """The held-out check's edits: a greeting in front, a lowercased turn, a typo, two spaces."""
+    edited = [list(t) for t in turns]
+    edited[0][1] = "Hi there! " + edited[0][1]
+    edited[3][1] = edited[3][1].lower()
+    edited[4][1] = edited[4][1].replace("calm down", "clam down")
+    edited[6][1] = edited[6][1].replace(" until", "  until")
+    return [tuple(t) for t in edited]
+
+
+def test_a_lightly_edited_transcript_is_found_by_its_words_when_embeddings_miss_it(tmp_path):
+    from python_models.embeddings.cache import EmbeddingCache
+
+    """The fake embedder keys on the first word, which the pasted greeting changes: only the
+    lexical candidates (MinHash LSH) can propose the pair, and verification accepts it."""
+    conversations = [TRANSCRIPT, lightly_edited(TRANSCRIPT)]
+    openers = ("A", "My", "Why", "When", "Often")  # first words of different lengths
+    conversations += [
+        [("user", f"{w} question number {i} about sleep.")] for i, w in enumerate(openers)
+    ]
+    ids = list(ids_for(len(conversations)))
+
+    def part(conversation, which):
+        return "\n".join(c for r, c in conversation if which in ("whole", r))
+
+    def batches():
+        yield ids, [part(c, "whole") for c in conversations]
+
+    def texts_of_ids(wanted, which):
+        return [part(conversations[ids.index(w)], which) for w in wanted]
+
+    for lexical, linked in ((True, True), (False, False)):
+        config = NearDupConfig(lexical=lexical, progress=False)
+        table = link_conversations(
+            ids,
+            batches(),
+            texts_of_ids,
+            config,
+            cache=EmbeddingCache(tmp_path),
+            embedder=FakeEmbedder(),
+        )
+        component = table.column("component").to_pylist()
+        assert (component[0] == component[1]) is linked
+        assert len(set(component[2:])) == 5 and component[0] not in component[2:]

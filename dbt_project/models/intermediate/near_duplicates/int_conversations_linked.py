@@ -2,7 +2,8 @@
 
 Thin: the library is python_models/near_duplicates.py (docs/near_duplicates.md). Conversations
 are read in conversation-id order so the ANN index is built the same way on every run; texts
-stream in Arrow batches and only conversations missing from the embedding cache are embedded.
+stream in Arrow batches: every text is MinHash-signed, and only conversations missing from the
+embedding cache are embedded.
 Which member of a component is kept, and the cluster id, are SQL (int_conversations_clustered).
 """
 
@@ -22,6 +23,9 @@ def model(dbt, session):
         backend=str(dbt.config.get("near_dup_backend")),
         threshold=optional_number(dbt.config.get("near_dup_threshold")),
         side_threshold=optional_number(dbt.config.get("near_dup_side_threshold")),
+        lexical=flag(dbt.config.get("near_dup_lexical")),
+        lexical_threshold=optional_number(dbt.config.get("near_dup_lexical_threshold")),
+        lexical_side_threshold=optional_number(dbt.config.get("near_dup_lexical_side_threshold")),
         neighbours=int(dbt.config.get("near_dup_neighbours")),
         progress=flag(dbt.config.get("near_dup_progress")),
     )
@@ -39,11 +43,13 @@ def model(dbt, session):
                 batch.column("embedding_text").to_pylist(),
             )
 
-    def side_texts(ids, side):
+    def texts_of_ids(ids, part):
         wanted = session.from_arrow(
             pa.table({"wanted_id": pa.array(ids, pa.string()), "position": range(len(ids))})
         )
-        column = {"user": "user_text", "assistant": "assistant_text"}[side]
+        column = {"whole": "embedding_text", "user": "user_text", "assistant": "assistant_text"}[
+            part
+        ]
         found = (
             texts.join(wanted, "conversation_id = wanted_id")
             .order("position")
@@ -53,6 +59,6 @@ def model(dbt, session):
         return found.column(column).to_pylist()
 
     timings = Timings()
-    table = link_conversations(ids, text_batches(), side_texts, config, timings=timings)
+    table = link_conversations(ids, text_batches(), texts_of_ids, config, timings=timings)
     print(f"near-duplicates: {timings.steps}", flush=True)
     return table

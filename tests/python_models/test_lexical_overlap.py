@@ -1,0 +1,87 @@
+"""Lexical near-duplicate evidence: shingles, exact Jaccard, MinHash LSH candidates."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from python_models.lexical_overlap import (
+    jaccard,
+    lsh_pairs,
+    minhash_signatures,
+    pair_jaccard,
+    shingle_hashes,
+    words,
+)
+
+LONG = (
+    "I keep fighting with my mother about money and I do not know how to stop. She says I "
+    "waste everything, but I pay half the rent every month and buy most of the food."
+)
+
+
+def test_words_are_casefolded_and_cjk_counts_one_character_as_a_word():
+    assert words("Hello  WORLD, it's") == ["hello", "world", "it", "s"]
+    assert words("我想死了 ok") == ["我", "想", "死", "了", "ok"]
+
+
+def test_case_and_whitespace_do_not_change_the_shingles():
+    assert np.array_equal(shingle_hashes(LONG), shingle_hashes(LONG.upper().replace(" ", "  ")))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("one two three four", "one two three four", 1.0),
+        ("one two three four", "one two three five", 1 / 3),  # 2 shingles each, 1 shared
+        ("one two", "one two", 1.0),  # a short text is one shingle
+        ("one two", "two one", 0.0),
+        ("", "", 1.0),
+        ("", "one two three", 0.0),
+    ],
+)
+def test_jaccard_is_exact_on_word_trigrams(a, b, expected):
+    assert jaccard(shingle_hashes(a), shingle_hashes(b)) == pytest.approx(expected)
+
+
+def test_hashes_are_the_same_in_another_process():
+    """Python's hash() is salted per process; the shingles must not be (the LSH is rebuilt)."""
+    code = (
+        "from python_models.lexical_overlap import shingle_hashes; "
+        f"print(shingle_hashes({LONG!r}).tolist())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert out.strip() == str(shingle_hashes(LONG).tolist())
+
+
+def test_lsh_proposes_edited_copies_and_not_unrelated_texts():
+    edited = LONG.replace("money", "mony").replace("I keep", "Hi there. I keep")
+    unrelated = [f"Question {i}: how do I sleep better when work is stressful?" for i in range(20)]
+    texts = [LONG, *unrelated, edited]
+    shingles = [shingle_hashes(t) for t in texts]
+    left, right = lsh_pairs(minhash_signatures(shingles))
+    pairs = set(zip(left.tolist(), right.tolist(), strict=True))
+    assert (0, 21) in pairs
+    assert not any(0 in pair or 21 in pair for pair in pairs - {(0, 21)})
+    assert all(a < b for a, b in pairs)
+    assert pair_jaccard(shingles, np.array([0]), np.array([21]))[0] > 0.5
+
+
+def test_an_empty_text_is_never_a_candidate():
+    signatures = minhash_signatures([shingle_hashes(""), shingle_hashes(""), shingle_hashes(LONG)])
+    left, _ = lsh_pairs(signatures)
+    assert len(left) == 0
+
+
+def test_a_huge_bucket_gives_a_bounded_number_of_pairs_that_still_chains_it():
+    signatures = minhash_signatures([shingle_hashes(LONG)] * 300)
+    left, right = lsh_pairs(signatures, max_pairs_per_member=5)
+    assert len(left) <= 300 * 5
+    assert {(i, i + 1) for i in range(299)} <= set(zip(left.tolist(), right.tolist(), strict=True))
