@@ -3,10 +3,10 @@
     python -m benchmarks.neardup --warehouse /tmp/bench1m/warehouse.duckdb --sizes 100000,all
 
 Reads the texts the warehouse embeds (``int_conversations_embedding_texts``), then runs the
-library path cold (no embedding cache): embed, usearch index build, search + exact re-score,
-side check, connected components, representatives. Prints seconds per step, conversations/s and
-peak RSS per size, so the growth with N can be read off. Record the figures in
-docs/benchmarks.md.
+library path cold (no embedding cache): embed and MinHash-sign, usearch index build, search +
+exact re-score, MinHash LSH candidates, verification, connected components. Prints seconds per
+step, conversations/s and peak RSS per size, so the growth with N can be read off. Record the
+figures in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 
 from python_models.embeddings.backends import get_embedder
+from python_models.lexical_overlap import minhash_signatures, shingle_hashes
 from python_models.near_duplicates import NearDupConfig, Timings, link_table
 
 
@@ -40,9 +41,9 @@ def load(warehouse: Path, limit: int | None):
         return con.execute(sql).fetch_arrow_table()
 
 
-def run(table, backend: str) -> dict[str, object]:
+def run(table, backend: str, lexical: bool = True) -> dict[str, object]:
     embedder = get_embedder(backend)
-    config = NearDupConfig(backend=backend, progress=False)
+    config = NearDupConfig(backend=backend, progress=False, lexical=lexical)
     n = table.num_rows
     texts = table.column("embedding_text").to_pylist()
     timings = Timings()
@@ -50,14 +51,24 @@ def run(table, backend: str) -> dict[str, object]:
     started = time.perf_counter()
     vectors = embedder.encode(texts, batch_size=config.batch_size)
     timings.record("embed", started)
-    del texts
+    signatures = None
+    if config.lexical:
+        started = time.perf_counter()
+        signatures = minhash_signatures(shingle_hashes(t) for t in texts)
+        timings.record("sign", started)
     ids = np.asarray(table.column("conversation_id").to_pylist(), dtype=object)
-    users = table.column("user_text")
-    assistants = table.column("assistant_text")
+    columns = {
+        "whole": table.column("embedding_text"),
+        "user": table.column("user_text"),
+        "assistant": table.column("assistant_text"),
+    }
+    del texts
 
-    def side_vectors(index: np.ndarray, side: str):
-        column = users if side == "user" else assistants
-        return embedder.encode(column.take(index).to_pylist(), batch_size=config.batch_size)
+    def texts_of(index: np.ndarray, part: str):
+        return columns[part].take(index).to_pylist()
+
+    def encode(texts):
+        return embedder.encode(list(texts), batch_size=config.batch_size)
 
     started = time.perf_counter()
     result, _ = link_table(
@@ -66,8 +77,10 @@ def run(table, backend: str) -> dict[str, object]:
         config.thresholds_for(embedder.model_id),
         embedder.model_id,
         config,
-        side_vectors,
-        timings,
+        signatures=signatures,
+        texts_of=texts_of,
+        encode=encode,
+        timings=timings,
     )
     timings.record("pairs_sides_clusters_total", started)
     total = time.perf_counter() - wall
@@ -76,6 +89,7 @@ def run(table, backend: str) -> dict[str, object]:
     return {
         "conversations": n,
         "backend": embedder.model_id,
+        "lexical": lexical,
         "total_seconds": round(total, 1),
         "cpu_seconds": round(time.process_time() - cpu, 1),
         "conversations_per_second": round(n / total),
@@ -92,11 +106,14 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, required=True)
     parser.add_argument("--backend", default="static")
     parser.add_argument("--sizes", default="all", help="Comma-separated row counts, or all.")
+    parser.add_argument(
+        "--no-lexical", action="store_true", help="Embedding candidates only (the old method)."
+    )
     args = parser.parse_args()
     for size in args.sizes.split(","):
         limit = None if size == "all" else int(size)
         table = load(args.warehouse, limit)
-        print(json.dumps(run(table, args.backend)), flush=True)
+        print(json.dumps(run(table, args.backend, lexical=not args.no_lexical)), flush=True)
         del table
         gc.collect()
 

@@ -132,7 +132,11 @@ def fresh_embeddings(output: str) -> int:
 
 
 @pytest.mark.slow
-def test_a_rebuild_embeds_only_new_conversations(built_warehouse, tmp_path):
+def test_adding_a_disjoint_dataset_embeds_only_it_and_moves_no_existing_split(
+    built_warehouse, tmp_path
+):
+    """Incremental embedding, and stable splits (docs/near_duplicates.md#splits-and-holdouts):
+    a conversation keeps its split when data is added, unless its cluster merges."""
     lake = tmp_path / "lake"
     shutil.copytree(built_warehouse.lake, lake)
     env = {"PIXEL_EMBEDDING_CACHE": str(tmp_path / "cache")}
@@ -158,6 +162,12 @@ def test_a_rebuild_embeds_only_new_conversations(built_warehouse, tmp_path):
     )
     assert second.returncode == 0, second.stdout[-3000:]
     assert fresh_embeddings(second.stdout) == 3
+    sql = "select conversation_id, split from conversations"
+    before = dict(query(tmp_path / "first.duckdb", sql))
+    after = dict(query(tmp_path / "second.duckdb", sql))
+    assert before.keys() <= after.keys()  # adding data drops nothing that was exported
+    assert {cid: after[cid] for cid in before} == before
+    assert len(after) > len(before)
 
 
 @pytest.mark.slow
