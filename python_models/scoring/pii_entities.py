@@ -1,0 +1,519 @@
+"""Names, organisations and places: candidates found by compiled regexes, judged by gazetteers.
+
+No per-token loop: one regex pass finds runs of capitalised words (and a few cue patterns find
+lowercase names after "my husband", "dr.", "my name is"); only those candidates, a handful per
+message, are judged in Python against the gazetteers (`lexicons`: census and international
+given names, census surnames, GeoNames places, an English dictionary) and the words around
+them ("works at", "moved to", "said"). Chinese names and places are found by cue patterns and
+the GeoNames Chinese city names. Used by `pii.PiiDetector`; evaluated with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from python_models.scoring import lexicons
+
+UPPER = "".join(chr(code) for code in range(0x41, 0x250) if chr(code).isupper())
+UP = f"[{re.escape(UPPER)}]"
+WORD_TAIL = r"(?:[^\W\d_]|['\u2019-])*"
+PARTICLES = "de|del|della|di|da|do|dos|das|van|von|der|den|la|le|du|bin|ibn|al|el|of"
+ABBREVIATIONS = "St|Mt|Ft|Dr|Mr|Mrs|Ms|Jr|Sr|Prof|Rev|Fr"
+_CAP_WORD = rf"(?:(?:{ABBREVIATIONS})\.|{UP}\.(?=[ \t]{UP})|{UP}{WORD_TAIL})"
+CAP_RUN_RE = re.compile(
+    rf"(?<![\w@#/.\u2019'-]){_CAP_WORD}"
+    rf"(?:(?:[ \t]+(?:(?:{PARTICLES})[ \t]+){{0,2}}|-){_CAP_WORD}){{0,5}}"
+)
+"""Runs of capitalised words, joined by blanks, hyphens and name particles ("Colle Di Tora")."""
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+FUNCTION_WORDS = _words(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    also always another anyone anything back even ever every everyone everything first get
+    got going good great hi hello hey however i'm i've i'll i'd it's let like maybe much must
+    never new next nothing oh ok okay one people please really right since still sure thank
+    thanks that's there's today tomorrow us well yes yesterday yet sorry dear love best
+    regards sincerely cheers unlike meet call ask tell said says mine last honestly sometimes
+    can't don't won't didn't i'd dm pastor coach uncle aunt mom dad mum sister brother
+    je tu il elle nous vous ils elles mon ma mes ton ta tes son sa ses le la les un une des et
+    ou mais donc car ni que qui quoi est suis j'ai j'habite c'est ce cette moi toi lui
+    yo tú él ella nosotros ellos mi mis su sus el los las una uno y o pero que porque estoy
+    soy es me te se nos le lo vivo trabajo estudio nací
+    ich du er sie es wir ihr mein meine dein deine sein seine und oder aber nicht bin ist
+    io lui lei noi voi loro il gli mio mia suo sua e ma non sono
+    eu ele ela nós eles minha meu seu sua não sou moro"""
+)
+NAME_STOPWORDS = _words(
+    """god jesus christ lord allah buddha january february march april may june july august
+    september october november december monday tuesday wednesday thursday friday saturday
+    sunday christmas easter thanksgiving halloween ramadan reddit facebook google twitter
+    instagram youtube tiktok snapchat discord telegram whatsapp english american british
+    user bot assistant therapist counselor counsellor client patient seeker ptsd adhd ocd bpd
+    covid mobile desk fax phone email address street road avenue suite apt zip ssn iban nhs dob
+    id ok gp er icu dui va hr ceo ai lol omg tbh idk bot ptsd cbt dbt emdr hiv aids lgbt
+    lgbtq"""
+)
+GENERIC_INSTITUTIONS = _words(
+    """army navy marines marine corps air force military national guard coast guard police
+    school schools church university college hospital clinic government congress senate fbi
+    cia nhs va court state county city council department"""
+)
+"""Institutions named generically ("the army", "the Marines"): not a findable organisation."""
+TITLES = _words("mr mrs ms miss mx dr prof sir madam dame rev fr pastor father coach officer")
+ORG_WORDS = _words(
+    """inc llc llp ltd plc corp corporation company co group gmbh ag sa bv investments
+    consulting solutions technologies technology bank partners associates holdings systems labs
+    media foundation university college school academy institute hospital clinic centre
+    center church cathedral chapel mosque synagogue temple fellowship ministries parish
+    elementary high agency services international industries enterprises capital ventures
+    networks software airlines motors insurance trust council committee department ministry
+    society club association union federation league wolves tigers lions eagles bears hawks
+    warriors kings giants united fc seminary prep preparatory kindergarten nursery daycare
+    pharmacy restaurant cafe store stores market supermarket factory plant base station
+    sachs stanley permanente schools lines markets transit global logistics financial
+    analytics energy health healthcare pharmaceuticals studios records publishing press
+    communications telecom airways railways brewing foods partners labs
+    universidad universitario colegio escuela instituto iglesia clínica clinica empresa
+    hôpital hopital école ecole lycée lycee collège université universite église eglise
+    schule gymnasium klinik krankenhaus universität universitat kirche
+    ospedale scuola università chiesa liceo escola faculdade igreja"""
+)
+"""A word that makes a capitalised run an organisation ("Lincoln Middle School", "Deloitte LLC")."""
+ORG_FIRST_WORDS = _words(
+    """university college bank fort camp institute academy hospital church school naval joint
+    universidad colegio hospital escuela instituto iglesia clínica hôpital école lycée collège
+    université klinik krankenhaus universität ospedale scuola università escola"""
+)
+"""First words that open an organisation's name ("University of Manitoba", "Fort Campbell")."""
+LOCATION_WORDS = _words(
+    """county city town township village borough parish beach heights springs falls harbor
+    harbour bay island islands valley hills lake mount port district province region
+    neighborhood neighbourhood cliff creek ridge park republic kingdom state states"""
+)
+STREET_END_WORDS = _words(
+    """street st avenue ave road rd drive lane ln boulevard blvd close court ct place terrace
+    crescent way highway hwy parkway square gardens mews row strasse straße"""
+)
+STREET_END_ONLY_WORDS = STREET_END_WORDS - _words("way place square gardens court row")
+"""Street words that on their own make a run a street ("Magnolia Drive"); "Way"/"Place" don't."""
+ORG_CUE_RE = re.compile(
+    r"(?i)(?:\bwork(?:s|ed|ing)?\s+(?:at|for|in)(?:\s+the)?|\bemployed\s+(?:at|by)|\bjob\s+at|"
+    r"\bintern(?:ing|ed)?\s+at|\bstud(?:y|ying|ied|ies)(?:\s+\w+)?\s+at(?:\s+the)?|"
+    r"\bstudent\s+at|\battend(?:s|ed|ing)?|\benrolled\s+(?:at|in)|\bjoined|\bquit|\bfired\s+from|"
+    r"\bhired\s+(?:at|by)|\bnurse\s+at|\bteacher\s+at|\bshift\s+at|\bmanager\s+at|"
+    r"\bplay(?:s|ed)?\s+for|\bat\s+the|\btrabajo\s+en(?:\s+el|\s+la)?|\bestudio\s+en(?:\s+el|\s+la)?|"
+    r"\btravaille\s+(?:à|chez|pour)|\barbeite\s+(?:bei|für))\s*$"
+)
+LOCATION_CUE_RE = re.compile(
+    r"(?i)(?:\b(?:in|from|near|around|outside|across)|\b(?:live|lived|living|moved|move|moving|"
+    r"went|go|going|drove|drive|flew|fly|travel(?:l?ed)?|back|came|come|coming|return(?:ed)?|"
+    r"relocated|born|raised|grew\s+up|stationed)\s+(?:in|to|at|from|near|back\s+to)|"
+    r"\bvisit(?:ed|ing)?|\bcalled|\bvivo\s+en|\bvive\s+en|\ben|\bà|\bin\s+der|\bem|\bna|\bno|"
+    r"\bde)\s*,?\s*$"
+)
+RELATIONS = (
+    r"(?:husband|wife|partner|boyfriend|girlfriend|fianc[ée]e?|spouse|son|daughter|kid|child|"
+    r"baby|mom|mother|mum|dad|father|parent|brother|sister|sibling|twin|cousin|uncle|aunt|"
+    r"nephew|niece|grandma|grandmother|grandpa|grandfather|granddaughter|grandson|"
+    r"(?:brother|sister|mother|father|son|daughter)-in-law|friend|bestie|roommate|flatmate|"
+    r"housemate|neighbou?r|boss|manager|supervisor|coworker|co-worker|colleague|classmate|"
+    r"teacher|coach|therapist|counsell?or|psychiatrist|doctor|nurse|landlord|abuser|ex|"
+    r"stepfather|stepmother|stepdad|stepmom|marido|esposo|esposa|mujer|novio|novia|hijo|hija|"
+    r"madre|padre|hermano|hermana|jefe|jefa|amigo|amiga|primo|prima|t[ií]o|t[ií]a|abuela|abuelo|"
+    r"mari|femme|fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:œ|oe)ur|copain|copine|ami|amie|"
+    r"mann|frau|sohn|tochter|mutter|vater|bruder|schwester|freund|freundin|chef|"
+    r"marito|moglie|figlio|figlia|padre|fratello|sorella|amico|amica|"
+    r"irm[ãa]o?|irm[ãa]|filho|filha|m[ãa]e|pai|namorad[oa]|amig[oa])"
+)
+"""Relationship words a name follows: "my husband Mike", "mi hija Lucía"."""
+PERSON_CUE_RE = re.compile(
+    r"(?i)(?:\b(?:my|our|his|her|their|your|mi|mis|mon|ma|mein|meine|mio|mia|minha|meu)\s+"
+    r"(?:(?:ex|step|best|older|younger|little|big|late|former|new|current)[- ]?)*"
+    + RELATIONS
+    + r"(?:'s)?|\b(?:mr|mrs|ms|miss|mx|dr|prof|pastor|father|coach|officer|sister|brother|uncle|"
+    r"aunt|auntie)\.?|\b(?:name\s+is|name's|named|call(?:s|ed)?\s+me|i\s+am\s+called|"
+    r"goes\s+by|me\s+llamo|je\s+m'appelle|ich\s+hei(?:ß|ss)e|mi\s+chiamo|meu\s+nome\s+[ée]|"
+    r"dear|hi|hello|hey|thanks|thank\s+you|said|told|asked|met|with|and|to|by|"
+    r"i'm|i\s+am|it's|this\s+is|soy)\s*[:,]?)\s*$"
+)
+"""Words before a name: kinship and relationship words, titles, "my name is", greetings."""
+STRONG_PERSON_CUE_RE = re.compile(
+    r"(?i)(?:\b(?:my|our|his|her|their|your|mi|mis|mon|ma|mein|meine|mio|mia|minha|meu)\s+"
+    r"(?:(?:ex|step|best|older|younger|little|big|late|former|new|current)[- ]?)*"
+    + RELATIONS
+    + r"|\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?|\bname\s+is|\bname's|\bnamed(?:\s+(?:him|her|me))?"
+    r"|\bcall(?:s|ed)?\s+me|\b(?:last|first|sur|given|full)\s?name\s*\??"
+    r"|\bme\s+llamo|\bje\s+m'appelle|\bgoes\s+by)\s*[:,]?\s*$"
+)
+SPEECH_AFTER_RE = re.compile(
+    r"(?i)^(?:'s\b|\u2019s\b|\s*,?\s*(?:said|says|told|tells|asked|replied|wrote|explained|"
+    r"shouted|spent|began|went|came|called|thinks|thought|keeps|kept|wants|will|would|has|had|"
+    r"is|was|and\s+I|who|took|made|says|left|stopped|started|knows|doesn't|didn't|can't|"
+    r"\d{1,2}\b))"
+)
+LOWER_NAME_CUE_RE = re.compile(
+    STRONG_PERSON_CUE_RE.pattern.removesuffix(r"\s*$")
+    + r"\s*([a-z\u00e0-\u00ff][a-z\u00e0-\u00ff'-]+)\b(?!')"
+)
+"""A lowercase word after a relationship word or title: "my wife rachel", "dr. ramos"."""
+FIRM_AFTER_RE = re.compile(
+    r"^(?:[ \t]*(?:,|,?[ \t]*and|&)[ \t]+[A-Z][\w'\u2019-]*)?"
+    r",?[ \t]*(?:(?=[A-Z])(?i:inc|llc|llp|lp|pllc|ltd|plc|corp|corporation|co|company|group|"
+    r"partners|associates|holdings|gmbh|ag|sa)|(?:&|and) Sons)(?![\w-])"
+)
+"""A legal form right after a list of names: "Glover, Ruiz and Armstrong LLC" is a firm."""
+OF_TAIL_RE = re.compile(
+    rf"^[ \t]+(?:of|de|del|di)[ \t]+(?:(?:the|la|el)[ \t]+)?{_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,2}}"
+)
+ORG_LOWER_RE = re.compile(
+    rf"(?i:\b(?:h[ôo]pital|clinique|[ée]cole|lyc[ée]e|coll[èe]ge|universit[ée]))[ \t]+"
+    rf"(?:(?:de|du|des|la|le)[ \t]+)?{UP}{WORD_TAIL}(?:[ \t]+{UP}{WORD_TAIL}){{0,2}}"
+)
+"""French institutions written lowercase before their name: "l'hôpital Necker"."""
+SURNAME_SUFFIX_RE = re.compile(
+    r"(?:ov|ova|ev|eva|ovich|evich|ovna|evna|sson|ssen|sen|dóttir|dottir|ić|ič|vić|ski|ska|"
+    r"sky|cki|cka|wicz|escu|enko|chuk|yan|ian|idis|poulos|akis|oglu|oğlu|ez|es|inen|nen|"
+    r"berg|mann|stein|baum|feld|ardt|etti|elli|ini|ucci|ato|ero|illo|agi|shvili|dze)$"
+)
+BEFORE_LIST_PERSON_RE = re.compile(r"(?i)(?:founders?|members?|children|kids|friends|had \d+|:)\s*$")
+"""Before a list of people: "our 3 founders: Kónya, Becker and Vasquez"."""
+LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
+NOT_PERSON_AFTER_RE = re.compile(
+    r"^[ \t]*(?:street|st|avenue|ave|road|rd|drive|lane|ln|boulevard|blvd|court|ct|place|"
+    r"terrace|square|sq|crescent|plaza|highway|hwy|inc|llc|ltd|corp|co)\b\.?"
+    r"|^[ \t]*,?[ \t]*\d"
+)
+
+# -- Chinese -------------------------------------------------------------------------------
+CHINESE_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤"
+)
+CJK = r"[\u4e00-\u9fff]"
+CHINESE_NAME_CUE_RE = re.compile(
+    rf"(?:我叫|名字是|名字叫|叫做|我是|老板叫|老师叫|"
+    rf"(?:我|他|她)的?(?:丈夫|老公|妻子|老婆|儿子|女儿|男朋友|女朋友|男友|女友|朋友|同事|老板|"
+    rf"妈妈|母亲|爸爸|父亲|哥哥|姐姐|弟弟|妹妹|室友|同学|老师|前夫|前妻))"
+    rf"[\uff0c,\uff1a:\s]*([{CHINESE_SURNAMES}]{CJK}{{1,2}}?)(?=[\uff0c,。.\uff01!\uff1f?\s的在是每说和今也又]|{CJK}{{2}}|$)"
+)
+CHINESE_TITLE_NAME_RE = re.compile(
+    rf"([{CHINESE_SURNAMES}]{CJK}{{1,2}})(?=先生|女士|小姐|老师|医生|同学|经理)"
+)
+CHINESE_ADDRESS_RE = re.compile(
+    rf"(?:{CJK}{{2,3}}(?:省|自治区))?(?:{CJK}{{2,3}}市)?(?:{CJK}{{1,4}}(?:区|县|旗))?"
+    rf"{CJK}{{1,8}}?(?:路|街|大道|巷|胡同|弄)(?:\d{{1,5}}号)?(?:{CJK}{{1,8}}(?:小区|大厦|花园|公寓))?"
+    rf"(?:\d{{1,4}}(?:栋|号楼|单元|室|楼))*"
+)
+CHINESE_REGION_RE = re.compile(
+    rf"(?:{CJK}{{2,3}}(?:省|自治区))?{CJK}{{2,3}}市(?:{CJK}{{1,4}}(?:区|县))?"
+    rf"|{CJK}{{2,3}}省|{CJK}{{2,4}}(?:区|县)(?={CJK}{{0,3}}(?:路|街|镇|村))"
+)
+CHINESE_ORG_RE = re.compile(
+    rf"{CJK}{{2,8}}?(?:大学|学院|中学|小学|医院|公司|银行|集团|教会|幼儿园)"
+)
+CHINESE_STOP_CHARS = frozenset("我你他她在住是的了和从到去来于叫个一这那有也都就还想说")
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    start: int
+    end: int
+    kind: str
+
+
+class EntityFinder:
+    """PERSON, ORGANIZATION, LOCATION (and street names without a number) in one message."""
+
+    def __init__(self) -> None:
+        self.first = lexicons.first_names()
+        self.last = lexicons.surnames()
+        self.common = lexicons.common_words()
+        self.places = lexicons.places()
+        self.chinese_places = lexicons.chinese_places()
+        self._chinese_place_re = re.compile(
+            "|".join(sorted(map(re.escape, self.chinese_places), key=len, reverse=True))
+        )
+        self._uncommon_first = frozenset(
+            name for name in self.first if name not in self.common and name not in FUNCTION_WORDS
+        )
+
+    # -- evidence for one word ---------------------------------------------------------------
+    def _evidence(self, lower: str) -> tuple[bool, bool, bool]:
+        """(given name, surname, common English word)."""
+        if lower in FUNCTION_WORDS or lower in NAME_STOPWORDS:
+            return False, False, True
+        first = lower in self.first
+        last = lower in self.last or (
+            len(lower) > 4 and lower not in self.common and bool(SURNAME_SUFFIX_RE.search(lower))
+        )
+        return first, last, lower in self.common
+
+    def find(self, text: str) -> list[EntitySpan]:
+        spans: list[EntitySpan] = []
+        if text.isascii():
+            pass
+        elif re.search(CJK, text):
+            spans += self._chinese(text)
+        lowercase_text = not any(char.isupper() for char in text)
+        runs = list(CAP_RUN_RE.finditer(text))
+        people: list[tuple[int, int]] = []
+        for match in runs:
+            judged = self._judge(text, match.start(), match.end())
+            if judged is None:
+                continue
+            start, end, kind = judged
+            if kind == "PERSON":
+                people.append((start, end))
+            else:
+                spans.append(EntitySpan(start, end, kind))
+        for match in LOWER_NAME_CUE_RE.finditer(text):
+            name = match.group(1)
+            lower = name.lower()
+            first, last, common = self._evidence(lower)
+            titled = match.group(0)[:3].lower() in {"dr ", "dr.", "mr ", "mr.", "mrs", "ms ", "ms."}
+            plural = lower.endswith("s") and lower[:-1] in self.common
+            named = "name" in match.group(0).lower() or "call" in match.group(0).lower()
+            if (first or (last and titled) or named) and not common and not plural:
+                end = match.end(1)
+                surname = re.match(r" ([a-z\u00e0-\u017f'-]{2,})\b", text[end:])
+                if surname and not self._evidence(surname.group(1))[2]:
+                    end += surname.end()
+                people.append((match.start(1), end))
+        if lowercase_text:
+            people += self._lowercase_names(text)
+        for match in ORG_LOWER_RE.finditer(text):
+            spans.append(EntitySpan(match.start(), match.end(), "ORGANIZATION"))
+        people = self._extend_lists(text, sorted(set(people)), lowercase_text)
+        people, firms = self._split_firms(text, people)
+        spans += firms + [EntitySpan(start, end, "PERSON") for start, end in people]
+        return spans
+
+    def _lowercase_names(self, text: str) -> list[tuple[int, int]]:
+        """All-lowercase messages: unambiguous given names only (set lookups, no token loop)."""
+        words = set(re.findall(r"[a-z]{3,}", text)) & self._uncommon_first
+        if not words:
+            return []
+        pattern = re.compile(r"\b(?:" + "|".join(sorted(words)) + r")\b")
+        return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+    # -- one capitalised run -----------------------------------------------------------------
+    def _judge(self, text: str, start: int, end: int) -> tuple[int, int, str] | None:
+        words = text[start:end].split()
+        if len(words) > 1 and self.places.get(text[start:end].lower(), 0) >= 100_000:
+            return start, end, "LOCATION"  # "Los Angeles", "Le Havre"
+        # leading function words and titles ("The", "My", "Dr.") are context, not the name
+        titled = False
+        while words:
+            lower = words[0].lower().rstrip(".")
+            if lower in TITLES:
+                titled = True
+            elif lower not in FUNCTION_WORDS:
+                break
+            start = text.index(words[0], start) + len(words[0])
+            start += len(text[start:end]) - len(text[start:end].lstrip())
+            words = words[1:]
+        if not words:
+            return None
+        # a trailing dot belongs to the sentence unless the word is an abbreviation or initial
+        if text[end - 1] == "." and len(words[-1]) > 3:
+            end -= 1
+            words[-1] = words[-1][:-1]
+        # trailing particles ("Kevin, Aaliyah and") are not part of the name
+        while len(words) > 1 and words[-1].lower() in {"and", "of", "y", "de", "la", "le", "el"}:
+            end = text.rindex(words[-1], start, end)
+            end = len(text[:end].rstrip())
+            words = words[:-1]
+        if words[-1].endswith(("'s", "\u2019s")):  # "Brandon's mom": the name, not the 's
+            end -= 2
+            words[-1] = words[-1][:-2]
+        lowers = [w.lower().rstrip(".").replace("\u2019", "'").removesuffix("'s") for w in words]
+        before = text[max(0, start - 48) : start]
+        after = text[end : end + 32]
+        sentence_start = self._sentence_start(text, start)
+
+        # organisations: an organisation word, or "University of ..."
+        if any(w in ORG_WORDS for w in lowers) or lowers[0] in ORG_FIRST_WORDS:
+            if len(lowers) == 1 and (lowers[0] in GENERIC_INSTITUTIONS or lowers[0] in ORG_WORDS):
+                if lowers[0] in ORG_FIRST_WORDS and OF_TAIL_RE.match(text[end:]):
+                    tail = OF_TAIL_RE.match(text[end:])
+                    return start, end + tail.end(), "ORGANIZATION"
+                return None
+            tail = OF_TAIL_RE.match(text[end:])
+            if tail and lowers[-1] in ORG_FIRST_WORDS:
+                end += tail.end()
+            if all(w in GENERIC_INSTITUTIONS or w in FUNCTION_WORDS for w in lowers):
+                return None
+            return start, end, "ORGANIZATION"
+        if all(w in GENERIC_INSTITUTIONS for w in lowers):
+            return None
+        # streets named without a number: "Magnolia Drive", "Fairmount Avenue"
+        if len(lowers) >= 2 and lowers[-1] in STREET_END_ONLY_WORDS:
+            return start, end, "ADDRESS"
+        if NOT_PERSON_AFTER_RE.match(after):
+            return None
+        if lowers[-1] == "day" or (
+            len(words) > 1 and all(w.isupper() and len(w) > 1 for w in words)
+        ):
+            return None  # "Labor Day"; "CAN I SPEAK TO A REAL PERSON"
+        whole = " ".join(lowers)
+        population = self.places.get(whole, 0)
+        if len(lowers) >= 2 and lowers[-1] in LOCATION_WORDS:
+            return start, end, "LOCATION"
+        evidence = [self._evidence(w) for w in lowers]
+        first_any = any(f for f, _, _ in evidence)
+        last_any = any(s for _, s, _ in evidence)
+        uncommon_name = any((f or s) and not c for f, s, c in evidence)
+        unknown_any = any(not (f or s or c) for f, s, c in evidence)
+        all_common = all(c and not f and not s for f, s, c in evidence)
+        if all_common:
+            return None
+        strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
+        cue = strong_cue or bool(PERSON_CUE_RE.search(before))
+        org_cue = bool(ORG_CUE_RE.search(before))
+        place_cue = bool(LOCATION_CUE_RE.search(before))
+        speech = bool(SPEECH_AFTER_RE.match(after))
+        given_first = evidence[0][0] and not evidence[0][2]
+
+        if strong_cue and not (population >= 1_000_000 and place_cue):
+            return start, end, "PERSON"
+        if population and (place_cue or population >= 500_000 or not (first_any or last_any)):
+            if not (given_first and len(lowers) >= 2 and population < 500_000):
+                return start, end, "LOCATION"
+        if org_cue and not (given_first and cue):
+            if not first_any or len(lowers) == 1:
+                return start, end, "ORGANIZATION"
+        if place_cue and not given_first and not (speech and first_any):
+            return start, end, "LOCATION"
+        if len(lowers) >= 2:
+            if first_any and (uncommon_name or unknown_any or not evidence[0][2]):
+                return start, end, "PERSON"
+            if (last_any or unknown_any) and not sentence_start:
+                return start, end, "PERSON"
+            if cue or speech:
+                return start, end, "PERSON"
+            return None
+        first, last, common = evidence[0]
+        if cue and not common:
+            return start, end, "PERSON"
+        if sentence_start:
+            if (first and not common) or ((uncommon_name or not common) and speech):
+                return start, end, "PERSON"
+            return None
+        if (first or last) and (not common or cue or speech):
+            return start, end, "PERSON"
+        if not common and not (first or last):
+            return start, end, "PERSON" if cue or speech else "LOCATION" if place_cue else None
+        return None
+
+    @staticmethod
+    def _sentence_start(text: str, start: int) -> bool:
+        before = text[:start].rstrip(" \t")
+        return not before or before[-1] in '.!?:;"\u201c\u201d(>\n*-\u2022\u3002'
+
+    def _extend_lists(
+        self, text: str, people: list[tuple[int, int]], lowercase: bool
+    ) -> list[tuple[int, int]]:
+        """One name found in "Kevin, Aaliyah and Marcus" makes its list mates names, both ways."""
+        if not people:
+            return people
+        word = r"[^\W\d_]" + WORD_TAIL if lowercase else UP + WORD_TAIL
+        joiner = r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&|or|y|et|und)[ \t]+)"
+        after_re = re.compile(rf"{joiner}({word})")
+        before_re = re.compile(rf"(?<![\w'-])({word}){joiner}$")
+        found = set(people)
+        todo = list(people)
+        while todo:
+            start, end = todo.pop()
+            neighbours = []
+            match = after_re.match(text, end)
+            if match:
+                neighbours.append((match.start(1), match.end(1)))
+            match = before_re.search(text[max(0, start - 40) : start])
+            if match:
+                offset = max(0, start - 40)
+                neighbours.append((offset + match.start(1), offset + match.end(1)))
+            for span in neighbours:
+                lower = text[span[0] : span[1]].lower()
+                if span in found or lower in FUNCTION_WORDS or lower in NAME_STOPWORDS:
+                    continue
+                if lower in ORG_WORDS or (
+                    self.places.get(lower, 0) >= 100_000 and lower not in self.first
+                ):
+                    continue
+                if lowercase and lower in self.common and lower not in self.first:
+                    continue
+                found.add(span)
+                todo.append(span)
+        return sorted(found)
+
+    def _split_firms(
+        self, text: str, people: list[tuple[int, int]]
+    ) -> tuple[list[tuple[int, int]], list[EntitySpan]]:
+        """Surname lists that are firms: "Lopez, Santos & Coleman Group", "Jones, Mitchell and
+        Williams" (three surnames, no given name), "Weber-Santana" (two joined surnames)."""
+        kept: list[tuple[int, int]] = []
+        firms: list[EntitySpan] = []
+        group: list[tuple[int, int]] = []
+        for index, span in enumerate(people):
+            group.append(span)
+            nxt = people[index + 1] if index + 1 < len(people) else None
+            if nxt is not None:
+                gap = text[span[1] : nxt[0]]
+                if gap.strip() in LIST_JOINERS and "\n" not in gap:
+                    continue  # the list goes on
+            names = [text[s:e] for s, e in group]
+            parts = [part.lower() for name in names for part in name.split("-")]
+            evidence = [self._evidence(part) for part in parts]
+            surnames_only = all(" " not in name for name in names) and not any(
+                first and not last for first, last, _ in evidence
+            )
+            hyphen_pair = len(group) == 1 and names[0].count("-") == 1 and surnames_only
+            if FIRM_AFTER_RE.match(text[group[-1][1] :][:48]):
+                tail = FIRM_AFTER_RE.match(text[group[-1][1] :][:48])
+                firms.append(EntitySpan(group[0][0], group[-1][1] + tail.end(), "ORGANIZATION"))
+            elif ((len(group) >= 3 and surnames_only) or hyphen_pair) and (
+                ORG_CUE_RE.search(text[max(0, group[0][0] - 40) : group[0][0]])
+                or not BEFORE_LIST_PERSON_RE.search(text[max(0, group[0][0] - 40) : group[0][0]])
+            ):
+                firms.append(EntitySpan(group[0][0], group[-1][1], "ORGANIZATION"))
+            else:
+                kept += group
+            group = []
+        return kept, firms
+
+    # -- Chinese -------------------------------------------------------------------------------
+    def _chinese(self, text: str) -> list[EntitySpan]:
+        spans = [
+            EntitySpan(m.start(1), m.end(1), "PERSON")
+            for regex in (CHINESE_NAME_CUE_RE, CHINESE_TITLE_NAME_RE)
+            for m in regex.finditer(text)
+        ]
+        for regex, kind in (
+            (CHINESE_ADDRESS_RE, "ADDRESS"),
+            (CHINESE_REGION_RE, "LOCATION"),
+            (CHINESE_ORG_RE, "ORGANIZATION"),
+        ):
+            for m in regex.finditer(text):
+                start = m.start()
+                while start < m.end() and text[start] in CHINESE_STOP_CHARS:
+                    start += 1
+                if m.end() - start >= 2:
+                    spans.append(EntitySpan(start, m.end(), kind))
+        if self.chinese_places:
+            spans += [
+                EntitySpan(m.start(), m.end(), "LOCATION")
+                for m in self._chinese_place_re.finditer(text)
+            ]
+        return spans
