@@ -24,7 +24,13 @@ from stdnum import iban as stdnum_iban
 from stdnum.cn import ric as stdnum_cn_ric
 from stdnum.gb import nhs as stdnum_nhs
 
-from python_models.scoring.pii_entities import UP, EntityFinder
+from python_models.scoring.pii_entities import (
+    ENTITY_TRIGGERS,
+    UP,
+    EntityFinder,
+    Triggers,
+    _triggers,
+)
 
 VALID = Leniency.VALID
 
@@ -102,9 +108,9 @@ IPV6_RE = re.compile(
     r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])"
     r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![\w:])"
 )
-SSN_RE = re.compile(r"(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
+SSN_RE = re.compile(r"(?=\d)(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
 SSN_CONTEXT_RE = re.compile(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\D{0,20}(\d{9})\b")
-CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])")
+CARD_RE = re.compile(r"\d(?<![\w-]\d)(?:[ -]?\d){11,18}(?![\w-])")
 PHONE_RE = re.compile(
     r"(?<![\w+.-])"
     r"(?:\+\d{1,3}[\s.-]?|\d\s(?=\())?"  # country code, or a trunk digit: "8 (495) ..."
@@ -144,9 +150,15 @@ PHONE_RUN_RE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6,}")
 """Digits with short separators between: a run of 7-15 is worth libphonenumber's matcher."""
 
 
-def _has_phone_run(text: str) -> bool:
-    """The cheap prefilter before the matcher: card numbers (16 digits) and shorter runs fail."""
-    return any(7 <= len(_digits(m.group())) <= 15 for m in PHONE_RUN_RE.finditer(text))
+def _has_uncovered_phone_run(text: str, spans: list[PiiSpan]) -> bool:
+    """The cheap prefilter before the matcher: a run of 7-15 digits that no span found so far
+    (the phone regex, a date, a card) covers; card numbers (16 digits) and shorter runs fail."""
+    for m in PHONE_RUN_RE.finditer(text):
+        if 7 <= len(_digits(m.group())) <= 15 and not any(
+            span.start <= m.start() and m.end() <= span.end for span in spans
+        ):
+            return True
+    return False
 
 
 def _phone_digits(candidate: str) -> str:
@@ -173,7 +185,7 @@ STREET_WORDS = (
     "mill|mills|creek|river|shore|shores|stream|summit|track|turnpike|union|vista|village"
 )
 ADDRESS_RE = re.compile(
-    r"(?<![\w#.-])\d{1,6}[A-Za-z]?(?:\s+\d{1,5})?\s+"
+    r"\d(?<![\w#.-]\d)\d{0,5}[A-Za-z]?(?:\s+\d{1,5})?\s+"
     r"(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
     r"(?:[A-Z][\w'\u2019.-]*\s+){0,3}"
     rf"(?i:{STREET_WORDS})\b\.?"
@@ -181,9 +193,9 @@ ADDRESS_RE = re.compile(
 )
 ADDRESS_FOREIGN_RE = re.compile(
     # "6750 Koskikatu 25 Apt. 864", "29 Rue de Tanger": number, capitalized name, number or unit
-    r"(?<![\w#.-])\d{1,6}\s+(?:[A-Z][\w'\u2019.-]+\s+){1,3}(?:\d{1,5}\b\s*)?"
+    r"\d(?<![\w#.-]\d)\d{0,5}\s+(?:[A-Z][\w'\u2019.-]+\s+){1,3}(?:\d{1,5}\b\s*)?"
     r"(?i:apt|suite|unit)\.?\s*\d{1,6}"
-    r"|(?<![\w#.-])\d{1,5}\s+(?i:rue|calle|via|avenida|rua|chemin|strasse|straße|ulica|ul\.)\s+"
+    r"|\d(?<![\w#.-]\d)\d{0,4}\s+(?i:rue|calle|via|avenida|rua|chemin|strasse|straße|ulica|ul\.)\s+"
     r"(?:[\w'\u2019-]+\s+){0,2}[A-Z][\w'\u2019-]+"
 )
 UNIT_RE = re.compile(r"(?<![\w])(?i:apt|apartment|suite|ste|unit)\.?\s*#?\s*\d{1,6}[A-Za-z]?\b")
@@ -208,7 +220,7 @@ ADDRESS_EU_RE = re.compile(
     r"(?:(?:de|del|la|las|los|el|do|da|dos|das|di|della|dei|des|du|le|l')\s*){0,2}"
     rf"{UP}[\w'\u2019-]+(?:\s+(?:(?:de|del|la|di|da|do)\s+)?{UP}[\w'\u2019-]+){{0,3}}"
     r"(?:,?\s*(?:n[º°o]\.?\s*)?\d{1,5}[A-Za-z]?\b(?:,?\s*\d{1,2}\s?[º°ª]\s*[A-Za-z]?\b)?)?"
-    r"|(?<![\w#.-])\d{1,5}[A-Za-z]?,?\s+(?i:rue|avenue|boulevard|chemin|allée|impasse|place|"
+    r"|\d(?<![\w#.-]\d)\d{0,4}[A-Za-z]?,?\s+(?i:rue|avenue|boulevard|chemin|allée|impasse|place|"
     r"via|viale|piazza|calle|rua)\s+(?:(?:de|del|la|des|du|le|l'|di|della|do|da)\s*){0,2}"
     rf"{UP}?[\w'\u2019-]+(?:\s+{UP}[\w'\u2019-]+){{0,2}}"
 )
@@ -218,9 +230,7 @@ ADDRESS_DE_RE = re.compile(
     r"damm|ufer|vägen|gatan|gata|veien|vej|gade|straat|laan|katu|tie|utca|ulica|ul\.)"
     r"\s+\d{1,4}[a-zA-Z]?\b"
 )
-_PLACE_WORDS = (
-    rf"{UP}[\w'\u2019.-]*(?:[ \t]+(?:(?:do|de|da|di|la|le|del|des)[ \t]+)*{UP}[\w'\u2019.-]*){{0,3}}"
-)
+_PLACE_WORDS = rf"{UP}[\w'\u2019.-]*(?:[ \t]+(?:(?:do|de|da|di|la|le|del|des)[ \t]+)*{UP}[\w'\u2019.-]*){{0,3}}"
 _TAIL_SEGMENT = (
     r"(?:(?i:apt|apartment|suite|ste|unit)\.?[ \t]*#?[ \t]*\w{1,6}"
     rf"|{_PLACE_WORDS}(?:,?[ \t]+[A-Z]{{2}}\b)?(?:,?[ \t]+\d{{4,6}}(?:-\d{{4}})?\b)?"
@@ -237,12 +247,16 @@ POSTCODE_RE = re.compile(
     # UK, Canada: unmistakable layouts
     r"\b(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)\b"
 )
-POSTCODE_CONTEXT_RE = re.compile(
-    # US after a state, Australia after a state, anything after "ZIP"/"postcode"/"PLZ"/"邮编"
-    r"(?:\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
-    r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|NSW|VIC|QLD|WA|"
-    r"SA|TAS|ACT|NT)[ \t]+|(?i:\bzip(?:\s?code)?|\bpost(?:al)?\s?code|\bplz|\bcp|邮编|邮政编码)"
-    r"\s*(?:is)?\s*[:#]?\s*)(\d{3,6}(?:[- ]\d{2,4})?|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b"
+STATE_ZIP_RE = re.compile(
+    # a US or Australian state, then its postcode: "IL 60651", "NSW 2000"
+    r"(?<![\w])(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|"
+    r"NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|NSW|VIC|QLD|SA|"
+    r"TAS|ACT|NT)[ \t]+(\d{5}(?:-\d{4})?|\d{4})\b"
+)
+POSTCODE_CUE_RE = re.compile(
+    # anything after "ZIP", "postcode", "PLZ", "CP", "邮编"
+    r"(?i:\bzip(?:\s?code)?|\bpost(?:al)?\s?code|\bplz|\bcp|邮编|邮政编码)"
+    r"\s*(?:is)?\s*[:#]?\s*(\d{3,6}(?:[- ]\d{2,4})?|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b"
 )
 URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+")
 PUBLIC_DOMAINS = (
@@ -307,8 +321,9 @@ MONTHS = (
     r"januar|februar|märz|juni|juli|oktober|dezember)"
 )
 DATE_RE = re.compile(
-    r"(?i)(?<![\w/.-])(?:"
-    r"(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    # matched against the lowercased message
+    r"(?<![\w/.-])(?:"
+    r"(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"
     r"|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|[12]\d|3[01])[./-](?:19|20)?\d{2}"
     rf"|{MONTHS}\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|º|er)?\s+(?:(?:of|de)\s+)?{MONTHS}"
@@ -324,17 +339,64 @@ BIRTH_YEAR_RE = re.compile(
     r"(?i)\b(?:born|birth\s+year|nac[ií]\s+en|né\s+en|née\s+en|geboren)\s+(?:in\s+)?((?:19|20)\d{2})\b"
 )
 AGE_RE = re.compile(
-    r"(?i)(?:\b(?:i'm|i\s+am|im|he's|she's|he\s+is|she\s+is|they're|i\s+was|aged?|turn(?:ed|ing|s)?|"
-    r"age\s+of|tengo|tiene|j'ai|il\s+a|elle\s+a|ich\s+bin|er\s+ist|sie\s+ist|ho|tenho|今年)"
+    # matched against the lowercased message
+    r"(?:\b(?:i'm|i\s+am|im|he's|she's|he\s+is|she\s+is|they're|i\s+was|aged?|"
+    r"turn(?:ed|ing|s)?|age\s+of|tengo|tiene|j'ai|il\s+a|elle\s+a|ich\s+bin|er\s+ist|sie\s+ist|"
+    r"ho|tenho|今年)"
     r"\s*(?:just\s+|only\s+|almost\s+|nearly\s+)?(\d{1,3})(?!\s*(?:%|percent|minutes?|hours?|"
     r"min|h\b|days?|weeks?|months?|times?|kg|lbs?|pounds|dollars|euros|pm|am|o'clock|:|\.\d|,\d|"
     r"mg|ml|of\b|in\b|x\b))(?![\w.,:]\d)"
     r"(?=\s*(?:years?|yrs?|y/?o|años|ans|jahre|anni|anos|岁|[MFmf]\b|,|\.|!|\?|and|next|this|"
-    r"now|today|and|but|with|\s|$))"
+    r"now|today|but|with|\s|$))"
     r"|\b(\d{1,3})[- ]?(?:years?|yrs?)[- ]?old\b|\b(\d{1,3})\s?(?:y/?o|años|ans|jahre|anni|anos)\b"
-    r"|[(\[]?\b(\d{2})\s?[MFmf]\b[)\]]?|(\d{1,3})岁)"
+    r"|(\d{1,3})岁)"
 )
-"""An age said about a person ("I'm 16", "a 52 year old", "23F", "14 años"): the number only."""
+"""An age said about a person ("I'm 16", "a 52 year old", "14 años"): the number only."""
+AGE_SEX_RE = re.compile(r"(?<![\w/.-])(\d{2}) ?[MFmf](?![\w'-])")
+"""Age and sex as forums write them: "I'm 23F", "(34 m)"."""
+DATE_HINT_RE = re.compile(r"\d[./-]\d|年")
+LONG_DIGITS_RE = re.compile(r"\d{9}")
+IBAN_HINT_RE = re.compile(r"\d\d(?<=[A-Za-z]{2}\d\d)")
+ORDINAL_HINT_RE = re.compile(r"\d(?:st|nd|rd|th)\b")
+STATE_ZIP_HINT_RE = re.compile(r"[A-Z][A-Z][ \t]+\d{4}")
+CN_MOBILE_HINT_RE = re.compile(r"1[3-9]\d")
+STRUCTURED_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "url": _triggers(
+        "http|www.|twitter.|x.com|facebook.|fb.com|instagram.|linkedin.|github.|reddit.com|"
+        "tiktok.|youtube.|medium.|t.me|snapchat.|pinterest.|tumblr.|twitch.|onlyfans.|vk.com|u/"
+    ),
+    "messenger": _triggers(
+        "snap|insta|ig |ig:|discord|telegram|whatsapp|kik|skype|wechat|line id|steam|psn|xbox|"
+        "gamertag|gamer tag|tiktok|twitter|threads|username|user name|handle|screen name|"
+        "screenname|微信|qq|微博"
+    ),
+    "nhs": _triggers("nhs"),
+    "birth": _triggers("born|birth|nací|naci|né |née|geboren"),
+    "ssn": _triggers("ssn|social security"),
+    "licence": _triggers("licence|license|dl"),
+    "month": _triggers(
+        "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|enero|febrero|marzo|abril|mayo|junio|"
+        "julio|agosto|septiembre|octubre|noviembre|diciembre|janvier|février|fevrier|mars|avril|"
+        "mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|januar|februar|märz|juni|"
+        "juli|oktober|dezember"
+    ),
+    "age": _triggers(
+        "i'm|i am|im |he's|she's|he is|she is|they're|i was|age|turn|tengo|tiene|j'ai|il a|"
+        "elle a|ich bin|ist|ho |tenho|今年|year|yr|y/o|yo|años|anos|ans|jahre|anni|岁"
+    ),
+    "street_eu": _triggers(
+        "calle|c/|avenida|avda|av.|plaza|pza|paseo|camino|carrera|carretera|ronda|traves|rua |"
+        "rue |via |viale|piazza|corso|strada|largo|travessa|praça|boulevard|chemin|impasse|"
+        "allée|place|quai|cours"
+    ),
+    "street_de": _triggers(
+        "straße|strasse|str.|weg|gasse|platz|allee|damm|ufer|vägen|gatan|gata|veien|vej|gade|"
+        "straat|laan|katu|tie|utca|ulica|ul."
+    ),
+    "unit": _triggers("apt|apartment|suite|ste|unit|box|psc|cmr|usns|usnv|uss|uscgc"),
+    "postcode": _triggers("zip|post|plz|cp|邮编"),
+}
+"""Trigger words (lowercase substrings) of the context regexes: see `pii_entities.Triggers`."""
 
 SENTENCE_BREAKS = frozenset('.!?:;"\u201c\u201d(>\n*-\u2022')
 DIGIT_RE = re.compile(r"\d")
@@ -364,10 +426,14 @@ class PiiDetector:
 
     def __post_init__(self) -> None:
         self._entities = EntityFinder() if self.config.detect_names else None
+        groups = dict(STRUCTURED_TRIGGERS)
+        if self._entities is not None:
+            groups |= ENTITY_TRIGGERS
+        self._triggers = Triggers(groups)
         self._priority = {kind: rank for rank, kind in enumerate(KINDS)}
 
     # -- structured kinds -------------------------------------------------------------------
-    def _structured(self, text: str) -> list[PiiSpan]:
+    def _structured(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
         spans: list[PiiSpan] = []
         kinds = self.config.kinds
         if "@" in text:
@@ -377,70 +443,93 @@ class PiiDetector:
                 spans += [
                     PiiSpan(m.start(), m.end(), "HANDLE") for m in AT_HANDLE_RE.finditer(text)
                 ]
-        if "URL" in kinds:
+        if "URL" in kinds and "url" in fired:
             spans += self._urls(text)
         if "HANDLE" in kinds:
             if "#" in text:
                 spans += [
                     PiiSpan(m.start(), m.end(), "HANDLE") for m in TAG_HANDLE_RE.finditer(text)
                 ]
-            for m in MESSENGER_RE.finditer(text):
+            for m in MESSENGER_RE.finditer(text) if "messenger" in fired else ():
                 handle = m.group(1)
                 if handle.startswith("@") or any(c.isdigit() or c in "_." for c in handle):
                     spans.append(PiiSpan(m.start(1), m.end(1), "HANDLE"))
         if not DIGIT_RE.search(text):
             return spans
-        if "IP_ADDRESS" in kinds and ("." in text or ":" in text):
+        if "IP_ADDRESS" in kinds:
+            regexes = [IPV4_RE] if "." in text else []
+            regexes += [IPV6_RE] if text.count(":") >= 2 else []
             spans += [
                 PiiSpan(m.start(), m.end(), "IP_ADDRESS")
-                for regex in (IPV4_RE, IPV6_RE)
+                for regex in regexes
                 for m in regex.finditer(text)
             ]
-        if "IBAN" in kinds:
+        if "IBAN" in kinds and IBAN_HINT_RE.search(text):
             for m in IBAN_RE.finditer(text):
                 if stdnum_iban.is_valid(m.group().upper()):
                     spans.append(PiiSpan(m.start(), m.end(), "IBAN"))
+        long_runs = LONG_DIGITS_RE.search(text) is not None  # 9+ digits in a row
         if "NATIONAL_ID" in kinds:
-            spans += [
-                PiiSpan(m.start(), m.end(), "NATIONAL_ID")
-                for m in CN_RIC_RE.finditer(text)
-                if stdnum_cn_ric.is_valid(m.group())
-            ]
-            spans += [
-                PiiSpan(m.start(1), m.end(1), "NATIONAL_ID")
-                for m in NHS_RE.finditer(text)
-                if stdnum_nhs.is_valid(m.group(1))
-            ]
+            if long_runs:
+                spans += [
+                    PiiSpan(m.start(), m.end(), "NATIONAL_ID")
+                    for m in CN_RIC_RE.finditer(text)
+                    if stdnum_cn_ric.is_valid(m.group())
+                ]
+            if "nhs" in fired:
+                spans += [
+                    PiiSpan(m.start(1), m.end(1), "NATIONAL_ID")
+                    for m in NHS_RE.finditer(text)
+                    if stdnum_nhs.is_valid(m.group(1))
+                ]
         if "SSN" in kinds:
             for m in SSN_RE.finditer(text):
                 area, group, serial = m.group(1), m.group(3), m.group(4)
                 if area not in {"000", "666"} and group != "00" and serial != "0000":
                     spans.append(PiiSpan(m.start(), m.end(), "SSN"))
-            spans += [PiiSpan(m.start(1), m.end(1), "SSN") for m in SSN_CONTEXT_RE.finditer(text)]
+            if long_runs and "ssn" in fired:
+                spans += [
+                    PiiSpan(m.start(1), m.end(1), "SSN") for m in SSN_CONTEXT_RE.finditer(text)
+                ]
         if "CREDIT_CARD" in kinds:
             for m in CARD_RE.finditer(text):
                 digits = _digits(m.group())
                 if 12 <= len(digits) <= 19 and luhn_valid(digits):
                     spans.append(PiiSpan(m.start(), m.end(), "CREDIT_CARD"))
-        if "DRIVER_LICENSE" in kinds:
+        if "DRIVER_LICENSE" in kinds and "licence" in fired:
             spans += self._licences(text)
-        if "DATE" in kinds or "DATE_OF_BIRTH" in kinds:
-            spans += self._dates(text)
+        if ("DATE" in kinds or "DATE_OF_BIRTH" in kinds) and (
+            "month" in fired or "birth" in fired or DATE_HINT_RE.search(text)
+        ):
+            spans += self._dates(text, lower, fired)
         if "PHONE" in kinds:
-            spans += self._phones(text)
+            spans += self._phones(text, spans)
         if "AGE" in kinds:
-            for m in AGE_RE.finditer(text):
-                group = next(g for g in range(1, 6) if m.group(g) is not None)
-                if 0 < int(m.group(group)) < 120:
-                    spans.append(PiiSpan(m.start(group), m.end(group), "AGE"))
+            spans += self._ages(text, lower, fired)
         if "ADDRESS" in kinds and self.config.detect_addresses:
-            spans += self._addresses(text)
+            spans += self._addresses(text, fired)
         if "LOCATION" in kinds:
             spans += [PiiSpan(m.start(), m.end(), "LOCATION") for m in POSTCODE_RE.finditer(text)]
-            spans += [
-                PiiSpan(m.start(1), m.end(1), "LOCATION")
-                for m in POSTCODE_CONTEXT_RE.finditer(text)
-            ]
+            if STATE_ZIP_HINT_RE.search(text):
+                spans += [
+                    PiiSpan(m.start(1), m.end(1), "LOCATION") for m in STATE_ZIP_RE.finditer(text)
+                ]
+            if "postcode" in fired:
+                spans += [
+                    PiiSpan(m.start(1), m.end(1), "LOCATION")
+                    for m in POSTCODE_CUE_RE.finditer(text)
+                ]
+        return spans
+
+    def _ages(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
+        """Ages after an age word ("I'm 16", "14 años") and in "23F"; the number only."""
+        spans = []
+        for regex in (AGE_RE,) if "age" in fired and len(lower) == len(text) else ():
+            for m in regex.finditer(lower):
+                group = next(g for g in range(1, 5) if m.group(g) is not None)
+                if 0 < int(m.group(group)) < 120:
+                    spans.append(PiiSpan(m.start(group), m.end(group), "AGE"))
+        spans += [PiiSpan(m.start(1), m.end(1), "AGE") for m in AGE_SEX_RE.finditer(text)]
         return spans
 
     def _urls(self, text: str) -> list[PiiSpan]:
@@ -468,47 +557,47 @@ class PiiDetector:
                 spans.append(PiiSpan(m.start(1), m.end(1), "DRIVER_LICENSE"))
         return spans
 
-    def _dates(self, text: str) -> list[PiiSpan]:
+    def _dates(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
         """Full dates; a date of birth when a birth word is shortly before ("born", "DOB")."""
         spans = []
-        for m in DATE_RE.finditer(text):
+        for m in DATE_RE.finditer(lower) if len(lower) == len(text) else ():
             before = text[max(0, m.start() - 40) : m.start()]
             kind = "DATE_OF_BIRTH" if BIRTH_CUE_RE.search(before) else "DATE"
             spans.append(PiiSpan(m.start(), m.end(), kind))
-        spans += [
-            PiiSpan(m.start(1), m.end(1), "DATE_OF_BIRTH") for m in BIRTH_YEAR_RE.finditer(text)
-        ]
+        if "birth" in fired:
+            spans += [
+                PiiSpan(m.start(1), m.end(1), "DATE_OF_BIRTH") for m in BIRTH_YEAR_RE.finditer(text)
+            ]
         return spans
 
-    def _addresses(self, text: str) -> list[PiiSpan]:
+    def _addresses(self, text: str, fired: set[str]) -> list[PiiSpan]:
         """Street addresses, each stretched over the town, state and postcode after it."""
+        regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE]
+        regexes += [ADDRESS_ORDINAL_RE] if ORDINAL_HINT_RE.search(text) else []
+        regexes += [ADDRESS_EU_RE] if "street_eu" in fired else []
+        regexes += [ADDRESS_DE_RE] if "street_de" in fired else []
         spans = []
-        for regex in (
-            ADDRESS_RE,
-            ADDRESS_FOREIGN_RE,
-            ADDRESS_ORDINAL_RE,
-            ADDRESS_EU_RE,
-            ADDRESS_DE_RE,
-        ):
+        for regex in regexes:
             for m in regex.finditer(text):
                 # a town, state and postcode after the street: "..., Chicago, IL 60651"
                 tail = ADDRESS_TAIL_RE.match(text, m.end())
                 spans.append(PiiSpan(m.start(), tail.end() if tail else m.end(), "ADDRESS"))
-        spans += [
-            PiiSpan(m.start(), m.end(), "ADDRESS")
-            for regex in (UNIT_RE, PO_BOX_RE)
-            for m in regex.finditer(text)
-        ]
+        if "unit" in fired:
+            spans += [
+                PiiSpan(m.start(), m.end(), "ADDRESS")
+                for regex in (UNIT_RE, PO_BOX_RE)
+                for m in regex.finditer(text)
+            ]
         return spans
 
-    def _phones(self, text: str) -> list[PiiSpan]:
+    def _phones(self, text: str, found_so_far: list[PiiSpan]) -> list[PiiSpan]:
         """The phone regex, plus libphonenumber's matcher on text with a long enough digit run.
 
         The two overlap on most numbers; `detect` keeps the longest of overlapping spans.
         """
-        spans: list[PiiSpan] = [
-            PiiSpan(m.start(), m.end(), "PHONE") for m in CN_MOBILE_RE.finditer(text)
-        ]
+        spans: list[PiiSpan] = []
+        if CN_MOBILE_HINT_RE.search(text):
+            spans += [PiiSpan(m.start(), m.end(), "PHONE") for m in CN_MOBILE_RE.finditer(text)]
         for m in PHONE_RE.finditer(text):
             candidate = m.group().strip()
             digits = _phone_digits(candidate)
@@ -522,7 +611,8 @@ class PiiDetector:
                 if not PHONE_CONTEXT_RE.search(context):
                     continue
             spans.append(PiiSpan(m.start(), m.start() + len(candidate), "PHONE"))
-        if self.config.phone_regions and _has_phone_run(text):
+        covered = spans + found_so_far
+        if self.config.phone_regions and _has_uncovered_phone_run(text, covered):
             # a number valid in a hinted region's numbering plan needs no phone word nearby
             found: set[tuple[int, int]] = set()
             for region in self.config.phone_regions:
@@ -536,11 +626,13 @@ class PiiDetector:
     def detect(self, text: str) -> list[PiiSpan]:
         """Non-overlapping PII spans, earlier kinds in `KINDS` winning overlaps."""
         kinds = self.config.kinds
-        candidates = self._structured(text)
+        lower = text.lower()
+        fired = self._triggers(lower)
+        candidates = self._structured(text, lower, fired)
         if self._entities is not None:
             candidates += [
                 PiiSpan(e.start, e.end, e.kind)
-                for e in self._entities.find(text)
+                for e in self._entities.find(text, lower, fired)
                 if e.kind in kinds and (e.kind != "ADDRESS" or self.config.detect_addresses)
             ]
         if not candidates:

@@ -22,7 +22,8 @@ PARTICLES = "de|del|della|di|da|do|dos|das|van|von|der|den|la|le|du|bin|ibn|al|e
 ABBREVIATIONS = "St|Mt|Ft|Dr|Mr|Mrs|Ms|Jr|Sr|Prof|Rev|Fr"
 _CAP_WORD = rf"(?:(?:{ABBREVIATIONS})\.|{UP}\.(?=[ \t]{UP})|{UP}{WORD_TAIL})"
 CAP_RUN_RE = re.compile(
-    rf"(?<![\w@#/.\u2019'-]){_CAP_WORD}"
+    # starts with the capital itself (the boundary check after it) so the scan runs in C
+    rf"{UP}(?<![\w@#/.\u2019'-].)(?:[a-z]{{0,3}}\.(?=[ \t]{UP})|{WORD_TAIL})"
     rf"(?:(?:[ \t]+(?:(?:{PARTICLES})[ \t]+){{0,2}}|-){_CAP_WORD}){{0,5}}"
 )
 """Runs of capitalised words, joined by blanks, hyphens and name particles ("Colle Di Tora")."""
@@ -163,7 +164,8 @@ SPEECH_AFTER_RE = re.compile(
     r"\d{1,2}\b))"
 )
 LOWER_NAME_CUE_RE = re.compile(
-    STRONG_PERSON_CUE_RE.pattern.removesuffix(r"\s*$")
+    # run over the lowercased message (case-sensitive matching scans faster)
+    STRONG_PERSON_CUE_RE.pattern.removeprefix("(?i)").removesuffix(r"\s*$")
     + r"\s*([a-z\u00e0-\u00ff][a-z\u00e0-\u00ff'-]+)\b(?!')"
 )
 """A lowercase word after a relationship word or title: "my wife rachel", "dr. ramos"."""
@@ -186,7 +188,9 @@ SURNAME_SUFFIX_RE = re.compile(
     r"sky|cki|cka|wicz|escu|enko|chuk|yan|ian|idis|poulos|akis|oglu|oğlu|ez|es|inen|nen|"
     r"berg|mann|stein|baum|feld|ardt|etti|elli|ini|ucci|ato|ero|illo|agi|shvili|dze)$"
 )
-BEFORE_LIST_PERSON_RE = re.compile(r"(?i)(?:founders?|members?|children|kids|friends|had \d+|:)\s*$")
+BEFORE_LIST_PERSON_RE = re.compile(
+    r"(?i)(?:founders?|members?|children|kids|friends|had \d+|:)\s*$"
+)
 """Before a list of people: "our 3 founders: Kónya, Becker and Vasquez"."""
 LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
 NOT_PERSON_AFTER_RE = re.compile(
@@ -223,7 +227,60 @@ CHINESE_REGION_RE = re.compile(
 CHINESE_ORG_RE = re.compile(
     rf"{CJK}{{2,8}}?(?:大学|学院|中学|小学|医院|公司|银行|集团|教会|幼儿园)"
 )
+CJK_SEARCH_RE = re.compile(CJK)
 CHINESE_STOP_CHARS = frozenset("我你他她在住是的了和从到去来于叫个一这那有也都就还想说")
+
+
+class Triggers:
+    """Which rule groups a message can fire, from one Aho-Corasick pass over its lowercase text.
+
+    Each context regex (messenger IDs, ages, licence numbers, foreign streets, ...) runs only
+    when one of its trigger words occurs: most messages trigger none, so the hot path is one C
+    pass plus a few regexes, never a Python loop over tokens.
+    """
+
+    def __init__(self, groups: dict[str, tuple[str, ...]]) -> None:
+        import ahocorasick
+
+        self._automaton = ahocorasick.Automaton()
+        owners: dict[str, set[str]] = {}
+        for group, words in groups.items():
+            for word in words:
+                owners.setdefault(word, set()).add(group)
+        for word, names in owners.items():
+            self._automaton.add_word(word, frozenset(names))
+        self._automaton.make_automaton()
+
+    def __call__(self, lower: str) -> set[str]:
+        fired: set[str] = set()
+        for _, names in self._automaton.iter(lower):
+            fired |= names
+        return fired
+
+
+def _triggers(words: str) -> tuple[str, ...]:
+    """Trigger words written "a|b|c" (a leading blank is part of a word: " son" is not "person")."""
+    return tuple(words.split("|"))
+
+
+ENTITY_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "lower_name": _triggers(
+        "name|call|goes by|dr.|dr |mr.|mr |mrs|ms.|ms |prof|llamo|appelle|heiße|heisse|chiamo|nome| husband|"
+        " wife| partner|friend|boyfriend|girlfriend|fianc|spouse| son|daughter| kid|child|"
+        "baby| mom|mother| mum| dad|father|parent|brother|sister|sibling|twin|cousin|uncle|"
+        "aunt|nephew|niece|grand|in-law|bestie|roommate|flatmate|housemate|neighbo|boss|"
+        "manager|supervisor|worker|colleague|classmate|teacher|coach|therapist|counsel|"
+        "psychiatrist|doctor|nurse|landlord|abuser| ex|step|marido|espos|mujer|novi|hij|"
+        "madre|padre|herman|jef|amig|prim| tí| ti|abuel|mari|femme|fils|fille|mère|mere|père|"
+        "pere|frère|frere|sœur|soeur|copain|copine| ami|mann|frau|sohn|tochter|mutter|vater|"
+        "bruder|schwester|freund|chef|marito|moglie|figli|fratello|sorella|irm|filh|mãe|mae|"
+        " pai|namorad"
+    ),
+    "org_lower": _triggers(
+        "hôpital|hopital|clinique|école|ecole|lycée|lycee|collège|college|universit"
+    ),
+}
+"""Trigger words of the name finder's cue patterns (lowercase substrings)."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +294,7 @@ class EntityFinder:
     """PERSON, ORGANIZATION, LOCATION (and street names without a number) in one message."""
 
     def __init__(self) -> None:
+        self.triggers = Triggers(ENTITY_TRIGGERS)
         self.first = lexicons.first_names()
         self.last = lexicons.surnames()
         self.common = lexicons.common_words()
@@ -260,14 +318,17 @@ class EntityFinder:
         )
         return first, last, lower in self.common
 
-    def find(self, text: str) -> list[EntitySpan]:
+    def find(
+        self, text: str, lower: str | None = None, fired: set[str] | None = None
+    ) -> list[EntitySpan]:
+        """Entity spans in `text`; `lower` and `fired` (its `Triggers`) when the caller has them."""
+        lower = text.lower() if lower is None else lower
+        fired = self.triggers(lower) if fired is None else fired
         spans: list[EntitySpan] = []
-        if text.isascii():
-            pass
-        elif re.search(CJK, text):
+        if not text.isascii() and CJK_SEARCH_RE.search(text):
             spans += self._chinese(text)
-        lowercase_text = not any(char.isupper() for char in text)
-        runs = list(CAP_RUN_RE.finditer(text))
+        lowercase_text = text == lower
+        runs = [] if lowercase_text else list(CAP_RUN_RE.finditer(text))
         people: list[tuple[int, int]] = []
         for match in runs:
             judged = self._judge(text, match.start(), match.end())
@@ -278,8 +339,13 @@ class EntityFinder:
                 people.append((start, end))
             else:
                 spans.append(EntitySpan(start, end, kind))
-        for match in LOWER_NAME_CUE_RE.finditer(text):
-            name = match.group(1)
+        cued = ()
+        if "lower_name" in fired and len(lower) == len(text):
+            cued = LOWER_NAME_CUE_RE.finditer(lower)
+        for match in cued:
+            name = text[match.start(1) : match.end(1)]
+            if not name[0].islower():
+                continue
             lower = name.lower()
             first, last, common = self._evidence(lower)
             titled = match.group(0)[:3].lower() in {"dr ", "dr.", "mr ", "mr.", "mrs", "ms ", "ms."}
@@ -293,7 +359,7 @@ class EntityFinder:
                 people.append((match.start(1), end))
         if lowercase_text:
             people += self._lowercase_names(text)
-        for match in ORG_LOWER_RE.finditer(text):
+        for match in ORG_LOWER_RE.finditer(text) if "org_lower" in fired else ():
             spans.append(EntitySpan(match.start(), match.end(), "ORGANIZATION"))
         people = self._extend_lists(text, sorted(set(people)), lowercase_text)
         people, firms = self._split_firms(text, people)
