@@ -310,7 +310,7 @@ DRIVER_LICENSE_RE = re.compile(
     r"|\blicen[cs]e\s+(?:number|no\.?|#)|\bDL\s*(?:#|number|no\.?)"
 )
 LICENSE_ID_RE = re.compile(
-    r"^[^\w\n]{0,4}(?:(?i:is|was|:)\s*)?[^\w\n]{0,3}([A-Z0-9][A-Z0-9-]{3,19})\b"
+    r"[^\w\n]{0,4}(?:(?i:is|was|:)\s*)?[^\w\n]{0,3}([A-Z0-9][A-Z0-9-]{3,19})\b"
 )
 UK_LICENSE_RE = re.compile(r"\b[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2}\b")
 MONTHS = (

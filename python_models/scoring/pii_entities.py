@@ -62,6 +62,7 @@ NAME_STOPWORDS = _words(
     instagram youtube tiktok snapchat discord telegram whatsapp english american british
     user bot assistant therapist counselor counsellor client patient seeker ptsd adhd ocd bpd
     covid mobile desk fax phone email address street road avenue suite apt zip ssn iban nhs dob
+    uk us usa eu uae un nato
     id ok gp er icu dui va hr ceo ai lol omg tbh idk bot ptsd cbt dbt emdr hiv aids lgbt
     lgbtq"""
 )
@@ -477,7 +478,7 @@ class EntityFinder:
             if (first and not common) or ((uncommon_name or not common) and speech):
                 return start, end, "PERSON"
             return None
-        if (first or last) and (not common or cue or speech):
+        if (first or last) and (not common or strong_cue or speech):
             return start, end, "PERSON"
         if not common and not (first or last):
             return start, end, "PERSON" if cue or speech else "LOCATION" if place_cue else None
