@@ -60,6 +60,8 @@ def _accepts(gold_type: str, kind: str) -> bool:
     if target in ADDRESS_FAMILY:
         return kind in ADDRESS_FAMILY
     return target == kind
+
+
 STRUCTURED_GOAL = 0.99
 GOALS = {
     "EMAIL_ADDRESS": STRUCTURED_GOAL,
@@ -116,7 +118,8 @@ def evaluate_pii(examples: list[PiiExample], detector: PiiDetector, split: str) 
     predicted_total: Counter[str] = Counter()
     for example in examples:
         predicted = [
-            (p.start, p.end, KIND_ALIASES.get(p.kind, p.kind)) for p in detector.detect(example.text)
+            (p.start, p.end, KIND_ALIASES.get(p.kind, p.kind))
+            for p in detector.detect(example.text)
         ]
         all_spans = [(s, e) for s, e, _ in predicted]
         for start, end, gold_type in example.spans:
