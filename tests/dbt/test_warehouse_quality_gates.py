@@ -295,6 +295,30 @@ def test_the_pii_gate_fails_on_unredacted_text(built_warehouse, tampered):
     assert "maya.ortiz84" not in result.stdout and "536-22-8714" not in result.stdout
 
 
+def test_the_pii_gate_checks_ibans_national_ids_and_chinese_mobiles(built_warehouse, tampered):
+    test = "assert_no_structured_pii_in_non_edge_exports"
+    assert dbt_test(tampered, test, built_warehouse.lake).returncode == 0
+    planted = (
+        "refund to GB82 WEST 1234 5698 7654 32; my ID 11010519491231002X; "
+        "NHS no. 401 023 2137; call 13812345678"
+    )
+    with duckdb.connect(str(tampered)) as con:
+        con.execute(
+            """
+            update conversations
+            set messages = list_append(messages, {'role': 'user', 'content': ?})
+            where conversation_id = (
+                select min(conversation_id) from conversations where not is_training_edge_case
+            )
+            """,
+            [planted],
+        )
+    result = dbt_test(tampered, test, built_warehouse.lake)
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert "Got 3 results" in result.stdout, result.stdout[-2000:]  # iban, national_id, phone
+    assert "GB82" not in result.stdout and "13812345678" not in result.stdout
+
+
 def test_the_edge_case_safety_gate_fails_when_an_edge_case_is_filtered_for_safety(
     built_warehouse, tampered
 ):

@@ -1,9 +1,11 @@
 {#-
-    No unredacted PII of the structured kinds (email, phone, SSN, payment card) in any exported
-    non-edge-case conversation or preference pair. The patterns here are written independently
-    of the Python detector (python_models/scoring/pii.py) so that one checks the other; a card
-    number must also pass the Luhn check; toll-free helplines are not personal numbers. Returns the record id and the kind found (never the
-    text).
+    No unredacted PII of the structured kinds (email, phone, SSN, payment card, IBAN, Chinese
+    mobile, national and health IDs) in any exported non-edge-case conversation or preference
+    pair. The patterns here are written independently of the Python detector
+    (python_models/scoring/pii.py) so that one checks the other; a card number must also pass
+    the Luhn check, an IBAN mod-97, a Chinese resident ID and an NHS number their check digit;
+    toll-free helplines are not personal numbers. Returns the record id and the kind found
+    (never the text).
 -#}
 with
 
@@ -125,6 +127,111 @@ cards as (
 
 ),
 
+iban_candidates as (
+
+    select
+        record_kind,
+        record_id,
+        upper(regexp_replace(unnest(regexp_extract_all(
+            content, '\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?\b'
+        )), ' ', '', 'g')) as iban
+    from texts
+
+),
+
+ibans as (
+
+    select
+        record_kind,
+        record_id,
+        'iban' as pii_kind
+    from iban_candidates
+    {#- mod-97 over the IBAN rotated by four, letters counting as 10..35 #}
+    where list_reduce(
+        list_transform(
+            string_split(substr(iban, 5) || substr(iban, 1, 4), ''),
+            c -> case when c between '0' and '9' then c::int else ascii(c) - 55 end
+        ),
+        (acc, v) -> (acc * case when v >= 10 then 100 else 10 end + v) % 97
+    ) = 1
+
+),
+
+resident_id_candidates as (
+
+    select
+        record_kind,
+        record_id,
+        upper(unnest(regexp_extract_all(
+            content, '(?:^|[^0-9A-Za-z])([1-9][0-9]{16}[0-9Xx])(?:$|[^0-9A-Za-z])', 1
+        ))) as resident_id
+    from texts
+
+),
+
+resident_ids as (
+
+    select
+        record_kind,
+        record_id,
+        'national_id' as pii_kind
+    from resident_id_candidates
+    {#- GB 11643-1999: weighted sum of the first 17 digits mod 11 picks the check character #}
+    where substr(
+        '10X98765432',
+        list_sum(
+            list_transform(
+                range(17),
+                i -> substr(resident_id, i + 1, 1)::int
+                * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1]
+            )
+        )::bigint % 11 + 1,
+        1
+    ) = substr(resident_id, 18, 1)
+
+),
+
+nhs_candidates as (
+
+    select
+        record_kind,
+        record_id,
+        regexp_replace(unnest(regexp_extract_all(
+            content, '(?i)\bnhs\b[^0-9\n]{0,25}([0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4})\b', 1
+        )), '[^0-9]', '', 'g') as digits
+    from texts
+
+),
+
+nhs_numbers as (
+
+    select
+        record_kind,
+        record_id,
+        'national_id' as pii_kind
+    from nhs_candidates
+    {#- modulus 11: weights 10..2 over the first nine digits; 11 means 0, 10 is never issued #}
+    where (
+        11 - list_sum(
+            list_transform(range(9), i -> substr(digits, i + 1, 1)::int * (10 - i))
+        ) % 11
+    ) % 11 = substr(digits, 10, 1)::int
+
+),
+
+chinese_mobiles as (
+
+    select
+        record_kind,
+        record_id,
+        'phone' as pii_kind
+    from texts
+    where regexp_matches(
+        content, '(?:^|[^0-9+])(?:\+?86[- ]?)?1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?:$|[^0-9])'
+    )
+
+),
+
 found as (
 
     select * from emails
@@ -134,6 +241,14 @@ found as (
     select * from ssns
     union all
     select * from cards
+    union all
+    select * from ibans
+    union all
+    select * from resident_ids
+    union all
+    select * from nhs_numbers
+    union all
+    select * from chinese_mobiles
 
 )
 

@@ -86,6 +86,15 @@ final as (
         pii_url,
         pii_address,
         pii_person,
+        pii_handle,
+        pii_iban,
+        pii_national_id,
+        pii_driver_license,
+        pii_date_of_birth,
+        pii_date,
+        pii_organization,
+        pii_location,
+        pii_age,
         pii_total
 
     from with_voice_segments
