@@ -135,6 +135,14 @@ def upload_and_verify(export_dir: Path, destination: str, delete_local: bool) ->
 
 def verify(
     export_dir: Annotated[str, typer.Argument(help="Export directory or s3://bucket/prefix.")],
+    pii: Annotated[
+        bool,
+        typer.Option(
+            "--pii",
+            help="Also scan every shard for structured PII (email, phone, SSN, card, IBAN, "
+            "national IDs, IP) and print counts by type; 1 when any is outside edge cases.",
+        ),
+    ] = False,
 ) -> None:
     """Recompute every checksum, size and record count against the manifest (1 on a mismatch)."""
     from exports.verify import verify_export, verify_store
@@ -153,13 +161,39 @@ def verify(
         where = export_dir
         if not Path(export_dir).is_dir():
             fail(f"no export folder at {export_dir}", USAGE)
+        store = None
         report = verify_export(Path(export_dir))
     if report.ok:
         console.print(f"[green]OK[/]: {report.files_checked} files match the manifest at {where}")
+        if pii:
+            from exports.store import LocalExportStore
+
+            pii_audit(store if store is not None else LocalExportStore(Path(export_dir)), where)
         return
     for problem in report.problems:
         err_console.print(f"[red]{problem.kind}[/]: {problem.path} {problem.detail or ''}")
     fail(f"verify of {where} failed: {len(report.problems)} problem(s)", FAILED)
+
+
+def pii_audit(store, where: str) -> None:
+    """Structured identifiers in every shard by format and kind; 1 on any outside edge cases."""
+    from exports.pii_audit import audit_store
+
+    audit = audit_store(store)
+    console.print(f"PII audit of {where}: {audit.shards} shards, {audit.records:,} records")
+    for label, counts in (
+        ("outside edge cases", audit.leaked),
+        ("in edge cases", audit.in_edge_cases),
+    ):
+        found = ", ".join(f"{kind} {n} ({fmt})" for (fmt, kind), n in sorted(counts.items()))
+        console.print(f"  structured PII {label}: {found or 'none'}")
+    if not audit.ok:
+        fail(
+            f"PII audit of {where} failed: {audit.leaking_records} non-edge-case record(s) hold "
+            "structured PII",
+            FAILED,
+        )
+    console.print("[green]OK[/]: no structured PII outside edge cases")
 
 
 def register(app: typer.Typer) -> None:
