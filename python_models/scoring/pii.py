@@ -198,6 +198,13 @@ ADDRESS_FOREIGN_RE = re.compile(
     r"|\d(?<![\w#.-]\d)\d{0,4}\s+(?i:rue|calle|via|avenida|rua|chemin|strasse|straße|ulica|ul\.)\s+"
     r"(?:[\w'\u2019-]+\s+){0,2}[A-Z][\w'\u2019-]+"
 )
+ADDRESS_NUMBERED_RE = re.compile(
+    # house number, one to three capitalised (or non-Latin) words, number: "5366 Pivovarská 276",
+    # "17224 Þverbraut 66", "0605 πεντέλης 210"
+    r"\d(?<![\w#.:/-]\d)\d{0,5}[ \t]+(?:(?=[^\Wa-z\d_])[\w'\u2019.-]+[ \t]+){1,3}"
+    r"\d{1,5}[A-Za-z]?\b(?![.,:/-]\d)"
+)
+HOUSE_NUMBER_BEFORE_RE = re.compile(r"(?<![\w.,:/-])\d{1,6}[ \t]+$")
 UNIT_RE = re.compile(r"(?<![\w])(?i:apt|apartment|suite|ste|unit)\.?\s*#?\s*\d{1,6}[A-Za-z]?\b")
 PO_BOX_RE = re.compile(
     r"(?i)\bp\.?\s?o\.?\s?box\s+\d{1,7}\b"
@@ -230,23 +237,25 @@ ADDRESS_DE_RE = re.compile(
     r"damm|ufer|vägen|gatan|gata|veien|vej|gade|straat|laan|katu|tie|utca|ulica|ul\.)"
     r"\s+\d{1,4}[a-zA-Z]?\b"
 )
-_PLACE_WORDS = rf"{UP}[\w'\u2019.-]*(?:[ \t]+(?:(?:do|de|da|di|la|le|del|des)[ \t]+)*{UP}[\w'\u2019.-]*){{0,3}}"
+_POSTCODE = (
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)\b"
+)
+"""UK and Canadian postcodes: unmistakable layouts."""
+_NAME_WORD = rf"{UP}(?:[^\W\d_]|['\u2019.-])*"
+_PLACE_WORDS = rf"{_NAME_WORD}(?:[ \t]+(?:(?:do|de|da|di|la|le|del|des)[ \t]+)*{_NAME_WORD}){{0,3}}"
 _TAIL_SEGMENT = (
     r"(?:(?i:apt|apartment|suite|ste|unit)\.?[ \t]*#?[ \t]*\w{1,6}"
-    rf"|{_PLACE_WORDS}(?:,?[ \t]+[A-Z]{{2}}\b)?(?:,?[ \t]+\d{{4,6}}(?:-\d{{4}})?\b)?"
-    r"|\d{4,6}(?:-\d{4})?\b)"
+    rf"|{_PLACE_WORDS}(?:,?[ \t]+[A-Z]{{2,3}}\b)?(?:,?[ \t]+(?:\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE}))?"
+    rf"|\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE})"
 )
 ADDRESS_TAIL_RE = re.compile(
     # after a street: ", Chicago, IL 60651", "\n Apt. 271\n St Felicien\n Canada 36523"
     rf"(?:(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*>?[ \t]*){_TAIL_SEGMENT}"
-    rf"|[ \t]+{_PLACE_WORDS},?[ \t]+(?:[A-Z]{{2}}\b|\d{{4,6}}\b)){{1,4}}"
+    rf"|[ \t]+{_PLACE_WORDS},?[ \t]+(?:[A-Z]{{2,3}}\b|\d{{4,6}}\b|{_POSTCODE})){{1,4}}"
 )
 """What may follow a numbered street: units, then towns, states and postcodes, each after a
 comma or a line break (or a blank when a state or postcode closes it)."""
-POSTCODE_RE = re.compile(
-    # UK, Canada: unmistakable layouts
-    r"\b(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)\b"
-)
+POSTCODE_RE = re.compile(_POSTCODE.replace("(?:", r"\b(?:", 1))
 STATE_ZIP_RE = re.compile(
     # a US or Australian state, then its postcode: "IL 60651", "NSW 2000"
     r"(?<![\w])(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|"
@@ -290,9 +299,9 @@ PUBLIC_DOMAINS = (
 AT_HANDLE_RE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 TAG_HANDLE_RE = re.compile(r"(?<![\w#])[A-Za-z][\w.]{1,31}#\d{4}\b")
 MESSENGER_RE = re.compile(
-    r"(?i)\b(?:snap(?:chat)?|insta(?:gram)?|ig|discord|telegram|whatsapp|kik|skype|wechat|"
+    r"(?i)(?:(?:微信|QQ|微博)号?|\b(?:snap(?:chat)?|insta(?:gram)?|ig|discord|telegram|whatsapp|kik|skype|wechat|"
     r"line\s+id|steam|psn|xbox|gamertag|gamer\s+tag|tiktok|twitter|threads|username|user\s+name|"
-    r"handle|screen\s?name|微信号?|qq号?|微博)\s*(?:id|name|handle|account)?\s*"
+    r"handle|screen\s?name|qq))\s*(?:id|name|handle|account)?\s*"
     r"(?:is|es|est|ist|:|-|=|是)?\s*(?:is\s+|是)?\s*"
     r"(@?[A-Za-z0-9_][A-Za-z0-9_.-]{2,30}[A-Za-z0-9_])"
 )
@@ -572,7 +581,7 @@ class PiiDetector:
 
     def _addresses(self, text: str, fired: set[str]) -> list[PiiSpan]:
         """Street addresses, each stretched over the town, state and postcode after it."""
-        regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE]
+        regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE, ADDRESS_NUMBERED_RE]
         regexes += [ADDRESS_ORDINAL_RE] if ORDINAL_HINT_RE.search(text) else []
         regexes += [ADDRESS_EU_RE] if "street_eu" in fired else []
         regexes += [ADDRESS_DE_RE] if "street_de" in fired else []
@@ -582,6 +591,11 @@ class PiiDetector:
                 # a town, state and postcode after the street: "..., Chicago, IL 60651"
                 tail = ADDRESS_TAIL_RE.match(text, m.end())
                 spans.append(PiiSpan(m.start(), tail.end() if tail else m.end(), "ADDRESS"))
+        # a street found without its house number ("633 Strada Provinciale 65") takes it
+        for index, span in enumerate(spans):
+            number = HOUSE_NUMBER_BEFORE_RE.search(text, max(0, span.start - 8), span.start)
+            if number:
+                spans[index] = PiiSpan(number.start(), span.end, "ADDRESS")
         if "unit" in fired:
             spans += [
                 PiiSpan(m.start(), m.end(), "ADDRESS")

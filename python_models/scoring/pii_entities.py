@@ -445,7 +445,9 @@ class EntityFinder:
         unknown_any = any(not (f or s or c) for f, s, c in evidence)
         all_common = all(c and not f and not s for f, s, c in evidence)
         if all_common:
-            return None
+            # a capitalised word after "works at" is a name even when it is a word ("Micron")
+            org_named = not sentence_start and ORG_CUE_RE.search(before)
+            return (start, end, "ORGANIZATION") if org_named else None
         strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
         cue = strong_cue or bool(PERSON_CUE_RE.search(before))
         org_cue = bool(ORG_CUE_RE.search(before))
