@@ -83,7 +83,7 @@ ORG_WORDS = _words(
     society club association union federation league wolves tigers lions eagles bears hawks
     warriors kings giants united fc seminary prep preparatory kindergarten nursery daycare
     pharmacy restaurant cafe store stores market supermarket factory plant base station
-    sachs stanley permanente schools lines markets transit global logistics financial
+    sachs stanley permanente incorporated schools lines markets transit global logistics financial
     analytics energy health healthcare pharmaceuticals studios records publishing press
     communications telecom airways railways brewing foods partners labs
     universidad universitario colegio escuela instituto iglesia clínica clinica empresa
@@ -114,7 +114,9 @@ ORG_CUE_RE = re.compile(
     r"\bintern(?:ing|ed)?\s+at|\bstud(?:y|ying|ied|ies)(?:\s+\w+)?\s+at(?:\s+the)?|"
     r"\bstudent\s+at|\battend(?:s|ed|ing)?|\benrolled\s+(?:at|in)|\bjoined|\bquit|\bfired\s+from|"
     r"\bhired\s+(?:at|by)|\bnurse\s+at|\bteacher\s+at|\bshift\s+at|\bmanager\s+at|"
-    r"\bplay(?:s|ed)?\s+for|\bat\s+the|\btrabajo\s+en(?:\s+el|\s+la)?|\bestudio\s+en(?:\s+el|\s+la)?|"
+    r"\bplay(?:s|ed)?\s+for|\b(?:year|years|months?|summer|semester)\s+at|\blater\s+became|"
+    r"\baccording\s+to\s+the|\bacquired\s+by|\bfounded|\bco-?founded|"
+    r"\bat\s+the|\btrabajo\s+en(?:\s+el|\s+la)?|\bestudio\s+en(?:\s+el|\s+la)?|"
     r"\btravaille\s+(?:à|chez|pour)|\barbeite\s+(?:bei|für))\s*$"
 )
 LOCATION_CUE_RE = re.compile(
@@ -164,6 +166,13 @@ SPEECH_AFTER_RE = re.compile(
     r"is|was|and\s+I|who|took|made|says|left|stopped|started|knows|doesn't|didn't|can't|"
     r"\d{1,2}\b))"
 )
+
+
+def strong_cue_before(before: str) -> bool:
+    """A relationship word, title or "my name is" right before a name."""
+    return bool(STRONG_PERSON_CUE_RE.search(before))
+
+
 LOWER_NAME_CUE_RE = re.compile(
     # run over the lowercased message (case-sensitive matching scans faster)
     STRONG_PERSON_CUE_RE.pattern.removeprefix("(?i)").removesuffix(r"\s*$")
@@ -194,6 +203,12 @@ BEFORE_LIST_PERSON_RE = re.compile(
 )
 """Before a list of people: "our 3 founders: Kónya, Becker and Vasquez"."""
 LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
+ORG_AFTER_RE = re.compile(
+    r"(?i)^[ \t]+(?:is|was)[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:agency|company|"
+    r"firm|start-?up|business|brand|charity|non-?profit|organi[sz]ation|corporation|brainchild|"
+    r"employer|school|hospital|clinic|church|store|shop|restaurant|bank|website|app)\b"
+)
+"""After an organisation's name: "Coden is a design agency", "Bloomberg is the brainchild"."""
 NOT_PERSON_AFTER_RE = re.compile(
     r"^[ \t]*(?:street|st|avenue|ave|road|rd|drive|lane|ln|boulevard|blvd|court|ct|place|"
     r"terrace|square|sq|crescent|plaza|highway|hwy|inc|llc|ltd|corp|co)\b\.?"
@@ -444,6 +459,13 @@ class EntityFinder:
         uncommon_name = any((f or s) and not c for f, s, c in evidence)
         unknown_any = any(not (f or s or c) for f, s, c in evidence)
         all_common = all(c and not f and not s for f, s, c in evidence)
+        if ORG_AFTER_RE.match(text, end) and lowers[0] not in FUNCTION_WORDS:
+            return start, end, "ORGANIZATION"
+        if len(words) == 1 and words[0].count("-") == 1 and not strong_cue_before(before):
+            # "Weeks-Rivas", "Fritz-Armstrong": two joined surnames, no given name, are a firm
+            parts = lowers[0].split("-")
+            if all(p and self._evidence(p)[1] and not self._evidence(p)[0] for p in parts):
+                return start, end, "ORGANIZATION"
         if all_common:
             # a capitalised word after "works at" is a name even when it is a word ("Micron")
             org_named = not sentence_start and ORG_CUE_RE.search(before)
