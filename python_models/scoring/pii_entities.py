@@ -203,6 +203,10 @@ BEFORE_LIST_PERSON_RE = re.compile(
 )
 """Before a list of people: "our 3 founders: Kónya, Becker and Vasquez"."""
 LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
+LOWER_PLACE_RE = re.compile(
+    r"\b(?:in|from|to|near|around|outside|visit|visited)[ \t]+"
+    r"([a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+(?:[ \t][a-z\u00e0-\u017f'-]+)?)"
+)
 ORG_AFTER_RE = re.compile(
     r"(?i)^[ \t]+(?:is|was)[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:agency|company|"
     r"firm|start-?up|business|brand|charity|non-?profit|organi[sz]ation|corporation|brainchild|"
@@ -375,6 +379,7 @@ class EntityFinder:
                 people.append((match.start(1), end))
         if lowercase_text:
             people += self._lowercase_names(text)
+            spans += self._lowercase_places(text)
         for match in ORG_LOWER_RE.finditer(text) if "org_lower" in fired else ():
             spans.append(EntitySpan(match.start(), match.end(), "ORGANIZATION"))
         people = self._extend_lists(text, sorted(set(people)), lowercase_text)
@@ -389,6 +394,21 @@ class EntityFinder:
             return []
         pattern = re.compile(r"\b(?:" + "|".join(sorted(words)) + r")\b")
         return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+    def _lowercase_places(self, text: str) -> list[EntitySpan]:
+        """All-lowercase messages: a known place after "in", "from", "to", "near"."""
+        spans = []
+        for match in LOWER_PLACE_RE.finditer(text):
+            words = match.group(1).split()
+            for size in (len(words), 1):  # "new york" before "new"
+                name = " ".join(words[:size])
+                if self.places.get(name, 0) and (
+                    size > 1 or (name not in self.common and name not in self.first)
+                ):
+                    end = match.start(1) + len(name)
+                    spans.append(EntitySpan(match.start(1), end, "LOCATION"))
+                    break
+        return spans
 
     # -- one capitalised run -----------------------------------------------------------------
     def _judge(self, text: str, start: int, end: int) -> tuple[int, int, str] | None:
