@@ -251,7 +251,8 @@ _TAIL_SEGMENT = (
 ADDRESS_TAIL_RE = re.compile(
     # after a street: ", Chicago, IL 60651", "\n Apt. 271\n St Felicien\n Canada 36523"
     rf"(?:(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*>?[ \t]*){_TAIL_SEGMENT}"
-    rf"|[ \t]+{_PLACE_WORDS},?[ \t]+(?:[A-Z]{{2,3}}\b|\d{{4,6}}\b|{_POSTCODE})){{1,4}}"
+    rf"|[ \t]+{_PLACE_WORDS},?[ \t]+(?:[A-Z]{{2,3}}\b|\d{{4,6}}\b|{_POSTCODE})"
+    rf"|(?<=\d)[ \t]+{_PLACE_WORDS}(?=[ \t]*(?:$|[.?!\n])|[ \t]+(?:last|this|next)\b)){{1,4}}"
 )
 """What may follow a numbered street: units, then towns, states and postcodes, each after a
 comma or a line break (or a blank when a state or postcode closes it)."""

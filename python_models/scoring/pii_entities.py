@@ -83,7 +83,7 @@ ORG_WORDS = _words(
     society club association union federation league wolves tigers lions eagles bears hawks
     warriors kings giants united fc seminary prep preparatory kindergarten nursery daycare
     pharmacy restaurant cafe store stores market supermarket factory plant base station
-    sachs stanley permanente incorporated schools lines markets transit global logistics financial
+    sachs stanley permanente incorporated force schools lines markets transit global logistics financial
     analytics energy health healthcare pharmaceuticals studios records publishing press
     communications telecom airways railways brewing foods partners labs
     universidad universitario colegio escuela instituto iglesia clínica clinica empresa
@@ -207,8 +207,9 @@ LOWER_PLACE_RE = re.compile(
     r"\b(?:in|from|to|near|around|outside|visit|visited)[ \t]+"
     r"([a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+(?:[ \t][a-z\u00e0-\u017f'-]+)?)"
 )
+CORNER_RE = re.compile(r"(?i)\bcorner\s+of\b[^.!?\n]*$")
 ORG_AFTER_RE = re.compile(
-    r"(?i)^[ \t]+(?:is|was)[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:agency|company|"
+    r"(?i)[ \t]+(?:is|was)[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:agency|company|"
     r"firm|start-?up|business|brand|charity|non-?profit|organi[sz]ation|corporation|brainchild|"
     r"employer|school|hospital|clinic|church|store|shop|restaurant|bank|website|app)\b"
 )
@@ -481,6 +482,10 @@ class EntityFinder:
         all_common = all(c and not f and not s for f, s, c in evidence)
         if ORG_AFTER_RE.match(text, end) and lowers[0] not in FUNCTION_WORDS:
             return start, end, "ORGANIZATION"
+        if len(words) >= 2 and words[-1].isupper() and 2 <= len(words[-1]) <= 4:
+            return start, end, "ORGANIZATION"  # "Fuse TV", "Acme AG"
+        if CORNER_RE.search(before):
+            return start, end, "ADDRESS"  # "the corner of Via Nuova 85 and Baranyay Mill"
         if len(words) == 1 and words[0].count("-") == 1 and not strong_cue_before(before):
             # "Weeks-Rivas", "Fritz-Armstrong": two joined surnames, no given name, are a firm
             parts = lowers[0].split("-")
