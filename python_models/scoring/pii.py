@@ -299,11 +299,15 @@ PUBLIC_DOMAINS = (
 """Crisis and health services: their addresses in a counsellor's reply are not PII."""
 AT_HANDLE_RE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 TAG_HANDLE_RE = re.compile(r"(?<![\w#])[A-Za-z][\w.]{1,31}#\d{4}\b")
+_MESSENGER_APP = (
+    r"(?:snap(?:chat)?|insta(?:gram)?|ig|discord|telegram|whatsapp|kik|skype|wechat|line\s+id|"
+    r"steam|psn|xbox|gamertag|gamer\s+tag|tiktok|twitter|threads|username|user\s+name|handle|"
+    r"screen\s?name|qq)"
+)
 MESSENGER_RE = re.compile(
-    r"(?i)(?:(?:微信|QQ|微博)号?|\b(?:snap(?:chat)?|insta(?:gram)?|ig|discord|telegram|whatsapp|kik|skype|wechat|"
-    r"line\s+id|steam|psn|xbox|gamertag|gamer\s+tag|tiktok|twitter|threads|username|user\s+name|"
-    r"handle|screen\s?name|qq))\s*(?:id|name|handle|account)?\s*"
-    r"(?:is|es|est|ist|:|-|=|是)?\s*(?:is\s+|是)?\s*"
+    # "my snap is kay_dee99", "xbox gamertag: DarkKnight2211", "微信号是sunny_lin1999"
+    rf"(?i)(?:(?:微信|QQ|微博)号?|\b{_MESSENGER_APP}(?:\s+{_MESSENGER_APP})?)"
+    r"\s*(?:id|name|handle|account)?\s*(?:is|es|est|ist|:|-|=|是)?\s*(?:is\s+|是)?\s*"
     r"(@?[A-Za-z0-9_][A-Za-z0-9_.-]{2,30}[A-Za-z0-9_])"
 )
 IBAN_RE = re.compile(

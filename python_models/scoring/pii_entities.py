@@ -62,7 +62,7 @@ NAME_STOPWORDS = _words(
     instagram youtube tiktok snapchat discord telegram whatsapp english american british
     user bot assistant therapist counselor counsellor client patient seeker ptsd adhd ocd bpd
     covid mobile desk fax phone email address street road avenue suite apt zip ssn iban nhs dob
-    uk us usa eu uae un nato
+    uk us usa eu uae un nato kik skype wechat xbox psn steam twitch tumblr signal
     id ok gp er icu dui va hr ceo ai lol omg tbh idk bot ptsd cbt dbt emdr hiv aids lgbt
     lgbtq"""
 )
@@ -156,7 +156,7 @@ STRONG_PERSON_CUE_RE = re.compile(
     r"(?i)(?:\b(?:my|our|his|her|their|your|mi|mis|mon|ma|mein|meine|mio|mia|minha|meu)\s+"
     r"(?:(?:ex|step|best|older|younger|little|big|late|former|new|current)[- ]?)*"
     + RELATIONS
-    + r"|\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?|\bname\s+is|\bname's|\bnamed(?:\s+(?:him|her|me))?"
+    + r"|\b(?:mr|mrs|ms|miss|mx|dr|prof)\b\.?|\bname\s+is|\bname's|\bnamed(?:\s+(?:him|her|me))?"
     r"|\bcall(?:s|ed)?\s+me|\b(?:last|first|sur|given|full)\s?name\s*\??"
     r"|\bme\s+llamo|\bje\s+m'appelle|\bgoes\s+by)\s*[:,]?\s*$"
 )
@@ -166,6 +166,10 @@ SPEECH_AFTER_RE = re.compile(
     r"is|was|and\s+I|who|took|made|says|left|stopped|started|knows|doesn't|didn't|can't|"
     r"\d{1,2}\b))"
 )
+
+
+LOWER_NAME_STOP = frozenset({"will", "may", "can", "sue", "rob", "bill", "guy", "art", "pat"})
+"""Given names that are mostly verbs after "my son ..." ("my son will", "my mom can")."""
 
 
 def strong_cue_before(before: str) -> bool:
@@ -230,7 +234,7 @@ CJK = r"[\u4e00-\u9fff]"
 CHINESE_NAME_CUE_RE = re.compile(
     rf"(?:我叫|名字是|名字叫|叫做|我是|老板叫|老师叫|"
     rf"(?:我|他|她)的?(?:丈夫|老公|妻子|老婆|儿子|女儿|男朋友|女朋友|男友|女友|朋友|同事|老板|"
-    rf"妈妈|母亲|爸爸|父亲|哥哥|姐姐|弟弟|妹妹|室友|同学|老师|前夫|前妻))"
+    rf"妈妈|母亲|爸爸|父亲|哥哥|姐姐|弟弟|妹妹|室友|同学|老师|前夫|前妻)(?:叫|是|名叫)?)"
     rf"[\uff0c,\uff1a:\s]*([{CHINESE_SURNAMES}]{CJK}{{1,2}}?)(?=[\uff0c,。.\uff01!\uff1f?\s的在是每说和今也又]|{CJK}{{2}}|$)"
 )
 CHINESE_TITLE_NAME_RE = re.compile(
@@ -325,7 +329,9 @@ class EntityFinder:
             "|".join(sorted(map(re.escape, self.chinese_places), key=len, reverse=True))
         )
         self._uncommon_first = frozenset(
-            name for name in self.first if name not in self.common and name not in FUNCTION_WORDS
+            name
+            for name in self.first
+            if name not in self.common and name not in FUNCTION_WORDS and name not in NAME_STOPWORDS
         )
 
     # -- evidence for one word ---------------------------------------------------------------
@@ -369,6 +375,9 @@ class EntityFinder:
                 continue
             lower = name.lower()
             first, last, common = self._evidence(lower)
+            # after "my daughter" a given name counts even when it is also a word ("emma")
+            first = first and lower not in LOWER_NAME_STOP
+            common = common and not first
             titled = match.group(0)[:3].lower() in {"dr ", "dr.", "mr ", "mr.", "mrs", "ms ", "ms."}
             plural = lower.endswith("s") and lower[:-1] in self.common
             named = "name" in match.group(0).lower() or "call" in match.group(0).lower()
@@ -493,8 +502,13 @@ class EntityFinder:
                 return start, end, "ORGANIZATION"
         if all_common:
             # a capitalised word after "works at" is a name even when it is a word ("Micron")
-            org_named = not sentence_start and ORG_CUE_RE.search(before)
-            return (start, end, "ORGANIZATION") if org_named else None
+            if sentence_start:
+                return None
+            if ORG_CUE_RE.search(before):
+                return start, end, "ORGANIZATION"
+            if population and LOCATION_CUE_RE.search(before):
+                return start, end, "LOCATION"  # "moved to Oceanside"
+            return None
         strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
         cue = strong_cue or bool(PERSON_CUE_RE.search(before))
         org_cue = bool(ORG_CUE_RE.search(before))

@@ -20,6 +20,8 @@ def detector() -> PiiDetector:
         # people: after relationship words, lowercase, possessive, in lists, mid-clause
         ("Yesterday my fiancé Oskar forgot my birthday again.", "PERSON", "Oskar"),
         ("i think my sister maddie hates me", "PERSON", "maddie"),
+        ("my daughter emma cries at night", "PERSON", "emma"),  # a given name that is a word
+        ("我男朋友叫赵磊，他喝酒。", "PERSON", "赵磊"),
         ("It was Bartholomew's idea to move out.", "PERSON", "Bartholomew"),
         ("so I called Imogen Castellanos and she hung up", "PERSON", "Imogen Castellanos"),
         ("Ruth, Desmond and Ignatius all left the group chat.", "PERSON", "Desmond"),
@@ -34,6 +36,7 @@ def detector() -> PiiDetector:
         ("I'm a student at the University of Leicester.", "ORGANIZATION", "Leicester"),
         # places and streets
         ("We moved to Spokane when I was six.", "LOCATION", "Spokane"),
+        ("then we moved to Oceanside.", "LOCATION", "Oceanside"),  # a place that is a word
         ("I grew up in Little Haven, a tiny place.", "LOCATION", "Little Haven"),
         ("He parks on Chestnut Lane every night.", "ADDRESS", "Chestnut Lane"),
         ("I lived on 14th Street for years.", "ADDRESS", "14th Street"),
@@ -52,6 +55,7 @@ def detector() -> PiiDetector:
         ("dm me @moonlit_rae", "HANDLE", "moonlit_rae"),
         ("my discord is frostbyte#0042", "HANDLE", "frostbyte#0042"),
         ("my snapchat is kay_dee99", "HANDLE", "kay_dee99"),
+        ("my xbox gamertag is RiverRat2211", "HANDLE", "RiverRat2211"),
         ("see https://myjournal.example.org/entries/12", "URL", "myjournal.example.org"),
         # national, health and bank numbers (valid check digits)
         ("IBAN GB82 WEST 1234 5698 7654 32 for the refund", "IBAN", "WEST 1234 5698"),
@@ -86,6 +90,8 @@ def test_redacts_each_quasi_identifier(
         "It took 15 minutes and I slept 4 hours.",
         "I have felt this way since 2019.",
         "My therapist says I should journal every day.",
+        "my son will be fine, my mom can help",
+        "Mission statement: miss nothing.",
         "我最近压力很大，晚上睡不着。",
     ],
 )
