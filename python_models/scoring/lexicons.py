@@ -92,12 +92,10 @@ def places() -> dict[str, int]:
         add(city["name"], population)
         if population >= 100_000:
             for alternate in city.get("alternatenames") or []:
-                if (
-                    alternate[:1].isupper()
-                    and alternate.replace(" ", "").replace("-", "").isalpha()
-                ):
-                    if alternate.isascii() or alternate[0].isascii():
-                        add(alternate, population)
+                latin = alternate.isascii() or alternate[0].isascii()
+                letters = alternate.replace(" ", "").replace("-", "").isalpha()
+                if alternate[:1].isupper() and letters and latin:
+                    add(alternate, population)
     for country in cache_.get_countries().values():
         add(country["name"], 10**9)
     for state in cache_.get_us_states().values():

@@ -245,7 +245,8 @@ _NAME_WORD = rf"{UP}(?:[^\W\d_]|['\u2019.-])*"
 _PLACE_WORDS = rf"{_NAME_WORD}(?:[ \t]+(?:(?:do|de|da|di|la|le|del|des)[ \t]+)*{_NAME_WORD}){{0,3}}"
 _TAIL_SEGMENT = (
     r"(?:(?i:apt|apartment|suite|ste|unit)\.?[ \t]*#?[ \t]*\w{1,6}"
-    rf"|{_PLACE_WORDS}(?:,?[ \t]+[A-Z]{{2,3}}\b)?(?:,?[ \t]+(?:\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE}))?"
+    rf"|{_PLACE_WORDS}(?:,?[ \t]+[A-Z]{{2,3}}\b)?"
+    rf"(?:,?[ \t]+(?:\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE}))?"
     rf"|\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE})"
 )
 ADDRESS_TAIL_RE = re.compile(

@@ -83,7 +83,8 @@ ORG_WORDS = _words(
     society club association union federation league wolves tigers lions eagles bears hawks
     warriors kings giants united fc seminary prep preparatory kindergarten nursery daycare
     pharmacy restaurant cafe store stores market supermarket factory plant base station
-    sachs stanley permanente incorporated force schools lines markets transit global logistics financial
+    sachs stanley permanente incorporated force schools lines markets transit global logistics
+    financial
     analytics energy health healthcare pharmaceuticals studios records publishing press
     communications telecom airways railways brewing foods partners labs
     universidad universitario colegio escuela instituto iglesia clínica clinica empresa
@@ -290,7 +291,8 @@ def _triggers(words: str) -> tuple[str, ...]:
 
 ENTITY_TRIGGERS: dict[str, tuple[str, ...]] = {
     "lower_name": _triggers(
-        "name|call|goes by|dr.|dr |mr.|mr |mrs|ms.|ms |prof|llamo|appelle|heiße|heisse|chiamo|nome| husband|"
+        "name|call|goes by|dr.|dr |mr.|mr |mrs|ms.|ms |prof|llamo|appelle|heiße|heisse|chiamo|"
+        "nome| husband|"
         " wife| partner|friend|boyfriend|girlfriend|fianc|spouse| son|daughter| kid|child|"
         "baby| mom|mother| mum| dad|father|parent|brother|sister|sibling|twin|cousin|uncle|"
         "aunt|nephew|niece|grand|in-law|bestie|roommate|flatmate|housemate|neighbo|boss|"
@@ -518,12 +520,13 @@ class EntityFinder:
 
         if strong_cue and not (population >= 1_000_000 and place_cue):
             return start, end, "PERSON"
-        if population and (place_cue or population >= 500_000 or not (first_any or last_any)):
-            if not (given_first and len(lowers) >= 2 and population < 500_000):
-                return start, end, "LOCATION"
-        if org_cue and not (given_first and cue):
-            if not first_any or len(lowers) == 1:
-                return start, end, "ORGANIZATION"
+        big_place = population >= 500_000
+        named_person = given_first and len(lowers) >= 2
+        place_ok = place_cue or big_place or not (first_any or last_any)
+        if population and place_ok and not (named_person and not big_place):
+            return start, end, "LOCATION"
+        if org_cue and not (given_first and cue) and (not first_any or len(lowers) == 1):
+            return start, end, "ORGANIZATION"
         if place_cue and not given_first and not (speech and first_any):
             return start, end, "LOCATION"
         if len(lowers) >= 2:

@@ -21,7 +21,7 @@ def detector() -> PiiDetector:
         ("Yesterday my fiancé Oskar forgot my birthday again.", "PERSON", "Oskar"),
         ("i think my sister maddie hates me", "PERSON", "maddie"),
         ("my daughter emma cries at night", "PERSON", "emma"),  # a given name that is a word
-        ("我男朋友叫赵磊，他喝酒。", "PERSON", "赵磊"),
+        ("我男朋友叫赵磊 他喝酒。", "PERSON", "赵磊"),
         ("It was Bartholomew's idea to move out.", "PERSON", "Bartholomew"),
         ("so I called Imogen Castellanos and she hung up", "PERSON", "Imogen Castellanos"),
         ("Ruth, Desmond and Ignatius all left the group chat.", "PERSON", "Desmond"),
@@ -92,7 +92,7 @@ def test_redacts_each_quasi_identifier(
         "My therapist says I should journal every day.",
         "my son will be fine, my mom can help",
         "Mission statement: miss nothing.",
-        "我最近压力很大，晚上睡不着。",
+        "我最近压力很大 晚上睡不着。",
     ],
 )
 def test_generic_words_are_not_redacted(detector: PiiDetector, text: str) -> None:
