@@ -148,12 +148,12 @@ ibans as (
     from iban_candidates
     {#- mod-97 over the IBAN rotated by four, letters counting as 10..35 #}
     where list_reduce(
-        list_transform(
-            string_split(substr(iban, 5) || substr(iban, 1, 4), ''),
-            c -> case when c between '0' and '9' then c::int else ascii(c) - 55 end
-        ),
-        (acc, v) -> (acc * case when v >= 10 then 100 else 10 end + v) % 97
-    ) = 1
+            list_transform(
+                string_split(substr(iban, 5) || substr(iban, 1, 4), ''),
+                c -> case when c between '0' and '9' then c::int else ascii(c) - 55 end
+            ),
+            (acc, v) -> (acc * case when v >= 10 then 100 else 10 end + v) % 97
+        ) = 1
 
 ),
 
@@ -178,16 +178,16 @@ resident_ids as (
     from resident_id_candidates
     {#- GB 11643-1999: weighted sum of the first 17 digits mod 11 picks the check character #}
     where substr(
-        '10X98765432',
-        list_sum(
-            list_transform(
-                range(17),
-                i -> substr(resident_id, i + 1, 1)::int
-                * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1]
-            )
-        )::bigint % 11 + 1,
-        1
-    ) = substr(resident_id, 18, 1)
+            '10X98765432',
+            list_sum(
+                list_transform(
+                    range(17),
+                    i -> substr(resident_id, i + 1, 1)::int
+                    * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1]
+                )
+            )::bigint % 11 + 1,
+            1
+        ) = substr(resident_id, 18, 1)
 
 ),
 
@@ -227,8 +227,8 @@ chinese_mobiles as (
         'phone' as pii_kind
     from texts
     where regexp_matches(
-        content, '(?:^|[^0-9+])(?:\+?86[- ]?)?1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?:$|[^0-9])'
-    )
+            content, '(?:^|[^0-9+])(?:\+?86[- ]?)?1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?:$|[^0-9])'
+        )
 
 ),
 
