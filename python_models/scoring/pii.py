@@ -241,7 +241,7 @@ _POSTCODE = (
     r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)\b"
 )
 """UK and Canadian postcodes: unmistakable layouts."""
-_NAME_WORD = rf"{UP}(?:[^\W\d_]|['\u2019.-])*"
+_NAME_WORD = rf"{UP}(?:[^\W\d_]|['\u2019.-])*(?!\w)"
 _PLACE_WORDS = rf"{_NAME_WORD}(?:[ \t]+(?:(?:do|de|da|di|la|le|del|des)[ \t]+)*{_NAME_WORD}){{0,3}}"
 _TAIL_SEGMENT = (
     r"(?:(?i:apt|apartment|suite|ste|unit)\.?[ \t]*#?[ \t]*\w{1,6}"

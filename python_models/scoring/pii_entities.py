@@ -124,11 +124,11 @@ LOCATION_CUE_RE = re.compile(
     r"(?i)(?:\b(?:in|from|near|around|outside|across)|\b(?:live|lived|living|moved|move|moving|"
     r"went|go|going|drove|drive|flew|fly|travel(?:l?ed)?|back|came|come|coming|return(?:ed)?|"
     r"relocated|born|raised|grew\s+up|stationed)\s+(?:in|to|at|from|near|back\s+to)|"
-    r"\bvisit(?:ed|ing)?|\bcalled|\bvivo\s+en|\bvive\s+en|\ben|\bà|\bin\s+der|\bem|\bna|\bno|"
+    r"\bvisit(?:ed|ing)?|\b(?:town|city|village|place|neighbou?rhood|area|suburb)\s+called|\bvivo\s+en|\bvive\s+en|\ben|\bà|\bin\s+der|\bem|\bna|\bno|"
     r"\bde)\s*,?\s*$"
 )
 RELATIONS = (
-    r"(?:husband|wife|partner|boyfriend|girlfriend|fianc[ée]e?|spouse|son|daughter|kid|child|"
+    r"(?:husband|wife|hubby|wifey|bf|gf|bff|partner|boyfriend|girlfriend|fianc[ée]e?|spouse|son|daughter|kid|child|"
     r"baby|mom|mother|mum|dad|father|parent|brother|sister|sibling|twin|cousin|uncle|aunt|"
     r"nephew|niece|grandma|grandmother|grandpa|grandfather|granddaughter|grandson|"
     r"(?:brother|sister|mother|father|son|daughter)-in-law|friend|bestie|roommate|flatmate|"
@@ -208,10 +208,12 @@ BEFORE_LIST_PERSON_RE = re.compile(
 )
 """Before a list of people: "our 3 founders: Kónya, Becker and Vasquez"."""
 LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
+LOWER_WORD_RE = re.compile(r"(?<![\w'])[a-z]{3,}(?![\w'])")
 LOWER_PLACE_RE = re.compile(
     r"\b(?:in|from|to|near|around|outside|visit|visited)[ \t]+"
     r"([a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+(?:[ \t][a-z\u00e0-\u017f'-]+)?)"
 )
+THE_BEFORE_RE = re.compile(r"(?i)\bthe\s+$")
 CORNER_RE = re.compile(r"(?i)\bcorner\s+of\b[^.!?\n]*$")
 ORG_AFTER_RE = re.compile(
     r"(?i)[ \t]+(?:is|was)[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:agency|company|"
@@ -292,6 +294,7 @@ def _triggers(words: str) -> tuple[str, ...]:
 ENTITY_TRIGGERS: dict[str, tuple[str, ...]] = {
     "lower_name": _triggers(
         "name|call|goes by|dr.|dr |mr.|mr |mrs|ms.|ms |prof|llamo|appelle|heiße|heisse|chiamo|"
+        " bf | gf |bff|hubby|wifey|"
         "nome| husband|"
         " wife| partner|friend|boyfriend|girlfriend|fianc|spouse| son|daughter| kid|child|"
         "baby| mom|mother| mum| dad|father|parent|brother|sister|sibling|twin|cousin|uncle|"
@@ -391,6 +394,8 @@ class EntityFinder:
                 people.append((match.start(1), end))
         if lowercase_text:
             people += self._lowercase_names(text)
+        else:
+            people += self._cued_lowercase_names(text)
             spans += self._lowercase_places(text)
         for match in ORG_LOWER_RE.finditer(text) if "org_lower" in fired else ():
             spans.append(EntitySpan(match.start(), match.end(), "ORGANIZATION"))
@@ -406,6 +411,18 @@ class EntityFinder:
             return []
         pattern = re.compile(r"\b(?:" + "|".join(sorted(words)) + r")\b")
         return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+    def _cued_lowercase_names(self, text: str) -> list[tuple[int, int]]:
+        """Mixed-case messages: an unambiguous given name written lowercase after "told",
+        "with", "and" ... ("I told jessica everything")."""
+        words = set(LOWER_WORD_RE.findall(text)) & self._uncommon_first
+        found = []
+        for word in words:
+            for match in re.finditer(rf"\b{word}\b", text):
+                before = text[max(0, match.start() - 24) : match.start()]
+                if PERSON_CUE_RE.search(before):
+                    found.append((match.start(), match.end()))
+        return found
 
     def _lowercase_places(self, text: str) -> list[EntitySpan]:
         """All-lowercase messages: a known place after "in", "from", "to", "near"."""
@@ -511,6 +528,12 @@ class EntityFinder:
             if population and LOCATION_CUE_RE.search(before):
                 return start, end, "LOCATION"  # "moved to Oceanside"
             return None
+        if THE_BEFORE_RE.search(before) and not population:
+            # "the Red Cross", "the Bronx": people do not take "the"
+            if ORG_CUE_RE.search(before):
+                return start, end, "ORGANIZATION"
+            if LOCATION_CUE_RE.search(before[: THE_BEFORE_RE.search(before).start()]):
+                return start, end, "LOCATION"
         strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
         cue = strong_cue or bool(PERSON_CUE_RE.search(before))
         org_cue = bool(ORG_CUE_RE.search(before))

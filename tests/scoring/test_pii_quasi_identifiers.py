@@ -21,6 +21,8 @@ def detector() -> PiiDetector:
         ("Yesterday my fiancé Oskar forgot my birthday again.", "PERSON", "Oskar"),
         ("i think my sister maddie hates me", "PERSON", "maddie"),
         ("my daughter emma cries at night", "PERSON", "emma"),  # a given name that is a word
+        ("I told jessica everything and she laughed.", "PERSON", "jessica"),
+        ("my bf jake hit me", "PERSON", "jake"),
         ("我男朋友叫赵磊 他喝酒。", "PERSON", "赵磊"),
         ("It was Bartholomew's idea to move out.", "PERSON", "Bartholomew"),
         ("so I called Imogen Castellanos and she hung up", "PERSON", "Imogen Castellanos"),
@@ -33,6 +35,7 @@ def detector() -> PiiDetector:
         ("We attend Calvary Baptist Church on Sundays.", "ORGANIZATION", "Calvary Baptist"),
         ("My husband is stationed at Fort Hood.", "ORGANIZATION", "Fort Hood"),
         ("She plays for the Riverton Hawks.", "ORGANIZATION", "Riverton Hawks"),
+        ("I volunteer at the Red Cross on weekends.", "ORGANIZATION", "Red Cross"),
         ("I'm a student at the University of Leicester.", "ORGANIZATION", "Leicester"),
         # places and streets
         ("We moved to Spokane when I was six.", "LOCATION", "Spokane"),
@@ -42,6 +45,7 @@ def detector() -> PiiDetector:
         ("I lived on 14th Street for years.", "ADDRESS", "14th Street"),
         ("The clinic is at 300 W 23rd St, Austin, TX 78705.", "ADDRESS", "78705"),
         ("post it to SW1A 1AA please", "LOCATION", "SW1A 1AA"),
+        ("12 Mill Lane, Leeds LS6 2QT", "ADDRESS", "LS6 2QT"),
         ("my postal code is K1A 0B1", "LOCATION", "K1A 0B1"),
         ("Vivo en la Calle Serrano 41, 2º A.", "ADDRESS", "Serrano 41"),
         # dates and ages
@@ -91,6 +95,7 @@ def test_redacts_each_quasi_identifier(
         "I have felt this way since 2019.",
         "My therapist says I should journal every day.",
         "my son will be fine, my mom can help",
+        "I called the Samaritans and it helped a bit.",
         "Mission statement: miss nothing.",
         "我最近压力很大 晚上睡不着。",
     ],
