@@ -208,7 +208,10 @@ BEFORE_LIST_PERSON_RE = re.compile(
 )
 """Before a list of people: "our 3 founders: Kónya, Becker and Vasquez"."""
 LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
-LOWER_WORD_RE = re.compile(r"(?<![\w'])[a-z]{3,}(?![\w'])")
+PUNCTUATION_TO_BLANK = str.maketrans(
+    dict.fromkeys(".,;:!?\"()[]{}<>/\\|*_~`'\u2019\u201c\u201d", " ")
+)
+"""Split a message into words in C: punctuation becomes a blank."""
 LOWER_PLACE_RE = re.compile(
     r"\b(?:in|from|to|near|around|outside|visit|visited)[ \t]+"
     r"([a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+(?:[ \t][a-z\u00e0-\u017f'-]+)?)"
@@ -415,7 +418,7 @@ class EntityFinder:
     def _cued_lowercase_names(self, text: str) -> list[tuple[int, int]]:
         """Mixed-case messages: an unambiguous given name written lowercase after "told",
         "with", "and" ... ("I told jessica everything")."""
-        words = set(LOWER_WORD_RE.findall(text)) & self._uncommon_first
+        words = set(text.translate(PUNCTUATION_TO_BLANK).split()) & self._uncommon_first
         found = []
         for word in words:
             for match in re.finditer(rf"\b{word}\b", text):
@@ -534,6 +537,8 @@ class EntityFinder:
                 return start, end, "ORGANIZATION"
             if LOCATION_CUE_RE.search(before[: THE_BEFORE_RE.search(before).start()]):
                 return start, end, "LOCATION"
+            if lowers[-1].endswith("s"):
+                return None  # "the Samaritans", "the Lakers": a group named generically
         strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
         cue = strong_cue or bool(PERSON_CUE_RE.search(before))
         org_cue = bool(ORG_CUE_RE.search(before))
