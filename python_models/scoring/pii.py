@@ -353,20 +353,21 @@ BIRTH_CUE_RE = re.compile(
 BIRTH_YEAR_RE = re.compile(
     r"(?i)\b(?:born|birth\s+year|nac[ií]\s+en|né\s+en|née\s+en|geboren)\s+(?:in\s+)?((?:19|20)\d{2})\b"
 )
-AGE_RE = re.compile(
-    # matched against the lowercased message
-    r"(?:\b(?:i'm|i\s+am|im|he's|she's|he\s+is|she\s+is|they're|i\s+was|aged?|"
+AGE_NUMBER_RE = re.compile(r"\d(?<![\w.,]\d)\d{0,2}(?![\d.,]\d|\d)")
+"""One to three digits standing alone: the candidates for an age (matched on lowercased text)."""
+AGE_CUE_BEFORE_RE = re.compile(
+    r"(?:\b(?:i'm|i\u2019m|i\s+am|im|he's|she's|he\s+is|she\s+is|they're|i\s+was|aged?|"
     r"turn(?:ed|ing|s)?|age\s+of|tengo|tiene|j'ai|il\s+a|elle\s+a|ich\s+bin|er\s+ist|sie\s+ist|"
-    r"ho|tenho|今年)"
-    r"\s*(?:just\s+|only\s+|almost\s+|nearly\s+)?(\d{1,3})(?!\s*(?:%|percent|minutes?|hours?|"
-    r"min|h\b|days?|weeks?|months?|times?|kg|lbs?|pounds|dollars|euros|pm|am|o'clock|:|\.\d|,\d|"
-    r"mg|ml|of\b|in\b|x\b))(?![\w.,:]\d)"
-    r"(?=\s*(?:years?|yrs?|y/?o|años|ans|jahre|anni|anos|岁|[MFmf]\b|,|\.|!|\?|and|next|this|"
-    r"now|today|but|with|\s|$))"
-    r"|\b(\d{1,3})[- ]?(?:years?|yrs?)[- ]?old\b|\b(\d{1,3})\s?(?:y/?o|años|ans|jahre|anni|anos)\b"
-    r"|(\d{1,3})岁)"
+    r"ho|tenho)|今年)\s*(?:just\s+|only\s+|almost\s+|nearly\s+)?$"
 )
-"""An age said about a person ("I'm 16", "a 52 year old", "14 años"): the number only."""
+AGE_UNIT_AFTER_RE = re.compile(
+    r"\s*(?:%|percent|minutes?|hours?|min\b|h\b|days?|weeks?|months?|times?|kg|lbs?|pounds|"
+    r"dollars|euros|pm\b|am\b|o'clock|:|mg|ml|of\b|in\b|x\b|st\b|nd\b|rd\b|th\b)"
+)
+AGE_AFTER_RE = re.compile(
+    r"[- ]?(?:years?|yrs?)[- ]?old\b|\s?(?:y/?o|años|ans|jahre|anni|anos)\b|岁"
+)
+"""After the number: "16 years old", "14 años", "17岁"."""
 AGE_SEX_RE = re.compile(r"(?<![\w/.-])(\d{2}) ?[MFmf](?![\w'-])")
 """Age and sex as forums write them: "I'm 23F", "(34 m)"."""
 DATE_HINT_RE = re.compile(r"\d[./-]\d|年")
@@ -537,13 +538,18 @@ class PiiDetector:
         return spans
 
     def _ages(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
-        """Ages after an age word ("I'm 16", "14 años") and in "23F"; the number only."""
+        """Ages after an age word ("I'm 16"), before "years old"/"años", and in "23F"."""
         spans = []
-        for regex in (AGE_RE,) if "age" in fired and len(lower) == len(text) else ():
-            for m in regex.finditer(lower):
-                group = next(g for g in range(1, 5) if m.group(g) is not None)
-                if 0 < int(m.group(group)) < 120:
-                    spans.append(PiiSpan(m.start(group), m.end(group), "AGE"))
+        if "age" in fired and len(lower) == len(text):
+            for m in AGE_NUMBER_RE.finditer(lower):
+                if not 0 < int(m.group()) < 120:
+                    continue
+                after = lower[m.end() : m.end() + 16]
+                if AGE_AFTER_RE.match(after) or (
+                    AGE_CUE_BEFORE_RE.search(lower[max(0, m.start() - 24) : m.start()])
+                    and not AGE_UNIT_AFTER_RE.match(after)
+                ):
+                    spans.append(PiiSpan(m.start(), m.end(), "AGE"))
         spans += [PiiSpan(m.start(1), m.end(1), "AGE") for m in AGE_SEX_RE.finditer(text)]
         return spans
 

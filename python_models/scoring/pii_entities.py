@@ -216,6 +216,55 @@ LOWER_PLACE_RE = re.compile(
     r"\b(?:in|from|to|near|around|outside|visit|visited)[ \t]+"
     r"([a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+(?:[ \t][a-z\u00e0-\u017f'-]+)?)"
 )
+SKIP_RUNS = frozenset(
+    [
+        "I",
+        "I'm",
+        "I've",
+        "I'll",
+        "I'd",
+        "I’m",
+        "I’ve",
+        "My",
+        "The",
+        "It",
+        "It's",
+        "This",
+        "That",
+        "We",
+        "You",
+        "He",
+        "She",
+        "They",
+        "And",
+        "But",
+        "So",
+        "If",
+        "When",
+        "What",
+        "How",
+        "Why",
+        "Yes",
+        "No",
+        "Oh",
+        "Ok",
+        "Okay",
+        "Hi",
+        "Hey",
+        "Thanks",
+        "Thank",
+        "Sorry",
+        "Please",
+        "Maybe",
+        "Sometimes",
+        "Je",
+        "Yo",
+        "Ich",
+        "Io",
+        "Eu",
+    ]
+)
+"""Capitalised runs that are always sentence openers or pronouns: skipped before judging."""
 THE_BEFORE_RE = re.compile(r"(?i)\bthe\s+$")
 CORNER_RE = re.compile(r"(?i)\bcorner\s+of\b[^.!?\n]*$")
 ORG_AFTER_RE = re.compile(
@@ -366,6 +415,8 @@ class EntityFinder:
         runs = [] if lowercase_text else list(CAP_RUN_RE.finditer(text))
         people: list[tuple[int, int]] = []
         for match in runs:
+            if match.group() in SKIP_RUNS:
+                continue
             judged = self._judge(text, match.start(), match.end())
             if judged is None:
                 continue
@@ -397,9 +448,9 @@ class EntityFinder:
                 people.append((match.start(1), end))
         if lowercase_text:
             people += self._lowercase_names(text)
+            spans += self._lowercase_places(text)
         else:
             people += self._cued_lowercase_names(text)
-            spans += self._lowercase_places(text)
         for match in ORG_LOWER_RE.finditer(text) if "org_lower" in fired else ():
             spans.append(EntitySpan(match.start(), match.end(), "ORGANIZATION"))
         people = self._extend_lists(text, sorted(set(people)), lowercase_text)
