@@ -216,54 +216,11 @@ LOWER_PLACE_RE = re.compile(
     r"\b(?:in|from|to|near|around|outside|visit|visited)[ \t]+"
     r"([a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+(?:[ \t][a-z\u00e0-\u017f'-]+)?)"
 )
-SKIP_RUNS = frozenset(
-    [
-        "I",
-        "I'm",
-        "I've",
-        "I'll",
-        "I'd",
-        "I’m",
-        "I’ve",
-        "My",
-        "The",
-        "It",
-        "It's",
-        "This",
-        "That",
-        "We",
-        "You",
-        "He",
-        "She",
-        "They",
-        "And",
-        "But",
-        "So",
-        "If",
-        "When",
-        "What",
-        "How",
-        "Why",
-        "Yes",
-        "No",
-        "Oh",
-        "Ok",
-        "Okay",
-        "Hi",
-        "Hey",
-        "Thanks",
-        "Thank",
-        "Sorry",
-        "Please",
-        "Maybe",
-        "Sometimes",
-        "Je",
-        "Yo",
-        "Ich",
-        "Io",
-        "Eu",
-    ]
+_OPENERS = _words(
+    """I I'm I've I'll I'd My The It It's This That We You He She They And But So If When What How
+    Why Yes No Oh Ok Okay Hi Hey Thanks Thank Sorry Please Maybe Sometimes Je Yo Ich Io Eu"""
 )
+SKIP_RUNS = _OPENERS | {word.replace("'", "\u2019") for word in _OPENERS}
 """Capitalised runs that are always sentence openers or pronouns: skipped before judging."""
 THE_BEFORE_RE = re.compile(r"(?i)\bthe\s+$")
 CORNER_RE = re.compile(r"(?i)\bcorner\s+of\b[^.!?\n]*$")
@@ -469,7 +426,7 @@ class EntityFinder:
     def _cued_lowercase_names(self, text: str) -> list[tuple[int, int]]:
         """Mixed-case messages: an unambiguous given name written lowercase after "told",
         "with", "and" ... ("I told jessica everything")."""
-        words = set(text.translate(PUNCTUATION_TO_BLANK).split()) & self._uncommon_first
+        words = self._uncommon_first.intersection(text.translate(PUNCTUATION_TO_BLANK).split())
         found = []
         for word in words:
             for match in re.finditer(rf"\b{word}\b", text):
