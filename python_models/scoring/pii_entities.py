@@ -303,17 +303,15 @@ def _triggers(words: str) -> tuple[str, ...]:
 ENTITY_TRIGGERS: dict[str, tuple[str, ...]] = {
     "lower_name": _triggers(
         "name|call|goes by|dr.|dr |mr.|mr |mrs|ms.|ms |prof|llamo|appelle|heiße|heisse|chiamo|"
-        " bf | gf |bff|hubby|wifey|"
-        "nome| husband|"
-        " wife| partner|friend|boyfriend|girlfriend|fianc|spouse| son|daughter| kid|child|"
-        "baby| mom|mother| mum| dad|father|parent|brother|sister|sibling|twin|cousin|uncle|"
-        "aunt|nephew|niece|grand|in-law|bestie|roommate|flatmate|housemate|neighbo|boss|"
-        "manager|supervisor|worker|colleague|classmate|teacher|coach|therapist|counsel|"
-        "psychiatrist|doctor|nurse|landlord|abuser| ex|step|marido|espos|mujer|novi|hij|"
-        "madre|padre|herman|jef|amig|prim| tí| ti|abuel|mari|femme|fils|fille|mère|mere|père|"
-        "pere|frère|frere|sœur|soeur|copain|copine| ami|mann|frau|sohn|tochter|mutter|vater|"
-        "bruder|schwester|freund|chef|marito|moglie|figli|fratello|sorella|irm|filh|mãe|mae|"
-        " pai|namorad"
+        " bf | gf |bff|hubby|wifey| husband| wife| partner|friend|boyfriend|girlfriend|fianc|"
+        "spouse| son|daughter| kid|child|baby| mom|mother| mum| dad|father|parent|brother|sister|"
+        "sibling|twin|cousin|uncle|aunt|nephew|niece|grand|in-law|bestie|roommate|flatmate|"
+        "housemate|neighbo|boss|manager|supervisor|worker|colleague|classmate|teacher|coach|"
+        "therapist|counsel|psychiatrist|doctor|nurse|landlord|abuser| ex |ex-|marido|espos|mujer|"
+        "novio|novia|hijo|hija|madre|padre|herman|jefe|jefa|amig|primo|prima| tío| tía| tio | tia |"
+        "abuel| mari |femme|fils|fille|mère|père|frère|frere|sœur|soeur|copain|copine| ami | amie|"
+        " mann|frau|sohn|tochter|mutter|vater|bruder|schwester|freund| chef|marito|moglie|figli|"
+        "fratello|sorella|irmã|irmão|irma |filho|filha|mãe| pai |namorad"
     ),
     "org_lower": _triggers(
         "hôpital|hopital|clinique|école|ecole|lycée|lycee|collège|college|universit"
