@@ -188,7 +188,7 @@ ADDRESS_RE = re.compile(
     r"\d(?<![\w#.-]\d)\d{0,5}[A-Za-z]?(?:\s+\d{1,5})?\s+"
     r"(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
     r"(?:[A-Z][\w'\u2019.-]*\s+){0,3}"
-    rf"(?i:{STREET_WORDS})\b\.?"
+    rf"(?i:{STREET_WORDS})\b\.?(?:[ \t]+(?:NW|NE|SW|SE)\b)?"
     r"(?:\s*,?\s*(?:(?i:apt|apartment|suite|ste|unit|#)\.?\s*#?\s*\w{1,6}))?"
 )
 ADDRESS_FOREIGN_RE = re.compile(

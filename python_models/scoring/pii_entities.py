@@ -69,7 +69,7 @@ NAME_STOPWORDS = _words(
 GENERIC_INSTITUTIONS = _words(
     """army navy marines marine corps air force military national guard coast guard police
     school schools church university college hospital clinic government congress senate fbi
-    cia nhs va court state county city council department"""
+    cia nhs va court state county city council department reserve reserves guard"""
 )
 """Institutions named generically ("the army", "the Marines"): not a findable organisation."""
 TITLES = _words("mr mrs ms miss mx dr prof sir madam dame rev fr pastor father coach officer")
@@ -83,8 +83,9 @@ ORG_WORDS = _words(
     society club association union federation league wolves tigers lions eagles bears hawks
     warriors kings giants united fc seminary prep preparatory kindergarten nursery daycare
     pharmacy restaurant cafe store stores market supermarket factory plant base station
-    sachs stanley permanente incorporated force schools lines markets transit global logistics
-    financial
+    sachs stanley permanente incorporated force lutheran baptist methodist catholic
+    presbyterian episcopal pentecostal evangelical adventist schools lines markets transit global
+    logistics financial
     analytics energy health healthcare pharmaceuticals studios records publishing press
     communications telecom airways railways brewing foods partners labs
     universidad universitario colegio escuela instituto iglesia clínica clinica empresa
@@ -117,13 +118,14 @@ ORG_CUE_RE = re.compile(
     r"\bhired\s+(?:at|by)|\bnurse\s+at|\bteacher\s+at|\bshift\s+at|\bmanager\s+at|"
     r"\bplay(?:s|ed)?\s+for|\b(?:year|years|months?|summer|semester)\s+at|\blater\s+became|"
     r"\baccording\s+to\s+the|\bacquired\s+by|\bfounded|\bco-?founded|"
+    r"\bpatient\s+at|\badmitted\s+(?:to|at)|\btreated\s+at|\bvolunteer(?:s|ed|ing)?\s+at|"
     r"\bat\s+the|\btrabajo\s+en(?:\s+el|\s+la)?|\bestudio\s+en(?:\s+el|\s+la)?|"
     r"\btravaille\s+(?:à|chez|pour)|\barbeite\s+(?:bei|für))\s*$"
 )
 LOCATION_CUE_RE = re.compile(
     r"(?i)(?:\b(?:in|from|near|around|outside|across)|\b(?:live|lived|living|moved|move|moving|"
     r"went|go|going|drove|drive|flew|fly|travel(?:l?ed)?|back|came|come|coming|return(?:ed)?|"
-    r"relocated|born|raised|grew\s+up|stationed)\s+(?:in|to|at|from|near|back\s+to)|"
+    r"relocated|born|raised|grew\s+up|stationed|home)\s+(?:in|to|at|from|near|back\s+to)|"
     r"\bvisit(?:ed|ing)?|\b(?:town|city|village|place|neighbou?rhood|area|suburb)\s+called|\bvivo\s+en|\bvive\s+en|\ben|\bà|\bin\s+der|\bem|\bna|\bno|"
     r"\bde)\s*,?\s*$"
 )
@@ -228,6 +230,8 @@ ORG_AFTER_RE = re.compile(
     r"(?i)[ \t]+(?:is|was)[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:agency|company|"
     r"firm|start-?up|business|brand|charity|non-?profit|organi[sz]ation|corporation|brainchild|"
     r"employer|school|hospital|clinic|church|store|shop|restaurant|bank|website|app)\b"
+    r"|[ \t]+(?:(?:hockey|football|soccer|basketball|baseball|softball|volleyball|rugby|"
+    r"cricket|swim|track|debate)[ \t]+)?(?:team|club|squad|choir|band)\b"
 )
 """After an organisation's name: "Coden is a design agency", "Bloomberg is the brainchild"."""
 NOT_PERSON_AFTER_RE = re.compile(
@@ -247,7 +251,7 @@ CHINESE_NAME_CUE_RE = re.compile(
     rf"(?:我叫|名字是|名字叫|叫做|我是|老板叫|老师叫|"
     rf"(?:我|他|她)的?(?:丈夫|老公|妻子|老婆|儿子|女儿|男朋友|女朋友|男友|女友|朋友|同事|老板|"
     rf"妈妈|母亲|爸爸|父亲|哥哥|姐姐|弟弟|妹妹|室友|同学|老师|前夫|前妻)(?:叫|是|名叫)?)"
-    rf"[\uff0c,\uff1a:\s]*([{CHINESE_SURNAMES}]{CJK}{{1,2}}?)(?=[\uff0c,。.\uff01!\uff1f?\s的在是每说和今也又]|{CJK}{{2}}|$)"
+    rf"[\uff0c,\uff1a:\s]*([{CHINESE_SURNAMES}]{CJK}{{1,2}})"
 )
 CHINESE_TITLE_NAME_RE = re.compile(
     rf"([{CHINESE_SURNAMES}]{CJK}{{1,2}})(?=先生|女士|小姐|老师|医生|同学|经理)"
@@ -265,6 +269,8 @@ CHINESE_ORG_RE = re.compile(
     rf"{CJK}{{2,8}}?(?:大学|学院|中学|小学|医院|公司|银行|集团|教会|幼儿园)"
 )
 CJK_SEARCH_RE = re.compile(CJK)
+CHINESE_NAME_STOP_CHARS = frozenset("的在是每说和今也又一都就还很不没已从给跟对把被")
+"""Characters that end a sentence fragment, not a given name: a third one is cut off."""
 CHINESE_STOP_CHARS = frozenset("我你他她在住是的了和从到去来于叫个一这那有也都就还想说")
 
 
@@ -398,8 +404,10 @@ class EntityFinder:
             if (first or (last and titled) or named) and not common and not plural:
                 end = match.end(1)
                 surname = re.match(r" ([a-z\u00e0-\u017f'-]{2,})\b", text[end:])
-                if surname and not self._evidence(surname.group(1))[2]:
-                    end += surname.end()
+                if named and surname and surname.group(1) not in FUNCTION_WORDS:
+                    following = self._evidence(surname.group(1))
+                    if following[1] or not following[2]:
+                        end += surname.end()  # "my name is borna jerković"
                 people.append((match.start(1), end))
         if lowercase_text:
             people += self._lowercase_names(text)
@@ -663,10 +671,13 @@ class EntityFinder:
     # -- Chinese -------------------------------------------------------------------------------
     def _chinese(self, text: str) -> list[EntitySpan]:
         spans = [
-            EntitySpan(m.start(1), m.end(1), "PERSON")
-            for regex in (CHINESE_NAME_CUE_RE, CHINESE_TITLE_NAME_RE)
-            for m in regex.finditer(text)
+            EntitySpan(m.start(1), m.end(1), "PERSON") for m in CHINESE_TITLE_NAME_RE.finditer(text)
         ]
+        for m in CHINESE_NAME_CUE_RE.finditer(text):
+            end = m.end(1)
+            if end - m.start(1) == 3 and text[end - 1] in CHINESE_NAME_STOP_CHARS:
+                end -= 1  # "李强每天": a one-character given name, then 每天
+            spans.append(EntitySpan(m.start(1), end, "PERSON"))
         for regex, kind in (
             (CHINESE_ADDRESS_RE, "ADDRESS"),
             (CHINESE_REGION_RE, "LOCATION"),

@@ -36,6 +36,9 @@ def detector() -> PiiDetector:
         ("My husband is stationed at Fort Hood.", "ORGANIZATION", "Fort Hood"),
         ("She plays for the Riverton Hawks.", "ORGANIZATION", "Riverton Hawks"),
         ("I volunteer at the Red Cross on weekends.", "ORGANIZATION", "Red Cross"),
+        ("He coaches the Eagan Wildcats hockey team.", "ORGANIZATION", "Eagan Wildcats"),
+        ("After service at St. Paul Lutheran we went home.", "ORGANIZATION", "Paul Lutheran"),
+        ("She was a patient at Johns Hopkins for a month.", "ORGANIZATION", "Hopkins"),
         ("I'm a student at the University of Leicester.", "ORGANIZATION", "Leicester"),
         # places and streets
         ("We moved to Spokane when I was six.", "LOCATION", "Spokane"),
@@ -69,6 +72,7 @@ def detector() -> PiiDetector:
         ("driver's license number is B2761340", "DRIVER_LICENSE", "B2761340"),
         # Chinese names and places
         ("我妈妈刘芳一直骂我。", "PERSON", "刘芳"),
+        ("我女儿陈思思今年十二岁。", "PERSON", "陈思思"),
         ("我家在广州市天河区中山大道200号。", "ADDRESS", "中山大道200号"),
     ],
 )
@@ -96,6 +100,7 @@ def test_redacts_each_quasi_identifier(
         "My therapist says I should journal every day.",
         "my son will be fine, my mom can help",
         "I called the Samaritans and it helped a bit.",
+        "I am in the Army Reserve now.",
         "Mission statement: miss nothing.",
         "我最近压力很大 晚上睡不着。",
     ],
