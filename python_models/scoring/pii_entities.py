@@ -478,6 +478,10 @@ class EntityFinder:
         if text[end - 1] == "." and len(words[-1]) > 3:
             end -= 1
             words[-1] = words[-1][:-1]
+        while len(words) > 1 and words[-1] in SKIP_RUNS:  # "tell Dr. Nguyen I said"
+            end = text.rindex(words[-1], start, end)
+            end = len(text[:end].rstrip())
+            words = words[:-1]
         # trailing particles ("Kevin, Aaliyah and") are not part of the name
         while len(words) > 1 and words[-1].lower() in {"and", "of", "y", "de", "la", "le", "el"}:
             end = text.rindex(words[-1], start, end)
