@@ -148,7 +148,7 @@ def test_the_written_counselling_set_leaks_little_and_keeps_the_traps(
     assert len(sentences) >= 100
     assert {"zh", "other"} <= {s.language for s in sentences}
     test = evaluate_counselling([s for s in sentences if s.split == "test"], detector, "test")
-    # measured 0.068 (5/74); the goal is 0.05 (docs/evaluation.md): this guards regressions
+    # measured 0.054 (4/74); the goal is 0.05 (docs/evaluation.md): this guards regressions
     assert test.leak.value <= 0.10
     assert test.traps_redacted.successes == 0
     assert test.false_placeholders == 0
