@@ -53,6 +53,10 @@ _HYPHEN_END = re.compile(r"[A-Za-z\u00c0-\u024f]-$")
 _SENTENCE_END = re.compile(r"[.!?:;\"'\u201d\u2019)]$")
 _NOISE_SEGMENT = re.compile(r"^[\[(][^\])]{0,30}[\])]$")  # [Music], (applause)
 _WHITESPACE = re.compile(r"\s+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]\u201d\u2019]*\s+")
+# A longer paragraph is cut at sentence ends (or, without any, every this many words): each
+# passage then starts on a line of its own, the line that names it (python_models/voice_dialogues).
+PARAGRAPH_MAX_WORDS = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +67,11 @@ class Document:
     title: str | None = None
     speaker: str | None = None
     error: str | None = None
+    plain: bool = False  # a text or markdown file, kept as it is
 
     def record(self) -> dict[str, str | None]:
         """The raw record: the text with front matter naming the title and speaker, if known."""
-        text = self.text
+        text = self.text if self.plain else bounded_paragraphs(self.text)
         meta = [f"{key}: {value}" for key, value in (("speaker", self.speaker),) if value]
         if meta and not text.lstrip().startswith("---"):
             text = "\n".join(["---", *meta, "---", "", text])
@@ -93,7 +98,41 @@ def read_document(data: bytes, uri: str) -> Document | None:
         timed = json_transcript(text, stem)
         if timed is not None:
             return timed
-    return Document(text=text, title=stem)
+    return Document(text=text, title=stem, plain=True)
+
+
+def _cut_paragraph(paragraph: str, max_words: int) -> list[str]:
+    """A paragraph as pieces of at most ``max_words`` words, cut at sentence ends when it has
+    any (a sentence longer than the bound is cut by words)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for sentence in _SENTENCE_BREAK.split(paragraph):
+        words = sentence.split()
+        while len(words) > max_words:
+            if current:
+                pieces.append(" ".join(current))
+                current = []
+            pieces.append(" ".join(words[:max_words]))
+            words = words[max_words:]
+        if current and len(current) + len(words) > max_words:
+            pieces.append(" ".join(current))
+            current = []
+        current += words
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def bounded_paragraphs(text: str, max_words: int = PARAGRAPH_MAX_WORDS) -> str:
+    """Markdown whose paragraphs (blank-line separated, headings aside) are all within
+    ``max_words`` words, so no two passages start on one line."""
+    blocks: list[str] = []
+    for block in text.split("\n\n"):
+        if block.lstrip().startswith(("#", "---")) or len(block.split()) <= max_words:
+            blocks.append(block)
+        else:
+            blocks.extend(_cut_paragraph(" ".join(block.split()), max_words))
+    return "\n\n".join(blocks)
 
 
 # ---- timed transcripts -------------------------------------------------------------------
