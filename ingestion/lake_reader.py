@@ -259,10 +259,9 @@ def _read_json_document(
     document = parse_json_document(data)
     if document is None:
         return
-    if document.lines:
-        yield from _read_text_container(
-            io.BufferedReader(io.BytesIO(data)), compression, max_record_bytes
-        )
+    if document.lines:  # JSONL: one conversation a line (a line may be a message list)
+        for rec in _read_jsonl(io.BytesIO(data), max_record_bytes):
+            yield "jsonl", compression, rec
         return
     yield "json_document", compression, RawRecord(1, document.record, len(data), document.error)
 
