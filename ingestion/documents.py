@@ -13,7 +13,8 @@ front matter where the file names them. What a file is comes from its bytes, nev
   as paragraphs.
 - JSON or JSONL transcripts: ``{"video_id", "title", "segments": [{"start", "end", "text"}]}``,
   a bare list of segments, one segment per JSONL line, or ``{"title", "text"}``; segments are
-  joined into paragraphs, a new one at a pause of ``PAUSE_SECONDS`` or more.
+  joined into paragraphs, a new one at a pause of ``PAUSE_SECONDS`` or more. JSON in no such
+  shape is read as text, like any other file.
 - anything else: UTF-8 (or UTF-16 with its BOM) text or markdown, as it is.
 
 A file that cannot be read as what it claims is ``unreadable_document``; no content is logged.
@@ -204,22 +205,28 @@ def _speaker(talk: dict[str, Any]) -> str | None:
 
 
 def json_transcript(text: str, stem: str) -> Document | None:
-    """A JSON/JSONL transcript as a document; ``None`` when the file is not JSON at all."""
+    """A JSON/JSONL transcript as a document; ``None`` when the file is not JSON in one of the
+    transcript shapes (then it is read as the text it is)."""
     value = _json_values(text)
-    if value is None:
-        return None
-    if isinstance(value, dict):
+    if isinstance(value, dict) and (
+        isinstance(value.get("segments"), list) or isinstance(value.get("text"), str)
+    ):
         title = _clean(value.get("title")) or stem
         body = _talk_text(value)
         if not body:
             return Document(title=title, error="missing_field")
         return Document(text=f"# {title}\n\n{body}", title=title, speaker=_speaker(value))
-    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, dict) for item in value)
+        and "text" in value[0]
+    ):
         body = join_segments(value)  # a bare list (or JSONL) of segments: one talk
         if not body:
             return Document(title=stem, error="missing_field")
         return Document(text=body, title=stem)
-    return Document(title=stem, error="missing_field")
+    return None
 
 
 # ---- PDF -------------------------------------------------------------------------------
