@@ -84,14 +84,17 @@ def _first_value(text: str) -> Any:
 def content_shape(head: bytes) -> str:
     """What the first bytes of a file (decompressed) hold, by content, never by name.
 
-    ``pdf``, ``epub``; one conversation per file: ``message_list`` (the file is a list of
-    role/content messages) or ``turn_pair_list`` (a list of input/output pairs); records of a
-    known kind: ``conversations`` (objects holding a message list), ``turn_pairs`` (objects
-    holding input/output pairs), ``timed_transcript`` (``segments`` of start/end/text, or a
-    list of them); else ``records`` (JSON of another shape), ``text`` or ``binary``.
+    ``pdf``, ``epub``, ``parquet``; one conversation per file: ``message_list`` (a list of
+    role/content messages) or ``turn_pair_list`` (a list of input/output pairs); records of
+    a known kind: ``conversations`` (objects holding a message list), ``turn_pairs``
+    (objects holding input/output pairs), ``timed_transcript`` (``segments`` of
+    start/end/text, a list or JSONL of such segments); else ``records`` (JSON of another
+    shape), ``text``, ``empty`` or ``binary``.
     """
     if head.lstrip()[:5] == b"%PDF-":
         return "pdf"
+    if head[:4] == b"PAR1":
+        return "parquet"
     if head[:4] == b"PK\x03\x04":
         return "epub" if head[30:58] == b"mimetypeapplication/epub+zip" else "binary"
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -110,7 +113,7 @@ def content_shape(head: bytes) -> str:
             return "timed_transcript"
         value = first
     if isinstance(value, dict):
-        if isinstance(value.get("segments"), list):
+        if isinstance(value.get("segments"), list) or {"start", "text"} <= value.keys():
             return "timed_transcript"
         for member in value.values():
             if isinstance(member, list) and member:

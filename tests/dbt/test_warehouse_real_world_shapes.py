@@ -88,9 +88,8 @@ def test_turn_pairs_become_user_and_assistant_turns_after_one_system_message(
         pairs = json.loads(lines[line - 1])["conversation"]
         (system,) = [p["system"] for p in pairs if p.get("system")]
         later_system += "system" not in pairs[0]
-        expected = [("system", system)] + [
-            (role, p[key]) for p in pairs for role, key in (("user", "input"), ("assistant", "output"))
-        ]
+        turns = (("user", "input"), ("assistant", "output"))
+        expected = [("system", system)] + [(role, p[key]) for p in pairs for role, key in turns]
         assert [(m["role"], m["content"]) for m in messages] == expected
     assert later_system > 0  # the system text on a later pair still leads the conversation
 

@@ -87,13 +87,13 @@ conversations as (
             when len(turns) = 0 then 'empty_conversation'
         end as parse_error,
         list_concat(
-            list_filter([{'role': 'system', 'content': system_text}], m -> m.content is not null),
+            list_filter([{ 'role': 'system', 'content': system_text }], m -> m.content is not null),
             flatten(
                 list_transform(
                     turns,
                     t -> [
-                        {'role': 'user', 'content': json_extract_string(t, input_path)},
-                        {'role': 'assistant', 'content': json_extract_string(t, output_path)}
+                        { 'role': 'user', 'content': json_extract_string(t, input_path) },
+                        { 'role': 'assistant', 'content': json_extract_string(t, output_path) }
                     ]
                 )
             )
