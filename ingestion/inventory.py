@@ -276,12 +276,13 @@ def describe_object(
         document = record_format in DOCUMENT_FORMATS
         report.content = sniff_container(head[:SNIFF_BYTES], document=document)
         report.shape = content_shape(_inflated(head[:SNIFF_BYTES]))
-        one_per_file = is_one_record_per_file(record_format, field_map) or (
-            dataset is None and report.shape in ONE_CONVERSATION_SHAPES
-        )
+        registered_whole = is_one_record_per_file(record_format, field_map)
         if document:
             report.records, report.method = 1, "document"
-        elif one_per_file:
+        elif registered_whole and not big:  # as the warehouse reads it (a JSONL file: by lines)
+            report.records = _exact_records(source.open, obj.uri, whole_record=True)
+            report.method = "exact"
+        elif registered_whole or (dataset is None and report.shape in ONE_CONVERSATION_SHAPES):
             report.records, report.method = 1, "one_conversation"
         elif report.content in {"empty", "gzip/empty"}:
             report.records, report.method = 0, "exact"
@@ -318,14 +319,17 @@ def _parquet_rows(source: _Source, uri: str) -> int:
         return pq.ParquetFile(handle).metadata.num_rows
 
 
-def _exact_records(opener, uri: str) -> int:
+def _exact_records(opener, uri: str, *, whole_record: bool = False) -> int:
     """Input records as the warehouse's reader counts them (one per record or per error)."""
     from ingestion.lake_reader import read_one_file
     from pixel_config.settings import dbt_var
 
     # the bound only decides which error a huge record gets, not whether it counts
     max_record_bytes = int(dbt_var("max_record_bytes"))
-    return sum(1 for _ in read_one_file(uri, max_record_bytes=max_record_bytes, opener=opener))
+    records = read_one_file(
+        uri, max_record_bytes=max_record_bytes, opener=opener, whole_record=whole_record
+    )
+    return sum(1 for _ in records)
 
 
 def _estimate_records(sample: bytes, size: int) -> int:
@@ -415,9 +419,10 @@ def summarize(
             "parquet_footer": "Parquet row count from the file footer (exact)",
             "document": "a file of a document dataset (transcript) is one record (exact)",
             "one_conversation": (
-                "a file of a one-conversation-per-file dataset (field_map path from $), or an "
-                "unregistered file whose content is one message or turn-pair list, is one "
-                "record: conversations are counted, not messages"
+                "an unregistered file whose content is one message or turn-pair list (or a "
+                "big file of a one-conversation-per-file dataset, field_map path from $) is one "
+                "record: conversations are counted, not messages; smaller files of such a "
+                "dataset are read whole (exact)"
             ),
             "sampled": (
                 f"bigger objects: the first {sample_bytes:,} bytes are read (gzip: "

@@ -134,7 +134,11 @@ def test_inventory_counts_conversations_not_messages(tmp_path: Path) -> None:
         "dataset,path_glob,format,field_map,source_family\n"
         'files,dialogues/*.json,chatml,"{""messages"": ""$""}",public\n'
     )
+    (lake / "dialogues" / "stream.json").write_text(
+        "".join(json.dumps(MESSAGES) + "\n" for _ in range(4))  # JSONL: one conversation a line
+    )
     inventory = build_inventory(str(lake), registry_csv=registry)
     (files,) = inventory.datasets
-    assert (files.name, files.objects, files.records) == ("files", 3, 3)
+    assert (files.name, files.objects, files.records) == ("files", 4, 3 + 4)
+    assert files.records_are_exact
     assert {obj.shape for obj in inventory.objects} == {"message_list"}
