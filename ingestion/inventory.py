@@ -48,6 +48,12 @@ from ingestion.lake import (
     list_lake,
     normalize_root,
 )
+from ingestion.record_shapes import (
+    DOCUMENT_FORMATS,
+    ONE_CONVERSATION_SHAPES,
+    content_shape,
+    is_one_record_per_file,
+)
 
 DEFAULT_EXACT_MAX_BYTES = 8 << 20
 DEFAULT_SAMPLE_BYTES = 4 << 20
@@ -60,6 +66,7 @@ class RegistryRow:
     path_glob: str
     source_family: str
     format: str
+    field_map: str = ""
 
 
 @dataclass(slots=True)
@@ -76,6 +83,8 @@ class ObjectReport:
     records: int | None
     method: str
     error: str | None = None
+    # what the content looks like (ingestion.record_shapes.content_shape): message_list, pdf...
+    shape: str = "unknown"
 
 
 @dataclass(slots=True)
@@ -90,6 +99,7 @@ class GroupReport:
     estimated_objects: int = 0
     by_extension: dict[str, int] = field(default_factory=dict)
     by_content: dict[str, int] = field(default_factory=dict)
+    by_shape: dict[str, int] = field(default_factory=dict)
     source_family: str | None = None
 
     def add(self, obj: ObjectReport) -> None:
@@ -102,6 +112,7 @@ class GroupReport:
             self.exact_objects += 1
         self.by_extension[obj.extension] = self.by_extension.get(obj.extension, 0) + 1
         self.by_content[obj.content] = self.by_content.get(obj.content, 0) + 1
+        self.by_shape[obj.shape] = self.by_shape.get(obj.shape, 0) + 1
 
     @property
     def records_are_exact(self) -> bool:
@@ -143,6 +154,7 @@ def read_registry(path: Path) -> list[RegistryRow]:
                 path_glob=row["path_glob"],
                 source_family=row.get("source_family") or "",
                 format=row.get("format") or "",
+                field_map=row.get("field_map") or "",
             )
             for row in csv.DictReader(handle)
         ]
@@ -207,6 +219,7 @@ def build_inventory(
     listed = list(assign_datasets(list_lake(root), globs))
     source = _Source(root, s3_config)
     formats = {row.dataset: row.format for row in registry}
+    field_maps = {row.dataset: row.field_map for row in registry}
 
     def describe(item: tuple[LakeObject, str | None, list[str]]) -> ObjectReport:
         obj, dataset, matched = item
@@ -218,6 +231,7 @@ def build_inventory(
             exact_max_bytes=exact_max_bytes,
             sample_bytes=sample_bytes,
             record_format=formats.get(dataset) if dataset else None,
+            field_map=field_maps.get(dataset) if dataset else None,
         )
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -234,13 +248,16 @@ def describe_object(
     exact_max_bytes: int,
     sample_bytes: int,
     record_format: str | None = None,
+    field_map: str | None = None,
 ) -> ObjectReport:
     """Sniff one object and count (or estimate) its records.
 
     ``record_format`` is the registry format of its dataset: a document format (a transcript)
-    is one record per file whatever it holds, as the warehouse reads it.
+    is one record per file whatever it holds, as the warehouse reads it, and so is a file of a
+    one-conversation-per-file dataset (``field_map`` maps its list to a path from ``$``). An
+    unregistered file whose content is one conversation (a message or turn-pair list) counts
+    as one record too: conversations, not messages.
     """
-    from ingestion.lake_reader import DOCUMENT_FORMATS
 
     report = ObjectReport(
         relpath=obj.relpath,
@@ -258,8 +275,15 @@ def describe_object(
         head = source.head(obj, max(sample_bytes, SNIFF_BYTES) if big else SNIFF_BYTES)
         document = record_format in DOCUMENT_FORMATS
         report.content = sniff_container(head[:SNIFF_BYTES], document=document)
+        report.shape = content_shape(_inflated(head[:SNIFF_BYTES]))
+        registered_whole = is_one_record_per_file(record_format, field_map)
         if document:
             report.records, report.method = 1, "document"
+        elif registered_whole and not big:  # as the warehouse reads it (a JSONL file: by lines)
+            report.records = _exact_records(source.open, obj.uri, whole_record=True)
+            report.method = "exact"
+        elif registered_whole or (dataset is None and report.shape in ONE_CONVERSATION_SHAPES):
+            report.records, report.method = 1, "one_conversation"
         elif report.content in {"empty", "gzip/empty"}:
             report.records, report.method = 0, "exact"
         elif report.content == "parquet":
@@ -278,6 +302,16 @@ def describe_object(
     return report
 
 
+def _inflated(head: bytes) -> bytes:
+    """A gzip object's first bytes decompressed (as far as they go); other bytes as they are."""
+    if not is_gzip(head):
+        return head
+    try:
+        return zlib.decompressobj(31).decompress(head, SNIFF_BYTES)
+    except zlib.error:
+        return b""
+
+
 def _parquet_rows(source: _Source, uri: str) -> int:
     import pyarrow.parquet as pq
 
@@ -285,14 +319,17 @@ def _parquet_rows(source: _Source, uri: str) -> int:
         return pq.ParquetFile(handle).metadata.num_rows
 
 
-def _exact_records(opener, uri: str) -> int:
+def _exact_records(opener, uri: str, *, whole_record: bool = False) -> int:
     """Input records as the warehouse's reader counts them (one per record or per error)."""
     from ingestion.lake_reader import read_one_file
     from pixel_config.settings import dbt_var
 
     # the bound only decides which error a huge record gets, not whether it counts
     max_record_bytes = int(dbt_var("max_record_bytes"))
-    return sum(1 for _ in read_one_file(uri, max_record_bytes=max_record_bytes, opener=opener))
+    records = read_one_file(
+        uri, max_record_bytes=max_record_bytes, opener=opener, whole_record=whole_record
+    )
+    return sum(1 for _ in records)
 
 
 def _estimate_records(sample: bytes, size: int) -> int:
@@ -381,6 +418,12 @@ def summarize(
             ),
             "parquet_footer": "Parquet row count from the file footer (exact)",
             "document": "a file of a document dataset (transcript) is one record (exact)",
+            "one_conversation": (
+                "an unregistered file whose content is one message or turn-pair list (or a "
+                "big file of a one-conversation-per-file dataset, field_map path from $) is one "
+                "record: conversations are counted, not messages; smaller files of such a "
+                "dataset are read whole (exact)"
+            ),
             "sampled": (
                 f"bigger objects: the first {sample_bytes:,} bytes are read (gzip: "
                 "decompressed), complete records counted and scaled by bytes: records = "
@@ -411,7 +454,7 @@ def write_json(inventory: Inventory, path: Path) -> None:
 
 
 def group_rows(groups: Iterable[GroupReport]) -> list[list[str]]:
-    """Table rows: name, objects, bytes, records (~ when any is estimated), formats."""
+    """Table rows: name, objects, bytes, records (~ when any is estimated), formats, shapes."""
 
     def formats(counter: dict[str, int]) -> str:
         return ", ".join(f"{name} {count}" for name, count in Counter(counter).most_common())
@@ -424,6 +467,7 @@ def group_rows(groups: Iterable[GroupReport]) -> list[list[str]]:
             ("" if group.records_are_exact else "~") + f"{group.records:,}",
             formats(group.by_extension),
             formats(group.by_content),
+            formats(group.by_shape),
         ]
         for group in groups
     ]

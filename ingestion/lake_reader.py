@@ -18,7 +18,6 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import IO
 
 import duckdb
@@ -33,7 +32,10 @@ from ingestion.containers import (
     text_container,
     utf16_to_utf8,
 )
+from ingestion.documents import read_document
+from ingestion.json_documents import parse_json_document
 from ingestion.objects import ObjectChangedError
+from ingestion.record_shapes import DOCUMENT_FORMATS
 from pixel_config.values import quote_identifier, quote_string
 
 RAW_RECORD_SCHEMA = pa.schema(
@@ -63,9 +65,6 @@ PARQUET_DATA_ERRORS = (
 # A gzip stream that cannot be inflated (truncated, corrupt) or an object that changed under it.
 GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
-# Registry formats whose files are one record each, read whole (not sniffed as JSON or CSV).
-DOCUMENT_FORMATS = frozenset({"transcript"})
-
 csv.field_size_limit(sys.maxsize)
 
 
@@ -76,6 +75,8 @@ class LakeFile:
     source_dataset: str
     uri: str
     record_format: str | None = None
+    # one conversation per file (a field_map path from "$", ingestion.record_shapes)
+    whole_record: bool = False
 
 
 @dataclass(slots=True)
@@ -143,6 +144,7 @@ def read_lake_records(
                 opener=opener,
                 parquet_reader=parquet_reader,
                 document=lake_file.record_format in DOCUMENT_FORMATS,
+                whole_record=lake_file.whole_record,
             ):
                 batcher.add(lake_file, container, compression, rec)
                 if len(batcher) >= BATCH_ROWS:
@@ -160,11 +162,14 @@ def read_one_file(
     opener=open_local,
     parquet_reader=None,
     document: bool = False,
+    whole_record: bool = False,
 ) -> Iterator[tuple[str, str, RawRecord]]:
     """Yield ``(container, compression, record)`` for one file; never raises on bad content.
 
-    ``document``: the file is one document (registry format ``transcript``), read whole as one
-    record ``{"text", "title"}`` at line 1 instead of being sniffed as JSON or CSV.
+    ``document``: the file is one document (registry format ``transcript``: text, markdown,
+    PDF, EPUB or a timed JSON transcript), read whole as one record ``{"text", "title"}`` at
+    line 1 instead of being sniffed as JSON or CSV. ``whole_record``: the file is one JSON value
+    (one conversation per file), read whole as one record at line 1.
     """
     try:
         raw_stream = opener(uri)
@@ -204,6 +209,8 @@ def read_one_file(
         try:
             if document:
                 yield from _read_document(stream, compression, max_record_bytes, uri)
+            elif whole_record:
+                yield from _read_json_document(stream, compression, max_record_bytes)
             else:
                 yield from _read_text_container(stream, compression, max_record_bytes)
         except GZIP_ERRORS as exc:
@@ -213,30 +220,50 @@ def read_one_file(
             yield _unreadable(exc, compression, "bad_gzip")
 
 
+def _read_whole(stream: IO[bytes], max_record_bytes: int) -> tuple[bytes, int]:
+    """Up to ``max_record_bytes + 1`` bytes of a file, and its size (read on when over)."""
+    data = stream.read(max_record_bytes + 1)
+    size = len(data)
+    if size > max_record_bytes:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+    return data, size
+
+
 def _read_document(
     stream: IO[bytes], compression: str, max_record_bytes: int, uri: str
 ) -> Iterator[tuple[str, str, RawRecord]]:
-    """A whole file as one record: ``{"text": the UTF-8 text, "title": the file's stem}``."""
-    data = stream.read(max_record_bytes + 1)
-    if len(data) > max_record_bytes:
-        size = len(data)
-        while chunk := stream.read(1 << 20):
-            size += len(chunk)
+    """A whole file as one record ``{"text", "title"}`` (``ingestion.documents``)."""
+    data, size = _read_whole(stream, max_record_bytes)
+    if size > max_record_bytes:
         yield "document", compression, RawRecord(1, None, size, "record_too_large")
         return
-    if is_utf16(data):
-        data = utf16_to_utf8(data)
-    data = data.removeprefix(UTF8_BOM)
-    if not data.strip():
+    document = read_document(data, uri)
+    if document is None:
         return  # an empty (or whitespace-only) file holds no records
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        yield "document", compression, RawRecord(1, None, len(data), "invalid_utf8")
+    if document.error:
+        yield "document", compression, RawRecord(1, None, len(data), document.error)
         return
-    title = PurePosixPath(uri).name.split(".")[0]
-    record = json.dumps({"text": text, "title": title}, ensure_ascii=False)
+    record = json.dumps(document.record(), ensure_ascii=False)
     yield "document", compression, RawRecord(1, record, len(data))
+
+
+def _read_json_document(
+    stream: IO[bytes], compression: str, max_record_bytes: int
+) -> Iterator[tuple[str, str, RawRecord]]:
+    """A whole file as one JSON record (``ingestion.json_documents``); JSONL read by lines."""
+    data, size = _read_whole(stream, max_record_bytes)
+    if size > max_record_bytes:
+        yield "json_document", compression, RawRecord(1, None, size, "record_too_large")
+        return
+    document = parse_json_document(data)
+    if document is None:
+        return
+    if document.lines:  # JSONL: one conversation a line (a line may be a message list)
+        for rec in _read_jsonl(io.BytesIO(data), max_record_bytes):
+            yield "jsonl", compression, rec
+        return
+    yield "json_document", compression, RawRecord(1, document.record, len(data), document.error)
 
 
 def _read_text_container(

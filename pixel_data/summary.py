@@ -13,6 +13,22 @@ import duckdb
 TOP_QUARANTINE_REASONS = 8
 
 
+@dataclass(frozen=True, slots=True)
+class DatasetCounts:
+    """One registry dataset's row accounting: where its input records went."""
+
+    dataset: str
+    record_format: str
+    files: int
+    input_records: int
+    exported: int
+    quarantined: int
+    duplicates: int  # exact and near
+    filtered: int
+    # passages and windows beyond the first of a document or session, less rows merged into one
+    net_derived: int = 0
+
+
 @dataclass(slots=True)
 class BuildSummary:
     input_records: int = 0
@@ -27,6 +43,7 @@ class BuildSummary:
     by_split_stage: dict[tuple[str, str], int] = field(default_factory=dict)
     preference_pairs_by_split: dict[str, int] = field(default_factory=dict)
     top_quarantine_reasons: list[tuple[str, int]] = field(default_factory=list)
+    by_dataset: list[DatasetCounts] = field(default_factory=list)
 
 
 def summarize_warehouse(warehouse: Path) -> BuildSummary:
@@ -74,4 +91,17 @@ def summarize_warehouse(warehouse: Path) -> BuildSummary:
             " limit ?",
             [TOP_QUARANTINE_REASONS],
         ).fetchall()
+        summary.by_dataset = [
+            DatasetCounts(*row)
+            for row in con.execute(
+                "select accounting.source_dataset, registry.format, accounting.files,"
+                " accounting.input_records, accounting.exported, accounting.quarantined,"
+                " accounting.exact_duplicates + accounting.near_duplicates, accounting.filtered,"
+                " accounting.derived_records - accounting.merged_into_session"
+                " from row_accounting as accounting"
+                " inner join source_registry as registry"
+                " on accounting.source_dataset = registry.dataset"
+                " order by registry.format, accounting.source_dataset"
+            ).fetchall()
+        ]
         return summary

@@ -37,6 +37,7 @@ from sample_lake.families.preferences import (
     write_reddit_safety_preferences,
 )
 from sample_lake.families.professional import write_professional_sessions
+from sample_lake.families.real_world import write_real_world_datasets
 from sample_lake.families.synthetic import write_clinical_reasoning_cot, write_psych_instructions
 from sample_lake.families.transcripts import write_voice_datasets
 from sample_lake.families.unregistered import write_unregistered_files
@@ -82,5 +83,6 @@ def generate_lake(
     for dataset, write in WRITERS.items():
         write(lake, lake.target(dataset))
     write_voice_datasets(lake)  # stage 4: markdown talks and utterance sessions
+    write_real_world_datasets(lake)  # one conversation per file, turn pairs, books, videos
     write_unregistered_files(lake)
     return lake.summary()

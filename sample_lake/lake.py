@@ -34,19 +34,26 @@ PLANTED_SLACK = 16
 DATASET_WEIGHTS: dict[str, float] = {
     "priority_curated_dialogues": 0.15,
     "professional_sessions": 0.10,
-    "community_sharegpt": 0.12,
-    "empathy_context_response": 0.08,
-    "psych_instructions": 0.10,
+    "community_sharegpt": 0.11,
+    "empathy_context_response": 0.07,
+    "psych_instructions": 0.082,
     "counsel_qa": 0.08,
     "clinical_reasoning_cot": 0.08,
     "voice_persona_dialogues": 0.04,
     "crisis_edge_roleplay": 0.05,
     "reddit_safety_preferences": 0.06,
     "harmless_hh_preferences": 0.06,
-    "heldout_family_dialogues": 0.06,
+    "heldout_family_dialogues": 0.05,
     # stage 4 from transcripts (sample_lake/families/transcripts.py): passages, session windows
     "trauma_talks": 0.013,
     "session_utterances": 0.007,
+    # the shapes public datasets and books come in (sample_lake/families/real_world.py)
+    "dialogue_files": 0.009,
+    "turn_pair_dialogues": 0.009,
+    "turn_pair_files": 0.007,
+    "wide_feature_responses": 0.008,
+    "psychology_books": 0.008,
+    "video_transcripts": 0.007,
 }
 
 

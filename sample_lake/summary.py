@@ -21,6 +21,7 @@ FAULT_REASONS = (
     "missing_field",
     "malformed_csv_row",
     "invalid_timestamp",
+    "no_text_layer",
 )
 EXACT_DUPLICATE = "exact_duplicate"
 

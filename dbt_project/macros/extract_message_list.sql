@@ -29,7 +29,17 @@ message_arrays as (
 
     select
         *,
-        case when record_error is null then json_extract(raw_record, messages_path) end as messages_json
+        case
+            when record_error is not null then null
+            {#- `$` on an object (one conversation per file): its first list of objects #}
+            when messages_path = '$' and json_type(raw_record::json) = 'OBJECT' then json_extract(
+                raw_record,
+                '$."' || list_filter(
+                    json_keys(raw_record), k -> json_type(raw_record, '$."' || k || '"[0]') = 'OBJECT'
+                )[1] || '"'
+            )
+            else json_extract(raw_record, messages_path)
+        end as messages_json
 
     from field_paths
 

@@ -74,7 +74,7 @@ def inventory(
         report = build_inventory(root, prefix_depth=depth)
     except (S3AccessError, FileNotFoundError) as error:
         fail(f"cannot inventory {root}: {error}", FAILED)
-    headers = ["objects", "bytes", "records", "by extension", "by content"]
+    headers = ["objects", "bytes", "records", "by extension", "by content", "by shape"]
     for title, first, groups in (
         (f"Lake {report.root} by prefix", "prefix", report.prefixes),
         ("By registered dataset", "dataset", report.datasets),
@@ -94,7 +94,7 @@ def inventory(
     if report.unregistered:
         console.print(f"[yellow]{len(report.unregistered)} objects no registry row covers:[/]")
         for obj in report.unregistered[:show]:
-            console.print(f"  {obj.relpath} ({obj.bytes:,} bytes, {obj.content})")
+            console.print(f"  {obj.relpath} ({obj.bytes:,} bytes, {obj.content}, {obj.shape})")
         if len(report.unregistered) > show:
             console.print(f"  ... and {len(report.unregistered) - show} more")
     unreadable = [obj for obj in report.objects if obj.error]

@@ -101,6 +101,29 @@ def read_summary(warehouse: Path) -> BuildSummary:
         fail(f"cannot read a built warehouse at {warehouse}: {exc}", USAGE)
 
 
+def print_datasets(summary: BuildSummary) -> None:
+    """Where each dataset's records went, by format: every registry row, new shapes included."""
+    table = Table(
+        title="Records by dataset",
+        caption="input + derived = exported + quarantined + duplicates + filtered"
+        " (derived: passages and windows beyond a document's or session's first, less merged rows)",
+    )
+    headers = ("input", "derived", "exported", "quarantined", "duplicates", "filtered")
+    for header in ("dataset", "format", "files", *headers):
+        table.add_column(header, justify="left" if header in {"dataset", "format"} else "right")
+    for row in summary.by_dataset:
+        counts = (
+            row.input_records,
+            row.net_derived,
+            row.exported,
+            row.quarantined,
+            row.duplicates,
+            row.filtered,
+        )
+        table.add_row(row.dataset, row.record_format, f"{row.files:,}", *(f"{n:,}" for n in counts))
+    console.print(table)
+
+
 def print_summary(summary: BuildSummary) -> None:
     console.print(
         f"\n[bold]Records in[/] {summary.input_records:,}  "
@@ -123,6 +146,7 @@ def print_summary(summary: BuildSummary) -> None:
         *(f"{summary.preference_pairs_by_split.get(split, 0):,}" for split in SPLITS),
     )
     console.print(table)
+    print_datasets(summary)
     if summary.top_quarantine_reasons:
         reasons = ", ".join(f"{reason} {count}" for reason, count in summary.top_quarantine_reasons)
         console.print(f"Quarantine reasons: {reasons}")

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from pypdf import PdfReader
 
 from ingestion.lake import glob_matches
 from pixel_config.settings import dbt_var
@@ -67,6 +68,12 @@ EXPECTED_FAULTS: dict[str, dict[str, int]] = {
         "missing_field": 1,
         "unknown_role": 6,
     },
+    "dialogue_files": {"malformed_json": 1},
+    "turn_pair_dialogues": {"empty_conversation": 1, "empty_content": 1},
+    "turn_pair_files": {},
+    "wide_feature_responses": {},
+    "psychology_books": {"no_text_layer": 1},
+    "video_transcripts": {},
 }
 EXPECTED_DUPLICATES = {
     "priority_curated_dialogues": 2,
@@ -151,12 +158,35 @@ def parse_line(line: bytes, unterminated_last: bool) -> tuple[str | None, Any]:
     return None, obj
 
 
-def read_file(path: Path, fmt: str) -> list[tuple[str | None, Any]]:
+def read_document_file(path: Path) -> list[tuple[str | None, Any]]:
+    """A document file as one record: text, or a PDF's text layer (none: ``no_text_layer``)."""
+    data = path.read_bytes()
+    if data.startswith(b"%PDF-"):
+        pages = PdfReader(path).pages
+        text = "\n".join(page.extract_text() or "" for page in pages)
+        return [(None, {"text": text})] if text.strip() else [("no_text_layer", None)]
+    if data.startswith(b"PK"):  # an EPUB: a zip of XHTML chapters
+        return [(None, {"text": path.name})]
+    text = data.decode("utf-8")
+    return [(None, {"text": text})] if text.strip() else []
+
+
+def is_one_conversation_per_file(dataset: str) -> bool:
+    """A registry field_map that maps the message or turn list to a path from ``$``."""
+    fmap = REGISTRY[dataset]["field_map"]
+    return any(str(fmap.get(key, "")).startswith("$") for key in ("messages", "turns"))
+
+
+def read_file(path: Path, fmt: str, dataset: str = "") -> list[tuple[str | None, Any]]:
     """Every record of a file as (reason the reader already knows, object)."""
     name = path.name
     if fmt == "transcript":  # one document per file
-        text = path.read_text(encoding="utf-8")
-        return [(None, {"text": text})] if text.strip() else []
+        return read_document_file(path)
+    if dataset and is_one_conversation_per_file(dataset):  # the whole file is one record
+        try:
+            return [(None, json.loads(path.read_bytes()))]
+        except json.JSONDecodeError:
+            return [("malformed_json", None)]
     if name.endswith(".parquet"):
         return [(None, row) for row in pq.read_table(path).to_pylist()]
     data = path.read_bytes()
@@ -179,19 +209,30 @@ def read_file(path: Path, fmt: str) -> list[tuple[str | None, Any]]:
     return [parse_line(line, last) for line, last in jsonl_records(data)]
 
 
+def message_list(obj: Any, messages_key: str) -> Any:
+    """The message list a record holds: ``$`` is the record itself, or an object's first list
+    of objects."""
+    if messages_key == "$":
+        if isinstance(obj, list):
+            return obj
+        lists = (v for v in obj.values() if isinstance(v, list) and v and isinstance(v[0], dict))
+        return next(lists, None)
+    return obj.get(messages_key.removeprefix("$.")) if isinstance(obj, dict) else None
+
+
 def check_conversation(
-    obj: dict[str, Any], messages_key: str, role_key: str, content_key: str
+    obj: Any, messages_key: str, role_key: str, content_key: str
 ) -> tuple[str | None, Any]:
-    if messages_key not in obj:
+    messages = message_list(obj, messages_key)
+    if messages is None:
         return "missing_messages", None
-    messages = obj[messages_key]
     if not messages:
         return "empty_conversation", None
     turns = []
     for message in messages:
         if message.get(role_key) is None:
             return "missing_role", None
-        role = ROLE_ALIASES.get(message[role_key])
+        role = ROLE_ALIASES.get(message[role_key].strip().lower())
         if role is None:
             return "unknown_role", None
         if is_blank(message.get(content_key)):
@@ -199,6 +240,22 @@ def check_conversation(
         turns.append((role, fold(message[content_key])))
     if "assistant" not in {role for role, _ in turns}:
         return "no_assistant_turn", None
+    return None, ("conversation", *turns)
+
+
+def check_turn_pairs(obj: Any, turns_key: str) -> tuple[str | None, Any]:
+    """A turn-pairs record: each pair a user and an assistant turn, the first system text first."""
+    pairs = message_list(obj, turns_key)
+    if pairs is None:
+        return "missing_messages", None
+    if not pairs:
+        return "empty_conversation", None
+    systems = [p["system"] for p in pairs if not is_blank(p.get("system"))]
+    turns = [("system", fold(systems[0]))] if systems else []
+    for pair in pairs:
+        if is_blank(pair.get("input")) or is_blank(pair.get("output")):
+            return "empty_content", None
+        turns += [("user", fold(pair["input"])), ("assistant", fold(pair["output"]))]
     return None, ("conversation", *turns)
 
 
@@ -257,6 +314,8 @@ def check_record(dataset: str, obj: dict[str, Any]) -> tuple[str | None, Any]:
         )
     if fmt == "sharegpt":
         return check_conversation(obj, "conversations", "from", "value")
+    if fmt == "turn_pairs":
+        return check_turn_pairs(obj, fmap.get("turns", "conversation"))
     if fmt == "preference":
         fields = PREFERENCE_FIELDS[dataset]
     elif fmt == "context_response":
@@ -300,7 +359,7 @@ def scan_lake(root: Path) -> Scan:
             continue
         (dataset,) = owners
         scan.files.setdefault(dataset, []).append(relpath)
-        records = read_file(root / relpath, REGISTRY[dataset]["format"])
+        records = read_file(root / relpath, REGISTRY[dataset]["format"], dataset)
         scan.per_file[relpath] = len(records)
         scan.input_records[dataset] += len(records)
         checked = [
@@ -450,11 +509,14 @@ def test_broken_json_is_broken_for_duckdb_too(demo) -> None:
     """DuckDB's JSON reader is lenient (trailing commas pass), so check with the engine itself."""
     root, summary, _ = demo
     broken = [p for p in summary.planted if p.reason in {"malformed_json", "truncated_record"}]
-    assert len(broken) == 4
+    assert len(broken) == 5
     with duckdb.connect() as con:
         for planted in broken:
             data = (root / planted.path).read_bytes()
-            line, _ = jsonl_records(data)[planted.record_number - 1]
+            if is_one_conversation_per_file(planted.dataset):  # the whole file is the record
+                line = data
+            else:
+                line, _ = jsonl_records(data)[planted.record_number - 1]
             valid = con.execute("select json_valid(?)", [line.decode()]).fetchone()
             assert valid == (False,), (planted.path, planted.record_number)
 

@@ -5,6 +5,7 @@ with
 {% set conversation_models = [
     'stg_lake__chatml_conversations',
     'stg_lake__sharegpt_conversations',
+    'stg_lake__turn_pairs_conversations',
     'stg_lake__context_response_conversations',
     'stg_lake__instruction_conversations',
     'stg_lake__qa_csv_conversations',

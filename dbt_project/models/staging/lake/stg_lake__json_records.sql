@@ -72,6 +72,13 @@ record_errors as (
             when load_error is not null then load_error
             when not is_valid_json and at_unterminated_eof then 'truncated_record'
             when not is_valid_json then 'malformed_json'
+            {#- one conversation per file (a list mapped to `$`): the record may be the list itself #}
+            when
+                json_type(raw_record::json) = 'ARRAY'
+                and starts_with(
+                    ltrim(coalesce(field_map ->> '$.messages', field_map ->> '$.turns', '')), '$'
+                )
+                then null
             when json_type(raw_record::json) <> 'OBJECT' then 'not_an_object'
         end as record_error,
         raw_record

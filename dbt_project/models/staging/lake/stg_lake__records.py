@@ -2,6 +2,7 @@
 
 from ingestion.lake_access import LakeAccess
 from ingestion.lake_reader import LakeFile, read_lake_records
+from ingestion.record_shapes import is_one_record_per_file
 from pixel_config.settings import duckdb_extension_dir
 
 
@@ -14,10 +15,17 @@ def model(dbt, session):
         .order("source_dataset, uri")
         .fetchall()
     )
-    # the registry format decides how a file is read: a `transcript` file is one document
-    formats = dict(dbt.ref("source_registry").project("dataset, format").fetchall())
+    # the registry row decides how a file is read: a `transcript` file is one document, a
+    # message or turn list mapped to a path from "$" makes each file one conversation
+    registry = dbt.ref("source_registry").project("dataset, format, field_map").fetchall()
+    formats = {dataset: (fmt, field_map) for dataset, fmt, field_map in registry}
     files = [
-        LakeFile(source_dataset=dataset, uri=uri, record_format=formats.get(dataset))
+        LakeFile(
+            source_dataset=dataset,
+            uri=uri,
+            record_format=formats.get(dataset, (None, None))[0],
+            whole_record=is_one_record_per_file(*formats.get(dataset, (None, None))),
+        )
         for dataset, uri, _ in listed
     ]
     # A second cursor: the reader runs while this connection is busy writing the table. S3
