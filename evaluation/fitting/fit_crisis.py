@@ -65,7 +65,6 @@ CALIBRATION_PERCENT = 30
 # ESConv dialogues whose seeker states risk (read by hand, issue 12): "feeling like killing
 # myself", "hated being alive", "I would be better off dead". Not everyday negatives.
 ESCONV_RISK_DIALOGUES = frozenset({"esconv-40", "esconv-92", "esconv-181"})
-HH_NEGATIVES = False  # hh-rlhf turns as negatives: tried, cost C-SSRS sensitivity (docs)
 SHORT_WORDS = 8
 LONG_WORDS = 40
 TURN_FALSE_ALARMS = 0.005
@@ -174,10 +173,11 @@ def refit(out: Path = WEIGHTS, embedder_name: str = "static", target: float = 0.
         if question.split == "train" and question.topic not in COUNSEL_CRISIS_TOPICS:
             texts += [question.title, f"{question.title}\n{question.text}"]
             labels += [0, 0]
-    if HH_NEGATIVES:
-        hh = [t for t in hh_turns(root, "fit") if not getattr(match_rules(t), "kind", None)]
-        texts += hh
-        labels += [0] * len(hh)
+    # short adversarial requests that are not self-directed risk; without them the turn bar
+    # had to rise to 0.954 and the post bar found no value keeping the target (docs)
+    hh = [t for t in hh_turns(root, "fit") if not getattr(match_rules(t), "kind", None)]
+    texts += hh
+    labels += [0] * len(hh)
     vectors, model_id = embed(texts, embedder_name)
     model = LinearTextModel.fit(
         texts,

@@ -156,6 +156,8 @@ IDIOMS = re.compile(
             r"\b(?:i'?d|i would) rather die than\b",
             r"\b(?:career|social|political|financial|commercial) suicide\b",
             r"\bsuicide (?:squad|mission|doors?|run|drills?|sprints?|king)\b",
+            # a topic, not a statement: the classifier still reads the rest of the text
+            r"\bsuicide (?:prevention|awareness|statistics|rates?|research)\b",
             r"\bdrop[- ]dead\b|\bover my dead body\b",
             r"\b(?:burn(?:ing|ed|t)?|wear(?:ing)?|work(?:ing|ed)?|run(?:ning)?) myself "
             r"(?:out|down)\b",
@@ -206,6 +208,7 @@ class RuleMatch:
     kind: str | None  # None: nothing counted as evidence
     score: float
     guarded: bool = False  # a risk phrase was seen but negated, hypothetical, reported or idiom
+    lexical_text: str | None = None  # the text with its guarded phrases blanked (classifier)
 
 
 def _last_break(pattern: re.Pattern[str], text: str, end: int) -> int:
@@ -216,16 +219,21 @@ def _english(text: str) -> RuleMatch:
     if not _ANY_RISK.search(text):  # the common case: one scan
         return RuleMatch(None, 0.0)
     masked = IDIOMS.sub(lambda m: " " * len(m.group()), text)
-    guarded = masked != text
+    guarded_spans: list[tuple[int, int]] = []
     for kind, (weight, pattern) in _COMPILED.items():
         for match in pattern.finditer(masked):
             clause = masked[_last_break(_CLAUSE_END, masked, match.start()) : match.start()]
             sentence = masked[_last_break(_SENTENCE_END, masked, match.start()) : match.start()]
             if NEGATION.search(clause) or HYPOTHETICAL.search(clause) or REPORTED.search(sentence):
-                guarded = True
+                guarded_spans.append(match.span())
                 continue
-            return RuleMatch(kind, weight, guarded)
-    return RuleMatch(None, 0.0, guarded)
+            return RuleMatch(kind, weight, masked != text or bool(guarded_spans))
+    if masked == text and not guarded_spans:
+        return RuleMatch(None, 0.0)
+    for start, end in guarded_spans:
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    # the classifier's n-grams must not read the words the rules ruled out ("not suicidal")
+    return RuleMatch(None, 0.0, True, masked)
 
 
 def match_rules(text: str) -> RuleMatch | None:
@@ -236,7 +244,8 @@ def match_rules(text: str) -> RuleMatch | None:
     found = _english(text)
     if found.kind is None and han_share(text) > 0:
         kind, guarded = match_rules_zh(text)
-        found = RuleMatch(kind, WEIGHTS_ZH[kind] if kind else 0.0, guarded or found.guarded)
+        weight = WEIGHTS_ZH[kind] if kind else 0.0
+        found = RuleMatch(kind, weight, guarded or found.guarded, found.lexical_text)
     if found.kind is None and not found.guarded:
         return None
     return found
@@ -296,9 +305,15 @@ class CrisisScorer:
         self, texts: Sequence[str], embeddings: np.ndarray | None = None
     ) -> list[CrisisResult]:
         probabilities = self.classifier_scores(texts, embeddings)
+        rules = [match_rules(text) for text in texts]
+        # a text with guarded phrases: n-grams from the text without them, same embedding
+        redo = [i for i, r in enumerate(rules) if r is not None and r.lexical_text is not None]
+        if redo:
+            lexical = [rules[i].lexical_text or "" for i in redo]
+            vectors = embeddings[redo] if embeddings is not None else None
+            probabilities[redo] = self.classifier_scores(lexical, vectors)
         results = []
-        for text, probability in zip(texts, probabilities, strict=True):
-            rule = match_rules(text)
+        for text, probability, rule in zip(texts, probabilities, rules, strict=True):
             kind = rule.kind if rule else None
             guarded = bool(rule and rule.guarded)
             # the classifier reads English only: Chinese text is judged by its rules

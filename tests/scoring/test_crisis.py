@@ -222,3 +222,10 @@ def test_conversation_takes_its_riskiest_turn() -> None:
     turns = [CrisisResult(0.1, False, None), CrisisResult(0.95, True, "attempt", True)]
     assert combine(turns) == CrisisResult(0.95, True, "attempt", True)
     assert combine([]) == CrisisResult(0.0, False, None)
+
+
+def test_the_classifier_does_not_read_the_words_the_rules_ruled_out() -> None:
+    match = match_rules("No, I'm not suicidal at all, just worn out")
+    assert match is not None and match.kind is None and match.guarded
+    assert match.lexical_text is not None and "suicidal" not in match.lexical_text
+    assert "worn out" in match.lexical_text
