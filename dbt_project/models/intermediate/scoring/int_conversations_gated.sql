@@ -98,7 +98,7 @@ language_failures as (
         'unsupported_language' as metric,
         'required' as comparison,
         null::double as threshold,
-        'language' as gate_kind,
+        'format' as gate_kind,
         null::double as score,
         '0:unsupported_language' as gate_rank
     from scored
