@@ -60,7 +60,7 @@ def crisis_table(root: Path, embedder) -> Table:
 
 def language_table(root: Path) -> Table:
     from evaluation.scoring.language_eval import evaluate_language
-    from python_models.language import CANDIDATES
+    from python_models.language import CANDIDATES, SAMPLE_CHARS
 
     rows, per_second = evaluate_language(root)
     table = Table(
@@ -68,7 +68,8 @@ def language_table(root: Path) -> Table:
         ["dataset", "language", "words", "accuracy (count; 95% CI)", "goal"],
         notes=[
             f"candidates: {len(CANDIDATES)} languages; throughput {per_second:,.0f} turns/s "
-            "on this machine (one conversation is identified once, on its first 200 characters)"
+            f"on this machine (one conversation is identified once, on its first {SAMPLE_CHARS} "
+            "characters)"
         ],
     )
     for row in rows:

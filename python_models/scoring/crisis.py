@@ -197,10 +197,8 @@ _COMPILED = {
     kind: (weight, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
     for kind, (weight, patterns) in RULES.items()
 }
-# every rule and idiom in one alternation: most texts need this one scan only
-_ANY_RISK = re.compile(
-    "|".join([*(p.pattern for _, p in _COMPILED.values()), IDIOMS.pattern]), re.IGNORECASE
-)
+# every idiom holds one of these words: texts without them skip the idiom scan
+_IDIOM_WORDS = ("kill", "die", "dying", "dead", "death", "suicid", "myself")
 
 
 @dataclass(frozen=True)
@@ -212,13 +210,17 @@ class RuleMatch:
 
 
 def _last_break(pattern: re.Pattern[str], text: str, end: int) -> int:
-    return max((m.end() for m in pattern.finditer(text, 0, end)), default=0)
+    """Start of the clause (sentence) holding `end`; guards look at most 120 chars back."""
+    start = max(0, end - 120)
+    return max((m.end() for m in pattern.finditer(text, start, end)), default=start)
 
 
 def _english(text: str) -> RuleMatch:
-    if not _ANY_RISK.search(text):  # the common case: one scan
-        return RuleMatch(None, 0.0)
-    masked = IDIOMS.sub(lambda m: " " * len(m.group()), text)
+    lower = text.lower()
+    if any(word in lower for word in _IDIOM_WORDS):
+        masked = IDIOMS.sub(lambda m: " " * len(m.group()), text)
+    else:
+        masked = text
     guarded_spans: list[tuple[int, int]] = []
     for kind, (weight, pattern) in _COMPILED.items():
         for match in pattern.finditer(masked):
@@ -242,7 +244,7 @@ def match_rules(text: str) -> RuleMatch | None:
     English rules for every text, the Chinese rules (`crisis_zh`) for text with Han
     characters. `RuleMatch.kind` is None when only guarded matches were seen."""
     found = _english(text)
-    if found.kind is None and han_share(text) > 0:
+    if found.kind is None and _HAN_CHAR.search(text):
         kind, guarded = match_rules_zh(text)
         weight = WEIGHTS_ZH[kind] if kind else 0.0
         found = RuleMatch(kind, weight, guarded or found.guarded, found.lexical_text)
@@ -317,7 +319,7 @@ class CrisisScorer:
             kind = rule.kind if rule else None
             guarded = bool(rule and rule.guarded)
             # the classifier reads English only: Chinese text is judged by its rules
-            p = 0.0 if han_share(text) >= 0.5 else float(probability)
+            p = 0.0 if _HAN_CHAR.search(text) and han_share(text) >= 0.5 else float(probability)
             score = max(p, rule.score if rule else 0.0)
             if kind is not None:
                 results.append(CrisisResult(round(score, 4), True, kind, True))

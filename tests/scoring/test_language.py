@@ -24,6 +24,9 @@ from python_models.language import (
         ("Je me sens très seul depuis le déménagement", "fr"),
         ("Ich habe seit Wochen schlecht geschlafen und bin erschöpft", "de"),
         ("最近ずっと眠れなくて、とても疲れています", "ja"),
+        # ASCII text that is not English must not take the English shortcut
+        ("Hola, como estas? Yo estoy bien, gracias por preguntar", "es"),
+        ("Saya merasa sangat sedih dan tidak tahu harus bagaimana", "id"),
     ],
 )
 def test_detects_the_language_of_a_turn(text: str, language: str) -> None:
