@@ -202,3 +202,50 @@ def counsel_chat_questions(root: Path) -> list[CounselQuestion]:
         CounselQuestion(qid, e["title"], e["text"], e["topic"], e["split"], tuple(e["answers"]))
         for qid, e in by_id.items()
     ]
+
+
+@dataclass(frozen=True)
+class EsconvDialogue:
+    key: str
+    turns: tuple[tuple[str, str], ...]  # (role "user" = seeker | "assistant" = supporter, text)
+    strategies: tuple[str | None, ...]  # the supporter strategy of each turn (None for seekers)
+
+
+def esconv_dialogues(root: Path) -> list[EsconvDialogue]:
+    """ESConv dev (CC BY-NC 4.0: non-commercial research only), rebuilt into whole dialogues.
+
+    The file holds one line per dialogue prefix (a sliding window of turns joined by ` EOS `,
+    each `<float> <speaker> <turn index> [Strategy]? text`); a line whose last turn index does
+    not grow starts a new dialogue, and turns are keyed by their index so windows merge.
+    """
+    dialogues: list[dict[int, tuple[str, str, str | None]]] = []
+    previous_last = -1
+    path = root / "esconv" / "devWithStrategy_short.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        turns = {}
+        for part in line.split(" EOS "):
+            fields = part.strip().split(" ", 3)
+            if len(fields) < 3 or not fields[2].isdigit():
+                continue
+            speaker, index = fields[1], int(fields[2])
+            text = fields[3] if len(fields) > 3 else ""
+            strategy = None
+            if speaker == "1" and text.startswith("["):
+                strategy, _, text = text[1:].partition("] ")
+            role = "user" if speaker == "0" else "assistant"
+            turns[index] = (role, text.strip(), strategy)
+        if not turns:
+            continue
+        last = max(turns)
+        if last <= previous_last or not dialogues:
+            dialogues.append({})
+        dialogues[-1].update(turns)
+        previous_last = last
+    return [
+        EsconvDialogue(
+            f"esconv-{number}",
+            tuple((turns[i][0], turns[i][1]) for i in sorted(turns)),
+            tuple(turns[i][2] for i in sorted(turns)),
+        )
+        for number, turns in enumerate(dialogues)
+    ]

@@ -55,11 +55,22 @@ def card_configs(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return configs
 
 
+def card_languages(manifest: dict[str, Any]) -> list[str]:
+    """The languages of the exported conversations, most records first (from the manifest's
+    `counts.by_language`); `en` for a manifest written before languages were counted."""
+    by_language = manifest.get("counts", {}).get("by_language")
+    if not by_language:
+        return ["en"]
+    known = {code: n for code, n in by_language.items() if code not in ("none", "und") and n}
+    return sorted(known, key=lambda code: (-known[code], code)) or ["en"]
+
+
 def render_card(manifest: dict[str, Any], sources: list[dict[str, Any]]) -> str:
     """The README.md text for an export."""
     configs = card_configs(manifest)
     header = ["---", "pretty_name: pixel-data counselling curriculum", "license: other"]
-    header += ["language:", "- en", "tags:", "- mental-health", "- counselling", "- chatml"]
+    header += ["language:", *(f"- {code}" for code in card_languages(manifest))]
+    header += ["tags:", "- mental-health", "- counselling", "- chatml"]
     header.append("configs:")
     for config in configs:
         header.append(f"- config_name: {config['config_name']}")

@@ -54,13 +54,14 @@ class PreferencePairCounts(BaseModel):
 
 
 class Counts(BaseModel):
-    """Conversation counts by split, stage, source and split x stage, plus pair counts."""
+    """Conversation counts by split, stage, source, split x stage and language, plus pairs."""
 
     by_split: dict[str, int]
     by_stage: dict[str, int]
     by_source: dict[str, int]
     by_split_stage: dict[str, dict[str, int]]
     preference_pairs: PreferencePairCounts
+    by_language: dict[str, int] = {}  # ISO 639-1 -> conversations; `none`: no letters
 
 
 class ConfigLock(BaseModel):

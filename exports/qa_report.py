@@ -77,6 +77,10 @@ def collect_figures(warehouse: Path, manifest: dict[str, Any] | None = None) -> 
                 row["pii_type"]: row["replacements"]
                 for row in rows("qa_pii_counts", "select pii_type, replacements from qa_pii_counts")
             },
+            "languages": rows(
+                "qa_languages",
+                "select * from qa_languages order by conversations desc, language",
+            ),
             "crisis_flags": rows(
                 "qa_crisis_flags",
                 "select stage, evidence, records, edge_cases from qa_crisis_flags"
@@ -106,6 +110,7 @@ def render_html(figures: dict[str, Any]) -> str:
         _stage_mix(figures),
         _composition_section(figures),
         _categories_section(figures),
+        _languages_section(figures),
         _scores_section(figures),
         _gates_section(figures),
         _edge_cases_section(figures),
@@ -364,6 +369,22 @@ def _scores_section(f: dict[str, Any]) -> str:
         + crisis_html
         + "<h3>PII</h3>"
         + pii_html
+        + "</section>"
+    )
+
+
+def _languages_section(f: dict[str, Any]) -> str:
+    languages = f.get("languages") or []
+    body = (
+        _table(languages)
+        if languages
+        else "<p class='muted'>No language figures in this warehouse yet.</p>"
+    )
+    return (
+        "<section id='languages'><h2>Languages</h2><p>Detected per conversation (ISO 639-1);"
+        " a scorer that does not support a language leaves its score null, and the"
+        " unsupported_language_policy var decides whether such records are kept.</p>"
+        + body
         + "</section>"
     )
 

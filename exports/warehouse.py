@@ -173,6 +173,13 @@ def read_counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "by_stage": _count_by(con, "conversations", "stage"),
         "by_source": _count_by(con, "conversations", "source_dataset"),
         "by_split_stage": by_split_stage,
+        "by_language": {
+            str(language): count
+            for language, count in con.execute(
+                "select coalesce(language, 'none'), count(*) from conversations"
+                " group by all order by all"
+            ).fetchall()
+        },
         "preference_pairs": {
             "by_split": _count_by(con, "preference_pairs", "split"),
             "by_source": _count_by(con, "preference_pairs", "source_dataset"),

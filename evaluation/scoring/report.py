@@ -9,7 +9,7 @@ from pathlib import Path
 
 from evaluation.metrics import Rate
 
-SCORERS = ("crisis", "empathy", "pii", "coherence", "category", "safety")
+SCORERS = ("crisis", "language", "empathy", "pii", "coherence", "category", "safety")
 
 
 @dataclass
@@ -32,18 +32,55 @@ def crisis_table(root: Path, embedder) -> Table:
     from python_models.scoring.crisis import CrisisScorer
 
     scorer = CrisisScorer()
+    meta = scorer.model.metadata
     table = Table(
         "Crisis detection (held-out data; a user/dialogue is flagged when any post/turn is)",
         ["dataset", "group", "measure", "value (count; 95% CI)", "goal"],
         notes=[
-            f"flag threshold {scorer.threshold:.3f}: {scorer.model.metadata['threshold_from']}, "
-            f"target sensitivity {scorer.model.metadata['threshold_target_sensitivity']}",
-            f"classifier fitted on: {scorer.model.metadata['fitted_on']}",
+            f"bars: posts of {scorer.long_words}+ words {scorer.threshold:.3f} (target "
+            f"sensitivity {meta['threshold_target_sensitivity']}), turns "
+            f"{scorer.threshold_turn:.3f}, turns under {scorer.short_words} words and guarded "
+            f"texts {scorer.threshold_short:.3f}; rule evidence always flags",
+            f"bars chosen on: {meta['threshold_from']}",
+            f"classifier fitted on: {meta['fitted_on']}",
         ],
     )
     for row in evaluate_crisis(root, scorer, embedder):
         table.rows.append(
-            [row.dataset, row.group, row.measure, str(row.rate), _goal(row.rate.value, row.goal)]
+            [
+                row.dataset,
+                row.group,
+                row.measure,
+                str(row.rate),
+                _goal(row.rate.value, row.goal, row.higher_is_better),
+            ]
+        )
+    return table
+
+
+def language_table(root: Path) -> Table:
+    from evaluation.scoring.language_eval import evaluate_language
+    from python_models.language import CANDIDATES, SAMPLE_CHARS
+
+    rows, per_second = evaluate_language(root)
+    table = Table(
+        "Language identification per turn (python_models/language.py, py3langid)",
+        ["dataset", "language", "words", "accuracy (count; 95% CI)", "goal"],
+        notes=[
+            f"candidates: {len(CANDIDATES)} languages; throughput {per_second:,.0f} turns/s "
+            f"on this machine (one conversation is identified once, on its first {SAMPLE_CHARS} "
+            "characters)"
+        ],
+    )
+    for row in rows:
+        table.rows.append(
+            [
+                row.dataset,
+                row.language,
+                row.words,
+                str(row.accuracy),
+                _goal(row.accuracy.value, row.goal),
+            ]
         )
     return table
 
@@ -348,7 +385,7 @@ def safety_tables(root: Path, embedder) -> list[Table]:
 
 def run(root: Path, only: Iterable[str] = SCORERS, embedder=None) -> list[Table]:
     """Every requested evaluation; each table's notes say how long it took."""
-    if embedder is None and set(only) - {"pii"}:
+    if embedder is None and set(only) - {"pii", "language"}:
         from python_models.embeddings.backends import get_embedder
 
         embedder = get_embedder("default")
@@ -357,6 +394,8 @@ def run(root: Path, only: Iterable[str] = SCORERS, embedder=None) -> list[Table]
         started = time.perf_counter()
         if name == "crisis":
             made = [crisis_table(root, embedder)]
+        elif name == "language":
+            made = [language_table(root)]
         elif name == "empathy":
             made = empathy_tables(root, embedder)
         elif name == "pii":

@@ -56,18 +56,18 @@ def score_replies(replies: Replies, embedder, with_empathy: bool = True) -> Repl
 
     user_vectors = embedder.encode(replies.users)
     reply_vectors = embedder.encode(replies.replies)
-    flags = [
-        needs_crisis_care(r.flag, r.evidence, r.score)
-        for r in CrisisScorer().score(replies.users, user_vectors)
-    ]
+    flags = [needs_crisis_care(r) for r in CrisisScorer().score(replies.users, user_vectors)]
     p_safe = SafetyScorer().p_safe(replies.replies, reply_vectors)
     replies.safety_rules = np.array(
-        [reply_safety(r, f).score for r, f in zip(replies.replies, flags, strict=True)]
+        [
+            reply_safety(r, f, 1.0, u).score
+            for u, r, f in zip(replies.users, replies.replies, flags, strict=True)
+        ]
     )
     replies.safety = np.array(
         [
-            reply_safety(r, f, float(p)).score
-            for r, f, p in zip(replies.replies, flags, p_safe, strict=True)
+            reply_safety(r, f, float(p), u).score
+            for u, r, f, p in zip(replies.users, replies.replies, flags, p_safe, strict=True)
         ]
     )
     replies.bias = np.array([text_bias([r]).score for r in replies.replies])

@@ -50,8 +50,8 @@ def eval_scorers(
     only: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated subset: crisis, empathy, pii, coherence, category, safety "
-            "(safety, bias, completeness and the empathy gate metric on real replies)."
+            help="Comma-separated subset: crisis, language, empathy, pii, coherence, category, "
+            "safety (safety, bias, completeness and the empathy gate metric on real replies)."
         ),
     ] = None,
     realdata: RealdataOption = None,
@@ -177,16 +177,18 @@ def neardup(
     console.print(f"Full results (recall per kind, PR curve): {out}")
 
 
-@fit_app.command("crisis", epilog=examples("pixel-data eval fit crisis --target 0.99"))
+@fit_app.command("crisis", epilog=examples("pixel-data eval fit crisis --target 0.96"))
 def fit_crisis(
     out: Annotated[
         Path | None, typer.Option(help="Weights file (default: the shipped one).")
     ] = None,
     embedder: EmbedderOption = "static",
-    target: Annotated[float, typer.Option(help="Sensitivity the threshold keeps.")] = 0.99,
+    target: Annotated[
+        float, typer.Option(help="Sensitivity the post bar keeps on C-SSRS calibration users.")
+    ] = 0.96,
     realdata: RealdataOption = None,
 ) -> None:
-    """Refit the crisis classifier and its flag threshold."""
+    """Refit the crisis classifier and its flag bars (posts, turns, short turns)."""
     from evaluation.fitting import fit_crisis
 
     use_realdata(realdata)

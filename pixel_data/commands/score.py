@@ -105,9 +105,11 @@ def score(
 
     Each record is written back with its scores under metadata.scores (crisis score, flag and
     evidence; empathy per EPITOME mechanism, present and intensity; safety, bias and
-    completeness with their evidence; coherence; category; PII counts) and,
-    unless --no-redact, its messages with PII replaced by typed placeholders. A line that is not
-    a usable record is written back unchanged with metadata.scores.error saying why.
+    completeness with their evidence; coherence; category; PII counts), its language under
+    metadata.language (ISO 639-1; a scorer that does not support it gives
+    {"score": null, "unsupported_language": ...}) and, unless --no-redact, its messages with
+    PII replaced by typed placeholders. A line that is not a usable record is written back
+    unchanged with metadata.scores.error saying why.
     """
     from python_models.embeddings.backends import get_embedder
     from python_models.scoring.pipeline import Scorers
@@ -145,7 +147,7 @@ def score(
                     out.write("\n")
                     continue
                 result = next(scored)
-                flagged += result.crisis_flag
+                flagged += bool(result.crisis_flag)
                 pii_total.update(result.pii_counts)
                 metadata = (
                     record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
@@ -153,7 +155,11 @@ def score(
                 written = {
                     **record,
                     "messages": result.redacted_messages if redact else record["messages"],
-                    "metadata": {**metadata, "scores": result.as_metadata(embedder.model_id)},
+                    "metadata": {
+                        **metadata,
+                        "language": result.language,
+                        "scores": result.as_metadata(embedder.model_id),
+                    },
                 }
                 out.write(json.dumps(written, ensure_ascii=False) + "\n")
     errors = sum(1 for _, _, error in records if error is not None)

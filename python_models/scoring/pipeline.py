@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from python_models.language import conversation_language, unsupported_scorers
 from python_models.scoring.bias import conversation_bias
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel
 from python_models.scoring.coherence import (
@@ -44,32 +45,63 @@ Message = Mapping[str, str]
 
 @dataclass
 class ConversationScores:
-    crisis_score: float
-    crisis_flag: bool
+    crisis_score: float | None  # None: the conversation's language is not supported
+    crisis_flag: bool | None
     crisis_evidence: str | None
     crisis_turns: list[dict[str, Any]]  # per user turn: score, flag, evidence
     empathy_score: float | None  # mean p(reply shows >= 1 mechanism): the stage-gate metric
     empathy_intensity: float | None  # mean expected level / 2 over mechanisms and replies
     empathy_levels: dict[str, float | None]  # mean level 0-2 over assistant turns
     empathy_turns: list[dict[str, int]]
-    safety_score: float  # 1 = safe; the least safe assistant turn
+    safety_score: float | None  # 1 = safe; the least safe assistant turn
     safety_evidence: list[str]  # rule kinds that fired (safety.KINDS)
-    bias_score: float  # 0 = none; scaled share of biased assistant sentences
+    bias_score: float | None  # 0 = none; scaled share of biased assistant sentences
     bias_evidence: dict[str, int]  # rule kind -> sentences
     completeness_score: float
     completeness_kind: str  # "think", "turn" or "none"
     completeness_failed: list[str]
-    coherence_score: float
-    coherence_structure: float
+    coherence_score: float | None
+    coherence_structure: float | None
     coherence_relevance: float | None
     category: str | None
     category_confidence: float | None
     category_source: str  # "source" (came with the record), "predicted" or "none"
     pii_counts: dict[str, int]
     redacted_messages: list[dict[str, str]]
+    language: str | None = None  # ISO 639-1 of the conversation (python_models/language.py)
+    unsupported: list[str] = field(default_factory=list)  # scorers nulled for its language
+
+    def drop_unsupported(self) -> None:
+        """Null every score of a scorer that does not support this conversation's language:
+        a number it computed on such text looks valid and is not."""
+        for name in self.unsupported:
+            if name == "crisis":
+                self.crisis_score = self.crisis_flag = self.crisis_evidence = None
+                self.crisis_turns = []
+            elif name == "empathy":
+                self.empathy_score = self.empathy_intensity = None
+                self.empathy_levels = dict.fromkeys(self.empathy_levels)
+                self.empathy_turns = []
+            elif name == "safety":
+                self.safety_score, self.safety_evidence = None, []
+            elif name == "bias":
+                self.bias_score, self.bias_evidence = None, {}
+            elif name == "coherence":
+                self.coherence_score = self.coherence_structure = None
+                self.coherence_relevance = None
+            elif name == "category" and self.category_source == "predicted":
+                self.category, self.category_confidence = UNCATEGORIZED, None
+                self.category_source = "none"
 
     def as_metadata(self, embedding_model: str) -> dict[str, Any]:
-        """The `metadata.scores` object `pixel-data score` writes."""
+        """The `metadata.scores` object `pixel-data score` writes; a scorer that does not
+        support the conversation's language is `{"score": null, "unsupported_language": ...}`."""
+        scores = self._scores(embedding_model)
+        for name in self.unsupported:
+            scores[name] = {"score": None, "unsupported_language": self.language}
+        return scores
+
+    def _scores(self, embedding_model: str) -> dict[str, Any]:
         return {
             "crisis": {
                 "score": self.crisis_score,
@@ -171,6 +203,11 @@ class Scorers:
     ) -> list[ConversationScores]:
         n = len(conversations)
         categories = list(categories) if categories is not None else [None] * n
+
+        # 0. the language of each conversation (a scorer that does not support it is nulled)
+        started = self._start()
+        languages = [conversation_language(messages) for messages in conversations]
+        self._timed("language", started)
 
         # 1. every distinct user/assistant turn, embedded once
         started = self._start()
@@ -294,10 +331,7 @@ class Scorers:
 
             started = self._start()
             flags = [
-                m["role"] == "user"
-                and needs_crisis_care(
-                    (turn := crisis_by_row[turn_rows[i]]).flag, turn.evidence, turn.score
-                )
+                m["role"] == "user" and needs_crisis_care(crisis_by_row[turn_rows[i]])
                 for i, m in enumerate(messages)
             ]
             safety = conversation_safety(messages, flags, p_safe)
@@ -325,6 +359,7 @@ class Scorers:
                 category, confidence, source = predicted[row][0], predicted[row][1], "predicted"
             else:
                 category, confidence, source = UNCATEGORIZED, None, "none"
+            language = languages[row]
             results.append(
                 ConversationScores(
                     crisis_score=crisis.score,
@@ -352,6 +387,9 @@ class Scorers:
                     category_source=source,
                     pii_counts=dict(sorted(pii_counts.items())),
                     redacted_messages=redacted,
+                    language=language,
+                    unsupported=unsupported_scorers(language),
                 )
             )
+            results[-1].drop_unsupported()
         return results

@@ -69,6 +69,8 @@ SCORES_SCHEMA = pa.schema(
         ("category_source", pa.string()),
         *[(f"pii_{kind.lower()}", pa.int32()) for kind in KINDS],
         ("pii_total", pa.int32()),
+        ("language", pa.string()),
+        ("unsupported_scorers", pa.list_(pa.string())),
         ("redacted_messages", MESSAGE_TYPE),
     ]
 )
@@ -115,6 +117,8 @@ def score_table(
         for kind in KINDS:
             columns[f"pii_{kind.lower()}"].append(result.pii_counts.get(kind, 0))
         columns["pii_total"].append(sum(result.pii_counts.values()))
+        columns["language"].append(result.language)
+        columns["unsupported_scorers"].append(result.unsupported)
         columns["redacted_messages"].append(result.redacted_messages)
     return pa.table(columns, schema=SCORES_SCHEMA)
 

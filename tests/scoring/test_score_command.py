@@ -87,3 +87,9 @@ def test_realdata_eval_refuses_without_data(tmp_path: Path) -> None:
     result = run_cli("eval", "scorers", "--only", "pii", "--realdata", str(tmp_path / "absent"))
     assert result.returncode == 2
     assert "not found" in result.stderr
+
+
+def test_every_scored_record_carries_its_language(scored: list[dict]) -> None:
+    assert scored[0]["metadata"]["language"] == "en"
+    assert scored[1]["metadata"]["language"] == "en"
+    assert "unsupported_language" not in json.dumps(scored[0]["metadata"]["scores"])

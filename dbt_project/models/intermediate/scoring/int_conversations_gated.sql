@@ -6,7 +6,19 @@
     user; or scoring switched off) does not fail a gate. `failed_gates` lists every failing
     gate; `gate` is the one reported in `filtered` (safety first, then quality, then format,
     then by metric name).
+    A conversation in a language one of its scorers does not support has those scores null
+    (`unsupported_scorers`); var unsupported_language_policy decides: `keep_unscored` (the
+    default: null scores fail no gate, the record is kept and its nulls say why) or `filter`
+    (the record fails gate `unsupported_language`, reported first, reason `unsupported_language`
+    in `filtered`).
 -#}
+{%- set unsupported_language_policy = var('unsupported_language_policy') -%}
+{%- if unsupported_language_policy not in ('keep_unscored', 'filter') -%}
+    {{ exceptions.raise_compiler_error(
+        "var unsupported_language_policy must be keep_unscored or filter, got "
+        ~ unsupported_language_policy
+    ) }}
+{%- endif %}
 with
 
 conversations as (
@@ -66,7 +78,7 @@ checks as (
 
 ),
 
-failures as (
+score_failures as (
 
     select
         *,
@@ -76,6 +88,31 @@ failures as (
     where
         (comparison = 'min' and score < threshold)
         or (comparison = 'max' and score > threshold)
+
+),
+
+language_failures as (
+
+    select
+        conversation_id,
+        'unsupported_language' as metric,
+        'required' as comparison,
+        null::double as threshold,
+        'format' as gate_kind,
+        null::double as score,
+        '0:unsupported_language' as gate_rank
+    from scored
+    where
+        {{ 'true' if unsupported_language_policy == 'filter' else 'false' }}
+        and len(coalesce(unsupported_scorers, []::varchar[])) > 0
+
+),
+
+failures as (
+
+    select * from score_failures
+    union all by name
+    select * from language_failures
 
 ),
 

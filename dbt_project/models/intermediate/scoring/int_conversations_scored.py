@@ -6,7 +6,10 @@ int_conversations_category_sample and predicts for int_conversations_uncategoriz
 Conversation vectors come from the embedding cache the near-duplicate stage filled (never
 embedded twice); conversations stream in batches so memory stays flat; big builds score in
 scoring_workers processes (0 = one per core). With scoring_enabled false every score is null and
-messages are passed through unredacted (the PII gate test then judges the raw text).
+messages are passed through unredacted (the PII gate test then judges the raw text); the
+language is detected either way. `unsupported_scorers` lists the scorers nulled for a
+conversation's language (python_models/language.py); int_conversations_gated applies the
+unsupported_language_policy var to them.
 """
 
 import os
@@ -14,6 +17,7 @@ import os
 import pyarrow as pa
 
 from pixel_config.values import flag
+from python_models.language import conversation_language
 from python_models.scoring.warehouse import SCORES_SCHEMA
 
 BATCH_ROWS = 4_096
@@ -28,6 +32,11 @@ def _unscored(conversations) -> pa.Table:
     columns["conversation_id"] = table.column("conversation_id")
     columns["redacted_messages"] = table.column("messages").cast(
         SCORES_SCHEMA.field("redacted_messages").type
+    )
+    # the language is known even when nothing is scored
+    columns["language"] = pa.array(
+        [conversation_language(m or []) for m in table.column("messages").to_pylist()],
+        pa.string(),
     )
     return pa.table(columns, schema=SCORES_SCHEMA)
 

@@ -1,7 +1,8 @@
 {#-
     Every record a curation or quality gate kept out of the export: which gate, why, and the
     score it was judged on (quality gates: `reason` is `kind:metric < threshold`, e.g.
-    `quality:empathy_score < 0.7`; every failing gate is in int_conversations_gated).
+    `quality:empathy_score < 0.7`; every failing gate is in int_conversations_gated; a record
+    the unsupported_language_policy `filter` keeps out has reason `unsupported_language`).
     `record_kind` says what was filtered: an input record
     (`conversation`, `preference_pair`: counted in row_accounting's `filtered`) or a record the
     warehouse built itself (`built_preference_pair`: not an input record, so not in the ledger).
@@ -124,8 +125,12 @@ all_filtered as (
         source_line,
         gate,
         gate_kind,
-        gate_kind || ':' || gate || (case gate_comparison when 'min' then ' < ' else ' > ' end)
-        || gate_threshold::varchar as reason,
+        case
+            when gate = 'unsupported_language' then 'unsupported_language'
+            else
+                gate_kind || ':' || gate || (case gate_comparison when 'min' then ' < ' else ' > ' end)
+                || gate_threshold::varchar
+        end as reason,
         gate_score::double as score
     from gated_conversations
 

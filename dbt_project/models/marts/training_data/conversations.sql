@@ -54,6 +54,8 @@ final as (
         source_file,
         source_line,
         num_turns,
+        language,
+        unsupported_scorers,
         duplicates_replaced,
         cluster_id,
         near_duplicates_replaced,

@@ -1,0 +1,152 @@
+"""Language in the warehouse: every conversation carries its language, scorers that do not
+support it leave null scores, and var unsupported_language_policy decides (keep or filter with
+reason `unsupported_language`) while the row-accounting ledger still balances."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import build, run_cli
+
+pytest.importorskip("model2vec", reason="the embedding stack is needed")
+
+CONVERSATIONS = {
+    "en": [
+        (
+            "I have been arguing with my sister about our mother's care.",
+            "That sounds stressful. What part of it weighs on you most?",
+        ),
+        (
+            "Work has been overwhelming and I can't switch off at night.",
+            "It sounds exhausting. When did you notice it getting worse?",
+        ),
+        (
+            "I moved to a new city and I feel lonely most evenings.",
+            "Moving is a big change. Who have you been able to talk to?",
+        ),
+    ],
+    "zh": [
+        (
+            "我最近和男朋友经常吵架，心里很难受。",
+            "听起来你很难过，能多说说吵架的时候发生了什么吗？",
+        ),
+        ("工作压力很大，晚上总是睡不着觉。", "压力这么大一定很辛苦，你平时怎么让自己放松呢？"),
+        (
+            "我真的不想活了，每天都很痛苦。",
+            "谢谢你告诉我，我很担心你。你现在安全吗？可以拨打心理援助热线。",
+        ),
+    ],
+    "es": [
+        (
+            "Me siento muy sola desde que me mudé a otra ciudad.",
+            "Eso suena muy difícil. ¿Con quién has podido hablar?",
+        ),
+        (
+            "Tengo mucha ansiedad antes de cada examen en la universidad.",
+            "Es comprensible. ¿Qué sueles sentir justo antes del examen?",
+        ),
+    ],
+}
+
+
+def _lake(root):
+    lines = [
+        json.dumps(
+            {"messages": [{"role": "user", "content": u}, {"role": "assistant", "content": a}]},
+            ensure_ascii=False,
+        )
+        for pairs in CONVERSATIONS.values()
+        for u, a in pairs
+    ]
+    path = root / "curated" / "priority_languages.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def _build(tmp_path_factory, name: str, *extra: str):
+    lake = _lake(tmp_path_factory.mktemp(f"{name}-lake"))
+    warehouse = tmp_path_factory.mktemp(f"{name}-wh") / "warehouse.duckdb"
+    result = build(lake, warehouse, *extra)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory):
+    return _build(tmp_path_factory, "keep")
+
+
+@pytest.fixture(scope="module")
+def filtered(tmp_path_factory):
+    return _build(
+        tmp_path_factory, "filter", "--vars", json.dumps({"unsupported_language_policy": "filter"})
+    )
+
+
+def rows(warehouse, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_every_conversation_has_its_language_and_null_unsupported_scores(kept) -> None:
+    found = dict(rows(kept, "select language, count(*) from int_conversations_gated group by all"))
+    assert found == {"en": 3, "zh": 3, "es": 2}
+    zh = rows(
+        kept,
+        "select empathy_score, safety_score, unsupported_scorers, crisis_flag "
+        "from int_conversations_gated where language = 'zh'",
+    )
+    assert all(e is None and s is None and "empathy" in u for e, s, u, _ in zh)
+    assert sum(1 for *_, flag in zh if flag) == 1  # the Chinese crisis rules still judge
+    es = rows(
+        kept, "select crisis_score, unsupported_scorers from conversations where language = 'es'"
+    )
+    assert len(es) == 2 and all(c is None and "crisis" in u for c, u in es)
+
+
+def test_keep_unscored_exports_them_and_reports_the_mix(kept) -> None:
+    languages = dict(
+        rows(kept, "select language, exported_with_unsupported_scores from qa_languages")
+    )
+    assert languages["zh"] == 3 and languages["es"] == 2 and languages["en"] == 0
+    assert not rows(kept, "select * from filtered where reason = 'unsupported_language'")
+    assert rows(kept, "select bool_and(is_balanced) from row_accounting") == [(True,)]
+
+
+def test_filter_policy_keeps_them_out_with_a_reason_and_the_ledger_balances(filtered) -> None:
+    reasons = rows(
+        filtered,
+        "select reason, count(*) from filtered where record_kind = 'conversation' group by all",
+    )
+    assert ("unsupported_language", 5) in reasons
+    assert rows(filtered, "select count(*) from conversations where language <> 'en'") == [(0,)]
+    assert rows(filtered, "select bool_and(is_balanced) from row_accounting") == [(True,)]
+    assert dict(
+        rows(filtered, "select language, filtered_unsupported_language from qa_languages")
+    ) == {
+        "en": 0,
+        "zh": 3,
+        "es": 2,
+    }
+
+
+def test_the_export_carries_the_language_and_the_card_lists_the_languages(kept, tmp_path) -> None:
+    out = tmp_path / "export"
+    result = run_cli("export", "--warehouse", str(kept), "--out", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    languages = set()
+    for shard in out.rglob("*.parquet"):
+        table = pq.read_table(shard)
+        if "language" in table.column_names:
+            languages |= set(table.column("language").to_pylist())
+    assert {"zh", "es"} <= languages
+    card = (out / "README.md").read_text(encoding="utf-8")
+    header = card.split("---")[1]
+    assert "- zh" in header and "- es" in header
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["by_language"]["zh"] == 3
