@@ -17,7 +17,7 @@ its "good" (proficiency) threshold, and the quality is their mean. A gate at 0.5
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -85,11 +85,19 @@ def asks_permission(text: str) -> bool:
     return bool(_PERMISSION.search(text))
 
 
+def utterances(text: str) -> list[str]:
+    """The reply's sentences (MITI codes utterances, so one reply can reflect and then ask)."""
+    pieces = [p.strip() for p in _SENTENCE.findall(text) if sum(c.isalnum() for c in p) >= 2]
+    return pieces or [text]
+
+
 @dataclass(frozen=True)
 class BehaviourResult:
-    probabilities: dict[str, float]  # behaviour -> p, summing to 1
+    probabilities: dict[str, float]  # behaviour -> mean p over the reply's utterances (sums to 1)
     question_kind: str | None  # "open", "closed" or None (no question)
     asks_permission: bool
+    utterances: int = 1
+    open_questions: float = 0.0  # expected open-question utterances
 
     @property
     def top(self) -> str:
@@ -99,6 +107,10 @@ class BehaviourResult:
     def reflection(self) -> float:
         """p(reflection): reflection of feelings or restatement/paraphrase."""
         return self.probabilities["reflection_of_feelings"] + self.probabilities["restatement"]
+
+    def count(self, behaviour: str) -> float:
+        """Expected utterances of this behaviour in the reply."""
+        return self.probabilities[behaviour] * self.utterances
 
 
 class BehaviourScorer:
@@ -113,7 +125,7 @@ class BehaviourScorer:
     def probabilities(
         self, responses: Sequence[str], seeker_embeddings: np.ndarray, embeddings: np.ndarray
     ) -> np.ndarray:
-        """(n, len(BEHAVIOURS)) probabilities, columns in `BEHAVIOURS` order."""
+        """(n, len(BEHAVIOURS)) probabilities of whole texts, columns in `BEHAVIOURS` order."""
         if not responses:
             return np.zeros((0, len(BEHAVIOURS)), dtype=np.float32)
         proba = self.model.predict_proba(
@@ -123,17 +135,39 @@ class BehaviourScorer:
         return proba[:, order]
 
     def score(
-        self, responses: Sequence[str], seeker_embeddings: np.ndarray, embeddings: np.ndarray
+        self,
+        responses: Sequence[str],
+        seeker_embeddings: np.ndarray,
+        embed: Callable[[list[str]], np.ndarray],
     ) -> list[BehaviourResult]:
-        proba = self.probabilities(responses, seeker_embeddings, embeddings)
-        return [
-            BehaviourResult(
-                probabilities={b: round(float(p), 4) for b, p in zip(BEHAVIOURS, row, strict=True)},
-                question_kind=question_kind(text),
-                asks_permission=asks_permission(text),
+        """Per reply: each utterance classified (with the seeker turn), then pooled."""
+        pieces = [utterances(text) for text in responses]
+        flat = [u for reply in pieces for u in reply]
+        owner = np.repeat(np.arange(len(responses)), [len(p) for p in pieces])
+        proba = self.probabilities(flat, seeker_embeddings[owner], embed(flat)) if flat else None
+        results, start = [], 0
+        question = BEHAVIOURS.index("question")
+        for text, reply in zip(responses, pieces, strict=True):
+            rows = proba[start : start + len(reply)]
+            start += len(reply)
+            open_questions = sum(
+                float(row[question])
+                for row, utterance in zip(rows, reply, strict=True)
+                if question_kind(utterance) == "open"
             )
-            for text, row in zip(responses, proba, strict=True)
-        ]
+            mean = rows.mean(axis=0)
+            results.append(
+                BehaviourResult(
+                    probabilities={
+                        b: round(float(p), 4) for b, p in zip(BEHAVIOURS, mean, strict=True)
+                    },
+                    question_kind=question_kind(text),
+                    asks_permission=asks_permission(text),
+                    utterances=len(reply),
+                    open_questions=round(open_questions, 4),
+                )
+            )
+        return results
 
 
 def miti_scale(value: float, fair: float, good: float) -> float:
@@ -150,7 +184,7 @@ class SessionQuality:
     quality: float  # mean of the defined components, in [0, 1]
     components: dict[str, float | None]  # MITI-scaled components; None = undefined here
     summary: dict[str, float | None]  # the raw MITI-style summary values
-    shares: dict[str, float]  # expected share of replies per behaviour
+    shares: dict[str, float]  # expected share of utterances per behaviour
 
 
 def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None:
@@ -163,12 +197,12 @@ def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None
     """
     if not results:
         return None
-    n = len(results)
-    totals = {b: sum(r.probabilities[b] for r in results) for b in BEHAVIOURS}
+    n = sum(r.utterances for r in results)
+    totals = {b: sum(r.count(b) for r in results) for b in BEHAVIOURS}
     reflections = totals["reflection_of_feelings"] + totals["restatement"]
     questions = totals["question"]
-    open_questions = sum(r.probabilities["question"] for r in results if r.question_kind == "open")
-    advice = [r.probabilities["suggestion"] + r.probabilities["information"] for r in results]
+    open_questions = sum(r.open_questions for r in results)
+    advice = [r.count("suggestion") + r.count("information") for r in results]
     adherent = totals["affirmation"] + sum(
         a for a, r in zip(advice, results, strict=True) if r.asks_permission
     )
@@ -177,7 +211,7 @@ def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None
     summary: dict[str, float | None] = {
         "reflection_to_question": reflections / questions if questions >= MIN_EXPECTED else None,
         "complex_reflections": (
-            totals["reflection_of_feelings"] / reflections if reflections >= MIN_EXPECTED else 0.0
+            totals["reflection_of_feelings"] / reflections if reflections >= MIN_EXPECTED else None
         ),
         "open_questions": open_questions / questions if questions >= MIN_EXPECTED else None,
         "mi_adherent": (
@@ -207,9 +241,7 @@ def reply_quality(result: BehaviourResult) -> float:
     """p(the reply is an MI-consistent move): a reflection, an affirmation, an open question, or
     advice/information given with permission (the preference-pair margin's reply score)."""
     p = result.probabilities
-    value = result.reflection + p["affirmation"]
-    if result.question_kind == "open":
-        value += p["question"]
+    value = result.reflection + p["affirmation"] + result.open_questions / result.utterances
     if result.asks_permission:
         value += p["suggestion"] + p["information"]
     return round(min(1.0, value), 4)

@@ -233,7 +233,7 @@ class Scorers:
         behaviour_results = self.behaviour.score(
             [texts[a] for _, a in pairs],
             vectors[[u for u, _ in pairs]] if pairs else vectors[:0],
-            vectors[[a for _, a in pairs]] if pairs else vectors[:0],
+            self.embed_turns,
         )
         self._timed("behaviour", started)
 

@@ -30,7 +30,7 @@ def scored():
 
     def score(*replies: str) -> list[BehaviourResult]:
         seekers = embedder.encode([SEEKER] * len(replies))
-        return scorer.score(list(replies), seekers, embedder.encode(list(replies)))
+        return scorer.score(list(replies), seekers, embedder.encode)
 
     return score
 
@@ -38,7 +38,8 @@ def scored():
 def _result(behaviour: str, kind: str | None = None, permission: bool = False) -> BehaviourResult:
     probabilities = dict.fromkeys(BEHAVIOURS, 0.0)
     probabilities[behaviour] = 1.0
-    return BehaviourResult(probabilities, kind, permission)
+    opened = 1.0 if behaviour == "question" and kind == "open" else 0.0
+    return BehaviourResult(probabilities, kind, permission, utterances=1, open_questions=opened)
 
 
 def test_a_reflection_scores_as_a_reflection_and_passes(scored) -> None:
@@ -93,6 +94,13 @@ def test_reflections_outrank_advice_giving_sessions(scored) -> None:
         "Do you drink every day?",
     )
     assert session_quality(good).quality > session_quality(poor).quality + 0.2
+
+
+def test_a_reply_that_reflects_and_then_asks_counts_both(scored) -> None:
+    (both,) = scored("You're worried that your drinking is pushing your wife away. What worries you most?")
+    assert both.utterances == 2
+    assert both.count("question") > 0.5 and both.reflection * both.utterances > 0.3
+    assert both.open_questions > 0.5
 
 
 def test_question_kind_rules() -> None:

@@ -23,7 +23,7 @@ def _empathy_function():
         )
 
     def empathy(seekers: list[str], replies: list[str]) -> list[float]:
-        results = scorer.score(replies, embedder.encode(seekers), embedder.encode(replies))
+        results = scorer.score(replies, embedder.encode(seekers), embedder.encode)
         return [reply_quality(result) for result in results]
 
     return empathy
