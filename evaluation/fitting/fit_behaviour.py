@@ -28,7 +28,7 @@ LICENSE_NOTE = (
     "ESConv (Liu et al. 2021), thu-coai/Emotional-Support-Conversation @f262d06, "
     "devWithStrategy_short.tsv: CC BY-NC 4.0, non-commercial research use only"
 )
-CONFIG = LinearTextConfig(ngram_range=(1, 3), min_df=2, embedding_weight=1.0, c=2.0)
+CONFIG = LinearTextConfig(ngram_range=(1, 2), min_df=2, embedding_weight=1.0, c=1.0)
 
 
 @dataclass(frozen=True)

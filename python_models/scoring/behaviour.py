@@ -69,15 +69,26 @@ _PERMISSION = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.?!\n]*[?]|[^.?!\n]+[.!\n]?")
+_TWO_WORD_CHARACTERS = re.compile(r"[^\W_][\W_]*[^\W_]")
+
+
+def _is_open(utterance: str) -> bool:
+    """An open question: a question sentence that starts open, or "tell me more about..."."""
+    if utterance.endswith("?") and _OPEN_START.match(utterance):
+        return True
+    return bool(_OPEN_NO_MARK.search(utterance))
 
 
 def question_kind(text: str) -> str | None:
     """"open" when a question sentence starts the way open questions do, "closed" for any other
     question, None when the reply asks nothing."""
-    questions = [s.strip() for s in _SENTENCE.findall(text) if s.strip().endswith("?")]
-    if any(_OPEN_START.match(q) for q in questions) or _OPEN_NO_MARK.search(text):
+    return _kind(utterances(text))
+
+
+def _kind(pieces: list[str]) -> str | None:
+    if any(_is_open(piece) for piece in pieces):
         return "open"
-    return "closed" if questions else None
+    return "closed" if any(piece.endswith("?") for piece in pieces) else None
 
 
 def asks_permission(text: str) -> bool:
@@ -87,8 +98,8 @@ def asks_permission(text: str) -> bool:
 
 def utterances(text: str) -> list[str]:
     """The reply's sentences (MITI codes utterances, so one reply can reflect and then ask)."""
-    pieces = [p.strip() for p in _SENTENCE.findall(text) if sum(c.isalnum() for c in p) >= 2]
-    return pieces or [text]
+    pieces = [p.strip() for p in _SENTENCE.findall(text) if _TWO_WORD_CHARACTERS.search(p)]
+    return pieces or [text.strip()]
 
 
 @dataclass(frozen=True)
@@ -153,7 +164,7 @@ class BehaviourScorer:
             open_questions = sum(
                 float(row[question])
                 for row, utterance in zip(rows, reply, strict=True)
-                if question_kind(utterance) == "open"
+                if _is_open(utterance)
             )
             mean = rows.mean(axis=0)
             results.append(
@@ -161,7 +172,7 @@ class BehaviourScorer:
                     probabilities={
                         b: round(float(p), 4) for b, p in zip(BEHAVIOURS, mean, strict=True)
                     },
-                    question_kind=question_kind(text),
+                    question_kind=_kind(reply),
                     asks_permission=asks_permission(text),
                     utterances=len(reply),
                     open_questions=round(open_questions, 4),
