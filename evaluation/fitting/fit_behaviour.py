@@ -40,7 +40,7 @@ class LabelledReply:
 
 
 def esconv_split(dialogue: list[EsconvTurn]) -> str:
-    """"train" or "test" by a stable hash of the dialogue's first turn text."""
+    """ "train" or "test" by a stable hash of the dialogue's first turn text."""
     key = dialogue[0].text if dialogue else ""
     bucket = int(hashlib.sha256(f"esconv:{key}".encode()).hexdigest()[:8], 16) % 100
     return "test" if bucket < TEST_PERCENT else "train"
@@ -77,9 +77,7 @@ def dense(replies: list[LabelledReply], embedder) -> np.ndarray:
 
 def fit(replies: list[LabelledReply], embedder, config: LinearTextConfig = CONFIG):
     labels = [BEHAVIOURS.index(r.behaviour) for r in replies]
-    return LinearTextModel.fit(
-        [r.reply for r in replies], dense(replies, embedder), labels, config
-    )
+    return LinearTextModel.fit([r.reply for r in replies], dense(replies, embedder), labels, config)
 
 
 def refit(out_dir: Path = WEIGHTS_DIR, embedder_name: str = "static") -> None:

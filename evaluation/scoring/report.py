@@ -108,10 +108,16 @@ def behaviour_tables(root: Path, embedder) -> list[Table]:
     from python_models.scoring.behaviour import load_behaviour_model
 
     rows, speed = evaluate_behaviours(root, embedder)
+    turns = rows[0].positives + rows[0].negatives
     table = Table(
-        f"Counselling behaviours, held-out ESConv dialogues ({rows[0].positives + rows[0].negatives}"
-        " supporter turns), one-vs-rest",
-        ["behaviour", "turns (pos / neg)", "AUC (95% CI, dialogue bootstrap)", "length AUC", "goal"],
+        f"Counselling behaviours, held-out ESConv dialogues ({turns} supporter turns), one-vs-rest",
+        [
+            "behaviour",
+            "turns (pos / neg)",
+            "AUC (95% CI, dialogue bootstrap)",
+            "length AUC",
+            "goal",
+        ],
         notes=[f"fitted on: {load_behaviour_model().metadata['fitted_on']}"],
     )
     for row in rows:

@@ -80,7 +80,7 @@ def _is_open(utterance: str) -> bool:
 
 
 def question_kind(text: str) -> str | None:
-    """"open" when a question sentence starts the way open questions do, "closed" for any other
+    """ "open" when a question sentence starts the way open questions do, "closed" for any other
     question, None when the reply asks nothing."""
     return _kind(utterances(text))
 

@@ -108,16 +108,6 @@ class LinearTextModel:
             and np.array_equal(self.idf, other.idf)
         )
 
-    def _features(
-        self, texts: Sequence[str], embeddings: np.ndarray | None, sparse: Any = None
-    ) -> Any:
-        if sparse is None:
-            sparse = self.sparse_features(texts)
-        if self.embedding_dim:
-            self._check_embeddings(embeddings)
-        dense = embeddings if self.embedding_dim else None
-        return _stack(sparse, dense, self.config.embedding_weight)
-
     def _check_embeddings(self, embeddings: np.ndarray | None) -> None:
         if embeddings is None:
             raise ValueError("this model needs the texts' embeddings")

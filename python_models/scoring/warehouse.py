@@ -105,7 +105,9 @@ def score_table(
         columns["empathy_present"].append(result.empathy_present)
         columns["empathy_intensity"].append(result.empathy_intensity)
         columns["reflection_to_question"].append(
-            None if result.counselling is None else result.counselling.summary["reflection_to_question"]
+            None
+            if result.counselling is None
+            else result.counselling.summary["reflection_to_question"]
         )
         for mechanism in MECHANISMS:
             columns[f"empathy_{mechanism}"].append(result.empathy_levels[mechanism])

@@ -1,4 +1,4 @@
-"""Counselling behaviours per reply, and the MITI-scaled session quality (the empathy gate metric)."""
+"""Counselling behaviours per reply and the MITI-scaled session quality (the gate metric)."""
 
 from __future__ import annotations
 
@@ -97,7 +97,9 @@ def test_reflections_outrank_advice_giving_sessions(scored) -> None:
 
 
 def test_a_reply_that_reflects_and_then_asks_counts_both(scored) -> None:
-    (both,) = scored("You're worried that your drinking is pushing your wife away. What worries you most?")
+    (both,) = scored(
+        "You're worried that your drinking is pushing your wife away. What worries you most?"
+    )
     assert both.utterances == 2
     assert both.count("question") > 0.5 and both.reflection * both.utterances > 0.3
     assert both.open_questions > 0.5
