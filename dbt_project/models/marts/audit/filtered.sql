@@ -1,7 +1,7 @@
 {#-
     Every record a curation or quality gate kept out of the export: which gate, why, and the
     score it was judged on (quality gates: `reason` is `kind:metric < threshold`, e.g.
-    `quality:empathy_score < 0.7`; every failing gate is in int_conversations_gated).
+    `quality:empathy_score < 0.5`; every failing gate is in int_conversations_gated).
     `record_kind` says what was filtered: an input record
     (`conversation`, `preference_pair`: counted in row_accounting's `filtered`) or a record the
     warehouse built itself (`built_preference_pair`: not an input record, so not in the ledger).
