@@ -249,3 +249,72 @@ def esconv_dialogues(root: Path) -> list[EsconvDialogue]:
         )
         for number, turns in enumerate(dialogues)
     ]
+
+
+ESCONV_STRATEGIES = {
+    "Questions": "question",
+    "Restatement or Paraphrasing": "restatement",
+    "Reflection of feelings": "reflection_of_feelings",
+    "Self-disclosure": "self_disclosure",
+    "Affirmation and Reassurance": "affirmation",
+    "Providing Suggestions": "suggestion",
+    "Information": "information",
+    "Other": "other",
+}
+"""ESConv's bracketed strategy names (as written in the file) -> the behaviour names used here."""
+
+
+@dataclass(frozen=True)
+class EsconvTurn:
+    dialogue: int  # position of the reconstructed dialogue in the file
+    index: int  # turn index within the dialogue
+    speaker: str  # "seeker" or "supporter"
+    text: str
+    strategy: str | None  # supporter turns: a value of ESCONV_STRATEGIES; seeker turns: None
+
+
+def _esconv_line_turns(line: str) -> dict[int, tuple[str, str]]:
+    """One line's turns: index -> (speaker, text with its strategy tag); malformed turns skipped."""
+    turns = {}
+    for chunk in line.split(" EOS "):
+        parts = chunk.strip().split(" ", 3)
+        if len(parts) == 4 and parts[1] in ("0", "1") and parts[2].isdigit():
+            turns[int(parts[2])] = ("seeker" if parts[1] == "0" else "supporter", parts[3].strip())
+    return turns
+
+
+def esconv_dialogue_turns(root: Path) -> list[list[EsconvTurn]]:
+    """ESConv dialogues rebuilt from its one-line-per-prefix file, each turn once.
+
+    Consecutive lines extend one dialogue while their turns agree with the turns already seen
+    at the same index and the last index grows; otherwise a new dialogue starts.
+    """
+    path = root / "esconv" / "devWithStrategy_short.tsv"
+    dialogues: list[dict[int, tuple[str, str]]] = []
+    current: dict[int, tuple[str, str]] = {}
+    last = -1
+    for line in path.read_text(encoding="utf-8").splitlines():
+        turns = _esconv_line_turns(line)
+        if not turns:
+            continue
+        newest = max(turns)
+        continues = newest > last and all(current.get(i, t) == t for i, t in turns.items())
+        if not continues and current:
+            dialogues.append(current)
+            current = {}
+        current.update(turns)
+        last = newest
+    if current:
+        dialogues.append(current)
+    out = []
+    for number, turns in enumerate(dialogues):
+        rows = []
+        for index in sorted(turns):
+            speaker, text = turns[index]
+            strategy = None
+            if speaker == "supporter" and text.startswith("["):
+                tag, _, rest = text[1:].partition("]")
+                strategy, text = ESCONV_STRATEGIES.get(tag.strip()), rest.strip()
+            rows.append(EsconvTurn(number, index, speaker, text, strategy))
+        out.append(rows)
+    return out

@@ -79,7 +79,8 @@ def conversation_language(messages: Iterable[Mapping[str, str]]) -> str | None:
 SCORER_LANGUAGES: dict[str, frozenset[str]] = {
     # crisis: English rules + classifier, Chinese rules (python_models/scoring/crisis_zh.py)
     "crisis": frozenset({"en", "zh"}),
-    # fitted on English text (EPITOME, hh-rlhf, Counsel Chat) or English rule lexicons
+    # fitted on English text (EPITOME, ESConv, hh-rlhf, Counsel Chat) or English rule lexicons;
+    # "empathy" covers the EPITOME mechanisms and the counselling-behaviour score (the gate metric)
     "empathy": frozenset({"en"}),
     "safety": frozenset({"en"}),
     "bias": frozenset({"en"}),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from evaluation.metrics import Rate
 
-SCORERS = ("crisis", "language", "empathy", "pii", "coherence", "category", "safety")
+SCORERS = ("crisis", "language", "empathy", "behaviour", "pii", "coherence", "category", "safety")
 
 
 @dataclass
@@ -131,7 +131,55 @@ def empathy_tables(root: Path, embedder) -> list[Table]:
             [
                 f"{speed['responses']:.0f}",
                 f"{speed['with_embedding_per_s']:,.0f}",
-                f"{speed['models_only_per_s']:,.0f}",
+                f"{speed['after_seeker_embedding_per_s']:,.0f}",
+                _goal(speed["with_embedding_per_s"], GOAL_RESPONSES_PER_SECOND),
+            ]
+        ],
+    )
+    return [table, speed_table]
+
+
+def behaviour_tables(root: Path, embedder) -> list[Table]:
+    """Counselling behaviours (issue 13): held-out ESConv AUCs and throughput."""
+    from evaluation.scoring.behaviour_eval import GOAL_RESPONSES_PER_SECOND, evaluate_behaviours
+    from python_models.scoring.behaviour import load_behaviour_model
+
+    rows, speed = evaluate_behaviours(root, embedder)
+    turns = rows[0].positives + rows[0].negatives
+    table = Table(
+        f"Counselling behaviours, held-out ESConv dialogues ({turns} supporter turns), one-vs-rest",
+        [
+            "behaviour",
+            "turns (pos / neg)",
+            "AUC (95% CI, dialogue bootstrap)",
+            "length AUC",
+            "goal",
+        ],
+        notes=[f"fitted on: {load_behaviour_model().metadata['fitted_on']}"],
+    )
+    for row in rows:
+        table.rows.append(
+            [
+                row.behaviour,
+                f"{row.positives} / {row.negatives}",
+                f"{row.auc:.3f} ({row.interval[0]:.3f}-{row.interval[1]:.3f})",
+                f"{row.length_auc:.3f}",
+                _goal(row.auc, row.goal),
+            ]
+        )
+    speed_table = Table(
+        "Behaviour throughput (this machine, one process, CPU time)",
+        [
+            "responses",
+            "all in (responses/s)",
+            "seeker turns already embedded (responses/s)",
+            "goal",
+        ],
+        rows=[
+            [
+                f"{speed['responses']:.0f}",
+                f"{speed['with_embedding_per_s']:,.0f}",
+                f"{speed['after_seeker_embedding_per_s']:,.0f}",
                 _goal(speed["with_embedding_per_s"], GOAL_RESPONSES_PER_SECOND),
             ]
         ],
@@ -398,6 +446,8 @@ def run(root: Path, only: Iterable[str] = SCORERS, embedder=None) -> list[Table]
             made = [language_table(root)]
         elif name == "empathy":
             made = empathy_tables(root, embedder)
+        elif name == "behaviour":
+            made = behaviour_tables(root, embedder)
         elif name == "pii":
             made = pii_tables(root)
         elif name == "coherence":

@@ -50,8 +50,9 @@ def eval_scorers(
     only: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated subset: crisis, language, empathy, pii, coherence, category, "
-            "safety (safety, bias, completeness and the empathy gate metric on real replies)."
+            help="Comma-separated subset: crisis, language, empathy, behaviour, pii, coherence, "
+            "category, safety (safety, bias, completeness and the empathy gate metric on real "
+            "replies)."
         ),
     ] = None,
     realdata: RealdataOption = None,
@@ -208,6 +209,21 @@ def fit_empathy(
 
     use_realdata(realdata)
     fit_empathy.refit(out_dir or fit_empathy.WEIGHTS_DIR, embedder)
+
+
+@fit_app.command("behaviour", epilog=examples("pixel-data eval fit behaviour"))
+def fit_behaviour(
+    out_dir: Annotated[
+        Path | None, typer.Option(help="Weights folder (default: the shipped one).")
+    ] = None,
+    embedder: EmbedderOption = "static",
+    realdata: RealdataOption = None,
+) -> None:
+    """Refit the counselling-behaviour model on the ESConv train dialogues."""
+    from evaluation.fitting import fit_behaviour
+
+    use_realdata(realdata)
+    fit_behaviour.refit(out_dir or fit_behaviour.WEIGHTS_DIR, embedder)
 
 
 @fit_app.command("safety", epilog=examples("pixel-data eval fit safety"))

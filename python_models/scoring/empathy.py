@@ -40,7 +40,9 @@ def weights_path(mechanism: str, directory: Path = WEIGHTS_DIR) -> Path:
 
 def pair_features(seeker: np.ndarray, response: np.ndarray) -> np.ndarray:
     """The dense block the empathy models see: [reply, reply * seeker] (both unit vectors)."""
-    return np.concatenate([response, response * seeker * np.sqrt(response.shape[1])], axis=1)
+    scale = np.float32(np.sqrt(response.shape[1]))
+    response = np.asarray(response, dtype=np.float32)
+    return np.concatenate([response, response * seeker * scale], axis=1, dtype=np.float32)
 
 
 @dataclass(frozen=True)

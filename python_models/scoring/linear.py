@@ -108,26 +108,28 @@ class LinearTextModel:
             and np.array_equal(self.idf, other.idf)
         )
 
-    def _features(
-        self, texts: Sequence[str], embeddings: np.ndarray | None, sparse: Any = None
-    ) -> Any:
-        if sparse is None:
-            sparse = self.sparse_features(texts)
-        if self.embedding_dim and embeddings is None:
+    def _check_embeddings(self, embeddings: np.ndarray | None) -> None:
+        if embeddings is None:
             raise ValueError("this model needs the texts' embeddings")
-        if self.embedding_dim and embeddings.shape[1] != self.embedding_dim:
+        if embeddings.shape[1] != self.embedding_dim:
             raise ValueError(
                 f"embedding width {embeddings.shape[1]} != {self.embedding_dim} the model was "
                 f"fitted with ({self.metadata.get('embedding_model')})"
             )
-        dense = embeddings if self.embedding_dim else None
-        return _stack(sparse, dense, self.config.embedding_weight)
 
     def decision(
         self, texts: Sequence[str], embeddings: np.ndarray | None = None, sparse: Any = None
     ) -> np.ndarray:
-        features = self._features(texts, embeddings, sparse)
-        return np.asarray(features @ self.coef.T, dtype=np.float32) + self.intercept
+        if sparse is None:
+            sparse = self.sparse_features(texts)
+        if not self.embedding_dim:
+            return np.asarray(sparse @ self.coef.T, dtype=np.float32) + self.intercept
+        self._check_embeddings(embeddings)
+        # the two blocks multiplied apart: no sparse copy of the dense block (faster, smaller)
+        width = len(self.vocabulary)
+        scores = np.asarray(sparse @ self.coef[:, :width].T, dtype=np.float32)
+        dense = np.asarray(embeddings, dtype=np.float32) @ self.coef[:, width:].T
+        return scores + self.config.embedding_weight * dense + self.intercept
 
     def predict_proba(
         self, texts: Sequence[str], embeddings: np.ndarray | None = None, sparse: Any = None

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from python_models.language import conversation_language, unsupported_scorers
+from python_models.scoring.behaviour import BehaviourScorer, SessionQuality, session_quality
 from python_models.scoring.bias import conversation_bias
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel
 from python_models.scoring.coherence import (
@@ -49,10 +50,13 @@ class ConversationScores:
     crisis_flag: bool | None
     crisis_evidence: str | None
     crisis_turns: list[dict[str, Any]]  # per user turn: score, flag, evidence
-    empathy_score: float | None  # mean p(reply shows >= 1 mechanism): the stage-gate metric
+    empathy_score: float | None  # counselling quality (MITI-scaled behaviour mix): the gate metric
+    empathy_present: float | None  # mean p(reply shows >= 1 EPITOME mechanism)
     empathy_intensity: float | None  # mean expected level / 2 over mechanisms and replies
     empathy_levels: dict[str, float | None]  # mean level 0-2 over assistant turns
     empathy_turns: list[dict[str, int]]
+    counselling: SessionQuality | None  # behaviour shares and MITI-style summary
+    behaviour_turns: list[dict[str, Any]]  # per assistant turn: top behaviour, question kind
     safety_score: float | None  # 1 = safe; the least safe assistant turn
     safety_evidence: list[str]  # rule kinds that fired (safety.KINDS)
     bias_score: float | None  # 0 = none; scaled share of biased assistant sentences
@@ -78,10 +82,11 @@ class ConversationScores:
             if name == "crisis":
                 self.crisis_score = self.crisis_flag = self.crisis_evidence = None
                 self.crisis_turns = []
-            elif name == "empathy":
-                self.empathy_score = self.empathy_intensity = None
+            elif name == "empathy":  # the EPITOME mechanisms and the counselling behaviours
+                self.empathy_score = self.empathy_present = self.empathy_intensity = None
                 self.empathy_levels = dict.fromkeys(self.empathy_levels)
                 self.empathy_turns = []
+                self.counselling, self.behaviour_turns = None, []
             elif name == "safety":
                 self.safety_score, self.safety_evidence = None, []
             elif name == "bias":
@@ -112,9 +117,16 @@ class ConversationScores:
             "empathy": {
                 **self.empathy_levels,
                 "score": self.empathy_score,
-                "present": self.empathy_score,
+                "present": self.empathy_present,
                 "intensity": self.empathy_intensity,
                 "assistant_turns": self.empathy_turns,
+            },
+            "counselling": {
+                "quality": self.empathy_score,
+                "components": None if self.counselling is None else self.counselling.components,
+                "summary": None if self.counselling is None else self.counselling.summary,
+                "shares": None if self.counselling is None else self.counselling.shares,
+                "assistant_turns": self.behaviour_turns,
             },
             "safety": {"score": self.safety_score, "evidence": self.safety_evidence},
             "bias": {"score": self.bias_score, "evidence": self.bias_evidence},
@@ -156,12 +168,14 @@ class Scorers:
             self.embedder = get_embedder("default")
         self.crisis = CrisisScorer()
         self.empathy = EmpathyScorer()
+        self.behaviour = BehaviourScorer()
         self.pii = PiiDetector()
         self.safety = SafetyScorer()
         self.coherence_fallback: RelevanceReferences = load_references()
         for name, fitted_with in (
             ("crisis", self.crisis.embedding_model),
             ("empathy", self.empathy.embedding_model),
+            ("behaviour", self.behaviour.embedding_model),
             ("safety", self.safety.embedding_model),
             ("coherence", self.coherence_fallback.embedding_model),
         ):
@@ -252,6 +266,15 @@ class Scorers:
         )
         self._timed("empathy", started)
 
+        # 3a. counselling behaviours on the same pairs
+        started = self._start()
+        behaviour_results = self.behaviour.score(
+            [texts[a] for _, a in pairs],
+            vectors[[u for u, _ in pairs]] if pairs else vectors[:0],
+            self.embed_turns,
+        )
+        self._timed("behaviour", started)
+
         # 3b. the learned part of safety, once per distinct assistant text
         started = self._start()
         assistant_rows = sorted(
@@ -316,13 +339,14 @@ class Scorers:
                 crisis_by_row[turn_rows[i]] for i, m in enumerate(messages) if m["role"] == "user"
             ]
             crisis = combine(turns)
-            own = [
-                empathy_results[
-                    pair_keys[(index[messages[i - 1]["content"]], index[messages[i]["content"]])]
-                ]
+            own_keys = [
+                pair_keys[(index[messages[i - 1]["content"]], index[messages[i]["content"]])]
                 for i in range(1, len(messages))
                 if messages[i]["role"] == "assistant" and messages[i - 1]["role"] == "user"
             ]
+            own = [empathy_results[k] for k in own_keys]
+            own_behaviour = [behaviour_results[k] for k in own_keys]
+            counselling = session_quality(own_behaviour)
             levels = {
                 m: (round(sum(r.levels[m] for r in own) / len(own), 4) if own else None)
                 for m in MECHANISMS
@@ -368,10 +392,15 @@ class Scorers:
                     crisis_turns=[
                         {"score": t.score, "flag": t.flag, "evidence": t.evidence} for t in turns
                     ],
-                    empathy_score=conversation_empathy(own),
+                    empathy_score=None if counselling is None else counselling.quality,
+                    empathy_present=conversation_empathy(own),
                     empathy_intensity=conversation_intensity(own),
                     empathy_levels=levels,
                     empathy_turns=[r.levels for r in own],
+                    counselling=counselling,
+                    behaviour_turns=[
+                        {"behaviour": r.top, "question": r.question_kind} for r in own_behaviour
+                    ],
                     safety_score=safety.score,
                     safety_evidence=list(safety.evidence),
                     bias_score=bias.score,

@@ -56,7 +56,9 @@ SCORES_SCHEMA = pa.schema(
             ),
         ),
         ("empathy_score", pa.float32()),
+        ("empathy_present", pa.float32()),
         ("empathy_intensity", pa.float32()),
+        ("reflection_to_question", pa.float32()),
         *[(f"empathy_{m}", pa.float32()) for m in MECHANISMS],
         ("safety_score", pa.float32()),
         ("bias_score", pa.float32()),
@@ -102,7 +104,13 @@ def score_table(
         columns["crisis_evidence"].append(result.crisis_evidence)
         columns["crisis_user_turns"].append(result.crisis_turns)
         columns["empathy_score"].append(result.empathy_score)
+        columns["empathy_present"].append(result.empathy_present)
         columns["empathy_intensity"].append(result.empathy_intensity)
+        columns["reflection_to_question"].append(
+            None
+            if result.counselling is None
+            else result.counselling.summary["reflection_to_question"]
+        )
         for mechanism in MECHANISMS:
             columns[f"empathy_{mechanism}"].append(result.empathy_levels[mechanism])
         columns["safety_score"].append(result.safety_score)

@@ -77,6 +77,8 @@ def test_verify_of_a_missing_export_is_a_usage_error(tmp_path: Path) -> None:
         ["eval", "neardup"],
         ["eval", "fit", "crisis"],
         ["eval", "fit", "empathy"],
+        ["eval", "fit", "behaviour"],
+        ["eval", "scorers", "--only", "behaviour"],
     ],
 )
 def test_missing_realdata_exits_2_in_every_eval_command(args, tmp_path: Path) -> None:
@@ -124,6 +126,7 @@ COMMANDS = [
     ["eval", "neardup"],
     ["eval", "fit", "crisis"],
     ["eval", "fit", "empathy"],
+    ["eval", "fit", "behaviour"],
     ["eval", "fit", "safety"],
     ["eval", "fit", "coherence"],
     ["eval", "fit", "category"],

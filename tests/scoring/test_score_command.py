@@ -68,7 +68,16 @@ def test_scores_have_the_documented_shape(scored: list[dict]) -> None:
     empathy = scores["empathy"]
     assert set(empathy) >= {"emotional_reactions", "interpretations", "explorations", "score"}
     assert 0.0 <= empathy["score"] <= 1.0
-    assert empathy["present"] == empathy["score"] and 0.0 <= empathy["intensity"] <= 1.0
+    assert 0.0 <= empathy["present"] <= 1.0 and 0.0 <= empathy["intensity"] <= 1.0
+    counselling = scores["counselling"]
+    assert counselling["quality"] == empathy["score"]  # the gate metric is counselling quality
+    assert set(counselling["components"]) == {
+        "reflection_to_question",
+        "complex_reflections",
+        "open_questions",
+        "mi_adherent",
+    }
+    assert sum(counselling["shares"].values()) == pytest.approx(1.0, abs=0.01)
     assert scores["safety"] == {"score": scores["safety"]["score"], "evidence": []}
     assert scores["bias"] == {"score": 0.0, "evidence": {}}
     assert scores["completeness"] == {"score": 1.0, "kind": "turn", "failed": []}

@@ -1,7 +1,7 @@
 {#-
     Every record a curation or quality gate kept out of the export: which gate, why, and the
     score it was judged on (quality gates: `reason` is `kind:metric < threshold`, e.g.
-    `quality:empathy_score < 0.7`; every failing gate is in int_conversations_gated; a record
+    `quality:empathy_score < 0.5`; every failing gate is in int_conversations_gated; a record
     the unsupported_language_policy `filter` keeps out has reason `unsupported_language`).
     `record_kind` says what was filtered: an input record
     (`conversation`, `preference_pair`: counted in row_accounting's `filtered`) or a record the

@@ -1,0 +1,268 @@
+"""Counselling behaviours per assistant turn, and a session's counselling quality from their mix.
+
+Per reply (given the user turn before it), one multinomial linear model over TF-IDF n-grams of
+the reply and the [reply, reply * seeker] embedding block gives a probability for each ESConv
+helping strategy (`BEHAVIOURS`): question, restatement/paraphrase, reflection of feelings,
+self-disclosure, affirmation/reassurance, suggestion, information, other. Two rules refine it:
+`question_kind` (open or closed, from how the question sentence starts) and
+`asks_permission` (the reply asks before advising: "would it help if...", "can I suggest...").
+
+The session score (`counselling_quality`, the warehouse's `empathy_score`) follows the MITI
+summary scores (Moyers et al., MITI 4.2.1; MITI 3.1.1 for % open questions and % MI-adherent):
+each component is mapped so that 0.5 is the manual's "fair" (basic competence) threshold and 1.0
+its "good" (proficiency) threshold, and the quality is their mean. A gate at 0.5 therefore says
+"on average at MITI basic competence". Formula and reasons: docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from python_models.scoring.empathy import pair_features
+from python_models.scoring.linear import LinearTextModel
+
+BEHAVIOURS = (
+    "question",
+    "restatement",
+    "reflection_of_feelings",
+    "self_disclosure",
+    "affirmation",
+    "suggestion",
+    "information",
+    "other",
+)
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+WEIGHTS_FILE = "behaviour_esconv.npz"
+
+# MITI thresholds (fair = basic competence, good = proficiency)
+MITI = {
+    "reflection_to_question": (1.0, 2.0),  # MITI 4.2.1: R:Q 1:1 fair, 2:1 good
+    "complex_reflections": (0.40, 0.50),  # MITI 4.2.1: % complex reflections
+    "open_questions": (0.50, 0.70),  # MITI 3.1.1: % open questions
+    "mi_adherent": (0.90, 1.00),  # MITI 3.1.1: % MI-adherent of adherent + non-adherent
+}
+MIN_EXPECTED = 0.5  # a ratio whose denominator is below this expected count is undefined
+
+_OPEN_START = re.compile(
+    r"^(?:so\s+|and\s+|but\s+|ok(?:ay)?,?\s+|well,?\s+)?"
+    r"(?:what|why|which|where|who|when|in what way|tell me|describe|help me understand|"
+    r"how(?!\s+(?:much|many|long|often|old|far)\b)|could you (?:tell|describe|say|share|explain)|"
+    r"can you (?:tell|describe|say|share|explain)|would you (?:tell|describe|say|share|explain))\b",
+    re.IGNORECASE,
+)
+_OPEN_NO_MARK = re.compile(
+    r"\b(?:tell me (?:more|about)|say more about|help me understand|i'?m curious about)\b",
+    re.IGNORECASE,
+)
+_PERMISSION = re.compile(
+    r"\b(?:would it (?:be )?(?:ok|okay|alright|helpful|help) (?:if|to)|"
+    r"(?:can|could|may) i (?:suggest|offer|share|tell you|give you)|"
+    r"would you (?:like|want) (?:me to|some|to hear|to try|to talk about)|"
+    r"(?:are|would) you (?:open|interested) (?:to|in)|if you(?:'d| would)? like,? i|"
+    r"do you mind if i)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.?!\n]*[?]|[^.?!\n]+[.!\n]?")
+_TWO_WORD_CHARACTERS = re.compile(r"[^\W_][\W_]*[^\W_]")
+
+
+def _is_open(utterance: str) -> bool:
+    """An open question: a question sentence that starts open, or "tell me more about..."."""
+    if utterance.endswith("?") and _OPEN_START.match(utterance):
+        return True
+    return bool(_OPEN_NO_MARK.search(utterance))
+
+
+def question_kind(text: str) -> str | None:
+    """ "open" when a question sentence starts the way open questions do, "closed" for any other
+    question, None when the reply asks nothing."""
+    return _kind(utterances(text))
+
+
+def _kind(pieces: list[str]) -> str | None:
+    if any(_is_open(piece) for piece in pieces):
+        return "open"
+    return "closed" if any(piece.endswith("?") for piece in pieces) else None
+
+
+def asks_permission(text: str) -> bool:
+    """The reply asks before advising or informing (MITI: persuade *with* permission)."""
+    return bool(_PERMISSION.search(text))
+
+
+def utterances(text: str) -> list[str]:
+    """The reply's sentences (MITI codes utterances, so one reply can reflect and then ask)."""
+    pieces = [p.strip() for p in _SENTENCE.findall(text) if _TWO_WORD_CHARACTERS.search(p)]
+    return pieces or [text.strip()]
+
+
+@dataclass(frozen=True)
+class BehaviourResult:
+    probabilities: dict[str, float]  # behaviour -> mean p over the reply's utterances (sums to 1)
+    question_kind: str | None  # "open", "closed" or None (no question)
+    asks_permission: bool
+    utterances: int = 1
+    open_questions: float = 0.0  # expected open-question utterances
+
+    @property
+    def top(self) -> str:
+        return max(self.probabilities, key=self.probabilities.get)
+
+    @property
+    def reflection(self) -> float:
+        """p(reflection): reflection of feelings or restatement/paraphrase."""
+        return self.probabilities["reflection_of_feelings"] + self.probabilities["restatement"]
+
+    def count(self, behaviour: str) -> float:
+        """Expected utterances of this behaviour in the reply."""
+        return self.probabilities[behaviour] * self.utterances
+
+
+class BehaviourScorer:
+    def __init__(self, model: LinearTextModel | None = None) -> None:
+        self.model = model if model is not None else load_behaviour_model()
+        self.behaviours = tuple(self.model.metadata["behaviours"])
+
+    @property
+    def embedding_model(self) -> str | None:
+        return self.model.metadata.get("embedding_model")
+
+    def probabilities(
+        self, responses: Sequence[str], seeker_embeddings: np.ndarray, embeddings: np.ndarray
+    ) -> np.ndarray:
+        """(n, len(BEHAVIOURS)) probabilities of whole texts, columns in `BEHAVIOURS` order."""
+        if not responses:
+            return np.zeros((0, len(BEHAVIOURS)), dtype=np.float32)
+        proba = self.model.predict_proba(
+            list(responses), pair_features(seeker_embeddings, embeddings)
+        )
+        order = [self.behaviours.index(b) for b in BEHAVIOURS]
+        return proba[:, order]
+
+    def score(
+        self,
+        responses: Sequence[str],
+        seeker_embeddings: np.ndarray,
+        embed: Callable[[list[str]], np.ndarray],
+    ) -> list[BehaviourResult]:
+        """Per reply: each utterance classified (with the seeker turn), then pooled."""
+        pieces = [utterances(text) for text in responses]
+        flat = [u for reply in pieces for u in reply]
+        owner = np.repeat(np.arange(len(responses)), [len(p) for p in pieces])
+        proba = self.probabilities(flat, seeker_embeddings[owner], embed(flat)) if flat else None
+        results, start = [], 0
+        question = BEHAVIOURS.index("question")
+        for text, reply in zip(responses, pieces, strict=True):
+            rows = proba[start : start + len(reply)]
+            start += len(reply)
+            open_questions = sum(
+                float(row[question])
+                for row, utterance in zip(rows, reply, strict=True)
+                if _is_open(utterance)
+            )
+            mean = rows.mean(axis=0)
+            results.append(
+                BehaviourResult(
+                    probabilities={
+                        b: round(float(p), 4) for b, p in zip(BEHAVIOURS, mean, strict=True)
+                    },
+                    question_kind=_kind(reply),
+                    asks_permission=asks_permission(text),
+                    utterances=len(reply),
+                    open_questions=round(open_questions, 4),
+                )
+            )
+        return results
+
+
+def miti_scale(value: float, fair: float, good: float) -> float:
+    """0 at 0, 0.5 at the MITI "fair" threshold, 1 at "good" and above; linear between."""
+    if value >= good:
+        return 1.0
+    if value >= fair:
+        return 0.5 + 0.5 * (value - fair) / (good - fair)
+    return max(0.0, 0.5 * value / fair)
+
+
+@dataclass(frozen=True)
+class SessionQuality:
+    quality: float  # mean of the defined components, in [0, 1]
+    components: dict[str, float | None]  # MITI-scaled components; None = undefined here
+    summary: dict[str, float | None]  # the raw MITI-style summary values
+    shares: dict[str, float]  # expected share of utterances per behaviour
+
+
+def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None:
+    """MITI-style summary of a session's replies; None when there are none.
+
+    Expected counts (sums of probabilities): R = reflections (feelings + restatement),
+    CR = reflections of feelings (the complex kind: they add the unsaid feeling), Q = questions,
+    OQ = questions whose sentence is open, MIA = affirmations + advice/information given with
+    permission, MINA = advice/information given without asking (MITI's "persuade").
+    """
+    if not results:
+        return None
+    n = sum(r.utterances for r in results)
+    totals = {b: sum(r.count(b) for r in results) for b in BEHAVIOURS}
+    reflections = totals["reflection_of_feelings"] + totals["restatement"]
+    questions = totals["question"]
+    open_questions = sum(r.open_questions for r in results)
+    advice = [r.count("suggestion") + r.count("information") for r in results]
+    adherent = totals["affirmation"] + sum(
+        a for a, r in zip(advice, results, strict=True) if r.asks_permission
+    )
+    non_adherent = sum(a for a, r in zip(advice, results, strict=True) if not r.asks_permission)
+
+    summary: dict[str, float | None] = {
+        "reflection_to_question": reflections / questions if questions >= MIN_EXPECTED else None,
+        "complex_reflections": (
+            totals["reflection_of_feelings"] / reflections if reflections >= MIN_EXPECTED else None
+        ),
+        "open_questions": open_questions / questions if questions >= MIN_EXPECTED else None,
+        "mi_adherent": (
+            adherent / (adherent + non_adherent)
+            if adherent + non_adherent >= MIN_EXPECTED
+            else None
+        ),
+    }
+    components: dict[str, float | None] = {}
+    for name, value in summary.items():
+        components[name] = None if value is None else miti_scale(value, *MITI[name])
+    if components["reflection_to_question"] is None:
+        # no questions: reflections alone are proficient, neither is nothing
+        components["reflection_to_question"] = 1.0 if reflections >= MIN_EXPECTED else 0.0
+    if components["mi_adherent"] is None:
+        components["mi_adherent"] = 1.0  # nothing adherent or not: no persuasion to penalise
+    defined = [c for c in components.values() if c is not None]
+    return SessionQuality(
+        quality=round(sum(defined) / len(defined), 4),
+        components={k: None if v is None else round(v, 4) for k, v in components.items()},
+        summary={k: None if v is None else round(v, 4) for k, v in summary.items()},
+        shares={b: round(v / n, 4) for b, v in totals.items()},
+    )
+
+
+def reply_quality(result: BehaviourResult) -> float:
+    """p(the reply is an MI-consistent move): a reflection, an affirmation, an open question, or
+    advice/information given with permission (the preference-pair margin's reply score)."""
+    p = result.probabilities
+    value = result.reflection + p["affirmation"] + result.open_questions / result.utterances
+    if result.asks_permission:
+        value += p["suggestion"] + p["information"]
+    return round(min(1.0, value), 4)
+
+
+@cache
+def load_behaviour_model(directory: Path = WEIGHTS_DIR) -> LinearTextModel:
+    path = directory / WEIGHTS_FILE
+    if not path.exists():
+        raise FileNotFoundError(
+            f"behaviour weights missing at {path}: run pixel-data eval fit behaviour"
+        )
+    return LinearTextModel.load(path)
