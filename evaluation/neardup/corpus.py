@@ -47,6 +47,7 @@ from evaluation.realdata import (
     counsel_chat_html_rows,
     counsel_chat_rows,
     epitome_rows,
+    esconv_dialogues,
     hh_harmless_rows,
     realdata_root,
 )
@@ -205,40 +206,17 @@ def hh_rlhf_docs(root: Path) -> list[EvalDoc]:
     return docs
 
 
-_ESCONV_TURN = re.compile(r"^\s*\S+ ([01]) (\d+) (?:\[[^\]]*\] )?(.*)$", re.S)
 ESCONV_WINDOW_TURNS = (8, 16)  # the fewest turns a window may have, and the most it takes
 
 
 def esconv_windows(root: Path) -> list[EvalDoc]:
-    """Long real multi-turn transcripts: the first 8-16 turns of each ESConv dialogue.
-
-    ``esconv/devWithStrategy_short.tsv`` holds one line per dialogue prefix, cut to a sliding
-    window of the last few turns (``EOS``-separated, each ``<float> <speaker> <turn index>
-    [strategy] text``). A dialogue's turns are collected by index across its lines; a line whose
-    last turn index does not exceed the previous line's starts the next dialogue.
-    """
-    path = root / "esconv" / "devWithStrategy_short.tsv"
-    if not path.exists():
+    """Long real multi-turn transcripts: the first 8-16 turns of each ESConv dialogue."""
+    if not (root / "esconv" / "devWithStrategy_short.tsv").exists():
         return []
-    dialogues: list[dict[int, tuple[str, str]]] = []
-    previous_last = None
-    for line in path.read_text("utf-8").splitlines():
-        turns = {}
-        for part in line.split(" EOS "):
-            match = _ESCONV_TURN.match(part)
-            if match and match.group(3).strip():
-                role = "user" if match.group(1) == "0" else "assistant"
-                turns[int(match.group(2))] = (role, match.group(3).strip())
-        if not turns:
-            continue
-        if previous_last is None or max(turns) <= previous_last:
-            dialogues.append({})
-        dialogues[-1].update(turns)
-        previous_last = max(turns)
     fewest, most = ESCONV_WINDOW_TURNS
     docs: list[EvalDoc] = []
-    for i, dialogue in enumerate(dialogues):
-        window = [dialogue[k] for k in sorted(dialogue)][:most]
+    for i, dialogue in enumerate(esconv_dialogues(root)):
+        window = [(role, text) for role, text in dialogue.turns if text][:most]
         if len(window) >= fewest:
             messages = [{"role": r, "content": normalize_content(t)} for r, t in window]
             docs.append(EvalDoc(f"esconv-{i}", f"esconv:{i}", "esconv", "original", messages))
