@@ -23,6 +23,7 @@ from exports.shards import CONVERSATIONS, PREFERENCE_PAIRS, WrittenFile, write_t
 from exports.store import LocalExportStore
 from exports.warehouse import (
     BuildMetadata,
+    check_build_state,
     check_tables,
     open_warehouse,
     read_build_metadata,
@@ -112,6 +113,7 @@ def _write_export(
     with open_warehouse(warehouse, spill_dir=spill_dir, memory_limit=memory_limit) as con:
         check_tables(con)
         build = read_build_metadata(con)
+        check_build_state(con, build)
         _check_seed(build, seed)
         composition = (
             apply_composition(
