@@ -11,7 +11,6 @@ record ``{"text", "title"}`` at line 1.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import sys
@@ -34,6 +33,13 @@ from ingestion.containers import (
     utf16_to_utf8,
 )
 from ingestion.objects import ObjectChangedError
+from ingestion.record_streams import (
+    CHUNK_BYTES,
+    SalvagingGzip,
+    csv_rows,
+    json_values,
+    split_lines,
+)
 from pixel_config.values import quote_identifier, quote_string
 
 RAW_RECORD_SCHEMA = pa.schema(
@@ -181,11 +187,15 @@ def read_one_file(
         compression = "none"
         if is_gzip(head):
             compression = "gzip"
-            stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
+            inflated = SalvagingGzip(stream)
+            stream = io.BufferedReader(inflated, CHUNK_BYTES)
             try:
                 head = stream.peek(4)[:4]
             except GZIP_ERRORS as exc:
                 yield _unreadable(exc, compression, "bad_gzip")
+                return
+            if inflated.damage is not None and not head:
+                yield _unreadable(zlib.error(), compression, "bad_gzip")
                 return
         if is_parquet(head) and not document:
             reader = parquet_reader or _pyarrow_parquet_rows
@@ -207,10 +217,16 @@ def read_one_file(
             else:
                 yield from _read_text_container(stream, compression, max_record_bytes)
         except GZIP_ERRORS as exc:
-            # a truncated gzip member: the records before the damage are kept, the rest reported;
             # bytes that stopped matching the listing mid-file quarantine the whole file
             # (stg_lake__json_records extends that line-0 row to the records read before it)
             yield _unreadable(exc, compression, "bad_gzip")
+            return
+        if compression == "gzip" and inflated.damage is not None:
+            # a truncated or corrupt gzip: every complete line before the damage was read; the
+            # lost tail is one row at the line it starts on, with its byte offset
+            damage = inflated.damage
+            tail = RawRecord(damage.line, damage.as_json(), damage.tail_bytes, "bad_gzip")
+            yield "unreadable", compression, tail
 
 
 def _read_document(
@@ -247,6 +263,8 @@ def _read_text_container(
         stream = io.BufferedReader(io.BytesIO(utf16_to_utf8(stream.read())))
         head = stream.peek(SNIFF_BYTES)
     container = text_container(head)
+    if container == "json_array" and _is_json_lines(head):
+        container = "jsonl"  # a JSONL file whose first line is an array: read by lines
     if container == "jsonl":
         for rec in _read_jsonl(stream, max_record_bytes):
             yield "jsonl", compression, rec
@@ -259,11 +277,42 @@ def _read_text_container(
     # "empty": an empty (or whitespace-only) file holds no records
 
 
+def _first_line(head: bytes) -> bytes:
+    """The first non-blank line of ``head`` (BOM and leading whitespace dropped)."""
+    return head.removeprefix(UTF8_BOM).lstrip().split(b"\n", 1)[0].strip()
+
+
+def _is_json_lines(head: bytes) -> bool:
+    """A ``[``-file whose first line is a whole JSON value with more after it: JSON Lines."""
+    first = _first_line(head)
+    rest = head.removeprefix(UTF8_BOM).lstrip()[len(first) :]
+    if not rest.strip() or b"\n" not in head:
+        return False
+    try:
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _is_pretty_printed(head: bytes) -> bool:
+    """A ``{``-file whose first line opens a value it does not close: JSON spread over lines."""
+    first = _first_line(head)
+    return first.startswith(b"{") and first.endswith((b"{", b"[", b",", b":"))
+
+
 def _read_jsonl(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
-    for line_number, line in enumerate(stream, start=1):
+    if _is_pretty_printed(stream.peek(SNIFF_BYTES)):
+        data = stream.read()
+        records = _read_json_values(data, max_record_bytes)
+        if records is not None:
+            yield from records
+            return
+        stream = io.BufferedReader(io.BytesIO(data))  # not JSON values either: read by lines
+    for line_number, line in enumerate(split_lines(stream), start=1):
         if line_number == 1 and line.startswith(UTF8_BOM):
             line = line[len(UTF8_BOM) :]
-        terminated = line.endswith(b"\n")
+        terminated = line.endswith((b"\n", b"\r"))
         body = line.rstrip(b"\r\n")
         if not body.strip():
             continue  # blank lines are not records
@@ -278,6 +327,26 @@ def _read_jsonl(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]
         yield RawRecord(line_number, text, len(body), None, not terminated)
 
 
+def _read_json_values(data: bytes, max_record_bytes: int) -> list[RawRecord] | None:
+    """Records of JSON values written one after another (pretty-printed objects), each at the
+    line it starts on; None when the first value does not parse (then it is read by lines)."""
+    try:
+        text = data.removeprefix(UTF8_BOM).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    records = []
+    for line, value in json_values(text):
+        if value is None:
+            if not records:
+                return None
+            # the rest does not parse: one row for it, where it starts
+            rest = len(text.encode("utf-8")) - sum(r.raw_bytes for r in records)
+            records.append(RawRecord(line, None, rest, "malformed_json"))
+            break
+        records.append(_bounded(line, value, max_record_bytes))
+    return records
+
+
 def _read_json_array(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
     data = stream.read()
     if data.startswith(UTF8_BOM):
@@ -290,11 +359,18 @@ def _read_json_array(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRe
     except json.JSONDecodeError as exc:
         yield _file_error("malformed_json_array", exc, len(data))
         return
+    except RecursionError as exc:
+        yield _file_error("nesting_too_deep", exc, len(data))
+        return
     if not isinstance(elements, list):  # pragma: no cover - sniffed as "[" so always a list
         yield _file_error("malformed_json_array", None, len(data))
         return
     for index, element in enumerate(elements, start=1):
-        text = json.dumps(element, ensure_ascii=False)
+        try:
+            text = json.dumps(element, ensure_ascii=False)
+        except RecursionError:
+            yield RawRecord(index, None, 0, "nesting_too_deep")
+            continue
         yield _bounded(index, text, max_record_bytes)
 
 
@@ -302,37 +378,31 @@ def _read_csv(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
     text_stream = io.TextIOWrapper(
         stream, encoding="utf-8-sig", errors="surrogateescape", newline=""
     )
-    reader = csv.reader(text_stream)
-    try:
-        header = next(reader)
-    except StopIteration:
+    rows = csv_rows(text_stream, max_row_chars=max_record_bytes)
+    first = next(rows, None)
+    if first is None:
         return
-    except csv.Error as exc:
-        yield _file_error("malformed_csv_row", exc)
+    if first.cells is None:
+        yield _file_error("malformed_csv_row", None)
         return
-    header = [name.strip() for name in header]
-    while True:
-        start_line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            yield RawRecord(start_line, None, 0, "malformed_csv_row")
+    header = [name.strip() for name in first.cells]
+    for row in rows:
+        if row.cells is None:
+            yield RawRecord(row.line, None, row.chars, "malformed_csv_row")
             continue
-        if not any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row.cells):
             continue  # blank lines are not records
-        size = sum(len(cell) for cell in row)
-        if len(row) != len(header):
-            yield RawRecord(start_line, None, size, "malformed_csv_row")
+        size = sum(len(cell) for cell in row.cells)
+        if len(row.cells) != len(header):
+            yield RawRecord(row.line, None, size, "malformed_csv_row")
             continue
         try:
-            record = json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False)
+            record = json.dumps(dict(zip(header, row.cells, strict=True)), ensure_ascii=False)
             record.encode("utf-8")
         except UnicodeEncodeError:
-            yield RawRecord(start_line, None, size, "invalid_utf8")
+            yield RawRecord(row.line, None, size, "invalid_utf8")
             continue
-        yield _bounded(start_line, record, max_record_bytes)
+        yield _bounded(row.line, record, max_record_bytes)
 
 
 def _pyarrow_parquet_rows(source) -> Iterator[tuple[int, str]]:
