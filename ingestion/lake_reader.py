@@ -82,6 +82,9 @@ class LakeFile:
     source_dataset: str
     uri: str
     record_format: str | None = None
+    # set when the listing could not treat it as a readable file (ingestion.lake): one row
+    # with this reason at line 0, and the file is not opened
+    listing_error: str | None = None
 
 
 @dataclass(slots=True)
@@ -143,6 +146,10 @@ def read_lake_records(
     def batches() -> Iterator[pa.RecordBatch]:
         batcher = _Batcher()
         for lake_file in files:
+            if lake_file.listing_error:
+                unlisted = _file_error(lake_file.listing_error, None)
+                batcher.add(lake_file, "unreadable", "none", unlisted)
+                continue
             for container, compression, rec in read_one_file(
                 lake_file.uri,
                 max_record_bytes=max_record_bytes,
