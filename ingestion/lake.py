@@ -142,6 +142,14 @@ def assign_datasets(
     Yields ``(object, dataset or None, every dataset whose glob matched)`` so overlaps can be
     reported instead of silently resolved.
     """
+    for row in registry:
+        try:
+            glob_to_regex(row.path_glob.lstrip("/"))
+        except re.error as error:
+            raise ValueError(
+                f"registry dataset {row.dataset}, column path_glob: {row.path_glob!r} is not a "
+                f"valid glob ({error.msg})"
+            ) from None
     for obj in objects:
         matched = [row.dataset for row in registry if glob_matches(row.path_glob, obj.relpath)]
         yield obj, (matched[0] if matched else None), matched

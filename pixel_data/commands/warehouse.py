@@ -120,6 +120,19 @@ def exclusive_build(warehouse: Path) -> Iterator[None]:
         yield
 
 
+def check_registry() -> None:
+    """Exit 2 naming the row and column of every source-registry problem, before dbt starts."""
+    from ingestion.registry import registry_problems
+
+    problems = registry_problems(
+        settings.REGISTRY_CSV,
+        settings.SEEDS_DIR / "_seeds.yml",
+        settings.DBT_PROJECT_DIR / "dbt_project.yml",
+    )
+    if problems:
+        fail(f"the source registry {settings.REGISTRY_CSV} has problems: {'; '.join(problems)}", USAGE)
+
+
 def build_warehouse(
     lake: str,
     seed: int | None,
@@ -134,6 +147,7 @@ def build_warehouse(
     args = ["build", "--vars", json.dumps(dbt_vars)]
     if select:
         args += ["--select", select]
+    check_registry()
     with exclusive_build(warehouse):
         return run_dbt(args, warehouse)
 
