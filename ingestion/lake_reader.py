@@ -37,8 +37,9 @@ from ingestion.record_streams import (
     CHUNK_BYTES,
     SalvagingGzip,
     csv_rows,
+    is_cr_only,
     json_values,
-    split_lines,
+    split_cr_lines,
 )
 from pixel_config.values import quote_identifier, quote_string
 
@@ -71,6 +72,8 @@ GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
 # Registry formats whose files are one record each, read whole (not sniffed as JSON or CSV).
 DOCUMENT_FORMATS = frozenset({"transcript"})
+
+_CR = ord("\r")
 
 csv.field_size_limit(sys.maxsize)
 
@@ -316,22 +319,54 @@ def _read_jsonl(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]
             yield from records
             return
         stream = io.BufferedReader(io.BytesIO(data))  # not JSON values either: read by lines
-    for line_number, line in enumerate(split_lines(stream), start=1):
+    if is_cr_only(stream.peek(SNIFF_BYTES)):
+        lines: Iterable[bytes] = split_cr_lines(stream)
+    else:
+        lines = stream  # the common case: the stream's own (C) line iteration
+    shift = 0  # lines added by CRs inside a line (CR-only rows appended to an LF file)
+    for line_number, line in enumerate(lines, start=1):
         if line_number == 1 and line.startswith(UTF8_BOM):
             line = line[len(UTF8_BOM) :]
         terminated = line.endswith((b"\n", b"\r"))
         body = line.rstrip(b"\r\n")
+        if _CR in body:  # an int test is a memchr; a bytes one is several times slower
+            parts = list(split_cr_lines(io.BytesIO(line)))
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                yield from _jsonl_line(
+                    part, line_number + shift + index, max_record_bytes, terminated or not last
+                )
+            shift += len(parts) - 1
+            continue
         if not body.strip():
             continue  # blank lines are not records
         if len(body) > max_record_bytes:
-            yield RawRecord(line_number, None, len(body), "record_too_large")
+            yield RawRecord(line_number + shift, None, len(body), "record_too_large")
             continue
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            yield RawRecord(line_number, None, len(body), "invalid_utf8")
+            yield RawRecord(line_number + shift, None, len(body), "invalid_utf8")
             continue
-        yield RawRecord(line_number, text, len(body), None, not terminated)
+        yield RawRecord(line_number + shift, text, len(body), None, not terminated)
+
+
+def _jsonl_line(
+    line: bytes, line_number: int, max_record_bytes: int, terminated: bool
+) -> Iterator[RawRecord]:
+    """The record (or the reason) of one JSONL line; nothing for a blank one."""
+    body = line.rstrip(b"\r\n")
+    if not body.strip():
+        return
+    if len(body) > max_record_bytes:
+        yield RawRecord(line_number, None, len(body), "record_too_large")
+        return
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        yield RawRecord(line_number, None, len(body), "invalid_utf8")
+        return
+    yield RawRecord(line_number, text, len(body), None, not terminated)
 
 
 def _read_json_values(data: bytes, max_record_bytes: int) -> list[RawRecord] | None:
@@ -385,31 +420,32 @@ def _read_csv(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
     text_stream = io.TextIOWrapper(
         stream, encoding="utf-8-sig", errors="surrogateescape", newline=""
     )
-    rows = csv_rows(text_stream, max_row_chars=max_record_bytes)
+    rows = csv_rows(text_stream)
     first = next(rows, None)
     if first is None:
         return
-    if first.cells is None:
+    _, header_cells, _ = first
+    if header_cells is None:
         yield _file_error("malformed_csv_row", None)
         return
-    header = [name.strip() for name in first.cells]
-    for row in rows:
-        if row.cells is None:
-            yield RawRecord(row.line, None, row.chars, "malformed_csv_row")
+    header = [name.strip() for name in header_cells]
+    for start_line, row, chars in rows:
+        if row is None:
+            yield RawRecord(start_line, None, chars, "malformed_csv_row")
             continue
-        if not any(cell.strip() for cell in row.cells):
+        if not any(cell.strip() for cell in row):
             continue  # blank lines are not records
-        size = sum(len(cell) for cell in row.cells)
-        if len(row.cells) != len(header):
-            yield RawRecord(row.line, None, size, "malformed_csv_row")
+        size = sum(len(cell) for cell in row)
+        if len(row) != len(header):
+            yield RawRecord(start_line, None, size, "malformed_csv_row")
             continue
         try:
-            record = json.dumps(dict(zip(header, row.cells, strict=True)), ensure_ascii=False)
+            record = json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False)
             record.encode("utf-8")
         except UnicodeEncodeError:
-            yield RawRecord(row.line, None, size, "invalid_utf8")
+            yield RawRecord(start_line, None, size, "invalid_utf8")
             continue
-        yield _bounded(row.line, record, max_record_bytes)
+        yield _bounded(start_line, record, max_record_bytes)
 
 
 def _pyarrow_parquet_rows(source) -> Iterator[tuple[int, str]]:

@@ -3,7 +3,7 @@
 - ``SalvagingGzip``: inflates gzip (every member) and, when the stream is truncated or corrupt,
   ends cleanly after the last complete line instead of raising, remembering where the damage
   is, so the reader keeps every complete line and counts the lost tail as one row.
-- ``split_lines``: lines of a binary stream whatever the line ending (LF, CRLF or CR alone).
+- ``split_cr_lines``: lines of a binary stream whatever the line ending (LF, CRLF or CR alone).
 - ``csv_rows``: CSV rows with their first physical line; a quote that never closes (or closes
   somewhere absurd) costs its own line only, not every row after it.
 - ``json_values``: a text holding JSON values one after another, pretty-printed or not (a
@@ -18,6 +18,7 @@ import json
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 from dataclasses import dataclass
 from typing import IO
 
@@ -50,8 +51,8 @@ class SalvagingGzip(io.RawIOBase):
     def __init__(self, source: IO[bytes]) -> None:
         self._source = source
         self._inflater = zlib.decompressobj(31)
-        self._ready = bytearray()  # complete lines, ready to hand out
-        self._partial = bytearray()  # after the last line ending: held back
+        self._ready = memoryview(b"")  # complete lines, ready to hand out
+        self._partial = b""  # after the last line ending: held back
         self._delivered = 0
         self._lines = 0
         self._cr_lines = 0
@@ -66,7 +67,7 @@ class SalvagingGzip(io.RawIOBase):
             self._inflate_more()
         size = min(len(buffer), len(self._ready))
         buffer[:size] = self._ready[:size]
-        del self._ready[:size]
+        self._ready = self._ready[size:]
         return size
 
     def _inflate_more(self) -> None:
@@ -108,155 +109,116 @@ class SalvagingGzip(io.RawIOBase):
         if end == 0:
             self._partial += out
             return
-        complete = bytes(self._partial) + out[:end] if self._partial else out[:end]
-        self._partial = bytearray(out[end:])
+        complete = self._partial + out[:end] if self._partial else out[:end]
+        self._partial = out[end:]
         self._count(complete)
-        self._ready += complete
+        self._ready = memoryview(bytes(self._ready) + complete if self._ready else complete)
 
     def _count(self, complete: bytes) -> None:
         self._delivered += len(complete)
-        self._lines += complete.count(b"\n")
-        self._cr_lines += complete.count(b"\r")
+        lines = complete.count(b"\n")
+        self._lines += lines
+        if not self._lines:  # only a file of CR-only line endings counts CRs
+            self._cr_lines += complete.count(b"\r")
 
     def _finish(self, *, damaged: bool) -> None:
         self._done = True
         if not damaged:
-            self._count(bytes(self._partial))
-            self._ready += self._partial
-            self._partial = bytearray()
+            self._count(self._partial)
+            rest = bytes(self._ready) + self._partial
+            self._ready, self._partial = memoryview(rest), b""
             return
-        lines = self._lines or self._cr_lines  # a file of CR-only line endings counts CRs
+        lines = self._lines or self._cr_lines
         self.damage = Damage(line=lines + 1, offset=self._delivered, tail_bytes=len(self._partial))
-        self._partial = bytearray()
+        self._partial = b""
 
     def close(self) -> None:
         self._source.close()
         super().close()
 
 
-def split_lines(stream: IO[bytes]) -> Iterator[bytes]:
-    """Lines of ``stream`` with their endings; a CR alone ends a line too.
-
-    The common case (LF or CRLF) is the stream's own line iteration; a line holding a bare CR
-    (a classic Mac file, or CR-only rows appended to an LF file) is split further. A JSON text
-    never holds a raw CR, so this never cuts a record.
-    """
-    head = stream.peek(CHUNK_BYTES) if hasattr(stream, "peek") else b""
-    if b"\r" in head and b"\n" not in head:
-        yield from _split_cr_chunks(stream)
-        return
-    for line in stream:
-        if b"\r" in line[:-2]:
-            yield from _split_cr(line)
-        else:
-            yield line
+def is_cr_only(head: bytes) -> bool:
+    """Whether the first bytes of a text end lines with CR alone (a classic Mac file)."""
+    return b"\r" in head and b"\n" not in head
 
 
-def _split_cr(line: bytes) -> Iterator[bytes]:
-    parts = line.replace(b"\r\n", b"\n").replace(b"\r", b"\n").splitlines(keepends=True)
-    yield from parts
-
-
-def _split_cr_chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    """Lines of a file whose lines end with CR alone, read in chunks (never one giant line)."""
+def split_cr_lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """Lines of ``stream`` whatever their endings (LF, CRLF or CR alone), read in chunks so a
+    file of CR-only endings is never one giant line. A JSON text never holds a raw CR, so a CR
+    never cuts a record."""
     pending = b""
     while chunk := stream.read(CHUNK_BYTES):
         pending += chunk
         end = max(pending.rfind(b"\r"), pending.rfind(b"\n")) + 1
-        if end == 0:
-            continue
-        yield from _split_cr(pending[:end])
+        if end == 0 or (end == len(pending) and pending.endswith(b"\r")):
+            end = max(pending.rfind(b"\r", 0, len(pending) - 1), pending.rfind(b"\n")) + 1
+            if end == 0:
+                continue  # a CR at the very end may be the first half of a CRLF: wait
+        yield from _lines_of(pending[:end])
         pending = pending[end:]
     if pending:
-        yield from _split_cr(pending)
+        yield from _lines_of(pending)
 
 
-class _LineFeed:
-    """Physical lines for ``csv.reader``, remembered per row so a bad row can be re-read."""
-
-    def __init__(self, lines: Iterable[str], max_row_chars: int) -> None:
-        self._lines = iter(lines)
-        self._replay: deque[tuple[int, str]] = deque()
-        self._next_number = 1
-        self._max_row_chars = max_row_chars
-        self.consumed: list[tuple[int, str]] = []
-        self.consumed_chars = 0
-
-    def __iter__(self) -> _LineFeed:
-        return self
-
-    def __next__(self) -> str:
-        if self.consumed_chars > self._max_row_chars:
-            raise StopIteration  # a runaway quote: end the row here, it is re-read by lines
-        if self._replay:
-            number, line = self._replay.popleft()
-        else:
-            line = next(self._lines)
-            number = self._next_number
-            self._next_number += 1
-        self.consumed.append((number, line))
-        self.consumed_chars += len(line)
-        return line
-
-    def start_row(self) -> None:
-        self.consumed = []
-        self.consumed_chars = 0
-
-    def replay(self, lines: list[tuple[int, str]]) -> None:
-        self._replay.extendleft(reversed(lines))
+def _lines_of(data: bytes) -> list[bytes]:
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").splitlines(keepends=True)
 
 
-@dataclass(slots=True)
-class CsvRow:
-    """One CSV row: its first physical line, its cells, or ``None`` when malformed."""
+def csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str] | None, int]]:
+    """``(first physical line, cells, chars)`` of each row of CSV text (header included);
+    ``cells`` is None for a malformed row, whose ``chars`` say its size (0 for the others).
 
-    line: int
-    cells: list[str] | None
-    chars: int
-
-
-def csv_rows(lines: Iterable[str], *, max_row_chars: int) -> Iterator[CsvRow]:
-    """Rows of CSV text (header included) with their first physical line.
-
-    Rows are parsed as ``csv.reader`` always has (lenient about stray quotes). A row spanning
-    several lines must also parse strictly; if it does not (a quote opened and never closed,
-    or "closed" by the opening quote of a later row), only its first line is malformed and
-    reading resumes on the next line, so the rows after it are kept.
+    Rows are parsed strictly; a single-line row that fails is parsed again leniently, as
+    ``csv.reader`` always has (a stray quote is kept as text). A row spanning several lines that
+    fails (a quote opened and never closed, or "closed" by the opening quote of a later row)
+    costs its first line only: reading resumes on the next line, so the rows after it are kept.
+    Lines reach ``csv.reader`` in blocks (C iteration, no Python call per line); the blocks
+    since the current row began are kept so its lines can be read again.
     """
-    feed = _LineFeed(lines, max_row_chars)
-    reader = csv.reader(feed)
+    source = iter(lines)
+    blocks: deque[tuple[int, list[str]]] = deque()  # (first line number, lines) still needed
+    read_up_to = [0]
+
+    def next_blocks() -> Iterator[list[str]]:
+        while block := list(islice(source, 1024)):
+            blocks.append((read_up_to[0] + 1, block))
+            read_up_to[0] += len(block)
+            yield block
+
+    def physical(first: int, last: int) -> list[str]:
+        """The text of physical lines ``first..last`` from the blocks kept."""
+        out: list[str] = []
+        for start, block in blocks:
+            low, high = max(first, start), min(last, start + len(block) - 1)
+            out += block[low - start : high - start + 1]
+        return out
+
+    stream = chain.from_iterable(next_blocks())
+    reader = csv.reader(stream, strict=True)
+    offset = 0  # physical line = offset + reader.line_num
     while True:
-        feed.start_row()
+        first = offset + reader.line_num + 1
+        if len(blocks) > 2:  # blocks wholly before the row being read are never needed again
+            while blocks and blocks[0][0] + len(blocks[0][1]) - 1 < first:
+                blocks.popleft()
         try:
             cells = next(reader)
-            error = False
         except StopIteration:
-            if not feed.consumed:
-                return
-            cells, error = None, True  # stopped by the runaway bound
-        except csv.Error:
-            cells, error = None, True
-        consumed = feed.consumed
-        if not consumed:
             return
-        chars = feed.consumed_chars
-        if len(consumed) > 1 and (error or not _parses_strictly(consumed)):
-            first_line, first_text = consumed[0]
-            feed.replay(consumed[1:])
-            reader = csv.reader(feed)
-            yield CsvRow(first_line, None, len(first_text))
+        except csv.Error:
+            last = offset + reader.line_num
+            text = physical(first, last)
+            if last > first:  # several lines: only the first is lost, the others read again
+                offset = first
+                reader = csv.reader(chain(text[1:], stream), strict=True)
+                yield first, None, len(text[0])
+                continue
+            offset = last
+            reader = csv.reader(stream, strict=True)
+            lenient = next(csv.reader(text), None)
+            yield first, lenient, len(text[0]) if text else 0
             continue
-        if error:
-            reader = csv.reader(feed)
-        yield CsvRow(consumed[0][0], cells, chars)
-
-
-def _parses_strictly(consumed: list[tuple[int, str]]) -> bool:
-    try:
-        rows = list(csv.reader((line for _, line in consumed), strict=True))
-    except csv.Error:
-        return False
-    return len(rows) == 1
+        yield first, cells, 0
 
 
 def json_values(text: str, first_line: int = 1) -> Iterator[tuple[int, str | None]]:

@@ -90,6 +90,17 @@ def test_a_quote_closed_by_a_later_rows_quote_does_not_swallow_the_rows_between(
     ]
 
 
+@pytest.mark.parametrize("before", [1023, 1024, 2047, 3000, 5120])
+def test_a_broken_quote_deep_in_a_long_csv_is_found_at_its_line(tmp_path, before):
+    rows_before = "".join(f"q{n},a{n}\n" for n in range(before))
+    path = tmp_path / "long.csv"
+    path.write_text(f'q,a\n{rows_before}qx,"open\n' + "".join(f"r{n},b{n}\n" for n in range(2500)))
+    found = rows(path)
+    assert len(found) == before + 1 + 2500
+    assert [line for _, line, _, error in found if error] == [before + 2]
+    assert [line for _, line, _, _ in found] == list(range(2, before + 2500 + 3))
+
+
 def test_a_legitimate_multi_line_cell_stays_one_row(tmp_path):
     path = tmp_path / "ok.csv"
     path.write_text('q,a\nq1,"line one\nline ""two"", still"\nq2,a2\n')
