@@ -165,8 +165,8 @@ def check_build_state(con: duckdb.DuckDBPyConnection, build: BuildMetadata) -> N
         )
     if status != "passed":
         raise ExportError(
-            f"the last build failed: {failed} models or gates did not pass or were skipped ({gates} of them "
-            "gates); nothing is exported from it. Fix them and rebuild"
+            f"the last build failed: {failed} models or gates did not pass or were skipped "
+            f"({gates} of them gates); nothing is exported from it. Fix them and rebuild"
         )
     if command != "build":
         raise ExportError(

@@ -3,8 +3,9 @@
 The export is written into a hidden sibling directory and renamed into place at the end, with
 `manifest.json` written last, so a crash never leaves a directory that looks like a finished
 export; the next export to the same place removes what a killed one left (its `.partial-`,
-`.spill-` folders), holding a lock beside the output so two exports never share it. An existing output directory is only replaced when it holds nothing but a previous
-export (its manifest's files plus the allowed extras); anything else is refused, never deleted.
+`.spill-` folders), holding a lock beside the output so two exports never share it. An
+existing output directory is only replaced when it holds nothing but a previous export (its
+manifest's files plus the allowed extras); anything else is refused, never deleted.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ import json
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from itertools import chain, islice
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import IO
 
 CHUNK_BYTES = 1 << 16

@@ -75,7 +75,8 @@ def _column_types(project_yml: Path) -> dict[str, str]:
     document = yaml.safe_load(Path(project_yml).read_text()) or {}
     seeds = document.get("seeds", {}).get(document.get("name"), {})
     return {
-        name: str(kind).lower() for name, kind in seeds.get(SEED, {}).get("+column_types", {}).items()
+        name: str(kind).lower()
+        for name, kind in seeds.get(SEED, {}).get("+column_types", {}).items()
     }
 
 

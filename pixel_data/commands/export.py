@@ -69,9 +69,9 @@ def export(
 
 def write_export(warehouse: Path, out: Path, **options) -> None:
     """Export ``warehouse`` into ``out``; a refused export exits 1 with the reason."""
-    from exports.writer import ExportError, export_warehouse
-
     import duckdb
+
+    from exports.writer import ExportError, export_warehouse
 
     try:
         manifest = export_warehouse(warehouse, out, **options)

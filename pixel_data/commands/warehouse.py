@@ -130,7 +130,10 @@ def check_registry() -> None:
         settings.DBT_PROJECT_DIR / "dbt_project.yml",
     )
     if problems:
-        fail(f"the source registry {settings.REGISTRY_CSV} has problems: {'; '.join(problems)}", USAGE)
+        fail(
+            f"the source registry {settings.REGISTRY_CSV} has problems: {'; '.join(problems)}",
+            USAGE,
+        )
 
 
 def build_warehouse(

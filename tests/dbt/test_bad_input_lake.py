@@ -58,7 +58,12 @@ def make_bad_lake(lake: Path) -> dict[str, int]:
         ),
         chatml(42),
         chatml({"text": "an object"}),
-        {"messages": [{"role": "user", "text": "renamed field"}, {"role": "assistant", "content": "ok"}]},
+        {
+            "messages": [
+                {"role": "user", "text": "renamed field"},
+                {"role": "assistant", "content": "ok"},
+            ]
+        },
         chatml("\u200b\u200d\ufeff"),
         chatml(f"{ESC}[31mI feel{ESC}[0m low\x07 today\x00 and tired."),
         good(1),
@@ -122,7 +127,9 @@ def make_bad_lake(lake: Path) -> dict[str, int]:
     )
     deep = b'{"messages": ' + b"[" * 5000 + b"]" * 5000 + b"}\n"
     plant(lake, "curated/priority_deep.jsonl", deep + line(good(8)), {2: "kept"})
-    plant(lake, "community/sharegpt/deep.json", b"[" * 20000 + b"]" * 20000, {0: "nesting_too_deep"})
+    plant(
+        lake, "community/sharegpt/deep.json", b"[" * 20000 + b"]" * 20000, {0: "nesting_too_deep"}
+    )
     # names and links the listing must report, not skip
     undecodable = os.fsencode(lake) + b"/curated/priority_\xff.jsonl"
     with open(undecodable, "wb") as handle:
@@ -162,7 +169,9 @@ def test_every_planted_record_has_its_outcome(bad_build):
     lake, warehouse, _, _ = bad_build
     quarantined = {
         (relative(lake, f), n): reason
-        for f, n, reason in query(warehouse, "select source_file, source_line, reason from quarantine")
+        for f, n, reason in query(
+            warehouse, "select source_file, source_line, reason from quarantine"
+        )
     }
     read = {
         (relative(lake, f), n)
@@ -178,9 +187,7 @@ def test_every_planted_record_has_its_outcome(bad_build):
 
 def test_row_accounting_counts_what_the_files_hold(bad_build):
     _, warehouse, facts, _ = bad_build
-    rows = dict(
-        query(warehouse, "select source_dataset, input_records from row_accounting")
-    )
+    rows = dict(query(warehouse, "select source_dataset, input_records from row_accounting"))
     # the truncated gzip: every complete line, plus its lost tail as one row
     assert rows["professional_sessions"] == facts["gzip_complete_lines"] + 1
     assert rows["empathy_context_response"] == 4  # the broken quote costs one row, not three
@@ -200,7 +207,7 @@ def test_structured_content_keeps_its_text_and_counts_dropped_parts(bad_build):
 
 
 def test_control_characters_never_reach_the_content(bad_build):
-    lake, warehouse, _, _ = bad_build
+    _, warehouse, _, _ = bad_build
     contents = [
         m["content"]
         for (messages,) in query(

@@ -43,7 +43,7 @@ def test_a_second_export_to_the_same_place_is_refused_while_one_runs(warehouse, 
     out = tmp_path / "out"
     with open(tmp_path / ".out.lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        with pytest.raises(ExportError, match="another export to .* is running"):
+        with pytest.raises(ExportError, match=r"another export to .* is running"):
             export_warehouse(warehouse, out, documents=False)
     assert not out.exists()
 

@@ -84,7 +84,11 @@ def test_a_truncated_file_keeps_every_complete_line(values, cut, zipped):
 
 
 @SETTINGS
-@given(depth=st.integers(1, 30_000), opener=st.sampled_from(["[", '{"a":']), name=st.sampled_from(NAMES[:3]))
+@given(
+    depth=st.integers(1, 30_000),
+    opener=st.sampled_from(["[", '{"a":']),
+    name=st.sampled_from(NAMES[:3]),
+)
 def test_any_nesting_depth_is_read_or_reasoned(depth, opener, name):
     closer = "]" if opener == "[" else "}"
     records = read((opener * depth + "1" + closer * depth).encode(), name)

@@ -131,7 +131,7 @@ def test_any_line_ending_gives_one_record_per_line(tmp_path, ending):
     path.write_bytes(ending.join(b'{"n": %d}' % i for i in range(5)) + ending)
     found = rows(path)
     assert [(line, raw, error) for _, line, raw, error in found] == [
-        (i + 1, '{"n": %d}' % i, None) for i in range(5)
+        (i + 1, f'{{"n": {i}}}', None) for i in range(5)
     ]
 
 

@@ -15,7 +15,10 @@ from ingestion.registry import registry_problems
 from pixel_config import settings
 from tests.conftest import run_cli
 
-HEADER = "dataset,path_glob,format,field_map,source_family,tier,category,stage_policy,is_edge_case,is_holdout,license"
+HEADER = (
+    "dataset,path_glob,format,field_map,source_family,tier,category,stage_policy,"
+    "is_edge_case,is_holdout,license"
+)
 GOOD = "good_ds,good/*.jsonl,chatml,,community,3,,auto,false,false,mit"
 
 

@@ -15,9 +15,17 @@ sharegpt as (
 
 message_list_records as (
 
-    select source_dataset, dropped_content_parts from chatml
+    select
+        source_dataset,
+        dropped_content_parts
+    from chatml
+
     union all
-    select source_dataset, dropped_content_parts from sharegpt
+
+    select
+        source_dataset,
+        dropped_content_parts
+    from sharegpt
 
 ),
 
