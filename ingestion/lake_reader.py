@@ -319,26 +319,21 @@ def _read_jsonl(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]
             yield from records
             return
         stream = io.BufferedReader(io.BytesIO(data))  # not JSON values either: read by lines
+    if stream.peek(3)[:3] == UTF8_BOM:
+        stream.read(3)
     if is_cr_only(stream.peek(SNIFF_BYTES)):
         lines: Iterable[bytes] = split_cr_lines(stream)
     else:
         lines = stream  # the common case: the stream's own (C) line iteration
     shift = 0  # lines added by CRs inside a line (CR-only rows appended to an LF file)
     for line_number, line in enumerate(lines, start=1):
-        if line_number == 1 and line.startswith(UTF8_BOM):
-            line = line[len(UTF8_BOM) :]
-        terminated = line.endswith((b"\n", b"\r"))
         body = line.rstrip(b"\r\n")
         if _CR in body:  # an int test is a memchr; a bytes one is several times slower
-            parts = list(split_cr_lines(io.BytesIO(line)))
-            for index, part in enumerate(parts):
-                last = index == len(parts) - 1
-                yield from _jsonl_line(
-                    part, line_number + shift + index, max_record_bytes, terminated or not last
-                )
-            shift += len(parts) - 1
+            for index, part in enumerate(split_cr_lines(io.BytesIO(line))):
+                yield from _jsonl_line(part, line_number + shift + index, max_record_bytes)
+            shift += index
             continue
-        if not body.strip():
+        if not body or body.isspace():
             continue  # blank lines are not records
         if len(body) > max_record_bytes:
             yield RawRecord(line_number + shift, None, len(body), "record_too_large")
@@ -348,15 +343,14 @@ def _read_jsonl(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]
         except UnicodeDecodeError:
             yield RawRecord(line_number + shift, None, len(body), "invalid_utf8")
             continue
-        yield RawRecord(line_number + shift, text, len(body), None, not terminated)
+        unterminated = not line.endswith(b"\n") and not line.endswith(b"\r")
+        yield RawRecord(line_number + shift, text, len(body), None, unterminated)
 
 
-def _jsonl_line(
-    line: bytes, line_number: int, max_record_bytes: int, terminated: bool
-) -> Iterator[RawRecord]:
+def _jsonl_line(line: bytes, line_number: int, max_record_bytes: int) -> Iterator[RawRecord]:
     """The record (or the reason) of one JSONL line; nothing for a blank one."""
     body = line.rstrip(b"\r\n")
-    if not body.strip():
+    if not body or body.isspace():
         return
     if len(body) > max_record_bytes:
         yield RawRecord(line_number, None, len(body), "record_too_large")
@@ -366,7 +360,8 @@ def _jsonl_line(
     except UnicodeDecodeError:
         yield RawRecord(line_number, None, len(body), "invalid_utf8")
         return
-    yield RawRecord(line_number, text, len(body), None, not terminated)
+    unterminated = not line.endswith(b"\n") and not line.endswith(b"\r")
+    yield RawRecord(line_number, text, len(body), None, unterminated)
 
 
 def _read_json_values(data: bytes, max_record_bytes: int) -> list[RawRecord] | None:
