@@ -22,7 +22,21 @@ from pathlib import Path
 
 from ingestion.lake_reader import read_one_file
 
-WORDS = "i feel anxious about work and cannot sleep at night that sounds hard".split()
+WORDS = [
+    "i",
+    "feel",
+    "anxious",
+    "about",
+    "work",
+    "and",
+    "cannot",
+    "sleep",
+    "at",
+    "night",
+    "that",
+    "sounds",
+    "hard",
+]
 
 
 def write_files(folder: Path, records: int, seed: int) -> list[Path]:
