@@ -45,7 +45,8 @@
         from main.build_state
         where invocation_id = '{{ invocation_id }}';
             {%- endif -%}
-        {%- elif command == 'test' and phase == 'end' and failed_gates %}
+        {%- elif command == 'test' and phase == 'end' and failed_gates
+            and adapter.get_relation(database=target.database, schema='main', identifier='build_state') %}
         create or replace table main.build_state as
         select
             * exclude (status, failed_gates),
