@@ -140,6 +140,50 @@ def read_build_metadata(con: duckdb.DuckDBPyConnection) -> BuildMetadata:
     )
 
 
+def check_build_state(con: duckdb.DuckDBPyConnection, build: BuildMetadata) -> None:
+    """Refuse anything but a finished, passed, full `dbt build` of the lake `build` names.
+
+    `build_state` is written by the dbt hooks (macros/record_build_state.sql): `started` when a
+    build begins, `passed`/`failed` when it ends, so a build killed midway stays `started`.
+    """
+    if not table_columns(con, "build_state"):
+        raise ExportError(
+            "the warehouse records no build state (built before build states were kept, or "
+            "not by this project's dbt build): rebuild it with `pixel-data build`"
+        )
+    rows = con.execute(
+        "select command, selection, lake_root, split_seed, status, started_at, failed_nodes, "
+        "failed_gates from build_state"
+    ).fetchall()
+    if len(rows) != 1:
+        raise ExportError(f"build_state must hold exactly one row, found {len(rows)}: rebuild")
+    command, selection, lake_root, split_seed, status, started_at, failed, gates = rows[0]
+    if status == "started":
+        raise ExportError(
+            f"the last build (started {started_at}) did not finish: it was interrupted or is "
+            "still running, so the warehouse may mix two builds; rebuild with `pixel-data build`"
+        )
+    if status != "passed":
+        raise ExportError(
+            f"the last build failed: {failed} models or gates did not pass or were skipped "
+            f"({gates} of them gates); nothing is exported from it. Fix them and rebuild"
+        )
+    if command != "build":
+        raise ExportError(
+            f"the last change to the warehouse was `dbt {command}`, which does not run every "
+            "gate: run `pixel-data build`"
+        )
+    if selection:
+        raise ExportError(
+            f"the last build was partial ({selection}): run a full `pixel-data build`"
+        )
+    if (lake_root, split_seed) != (build.lake_root, build.split_seed):
+        raise ExportError(
+            f"the last build was of lake {lake_root} (seed {split_seed}) but build_metadata "
+            f"names lake {build.lake_root} (seed {build.split_seed}): rebuild"
+        )
+
+
 def json_value(value: Any) -> Any:
     """Turn a DuckDB Python value into a JSON-ready one, the same way on every run."""
     if isinstance(value, decimal.Decimal):

@@ -2,16 +2,21 @@
 
 The export is written into a hidden sibling directory and renamed into place at the end, with
 `manifest.json` written last, so a crash never leaves a directory that looks like a finished
-export. An existing output directory is only replaced when it holds nothing but a previous
-export (its manifest's files plus the allowed extras); anything else is refused, never deleted.
+export; the next export to the same place removes what a killed one left (its `.partial-`,
+`.spill-` folders), holding a lock beside the output so two exports never share it. An
+existing output directory is only replaced when it holds nothing but a previous export (its
+manifest's files plus the allowed extras); anything else is refused, never deleted.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from exports.composition import apply_composition
@@ -23,6 +28,7 @@ from exports.shards import CONVERSATIONS, PREFERENCE_PAIRS, WrittenFile, write_t
 from exports.store import LocalExportStore
 from exports.warehouse import (
     BuildMetadata,
+    check_build_state,
     check_tables,
     open_warehouse,
     read_build_metadata,
@@ -58,8 +64,34 @@ def export_warehouse(
     warehouse, out_dir = Path(warehouse), Path(out_dir).absolute()
     if max_records_per_shard < 1:
         raise ExportError(f"max_records_per_shard must be at least 1, got {max_records_per_shard}")
-    _check_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive_export(out_dir):
+        _clean_leftovers(out_dir)
+        _check_out_dir(out_dir)
+        return _export_into(
+            warehouse,
+            out_dir,
+            version=version,
+            seed=seed,
+            max_records_per_shard=max_records_per_shard,
+            memory_limit=memory_limit,
+            documents=documents,
+            target_samples=target_samples,
+        )
+
+
+def _export_into(
+    warehouse: Path,
+    out_dir: Path,
+    *,
+    version: str | None,
+    seed: int | None,
+    max_records_per_shard: int,
+    memory_limit: str,
+    documents: bool,
+    target_samples: int | None,
+) -> Manifest:
+    """Write the export into a hidden sibling, then publish it as `out_dir`."""
     staging = _sibling(out_dir, "partial")
     staging.mkdir()
     try:
@@ -83,6 +115,36 @@ def export_warehouse(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
+
+
+LEFTOVER_KINDS = ("partial", "spill", "old")
+
+
+@contextmanager
+def _exclusive_export(out_dir: Path) -> Iterator[None]:
+    """Hold `out_dir` for one export (a lock file beside it); refuse while another holds it."""
+    lock_path = out_dir.with_name(f".{out_dir.name}.lock")
+    with open(lock_path, "a+b") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ExportError(f"another export to {out_dir} is running") from None
+        try:
+            yield
+        finally:
+            lock_path.unlink(missing_ok=True)
+
+
+def _clean_leftovers(out_dir: Path) -> None:
+    """Remove the hidden folders an interrupted export left beside `out_dir` (no export runs:
+    the caller holds the lock). A previous export moved aside (`.old-`) while `out_dir` is
+    missing is put back, never deleted."""
+    for kind in LEFTOVER_KINDS:
+        for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.{kind}-*")):
+            if kind == "old" and not out_dir.exists():
+                leftover.rename(out_dir)
+                continue
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def write_documents(export_dir: Path, warehouse: Path, manifest: Manifest) -> None:
@@ -112,6 +174,7 @@ def _write_export(
     with open_warehouse(warehouse, spill_dir=spill_dir, memory_limit=memory_limit) as con:
         check_tables(con)
         build = read_build_metadata(con)
+        check_build_state(con, build)
         _check_seed(build, seed)
         composition = (
             apply_composition(

@@ -270,6 +270,9 @@ def describe_object(
         records=None,
         method="none",
     )
+    if obj.problem:  # listed, but not a readable file (ingestion.lake)
+        report.error = obj.problem
+        return report
     try:
         big = obj.size > exact_max_bytes
         head = source.head(obj, max(sample_bytes, SNIFF_BYTES) if big else SNIFF_BYTES)

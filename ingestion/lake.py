@@ -7,6 +7,7 @@ are relative to the root and use glob syntax where ``**/`` spans zero or more fo
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import re
@@ -37,16 +38,55 @@ def list_lake(root: str) -> list[LakeObject]:
 
 
 def _walk_local(root: str) -> Iterator[LakeObject]:
-    for folder, subfolders, files in os.walk(root):
+    """Every file under ``root``; what cannot be listed as a readable file is a row with a
+    ``problem`` (never skipped): an unreadable folder, a dangling or looping symlink, a
+    symlinked folder (not followed: it may loop or list files twice), a name that is not UTF-8."""
+    errors: list[OSError] = []
+    for folder, subfolders, files in os.walk(root, onerror=errors.append):
+        yield from (_problem(root, error.filename, "unreadable_directory") for error in errors)
+        errors.clear()
         subfolders.sort()
-        for name in files:
+        for name in list(subfolders):
             path = os.path.join(folder, name)
-            relpath = os.path.relpath(path, root).replace(os.sep, "/")
-            try:
-                size = os.path.getsize(path)
-            except OSError:
-                continue  # vanished between listing and stat; the reader reports it if registered
-            yield LakeObject(uri=path, relpath=relpath, size=size)
+            if os.path.islink(path):
+                subfolders.remove(name)
+                yield _problem(root, path, "symlinked_directory")
+        for name in files:
+            yield _local_file(root, os.path.join(folder, name))
+    yield from (_problem(root, error.filename, "unreadable_directory") for error in errors)
+
+
+def _local_file(root: str, path: str) -> LakeObject:
+    """A listed file with its size, or with the problem that keeps it from being read."""
+    if not _is_utf8(path):
+        return _problem(root, path, "undecodable_path")
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        problem = "dangling_symlink" if os.path.islink(path) else "unreadable_file"
+        return _problem(root, path, problem)
+    except OSError as error:
+        problem = "symlink_loop" if error.errno == errno.ELOOP else "unreadable_file"
+        return _problem(root, path, problem)
+    relpath = os.path.relpath(path, root).replace(os.sep, "/")
+    return LakeObject(uri=path, relpath=relpath, size=size)
+
+
+def _is_utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk hands undecodable bytes back as surrogates
+        return False
+    return True
+
+
+def _problem(root: str, path: str | None, problem: str) -> LakeObject:
+    """A row for what could not be listed as a readable file; an undecodable name is shown
+    with its bad bytes escaped (``\\xff``)."""
+    path = path or root
+    shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+    relpath = os.path.relpath(shown, os.fsencode(root).decode("utf-8", "backslashreplace"))
+    return LakeObject(uri=shown, relpath=relpath.replace(os.sep, "/"), size=0, problem=problem)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -102,6 +142,14 @@ def assign_datasets(
     Yields ``(object, dataset or None, every dataset whose glob matched)`` so overlaps can be
     reported instead of silently resolved.
     """
+    for row in registry:
+        try:
+            glob_to_regex(row.path_glob.lstrip("/"))
+        except re.error as error:
+            raise ValueError(
+                f"registry dataset {row.dataset}, column path_glob: {row.path_glob!r} is not a "
+                f"valid glob ({error.msg})"
+            ) from None
     for obj in objects:
         matched = [row.dataset for row in registry if glob_matches(row.path_glob, obj.relpath)]
         yield obj, (matched[0] if matched else None), matched

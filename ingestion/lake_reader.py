@@ -11,7 +11,6 @@ record ``{"text", "title"}`` at line 1.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import sys
@@ -36,6 +35,14 @@ from ingestion.documents import read_document
 from ingestion.json_documents import parse_json_document
 from ingestion.objects import ObjectChangedError
 from ingestion.record_shapes import DOCUMENT_FORMATS
+from ingestion.record_streams import (
+    CHUNK_BYTES,
+    SalvagingGzip,
+    csv_rows,
+    is_cr_only,
+    json_values,
+    split_cr_lines,
+)
 from pixel_config.values import quote_identifier, quote_string
 
 RAW_RECORD_SCHEMA = pa.schema(
@@ -65,6 +72,8 @@ PARQUET_DATA_ERRORS = (
 # A gzip stream that cannot be inflated (truncated, corrupt) or an object that changed under it.
 GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
+_CR = ord("\r")
+
 csv.field_size_limit(sys.maxsize)
 
 
@@ -77,6 +86,9 @@ class LakeFile:
     record_format: str | None = None
     # one conversation per file (a field_map path from "$", ingestion.record_shapes)
     whole_record: bool = False
+    # set when the listing could not treat it as a readable file (ingestion.lake): one row
+    # with this reason at line 0, and the file is not opened
+    listing_error: str | None = None
 
 
 @dataclass(slots=True)
@@ -138,6 +150,10 @@ def read_lake_records(
     def batches() -> Iterator[pa.RecordBatch]:
         batcher = _Batcher()
         for lake_file in files:
+            if lake_file.listing_error:
+                unlisted = _file_error(lake_file.listing_error, None)
+                batcher.add(lake_file, "unreadable", "none", unlisted)
+                continue
             for container, compression, rec in read_one_file(
                 lake_file.uri,
                 max_record_bytes=max_record_bytes,
@@ -186,11 +202,15 @@ def read_one_file(
         compression = "none"
         if is_gzip(head):
             compression = "gzip"
-            stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
+            inflated = SalvagingGzip(stream)
+            stream = io.BufferedReader(inflated, CHUNK_BYTES)
             try:
                 head = stream.peek(4)[:4]
             except GZIP_ERRORS as exc:
                 yield _unreadable(exc, compression, "bad_gzip")
+                return
+            if inflated.damage is not None and not head:
+                yield _unreadable(zlib.error(), compression, "bad_gzip")
                 return
         if is_parquet(head) and not document:
             reader = parquet_reader or _pyarrow_parquet_rows
@@ -214,10 +234,16 @@ def read_one_file(
             else:
                 yield from _read_text_container(stream, compression, max_record_bytes)
         except GZIP_ERRORS as exc:
-            # a truncated gzip member: the records before the damage are kept, the rest reported;
             # bytes that stopped matching the listing mid-file quarantine the whole file
             # (stg_lake__json_records extends that line-0 row to the records read before it)
             yield _unreadable(exc, compression, "bad_gzip")
+            return
+        if compression == "gzip" and inflated.damage is not None:
+            # a truncated or corrupt gzip: every complete line before the damage was read; the
+            # lost tail is one row at the line it starts on, with its byte offset
+            damage = inflated.damage
+            tail = RawRecord(damage.line, damage.as_json(), damage.tail_bytes, "bad_gzip")
+            yield "unreadable", compression, tail
 
 
 def _read_whole(stream: IO[bytes], max_record_bytes: int) -> tuple[bytes, int]:
@@ -260,7 +286,7 @@ def _read_json_document(
     if document is None:
         return
     if document.lines:  # JSONL: one conversation a line (a line may be a message list)
-        for rec in _read_jsonl(io.BytesIO(data), max_record_bytes):
+        for rec in _read_jsonl(io.BufferedReader(io.BytesIO(data)), max_record_bytes):
             yield "jsonl", compression, rec
         return
     yield "json_document", compression, RawRecord(1, document.record, len(data), document.error)
@@ -274,6 +300,8 @@ def _read_text_container(
         stream = io.BufferedReader(io.BytesIO(utf16_to_utf8(stream.read())))
         head = stream.peek(SNIFF_BYTES)
     container = text_container(head)
+    if container == "json_array" and _is_json_lines(head):
+        container = "jsonl"  # a JSONL file whose first line is an array: read by lines
     if container == "jsonl":
         for rec in _read_jsonl(stream, max_record_bytes):
             yield "jsonl", compression, rec
@@ -286,23 +314,101 @@ def _read_text_container(
     # "empty": an empty (or whitespace-only) file holds no records
 
 
+def _first_line(head: bytes) -> bytes:
+    """The first non-blank line of ``head`` (BOM and leading whitespace dropped)."""
+    return head.removeprefix(UTF8_BOM).lstrip().split(b"\n", 1)[0].strip()
+
+
+def _is_json_lines(head: bytes) -> bool:
+    """A ``[``-file whose first line is a whole JSON value with more after it: JSON Lines."""
+    first = _first_line(head)
+    rest = head.removeprefix(UTF8_BOM).lstrip()[len(first) :]
+    if not rest.strip() or b"\n" not in head:
+        return False
+    try:
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _is_pretty_printed(head: bytes) -> bool:
+    """A ``{``-file whose first line opens a value it does not close: JSON spread over lines."""
+    first = _first_line(head)
+    return first.startswith(b"{") and first.endswith((b"{", b"[", b",", b":"))
+
+
 def _read_jsonl(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
-    for line_number, line in enumerate(stream, start=1):
-        if line_number == 1 and line.startswith(UTF8_BOM):
-            line = line[len(UTF8_BOM) :]
-        terminated = line.endswith(b"\n")
+    if _is_pretty_printed(stream.peek(SNIFF_BYTES)):
+        data = stream.read()
+        records = _read_json_values(data, max_record_bytes)
+        if records is not None:
+            yield from records
+            return
+        stream = io.BufferedReader(io.BytesIO(data))  # not JSON values either: read by lines
+    if stream.peek(3)[:3] == UTF8_BOM:
+        stream.read(3)
+    if is_cr_only(stream.peek(SNIFF_BYTES)):
+        lines: Iterable[bytes] = split_cr_lines(stream)
+    else:
+        lines = stream  # the common case: the stream's own (C) line iteration
+    shift = 0  # lines added by CRs inside a line (CR-only rows appended to an LF file)
+    for line_number, line in enumerate(lines, start=1):
         body = line.rstrip(b"\r\n")
-        if not body.strip():
+        if _CR in body:  # an int test is a memchr; a bytes one is several times slower
+            for index, part in enumerate(split_cr_lines(io.BytesIO(line))):
+                yield from _jsonl_line(part, line_number + shift + index, max_record_bytes)
+            shift += index
+            continue
+        if not body or body.isspace():
             continue  # blank lines are not records
         if len(body) > max_record_bytes:
-            yield RawRecord(line_number, None, len(body), "record_too_large")
+            yield RawRecord(line_number + shift, None, len(body), "record_too_large")
             continue
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            yield RawRecord(line_number, None, len(body), "invalid_utf8")
+            yield RawRecord(line_number + shift, None, len(body), "invalid_utf8")
             continue
-        yield RawRecord(line_number, text, len(body), None, not terminated)
+        unterminated = not line.endswith(b"\n") and not line.endswith(b"\r")
+        yield RawRecord(line_number + shift, text, len(body), None, unterminated)
+
+
+def _jsonl_line(line: bytes, line_number: int, max_record_bytes: int) -> Iterator[RawRecord]:
+    """The record (or the reason) of one JSONL line; nothing for a blank one."""
+    body = line.rstrip(b"\r\n")
+    if not body or body.isspace():
+        return
+    if len(body) > max_record_bytes:
+        yield RawRecord(line_number, None, len(body), "record_too_large")
+        return
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        yield RawRecord(line_number, None, len(body), "invalid_utf8")
+        return
+    unterminated = not line.endswith(b"\n") and not line.endswith(b"\r")
+    yield RawRecord(line_number, text, len(body), None, unterminated)
+
+
+def _read_json_values(data: bytes, max_record_bytes: int) -> list[RawRecord] | None:
+    """Records of JSON values written one after another (pretty-printed objects), each at the
+    line it starts on; None when the first value does not parse (then it is read by lines)."""
+    try:
+        text = data.removeprefix(UTF8_BOM).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    records = []
+    for line, value in json_values(text):
+        if value is None:
+            if not records:
+                return None
+            # the rest does not parse: one row for it, where it starts
+            rest = len(text.encode("utf-8")) - sum(r.raw_bytes for r in records)
+            records.append(RawRecord(line, None, rest, "malformed_json"))
+            break
+        records.append(_bounded(line, value, max_record_bytes))
+    return records
 
 
 def _read_json_array(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
@@ -317,11 +423,18 @@ def _read_json_array(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRe
     except json.JSONDecodeError as exc:
         yield _file_error("malformed_json_array", exc, len(data))
         return
+    except RecursionError as exc:
+        yield _file_error("nesting_too_deep", exc, len(data))
+        return
     if not isinstance(elements, list):  # pragma: no cover - sniffed as "[" so always a list
         yield _file_error("malformed_json_array", None, len(data))
         return
     for index, element in enumerate(elements, start=1):
-        text = json.dumps(element, ensure_ascii=False)
+        try:
+            text = json.dumps(element, ensure_ascii=False)
+        except RecursionError:
+            yield RawRecord(index, None, 0, "nesting_too_deep")
+            continue
         yield _bounded(index, text, max_record_bytes)
 
 
@@ -329,23 +442,18 @@ def _read_csv(stream: IO[bytes], max_record_bytes: int) -> Iterator[RawRecord]:
     text_stream = io.TextIOWrapper(
         stream, encoding="utf-8-sig", errors="surrogateescape", newline=""
     )
-    reader = csv.reader(text_stream)
-    try:
-        header = next(reader)
-    except StopIteration:
+    rows = csv_rows(text_stream)
+    first = next(rows, None)
+    if first is None:
         return
-    except csv.Error as exc:
-        yield _file_error("malformed_csv_row", exc)
+    _, header_cells, _ = first
+    if header_cells is None:
+        yield _file_error("malformed_csv_row", None)
         return
-    header = [name.strip() for name in header]
-    while True:
-        start_line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            yield RawRecord(start_line, None, 0, "malformed_csv_row")
+    header = [name.strip() for name in header_cells]
+    for start_line, row, chars in rows:
+        if row is None:
+            yield RawRecord(start_line, None, chars, "malformed_csv_row")
             continue
         if not any(cell.strip() for cell in row):
             continue  # blank lines are not records

@@ -19,6 +19,9 @@ class LakeObject:
     uri: str
     relpath: str
     size: int
+    # why the listing could not treat it as a readable file (undecodable_path, dangling_symlink,
+    # symlink_loop, symlinked_directory, unreadable_directory, unreadable_file), else None
+    problem: str | None = None
 
 
 def is_s3(uri: str) -> bool:

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Mapping
 
 # RE2's [\s\p{Z}] : ASCII whitespace (no \v) plus the Unicode space, line and paragraph separators
 _WHITESPACE_RUN = re.compile(r"[\t\n\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-_EDGE_WHITESPACE = re.compile(
-    r"^[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|"
-    r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$"
-)
+# trim_whitespace: the edge class adds the zero-width characters (ZWSP, ZWNJ, ZWJ, WJ, BOM, MVS)
+_EDGE_CLASS = r"[\s\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u180e]+"
+_EDGE_WHITESPACE = re.compile(rf"^{_EDGE_CLASS}|{_EDGE_CLASS}$")
+# strip_control_characters: terminal escape sequences, then C0 (but tab, LF, CR), DEL and C1
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def fold_whitespace(text: str) -> str:
@@ -25,7 +27,8 @@ def fold_whitespace(text: str) -> str:
 
 
 def normalize_content(text: str) -> str:
-    """Stored content: NFC, with leading/trailing whitespace of every kind trimmed."""
+    """Stored content: NFC, control characters removed, edge whitespace of every kind trimmed."""
+    text = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
     return unicodedata.normalize("NFC", _EDGE_WHITESPACE.sub("", text))
 
 

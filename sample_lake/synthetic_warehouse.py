@@ -235,4 +235,23 @@ def build_synthetic_warehouse(
                 "dbt_vars": json.dumps({"split_seed": split_seed, "split_train_pct": 80}),
             },
         )
+        # a finished, passed, full build (what macros/record_build_state.sql writes)
+        con.execute(
+            """
+            create or replace table build_state as
+            select
+                'synthetic' as invocation_id,
+                'build' as command,
+                '' as selection,
+                '/lake' as lake_root,
+                $seed::integer as split_seed,
+                '{}' as dbt_vars,
+                '2025-01-01T00:00:00Z' as started_at,
+                '2025-01-01T00:01:00Z' as finished_at,
+                'passed' as status,
+                0 as failed_nodes,
+                0 as failed_gates
+            """,
+            {"seed": split_seed},
+        )
     return path

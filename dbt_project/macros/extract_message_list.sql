@@ -59,16 +59,32 @@ conversations as (
             when record_error is not null then record_error
             when messages_json is null or json_type(messages_json) <> 'ARRAY' then 'missing_messages'
             when json_array_length(messages_json) = 0 then 'empty_conversation'
+            {#- a message object whose content key is absent (renamed), or is not text #}
+            else list_reduce(
+                list_transform(
+                    messages_json::json[],
+                    m -> case when json_type(m) = 'OBJECT' then
+                        {{ message_content_error('json_extract(m, content_path)') }}
+                    end
+                ),
+                (first_error, next_error) -> coalesce(first_error, next_error)
+            )
         end as parse_error,
         case when messages_json is not null and json_type(messages_json) = 'ARRAY' then
             list_transform(
                 messages_json::json[],
                 m -> {
                     'role': json_extract_string(m, role_path),
-                    'content': json_extract_string(m, content_path)
+                    'content': {{ message_content_text('json_extract(m, content_path)') }}
                 }
             )
         end as messages,
+        case when messages_json is not null and json_type(messages_json) = 'ARRAY' then
+            list_sum(list_transform(
+                messages_json::json[],
+                m -> {{ message_content_dropped_parts('json_extract(m, content_path)') }}
+            ))
+        end as dropped_content_parts,
         case when record_error is null then json_extract_string(raw_record, category_path) end as record_category,
         raw_record
 

@@ -69,12 +69,19 @@ def export(
 
 def write_export(warehouse: Path, out: Path, **options) -> None:
     """Export ``warehouse`` into ``out``; a refused export exits 1 with the reason."""
+    import duckdb
+
     from exports.writer import ExportError, export_warehouse
 
     try:
         manifest = export_warehouse(warehouse, out, **options)
     except ExportError as exc:
         fail(f"export to {out} refused: {exc}", FAILED)
+    except OSError as exc:  # no space, read-only, no permission: nothing half-written is kept
+        where = f" ({exc.filename})" if exc.filename else ""
+        fail(f"export to {out} failed: {exc.strerror or exc}{where}; nothing was published", FAILED)
+    except duckdb.IOException as exc:
+        fail(f"export to {out} failed writing: {exc}; nothing was published", FAILED)
     console.print(
         f"[green]Exported[/] {len(manifest.files)} files to {out} "
         f"(version {manifest.version}, manifest sha256 {manifest.content_sha256[:12]})"

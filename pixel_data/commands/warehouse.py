@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +33,10 @@ def run_dbt(args: list[str], warehouse: Path) -> bool:
     """Run a dbt command in a child process (it streams its own progress); True on success.
 
     A child process, not dbtRunner: dbt-duckdb keeps its database open for the life of the
-    process, and the CLI reads the warehouse right after the build.
+    process, and the CLI reads the warehouse right after the build. The child never outlives
+    the CLI: SIGTERM/SIGHUP are passed on to it, Ctrl-C stops it, and on Linux it is sent
+    SIGTERM when the CLI dies however it dies (even `kill -9`). A stopped build leaves the
+    warehouse's `build_state` at `started`, which the export refuses.
     """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     command = [
@@ -43,7 +50,90 @@ def run_dbt(args: list[str], warehouse: Path) -> bool:
         str(settings.PROFILES_DIR),
     ]
     env = {**os.environ, **settings.dbt_environment(warehouse)}
-    return subprocess.run(command, env=env, cwd=settings.PROJECT_ROOT, check=False).returncode == 0
+    child = subprocess.Popen(
+        command, env=env, cwd=settings.PROJECT_ROOT, preexec_fn=_die_with_parent
+    )
+    received: list[int] = []
+
+    def pass_on(signum: int, _frame: object) -> None:
+        received.append(signum)
+        child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        returncode = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop(child)
+    if received:
+        fail(
+            f"build stopped by {signal.Signals(received[0]).name}; the warehouse is marked "
+            "unfinished and nothing can be exported from it until a build finishes",
+            FAILED,
+        )
+    return returncode == 0
+
+
+def _die_with_parent() -> None:
+    """In the dbt child, before exec: ask Linux for SIGTERM when the parent (the CLI) dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _stop(child: subprocess.Popen) -> None:
+    """Stop ``child`` if it still runs (after Ctrl-C): SIGINT, then SIGTERM, then SIGKILL."""
+    for stop, grace in ((signal.SIGINT, 20), (signal.SIGTERM, 5), (signal.SIGKILL, None)):
+        if child.poll() is not None:
+            return
+        child.send_signal(stop)
+        try:
+            child.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def exclusive_build(warehouse: Path) -> Iterator[None]:
+    """Hold the warehouse for one build; exit 2 when another build or process holds it."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse.with_name(warehouse.name + ".build-lock")
+    with open(lock_path, "a+b") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fail(f"another build holds the warehouse {warehouse}: wait for it to finish", USAGE)
+        if warehouse.exists():
+            try:
+                duckdb.connect(str(warehouse)).close()
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                fail(
+                    f"another process holds the warehouse {warehouse} open (a dbt build, an "
+                    "export or a DuckDB session): wait for it or close it",
+                    USAGE,
+                )
+        yield
+
+
+def check_registry() -> None:
+    """Exit 2 naming the row and column of every source-registry problem, before dbt starts."""
+    from ingestion.registry import registry_problems
+
+    problems = registry_problems(
+        settings.REGISTRY_CSV,
+        settings.SEEDS_DIR / "_seeds.yml",
+        settings.DBT_PROJECT_DIR / "dbt_project.yml",
+    )
+    if problems:
+        fail(
+            f"the source registry {settings.REGISTRY_CSV} has problems: {'; '.join(problems)}",
+            USAGE,
+        )
 
 
 def build_warehouse(
@@ -60,7 +150,9 @@ def build_warehouse(
     args = ["build", "--vars", json.dumps(dbt_vars)]
     if select:
         args += ["--select", select]
-    return run_dbt(args, warehouse)
+    check_registry()
+    with exclusive_build(warehouse):
+        return run_dbt(args, warehouse)
 
 
 def build(

@@ -63,7 +63,8 @@ def test_physical_row_order_and_threads_do_not_matter(
     shuffled = tmp_path / "shuffled.duckdb"
     with duckdb.connect(str(shuffled)) as con:
         con.execute(f"attach '{warehouse}' as source (read_only)")
-        for table in ("conversations", "preference_pairs", "row_accounting", "build_metadata"):
+        tables = ("conversations", "preference_pairs", "row_accounting", "build_metadata")
+        for table in (*tables, "build_state"):
             shuffled_copy = f"select * from source.{table} as t order by md5(t::varchar)"
             con.execute(f"create table {table} as {shuffled_copy}")
         stored_order = "select conversation_id from {} limit 20"

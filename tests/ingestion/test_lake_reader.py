@@ -110,8 +110,12 @@ def test_truncated_gzip_keeps_what_was_read_and_reports_the_damage(tmp_path):
     payload = b"".join(b'{"n": %d, "pad": "%s"}\n' % (i, b"x" * 50) for i in range(2000))
     data = gzip.compress(payload, mtime=0)
     rows = _records(_write(tmp_path, "cut.jsonl.gz", data[: len(data) // 2]))
-    assert rows[-1][4] == "bad_gzip" and rows[-1][2] == 0
-    assert 0 < len(rows) - 1 < 2000
+    # every complete line before the damage is kept, the tail is one row on the next line
+    kept = rows[:-1]
+    assert [line for _, _, line, _, _ in kept] == list(range(1, len(kept) + 1))
+    assert all(error is None for *_, error in kept)
+    assert rows[-1][4] == "bad_gzip" and rows[-1][2] == len(kept) + 1
+    assert 0 < len(kept) < 2000
 
 
 def test_missing_file_is_reported_not_raised(tmp_path):

@@ -51,6 +51,7 @@ final as (
         files.bytes,
         files.source_dataset,
         files.matched_datasets,
+        files.listing_error,
         files.source_dataset is not null as is_registered,
         len(files.matched_datasets) > 1 as is_ambiguous,
         records_per_file.container,

@@ -17,7 +17,15 @@ def model(dbt, session):
     ]
     rows = {
         name: []
-        for name in ("lake_root", "uri", "relpath", "bytes", "source_dataset", "matched_datasets")
+        for name in (
+            "lake_root",
+            "uri",
+            "relpath",
+            "bytes",
+            "source_dataset",
+            "matched_datasets",
+            "listing_error",
+        )
     }
     for obj, dataset, matched in assign_datasets(list_lake(lake_root), registry):
         rows["lake_root"].append(lake_root)
@@ -26,6 +34,7 @@ def model(dbt, session):
         rows["bytes"].append(obj.size)
         rows["source_dataset"].append(dataset)
         rows["matched_datasets"].append(matched)
+        rows["listing_error"].append(obj.problem)
     schema = pa.schema(
         [
             ("lake_root", pa.string()),
@@ -34,6 +43,7 @@ def model(dbt, session):
             ("bytes", pa.int64()),
             ("source_dataset", pa.string()),
             ("matched_datasets", pa.list_(pa.string())),
+            ("listing_error", pa.string()),
         ]
     )
     return pa.Table.from_pydict(rows, schema=schema)

@@ -11,7 +11,7 @@ def model(dbt, session):
     listed = (
         dbt.ref("stg_lake__files")
         .filter("source_dataset is not null")
-        .project("source_dataset, uri, bytes")
+        .project("source_dataset, uri, bytes, listing_error")
         .order("source_dataset, uri")
         .fetchall()
     )
@@ -25,14 +25,15 @@ def model(dbt, session):
             uri=uri,
             record_format=formats.get(dataset, (None, None))[0],
             whole_record=is_one_record_per_file(*formats.get(dataset, (None, None))),
+            listing_error=listing_error,
         )
-        for dataset, uri, _ in listed
+        for dataset, uri, _, listing_error in listed
     ]
     # A second cursor: the reader runs while this connection is busy writing the table. S3
     # credentials become a DuckDB secret inside it at run time, never part of compiled SQL.
     access = LakeAccess(
         cursor=session.cursor(),
-        sizes={uri: size for _, uri, size in listed},
+        sizes={uri: size for _, uri, size, _ in listed},
         blob_max_bytes=int(dbt.config.get("lake_blob_max_bytes")),
         extension_dir=duckdb_extension_dir(),
     )
