@@ -43,6 +43,13 @@ def utf16_to_utf8(data: bytes) -> bytes:
     return data.decode("utf-16", errors="replace").encode("utf-8")
 
 
+def utf8_without_bom(data: bytes) -> bytes:
+    """A whole file's bytes as UTF-8: UTF-16 (with its BOM) converted, a UTF-8 BOM dropped."""
+    if is_utf16(data):
+        data = utf16_to_utf8(data)
+    return data.removeprefix(UTF8_BOM)
+
+
 def text_container(head: bytes) -> str:
     """``jsonl``, ``json_array``, ``csv`` or ``empty`` for the first bytes of UTF-8 text."""
     first = head.removeprefix(UTF8_BOM).lstrip(_LEADING_WHITESPACE)[:1]

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from ingestion.containers import UTF8_BOM, is_utf16, utf16_to_utf8
+from ingestion.containers import utf8_without_bom
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -86,9 +86,7 @@ def read_document(data: bytes, uri: str) -> Document | None:
         return pdf_document(data, stem)
     if data[:4] == ZIP_MAGIC:
         return epub_document(data, stem)
-    if is_utf16(data):
-        data = utf16_to_utf8(data)
-    data = data.removeprefix(UTF8_BOM)
+    data = utf8_without_bom(data)
     if not data.strip():
         return None
     try:

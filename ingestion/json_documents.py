@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ingestion.containers import UTF8_BOM, is_utf16, utf16_to_utf8
+from ingestion.containers import utf8_without_bom
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +37,7 @@ def _first_line_parses(text: str) -> bool:
 
 def parse_json_document(data: bytes) -> JsonDocument | None:
     """The file's bytes as one record; ``None`` for an empty file (no records)."""
-    if is_utf16(data):
-        data = utf16_to_utf8(data)
-    data = data.removeprefix(UTF8_BOM)
+    data = utf8_without_bom(data)
     if not data.strip():
         return None
     try:
