@@ -52,7 +52,10 @@ def floor_sql(text: list[str], parquet: list[str], out: Path, seed: int) -> str:
     )
     if parquet:
         parquet_list = ", ".join(f"'{f}'" for f in parquet)
-        lines += f" union all select to_json(p)::varchar from read_parquet([{parquet_list}], union_by_name = true) as p"
+        lines += (
+            " union all select to_json(p)::varchar"
+            f" from read_parquet([{parquet_list}], union_by_name = true) as p"
+        )
     return f"""
         copy (
             with lines as ({lines}),
@@ -98,6 +101,8 @@ def run_build(lake: Path, warehouse: Path, seed: int) -> tuple[float, bool]:
         "-c",
         "from dbt.cli.main import cli; cli()",
         "build",
+        "--threads",  # dbt reads no DBT_THREADS for this: the profile's 2 threads otherwise
+        "1",
         "--vars",
         json.dumps(dbt_vars),
         "--project-dir",

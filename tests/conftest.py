@@ -13,7 +13,6 @@ import pytest
 
 from sample_lake import LakeSummary, generate_lake
 
-
 # Fixtures that run dbt, a scorer's models or a local S3 server: a test using one (directly or
 # through another fixture) is `slow`, so `make test-fast` (-m "not slow ...") leaves it out.
 SLOW_FIXTURES = frozenset(

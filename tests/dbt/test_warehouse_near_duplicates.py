@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from python_models.embeddings.texts import conversation_text, side_texts
-from tests.conftest import build, run_cli
+from tests.conftest import run_cli
 
 ORDINALS = """
     with ordinals as (
