@@ -21,31 +21,31 @@ texts as (
     select
         conversation_id,
         case when {{ texts_needed }} then
-            array_to_string(
-                list_transform(
-                    list_filter(messages, m -> m.role <> 'system'),
-                    m -> {{ fold_whitespace('m.content') }}
-                ),
-                chr(10)
-            )
+                array_to_string(
+                    list_transform(
+                        list_filter(messages, m -> m.role <> 'system'),
+                        m -> {{ fold_whitespace('m.content') }}
+                    ),
+                    chr(10)
+                )
         end as embedding_text,
         case when {{ texts_needed }} then
-            array_to_string(
-                list_transform(
-                    list_filter(messages, m -> m.role = 'user'),
-                    m -> {{ fold_whitespace('m.content') }}
-                ),
-                chr(10)
-            )
+                array_to_string(
+                    list_transform(
+                        list_filter(messages, m -> m.role = 'user'),
+                        m -> {{ fold_whitespace('m.content') }}
+                    ),
+                    chr(10)
+                )
         end as user_text,
         case when {{ texts_needed }} then
-            array_to_string(
-                list_transform(
-                    list_filter(messages, m -> m.role = 'assistant'),
-                    m -> {{ fold_whitespace('m.content') }}
-                ),
-                chr(10)
-            )
+                array_to_string(
+                    list_transform(
+                        list_filter(messages, m -> m.role = 'assistant'),
+                        m -> {{ fold_whitespace('m.content') }}
+                    ),
+                    chr(10)
+                )
         end as assistant_text
 
     from conversations

@@ -56,9 +56,9 @@ assistant_turns as (
 
 ),
 
-{#- the turns with the smallest md5 per source, kept in a bounded heap (no sort of every turn) -#}
 sampled as (
 
+    {# the turns with the smallest md5 per source, kept in a bounded heap (no sort of every turn) #}
     select
         reference_source,
         min_by(content, md5(content), {{ var('voice_reference_size') }}) as contents
