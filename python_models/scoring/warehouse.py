@@ -315,30 +315,63 @@ def _score_in_pool(
             yield pending.popleft().result()
 
 
-def unscored_table(batches: Iterable[pa.RecordBatch], detector=None) -> pa.Table:
+def _unscored_batch(table: pa.Table, detector) -> pa.Table:
+    """One batch with every score null; PII redacted and counted when `detector` is given."""
+    columns = {
+        name: pa.nulls(table.num_rows, SCORES_SCHEMA.field(name).type)
+        for name in SCORES_SCHEMA.names
+    }
+    columns["conversation_id"] = table.column("conversation_id")
+    if detector is None:
+        columns["redacted_messages"] = table.column("messages").cast(MESSAGE_TYPE)
+    else:
+        counted = [detector.redact_messages(row or []) for row in _messages(table)]
+        columns["redacted_messages"] = pa.array([m for m, _ in counted], MESSAGE_TYPE)
+        for kind in KINDS:
+            columns[f"pii_{kind.lower()}"] = pa.array(
+                [c.get(kind, 0) for _, c in counted], pa.int32()
+            )
+        columns["pii_total"] = pa.array([sum(c.values()) for _, c in counted], pa.int32())
+    return pa.table(columns, schema=SCORES_SCHEMA)
+
+
+# one PII detector per worker process, built by the pool's initializer
+_WORKER_DETECTOR = None
+
+
+def _init_redactor() -> None:
+    global _WORKER_DETECTOR
+    from python_models.scoring.pii import PiiDetector
+
+    _WORKER_DETECTOR = PiiDetector()
+
+
+def _redact_in_worker(table: pa.Table) -> pa.Table:
+    assert _WORKER_DETECTOR is not None
+    return _unscored_batch(table, _WORKER_DETECTOR)
+
+
+def unscored_table(
+    batches: Iterable[pa.RecordBatch], detector=None, *, workers: int = 1
+) -> pa.Table:
     """Conversations (`conversation_id`, `messages`) with every score null (scoring switched
     off), in schema SCORES_SCHEMA: with a PII `detector` the messages are redacted and the PII
-    counted; with `detector=None` they pass through and the counts are null."""
-    tables = []
-    for batch in batches:
-        table = pa.Table.from_batches([batch])
-        columns = {
-            name: pa.nulls(table.num_rows, SCORES_SCHEMA.field(name).type)
-            for name in SCORES_SCHEMA.names
-        }
-        columns["conversation_id"] = table.column("conversation_id")
-        if detector is None:
-            columns["redacted_messages"] = table.column("messages").cast(MESSAGE_TYPE)
-        else:
-            counted = [detector.redact_messages(row or []) for row in _messages(table)]
-            columns["redacted_messages"] = pa.array([m for m, _ in counted], MESSAGE_TYPE)
-            for kind in KINDS:
-                columns[f"pii_{kind.lower()}"] = pa.array(
-                    [c.get(kind, 0) for _, c in counted], pa.int32()
-                )
-            columns["pii_total"] = pa.array([sum(c.values()) for _, c in counted], pa.int32())
-        tables.append(pa.table(columns, schema=SCORES_SCHEMA))
-    return pa.concat_tables(tables) if tables else SCORES_SCHEMA.empty_table()
+    counted, in `workers` spawned processes (each with its own detector) when more than one;
+    with `detector=None` they pass through and the counts are null. Output in batch order."""
+    tables = (pa.Table.from_batches([batch]) for batch in batches)
+    if detector is None or workers <= 1:
+        done = [_unscored_batch(table, detector) for table in tables]
+    else:
+        done = []
+        context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_redactor) as pool:
+            pending: deque[Future[pa.Table]] = deque()
+            for table in tables:
+                pending.append(pool.submit(_redact_in_worker, table))
+                if len(pending) >= 2 * workers:
+                    done.append(pending.popleft().result())
+            done.extend(future.result() for future in pending)
+    return pa.concat_tables(done) if done else SCORES_SCHEMA.empty_table()
 
 
 REDACTED_PAIRS_SCHEMA = pa.schema(

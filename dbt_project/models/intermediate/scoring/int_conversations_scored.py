@@ -18,6 +18,7 @@ import os
 from pixel_config.values import flag
 
 BATCH_ROWS = 4_096
+POOL_MIN_ROWS = 20_000  # rows per worker below which redaction stays in one process
 
 
 def model(dbt, session):
@@ -32,12 +33,18 @@ def model(dbt, session):
             from python_models.scoring.pii import PiiDetector
 
             detector = PiiDetector()
+        # count before opening the reader: another query on the connection would end its stream
+        total_rows = conversations.count("*").fetchone()[0]
+        workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
         batches = (
             conversations.project("conversation_id, messages")
             .order("conversation_id")
             .fetch_arrow_reader(BATCH_ROWS)
         )
-        return unscored_table(batches, detector)
+        # a pool only pays when there is enough to share out (starting a worker takes seconds)
+        return unscored_table(
+            batches, detector, workers=workers if total_rows > 2 * POOL_MIN_ROWS else 1
+        )
 
     from python_models.scoring.warehouse import ScoringRun, score_conversations
 
