@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pytest
 
 from python_models.scoring.pii import PiiDetector
 from python_models.scoring.warehouse import MESSAGE_TYPE, unscored_table
@@ -43,6 +44,7 @@ def test_without_a_detector_the_text_passes_through_uncounted():
     assert out.column("pii_total").null_count == 3
 
 
+@pytest.mark.slow  # spawns worker processes
 def test_a_pool_of_workers_gives_the_same_table_in_the_same_order():
     one = unscored_table(batches(9, 2), PiiDetector())
     pooled = unscored_table(batches(9, 2), PiiDetector(), workers=2)
