@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from python_models.language import conversation_language
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel, fit_category_model
 from python_models.scoring.empathy import MECHANISMS
 from python_models.scoring.pii import KINDS
@@ -322,6 +323,10 @@ def _unscored_batch(table: pa.Table, detector) -> pa.Table:
         for name in SCORES_SCHEMA.names
     }
     columns["conversation_id"] = table.column("conversation_id")
+    # the language is known even when nothing is scored
+    columns["language"] = pa.array(
+        [conversation_language(m) for m in _messages(table)], pa.string()
+    )
     if detector is None:
         columns["redacted_messages"] = table.column("messages").cast(MESSAGE_TYPE)
     else:

@@ -34,6 +34,7 @@ def test_pii_is_redacted_and_counted_with_every_score_null():
     assert out.column("pii_email").to_pylist() == [1] * 5
     assert out.column("pii_total").to_pylist() == [1] * 5
     assert out.column("empathy_score").null_count == 5
+    assert out.column("language").to_pylist() == ["en"] * 5  # detected even unscored
     text = str(out.column("redacted_messages").to_pylist())
     assert "example.com" not in text and "[EMAIL]" in text
 
