@@ -29,10 +29,17 @@ SLOW_FIXTURES = frozenset(
 )
 
 
+# Folders whose tests build a warehouse with dbt or start an S3 server (their module fixtures
+# are not all named above): every test in them is `slow`.
+SLOW_FOLDERS = ("tests/dbt/", "tests/s3/")
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Mark every test that builds a warehouse or starts a server `slow` (see SLOW_FIXTURES)."""
     for item in items:
-        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) or any(
+            folder in item.nodeid for folder in SLOW_FOLDERS
+        ):
             item.add_marker(pytest.mark.slow)
 
 
