@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo demo-s3 test lint format build export benchmark benchmark-s3 clean docs
+.PHONY: demo demo-s3 test test-fast lint format build export benchmark benchmark-s3 clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,14 @@ demo-s3: $(STAMP)
 	$(BIN)/pixel-data demo-s3
 
 ## Lint, then the whole test suite (pytest, which also runs `dbt build` with all its tests).
+## The slowest tests are listed at the end (--durations).
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=30
+
+## The unit layer: every test that builds no warehouse, starts no server and loads no embedding
+## model (markers slow/model/realdata, set in tests/conftest.py); under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not model and not realdata" --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,6 +12,35 @@ from pathlib import Path
 import pytest
 
 from sample_lake import LakeSummary, generate_lake
+
+# Fixtures that run dbt, a scorer's models or a local S3 server: a test using one (directly or
+# through another fixture) is `slow`, so `make test-fast` (-m "not slow ...") leaves it out.
+SLOW_FIXTURES = frozenset(
+    {
+        "built_warehouse",
+        "switched_off_warehouse",
+        "rebuilt_warehouse",
+        "tiny_warehouse",
+        "real_warehouse",
+        "scored",
+        "s3_server",
+        "s3_server_factory",
+    }
+)
+
+
+# Folders whose tests build a warehouse with dbt or start an S3 server (their module fixtures
+# are not all named above): every test in them is `slow`.
+SLOW_FOLDERS = ("tests/dbt/", "tests/s3/")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every test that builds a warehouse or starts a server `slow` (see SLOW_FIXTURES)."""
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) or any(
+            folder in item.nodeid for folder in SLOW_FOLDERS
+        ):
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass(frozen=True)
@@ -47,6 +77,49 @@ def built_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
     lake, summary = sample_lake
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     result = build(lake, warehouse)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    return BuiltWarehouse(lake, summary, warehouse, result.stdout)
+
+
+@pytest.fixture(scope="session")
+def switched_off_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
+    """The sample lake built with model scoring and near-duplicate detection off (one build,
+    shared by the tests of both switches), with its own empty embedding cache."""
+    lake, summary = sample_lake
+    root = tmp_path_factory.mktemp("switched_off")
+    warehouse = root / "warehouse.duckdb"
+    result = run_cli(
+        "build",
+        "--lake",
+        str(lake),
+        "--warehouse",
+        str(warehouse),
+        "--vars",
+        '{"scoring_enabled": false, "near_dup_enabled": false}',
+        env={"PIXEL_EMBEDDING_CACHE": str(root / "embeddings")},
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    return BuiltWarehouse(lake, summary, warehouse, result.stdout)
+
+
+@pytest.fixture(scope="session")
+def rebuilt_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
+    """The sample lake built a second time, from its own copy and with its own (cold) embedding
+    cache, `embeddings` beside the warehouse: shared by the determinism test (same lake, same
+    seed, same splits) and the incremental-embedding test (which copies lake and cache on)."""
+    source, summary = sample_lake
+    root = tmp_path_factory.mktemp("rebuilt")
+    lake = root / "lake"
+    shutil.copytree(source, lake)
+    warehouse = root / "warehouse.duckdb"
+    result = run_cli(
+        "build",
+        "--lake",
+        str(lake),
+        "--warehouse",
+        str(warehouse),
+        env={"PIXEL_EMBEDDING_CACHE": str(root / "embeddings")},
+    )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return BuiltWarehouse(lake, summary, warehouse, result.stdout)
 

@@ -21,6 +21,8 @@ ones; a prediction below its confidence cut stays `uncategorized`.
 Scoring is pure Python and CPU-bound, so big builds score batches in `workers` processes
 (spawned, each loading the scorers once); results come back in batch order, so the output does
 not depend on the number of workers. `redact_pairs_table` replaces PII in preference pairs.
+`unscored_table` serves a build with model scoring off: no score, but PII still redacted
+(redaction is a safety step with its own switch, var pii_redaction_enabled).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from python_models.language import conversation_language
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel, fit_category_model
 from python_models.scoring.empathy import MECHANISMS
 from python_models.scoring.pii import KINDS
@@ -197,6 +200,7 @@ def score_conversations(
     total_rows: int = 0,
     workers: int = 1,
     min_rows_per_worker: int = 20_000,
+    redact: bool = True,
 ) -> pa.Table:
     """Scores of every conversation in `batches` (schema SCORES_SCHEMA), in batch order.
 
@@ -204,7 +208,8 @@ def score_conversations(
     categorized conversations the category model is fitted on and `uncategorized` the ones it
     predicts for, each with `conversation_id` and `embedding_text` (and `category` for the
     sample). With `workers` > 1 and `total_rows` (how many conversations `batches` hold) above
-    `2 * min_rows_per_worker`, batches are scored in a pool of `workers` processes.
+    `2 * min_rows_per_worker`, batches are scored in a pool of `workers` processes. With
+    `redact` false the messages come back as they went in (PII still counted).
     """
     from python_models.embeddings.backends import get_embedder
     from python_models.embeddings.cache import EmbeddingCache
@@ -259,12 +264,12 @@ def score_conversations(
     if embedder is not get_embedder("default"):
         run.workers = 1  # workers load the default embedder; a caller's own stays in-process
     if run.workers == 1:
-        scorers = Scorers(embedder=embedder, category_model=category_model)
+        scorers = Scorers(embedder=embedder, category_model=category_model, redact=redact)
         scored = [score_table(table, scorers, v) for table, v in with_vectors()]
         for name, seconds in scorers.timings.items():
             run.seconds[f"score.{name}"] = seconds
     else:
-        scored = list(_score_in_pool(with_vectors(), category_model, run.workers))
+        scored = list(_score_in_pool(with_vectors(), category_model, run.workers, redact))
     run.conversations = sum(t.num_rows for t in scored)
     run.seconds["score"] = time.perf_counter() - started
     if total_rows and run.conversations != total_rows:
@@ -281,9 +286,9 @@ def score_conversations(
 _WORKER_SCORERS: Scorers | None = None
 
 
-def _init_worker(category_model: CategoryModel | None) -> None:
+def _init_worker(category_model: CategoryModel | None, redact: bool = True) -> None:
     global _WORKER_SCORERS
-    _WORKER_SCORERS = Scorers(category_model=category_model)
+    _WORKER_SCORERS = Scorers(category_model=category_model, redact=redact)
 
 
 def _score_in_worker(table: pa.Table, vectors: np.ndarray) -> pa.Table:
@@ -295,11 +300,12 @@ def _score_in_pool(
     work: Iterator[tuple[pa.Table, np.ndarray]],
     category_model: CategoryModel | None,
     workers: int,
+    redact: bool = True,
 ) -> Iterator[pa.Table]:
     """Score batches in `workers` spawned processes, a bounded number in flight, in order."""
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(category_model,)
+        workers, mp_context=context, initializer=_init_worker, initargs=(category_model, redact)
     ) as pool:
         pending: deque[Future[pa.Table]] = deque()
         for table, vectors in work:
@@ -308,6 +314,69 @@ def _score_in_pool(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _unscored_batch(table: pa.Table, detector) -> pa.Table:
+    """One batch with every score null; PII redacted and counted when `detector` is given."""
+    columns = {
+        name: pa.nulls(table.num_rows, SCORES_SCHEMA.field(name).type)
+        for name in SCORES_SCHEMA.names
+    }
+    columns["conversation_id"] = table.column("conversation_id")
+    # the language is known even when nothing is scored
+    columns["language"] = pa.array(
+        [conversation_language(m) for m in _messages(table)], pa.string()
+    )
+    if detector is None:
+        columns["redacted_messages"] = table.column("messages").cast(MESSAGE_TYPE)
+    else:
+        counted = [detector.redact_messages(row or []) for row in _messages(table)]
+        columns["redacted_messages"] = pa.array([m for m, _ in counted], MESSAGE_TYPE)
+        for kind in KINDS:
+            columns[f"pii_{kind.lower()}"] = pa.array(
+                [c.get(kind, 0) for _, c in counted], pa.int32()
+            )
+        columns["pii_total"] = pa.array([sum(c.values()) for _, c in counted], pa.int32())
+    return pa.table(columns, schema=SCORES_SCHEMA)
+
+
+# one PII detector per worker process, built by the pool's initializer
+_WORKER_DETECTOR = None
+
+
+def _init_redactor() -> None:
+    global _WORKER_DETECTOR
+    from python_models.scoring.pii import PiiDetector
+
+    _WORKER_DETECTOR = PiiDetector()
+
+
+def _redact_in_worker(table: pa.Table) -> pa.Table:
+    assert _WORKER_DETECTOR is not None
+    return _unscored_batch(table, _WORKER_DETECTOR)
+
+
+def unscored_table(
+    batches: Iterable[pa.RecordBatch], detector=None, *, workers: int = 1
+) -> pa.Table:
+    """Conversations (`conversation_id`, `messages`) with every score null (scoring switched
+    off), in schema SCORES_SCHEMA: with a PII `detector` the messages are redacted and the PII
+    counted, in `workers` spawned processes (each with its own detector) when more than one;
+    with `detector=None` they pass through and the counts are null. Output in batch order."""
+    tables = (pa.Table.from_batches([batch]) for batch in batches)
+    if detector is None or workers <= 1:
+        done = [_unscored_batch(table, detector) for table in tables]
+    else:
+        done = []
+        context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_redactor) as pool:
+            pending: deque[Future[pa.Table]] = deque()
+            for table in tables:
+                pending.append(pool.submit(_redact_in_worker, table))
+                if len(pending) >= 2 * workers:
+                    done.append(pending.popleft().result())
+            done.extend(future.result() for future in pending)
+    return pa.concat_tables(done) if done else SCORES_SCHEMA.empty_table()
 
 
 REDACTED_PAIRS_SCHEMA = pa.schema(
@@ -325,7 +394,7 @@ REDACTED_PAIRS_SCHEMA = pa.schema(
 def redact_pairs_table(pairs: pa.Table, detector=None) -> pa.Table:
     """Preference pairs (`pair_origin`, `pair_id`, `prompt_messages`, `chosen`, `rejected`)
     with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA).
-    `detector=None` passes the text through (scoring switched off) with null counts."""
+    `detector=None` passes the text through (redaction switched off) with null counts."""
     if detector is None:
         return pa.table(
             {

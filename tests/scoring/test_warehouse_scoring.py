@@ -101,6 +101,7 @@ def _conversations(n: int) -> pa.Table:
     return _table(rows)
 
 
+@pytest.mark.slow  # spawns worker processes that load every scorer
 def test_a_pool_of_workers_scores_exactly_what_one_process_does(tmp_path) -> None:
     from python_models.embeddings.cache import EmbeddingCache
     from python_models.embeddings.texts import conversation_text

@@ -1,5 +1,3 @@
-{{ config(materialized='view') }}
-
 {#-
     Route each kept conversation to one of the five curriculum stages. Policy rules win over the
     registry's stage_policy, in this order: edge cases -> edge_cases only; safety-only families

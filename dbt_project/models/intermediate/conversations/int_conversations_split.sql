@@ -1,5 +1,3 @@
-{{ config(materialized='view') }}
-
 {#-
     Deterministic 90/5/5 split from a stable hash of the split key and the seed (never random()).
     Hard-holdout families go wholly to test. The split key is the near-duplicate cluster id (the

@@ -1,12 +1,13 @@
-{{ config(materialized='view') }}
-
 {#-
     What near-duplicate detection embeds, per kept conversation: the user and assistant turns
     (system prompts left out, role names left out), whitespace folded, one turn per line; and the
     two sides on their own for the side-by-side check. Equal to
     python_models.embeddings.texts.conversation_text / side_texts (a test holds them equal), so the
-    embedding cache, keyed by conversation id, serves the scorers too.
+    embedding cache, keyed by conversation id, serves the scorers too. Only near-duplicate
+    detection and scoring read the texts: with both switched off they are null (every key is
+    still listed, for int_conversations_linked).
 -#}
+{%- set texts_needed = var_flag('near_dup_enabled') ~ ' or ' ~ var_flag('scoring_enabled') %}
 with
 
 conversations as (
@@ -19,27 +20,33 @@ texts as (
 
     select
         conversation_id,
-        array_to_string(
-            list_transform(
-                list_filter(messages, m -> m.role <> 'system'),
-                m -> {{ fold_whitespace('m.content') }}
-            ),
-            chr(10)
-        ) as embedding_text,
-        array_to_string(
-            list_transform(
-                list_filter(messages, m -> m.role = 'user'),
-                m -> {{ fold_whitespace('m.content') }}
-            ),
-            chr(10)
-        ) as user_text,
-        array_to_string(
-            list_transform(
-                list_filter(messages, m -> m.role = 'assistant'),
-                m -> {{ fold_whitespace('m.content') }}
-            ),
-            chr(10)
-        ) as assistant_text
+        case when {{ texts_needed }} then
+                array_to_string(
+                    list_transform(
+                        list_filter(messages, m -> m.role <> 'system'),
+                        m -> {{ fold_whitespace('m.content') }}
+                    ),
+                    chr(10)
+                )
+        end as embedding_text,
+        case when {{ texts_needed }} then
+                array_to_string(
+                    list_transform(
+                        list_filter(messages, m -> m.role = 'user'),
+                        m -> {{ fold_whitespace('m.content') }}
+                    ),
+                    chr(10)
+                )
+        end as user_text,
+        case when {{ texts_needed }} then
+                array_to_string(
+                    list_transform(
+                        list_filter(messages, m -> m.role = 'assistant'),
+                        m -> {{ fold_whitespace('m.content') }}
+                    ),
+                    chr(10)
+                )
+        end as assistant_text
 
     from conversations
 

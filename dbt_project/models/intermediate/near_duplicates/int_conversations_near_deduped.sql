@@ -1,5 +1,3 @@
-{{ config(materialized='view') }}
-
 {#-
     One row per near-duplicate cluster: its representative (chosen in
     int_conversations_clustered: an edge case if the cluster has one, then the best tier,

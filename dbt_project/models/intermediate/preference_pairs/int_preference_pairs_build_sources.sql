@@ -1,6 +1,8 @@
 {#-
     The conversations preference pairs are built from: every edge case, and every conversation
     of a roleplay family (var preference_roleplay_families), with its split already assigned.
+    None with scoring_enabled false: a built pair's rejected reply is retrieved and gated by
+    empathy, so without the scorers no pair is built (docs/curriculum.md).
 -#}
 with
 
@@ -20,8 +22,11 @@ build_sources as (
 
     from conversations
     where
-        is_training_edge_case
-        or source_family in {{ sql_string_list(var('preference_roleplay_families')) }}
+        {{ var_flag('scoring_enabled') }}
+        and (
+            is_training_edge_case
+            or source_family in {{ sql_string_list(var('preference_roleplay_families')) }}
+        )
 
 )
 

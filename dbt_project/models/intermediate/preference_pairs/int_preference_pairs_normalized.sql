@@ -41,10 +41,22 @@ normalized as (
 
 ),
 
+folded as (
+
+    {#- each reply's whitespace folded once: the curation rules below compare these -#}
+    select
+        *,
+        {{ fold_whitespace('chosen') }} as folded_chosen,
+        {{ fold_whitespace('rejected') }} as folded_rejected
+
+    from normalized
+
+),
+
 validated as (
 
     select
-        *,
+        * exclude (folded_chosen, folded_rejected),
         case
             when parse_error is not null then parse_error
             when list_bool_or(list_transform(raw_prompt_messages, m -> coalesce(trim(m.role), '') = ''))
@@ -56,12 +68,12 @@ validated as (
         end as quarantine_reason,
         {#- curation: a pair that teaches nothing is filtered (kept in `filtered`, with the reason) -#}
         case
-            when coalesce({{ fold_whitespace('chosen') }}, '') = '' then 'empty_chosen'
-            when coalesce({{ fold_whitespace('rejected') }}, '') = '' then 'empty_rejected'
-            when {{ fold_whitespace('chosen') }} = {{ fold_whitespace('rejected') }} then 'identical_replies'
+            when coalesce(folded_chosen, '') = '' then 'empty_chosen'
+            when coalesce(folded_rejected, '') = '' then 'empty_rejected'
+            when folded_chosen = folded_rejected then 'identical_replies'
         end as filter_reason
 
-    from normalized
+    from folded
 
 )
 

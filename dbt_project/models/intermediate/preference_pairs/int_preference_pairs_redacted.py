@@ -4,7 +4,8 @@ chosen and rejected with PII replaced by typed placeholders, and the count per p
 Thin: python_models/scoring/warehouse.py (`redact_pairs_table`) over int_preference_pairs_unioned.
 The preference_pairs mart takes its text from here, so no structured PII reaches a non-edge-case
 export (assert_no_structured_pii_in_non_edge_exports; assert_every_exported_pair_is_redacted
-checks no pair is missing here). With scoring_enabled false the text passes through unredacted.
+checks no pair is missing here). Redaction is a safety step, not a score: it follows its own switch
+(pii_redaction_enabled, default on), not scoring_enabled; with it off the text passes through.
 """
 
 from pixel_config.values import flag
@@ -14,7 +15,7 @@ from python_models.scoring.warehouse import redact_pairs_table
 def model(dbt, session):
     dbt.config(materialized="table")
     pairs = dbt.ref("int_preference_pairs_unioned").order("pair_origin, pair_id").to_arrow_table()
-    if not flag(dbt.config.get("scoring_enabled")):
+    if not flag(dbt.config.get("pii_redaction_enabled")):
         return redact_pairs_table(pairs, detector=None)
 
     from python_models.scoring.pii import PiiDetector

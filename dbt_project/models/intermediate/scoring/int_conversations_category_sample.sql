@@ -1,7 +1,8 @@
 {#-
     The conversations the build's category model is fitted on: those that carry a category, at
     most var category_fit_rows_per_category per category, drawn by a hash of the conversation id
-    (the same sample on every run), with the text the model embeds.
+    (the same sample on every run), with the text the model embeds. None with scoring_enabled
+    false: no model is fitted then.
 -#}
 with
 
@@ -27,7 +28,10 @@ categorized as (
     from conversations
     inner join texts
         on conversations.conversation_id = texts.conversation_id
-    where conversations.category is not null and conversations.category <> 'uncategorized'
+    where
+        {{ var_flag('scoring_enabled') }}
+        and conversations.category is not null
+        and conversations.category <> 'uncategorized'
 
 ),
 

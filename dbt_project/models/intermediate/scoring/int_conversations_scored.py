@@ -6,7 +6,8 @@ int_conversations_category_sample and predicts for int_conversations_uncategoriz
 Conversation vectors come from the embedding cache the near-duplicate stage filled (never
 embedded twice); conversations stream in batches so memory stays flat; big builds score in
 scoring_workers processes (0 = one per core). With scoring_enabled false every score is null and
-messages are passed through unredacted (the PII gate test then judges the raw text); the
+nothing is embedded; PII redaction is a safety step with its own switch (pii_redaction_enabled,
+default on), so messages are still redacted and PII counted unless that switch is off too. The
 language is detected either way. `unsupported_scorers` lists the scorers nulled for a
 conversation's language (python_models/language.py); int_conversations_gated applies the
 unsupported_language_policy var to them.
@@ -14,38 +15,36 @@ unsupported_language_policy var to them.
 
 import os
 
-import pyarrow as pa
-
 from pixel_config.values import flag
-from python_models.language import conversation_language
-from python_models.scoring.warehouse import SCORES_SCHEMA
 
 BATCH_ROWS = 4_096
-
-
-def _unscored(conversations) -> pa.Table:
-    table = conversations.project("conversation_id, messages").to_arrow_table()
-    columns = {
-        name: pa.nulls(table.num_rows, SCORES_SCHEMA.field(name).type)
-        for name in SCORES_SCHEMA.names
-    }
-    columns["conversation_id"] = table.column("conversation_id")
-    columns["redacted_messages"] = table.column("messages").cast(
-        SCORES_SCHEMA.field("redacted_messages").type
-    )
-    # the language is known even when nothing is scored
-    columns["language"] = pa.array(
-        [conversation_language(m or []) for m in table.column("messages").to_pylist()],
-        pa.string(),
-    )
-    return pa.table(columns, schema=SCORES_SCHEMA)
+POOL_MIN_ROWS = 20_000  # rows per worker below which redaction stays in one process
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     conversations = dbt.ref("int_conversations_split")
+    redact = flag(dbt.config.get("pii_redaction_enabled"))
     if not flag(dbt.config.get("scoring_enabled")):
-        return _unscored(conversations)
+        from python_models.scoring.warehouse import unscored_table
+
+        detector = None
+        if redact:
+            from python_models.scoring.pii import PiiDetector
+
+            detector = PiiDetector()
+        # count before opening the reader: another query on the connection would end its stream
+        total_rows = conversations.count("*").fetchone()[0]
+        workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
+        batches = (
+            conversations.project("conversation_id, messages")
+            .order("conversation_id")
+            .fetch_arrow_reader(BATCH_ROWS)
+        )
+        # a pool only pays when there is enough to share out (starting a worker takes seconds)
+        return unscored_table(
+            batches, detector, workers=workers if total_rows > 2 * POOL_MIN_ROWS else 1
+        )
 
     from python_models.scoring.warehouse import ScoringRun, score_conversations
 
@@ -77,6 +76,7 @@ def model(dbt, session):
         run=run,
         total_rows=total_rows,
         workers=workers,
+        redact=redact,
     )
     print(run.summary(), flush=True)
     return table

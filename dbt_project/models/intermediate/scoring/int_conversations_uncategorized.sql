@@ -1,6 +1,7 @@
 {#-
     The conversations the build's category model predicts a category for: those without one
-    (null or 'uncategorized'), with the text the model embeds.
+    (null or 'uncategorized'), with the text the model embeds. None with scoring_enabled false:
+    nothing is predicted then.
 -#}
 with
 
@@ -25,7 +26,9 @@ uncategorized as (
     from conversations
     inner join texts
         on conversations.conversation_id = texts.conversation_id
-    where conversations.category is null or conversations.category = 'uncategorized'
+    where
+        {{ var_flag('scoring_enabled') }}
+        and (conversations.category is null or conversations.category = 'uncategorized')
 
 )
 

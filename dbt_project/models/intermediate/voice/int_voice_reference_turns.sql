@@ -56,15 +56,26 @@ assistant_turns as (
 
 ),
 
+sampled as (
+
+    {# the turns with the smallest md5 per source, kept in a bounded heap (no sort of every turn) #}
+    select
+        reference_source,
+        min_by(content, md5(content), {{ var('voice_reference_size') }}) as contents
+
+    from assistant_turns
+    group by reference_source
+
+),
+
 sampled_turns as (
 
     select
         reference_source,
-        row_number() over (partition by reference_source order by md5(content)) as turn_rank,
-        content
+        generate_subscripts(contents, 1) as turn_rank,
+        unnest(contents) as content
 
-    from assistant_turns
-    qualify turn_rank <= {{ var('voice_reference_size') }}
+    from sampled
 
 )
 

@@ -47,8 +47,8 @@ json_checked as (
     select
         records_with_format.*,
         changed_files.source_file is not null as is_in_changed_file,
-        records_with_format.raw_record is not null
-        and json_valid(records_with_format.raw_record) as is_valid_json
+        {#- one parse: the type of valid JSON, null for invalid JSON (or no record) -#}
+        try(json_type(records_with_format.raw_record)) as json_type
 
     from records_with_format
     left join changed_files
@@ -70,16 +70,16 @@ record_errors as (
         case
             when is_in_changed_file then 'object_changed'
             when load_error is not null then load_error
-            when not is_valid_json and at_unterminated_eof then 'truncated_record'
-            when not is_valid_json then 'malformed_json'
+            when json_type is null and at_unterminated_eof then 'truncated_record'
+            when json_type is null then 'malformed_json'
             {#- one conversation per file (a list mapped to `$`): the record may be the list itself #}
             when
-                json_type(raw_record::json) = 'ARRAY'
+                json_type = 'ARRAY'
                 and starts_with(
                     ltrim(coalesce(field_map ->> '$.messages', field_map ->> '$.turns', '')), '$'
                 )
                 then null
-            when json_type(raw_record::json) <> 'OBJECT' then 'not_an_object'
+            when json_type <> 'OBJECT' then 'not_an_object'
         end as record_error,
         raw_record
 
