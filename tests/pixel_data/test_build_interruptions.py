@@ -56,8 +56,10 @@ def test_a_build_whose_gate_failed_is_not_exported(lakes, tmp_path):
     lake, _ = lakes
     warehouse = tmp_path / "w.duckdb"
     assert build(lake, warehouse).returncode == 0
-    # scoring off on a lake with PII: the structured-PII gate fails by design (runbook)
-    failed = build(lake, warehouse, "--vars", '{"scoring_enabled": false}')
+    # redaction off on a lake with PII: the structured-PII gate fails by design (runbook)
+    failed = build(
+        lake, warehouse, "--vars", '{"scoring_enabled": false, "pii_redaction_enabled": false}'
+    )
     assert failed.returncode == 1
     assert "the last build failed" in export_refusal(warehouse, tmp_path / "out")
 
