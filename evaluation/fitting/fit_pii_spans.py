@@ -3,12 +3,14 @@
     pixel-data eval fit pii
 
 Templates, never the held-out ones: presidio-synth's *dev* templates (`template_id % 3 == 0`,
-microsoft/presidio-research, MIT; read in place from ../shared/realdata) and the *dev* (even)
+microsoft/presidio-research, MIT; read in place from ../shared/realdata), the *dev* (even)
 lines of `evaluation/data/pii_counselling_sentences.jsonl`, each identifying item turned into a
-slot. The held-out presidio templates (`% 3 != 0`) and the counselling test (odd) lines are not
-read. Slots are filled with new values from Faker (MIT; twenty locales, fixed seed): names,
-cities, countries, companies, street addresses, plus invented company words and institution
-names ("<Surname> High School"); values are sometimes upper- or lowercased, as presidio does.
+slot, and `evaluation/data/pii_training_templates.txt` (written for this fit). The held-out
+presidio templates (`% 3 != 0`) and the counselling test (odd) lines are not read. Slots are
+filled with new values from Faker (MIT; twenty locales, fixed seed): names, cities, countries,
+companies, street addresses, plus invented company words and institution names ("<Surname> High
+School"); values are sometimes upper- or lowercased, as presidio does. Runs inside a street
+address are labelled ADDRESS.
 Each capitalised run the rules see (`EntityFinder.candidates`) is labelled with the kind of the
 slot it overlaps most, or NONE. A fifth of the templates (by id) is kept apart to choose the
 regularisation and the NONE margin (precision >= 0.88 on that part), then the model is refitted
@@ -35,10 +37,28 @@ from python_models.scoring.pii_span_model import NONE, WEIGHTS, SpanModel
 SEED = 14
 WRITTEN_TEMPLATES = COUNSELLING_SET.parent / "pii_training_templates.txt"
 FILLS_PER_TEMPLATE = 40
-LOCALES = (
-    "en_US en_GB en_AU en_CA en_IE de_DE de_AT fr_FR es_ES es_MX it_IT nl_NL pt_BR pt_PT pl_PL "
-    "sv_SE fi_FI da_DK cs_CZ hu_HU"
-).split()
+LOCALES = [
+    "en_US",
+    "en_GB",
+    "en_AU",
+    "en_CA",
+    "en_IE",
+    "de_DE",
+    "de_AT",
+    "fr_FR",
+    "es_ES",
+    "es_MX",
+    "it_IT",
+    "nl_NL",
+    "pt_BR",
+    "pt_PT",
+    "pl_PL",
+    "sv_SE",
+    "fi_FI",
+    "da_DK",
+    "cs_CZ",
+    "hu_HU",
+]
 SLOT_RE = re.compile(r"\{\{(\w+)\}\}")
 GOLD_TO_CLASS = {
     "PERSON": "PERSON",
@@ -53,14 +73,50 @@ COUNSELLING_TO_GOLD = {
     "LOCATION": "GPE",
     "ADDRESS": "STREET_ADDRESS",
 }
-INSTITUTIONS = (
-    "High School|Middle School|Elementary School|Elementary|Academy|Community College|College|"
-    "University|Hospital|Medical Center|Clinic|Health Centre|Church|Baptist Church|Mosque|"
-    "Synagogue|Library|Fire Department|Police Department|Army Base|Air Force Base|Prison|"
-    "Rehab Center|Youth Center|Middle|Prep|Lutheran Church|Catholic School|Children's Hospital"
-).split("|")
+INSTITUTIONS = [
+    "High School",
+    "Middle School",
+    "Elementary School",
+    "Elementary",
+    "Academy",
+    "Community College",
+    "College",
+    "University",
+    "Hospital",
+    "Medical Center",
+    "Clinic",
+    "Health Centre",
+    "Church",
+    "Baptist Church",
+    "Mosque",
+    "Synagogue",
+    "Library",
+    "Fire Department",
+    "Police Department",
+    "Army Base",
+    "Air Force Base",
+    "Prison",
+    "Rehab Center",
+    "Youth Center",
+    "Middle",
+    "Prep",
+    "Lutheran Church",
+    "Catholic School",
+    "Children's Hospital",
+]
 COMPANY_TAILS = ("", "", "", " Inc", " Corporation", " Group", " Ltd", " LLC", " Labs", " Health")
-NATIONALITIES = "American British French German Spanish Italian Polish Swedish Finnish Czech".split()
+NATIONALITIES = [
+    "American",
+    "British",
+    "French",
+    "German",
+    "Spanish",
+    "Italian",
+    "Polish",
+    "Swedish",
+    "Finnish",
+    "Czech",
+]
 JOBS_FALLBACK = ("nurse", "teacher", "Mr.", "Mrs.", "driver")
 CLASSES = (NONE, "PERSON", "ORGANIZATION", "LOCATION", "ADDRESS")
 PRECISION_FLOOR = 0.88
@@ -113,7 +169,7 @@ class ValueMaker:
         self.us = Faker("en_US")
         self.us.seed_instance(seed)
 
-    def _faker(self):  # noqa: ANN202 - a Faker instance
+    def _faker(self):
         return self.rng.choice(self.fakers)
 
     def _word(self) -> str:
@@ -303,8 +359,9 @@ def refit(out: Path = WEIGHTS) -> dict[str, float]:
     model = _fit(all_x, all_y, c)
     model.margin = margin
     model.metadata = {
-        "fitted_on": "presidio-synth dev templates (template_id % 3 == 0, MIT) and the "
-        "counselling set's dev lines, filled with Faker values (seed 14)",
+        "fitted_on": "presidio-synth dev templates (template_id % 3 == 0, MIT), the "
+        "counselling set's dev lines and evaluation/data/pii_training_templates.txt, filled "
+        "with Faker values (MIT; seed 14)",
         "candidates": len(all_x),
         "labels": dict(sorted(Counter(all_y).items())),
         "templates": len(chosen),

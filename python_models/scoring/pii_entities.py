@@ -340,7 +340,9 @@ CUE_FEATURES = (
 
 def _shape(word: str) -> str:
     """Xx, X., XX, X-X, Xx'x: the word's case pattern, runs collapsed."""
-    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^\W\d_]", lambda m: "X" if m[0].isupper() else "x", word))[:6]
+    return re.sub(
+        r"(.)\1+", r"\1", re.sub(r"[^\W\d_]", lambda m: "X" if m[0].isupper() else "x", word)
+    )[:6]
 
 
 def _bucket(population: int) -> str:
@@ -361,7 +363,7 @@ class EntitySpan:
 class EntityFinder:
     """PERSON, ORGANIZATION, LOCATION (and street names without a number) in one message."""
 
-    def __init__(self, span_model: SpanModel | None | bool = True) -> None:
+    def __init__(self, span_model: SpanModel | bool | None = True) -> None:
         """`span_model`: True loads the shipped one, False or None leaves the rules alone."""
         self.span_model = SpanModel.load() if span_model is True else span_model or None
         self.fill_only = False
@@ -507,7 +509,7 @@ class EntityFinder:
             return None  # "Grace is something I struggle with", "Faith and Hope": words
         kind = self.span_model.predict(self._features(text, start, end, words, ruled))
         if kind is None:
-            return None
+            return ruled  # the model adds and re-types; it never takes a redaction away
         if ruled is not None:
             start, end = ruled[0], ruled[1]
         return start, end, kind
