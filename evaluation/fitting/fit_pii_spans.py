@@ -29,8 +29,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from evaluation.realdata import presidio_examples, realdata_root
-from evaluation.scoring.pii_eval import COUNSELLING_SET, is_dev_template
+from evaluation.realdata import PII_COUNSELLING_SET as COUNSELLING_SET
+from evaluation.realdata import is_dev_template, presidio_examples, realdata_root
 from python_models.scoring.pii_entities import EntityFinder
 from python_models.scoring.pii_span_model import NONE, WEIGHTS, SpanModel
 
