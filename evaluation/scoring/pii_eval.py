@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.metrics import Rate
-from evaluation.realdata import PiiExample
+from evaluation.realdata import PII_COUNSELLING_SET as COUNSELLING_SET
+from evaluation.realdata import PiiExample, is_dev_template  # noqa: F401 - the split lives in realdata; report.py and tests import it here
 from python_models.scoring.pii import PiiDetector
 
 GOLD_TO_KIND: dict[str, str | None] = {
@@ -78,11 +79,6 @@ GOALS = {
 ADDRESS_FULL_SPAN_GOAL = 0.90
 PRECISION_GOAL = 0.90
 LEAK_GOAL = 0.05
-COUNSELLING_SET = Path(__file__).parents[1] / "data" / "pii_counselling_sentences.jsonl"
-
-
-def is_dev_template(template_id: int) -> bool:
-    return template_id % 3 == 0
 
 
 @dataclass

@@ -271,6 +271,20 @@ def fit_category(
     fit_category.refit(out or fit_category.COUNSEL_CHAT_WEIGHTS, embedder)
 
 
+@fit_app.command("pii", epilog=examples("pixel-data eval fit pii"))
+def fit_pii(
+    out: Annotated[
+        Path | None, typer.Option(help="Weights file (default: the shipped one).")
+    ] = None,
+    realdata: RealdataOption = None,
+) -> None:
+    """Refit the PII span model on sentences generated from non-held-out templates."""
+    from evaluation.fitting import fit_pii_spans
+
+    use_realdata(realdata)
+    fit_pii_spans.refit(out or fit_pii_spans.WEIGHTS)
+
+
 app.command(
     "scorers",
     epilog=examples(

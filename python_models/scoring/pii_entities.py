@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from python_models.scoring import lexicons
+from python_models.scoring.pii_span_model import SpanModel
 
 UPPER = "".join(chr(code) for code in range(0x41, 0x250) if chr(code).isupper())
 UP = f"[{re.escape(UPPER)}]"
@@ -326,6 +327,32 @@ ENTITY_TRIGGERS: dict[str, tuple[str, ...]] = {
 """Trigger words of the name finder's cue patterns (lowercase substrings)."""
 
 
+DIGIT_RE = re.compile(r"\d+")
+CUE_FEATURES = (
+    ("strong_cue", STRONG_PERSON_CUE_RE),
+    ("cue", PERSON_CUE_RE),
+    ("org_cue", ORG_CUE_RE),
+    ("place_cue", LOCATION_CUE_RE),
+    ("the", THE_BEFORE_RE),
+    ("corner", CORNER_RE),
+)
+
+
+def _shape(word: str) -> str:
+    """Xx, X., XX, X-X, Xx'x: the word's case pattern, runs collapsed."""
+    return re.sub(
+        r"(.)\1+", r"\1", re.sub(r"[^\W\d_]", lambda m: "X" if m[0].isupper() else "x", word)
+    )[:6]
+
+
+def _bucket(population: int) -> str:
+    """A place's population as a coarse bucket."""
+    for bound, name in ((1_000_000, "1m"), (100_000, "100k"), (10_000, "10k"), (1, "1")):
+        if population >= bound:
+            return name
+    return "0"
+
+
 @dataclass(frozen=True)
 class EntitySpan:
     start: int
@@ -336,7 +363,10 @@ class EntitySpan:
 class EntityFinder:
     """PERSON, ORGANIZATION, LOCATION (and street names without a number) in one message."""
 
-    def __init__(self) -> None:
+    def __init__(self, span_model: SpanModel | bool | None = True) -> None:
+        """`span_model`: True loads the shipped one, False or None leaves the rules alone."""
+        self.span_model = SpanModel.load() if span_model is True else span_model or None
+        self.fill_only = False
         self.triggers = Triggers(ENTITY_TRIGGERS)
         self.first = lexicons.first_names()
         self.last = lexicons.surnames()
@@ -458,9 +488,54 @@ class EntityFinder:
 
     # -- one capitalised run -----------------------------------------------------------------
     def _judge(self, text: str, start: int, end: int) -> tuple[int, int, str] | None:
+        """The run's span and kind: the rules' verdict, revised by the span model if shipped."""
         words = text[start:end].split()
         if len(words) > 1 and self.places.get(text[start:end].lower(), 0) >= 100_000:
-            return start, end, "LOCATION"  # "Los Angeles", "Le Havre"
+            ruled: tuple[int, int, str] | None = (start, end, "LOCATION")  # "Los Angeles"
+            trimmed = (start, end, words, False)
+        else:
+            trimmed = self._trim(text, start, end, words)
+            if trimmed is None:
+                return None
+            ruled = self._rule(text, *trimmed)
+        if ruled is not None and ruled[2] is None:
+            ruled = None
+        if self.span_model is None or (ruled is not None and self.fill_only):
+            return ruled
+        start, end, words, _ = trimmed
+        if text[end : end + 1].isdigit():
+            return ruled  # "SW1A 1AA": part of a code the structured patterns own
+        if ruled is None and len(words) == 1 and words[0].lower() in self.common:
+            return None  # "Grace is something I struggle with", "Faith and Hope": words
+        kind = self.span_model.predict(self._features(text, start, end, words, ruled))
+        if kind is None:
+            return ruled  # the model adds and re-types; it never takes a redaction away
+        if ruled is not None:
+            start, end = ruled[0], ruled[1]
+        return start, end, kind
+
+    def candidates(self, text: str) -> list[tuple[int, int, str | None, list[str]]]:
+        """Every capitalised run with its rule verdict and model features (for fitting)."""
+        found = []
+        for match in CAP_RUN_RE.finditer(text):
+            if match.group() in SKIP_RUNS:
+                continue
+            start, end = match.start(), match.end()
+            trimmed = self._trim(text, start, end, text[start:end].split())
+            if trimmed is None:
+                continue
+            ruled = self._rule(text, *trimmed)
+            if ruled is not None and ruled[2] is None:
+                ruled = None
+            start, end, words, _ = trimmed
+            kind = ruled[2] if ruled else None
+            found.append((start, end, kind, self._features(text, start, end, words, ruled)))
+        return found
+
+    def _trim(
+        self, text: str, start: int, end: int, words: list[str]
+    ) -> tuple[int, int, list[str], bool] | None:
+        """Leading titles and function words, trailing dots, particles and 's off the run."""
         # leading function words and titles ("The", "My", "Dr.") are context, not the name
         titled = False
         while words:
@@ -490,6 +565,14 @@ class EntityFinder:
         if words[-1].endswith(("'s", "\u2019s")):  # "Brandon's mom": the name, not the 's
             end -= 2
             words[-1] = words[-1][:-2]
+        if not words[-1]:
+            return None
+        return start, end, words, titled
+
+    def _rule(
+        self, text: str, start: int, end: int, words: list[str], titled: bool
+    ) -> tuple[int, int, str] | None:
+        """The hand-written verdict on one trimmed run."""
         lowers = [w.lower().rstrip(".").replace("\u2019", "'").removesuffix("'s") for w in words]
         before = text[max(0, start - 48) : start]
         after = text[end : end + 32]
@@ -595,6 +678,57 @@ class EntityFinder:
         if not common and not (first or last):
             return start, end, "PERSON" if cue or speech else "LOCATION" if place_cue else None
         return None
+
+    def _features(
+        self, text: str, start: int, end: int, words: list[str], ruled: tuple[int, int, str] | None
+    ) -> list[str]:
+        """The span model's features of one trimmed run (see `pii_span_model`)."""
+        lowers = [w.lower().rstrip(".").replace("\u2019", "'").removesuffix("'s") for w in words]
+        before = text[max(0, start - 48) : start]
+        after = text[end : end + 32]
+        population = self.places.get(" ".join(lowers), 0)
+        features = [
+            f"r={ruled[2] if ruled else '-'}",
+            f"n={min(len(words), 4)}",
+            f"w0={lowers[0]}",
+            f"wl={lowers[-1]}",
+            f"suf={lowers[-1][-3:]}",
+            f"sh={'_'.join(_shape(w) for w in words[:4])}",
+            f"pop={_bucket(population)}",
+        ]
+        features += [f"w={w}" for w in lowers]
+        codes = []
+        for lower in lowers:
+            first, last, common = self._evidence(lower)
+            pop = self.places.get(lower, 0)
+            code = f"{'f' if first else '-'}{'l' if last else '-'}{'c' if common else '-'}"
+            code += "p" if pop >= 10_000 else "-"
+            codes.append(code)
+            features.append(f"e={code}")
+        features += [f"e0={codes[0]}", f"el={codes[-1]}"]
+        prev = re.findall(r"[\w'\u2019-]+|[^\w\s]", DIGIT_RE.sub("0", before[-24:].lower()))
+        features += [f"p1={prev[-1] if prev else '^'}", f"p2={' '.join(prev[-2:])}"]
+        nxt = re.match(r"\s*([\w'\u2019-]+|[^\w\s])?", DIGIT_RE.sub("0", after))
+        features.append(f"n1={(nxt.group(1) or '$').lower() if nxt else '$'}")
+        if "\n" in after[:3]:
+            features.append("nl_after")
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip():
+            features.append("line_start")
+        if self._sentence_start(text, start):
+            features.append("ss")
+        if text.isupper() or (len(words) > 1 and all(w.isupper() for w in words)):
+            features.append("caps")
+        for name, regex in CUE_FEATURES:
+            if regex.search(before):
+                features.append(name)
+        if SPEECH_AFTER_RE.match(after):
+            features.append("speech")
+        if ORG_AFTER_RE.match(text, end):
+            features.append("org_after")
+        if NOT_PERSON_AFTER_RE.match(after):
+            features.append("not_person_after")
+        return features
 
     @staticmethod
     def _sentence_start(text: str, start: int) -> bool:
