@@ -19,6 +19,14 @@ its own only above a bar that depends on the unit it is applied to, all fitted b
 A text's score is max(rule weight, classifier probability); the flag is the decision above.
 `confident` marks a classifier-only flag above the short bar (what `minimizing_crisis` needs).
 A conversation's score is the max over its user turns; it is flagged when any turn is.
+
+An author's post history (many posts by one person: the unit of the C-SSRS labels; no
+warehouse record is one) is judged by `CrisisScorer.combine_history`: flagged when any post is,
+or when the mean score of its posts reaches `threshold_history`, the bar that at most 10% of
+histories of non-crisis posts reach (fitted on pseudo-histories of Dreaddit train posts). The
+mean is what separates risky histories best (it does not grow with the number of posts, as a
+noisy-OR would: over the turns of a session a noisy-OR flags nearly every ESConv dialogue), so
+conversations keep the any-turn rule and their calibrated per-turn bars.
 """
 
 from __future__ import annotations
@@ -282,6 +290,8 @@ class CrisisScorer:
         self.threshold_short = max(self.threshold_turn, float(meta.get("threshold_short", 0.0)))
         self.short_words = int(meta.get("short_words", 0))
         self.long_words = int(meta.get("long_words", 0))
+        history = meta.get("threshold_history")
+        self.threshold_history = float(history) if history is not None else None
 
     @property
     def embedding_model(self) -> str | None:
@@ -329,6 +339,16 @@ class CrisisScorer:
             else:
                 results.append(CrisisResult(round(score, 4), False, None))
         return results
+
+    def combine_history(self, results: Sequence[CrisisResult]) -> CrisisResult:
+        """One author's posts: any post flagged, or their mean score at the history bar."""
+        combined = combine(results)
+        if combined.flag or self.threshold_history is None or not results:
+            return combined
+        mean = float(np.mean([r.score for r in results]))
+        if mean < self.threshold_history:
+            return combined
+        return CrisisResult(combined.score, True, "classifier", False)
 
 
 def combine(results: Sequence[CrisisResult]) -> CrisisResult:
