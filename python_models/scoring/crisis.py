@@ -175,13 +175,11 @@ IDIOMS = re.compile(
             r"\baccidentally (?:cut|burn(?:ed|t)|hurt|harmed) myself\b",
         ]
     ),
-
 )
 # a negation in the same clause, at most three words before the match
 NEGATION = re.compile(
     r"\b(?:not|never|no|nor|don'?t|doesn'?t|didn'?t|won'?t|wouldn'?t|isn'?t|wasn'?t|aren'?t|"
     r"deny|denies|denied|without|no longer|neither)\b(?:\s+[\w']+){0,3}\s*$",
-
 )
 # a hypothetical in the same clause ("if I ever", "what should someone do if", a story)
 HYPOTHETICAL = re.compile(
@@ -189,14 +187,12 @@ HYPOTHETICAL = re.compile(
     r"hypothetically|suppose|supposing|imagine|what (?:would|should|do|does|can) (?:i|you|one|"
     r"someone|somebody|a person|people) do (?:if|when)|what to do (?:if|when)|(?:in|for) (?:a|my|"
     r"the|this) (?:story|novel|essay|class|book|movie|film|game|paper|project|script|song|poem))\b",
-
 )
 # someone else's words in the same sentence ("my mom says I should kill myself", "they asked")
 REPORTED = re.compile(
     r"\b(?:he|she|they|someone|somebody|people|everyone|(?:my|the|a|his|her|their) \w+)\s+"
     r"(?:\w+\s+)?(?:said|says|told|tells|asked|asks|wrote|writes|texted|posted|yelled|"
     r"screamed|thinks|thought|keeps? saying|joked|jokes)\b",
-
 )
 _CLAUSE_END = re.compile(r"[.;:!?\n,]|\b(?:but|because|though|although|yet)\b")
 _SENTENCE_END = re.compile(r"[.;!?\n]")
