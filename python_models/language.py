@@ -42,6 +42,11 @@ def _identifier():
     return identifier
 
 
+def load_model() -> None:
+    """Load the py3langid model now (once a process, about 0.8 CPU s), as scorers load weights."""
+    _identifier()
+
+
 def han_share(text: str) -> float:
     """Share of the letters of `text` that are Han characters (0 when it has no letters)."""
     if not _HAN.search(text):  # the common case, one scan

@@ -22,6 +22,11 @@ fixed rule, and what a part is used for is written here and in the weights' meta
 - post bar (`threshold`, texts of `LONG_WORDS` words or more): the highest value that keeps
   sensitivity >= `target` on the Ideation/Behavior/Attempt users of the C-SSRS calibration bucket
   (`cssrs_split`, about 30% of users; upstream CC BY), with the turn bars in force.
+- history bar (`threshold_history`, an author's posts judged together, `combine_history`): the
+  mean post score that at most `HISTORY_FALSE_ALARMS` of histories of non-crisis posts reach:
+  Dreaddit `dreaddit-train.csv` posts (fit side) grouped into pseudo-histories
+  (`pseudo_histories`: posts ordered by hash, cut to the post counts of the C-SSRS calibration
+  users in turn). The same 10% as the session goal; no C-SSRS label is read for it.
 - never used here: SDCNL test, Dreaddit test, the other half of hh-rlhf, the ESConv `evaluation`
   bucket, Counsel Chat `test`, the C-SSRS evaluation users: `pixel-data eval scorers` reports on
   those.
@@ -69,6 +74,7 @@ SHORT_WORDS = 8
 LONG_WORDS = 40
 TURN_FALSE_ALARMS = 0.005
 SHORT_FALSE_ALARMS = 0.001
+HISTORY_FALSE_ALARMS = 0.10
 CONFIG = LinearTextConfig(
     ngram_range=(1, 2), min_df=2, max_features=20_000, embedding_weight=1.0, c=2.0
 )
@@ -162,6 +168,35 @@ def choose_post_threshold(scorer: CrisisScorer, users, vectors, target: float) -
     return best
 
 
+def pseudo_histories(texts: list[str], sizes: list[int]) -> list[list[str]]:
+    """`texts` ordered by hash, cut into histories of `sizes[0]`, `sizes[1]`, ... posts."""
+    ordered = sorted(texts, key=lambda t: hashlib.sha256(t.encode()).hexdigest())
+    histories, cursor, turn = [], 0, 0
+    while cursor < len(ordered) and sizes:
+        size = sizes[turn % len(sizes)]
+        histories.append(ordered[cursor : cursor + size])
+        cursor += size
+        turn += 1
+    return histories
+
+
+def history_sizes(root: Path) -> list[int]:
+    """Post counts of the C-SSRS calibration users (every label), ordered by hashed user id."""
+    users = [u for u in cssrs_users(root) if cssrs_split(u.key) == "calibration"]
+    users.sort(key=lambda u: hashlib.sha256(u.key.encode()).hexdigest())
+    return [len(u.texts) for u in users]
+
+
+def choose_history_threshold(scorer: CrisisScorer, histories: list[list[str]], vectors) -> float:
+    """The mean post score that at most `HISTORY_FALSE_ALARMS` of `histories` reach."""
+    results = scorer.score([post for history in histories for post in history], vectors)
+    means, cursor = [], 0
+    for history in histories:
+        means.append(float(np.mean([r.score for r in results[cursor : cursor + len(history)]])))
+        cursor += len(history)
+    return upper_quantile(means, HISTORY_FALSE_ALARMS)
+
+
 def refit(out: Path = WEIGHTS, embedder_name: str = "static", target: float = 0.96) -> None:
     """Refit and write the weights (`pixel-data eval fit crisis`)."""
     root = realdata_root()
@@ -194,7 +229,8 @@ def refit(out: Path = WEIGHTS, embedder_name: str = "static", target: float = 0.
             "threshold_from": f"post bar: C-SSRS Reddit 500 calibration users "
             f"({CALIBRATION_PERCENT}% by hashed user id; upstream CC BY); turn bars: ESConv "
             "calibration-bucket seeker turns (CC BY-NC 4.0, a scalar chosen on them) and "
-            "Counsel Chat val titles (MIT)",
+            "Counsel Chat val titles (MIT); history bar: pseudo-histories of Dreaddit train "
+            "posts (no license stated)",
             "fit_rows": len(texts),
         },
     )
@@ -219,8 +255,15 @@ def refit(out: Path = WEIGHTS, embedder_name: str = "static", target: float = 0.
     positives = [u for u in calibration if u.label in CSSRS_POSITIVE]
     post_vectors, _ = embed([p for u in positives for p in u.texts], embedder_name)
     threshold = choose_post_threshold(scorer, positives, post_vectors, target)
+    stress = [post.texts[0] for post in dreaddit_posts(root, "train")]
+    histories = pseudo_histories(stress, history_sizes(root))
+    history_vectors, _ = embed([p for h in histories for p in h], embedder_name)
+    threshold_history = choose_history_threshold(scorer, histories, history_vectors)
     model.metadata.update(
         threshold=threshold,
+        threshold_history=threshold_history,
+        history_false_alarm_target=HISTORY_FALSE_ALARMS,
+        calibration_histories=len(histories),
         threshold_target_sensitivity=target,
         calibration_positive_users=len(positives),
         calibration_everyday_turns=len(unruled),
@@ -232,5 +275,6 @@ def refit(out: Path = WEIGHTS, embedder_name: str = "static", target: float = 0.
         f"crisis model: {len(texts)} fit rows, {len(model.vocabulary)} n-grams; bars: posts "
         f"{threshold:.3f} (sensitivity >= {target} on {len(positives)} calibration users), "
         f"turns {threshold_turn:.3f}, short turns {threshold_short:.3f} (from {len(unruled)} "
-        f"everyday calibration turns); written to {out} ({out.stat().st_size:,} bytes)"
+        f"everyday calibration turns), histories {threshold_history:.3f} (from {len(histories)} "
+        f"pseudo-histories); written to {out} ({out.stat().st_size:,} bytes)"
     )

@@ -2,6 +2,9 @@
 
 - C-SSRS Reddit evaluation users (the ~70% not used for the post bar): Ideation, Behavior,
   Attempt = positive (sensitivity); Indicator and Supportive reported separately (flag rate);
+  a user is judged as a post history (`CrisisScorer.combine_history`), and for comparison by
+  the any-post rule alone;
+- pseudo-histories of Dreaddit test posts (non-crisis histories: the history unit's flag rate);
 - SDCNL testing set: r/SuicideWatch posts (sensitivity) and r/depression posts (flag rate; a
   weak label: many depression posts speak of suicide);
 - Dreaddit test (stress posts, specificity; also its posts of `LONG_WORDS`+ words alone);
@@ -31,6 +34,8 @@ from evaluation.fitting.fit_crisis import (
     esconv_split,
     everyday_turns,
     hh_turns,
+    history_sizes,
+    pseudo_histories,
 )
 from evaluation.metrics import Rate
 from evaluation.realdata import (
@@ -73,6 +78,18 @@ def flag_units(scorer: CrisisScorer, units: list[LabelledText], embedder) -> lis
     return flags
 
 
+def flag_histories(scorer: CrisisScorer, units: list[LabelledText], embedder) -> list[bool]:
+    """One flag per author (a C-SSRS user): `combine_history` over the author's posts."""
+    texts = [text for unit in units for text in unit.texts]
+    vectors = embedder.encode(texts) if embedder is not None and texts else None
+    results = scorer.score(texts, vectors)
+    flags, cursor = [], 0
+    for unit in units:
+        flags.append(scorer.combine_history(results[cursor : cursor + len(unit.texts)]).flag)
+        cursor += len(unit.texts)
+    return flags
+
+
 def flag_texts(scorer: CrisisScorer, texts: list[str], embedder) -> list[bool]:
     return flag_units(
         scorer, [LabelledText(str(i), (t,), "") for i, t in enumerate(texts)], embedder
@@ -100,10 +117,17 @@ def evaluate_crisis(root, scorer: CrisisScorer, embedder) -> list[CrisisRow]:
     }
     for name, members in groups.items():
         goal = GOAL_SENSITIVITY if "+" in name else None
-        flags = flag_units(scorer, members, embedder)
+        flags = flag_histories(scorer, members, embedder)
         rows.append(CrisisRow(cssrs, name, "sensitivity", _rate(flags, True), goal))
+    positives = groups["Ideation+Behavior+Attempt"]
+    flags = flag_units(scorer, positives, embedder)
+    rows.append(
+        CrisisRow(
+            cssrs, "Ideation+Behavior+Attempt, any post alone", "sensitivity", _rate(flags, True)
+        )
+    )
     for label in ("Indicator", "Supportive"):
-        flags = flag_units(scorer, [u for u in users if u.label == label], embedder)
+        flags = flag_histories(scorer, [u for u in users if u.label == label], embedder)
         rows.append(CrisisRow(cssrs, label, "flag rate", _rate(flags, True)))
     sdcnl = sdcnl_posts(root, "testing")
     flags = flag_units(scorer, [p for p in sdcnl if p.label == "1"], embedder)
@@ -127,6 +151,27 @@ def evaluate_crisis(root, scorer: CrisisScorer, embedder) -> list[CrisisRow]:
             "specificity",
             _rate(long_flags, False),
             GOAL_SPECIFICITY,
+        )
+    )
+    stress = [post.texts[0] for post in dreaddit]
+    histories = [
+        LabelledText(f"history-{i}", tuple(h), "0")
+        for i, h in enumerate(pseudo_histories(stress, history_sizes(root)))
+    ]
+    rows.append(
+        CrisisRow(
+            "Dreaddit test pseudo-histories",
+            "post histories (non-crisis)",
+            "flag rate",
+            _rate(flag_histories(scorer, histories, embedder), True),
+        )
+    )
+    rows.append(
+        CrisisRow(
+            "Dreaddit test pseudo-histories",
+            "post histories, any post alone",
+            "flag rate",
+            _rate(flag_units(scorer, histories, embedder), True),
         )
     )
     rows += everyday_rows(root, scorer, embedder)

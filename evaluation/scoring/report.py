@@ -34,13 +34,15 @@ def crisis_table(root: Path, embedder) -> Table:
     scorer = CrisisScorer()
     meta = scorer.model.metadata
     table = Table(
-        "Crisis detection (held-out data; a user/dialogue is flagged when any post/turn is)",
+        "Crisis detection (held-out data; a dialogue is flagged when any turn is, a user's post "
+        "history when any post is or its mean post score reaches the history bar)",
         ["dataset", "group", "measure", "value (count; 95% CI)", "goal"],
         notes=[
             f"bars: posts of {scorer.long_words}+ words {scorer.threshold:.3f} (target "
             f"sensitivity {meta['threshold_target_sensitivity']}), turns "
             f"{scorer.threshold_turn:.3f}, turns under {scorer.short_words} words and guarded "
-            f"texts {scorer.threshold_short:.3f}; rule evidence always flags",
+            f"texts {scorer.threshold_short:.3f}, post histories (mean) "
+            f"{scorer.threshold_history or 0:.3f}; rule evidence always flags",
             f"bars chosen on: {meta['threshold_from']}",
             f"classifier fitted on: {meta['fitted_on']}",
         ],

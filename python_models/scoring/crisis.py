@@ -19,6 +19,14 @@ its own only above a bar that depends on the unit it is applied to, all fitted b
 A text's score is max(rule weight, classifier probability); the flag is the decision above.
 `confident` marks a classifier-only flag above the short bar (what `minimizing_crisis` needs).
 A conversation's score is the max over its user turns; it is flagged when any turn is.
+
+An author's post history (many posts by one person: the unit of the C-SSRS labels; no
+warehouse record is one) is judged by `CrisisScorer.combine_history`: flagged when any post is,
+or when the mean score of its posts reaches `threshold_history`, the bar that at most 10% of
+histories of non-crisis posts reach (fitted on pseudo-histories of Dreaddit train posts). The
+mean is what separates risky histories best (it does not grow with the number of posts, as a
+noisy-OR would: over the turns of a session a noisy-OR flags nearly every ESConv dialogue), so
+conversations keep the any-turn rule and their calibrated per-turn bars.
 """
 
 from __future__ import annotations
@@ -167,13 +175,11 @@ IDIOMS = re.compile(
             r"\baccidentally (?:cut|burn(?:ed|t)|hurt|harmed) myself\b",
         ]
     ),
-    re.IGNORECASE,
 )
 # a negation in the same clause, at most three words before the match
 NEGATION = re.compile(
     r"\b(?:not|never|no|nor|don'?t|doesn'?t|didn'?t|won'?t|wouldn'?t|isn'?t|wasn'?t|aren'?t|"
     r"deny|denies|denied|without|no longer|neither)\b(?:\s+[\w']+){0,3}\s*$",
-    re.IGNORECASE,
 )
 # a hypothetical in the same clause ("if I ever", "what should someone do if", a story)
 HYPOTHETICAL = re.compile(
@@ -181,20 +187,19 @@ HYPOTHETICAL = re.compile(
     r"hypothetically|suppose|supposing|imagine|what (?:would|should|do|does|can) (?:i|you|one|"
     r"someone|somebody|a person|people) do (?:if|when)|what to do (?:if|when)|(?:in|for) (?:a|my|"
     r"the|this) (?:story|novel|essay|class|book|movie|film|game|paper|project|script|song|poem))\b",
-    re.IGNORECASE,
 )
 # someone else's words in the same sentence ("my mom says I should kill myself", "they asked")
 REPORTED = re.compile(
     r"\b(?:he|she|they|someone|somebody|people|everyone|(?:my|the|a|his|her|their) \w+)\s+"
     r"(?:\w+\s+)?(?:said|says|told|tells|asked|asks|wrote|writes|texted|posted|yelled|"
     r"screamed|thinks|thought|keeps? saying|joked|jokes)\b",
-    re.IGNORECASE,
 )
-_CLAUSE_END = re.compile(r"[.;:!?\n,]|\b(?:but|because|though|although|yet)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.;:!?\n,]|\b(?:but|because|though|although|yet)\b")
 _SENTENCE_END = re.compile(r"[.;!?\n]")
 _COMPILED = {
-    # one alternation per kind: a handful of regex scans per text instead of one per pattern
-    kind: (weight, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
+    # one alternation per kind: a handful of regex scans per text instead of one per pattern;
+    # every pattern is lowercase and reads the lowercased text (2.4x faster than IGNORECASE)
+    kind: (weight, re.compile("|".join(f"(?:{p})" for p in patterns)))
     for kind, (weight, patterns) in RULES.items()
 }
 # every idiom holds one of these words: texts without them skip the idiom scan
@@ -216,8 +221,8 @@ def _last_break(pattern: re.Pattern[str], text: str, end: int) -> int:
 
 
 def _english(text: str) -> RuleMatch:
-    lower = text.lower()
-    if any(word in lower for word in _IDIOM_WORDS):
+    text = text.lower()  # the patterns are lowercase; so is the classifier's vocabulary
+    if any(word in text for word in _IDIOM_WORDS):
         masked = IDIOMS.sub(lambda m: " " * len(m.group()), text)
     else:
         masked = text
@@ -282,6 +287,8 @@ class CrisisScorer:
         self.threshold_short = max(self.threshold_turn, float(meta.get("threshold_short", 0.0)))
         self.short_words = int(meta.get("short_words", 0))
         self.long_words = int(meta.get("long_words", 0))
+        history = meta.get("threshold_history")
+        self.threshold_history = float(history) if history is not None else None
 
     @property
     def embedding_model(self) -> str | None:
@@ -329,6 +336,16 @@ class CrisisScorer:
             else:
                 results.append(CrisisResult(round(score, 4), False, None))
         return results
+
+    def combine_history(self, results: Sequence[CrisisResult]) -> CrisisResult:
+        """One author's posts: any post flagged, or their mean score at the history bar."""
+        combined = combine(results)
+        if combined.flag or self.threshold_history is None or not results:
+            return combined
+        mean = float(np.mean([r.score for r in results]))
+        if mean < self.threshold_history:
+            return combined
+        return CrisisResult(combined.score, True, "classifier", False)
 
 
 def combine(results: Sequence[CrisisResult]) -> CrisisResult:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from python_models.language import conversation_language, unsupported_scorers
+from python_models.language import conversation_language, load_model, unsupported_scorers
 from python_models.scoring.behaviour import BehaviourScorer, SessionQuality, session_quality
 from python_models.scoring.bias import conversation_bias
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel
@@ -171,6 +171,7 @@ class Scorers:
         self.behaviour = BehaviourScorer()
         self.pii = PiiDetector()
         self.safety = SafetyScorer()
+        load_model()  # the language model, like the weights above, is loaded before scoring
         self.coherence_fallback: RelevanceReferences = load_references()
         for name, fitted_with in (
             ("crisis", self.crisis.embedding_model),

@@ -5,6 +5,7 @@ reason `unsupported_language`) while the row-accounting ledger still balances.""
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import pyarrow.parquet as pq
@@ -68,24 +69,30 @@ def _lake(root):
     return root
 
 
-def _build(tmp_path_factory, name: str, *extra: str):
-    lake = _lake(tmp_path_factory.mktemp(f"{name}-lake"))
-    warehouse = tmp_path_factory.mktemp(f"{name}-wh") / "warehouse.duckdb"
-    result = build(lake, warehouse, *extra)
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory):
+    return _lake(tmp_path_factory.mktemp("languages-lake"))
+
+
+@pytest.fixture(scope="module")
+def kept(lake, tmp_path_factory):
+    """The small lake built with the default policy, keep_unscored."""
+    warehouse = tmp_path_factory.mktemp("keep-wh") / "warehouse.duckdb"
+    result = build(lake, warehouse)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     return warehouse
 
 
 @pytest.fixture(scope="module")
-def kept(tmp_path_factory):
-    return _build(tmp_path_factory, "keep")
-
-
-@pytest.fixture(scope="module")
-def filtered(tmp_path_factory):
-    return _build(
-        tmp_path_factory, "filter", "--vars", json.dumps({"unsupported_language_policy": "filter"})
-    )
+def filtered(lake, kept, tmp_path_factory):
+    """A copy of `kept` with the gate and everything after it rebuilt under policy `filter`
+    (staging, embeddings and scoring are not redone: the policy acts from the gate on)."""
+    warehouse = tmp_path_factory.mktemp("filter-wh") / "warehouse.duckdb"
+    shutil.copyfile(kept, warehouse)
+    policy = json.dumps({"unsupported_language_policy": "filter"})
+    result = build(lake, warehouse, "--select", "int_conversations_gated+", "--vars", policy)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    return warehouse
 
 
 def rows(warehouse, sql: str) -> list[tuple]:

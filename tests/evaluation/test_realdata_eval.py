@@ -35,8 +35,10 @@ def test_crisis_meets_its_goals_on_held_out_data(realdata: Path, embedder) -> No
     assert turns.total > 1000 and turns.value <= 0.01
     assert sessions.total > 80 and sessions.value <= 0.10
     assert zh_recall.value >= 0.90 and zh_everyday.value <= 0.05
-    # below the 0.95 goal (0.897 shipped; docs/evaluation.md, issue 12): guards regressions
-    assert sensitivity.total == 204 and sensitivity.value >= 0.88
+    # a user is a post history (combine_history); 0.980 shipped (docs/evaluation.md, issue 12)
+    assert sensitivity.total == 204 and sensitivity.value >= 0.95
+    probes = [r for (dataset, _), r in rows.items() if dataset == "English probes (written)"]
+    assert all(r.rate.value == 0.0 for r in probes if r.measure == "false-alarm rate")
 
 
 def test_pii_structured_kinds_on_held_out_templates(realdata: Path) -> None:

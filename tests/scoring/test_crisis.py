@@ -149,6 +149,8 @@ def test_bars_are_documented_in_the_weights_and_ordered(scorer: CrisisScorer) ->
     assert meta["threshold_target_sensitivity"] >= 0.95
     assert "C-SSRS" in meta["threshold_from"] and "ESConv" in meta["threshold_from"]
     assert "artefacts stripped" in meta["fitted_on"]
+    assert 0.0 < scorer.threshold_history < scorer.threshold
+    assert meta["history_false_alarm_target"] <= 0.10 and "Dreaddit" in meta["threshold_from"]
 
 
 def test_dataset_artefact_tokens_are_not_features(scorer: CrisisScorer) -> None:
@@ -222,6 +224,33 @@ def test_conversation_takes_its_riskiest_turn() -> None:
     turns = [CrisisResult(0.1, False, None), CrisisResult(0.95, True, "attempt", True)]
     assert combine(turns) == CrisisResult(0.95, True, "attempt", True)
     assert combine([]) == CrisisResult(0.0, False, None)
+
+
+@pytest.mark.parametrize(
+    ("scores", "flagged"),
+    [
+        ([0.3, 0.3, 0.3], True),  # consistently moderate posts: the mean reaches the bar
+        ([0.3, 0.02, 0.02, 0.02], False),  # one moderate post among calm ones
+        ([0.05] * 40, False),  # a long calm history: the mean does not grow with its length
+        ([], False),
+    ],
+)
+def test_a_post_history_is_judged_by_its_mean_post_score(
+    scores: list[float], flagged: bool
+) -> None:
+    scorer = CrisisScorer(_FixedModel(0.0))  # type: ignore[arg-type]
+    scorer.threshold_history = 0.2
+    posts = [CrisisResult(s, False, None) for s in scores]
+    result = scorer.combine_history(posts)
+    assert result.flag is flagged and combine(posts).flag is False
+    assert result.evidence == ("classifier" if flagged else None) and not result.confident
+
+
+def test_a_flagged_post_flags_its_history() -> None:
+    scorer = CrisisScorer(_FixedModel(0.0))  # type: ignore[arg-type]
+    scorer.threshold_history = 0.9
+    posts = [CrisisResult(0.0, False, None), CrisisResult(0.95, True, "attempt", True)]
+    assert scorer.combine_history(posts) == CrisisResult(0.95, True, "attempt", True)
 
 
 def test_the_classifier_does_not_read_the_words_the_rules_ruled_out() -> None:
