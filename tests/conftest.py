@@ -51,33 +51,19 @@ class BuiltWarehouse:
     output: str
 
 
-# dbt unit tests check SQL against fixed inputs, whatever lake is built: the two session builds
-# that run them (built_warehouse, switched_off_warehouse: both settings of the switches) are
-# enough, so every other build in the suite leaves them out (a few seconds each).
-WITHOUT_UNIT_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test"}
-
-
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, unit_tests: bool = False
-) -> subprocess.CompletedProcess[str]:
-    """Run `pixel-data ARGS` in a subprocess, the way a user does (a build without the dbt unit
-    tests unless ``unit_tests``)."""
-    skip = WITHOUT_UNIT_TESTS if args[:1] == ("build",) and not unit_tests else {}
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `pixel-data ARGS` in a subprocess, the way a user does."""
     return subprocess.run(
         [sys.executable, "-m", "pixel_data.cli", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "DO_NOT_TRACK": "1", "COLUMNS": "250", **skip, **(env or {})},
+        env={**os.environ, "DO_NOT_TRACK": "1", "COLUMNS": "250", **(env or {})},
         timeout=900,
     )
 
 
-def build(
-    lake: Path, warehouse: Path, *extra: str, unit_tests: bool = False
-) -> subprocess.CompletedProcess[str]:
-    return run_cli(
-        "build", "--lake", str(lake), "--warehouse", str(warehouse), *extra, unit_tests=unit_tests
-    )
+def build(lake: Path, warehouse: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("build", "--lake", str(lake), "--warehouse", str(warehouse), *extra)
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +76,7 @@ def sample_lake(tmp_path_factory) -> tuple[Path, LakeSummary]:
 def built_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
     lake, summary = sample_lake
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    result = build(lake, warehouse, unit_tests=True)
+    result = build(lake, warehouse)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return BuiltWarehouse(lake, summary, warehouse, result.stdout)
 
@@ -117,7 +103,6 @@ def switched_off_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
         "--vars",
         SWITCHED_OFF_VARS,
         env={"PIXEL_EMBEDDING_CACHE": str(root / "embeddings")},
-        unit_tests=True,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return BuiltWarehouse(lake, summary, warehouse, result.stdout)

@@ -158,17 +158,17 @@ def test_build_from_s3_equals_the_local_build_and_leaks_no_secret(
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
-    local_prefix = f"{lake.resolve()}/"
+    local, local_prefix = switched_off_warehouse.warehouse, f"{lake.resolve()}/"
     for sql in (
         "select source_dataset, input_records, exported, quarantined, exact_duplicates, filtered"
         " from row_accounting",
         "select conversation_id, split, stage from conversations",
         "select pair_id, split from preference_pairs",
     ):
-        assert sorted(_query(warehouse, sql)) == sorted(_query(switched_off_warehouse.warehouse, sql))
+        assert sorted(_query(warehouse, sql)) == sorted(_query(local, sql))
     quarantine = "select source_file, source_line, reason from quarantine"
     assert _relative(_query(warehouse, quarantine), uri + "/") == _relative(
-        _query(switched_off_warehouse.warehouse, quarantine), local_prefix
+        _query(local, quarantine), local_prefix
     )
 
     secret = s3_server.secret_key.encode()
