@@ -81,6 +81,12 @@ def built_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
     return BuiltWarehouse(lake, summary, warehouse, result.stdout)
 
 
+# Model scoring and near-duplicate detection off: the SQL path, with PII still redacted. Builds
+# whose subject is not a score (reading the lake from S3, say) use it and compare against
+# switched_off_warehouse.
+SWITCHED_OFF_VARS = '{"scoring_enabled": false, "near_dup_enabled": false}'
+
+
 @pytest.fixture(scope="session")
 def switched_off_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
     """The sample lake built with model scoring and near-duplicate detection off (one build,
@@ -95,7 +101,7 @@ def switched_off_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
         "--warehouse",
         str(warehouse),
         "--vars",
-        '{"scoring_enabled": false, "near_dup_enabled": false}',
+        SWITCHED_OFF_VARS,
         env={"PIXEL_EMBEDDING_CACHE": str(root / "embeddings")},
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]

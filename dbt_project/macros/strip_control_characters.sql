@@ -1,7 +1,16 @@
-{#- Remove terminal escape sequences (ESC [ ... colour codes) and control characters (C0 but tab, newline and carriage return; DEL; C1) from text: they are never content. -#}
+{#-
+    Remove terminal escape sequences (ESC [ ... colour codes) and control characters (C0 but tab,
+    newline and carriage return; DEL; C1) from text: they are never content. The two replaces run
+    only on text that holds a control character (ESC is one), so the result is the same and
+    clean text is scanned once, not rewritten twice. `expr` is repeated: pass a column.
+-#}
 {% macro strip_control_characters(expr) -%}
-    regexp_replace(
-        regexp_replace({{ expr }}, '\x1b\[[0-?]*[ -/]*[@-~]', '', 'g'),
-        '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]', '', 'g'
-    )
+    case
+        when regexp_matches({{ expr }}, '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]')
+            then regexp_replace(
+                regexp_replace({{ expr }}, '\x1b\[[0-?]*[ -/]*[@-~]', '', 'g'),
+                '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]', '', 'g'
+            )
+        else {{ expr }}
+    end
 {%- endmacro %}

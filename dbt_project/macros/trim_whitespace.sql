@@ -1,4 +1,21 @@
-{#- Trim every kind of leading/trailing whitespace (newlines, tabs, Unicode spaces) and the invisible zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, Mongolian vowel separator), not just ' '. -#}
+{#-
+    Trim every kind of leading/trailing whitespace (newlines, tabs, Unicode spaces) and the
+    invisible zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, Mongolian vowel
+    separator), not just ' '. The replace runs only when the first or the last character is one
+    of them (otherwise it changes nothing), so most text is not scanned end to end. `expr` is
+    repeated: pass a column.
+-#}
 {% macro trim_whitespace(expr) -%}
-    regexp_replace({{ expr }}, '^[\s\p{Z}\x{200b}-\x{200d}\x{2060}\x{feff}\x{180e}]+|[\s\p{Z}\x{200b}-\x{200d}\x{2060}\x{feff}\x{180e}]+$', '', 'g')
+    case
+        when regexp_matches(
+            left({{ expr }}, 1) || right({{ expr }}, 1),
+            '[\s\p{Z}\x{200b}-\x{200d}\x{2060}\x{feff}\x{180e}]'
+        )
+            then regexp_replace(
+                {{ expr }},
+                '^[\s\p{Z}\x{200b}-\x{200d}\x{2060}\x{feff}\x{180e}]+|[\s\p{Z}\x{200b}-\x{200d}\x{2060}\x{feff}\x{180e}]+$',
+                '', 'g'
+            )
+        else {{ expr }}
+    end
 {%- endmacro %}

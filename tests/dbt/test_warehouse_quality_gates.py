@@ -268,6 +268,17 @@ def dbt_test(warehouse, select: str, lake) -> subprocess.CompletedProcess[str]:
     )
 
 
+def passed_in_build(warehouse, gate: str) -> bool:
+    """Whether the build that wrote `warehouse` ran `gate` and it passed (its gate_results).
+
+    A tamper test starts from a byte copy of that warehouse, so this is the gate's verdict on
+    the untampered data without a second dbt process.
+    """
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select status from gate_results where gate = ?", [gate]).fetchall()
+    return rows == [("pass",)]
+
+
 @pytest.fixture
 def tampered(built_warehouse, tmp_path):
     """A copy of the built warehouse to break on purpose."""
@@ -279,7 +290,7 @@ def tampered(built_warehouse, tmp_path):
 
 def test_the_pii_gate_fails_on_unredacted_text(built_warehouse, tampered):
     test = "assert_no_structured_pii_in_non_edge_exports"
-    assert dbt_test(tampered, test, built_warehouse.lake).returncode == 0
+    assert passed_in_build(tampered, test)
     with duckdb.connect(str(tampered)) as con:
         con.execute(
             """
@@ -297,7 +308,7 @@ def test_the_pii_gate_fails_on_unredacted_text(built_warehouse, tampered):
 
 def test_the_pii_gate_checks_ibans_national_ids_and_chinese_mobiles(built_warehouse, tampered):
     test = "assert_no_structured_pii_in_non_edge_exports"
-    assert dbt_test(tampered, test, built_warehouse.lake).returncode == 0
+    assert passed_in_build(tampered, test)
     planted = (
         "refund to GB82 WEST 1234 5698 7654 32; my ID 11010519491231002X; "
         "NHS no. 401 023 2137; call 13812345678"
@@ -323,7 +334,7 @@ def test_the_edge_case_safety_gate_fails_when_an_edge_case_is_filtered_for_safet
     built_warehouse, tampered
 ):
     test = "assert_no_edge_case_filtered_for_safety"
-    assert dbt_test(tampered, test, built_warehouse.lake).returncode == 0
+    assert passed_in_build(tampered, test)
     with duckdb.connect(str(tampered)) as con:
         con.execute(
             """
@@ -340,7 +351,7 @@ def test_the_edge_case_safety_gate_fails_when_an_edge_case_is_filtered_for_safet
 
 def test_the_pair_redaction_gate_fails_when_a_pair_has_no_redacted_text(built_warehouse, tampered):
     test = "assert_every_exported_pair_is_redacted"
-    assert dbt_test(tampered, test, built_warehouse.lake).returncode == 0
+    assert passed_in_build(tampered, test)
     with duckdb.connect(str(tampered)) as con:
         con.execute(
             "delete from int_preference_pairs_redacted"

@@ -13,7 +13,7 @@ from ingestion.lake_reader import LakeFile, read_lake_records
 from ingestion.s3 import S3AccessError, S3Config, list_s3_objects
 from pixel_config.settings import duckdb_extension_dir
 from pixel_data.local_s3 import s3_client, upload_folder
-from tests.conftest import run_cli
+from tests.conftest import SWITCHED_OFF_VARS, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +139,10 @@ def test_an_unreachable_endpoint_fails_the_read_instead_of_quarantining(
 
 
 def test_build_from_s3_equals_the_local_build_and_leaks_no_secret(
-    s3_lake, s3_env, s3_server, built_warehouse, tmp_path
+    s3_lake, s3_env, s3_server, switched_off_warehouse, tmp_path
 ):
+    # what is read from S3 is the subject, not the scores: both builds run with model scoring
+    # and near-dup detection off (the local one is shared with the tests of those switches)
     uri, lake, _ = s3_lake
     warehouse = tmp_path / "s3.duckdb"
     target, logs = tmp_path / "target", tmp_path / "logs"
@@ -150,21 +152,23 @@ def test_build_from_s3_equals_the_local_build_and_leaks_no_secret(
         uri,
         "--warehouse",
         str(warehouse),
+        "--vars",
+        SWITCHED_OFF_VARS,
         env={"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(logs)},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
-    local_prefix = f"{lake.resolve()}/"
+    local, local_prefix = switched_off_warehouse.warehouse, f"{lake.resolve()}/"
     for sql in (
         "select source_dataset, input_records, exported, quarantined, exact_duplicates, filtered"
         " from row_accounting",
         "select conversation_id, split, stage from conversations",
         "select pair_id, split from preference_pairs",
     ):
-        assert sorted(_query(warehouse, sql)) == sorted(_query(built_warehouse.warehouse, sql))
+        assert sorted(_query(warehouse, sql)) == sorted(_query(local, sql))
     quarantine = "select source_file, source_line, reason from quarantine"
     assert _relative(_query(warehouse, quarantine), uri + "/") == _relative(
-        _query(built_warehouse.warehouse, quarantine), local_prefix
+        _query(local, quarantine), local_prefix
     )
 
     secret = s3_server.secret_key.encode()
@@ -234,8 +238,9 @@ def test_a_build_quarantines_objects_deleted_or_truncated_after_listing(
     body = (lake / truncated).read_bytes()
     client.put_object(Bucket="racing-lake", Key=f"lake/{truncated}", Body=body[: len(body) // 2])
     read = run_cli(
-        "build", "--lake", uri, "--warehouse", str(warehouse), "--select", "stg_lake__records+"
-    )
+        "build", "--lake", uri, "--warehouse", str(warehouse), "--select", "stg_lake__records+",
+        "--vars", SWITCHED_OFF_VARS,  # the accounting is the subject, not the scores
+    )  # fmt: skip
     assert read.returncode == 0, read.stdout[-3000:]  # accounting balances: nothing went missing
 
     quarantine = _query(

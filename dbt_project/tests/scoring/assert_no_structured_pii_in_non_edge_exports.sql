@@ -33,11 +33,19 @@ pair_texts as (
 
 ),
 
-texts as (
+all_texts as (
 
     select * from conversation_texts
     union all
     select * from pair_texts
+
+),
+
+texts as (
+
+    {#- every pattern below needs an ASCII digit or an @: the rest of the text is read once, here #}
+    select * from all_texts
+    where regexp_matches(content, '[0-9@]')
 
 ),
 

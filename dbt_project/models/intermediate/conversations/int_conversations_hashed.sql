@@ -1,3 +1,8 @@
+{#-
+    A view: the usable rows of int_conversations_normalized, which computes content_hash (the
+    SHA-256 of the canonical text) while it has the row, so the messages are not copied again.
+-#}
+{{ config(materialized='view') }}
 with
 
 conversations as (
@@ -10,7 +15,7 @@ conversations as (
 hashed as (
 
     select
-        sha256({{ canonical_text('messages') }}) as content_hash,
+        conversations.content_hash,
         conversations.source_dataset,
         conversations.source_family,
         conversations.record_format,

@@ -42,6 +42,21 @@ validated as (
 
     from normalized
 
+),
+
+final as (
+
+    select
+        * exclude (raw_messages, raw_record),
+        -- the raw line is shown only by quarantine: kept rows do not copy it on
+        case when quarantine_reason is not null then raw_record end as raw_record,
+        -- computed once here, on the row already in hand (int_conversations_hashed is a view)
+        case
+            when quarantine_reason is null then sha256({{ canonical_text('messages') }})
+        end as content_hash
+
+    from validated
+
 )
 
-select * from validated
+select * from final

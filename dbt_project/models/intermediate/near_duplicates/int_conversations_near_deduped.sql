@@ -5,7 +5,10 @@
     flags are inherited from every member, as exact dedup does: a cluster holding a hard-holdout
     record is holdout (so it goes wholly to test and nothing near it reaches train), and a
     cluster holding an edge case keeps the edge-case flag.
+    A view: its one reader (int_conversations_routed, itself a view) is materialized by
+    int_conversations_split, so the wide rows are copied once; its key tests read narrow columns.
 -#}
+{{ config(materialized='view') }}
 with
 
 conversations as (

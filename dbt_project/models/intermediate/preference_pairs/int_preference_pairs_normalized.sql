@@ -2,7 +2,12 @@ with
 
 pairs as (
 
-    select * from {{ ref('stg_lake__preference_pairs') }}
+    select
+        * replace (
+            {{ strip_control_characters('chosen') }} as chosen,
+            {{ strip_control_characters('rejected') }} as rejected
+        )
+    from {{ ref('stg_lake__preference_pairs') }}
 
 ),
 
@@ -25,8 +30,8 @@ normalized as (
         pairs.* exclude (prompt_messages, chosen, rejected),
         pairs.prompt_messages as raw_prompt_messages,
         {{ normalize_messages('pairs.prompt_messages', 'role_aliases.role_map') }} as prompt_messages,
-        nfc_normalize({{ trim_whitespace(strip_control_characters('pairs.chosen')) }}) as chosen,
-        nfc_normalize({{ trim_whitespace(strip_control_characters('pairs.rejected')) }}) as rejected,
+        nfc_normalize({{ trim_whitespace('pairs.chosen') }}) as chosen,
+        nfc_normalize({{ trim_whitespace('pairs.rejected') }}) as rejected,
         registry.source_family,
         registry.tier,
         coalesce(nullif(trim(pairs.record_category), ''), registry.category) as category,

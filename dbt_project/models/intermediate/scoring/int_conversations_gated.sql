@@ -55,26 +55,46 @@ scored as (
 
 ),
 
+gate_inputs as (
+
+    {#- the verdicts need narrow columns only: joined apart from the wide rows (joined once, in final) #}
+    select
+        conversations.conversation_id,
+        conversations.stage,
+        conversations.is_training_edge_case,
+        scores.empathy_score,
+        scores.safety_score,
+        scores.bias_score,
+        scores.completeness_score,
+        scores.coherence_score,
+        scores.crisis_score,
+        scores.unsupported_scorers
+
+    from conversations
+    inner join scores on conversations.conversation_id = scores.conversation_id
+
+),
+
 checks as (
 
     select
-        scored.conversation_id,
+        gate_inputs.conversation_id,
         thresholds.metric,
         thresholds.comparison,
         thresholds.threshold,
         thresholds.gate_kind,
         case thresholds.metric
-            when 'empathy_score' then scored.empathy_score
-            when 'safety_score' then scored.safety_score
-            when 'bias_score' then scored.bias_score
-            when 'completeness_score' then scored.completeness_score
-            when 'coherence_score' then scored.coherence_score
-            when 'crisis_score' then scored.crisis_score
+            when 'empathy_score' then gate_inputs.empathy_score
+            when 'safety_score' then gate_inputs.safety_score
+            when 'bias_score' then gate_inputs.bias_score
+            when 'completeness_score' then gate_inputs.completeness_score
+            when 'coherence_score' then gate_inputs.coherence_score
+            when 'crisis_score' then gate_inputs.crisis_score
         end::double as score
 
-    from scored
-    inner join thresholds on scored.stage = thresholds.stage
-    where not (scored.is_training_edge_case and thresholds.gate_kind = 'safety')
+    from gate_inputs
+    inner join thresholds on gate_inputs.stage = thresholds.stage
+    where not (gate_inputs.is_training_edge_case and thresholds.gate_kind = 'safety')
 
 ),
 
@@ -101,7 +121,7 @@ language_failures as (
         'format' as gate_kind,
         null::double as score,
         '0:unsupported_language' as gate_rank
-    from scored
+    from gate_inputs
     where
         {{ 'true' if unsupported_language_policy == 'filter' else 'false' }}
         and len(coalesce(unsupported_scorers, []::varchar[])) > 0
