@@ -131,6 +131,9 @@ class BehaviourScorer:
 
     @property
     def embedding_model(self) -> str | None:
+        """The embedder the weights were fitted with; None when they use no embedding."""
+        if not self.model.embedding_dim:
+            return None
         return self.model.metadata.get("embedding_model")
 
     def probabilities(
@@ -139,9 +142,17 @@ class BehaviourScorer:
         """(n, len(BEHAVIOURS)) probabilities of whole texts, columns in `BEHAVIOURS` order."""
         if not responses:
             return np.zeros((0, len(BEHAVIOURS)), dtype=np.float32)
+        if not self.model.embedding_dim:
+            return self.probabilities_of_texts(responses)
         proba = self.model.predict_proba(
             list(responses), pair_features(seeker_embeddings, embeddings)
         )
+        order = [self.behaviours.index(b) for b in BEHAVIOURS]
+        return proba[:, order]
+
+    def probabilities_of_texts(self, responses: Sequence[str]) -> np.ndarray:
+        """`probabilities` for a model fitted without the embedding block (`embedding_dim` 0)."""
+        proba = self.model.predict_proba(list(responses))
         order = [self.behaviours.index(b) for b in BEHAVIOURS]
         return proba[:, order]
 
@@ -155,7 +166,11 @@ class BehaviourScorer:
         pieces = [utterances(text) for text in responses]
         flat = [u for reply in pieces for u in reply]
         owner = np.repeat(np.arange(len(responses)), [len(p) for p in pieces])
-        proba = self.probabilities(flat, seeker_embeddings[owner], embed(flat)) if flat else None
+        proba = None
+        if flat and self.model.embedding_dim:
+            proba = self.probabilities(flat, seeker_embeddings[owner], embed(flat))
+        elif flat:  # a TF-IDF-only model: the utterances need no embedding pass
+            proba = self.probabilities_of_texts(flat)
         results, start = [], 0
         question = BEHAVIOURS.index("question")
         for text, reply in zip(responses, pieces, strict=True):
