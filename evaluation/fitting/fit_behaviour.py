@@ -31,7 +31,7 @@ LICENSE_NOTE = (
 # TF-IDF alone: in 5-fold CV grouped by dialogue on the train part, dropping the embedding block
 # raised reflection of feelings 0.741 -> 0.757, restatement 0.812 -> 0.822 and questions
 # 0.925 -> 0.936 (docs/evaluation.md), and the reply's utterances need no embedding pass.
-CONFIG = LinearTextConfig(ngram_range=(1, 2), min_df=2, embedding_weight=0.0, c=1.0)
+CONFIG = LinearTextConfig(ngram_range=(1, 2), min_df=2, embedding_weight=0.5, c=1.0)
 
 
 @dataclass(frozen=True)

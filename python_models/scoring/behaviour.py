@@ -264,13 +264,21 @@ def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None
 
 
 def reply_quality(result: BehaviourResult) -> float:
-    """p(the reply is an MI-consistent move): a reflection, an affirmation, an open question, or
-    advice/information given with permission (the preference-pair margin's reply score)."""
+    """p(the reply is an MI-consistent move): a reflection, an open question, or advice/information
+    given with permission. ESConv's "Affirmation and Reassurance" is left out: it lumps MITI's
+    affirm with reassurance ("you'll get over it"), which MITI does not count as adherent."""
     p = result.probabilities
-    value = result.reflection + p["affirmation"] + result.open_questions / result.utterances
+    value = result.reflection + result.open_questions / result.utterances
     if result.asks_permission:
         value += p["suggestion"] + p["information"]
     return round(min(1.0, value), 4)
+
+
+def reply_counselling_quality(result: BehaviourResult, empathy_intensity: float) -> float:
+    """A reply's counselling quality in [0, 1] (the preference pairs' chosen/rejected score): the
+    mean of its MI-consistent behaviour (`reply_quality`, MITI's behaviour counts) and its EPITOME
+    empathy intensity (standing in for MITI's global empathy rating)."""
+    return round((reply_quality(result) + empathy_intensity) / 2.0, 4)
 
 
 @cache
