@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ def test_esconv_conversations_alternate_and_shuffles_move_every_reply(realdata: 
     assert len(real) == len(shuffled) == 211
     for conversation in real:
         roles = [m["role"] for m in conversation]
-        assert all(a != b for a, b in zip(roles, roles[1:], strict=False))
+        assert all(a != b for a, b in itertools.pairwise(roles))
     moved = sum(
         r["content"] != s["content"]
         for conversation, copy in zip(real, shuffled, strict=True)

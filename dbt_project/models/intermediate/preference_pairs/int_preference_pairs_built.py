@@ -30,8 +30,7 @@ def _counselling_quality_function():
         empathy = scorer.score(seekers, replies, seeker_vectors, embedder.encode(replies))
         behaviours = behaviour.score(replies, seeker_vectors, embedder.encode)
         return [
-            reply_counselling_quality(b, e.score)
-            for b, e in zip(behaviours, empathy, strict=True)
+            reply_counselling_quality(b, e.score) for b, e in zip(behaviours, empathy, strict=True)
         ]
 
     return quality
