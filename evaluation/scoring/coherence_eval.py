@@ -42,6 +42,7 @@ class CoherenceRow:
     real: int  # conversations with a relevance
     shuffled: int
     auc: float  # relevance, real vs shuffled
+    auc_interval: tuple[float, float]  # 95% bootstrap (real and shuffled resampled apart)
     median_real: float
     median_shuffled: float
     below_half_real: float  # share of conversations with relevance < 0.5
@@ -65,6 +66,18 @@ def auc(positive: np.ndarray, negative: np.ndarray) -> float:
     return float(
         (rank_sum - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative))
     )
+
+
+def bootstrap_auc(
+    positive: np.ndarray, negative: np.ndarray, resamples: int = 1000, seed: int = 13
+) -> tuple[float, float]:
+    """95% percentile interval of `auc`, resampling each side with replacement."""
+    rng = np.random.default_rng(seed)
+    values = [
+        auc(rng.choice(positive, len(positive)), rng.choice(negative, len(negative)))
+        for _ in range(resamples)
+    ]
+    return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
 
 
 def _two_turn(questions: Sequence[str], answers: Sequence[str]) -> list[Conversation]:
@@ -104,6 +117,68 @@ def epitome(root: Path) -> tuple[list[Conversation], list[Conversation]]:
     return _deranged([p.seeker for p in pairs], [p.response for p in pairs])
 
 
+def esconv_conversations(root: Path, split: str | None = None) -> list[Conversation]:
+    """ESConv dialogues (all, or one split of `fit_behaviour.esconv_split`) as ChatML turns:
+    seeker -> user, supporter -> assistant, consecutive turns of one speaker joined. Coherence
+    is fitted on nothing of ESConv, so every dialogue is held out from it."""
+    from evaluation.fitting.fit_behaviour import esconv_split
+    from evaluation.realdata import esconv_dialogue_turns
+
+    conversations = []
+    for dialogue in esconv_dialogue_turns(root):
+        if not dialogue or (split is not None and esconv_split(dialogue) != split):
+            continue
+        conversation: Conversation = []
+        for turn in dialogue:
+            role = "user" if turn.speaker == "seeker" else "assistant"
+            if conversation and conversation[-1]["role"] == role:
+                conversation[-1]["content"] += " " + turn.text
+            else:
+                conversation.append({"role": role, "content": turn.text})
+        if any(m["role"] == "assistant" for m in conversation):
+            conversations.append(conversation)
+    return conversations
+
+
+def esconv(root: Path) -> tuple[list[Conversation], list[Conversation]]:
+    """ESConv dialogues, and each with its supporter replies taken from the dialogue half the
+    list away."""
+    return _with_replies_moved(esconv_conversations(root))
+
+
+def esconv_pairs(root: Path) -> tuple[list[Conversation], list[Conversation]]:
+    """The same dialogues cut into (seeker turn, supporter reply) pairs: one reply judged
+    alone, the hardest case."""
+    questions, answers = [], []
+    for conversation in esconv_conversations(root):
+        for user, reply in itertools.pairwise(conversation):
+            if user["role"] == "user" and reply["role"] == "assistant":
+                questions.append(user["content"])
+                answers.append(reply["content"])
+    return _deranged(questions, answers)
+
+
+def _with_replies_moved(
+    conversations: list[Conversation],
+) -> tuple[list[Conversation], list[Conversation]]:
+    """Each conversation, and a shuffled copy: every reply taken, in order, from the
+    conversation half the list away."""
+    shift = len(conversations) // 2
+    shuffled = []
+    for i, conversation in enumerate(conversations):
+        replies = [m["content"] for m in conversations[i - shift] if m["role"] == "assistant"]
+        taken = itertools.count()
+        shuffled.append(
+            [
+                {**m, "content": replies[next(taken) % len(replies)]}
+                if m["role"] == "assistant"
+                else m
+                for m in conversation
+            ]
+        )
+    return conversations, shuffled
+
+
 def sample_lake() -> tuple[list[Conversation], list[Conversation]]:
     """The generated lake's ChatML files under curated/ and edge_cases/ (malformed lines and
     records without an assistant turn skipped); shuffled: every reply taken, in order, from
@@ -135,20 +210,7 @@ def sample_lake() -> tuple[list[Conversation], list[Conversation]]:
                 ]
                 if any(m["role"] == "assistant" for m in conversation):
                     conversations.append(conversation)
-    shift = len(conversations) // 2
-    shuffled = []
-    for i, conversation in enumerate(conversations):
-        replies = [m["content"] for m in conversations[i - shift] if m["role"] == "assistant"]
-        taken = itertools.count()
-        shuffled.append(
-            [
-                {**m, "content": replies[next(taken) % len(replies)]}
-                if m["role"] == "assistant"
-                else m
-                for m in conversation
-            ]
-        )
-    return conversations, shuffled
+    return _with_replies_moved(conversations)
 
 
 def score_conversations(
@@ -214,6 +276,7 @@ def compare(
         real=len(relevance[True]),
         shuffled=len(relevance[False]),
         auc=auc(relevance[True], relevance[False]),
+        auc_interval=bootstrap_auc(relevance[True], relevance[False]),
         median_real=float(np.median(relevance[True])),
         median_shuffled=float(np.median(relevance[False])),
         below_half_real=float(np.mean(relevance[True] < 0.5)),
@@ -228,6 +291,8 @@ def evaluate_coherence(root: Path, embedder) -> list[CoherenceRow]:
     datasets = {
         "Counsel Chat val+test": counsel_chat(root),
         "EPITOME Reddit": epitome(root),
+        "ESConv dialogues": esconv(root),
+        "ESConv reply pairs": esconv_pairs(root),
         "sample lake (ChatML)": sample_lake(),
     }
     return [

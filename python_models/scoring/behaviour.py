@@ -131,6 +131,9 @@ class BehaviourScorer:
 
     @property
     def embedding_model(self) -> str | None:
+        """The embedder the weights were fitted with; None when they use no embedding."""
+        if not self.model.embedding_dim:
+            return None
         return self.model.metadata.get("embedding_model")
 
     def probabilities(
@@ -139,9 +142,17 @@ class BehaviourScorer:
         """(n, len(BEHAVIOURS)) probabilities of whole texts, columns in `BEHAVIOURS` order."""
         if not responses:
             return np.zeros((0, len(BEHAVIOURS)), dtype=np.float32)
+        if not self.model.embedding_dim:
+            return self.probabilities_of_texts(responses)
         proba = self.model.predict_proba(
             list(responses), pair_features(seeker_embeddings, embeddings)
         )
+        order = [self.behaviours.index(b) for b in BEHAVIOURS]
+        return proba[:, order]
+
+    def probabilities_of_texts(self, responses: Sequence[str]) -> np.ndarray:
+        """`probabilities` for a model fitted without the embedding block (`embedding_dim` 0)."""
+        proba = self.model.predict_proba(list(responses))
         order = [self.behaviours.index(b) for b in BEHAVIOURS]
         return proba[:, order]
 
@@ -155,7 +166,11 @@ class BehaviourScorer:
         pieces = [utterances(text) for text in responses]
         flat = [u for reply in pieces for u in reply]
         owner = np.repeat(np.arange(len(responses)), [len(p) for p in pieces])
-        proba = self.probabilities(flat, seeker_embeddings[owner], embed(flat)) if flat else None
+        proba = None
+        if flat and self.model.embedding_dim:
+            proba = self.probabilities(flat, seeker_embeddings[owner], embed(flat))
+        elif flat:  # a TF-IDF-only model: the utterances need no embedding pass
+            proba = self.probabilities_of_texts(flat)
         results, start = [], 0
         question = BEHAVIOURS.index("question")
         for text, reply in zip(responses, pieces, strict=True):
@@ -249,13 +264,21 @@ def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None
 
 
 def reply_quality(result: BehaviourResult) -> float:
-    """p(the reply is an MI-consistent move): a reflection, an affirmation, an open question, or
-    advice/information given with permission (the preference-pair margin's reply score)."""
+    """p(the reply is an MI-consistent move): a reflection, an open question, or advice/information
+    given with permission. ESConv's "Affirmation and Reassurance" is left out: it lumps MITI's
+    affirm with reassurance ("you'll get over it"), which MITI does not count as adherent."""
     p = result.probabilities
-    value = result.reflection + p["affirmation"] + result.open_questions / result.utterances
+    value = result.reflection + result.open_questions / result.utterances
     if result.asks_permission:
         value += p["suggestion"] + p["information"]
     return round(min(1.0, value), 4)
+
+
+def reply_counselling_quality(result: BehaviourResult, empathy_intensity: float) -> float:
+    """A reply's counselling quality in [0, 1] (the preference pairs' chosen/rejected score): the
+    mean of its MI-consistent behaviour (`reply_quality`, MITI's behaviour counts) and its EPITOME
+    empathy intensity (standing in for MITI's global empathy rating)."""
+    return round((reply_quality(result) + empathy_intensity) / 2.0, 4)
 
 
 @cache

@@ -180,7 +180,7 @@ class Scorers:
             ("safety", self.safety.embedding_model),
             ("coherence", self.coherence_fallback.embedding_model),
         ):
-            if fitted_with != self.embedder.model_id:
+            if fitted_with is not None and fitted_with != self.embedder.model_id:
                 raise ValueError(
                     f"the {name} weights were fitted on {fitted_with} embeddings, not "
                     f"{self.embedder.model_id}: refit them or use that embedder"

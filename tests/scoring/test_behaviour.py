@@ -146,3 +146,30 @@ def test_weights_record_their_data_and_terms() -> None:
     metadata = load_behaviour_model().metadata
     assert "ESConv" in metadata["fitted_on"] and "non-commercial" in metadata["license"]
     assert sorted(metadata["behaviours"]) == sorted(BEHAVIOURS)
+
+
+def test_counselling_quality_ranks_a_reflection_above_the_dismissive_templates(scored) -> None:
+    """The preference pairs' reply score: a reflective answer beats every dismissive template."""
+    pytest.importorskip("model2vec", reason="the embedding stack is needed")
+    from python_models.embeddings.backends import get_embedder
+    from python_models.preference_builder import DISMISSIVE
+    from python_models.scoring.behaviour import reply_counselling_quality
+    from python_models.scoring.empathy import EmpathyScorer
+
+    embedder = get_embedder("default")
+    replies = [
+        "It sounds like you're scared of losing her, and part of you wants to cut back.",
+        *DISMISSIVE.templates,
+    ]
+    empathy = EmpathyScorer().score(
+        [SEEKER] * len(replies),
+        replies,
+        embedder.encode([SEEKER] * len(replies)),
+        embedder.encode(replies),
+    )
+    quality = [
+        reply_counselling_quality(b, e.score)
+        for b, e in zip(scored(*replies), empathy, strict=True)
+    ]
+    assert all(0.0 <= q <= 1.0 for q in quality)
+    assert quality[0] > max(quality[1:])
