@@ -164,6 +164,7 @@ def _has_uncovered_phone_run(text: str, spans: list[PiiSpan]) -> bool:
 
 
 GLUE_RE = re.compile(r"[\s,;:]*")
+WHITESPACE_RE = re.compile(r"\s+")
 
 
 def _phone_after(text: str, span: PiiSpan, chosen: list[PiiSpan]) -> PiiSpan | None:
@@ -640,9 +641,12 @@ class PiiDetector:
         for m in PHONE_RE.finditer(text):
             candidate, start = m.group().strip(), m.start()
             digits = _phone_digits(candidate)
-            while len(digits) > 15 and " " in candidate:
-                # too long for one number: a postcode or house number glued in front
-                rest = candidate[candidate.index(" ") :].lstrip()
+            while len(digits) > 15 and (parts := WHITESPACE_RE.split(candidate, maxsplit=1))[1:]:
+                # too long for one number: a five-digit postcode glued in front ("AE 44085
+                # 0490 39 07 81"), or any group before a trunk "0"; a card's groups are neither
+                head, rest = parts
+                if not (len(head) == 5 and head.isdigit()) and not rest.startswith(("0", "(", "+")):
+                    break
                 candidate, start = rest, start + len(candidate) - len(rest)
                 digits = _phone_digits(candidate)
             if not _plausible_phone(candidate, digits):
