@@ -77,7 +77,8 @@ PHONE_REGIONS = ("US", "GB", "IN", "AU", "DE", "FR", "ES")
 """Region hints for national-format numbers ("+" numbers are found whatever the hint): the
 English-speaking countries most counselling text comes from (US also covers Canada and the rest
 of the North American plan), then the two largest European plans whose layouts the regex misses
-("0221/123456", "+49(0)5555/12345")."""
+("0221/123456", "+49(0)5555/12345"), then Spain for the lake's Spanish ("612345678", no phone
+word). French and Chinese numbers: FR above; Chinese mobiles have their own pattern."""
 
 
 @dataclass(frozen=True)
