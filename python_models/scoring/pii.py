@@ -73,11 +73,12 @@ class PiiSpan:
     kind: str
 
 
-PHONE_REGIONS = ("US", "GB", "IN", "AU", "DE", "FR")
+PHONE_REGIONS = ("US", "GB", "IN", "AU", "DE", "FR", "ES")
 """Region hints for national-format numbers ("+" numbers are found whatever the hint): the
 English-speaking countries most counselling text comes from (US also covers Canada and the rest
 of the North American plan), then the two largest European plans whose layouts the regex misses
-("0221/123456", "+49(0)5555/12345")."""
+("0221/123456", "+49(0)5555/12345"), then Spain for the lake's Spanish ("612345678", no phone
+word). French and Chinese numbers: FR above; Chinese mobiles have their own pattern."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ IPV6_RE = re.compile(
 )
 SSN_RE = re.compile(r"(?=\d)(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
 SSN_CONTEXT_RE = re.compile(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\D{0,20}(\d{9})\b")
-CARD_RE = re.compile(r"\d(?<![\w-]\d)(?:[ -]?\d){11,18}(?![\w-])")
+CARD_RE = re.compile(r"\d(?<![\w+-]\d)(?:[ -]?\d){11,18}(?![\w-])")
+"""12-19 digits; never after "+" (that is a phone's country code)."""
 PHONE_RE = re.compile(
     r"(?<![\w+.-])"
     r"(?:\+\d{1,3}[\s.-]?|\d\s(?=\())?"  # country code, or a trunk digit: "8 (495) ..."
@@ -118,7 +120,7 @@ PHONE_RE = re.compile(
     r"(?:\(\d{1,5}\)[\s.-]?)?"  # area code in parentheses
     r"\d{1,12}(?:[\s.-]\d{2,8}){0,5}"  # a one-digit area code: "+33 (0)1 23 ..", "+81 3-1234-"
     r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?"
-    r"(?![\w-]|\.\d)"
+    r"(?!\w|-(?![A-Za-z]{2,}\b)|\.\d)"  # "555-0100-Desk" ends at the number; "-12", "-A1": an ID
 )
 PHONE_CONTEXT_RE = re.compile(
     r"(?i)\b(?:phone|call|calls|mobile|cell|tel|telephone|fax|desk|text|sms|whatsapp|dial|"
@@ -151,14 +153,38 @@ PHONE_RUN_RE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6,}")
 
 
 def _has_uncovered_phone_run(text: str, spans: list[PiiSpan]) -> bool:
-    """The cheap prefilter before the matcher: a run of 7-15 digits that no span found so far
-    (the phone regex, a date, a card) covers; card numbers (16 digits) and shorter runs fail."""
+    """The cheap prefilter before the matcher: a run of 7+ digits that no span found so far
+    (the phone regex, a date, a card) covers. No upper bound: the run glues neighbouring numbers
+    ("Box 44085 0490 39 07 81" is one run of 15), and the matcher splits them again."""
     for m in PHONE_RUN_RE.finditer(text):
-        if 7 <= len(_digits(m.group())) <= 15 and not any(
+        if len(_digits(m.group())) >= 7 and not any(
             span.start <= m.start() and m.end() <= span.end for span in spans
         ):
             return True
     return False
+
+
+GLUE_RE = re.compile(r"[\s,;:]*")
+WHITESPACE_RE = re.compile(r"\s+")
+
+
+def _phone_after(text: str, span: PiiSpan, chosen: list[PiiSpan]) -> PiiSpan | None:
+    """A phone span that lost an overlap at its start ("AE 44085 0490 39 07 81": the postcode
+    went to the address, the regex glued it to the number) cut to what follows the kept span,
+    when that is still a plausible number and overlaps nothing else."""
+    cut = max((kept.end for kept in chosen if kept.start <= span.start < kept.end), default=None)
+    if cut is None:
+        return None
+    start = GLUE_RE.match(text, cut).end()  # type: ignore[union-attr]  # "*" always matches
+    candidate = text[start : span.end]
+    if not candidate[:1].isdigit() and not candidate.startswith(("(", "+")):
+        return None
+    if not _plausible_phone(candidate, _phone_digits(candidate)):
+        return None
+    rest = PiiSpan(start, span.end, "PHONE")
+    if any(rest.start < kept.end and kept.start < rest.end for kept in chosen):
+        return None
+    return rest
 
 
 def _phone_digits(candidate: str) -> str:
@@ -614,18 +640,26 @@ class PiiDetector:
         if CN_MOBILE_HINT_RE.search(text):
             spans += [PiiSpan(m.start(), m.end(), "PHONE") for m in CN_MOBILE_RE.finditer(text)]
         for m in PHONE_RE.finditer(text):
-            candidate = m.group().strip()
+            candidate, start = m.group().strip(), m.start()
             digits = _phone_digits(candidate)
+            while len(digits) > 15 and (parts := WHITESPACE_RE.split(candidate, maxsplit=1))[1:]:
+                # too long for one number: a five-digit postcode glued in front ("AE 44085
+                # 0490 39 07 81"), or any group before a trunk "0"; a card's groups are neither
+                head, rest = parts
+                if not (len(head) == 5 and head.isdigit()) and not rest.startswith(("0", "(", "+")):
+                    break
+                candidate, start = rest, start + len(candidate) - len(rest)
+                digits = _phone_digits(candidate)
             if not _plausible_phone(candidate, digits):
                 continue
             groups = len(re.findall(r"\d+", candidate))
             strong = "+" in candidate or "(" in candidate or groups >= 3 or len(digits) >= 10
             if not strong:
                 # "450 0840", "481195160": a phone only when the text says so
-                context = text[max(0, m.start() - 40) : m.start()]
+                context = text[max(0, start - 40) : start]
                 if not PHONE_CONTEXT_RE.search(context):
                     continue
-            spans.append(PiiSpan(m.start(), m.start() + len(candidate), "PHONE"))
+            spans.append(PiiSpan(start, start + len(candidate), "PHONE"))
         covered = spans + found_so_far
         if self.config.phone_regions and _has_uncovered_phone_run(text, covered):
             # a number valid in a hinted region's numbering plan needs no phone word nearby
@@ -657,6 +691,8 @@ class PiiDetector:
         for span in sorted(candidates, key=lambda s: (priority[s.kind], s.start - s.end)):
             if all(span.end <= kept.start or span.start >= kept.end for kept in chosen):
                 chosen.append(span)
+            elif span.kind == "PHONE" and (rest := _phone_after(text, span, chosen)) is not None:
+                chosen.append(rest)
         return sorted(chosen)
 
     def redact(self, text: str) -> tuple[str, Counter[str]]:

@@ -52,7 +52,9 @@ def test_pii_structured_kinds_on_held_out_templates(realdata: Path) -> None:
     for gold_type in ("EMAIL_ADDRESS", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS"):
         assert report.typed_recall[gold_type].value >= 0.99, gold_type
     # below the issue's goals (see docs/evaluation.md, issue 14); these guard regressions
-    assert report.typed_recall["PHONE_NUMBER"].value >= 0.85
+    # 57/58 since issue 14b (the one left: eight bare digits, no phone word; goal 0.99 not met)
+    assert report.typed_recall["PHONE_NUMBER"].value >= 0.98
+    assert report.precision["PHONE"].value >= 0.99
     assert report.typed_recall["PERSON"].value >= 0.80
     assert report.typed_recall["STREET_ADDRESS"].value >= 0.85
     assert report.typed_recall["GPE"].value >= 0.55

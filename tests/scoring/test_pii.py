@@ -96,6 +96,41 @@ def test_finds_international_phone_layouts(detector: PiiDetector, text: str, sec
     assert counts["PHONE"] == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a postcode glued in front: the address keeps it, the number after it is still a phone
+        ("Unit 4 Box 99 APO AA 33879 0699 868 88 55", "[ADDRESS] [PHONE]"),
+        ("Cyprus 78891 0688 843 79 56", "78891 [PHONE]"),
+        ("Berlin 10115 030 35551277", "10115 [PHONE]"),
+        # a label or name glued after with a hyphen ends the number
+        ("Mobile: (0151) 23-456-Desk: 555", "Mobile: [PHONE]-Desk"),
+        ("ring me on 020 7946 0958-Tom", "ring me on [PHONE]-Tom"),
+        # "+" starts a phone, never a card number (14 digits pass Luhn by chance 1 in 10)
+        ("Call +4915112345678 now", "Call [PHONE] now"),
+        # a Spanish mobile, nine digits in one group, no phone word: libphonenumber's ES plan
+        ("si quieres, 612345678 es el mío", "si quieres, [PHONE] es"),
+    ],
+)
+def test_phones_beside_other_numbers_and_words(
+    detector: PiiDetector, text: str, expected: str
+) -> None:
+    redacted, counts = detector.redact(text)
+    assert expected in redacted
+    assert counts["PHONE"] == 1 and counts["CREDIT_CARD"] == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my case id is 555-0100-AB12",  # a reference code, not a number with a label after
+        "Visa 4111 1111 1111 1111 expires soon",
+    ],
+)
+def test_codes_with_digits_after_a_hyphen_are_not_phones(detector: PiiDetector, text: str) -> None:
+    assert detector.redact(text)[1]["PHONE"] == 0
+
+
 def test_slashed_numbers_come_from_the_phonenumbers_matcher() -> None:
     regex_only = PiiDetector(PiiConfig(detect_names=False, phone_regions=()))
     assert regex_only.redact("ruf an: 0221/123456")[0] == "ruf an: 0221/123456"
