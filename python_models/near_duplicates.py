@@ -281,7 +281,8 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
         if n > 1:
             best = np.argmax(scores, axis=1)
             nearest[start:stop] = best
-            nearest_sim[start:stop] = scores[rows - start, best]
+            # row-wise, not the block product's value: the same whatever the block (incremental)
+            nearest_sim[start:stop] = np.einsum("ij,ij->i", vectors[start:stop], vectors[best])
         r, c = np.nonzero(scores >= threshold)
         keep = c > r + start  # each pair once
         lefts.append(r[keep] + start)
@@ -605,7 +606,6 @@ def link_table(
     whole-conversation cosine >= ``thresholds.whole`` alone.
     """
     timings = timings or Timings()
-    n = len(ids)
     started = time.perf_counter()
     pairs = candidate_pairs(vectors, signatures, thresholds, config, timings)
     timings.record("neighbours", started)
@@ -619,12 +619,28 @@ def link_table(
         _keep(pairs, pairs.similarity >= thresholds.whole)
     timings.record("verify", started)
     started = time.perf_counter()
-    timings.steps["pairs"] = len(pairs.left)
+    table = links_from_pairs(ids, vectors, pairs, thresholds, model_id, timings)
+    timings.record("components", started)
+    return table, pairs
+
+
+def links_from_pairs(
+    ids: np.ndarray,
+    vectors: np.ndarray,
+    pairs: Neighbours,
+    thresholds: Thresholds,
+    model_id: str,
+    timings: Timings | None = None,
+) -> pa.Table:
+    """Step 4 and the links table (LINKS_SCHEMA) from the verified pairs and nearest rows."""
+    n = len(ids)
+    if timings is not None:
+        timings.steps["pairs"] = len(pairs.left)
     labels = cluster_labels(n, pairs.left, pairs.right)
     linked = np.bincount(labels)[labels] > 1 if n else np.zeros(0, dtype=bool)
     has_nearest = pairs.nearest >= 0
     nearest_ids = np.where(has_nearest, ids[np.maximum(pairs.nearest, 0)], None)
-    table = pa.table(
+    return pa.table(
         {
             "conversation_id": pa.array(ids, type=pa.string()),
             "component": pa.array(labels),
@@ -640,8 +656,6 @@ def link_table(
         },
         schema=LINKS_SCHEMA,
     )
-    timings.record("components", started)
-    return table, pairs
 
 
 def signing(
