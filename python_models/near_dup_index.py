@@ -364,6 +364,7 @@ def _incremental(
     keys[old_rows] = state.keys
     next_key = int(state.keys.max()) + 1 if len(state.keys) else 0
     keys[new_rows] = np.arange(next_key, next_key + len(new_rows), dtype=np.uint64)
+    timings.steps["embedded_fresh"] = 0
     if len(new_rows):
         new_ids = list(ids[new_rows])
         texts = list(texts_of_ids(new_ids, "whole"))

@@ -11,8 +11,8 @@ from python_models.result_cache import CacheStats, ResultCache, cached_values
 
 pytest.importorskip("model2vec", reason="the embedding stack (pip install -e '.[dev]') is needed")
 
-from python_models.scoring import versions  # noqa: E402
-from python_models.scoring.warehouse import (  # noqa: E402
+from python_models.scoring import versions
+from python_models.scoring.warehouse import (
     MESSAGE_TYPE,
     CachedGroups,
     redact_pairs_table,
@@ -181,7 +181,10 @@ def test_pair_redaction_in_a_pool_and_from_the_cache_equals_one_process(tmp_path
             "pair_origin": ["built"] * count,
             "pair_id": [f"p{i}" for i in range(count)],
             "prompt_messages": pa.array(
-                [[{"role": "user", "content": f"Mail jo{i}@example.com now"}] for i in range(count)],
+                [
+                    [{"role": "user", "content": f"Mail jo{i}@example.com now"}]
+                    for i in range(count)
+                ],
                 MESSAGE_TYPE,
             ),
             "chosen": [f"Call me on (415) 555-01{i:02d}." for i in range(count)],
