@@ -32,7 +32,6 @@ smallest conversation id). The dbt model ``int_conversations_linked`` is a thin 
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -226,21 +225,9 @@ def embed_conversations(
 
 
 def _progress(total: int, enabled: bool, desc: str):
-    if enabled:
-        from tqdm.auto import tqdm
+    from python_models.progress import progress
 
-        return tqdm(
-            total=total, desc=desc, unit="conv", unit_scale=True, mininterval=2.0, file=sys.stderr
-        )
-
-    class _Silent:
-        def update(self, n: int) -> None:
-            pass
-
-        def close(self) -> None:
-            pass
-
-    return _Silent()
+    return progress(total, desc, enabled=enabled)
 
 
 # --------------------------------------------------------------------------------------------

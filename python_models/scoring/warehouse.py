@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from python_models.language import conversation_language
+from python_models.progress import progress
 from python_models.result_cache import CacheStats, ResultCache, content_key
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel, fit_category_model
 from python_models.scoring.empathy import MECHANISMS
@@ -362,16 +363,23 @@ def score_conversations(
     if embedder is not get_embedder("default"):
         run.workers = 1  # workers load the default embedder; a caller's own stays in-process
     work = _with_cached(with_vectors(), results)
+    bar = progress(total_rows or None, "scoring")
     if run.workers == 1:
         scorers = Scorers(embedder=embedder, category_model=category_model, redact=redact)
-        scored = [
-            _merged(score_table(table, scorers, v, needed, languages), lookup, results)
-            for table, v, needed, languages, lookup in work
-        ]
+        scored = []
+        for table, v, needed, languages, lookup in work:
+            scored.append(
+                _merged(score_table(table, scorers, v, needed, languages), lookup, results)
+            )
+            bar.update(table.num_rows)
         for name, seconds in scorers.timings.items():
             run.seconds[f"score.{name}"] = seconds
     else:
-        scored = list(_score_in_pool(work, category_model, run.workers, redact, results))
+        scored = []
+        for table in _score_in_pool(work, category_model, run.workers, redact, results):
+            scored.append(table)
+            bar.update(table.num_rows)
+    bar.close()
     if results is not None:
         results.store()
     run.conversations = sum(t.num_rows for t in scored)
@@ -527,11 +535,12 @@ def unscored_table(
             results.lookup(table.column("conversation_id").to_pylist()) if results else {}
         ]
     )
+    bar = progress(None, "redacting conversations")
     if detector is None or workers <= 1:
-        done = [
-            _merged(_unscored_batch(table, detector, needed), lookup, results)
-            for table, _, needed, lookup in work
-        ]
+        done = []
+        for table, _, needed, lookup in work:
+            done.append(_merged(_unscored_batch(table, detector, needed), lookup, results))
+            bar.update(table.num_rows)
     else:
         done = []
         context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
@@ -542,7 +551,11 @@ def unscored_table(
                 if len(pending) >= 2 * workers:
                     future, lookup = pending.popleft()
                     done.append(_merged(future.result(), lookup, results))
-            done.extend(_merged(future.result(), lookup, results) for future, lookup in pending)
+                    bar.update(done[-1].num_rows)
+            for future, lookup in pending:
+                done.append(_merged(future.result(), lookup, results))
+                bar.update(done[-1].num_rows)
+    bar.close()
     if results is not None:
         results.store()
     return pa.concat_tables(done) if done else SCORES_SCHEMA.empty_table()
@@ -602,12 +615,19 @@ def _redact_pair_batches(
 ) -> pa.Table:
     """`_redact_pairs_batch` over batches, in a pool of `workers` processes on big inputs."""
     batches = [pairs.slice(i, PAIR_BATCH_ROWS) for i in range(0, pairs.num_rows, PAIR_BATCH_ROWS)]
+    bar = progress(pairs.num_rows, "redacting pairs", unit="pair")
+    done = []
     if workers <= 1 or pairs.num_rows <= 2 * min_rows_per_worker:
-        done = [_redact_pairs_batch(batch, detector) for batch in batches]
+        for batch in batches:
+            done.append(_redact_pairs_batch(batch, detector))
+            bar.update(batch.num_rows)
     else:
         context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_redactor) as pool:
-            done = list(pool.map(_redact_pairs_in_worker, batches))  # in input order
+            for table in pool.map(_redact_pairs_in_worker, batches):  # in input order
+                done.append(table)
+                bar.update(table.num_rows)
+    bar.close()
     return pa.concat_tables(done) if done else REDACTED_PAIRS_SCHEMA.empty_table()
 
 
