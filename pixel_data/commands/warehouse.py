@@ -274,6 +274,7 @@ def register(app: typer.Typer) -> None:
             "pixel-data build --lake build/sample_lake --warehouse build/w.duckdb",
             "pixel-data build --lake s3://pixel-lake/sample --seed 7",
             "pixel-data build --select 'stg_lake__jsonl_conversations+'",
+            "pixel-data build --lake build/sample_lake --full-refresh",
         )
     )(build)
     app.command(epilog=examples("pixel-data summary --warehouse build/w.duckdb"))(summary)
