@@ -16,10 +16,11 @@ The next build with the same version:
   verified pairs are kept: a pair's verdict depends on its two conversations only;
 - each old row's nearest neighbour is updated where a new row is nearer.
 
+Conversations that are gone (a file removed or edited, a passage the voice gate now drops) leave
+the state with their pairs; a row whose nearest neighbour left gets its nearest searched again.
 Below ``exact_below`` rows this gives exactly the pairs of a full build (tested: the exports are
-byte-identical); above it both are approximate searches of different HNSW graphs. A build that
-lost conversations (a file removed or changed) recomputes the whole stage, as does
-``--full-refresh`` (var result_cache = refresh). docs/incremental.md.
+byte-identical); above it both are approximate searches of different HNSW graphs.
+``--full-refresh`` (var result_cache = refresh) recomputes the stage. docs/incremental.md.
 """
 
 from __future__ import annotations
@@ -84,6 +85,11 @@ class IndexState:
     nearest: np.ndarray  # int64 row, -1 for none
     nearest_similarity: np.ndarray  # float32
     index_path: Path | None = None  # the saved usearch index, when past exact_below
+    next_key: int = 0  # never reuse a key, even one whose row was removed
+
+    def __post_init__(self) -> None:
+        if len(self.keys):
+            self.next_key = max(self.next_key, int(self.keys.max()) + 1)
 
 
 class IndexStore:
@@ -105,6 +111,7 @@ class IndexStore:
         pairs = pq.read_table(folder / "pairs.parquet")
         signatures = folder / "signatures.npy"
         index = folder / "index.usearch"
+        next_key = folder / "next_key"
         return IndexState(
             ids=np.asarray(rows.column("conversation_id").to_pylist(), dtype=object),
             keys=rows.column("key").to_numpy().astype(np.uint64),
@@ -116,6 +123,7 @@ class IndexStore:
             nearest=rows.column("nearest").to_numpy().astype(np.int64),
             nearest_similarity=rows.column("nearest_similarity").to_numpy().astype(np.float32),
             index_path=index if index.exists() else None,
+            next_key=int(next_key.read_text()) if next_key.exists() else 0,
         )
 
     def save(self, version: str, state: IndexState, index=None) -> None:
@@ -150,6 +158,7 @@ class IndexStore:
             np.save(folder / "signatures.npy", np.asarray(state.signatures, dtype=np.uint32))
         if index is not None:
             index.save(str(folder / "index.usearch"))
+        (folder / "next_key").write_text(str(state.next_key))
         tmp = base / f".CURRENT-{uuid.uuid4().hex[:8]}"
         tmp.write_text(name)
         os.replace(tmp, base / "CURRENT")
@@ -210,8 +219,6 @@ def link_with_index(
     state = None if refresh else store.load(version)
     if state is None:
         run.reason = "--full-refresh" if refresh else "no index of this version"
-    elif not np.isin(state.ids, ids).all():
-        run.reason, state = "conversations were removed or changed", None
 
     def texts_of(rows: np.ndarray, part: str) -> Sequence[str]:
         return texts_of_ids(list(ids[rows]), part)
@@ -284,6 +291,7 @@ def _full(
         pass
     timings.record("embed_and_sign", started)
     timings.steps["embedded_fresh"] = fresh
+    built: list = []  # the HNSW index the search built, kept for the next build
     table, pairs = link_table(
         ids,
         vectors,
@@ -294,10 +302,11 @@ def _full(
         texts_of=texts_of,
         encode=encode,
         timings=timings,
+        built=built,
     )
     run.new_pairs = len(pairs.left)
     keys = np.arange(len(ids), dtype=np.uint64)
-    index = _build_index(vectors, keys, config) if len(ids) >= config.exact_below else None
+    index = built[0] if built else None
     store.save(
         version,
         IndexState(
@@ -347,6 +356,11 @@ def _incremental(
     run,
 ) -> pa.Table:
     n = len(ids)
+    keep = np.isin(state.ids, ids)
+    removed_keys = state.keys[~keep]
+    stale = np.zeros(int(keep.sum()), dtype=bool)
+    if not keep.all():  # conversations gone: their rows, pairs and nearest links go too
+        state, stale = _without(state, keep)
     old_rows = np.searchsorted(ids.astype(str), state.ids.astype(str))  # state row -> row
     is_new = np.ones(n, dtype=bool)
     is_new[old_rows] = False
@@ -362,7 +376,7 @@ def _incremental(
         signatures[old_rows] = state.signatures
     keys = np.zeros(n, dtype=np.uint64)
     keys[old_rows] = state.keys
-    next_key = int(state.keys.max()) + 1 if len(state.keys) else 0
+    next_key = state.next_key
     keys[new_rows] = np.arange(next_key, next_key + len(new_rows), dtype=np.uint64)
     timings.steps["embedded_fresh"] = 0
     if len(new_rows):
@@ -388,23 +402,32 @@ def _incremental(
     had = state.nearest >= 0
     nearest[old_rows[had]] = old_rows[state.nearest[had]]
     nearest_sim[old_rows] = state.nearest_similarity
+    stale_rows = old_rows[stale]  # rows whose nearest neighbour was removed
+    changed = bool(len(new_rows) or len(removed_keys))
     index = None
+    left = right = np.zeros(0, dtype=np.int64)
     started = time.perf_counter()
-    if not len(new_rows):  # nothing to search: the state is kept as it is
-        left = right = np.zeros(0, dtype=np.int64)
+    if not changed:  # nothing to search: the state is kept as it is
+        pass
     elif n < config.exact_below:
-        left, right = _exact_new_pairs(
-            vectors, new_rows, is_new, thresholds.candidate, nearest, nearest_sim
-        )
+        if len(new_rows):
+            left, right = _exact_new_pairs(
+                vectors, new_rows, is_new, thresholds.candidate, nearest, nearest_sim
+            )
+        _exact_nearest(vectors, stale_rows, nearest, nearest_sim)
     else:
         index = (
             _restore(state.index_path)
             if state.index_path is not None
             else _build_index(vectors[old_rows], keys[old_rows], config)
         )
-        left, right = _ann_new_pairs(
-            vectors, new_rows, keys, index, thresholds.candidate, config, nearest, nearest_sim
-        )
+        if len(removed_keys) and state.index_path is not None:
+            index.remove(removed_keys)
+        if len(new_rows):
+            left, right = _ann_new_pairs(
+                vectors, new_rows, keys, index, thresholds.candidate, config, nearest, nearest_sim
+            )
+        _ann_nearest(vectors, stale_rows, keys, index, config, nearest, nearest_sim)
     timings.record("neighbours", started)
     if signatures is not None and len(new_rows):
         started = time.perf_counter()
@@ -433,7 +456,7 @@ def _incremental(
     started = time.perf_counter()
     table = links_from_pairs(ids, vectors, pairs, thresholds, embedder.model_id, timings)
     timings.record("components", started)
-    if len(new_rows):  # (the ANN path added the new rows to the index already)
+    if changed:  # (the ANN path added the new rows to the index already)
         store.save(
             version,
             IndexState(
@@ -446,10 +469,69 @@ def _incremental(
                 pairs.similarity,
                 nearest,
                 nearest_sim,
+                next_key=next_key + len(new_rows),
             ),
             index,
         )
     return table
+
+
+def _without(state: IndexState, keep: np.ndarray) -> tuple[IndexState, np.ndarray]:
+    """``state`` without the rows ``keep`` leaves out, and which kept rows lost their nearest."""
+    position = np.cumsum(keep) - 1  # state row -> row among the kept
+    pairs = keep[state.left] & keep[state.right]
+    had = state.nearest >= 0
+    lost = had & ~keep[np.maximum(state.nearest, 0)]
+    nearest = np.where(had & ~lost, position[np.maximum(state.nearest, 0)], -1)
+    similarity = np.where(had & ~lost, state.nearest_similarity, np.nan).astype(np.float32)
+    pruned = IndexState(
+        ids=state.ids[keep],
+        keys=state.keys[keep],
+        vectors=np.asarray(state.vectors[keep]),
+        signatures=None if state.signatures is None else np.asarray(state.signatures[keep]),
+        left=position[state.left[pairs]],
+        right=position[state.right[pairs]],
+        similarity=state.similarity[pairs],
+        nearest=nearest[keep],
+        nearest_similarity=similarity[keep],
+        index_path=state.index_path,
+        next_key=state.next_key,
+    )
+    return pruned, lost[keep]
+
+
+def _exact_nearest(vectors, rows, nearest, nearest_sim, block=2048) -> None:
+    """The nearest other row of each of ``rows``, by exact cosine (ties: the lower row)."""
+    for start in range(0, len(rows), block):
+        chunk = rows[start : start + block]
+        scores = vectors[chunk] @ vectors.T
+        scores[np.arange(len(chunk)), chunk] = -np.inf
+        if len(vectors) > 1:
+            best = np.argmax(scores, axis=1)
+            nearest[chunk] = best
+            nearest_sim[chunk] = np.einsum("ij,ij->i", vectors[chunk], vectors[best])
+        else:
+            nearest[chunk], nearest_sim[chunk] = -1, np.nan
+
+
+def _ann_nearest(vectors, rows, keys, index, config, nearest, nearest_sim) -> None:
+    """The nearest other row of each of ``rows`` among its HNSW candidates, scored exactly."""
+    if not len(rows):
+        return
+    row_of_key = dict(zip(keys.tolist(), range(len(vectors)), strict=True))
+    k = min(config.neighbours + 1, len(vectors))
+    found = index.search(np.ascontiguousarray(vectors[rows]), k, threads=config.search_threads)
+    for i, row in enumerate(rows):
+        best_row, best_sim = -1, -np.inf
+        for key in found.keys.reshape(len(rows), k)[i].tolist():
+            other = row_of_key.get(int(key))
+            if other is None or other == row:
+                continue
+            exact = float(vectors[row] @ vectors[other])
+            if exact > best_sim:
+                best_row, best_sim = other, exact
+        nearest[row] = best_row
+        nearest_sim[row] = best_sim if best_row >= 0 else np.nan
 
 
 def _restore(path: Path):

@@ -247,12 +247,17 @@ class Neighbours:
 
 
 def neighbour_pairs(
-    vectors: np.ndarray, threshold: float, config: NearDupConfig, timings: Timings | None = None
+    vectors: np.ndarray,
+    threshold: float,
+    config: NearDupConfig,
+    timings: Timings | None = None,
+    built: list | None = None,
 ) -> Neighbours:
-    """Every pair at or above ``threshold`` (exact below ``config.exact_below`` rows)."""
+    """Every pair at or above ``threshold`` (exact below ``config.exact_below`` rows). The HNSW
+    index, when one was built (keys = row numbers), is appended to ``built``."""
     if len(vectors) < config.exact_below:
         return _exact_pairs(vectors, threshold)
-    return _ann_pairs(vectors, threshold, config, timings or Timings())
+    return _ann_pairs(vectors, threshold, config, timings or Timings(), built)
 
 
 def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Neighbours:
@@ -279,7 +284,11 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
 
 
 def _ann_pairs(
-    vectors: np.ndarray, threshold: float, config: NearDupConfig, timings: Timings
+    vectors: np.ndarray,
+    threshold: float,
+    config: NearDupConfig,
+    timings: Timings,
+    built: list | None = None,
 ) -> Neighbours:
     from usearch.index import Index
 
@@ -328,6 +337,8 @@ def _ann_pairs(
         sims.append(exact[keep])
     timings.record("index_search_and_rescore", started)
     timings.steps["index_memory_mib"] = round(index.memory_usage / 2**20, 1)
+    if built is not None:
+        built.append(index)
     pairs = _neighbours(lefts, rights, sims, nearest, nearest_sim)
     # a pair found from both ends appears twice
     if len(pairs.left):
@@ -398,6 +409,7 @@ def candidate_pairs(
     thresholds: Thresholds,
     config: NearDupConfig,
     timings: Timings | None = None,
+    built: list | None = None,
 ) -> Neighbours:
     """Embedding neighbours >= ``thresholds.candidate`` unioned with MinHash LSH pairs.
 
@@ -405,7 +417,7 @@ def candidate_pairs(
     embedding. ``signatures=None`` leaves the lexical source out.
     """
     timings = timings or Timings()
-    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings)
+    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings, built)
     if signatures is None or not len(vectors):
         return pairs
     started = time.perf_counter()
@@ -586,6 +598,7 @@ def link_table(
     texts_of: PairTexts | None = None,
     encode: Encode | None = None,
     timings: Timings | None = None,
+    built: list | None = None,
 ) -> tuple[pa.Table, Neighbours]:
     """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
 
@@ -594,7 +607,7 @@ def link_table(
     """
     timings = timings or Timings()
     started = time.perf_counter()
-    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings)
+    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings, built)
     timings.record("neighbours", started)
     timings.steps["candidate_pairs"] = len(pairs.left)
     started = time.perf_counter()

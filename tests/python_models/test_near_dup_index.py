@@ -120,11 +120,24 @@ def test_below_exact_below_the_incremental_links_equal_a_full_build(tmp_path):
     assert report.full and refreshed.equals(full)
 
 
-def test_a_removed_conversation_rebuilds_the_whole_stage(tmp_path):
-    config = NearDupConfig(progress=False)
-    old = lake(50, range(0, 3))
+@pytest.mark.parametrize("exact_below", [10**6, 0])
+def test_removed_conversations_leave_the_index_and_their_neighbours_find_another(
+    tmp_path, exact_below
+):
+    config = NearDupConfig(progress=False, exact_below=exact_below)
+    old = lake(60, range(0, 6))
     run(old, tmp_path, config, store=True)
-    fewer = {k: v for k, v in old.items() if k != "c00001"}
-    table, report = run(fewer, tmp_path, config, store=True)
-    assert report.full and "removed" in report.reason
-    assert table.equals(run(fewer, tmp_path / "cold", config, store=False)[0])
+    # c00001's copy d00001 loses its pair and its nearest row; a new conversation arrives too
+    changed = {k: v for k, v in old.items() if k not in ("c00001", "c00030")}
+    changed["g00000"] = near_copy(conversation(2))
+    table, report = run(changed, tmp_path, config, store=True)
+    assert not report.full and (report.reused, report.searched) == (64, 1)
+    rows = table.to_pydict()
+    at = {cid: i for i, cid in enumerate(rows["conversation_id"])}
+    assert rows["neighbour_ids"][at["d00001"]] == []
+    assert rows["nearest_id"][at["d00001"]] not in ("c00001", "c00030", None)
+    assert rows["component"][at["g00000"]] == rows["component"][at["c00002"]]
+    if exact_below:  # the exact search: the same table as a build from scratch
+        assert table.equals(run(changed, tmp_path / "cold", config, store=False)[0])
+    again, report = run(changed, tmp_path, config, store=True)
+    assert (report.reused, report.searched) == (65, 0) and again.equals(table)
