@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -42,6 +43,7 @@ from python_models.language import conversation_language
 from python_models.progress import progress
 from python_models.result_cache import CacheStats, ResultCache, content_key
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel, fit_category_model
+from python_models.scoring.category_cache import cached_category_model
 from python_models.scoring.empathy import MECHANISMS
 from python_models.scoring.pii import KINDS
 from python_models.scoring.pipeline import GROUPS, Scorers
@@ -329,8 +331,15 @@ def score_conversations(
     run.seconds["conversation_vectors"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    category_model = fit_build_category_model(
-        category_sample, vectors[: len(fit_ids)], embedder.model_id
+    category_model = cached_category_model(  # fitted once per sample (docs/incremental.md)
+        fit_ids,
+        category_sample.column("category").to_pylist(),
+        embedder.model_id,
+        partial(
+            fit_build_category_model, category_sample, vectors[: len(fit_ids)], embedder.model_id
+        ),
+        results.cache if results is not None else None,
+        results.stats if results is not None else None,
     )
     run.category_fit_rows = len(fit_ids) if category_model is not None else 0
     run.category_min_confidence = category_model.min_confidence if category_model else None

@@ -12,6 +12,7 @@ from python_models.result_cache import CacheStats, ResultCache, cached_values
 pytest.importorskip("model2vec", reason="the embedding stack (pip install -e '.[dev]') is needed")
 
 from python_models.scoring import versions
+from python_models.scoring.pipeline import GROUPS
 from python_models.scoring.warehouse import (
     MESSAGE_TYPE,
     CachedGroups,
@@ -62,7 +63,10 @@ def _score(table: pa.Table, root, versions_of: dict[str, str] | None = None, mod
         total_rows=table.num_rows,
         results=results,
     )
-    return scored, results.stats
+    stats = results.stats  # the scoring groups only (the category model is counted too)
+    stats.computed = {g: n for g, n in stats.computed.items() if g in GROUPS}
+    stats.reused = {g: n for g, n in stats.reused.items() if g in GROUPS}
+    return scored, stats
 
 
 def test_a_value_is_computed_once_then_read_back(tmp_path) -> None:
@@ -201,3 +205,32 @@ def test_pair_redaction_in_a_pool_and_from_the_cache_equals_one_process(tmp_path
     assert stats.computed == {"pair_redaction": 10 + 20}
     assert stats.reused == {"pair_redaction": 10}
     assert cached.equals(alone)
+
+
+def test_the_category_model_is_fitted_once_per_sample_and_read_back_exactly(tmp_path) -> None:
+    from python_models.scoring.category_cache import cached_category_model
+    from python_models.scoring.warehouse import fit_build_category_model
+
+    rng = np.random.default_rng(0)
+    ids = [f"c{i}" for i in range(60)]
+    categories = ["anxiety"] * 30 + ["grief"] * 30
+    vectors = np.vstack([rng.normal(1, 0.3, (30, 8)), rng.normal(-1, 0.3, (30, 8))]).astype(
+        np.float32
+    )
+    sample = pa.table({"conversation_id": ids, "category": categories})
+    fits: list[int] = []
+
+    def fit():
+        fits.append(1)
+        return fit_build_category_model(sample, vectors, "m")
+
+    cache, stats = ResultCache(tmp_path), CacheStats()
+    first = cached_category_model(ids, categories, "m", fit, cache, stats)
+    again = cached_category_model(ids, categories, "m", fit, cache, stats)
+    assert len(fits) == 1 and stats.computed == {"category_model": 1}
+    assert first is not None and again is not None
+    assert np.array_equal(first.coef, again.coef) and first.metadata == again.metadata
+    assert first.min_confidence == again.min_confidence
+    assert first.predict(vectors)[0] == again.predict(vectors)[0]
+    cached_category_model(ids, [*categories[:-1], "anxiety"], "m", fit, cache, stats)
+    assert len(fits) == 2  # another sample: fitted again
