@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.e2e import slowest_nodes
@@ -41,15 +42,29 @@ def grow(lake: Path, extra: Path) -> int:
     return copied
 
 
+@contextlib.contextmanager
+def _stdout_to(log) -> Iterator[None]:
+    """Send this process's and its children's stdout (file descriptor 1) to ``log``."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(log.fileno(), 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def timed_build(lake: Path, warehouse: Path, cache: Path, seed: int) -> dict[str, object]:
     """One build with its caches under ``cache``; seconds, cache counts and slowest models."""
     os.environ["PIXEL_EMBEDDING_CACHE"] = str(cache / "embeddings")
-    log = io.StringIO()
     started = time.perf_counter()
-    with contextlib.redirect_stdout(log):
+    with tempfile.TemporaryFile("w+") as log, _stdout_to(log):  # dbt runs in a child process
         ok = build_warehouse(str(lake), seed, warehouse, None)
-    seconds = time.perf_counter() - started
-    output = log.getvalue()
+        seconds = time.perf_counter() - started
+        log.seek(0)
+        output = log.read()
     if not ok:
         print(output[-5000:])
         raise SystemExit("dbt build failed; see output above")
