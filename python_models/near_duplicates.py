@@ -32,7 +32,6 @@ smallest conversation id). The dbt model ``int_conversations_linked`` is a thin 
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -226,21 +225,9 @@ def embed_conversations(
 
 
 def _progress(total: int, enabled: bool, desc: str):
-    if enabled:
-        from tqdm.auto import tqdm
+    from python_models.progress import progress
 
-        return tqdm(
-            total=total, desc=desc, unit="conv", unit_scale=True, mininterval=2.0, file=sys.stderr
-        )
-
-    class _Silent:
-        def update(self, n: int) -> None:
-            pass
-
-        def close(self) -> None:
-            pass
-
-    return _Silent()
+    return progress(total, desc, enabled=enabled)
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,12 +247,17 @@ class Neighbours:
 
 
 def neighbour_pairs(
-    vectors: np.ndarray, threshold: float, config: NearDupConfig, timings: Timings | None = None
+    vectors: np.ndarray,
+    threshold: float,
+    config: NearDupConfig,
+    timings: Timings | None = None,
+    built: list | None = None,
 ) -> Neighbours:
-    """Every pair at or above ``threshold`` (exact below ``config.exact_below`` rows)."""
+    """Every pair at or above ``threshold`` (exact below ``config.exact_below`` rows). The HNSW
+    index, when one was built (keys = row numbers), is appended to ``built``."""
     if len(vectors) < config.exact_below:
         return _exact_pairs(vectors, threshold)
-    return _ann_pairs(vectors, threshold, config, timings or Timings())
+    return _ann_pairs(vectors, threshold, config, timings or Timings(), built)
 
 
 def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Neighbours:
@@ -281,7 +273,8 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
         if n > 1:
             best = np.argmax(scores, axis=1)
             nearest[start:stop] = best
-            nearest_sim[start:stop] = scores[rows - start, best]
+            # row-wise, not the block product's value: the same whatever the block (incremental)
+            nearest_sim[start:stop] = np.einsum("ij,ij->i", vectors[start:stop], vectors[best])
         r, c = np.nonzero(scores >= threshold)
         keep = c > r + start  # each pair once
         lefts.append(r[keep] + start)
@@ -291,7 +284,11 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
 
 
 def _ann_pairs(
-    vectors: np.ndarray, threshold: float, config: NearDupConfig, timings: Timings
+    vectors: np.ndarray,
+    threshold: float,
+    config: NearDupConfig,
+    timings: Timings,
+    built: list | None = None,
 ) -> Neighbours:
     from usearch.index import Index
 
@@ -340,6 +337,8 @@ def _ann_pairs(
         sims.append(exact[keep])
     timings.record("index_search_and_rescore", started)
     timings.steps["index_memory_mib"] = round(index.memory_usage / 2**20, 1)
+    if built is not None:
+        built.append(index)
     pairs = _neighbours(lefts, rights, sims, nearest, nearest_sim)
     # a pair found from both ends appears twice
     if len(pairs.left):
@@ -410,6 +409,7 @@ def candidate_pairs(
     thresholds: Thresholds,
     config: NearDupConfig,
     timings: Timings | None = None,
+    built: list | None = None,
 ) -> Neighbours:
     """Embedding neighbours >= ``thresholds.candidate`` unioned with MinHash LSH pairs.
 
@@ -417,7 +417,7 @@ def candidate_pairs(
     embedding. ``signatures=None`` leaves the lexical source out.
     """
     timings = timings or Timings()
-    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings)
+    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings, built)
     if signatures is None or not len(vectors):
         return pairs
     started = time.perf_counter()
@@ -598,6 +598,7 @@ def link_table(
     texts_of: PairTexts | None = None,
     encode: Encode | None = None,
     timings: Timings | None = None,
+    built: list | None = None,
 ) -> tuple[pa.Table, Neighbours]:
     """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
 
@@ -605,9 +606,8 @@ def link_table(
     whole-conversation cosine >= ``thresholds.whole`` alone.
     """
     timings = timings or Timings()
-    n = len(ids)
     started = time.perf_counter()
-    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings)
+    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings, built)
     timings.record("neighbours", started)
     timings.steps["candidate_pairs"] = len(pairs.left)
     started = time.perf_counter()
@@ -619,12 +619,28 @@ def link_table(
         _keep(pairs, pairs.similarity >= thresholds.whole)
     timings.record("verify", started)
     started = time.perf_counter()
-    timings.steps["pairs"] = len(pairs.left)
+    table = links_from_pairs(ids, vectors, pairs, thresholds, model_id, timings)
+    timings.record("components", started)
+    return table, pairs
+
+
+def links_from_pairs(
+    ids: np.ndarray,
+    vectors: np.ndarray,
+    pairs: Neighbours,
+    thresholds: Thresholds,
+    model_id: str,
+    timings: Timings | None = None,
+) -> pa.Table:
+    """Step 4 and the links table (LINKS_SCHEMA) from the verified pairs and nearest rows."""
+    n = len(ids)
+    if timings is not None:
+        timings.steps["pairs"] = len(pairs.left)
     labels = cluster_labels(n, pairs.left, pairs.right)
     linked = np.bincount(labels)[labels] > 1 if n else np.zeros(0, dtype=bool)
     has_nearest = pairs.nearest >= 0
     nearest_ids = np.where(has_nearest, ids[np.maximum(pairs.nearest, 0)], None)
-    table = pa.table(
+    return pa.table(
         {
             "conversation_id": pa.array(ids, type=pa.string()),
             "component": pa.array(labels),
@@ -640,8 +656,6 @@ def link_table(
         },
         schema=LINKS_SCHEMA,
     )
-    timings.record("components", started)
-    return table, pairs
 
 
 def signing(

@@ -142,12 +142,18 @@ def build_warehouse(
     warehouse: Path,
     select: str | None,
     extra_vars: dict[str, object] | None = None,
+    full_refresh: bool = False,
 ) -> bool:
-    """`dbt build` on ``lake`` into ``warehouse``; True when every model and gate passed."""
+    """`dbt build` on ``lake`` into ``warehouse``; True when every model and gate passed.
+    ``full_refresh``: recompute every cached result (docs/incremental.md)."""
     dbt_vars: dict[str, object] = {**(extra_vars or {}), "lake_root": lake}
     if seed is not None:
         dbt_vars["split_seed"] = seed
+    if full_refresh:
+        dbt_vars["result_cache"] = "refresh"
     args = ["build", "--vars", json.dumps(dbt_vars)]
+    if full_refresh:
+        args.append("--full-refresh")
     if select:
         args += ["--select", select]
     check_registry()
@@ -163,8 +169,16 @@ def build(
     dbt_vars: Annotated[
         str | None, typer.Option("--vars", help="Extra dbt vars as a JSON object.")
     ] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Recompute every cached result (scores, redactions, near-duplicate index).",
+        ),
+    ] = False,
 ) -> None:
-    """Run `dbt build` (models and every gate) on a lake; exits 1 when a gate fails."""
+    """Run `dbt build` (models and every gate) on a lake; exits 1 when a gate fails.
+    Results cached by content hash and scorer version are reused (docs/incremental.md)."""
     uri = lake_uri(lake)
     target = settings.warehouse_path(warehouse)
     try:
@@ -172,7 +186,7 @@ def build(
     except json.JSONDecodeError as exc:
         fail(f"--vars is not valid JSON: {exc}", USAGE)
     console.print(f"[bold]Building[/] {target} from lake {uri}")
-    if not build_warehouse(uri, seed, target, select, extra_vars):
+    if not build_warehouse(uri, seed, target, select, extra_vars, full_refresh):
         fail("dbt build failed: a model or a gate did not pass (see above)", FAILED)
     if select:  # a partial build may not have built the marts the summary reads
         console.print(f"[green]Built[/] the selection {select!r}; summary: `pixel-data summary`")
@@ -260,6 +274,7 @@ def register(app: typer.Typer) -> None:
             "pixel-data build --lake build/sample_lake --warehouse build/w.duckdb",
             "pixel-data build --lake s3://pixel-lake/sample --seed 7",
             "pixel-data build --select 'stg_lake__jsonl_conversations+'",
+            "pixel-data build --lake build/sample_lake --full-refresh",
         )
     )(build)
     app.command(epilog=examples("pixel-data summary --warehouse build/w.duckdb"))(summary)

@@ -21,6 +21,8 @@ import pyarrow.parquet as pq
 from pixel_config import settings
 from python_models.embeddings.backends import Embedder
 
+READ_BATCH_ROWS = 65_536  # rows per read step of get_many
+
 
 def cache_root() -> Path:
     """``$PIXEL_EMBEDDING_CACHE`` or ``build/embeddings``."""
@@ -72,24 +74,29 @@ class EmbeddingCache:
         parts = self._parts(model_id)
         if not parts or not len(content_hashes):
             return found, vectors
+        unique, inverse = np.unique(np.asarray(content_hashes, dtype=object), return_inverse=True)
+        if len(unique) < len(content_hashes):  # a hash asked for twice: look each up once
+            found, vectors = self.get_many(list(unique), model_id, dim)
+            return found[inverse], vectors[inverse]
         keys = pa.array(content_hashes, type=pa.string())
-        # read only the wanted rows, part by part: the cache can be far bigger than the request
-        wanted = pc.field("content_hash").isin(keys)
-        table = pa.concat_tables(
-            pq.read_table(part, filters=wanted) for part in parts
-        ).combine_chunks()
-        position = pc.index_in(keys, value_set=table.column("content_hash")).to_numpy(
-            zero_copy_only=False
-        )
-        hit = ~np.isnan(position.astype(np.float64))
-        if hit.any():
-            rows = position[hit].astype(np.int64)
-            stored = table.column("embedding").combine_chunks()
-            if stored.type.list_size != dim:
-                raise ValueError(f"cached {model_id} vectors have dim {stored.type.list_size}")
-            matrix = stored.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim)
-            vectors[hit] = matrix[rows]
-            found[hit] = True
+        # part by part, one row group at a time, keeping only the wanted rows: memory holds the
+        # answer and one row group, however big the cache is
+        for part in parts:
+            reader = pq.ParquetFile(part)
+            columns = ["content_hash", "embedding"]
+            for batch in reader.iter_batches(batch_size=READ_BATCH_ROWS, columns=columns):
+                stored_keys = batch.column(0)
+                position = pc.index_in(stored_keys, value_set=keys)
+                hit = position.is_valid().to_numpy(zero_copy_only=False)
+                if not hit.any():
+                    continue
+                stored = batch.column(1)
+                if stored.type.list_size != dim:
+                    raise ValueError(f"cached {model_id} vectors have dim {stored.type.list_size}")
+                matrix = stored.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim)
+                rows = position.to_numpy(zero_copy_only=False)[hit].astype(np.int64)
+                vectors[rows] = matrix[hit]
+                found[rows] = True
         return found, vectors
 
     def put_many(self, content_hashes: Sequence[str], vectors: np.ndarray, model_id: str) -> int:

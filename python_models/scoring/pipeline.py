@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from python_models.language import conversation_language, load_model, unsupported_scorers
 from python_models.scoring.behaviour import BehaviourScorer, SessionQuality, session_quality
-from python_models.scoring.bias import conversation_bias
+from python_models.scoring.bias import BiasResult, conversation_bias
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel
 from python_models.scoring.coherence import (
     RelevanceReferences,
@@ -30,7 +30,7 @@ from python_models.scoring.coherence import (
     coherence,
     load_references,
 )
-from python_models.scoring.completeness import completeness
+from python_models.scoring.completeness import CompletenessResult, completeness
 from python_models.scoring.crisis import CrisisScorer, combine
 from python_models.scoring.empathy import (
     MECHANISMS,
@@ -39,9 +39,22 @@ from python_models.scoring.empathy import (
     conversation_intensity,
 )
 from python_models.scoring.pii import PiiDetector
-from python_models.scoring.safety import SafetyScorer, conversation_safety, needs_crisis_care
+from python_models.scoring.safety import (
+    SafetyResult,
+    SafetyScorer,
+    conversation_safety,
+    needs_crisis_care,
+)
 
 Message = Mapping[str, str]
+
+# the results a build caches per conversation (python_models/scoring/versions.py); coherence
+# (ranked against its batch) and category (this build's model) are computed on every build
+GROUPS = frozenset({"language", "crisis", "empathy", "safety", "bias", "completeness", "pii"})
+# what a skipped group's fields hold until the cached values replace them
+_NOT_COMPUTED_SAFETY = SafetyResult(1.0, ())
+_NOT_COMPUTED_BIAS = BiasResult(0.0, 0, {})
+_NOT_COMPUTED_COMPLETENESS = CompletenessResult(0.0, "none", ())
 
 
 @dataclass
@@ -215,13 +228,24 @@ class Scorers:
         *,
         conversation_embeddings: np.ndarray | None = None,
         categories: Sequence[str | None] | None = None,
+        needed: Sequence[Set[str]] | None = None,
+        languages: Sequence[str | None] | None = None,
     ) -> list[ConversationScores]:
+        """Scores of every conversation. ``needed[i]`` names the GROUPS to compute for
+        conversation i (default all; the others are left as placeholders for the caller's
+        cache to fill) and ``languages[i]`` its language when "language" is not needed.
+        Coherence and category are always computed: they depend on the batch and the build."""
         n = len(conversations)
         categories = list(categories) if categories is not None else [None] * n
+        needed = [GROUPS] * n if needed is None else list(needed)
+        given = list(languages) if languages is not None else [None] * n
 
         # 0. the language of each conversation (a scorer that does not support it is nulled)
         started = self._start()
-        languages = [conversation_language(messages) for messages in conversations]
+        languages = [
+            conversation_language(messages) if "language" in needed[i] else given[i]
+            for i, messages in enumerate(conversations)
+        ]
         self._timed("language", started)
 
         # 1. every distinct user/assistant turn, embedded once
@@ -235,16 +259,25 @@ class Scorers:
         vectors = self.embed_turns(texts)
         self._timed("embed_turns", started)
 
-        # 2. crisis on user turns
+        # 2. crisis on user turns (safety reads the per-turn crisis flags too)
         started = self._start()
         user_texts = texts  # each distinct text is scored once, then reused per turn
         user_rows = sorted(
             {index[m.get("content") or ""] for c in conversations for m in c if m["role"] == "user"}
         )
+        crisis_rows = sorted(
+            {
+                index[m.get("content") or ""]
+                for c, want in zip(conversations, needed, strict=True)
+                if "crisis" in want or "safety" in want
+                for m in c
+                if m["role"] == "user"
+            }
+        )
         crisis_by_row = dict(
             zip(
-                user_rows,
-                self.crisis.score([user_texts[r] for r in user_rows], vectors[user_rows]),
+                crisis_rows,
+                self.crisis.score([user_texts[r] for r in crisis_rows], vectors[crisis_rows]),
                 strict=True,
             )
         )
@@ -253,7 +286,9 @@ class Scorers:
         # 3. empathy on (user, assistant) pairs
         started = self._start()
         pair_keys: dict[tuple[int, int], int] = {}
-        for messages in conversations:
+        for messages, want in zip(conversations, needed, strict=True):
+            if "empathy" not in want:
+                continue
             for i in range(1, len(messages)):
                 if messages[i]["role"] == "assistant" and messages[i - 1]["role"] == "user":
                     key = (index[messages[i - 1]["content"]], index[messages[i]["content"]])
@@ -286,10 +321,19 @@ class Scorers:
                 if m["role"] == "assistant"
             }
         )
+        safety_rows = sorted(
+            {
+                index[m.get("content") or ""]
+                for c, want in zip(conversations, needed, strict=True)
+                if "safety" in want
+                for m in c
+                if m["role"] == "assistant"
+            }
+        )
         p_safe = dict(
             zip(
-                (texts[r] for r in assistant_rows),
-                self.safety.p_safe([texts[r] for r in assistant_rows], vectors[assistant_rows]),
+                (texts[r] for r in safety_rows),
+                self.safety.p_safe([texts[r] for r in safety_rows], vectors[safety_rows]),
                 strict=True,
             )
         )
@@ -324,6 +368,7 @@ class Scorers:
 
         results = []
         for row, messages in enumerate(conversations):
+            want = needed[row]
             started = self._start()
             turn_rows = [index.get(m.get("content") or "") for m in messages]
             turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
@@ -336,15 +381,21 @@ class Scorers:
             self._timed("coherence", started)
 
             started = self._start()
-            turns = [
-                crisis_by_row[turn_rows[i]] for i, m in enumerate(messages) if m["role"] == "user"
-            ]
+            turns = (
+                [crisis_by_row[turn_rows[i]] for i, m in enumerate(messages) if m["role"] == "user"]
+                if "crisis" in want or "safety" in want
+                else []
+            )
             crisis = combine(turns)
-            own_keys = [
-                pair_keys[(index[messages[i - 1]["content"]], index[messages[i]["content"]])]
-                for i in range(1, len(messages))
-                if messages[i]["role"] == "assistant" and messages[i - 1]["role"] == "user"
-            ]
+            own_keys = (
+                [
+                    pair_keys[(index[messages[i - 1]["content"]], index[messages[i]["content"]])]
+                    for i in range(1, len(messages))
+                    if messages[i]["role"] == "assistant" and messages[i - 1]["role"] == "user"
+                ]
+                if "empathy" in want
+                else []
+            )
             own = [empathy_results[k] for k in own_keys]
             own_behaviour = [behaviour_results[k] for k in own_keys]
             counselling = session_quality(own_behaviour)
@@ -354,22 +405,29 @@ class Scorers:
             }
             self._timed("combine", started)
 
+            # a group the caller has cached is skipped: its fields stay placeholders
             started = self._start()
-            flags = [
-                m["role"] == "user" and needs_crisis_care(crisis_by_row[turn_rows[i]])
-                for i, m in enumerate(messages)
-            ]
-            safety = conversation_safety(messages, flags, p_safe)
+            safety = _NOT_COMPUTED_SAFETY
+            if "safety" in want:
+                flags = [
+                    m["role"] == "user" and needs_crisis_care(crisis_by_row[turn_rows[i]])
+                    for i, m in enumerate(messages)
+                ]
+                safety = conversation_safety(messages, flags, p_safe)
             self._timed("safety", started)
             started = self._start()
-            bias = conversation_bias(messages)
+            bias = conversation_bias(messages) if "bias" in want else _NOT_COMPUTED_BIAS
             self._timed("bias", started)
             started = self._start()
-            complete = completeness(messages)
+            complete = (
+                completeness(messages) if "completeness" in want else _NOT_COMPUTED_COMPLETENESS
+            )
             self._timed("completeness", started)
 
             started = self._start()
-            if self.redact:
+            if "pii" not in want:
+                redacted, pii_counts = [], Counter()
+            elif self.redact:
                 redacted, pii_counts = self.pii.redact_messages(messages)
             else:
                 redacted = [

@@ -33,15 +33,20 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from python_models.language import conversation_language
+from python_models.progress import progress
+from python_models.result_cache import CacheStats, ResultCache, content_key
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel, fit_category_model
+from python_models.scoring.category_cache import cached_category_model
 from python_models.scoring.empathy import MECHANISMS
 from python_models.scoring.pii import KINDS
-from python_models.scoring.pipeline import Scorers
+from python_models.scoring.pipeline import GROUPS, Scorers
 
 MESSAGE_TYPE = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
 SCORES_SCHEMA = pa.schema(
@@ -81,6 +86,91 @@ SCORES_SCHEMA = pa.schema(
 )
 
 
+# the columns of each result group the build caches (python_models/scoring/versions.py)
+GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "language": ("language", "unsupported_scorers"),
+    "crisis": ("crisis_score", "crisis_flag", "crisis_evidence", "crisis_user_turns"),
+    "empathy": (
+        "empathy_score",
+        "empathy_present",
+        "empathy_intensity",
+        "reflection_to_question",
+        *[f"empathy_{m}" for m in MECHANISMS],
+    ),
+    "safety": ("safety_score",),
+    "bias": ("bias_score",),
+    "completeness": ("completeness_score",),
+    "pii": (*[f"pii_{kind.lower()}" for kind in KINDS], "pii_total", "redacted_messages"),
+}
+assert set(GROUP_COLUMNS) == GROUPS
+
+
+def _group_schema(group: str) -> pa.Schema:
+    return pa.schema([SCORES_SCHEMA.field(name) for name in GROUP_COLUMNS[group]])
+
+
+@dataclass
+class CachedGroups:
+    """The result cache as scoring uses it: which groups, at which versions, with counts."""
+
+    cache: ResultCache
+    versions: dict[str, str]  # group -> version (only the groups this run caches)
+    stats: CacheStats = field(default_factory=CacheStats)
+    fresh: dict[str, list[tuple[list[str], pa.Table]]] = field(default_factory=dict)
+
+    def lookup(self, ids: list[str]) -> dict[str, tuple[np.ndarray, pa.Table]]:
+        """Per group: found mask and the cached columns, aligned with `ids`."""
+        return {
+            group: self.cache.get_many(group, version, ids, _group_schema(group))
+            for group, version in self.versions.items()
+        }
+
+    @staticmethod
+    def needed(found: dict[str, tuple[np.ndarray, pa.Table]], rows: int) -> list[frozenset[str]]:
+        """Per row: the groups it is missing (every group not cached)."""
+        missing = {group: ~mask for group, (mask, _) in found.items()}
+        uncached = GROUPS - set(found)
+        return [frozenset(uncached | {g for g, m in missing.items() if m[i]}) for i in range(rows)]
+
+    def merge(
+        self, ids: list[str], fresh: pa.Table, found: dict[str, tuple[np.ndarray, pa.Table]]
+    ) -> pa.Table:
+        """`fresh` with each group's cached rows put in; the computed rows kept to store."""
+        for group, (mask, cached) in found.items():
+            hit = pa.array(mask)
+            for name in GROUP_COLUMNS[group]:
+                merged = pc.if_else(hit, cached.column(name), fresh.column(name))
+                fresh = fresh.set_column(fresh.schema.get_field_index(name), name, merged)
+            computed = np.flatnonzero(~mask)
+            self.stats.add(group, int(computed.size), int(mask.sum()))
+            if computed.size:
+                rows = fresh.select(list(GROUP_COLUMNS[group])).take(pa.array(computed))
+                self.fresh.setdefault(group, []).append(([ids[i] for i in computed], rows))
+        return fresh
+
+    def store(self) -> None:
+        """Write every group's computed rows (one part per group per run)."""
+        for group, chunks in self.fresh.items():
+            keys = [key for chunk_keys, _ in chunks for key in chunk_keys]
+            rows = pa.concat_tables(rows for _, rows in chunks)
+            self.cache.put_many(
+                group, self.versions[group], keys, rows, known_missing=self.cache.mode == "use"
+            )
+        self.fresh.clear()
+
+
+def cached_groups(
+    embedding_model: str, *, redact: bool, mode: str = "use", groups: Iterable[str] = GROUPS
+) -> CachedGroups | None:
+    """The result cache for the scoring groups, or None when the cache is off."""
+    if mode == "off":
+        return None
+    from python_models.scoring.versions import group_version
+
+    versions = {g: group_version(g, embedding_model, redact) for g in sorted(groups)}
+    return CachedGroups(ResultCache(mode=mode), versions)
+
+
 def _messages(table: pa.Table) -> list[list[dict[str, str]]]:
     return [
         [{"role": m["role"], "content": m["content"] or ""} for m in (row or [])]
@@ -89,8 +179,13 @@ def _messages(table: pa.Table) -> list[list[dict[str, str]]]:
 
 
 def score_table(
-    table: pa.Table, scorers: Scorers, conversation_vectors: np.ndarray | None = None
+    table: pa.Table,
+    scorers: Scorers,
+    conversation_vectors: np.ndarray | None = None,
+    needed: list[frozenset[str]] | None = None,
+    languages: list[str | None] | None = None,
 ) -> pa.Table:
+    """One row per conversation (SCORES_SCHEMA); `needed`/`languages` as in `Scorers.score`."""
     conversations = _messages(table)
     results = scorers.score(
         conversations,
@@ -98,6 +193,8 @@ def score_table(
         categories=table.column("category").to_pylist()
         if "category" in table.schema.names
         else None,
+        needed=needed,
+        languages=languages,
     )
     columns: dict[str, list] = {name: [] for name in SCORES_SCHEMA.names}
     columns["conversation_id"] = table.column("conversation_id").to_pylist()
@@ -201,6 +298,7 @@ def score_conversations(
     workers: int = 1,
     min_rows_per_worker: int = 20_000,
     redact: bool = True,
+    results: CachedGroups | None = None,
 ) -> pa.Table:
     """Scores of every conversation in `batches` (schema SCORES_SCHEMA), in batch order.
 
@@ -209,7 +307,8 @@ def score_conversations(
     predicts for, each with `conversation_id` and `embedding_text` (and `category` for the
     sample). With `workers` > 1 and `total_rows` (how many conversations `batches` hold) above
     `2 * min_rows_per_worker`, batches are scored in a pool of `workers` processes. With
-    `redact` false the messages come back as they went in (PII still counted).
+    `redact` false the messages come back as they went in (PII still counted). With `results`,
+    each conversation's cached groups are read back and only the missing ones computed.
     """
     from python_models.embeddings.backends import get_embedder
     from python_models.embeddings.cache import EmbeddingCache
@@ -232,8 +331,15 @@ def score_conversations(
     run.seconds["conversation_vectors"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    category_model = fit_build_category_model(
-        category_sample, vectors[: len(fit_ids)], embedder.model_id
+    category_model = cached_category_model(  # fitted once per sample (docs/incremental.md)
+        fit_ids,
+        category_sample.column("category").to_pylist(),
+        embedder.model_id,
+        partial(
+            fit_build_category_model, category_sample, vectors[: len(fit_ids)], embedder.model_id
+        ),
+        results.cache if results is not None else None,
+        results.stats if results is not None else None,
     )
     run.category_fit_rows = len(fit_ids) if category_model is not None else 0
     run.category_min_confidence = category_model.min_confidence if category_model else None
@@ -246,6 +352,8 @@ def score_conversations(
     def with_vectors() -> Iterator[tuple[pa.Table, np.ndarray]]:
         for batch in batches:
             table = pa.Table.from_batches([batch])
+            if batch.num_rows == 0:
+                continue
             batch_vectors = np.zeros((table.num_rows, embedder.dim), dtype=np.float32)
             for i, (conversation_id, category) in enumerate(
                 zip(
@@ -263,13 +371,26 @@ def score_conversations(
     run.workers = max(1, workers) if total_rows > 2 * min_rows_per_worker else 1
     if embedder is not get_embedder("default"):
         run.workers = 1  # workers load the default embedder; a caller's own stays in-process
+    work = _with_cached(with_vectors(), results)
+    bar = progress(total_rows or None, "scoring")
     if run.workers == 1:
         scorers = Scorers(embedder=embedder, category_model=category_model, redact=redact)
-        scored = [score_table(table, scorers, v) for table, v in with_vectors()]
+        scored = []
+        for table, v, needed, languages, lookup in work:
+            scored.append(
+                _merged(score_table(table, scorers, v, needed, languages), lookup, results)
+            )
+            bar.update(table.num_rows)
         for name, seconds in scorers.timings.items():
             run.seconds[f"score.{name}"] = seconds
     else:
-        scored = list(_score_in_pool(with_vectors(), category_model, run.workers, redact))
+        scored = []
+        for table in _score_in_pool(work, category_model, run.workers, redact, results):
+            scored.append(table)
+            bar.update(table.num_rows)
+    bar.close()
+    if results is not None:
+        results.store()
     run.conversations = sum(t.num_rows for t in scored)
     run.seconds["score"] = time.perf_counter() - started
     if total_rows and run.conversations != total_rows:
@@ -291,46 +412,93 @@ def _init_worker(category_model: CategoryModel | None, redact: bool = True) -> N
     _WORKER_SCORERS = Scorers(category_model=category_model, redact=redact)
 
 
-def _score_in_worker(table: pa.Table, vectors: np.ndarray) -> pa.Table:
+def _score_in_worker(
+    table: pa.Table,
+    vectors: np.ndarray,
+    needed: list[frozenset[str]] | None = None,
+    languages: list[str | None] | None = None,
+) -> pa.Table:
     assert _WORKER_SCORERS is not None
-    return score_table(table, _WORKER_SCORERS, vectors)
+    return score_table(table, _WORKER_SCORERS, vectors, needed, languages)
+
+
+Lookup = dict[str, tuple[np.ndarray, pa.Table]]
+Work = tuple[pa.Table, np.ndarray, list[frozenset[str]] | None, list[str | None] | None, Lookup]
+
+
+def _with_cached(
+    work: Iterable[tuple[pa.Table, np.ndarray]], results: CachedGroups | None
+) -> Iterator[Work]:
+    """Each batch with what its rows need computed, their cached languages and the lookup."""
+    for table, vectors in work:
+        if results is None:
+            yield table, vectors, None, None, {}
+            continue
+        ids = table.column("conversation_id").to_pylist()
+        lookup = results.lookup(ids)
+        languages = (
+            lookup["language"][1].column("language").to_pylist() if "language" in lookup else None
+        )
+        yield table, vectors, CachedGroups.needed(lookup, len(ids)), languages, lookup
+
+
+def _merged(fresh: pa.Table, lookup: Lookup, results: CachedGroups | None) -> pa.Table:
+    if results is None:
+        return fresh
+    return results.merge(fresh.column("conversation_id").to_pylist(), fresh, lookup)
 
 
 def _score_in_pool(
-    work: Iterator[tuple[pa.Table, np.ndarray]],
+    work: Iterator[Work],
     category_model: CategoryModel | None,
     workers: int,
     redact: bool = True,
+    results: CachedGroups | None = None,
 ) -> Iterator[pa.Table]:
     """Score batches in `workers` spawned processes, a bounded number in flight, in order."""
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(category_model, redact)
     ) as pool:
-        pending: deque[Future[pa.Table]] = deque()
-        for table, vectors in work:
-            pending.append(pool.submit(_score_in_worker, table, vectors))
+        pending: deque[tuple[Future[pa.Table], Lookup]] = deque()
+        for table, vectors, needed, languages, lookup in work:
+            future = pool.submit(_score_in_worker, table, vectors, needed, languages)
+            pending.append((future, lookup))
             if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
+                future, lookup = pending.popleft()
+                yield _merged(future.result(), lookup, results)
         while pending:
-            yield pending.popleft().result()
+            future, lookup = pending.popleft()
+            yield _merged(future.result(), lookup, results)
 
 
-def _unscored_batch(table: pa.Table, detector) -> pa.Table:
-    """One batch with every score null; PII redacted and counted when `detector` is given."""
+def _unscored_batch(
+    table: pa.Table, detector, needed: list[frozenset[str]] | None = None
+) -> pa.Table:
+    """One batch with every score null; PII redacted and counted when `detector` is given.
+    `needed[i]`: the groups ("language", "pii") row i needs computed (default both); the
+    others stay placeholders for the caller's cache to fill."""
     columns = {
         name: pa.nulls(table.num_rows, SCORES_SCHEMA.field(name).type)
         for name in SCORES_SCHEMA.names
     }
     columns["conversation_id"] = table.column("conversation_id")
+    needed = needed if needed is not None else [GROUPS] * table.num_rows
     # the language is known even when nothing is scored
     columns["language"] = pa.array(
-        [conversation_language(m) for m in _messages(table)], pa.string()
+        [
+            conversation_language(m) if "language" in want else None
+            for m, want in zip(_messages(table), needed, strict=True)
+        ],
+        pa.string(),
     )
     if detector is None:
         columns["redacted_messages"] = table.column("messages").cast(MESSAGE_TYPE)
     else:
-        counted = [detector.redact_messages(row or []) for row in _messages(table)]
+        counted = [
+            detector.redact_messages(row or []) if "pii" in want else ([], {})
+            for row, want in zip(_messages(table), needed, strict=True)
+        ]
         columns["redacted_messages"] = pa.array([m for m, _ in counted], MESSAGE_TYPE)
         for kind in KINDS:
             columns[f"pii_{kind.lower()}"] = pa.array(
@@ -351,31 +519,54 @@ def _init_redactor() -> None:
     _WORKER_DETECTOR = PiiDetector()
 
 
-def _redact_in_worker(table: pa.Table) -> pa.Table:
+def _redact_in_worker(table: pa.Table, needed: list[frozenset[str]] | None = None) -> pa.Table:
     assert _WORKER_DETECTOR is not None
-    return _unscored_batch(table, _WORKER_DETECTOR)
+    return _unscored_batch(table, _WORKER_DETECTOR, needed)
 
 
 def unscored_table(
-    batches: Iterable[pa.RecordBatch], detector=None, *, workers: int = 1
+    batches: Iterable[pa.RecordBatch],
+    detector=None,
+    *,
+    workers: int = 1,
+    results: CachedGroups | None = None,
 ) -> pa.Table:
     """Conversations (`conversation_id`, `messages`) with every score null (scoring switched
     off), in schema SCORES_SCHEMA: with a PII `detector` the messages are redacted and the PII
     counted, in `workers` spawned processes (each with its own detector) when more than one;
-    with `detector=None` they pass through and the counts are null. Output in batch order."""
-    tables = (pa.Table.from_batches([batch]) for batch in batches)
+    with `detector=None` they pass through and the counts are null. Output in batch order.
+    With `results` (groups "language" and, with a detector, "pii") cached rows are reused."""
+    tables = (pa.Table.from_batches([batch]) for batch in batches if batch.num_rows)
+    work = (
+        (table, None, CachedGroups.needed(lookup, table.num_rows) if results else None, lookup)
+        for table in tables
+        for lookup in [
+            results.lookup(table.column("conversation_id").to_pylist()) if results else {}
+        ]
+    )
+    bar = progress(None, "redacting conversations")
     if detector is None or workers <= 1:
-        done = [_unscored_batch(table, detector) for table in tables]
+        done = []
+        for table, _, needed, lookup in work:
+            done.append(_merged(_unscored_batch(table, detector, needed), lookup, results))
+            bar.update(table.num_rows)
     else:
         done = []
         context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_redactor) as pool:
-            pending: deque[Future[pa.Table]] = deque()
-            for table in tables:
-                pending.append(pool.submit(_redact_in_worker, table))
+            pending: deque[tuple[Future[pa.Table], Lookup]] = deque()
+            for table, _, needed, lookup in work:
+                pending.append((pool.submit(_redact_in_worker, table, needed), lookup))
                 if len(pending) >= 2 * workers:
-                    done.append(pending.popleft().result())
-            done.extend(future.result() for future in pending)
+                    future, lookup = pending.popleft()
+                    done.append(_merged(future.result(), lookup, results))
+                    bar.update(done[-1].num_rows)
+            for future, lookup in pending:
+                done.append(_merged(future.result(), lookup, results))
+                bar.update(done[-1].num_rows)
+    bar.close()
+    if results is not None:
+        results.store()
     return pa.concat_tables(done) if done else SCORES_SCHEMA.empty_table()
 
 
@@ -391,17 +582,11 @@ REDACTED_PAIRS_SCHEMA = pa.schema(
 )
 
 
-def redact_pairs_table(pairs: pa.Table, detector=None) -> pa.Table:
-    """Preference pairs (`pair_origin`, `pair_id`, `prompt_messages`, `chosen`, `rejected`)
-    with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA).
-    `detector=None` passes the text through (redaction switched off) with null counts."""
-    if detector is None:
-        return pa.table(
-            {
-                **{n: pairs.column(n) for n in REDACTED_PAIRS_SCHEMA.names if n != "pii_total"},
-                "pii_total": pa.nulls(pairs.num_rows, pa.int32()),
-            }
-        ).cast(REDACTED_PAIRS_SCHEMA)
+PAIR_BATCH_ROWS = 4_096
+
+
+def _redact_pairs_batch(pairs: pa.Table, detector) -> pa.Table:
+    """Redacted text and PII count of every pair of one batch (REDACTED_PAIRS_SCHEMA)."""
     prompts, chosen, rejected, totals = [], [], [], []
     for prompt, good, bad in zip(
         pairs.column("prompt_messages").to_pylist(),
@@ -424,6 +609,104 @@ def redact_pairs_table(pairs: pa.Table, detector=None) -> pa.Table:
             "chosen": pa.array(chosen, pa.string()),
             "rejected": pa.array(rejected, pa.string()),
             "pii_total": pa.array(totals, pa.int32()),
+        },
+        schema=REDACTED_PAIRS_SCHEMA,
+    )
+
+
+def _redact_pairs_in_worker(pairs: pa.Table) -> pa.Table:
+    assert _WORKER_DETECTOR is not None
+    return _redact_pairs_batch(pairs, _WORKER_DETECTOR)
+
+
+def _redact_pair_batches(
+    pairs: pa.Table, detector, workers: int, min_rows_per_worker: int
+) -> pa.Table:
+    """`_redact_pairs_batch` over batches, in a pool of `workers` processes on big inputs."""
+    batches = [pairs.slice(i, PAIR_BATCH_ROWS) for i in range(0, pairs.num_rows, PAIR_BATCH_ROWS)]
+    bar = progress(pairs.num_rows, "redacting pairs", unit="pair")
+    done = []
+    if workers <= 1 or pairs.num_rows <= 2 * min_rows_per_worker:
+        for batch in batches:
+            done.append(_redact_pairs_batch(batch, detector))
+            bar.update(batch.num_rows)
+    else:
+        context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_redactor) as pool:
+            for table in pool.map(_redact_pairs_in_worker, batches):  # in input order
+                done.append(table)
+                bar.update(table.num_rows)
+    bar.close()
+    return pa.concat_tables(done) if done else REDACTED_PAIRS_SCHEMA.empty_table()
+
+
+def pair_key(prompt: list | None, chosen: str | None, rejected: str | None) -> str:
+    """The content hash a pair's redaction is cached under."""
+    return content_key(prompt or [], chosen or "", rejected or "")
+
+
+def redact_pairs_table(
+    pairs: pa.Table,
+    detector=None,
+    *,
+    workers: int = 1,
+    min_rows_per_worker: int = 20_000,
+    cache: ResultCache | None = None,
+    stats: CacheStats | None = None,
+) -> pa.Table:
+    """Preference pairs (`pair_origin`, `pair_id`, `prompt_messages`, `chosen`, `rejected`)
+    with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA).
+    `detector=None` passes the text through (redaction switched off) with null counts. Big
+    inputs are redacted in `workers` processes; with `cache`, a pair whose text was redacted
+    by the same PII version before is read back (keyed by `pair_key`)."""
+    if detector is None:
+        return pa.table(
+            {
+                **{n: pairs.column(n) for n in REDACTED_PAIRS_SCHEMA.names if n != "pii_total"},
+                "pii_total": pa.nulls(pairs.num_rows, pa.int32()),
+            }
+        ).cast(REDACTED_PAIRS_SCHEMA)
+    if cache is None:
+        if stats is not None:
+            stats.add("pair_redaction", pairs.num_rows, 0)
+        return _redact_pair_batches(pairs, detector, workers, min_rows_per_worker)
+    from python_models.scoring.versions import group_version
+
+    version = group_version("pii", "", True)
+    text_columns = ["prompt_messages", "chosen", "rejected", "pii_total"]
+    schema = pa.schema([REDACTED_PAIRS_SCHEMA.field(n) for n in text_columns])
+    keys = [
+        pair_key(prompt, good, bad)
+        for prompt, good, bad in zip(
+            pairs.column("prompt_messages").to_pylist(),
+            pairs.column("chosen").to_pylist(),
+            pairs.column("rejected").to_pylist(),
+            strict=True,
+        )
+    ]
+    found, cached = cache.get_many("pair_redaction", version, keys, schema)
+    missing = np.flatnonzero(~found)
+    fresh = _redact_pair_batches(
+        pairs.take(pa.array(missing, pa.int64())), detector, workers, min_rows_per_worker
+    ).select(text_columns)
+    cache.put_many(
+        "pair_redaction",
+        version,
+        [keys[i] for i in missing],
+        fresh,
+        known_missing=cache.mode == "use",
+    )
+    if stats is not None:
+        stats.add("pair_redaction", int(missing.size), int(found.sum()))
+    # row i: its cached row, or its row among the freshly redacted ones
+    rank = np.cumsum(~found) - 1
+    position = np.where(found, np.arange(len(keys)), len(keys) + rank)
+    merged = pa.concat_tables([cached, fresh]).take(pa.array(position, pa.int64()))
+    return pa.table(
+        {
+            "pair_origin": pairs.column("pair_origin"),
+            "pair_id": pairs.column("pair_id"),
+            **{n: merged.column(n) for n in text_columns},
         },
         schema=REDACTED_PAIRS_SCHEMA,
     )

@@ -53,6 +53,22 @@ def test_cache_returns_what_was_put_bit_for_bit(tmp_path):
     assert not cache.get_many(["h3"], "other", 8)[0].any()
 
 
+def test_cache_reads_in_batches_across_parts_and_repeated_keys(tmp_path, monkeypatch):
+    from python_models.embeddings import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "READ_BATCH_ROWS", 3)  # many read steps per part
+    cache = EmbeddingCache(tmp_path)
+    vectors = np.random.default_rng(1).standard_normal((20, 4)).astype(np.float32)
+    cache.put_many([f"h{i:02d}" for i in range(10)], vectors[:10], "m")
+    cache.put_many([f"h{i:02d}" for i in range(10, 20)], vectors[10:], "m")
+    wanted = ["h19", "h02", "nope", "h02", "h11"]
+    found, got = cache.get_many(wanted, "m", 4)
+    assert found.tolist() == [True, True, False, True, True]
+    for row, key in enumerate(wanted):
+        if key != "nope":
+            assert np.array_equal(got[row], vectors[int(key[1:])])
+
+
 def test_cache_writes_only_new_keys_and_compacts(tmp_path):
     cache = EmbeddingCache(tmp_path)
     v = np.ones((3, 4), dtype=np.float32)

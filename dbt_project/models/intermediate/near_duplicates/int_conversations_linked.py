@@ -5,12 +5,15 @@ are read in conversation-id order so the ANN index is built the same way on ever
 stream in Arrow batches: every text is MinHash-signed, and only conversations missing from the
 embedding cache are embedded.
 Which member of a component is kept, and the cluster id, are SQL (int_conversations_clustered).
+The index persists between builds (python_models/near_dup_index.py, var result_cache): a rebuild
+searches only conversations it has not seen, against every earlier one.
 """
 
 import numpy as np
 import pyarrow as pa
 
 from pixel_config.values import flag, optional_number
+from python_models.near_dup_index import IndexRun, link_with_index
 from python_models.near_duplicates import NearDupConfig, Timings, link_conversations
 
 TEXT_BATCH_ROWS = 50_000
@@ -59,6 +62,20 @@ def model(dbt, session):
         return found.column(column).to_pylist()
 
     timings = Timings()
-    table = link_conversations(ids, text_batches(), texts_of_ids, config, timings=timings)
+    mode = str(dbt.config.get("result_cache"))
+    if mode == "off":
+        table = link_conversations(ids, text_batches(), texts_of_ids, config, timings=timings)
+    else:
+        run = IndexRun()
+        table = link_with_index(
+            ids,
+            text_batches(),
+            texts_of_ids,
+            config,
+            refresh=mode == "refresh",
+            timings=timings,
+            run=run,
+        )
+        print(run.summary(), flush=True)
     print(f"near-duplicates: {timings.steps}", flush=True)
     return table

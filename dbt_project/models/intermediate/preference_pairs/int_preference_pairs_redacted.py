@@ -6,9 +6,14 @@ The preference_pairs mart takes its text from here, so no structured PII reaches
 export (assert_no_structured_pii_in_non_edge_exports; assert_every_exported_pair_is_redacted
 checks no pair is missing here). Redaction is a safety step, not a score: it follows its own switch
 (pii_redaction_enabled, default on), not scoring_enabled; with it off the text passes through.
+Big inputs are redacted in scoring_workers processes; a pair redacted by the same PII version
+before is read from the result cache (var result_cache, docs/incremental.md).
 """
 
+import os
+
 from pixel_config.values import flag
+from python_models.result_cache import CacheStats, ResultCache
 from python_models.scoring.warehouse import redact_pairs_table
 
 
@@ -20,4 +25,14 @@ def model(dbt, session):
 
     from python_models.scoring.pii import PiiDetector
 
-    return redact_pairs_table(pairs, PiiDetector())
+    mode = str(dbt.config.get("result_cache"))
+    stats = CacheStats()
+    table = redact_pairs_table(
+        pairs,
+        PiiDetector(),
+        workers=int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1,
+        cache=None if mode == "off" else ResultCache(mode=mode),
+        stats=stats,
+    )
+    print(stats.summary(), flush=True)
+    return table

@@ -11,6 +11,12 @@ default on), so messages are still redacted and PII counted unless that switch i
 language is detected either way. `unsupported_scorers` lists the scorers nulled for a
 conversation's language (python_models/language.py); int_conversations_gated applies the
 unsupported_language_policy var to them.
+
+Incremental: each conversation's language, crisis, empathy, safety, bias, completeness and PII
+results are cached by conversation id (its content hash) and the version of the scorer that
+made them (var result_cache: use / refresh / off; docs/incremental.md), so a rebuild computes
+only what is new or what a changed scorer produced; coherence (ranked against its batch) and
+the category (this build's model) are computed on every build.
 """
 
 import os
@@ -25,8 +31,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     conversations = dbt.ref("int_conversations_split")
     redact = flag(dbt.config.get("pii_redaction_enabled"))
+    cache_mode = str(dbt.config.get("result_cache"))
     if not flag(dbt.config.get("scoring_enabled")):
-        from python_models.scoring.warehouse import unscored_table
+        from python_models.scoring.warehouse import cached_groups, unscored_table
 
         detector = None
         if redact:
@@ -41,12 +48,25 @@ def model(dbt, session):
             .order("conversation_id")
             .fetch_arrow_reader(BATCH_ROWS)
         )
-        # a pool only pays when there is enough to share out (starting a worker takes seconds)
-        return unscored_table(
-            batches, detector, workers=workers if total_rows > 2 * POOL_MIN_ROWS else 1
+        results = cached_groups(
+            "",
+            redact=redact,
+            mode=cache_mode,
+            groups=("language", "pii") if redact else ("language",),
         )
+        # a pool only pays when there is enough to share out (starting a worker takes seconds)
+        table = unscored_table(
+            batches,
+            detector,
+            workers=workers if total_rows > 2 * POOL_MIN_ROWS else 1,
+            results=results,
+        )
+        if results is not None:
+            print(results.stats.summary(), flush=True)
+        return table
 
-    from python_models.scoring.warehouse import ScoringRun, score_conversations
+    from python_models.embeddings.backends import get_embedder
+    from python_models.scoring.warehouse import ScoringRun, cached_groups, score_conversations
 
     category_sample = (
         dbt.ref("int_conversations_category_sample")
@@ -69,6 +89,7 @@ def model(dbt, session):
     )
     run = ScoringRun()
     workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
+    results = cached_groups(get_embedder("default").model_id, redact=redact, mode=cache_mode)
     table = score_conversations(
         batches,
         category_sample,
@@ -77,6 +98,9 @@ def model(dbt, session):
         total_rows=total_rows,
         workers=workers,
         redact=redact,
+        results=results,
     )
     print(run.summary(), flush=True)
+    if results is not None:
+        print(results.stats.summary(), flush=True)
     return table

@@ -1,0 +1,118 @@
+"""Incremental rebuilds as ratios of a full build, measured in one run (docs/incremental.md).
+
+    python -m benchmarks.rebuild --records 20000
+
+Four `dbt build`s of a generated lake, each into its own warehouse: (1) a full build with cold
+caches; (2) the same lake again with the caches (1) filled; (3) the lake grown by about 10% (a
+second generated lake, another seed, its files copied in under new names) with the same caches;
+(4) the grown lake with cold caches, the full build (3) is compared with. Prints seconds, the
+ratios unchanged/full and grown/full-of-grown, the result-cache counts from the build log and
+the slowest models of each build. Record the figures in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from benchmarks.e2e import slowest_nodes
+from pixel_data.commands.warehouse import build_warehouse
+from sample_lake import generate_lake
+
+
+def grow(lake: Path, extra: Path) -> int:
+    """Copy every file of ``extra`` into ``lake`` under a new name the same glob matches."""
+    copied = 0
+    for path in sorted(p for p in extra.rglob("*") if p.is_file()):
+        relative = path.relative_to(extra)
+        stem, dot, suffix = relative.name.partition(".")
+        target = lake / relative.parent / f"{stem}_grown{dot}{suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+        copied += 1
+    return copied
+
+
+@contextlib.contextmanager
+def _stdout_to(log) -> Iterator[None]:
+    """Send this process's and its children's stdout (file descriptor 1) to ``log``."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(log.fileno(), 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def timed_build(lake: Path, warehouse: Path, cache: Path, seed: int) -> dict[str, object]:
+    """One build with its caches under ``cache``; seconds, cache counts and slowest models."""
+    os.environ["PIXEL_EMBEDDING_CACHE"] = str(cache / "embeddings")
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as log, _stdout_to(log):  # dbt runs in a child process
+        ok = build_warehouse(str(lake), seed, warehouse, None)
+        seconds = time.perf_counter() - started
+        log.seek(0)
+        output = log.read()
+    if not ok:
+        print(output[-5000:])
+        raise SystemExit("dbt build failed; see output above")
+    computed = {
+        name: int(count)
+        for name, count, _ in re.findall(r"(\w+) computed (\d+) reused (\d+)", output)
+    }
+    index = re.search(r"near-dup index: ([^\n]*)", output)
+    return {
+        "seconds": round(seconds, 1),
+        "computed": computed,
+        "near_dup_index": index.group(1) if index else None,
+        "slowest_models_s": slowest_nodes(Path("dbt_project/target/run_results.json"), top=6),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--growth", type=float, default=0.10, help="share of records added")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=None, help="Keep artefacts here.")
+    args = parser.parse_args()
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pixel-rebuild-"))
+    for name in ("lake", "extra", "cache", "cold", "warehouses"):
+        shutil.rmtree(workdir / name, ignore_errors=True)
+    lake, extra = workdir / "lake", workdir / "extra"
+    warehouses = workdir / "warehouses"
+    warehouses.mkdir(parents=True)
+    generate_lake(lake, records=args.records, seed=7)
+    generate_lake(extra, records=max(1, int(args.records * args.growth)), seed=8)
+
+    figures: dict[str, object] = {"records": args.records, "growth": args.growth}
+    figures["full"] = timed_build(lake, warehouses / "full.duckdb", workdir / "cache", args.seed)
+    figures["unchanged"] = timed_build(
+        lake, warehouses / "unchanged.duckdb", workdir / "cache", args.seed
+    )
+    figures["files_added"] = grow(lake, extra)
+    figures["grown"] = timed_build(lake, warehouses / "grown.duckdb", workdir / "cache", args.seed)
+    figures["full_of_grown"] = timed_build(
+        lake, warehouses / "full_of_grown.duckdb", workdir / "cold", args.seed
+    )
+    full, grown_full = figures["full"]["seconds"], figures["full_of_grown"]["seconds"]
+    figures["ratio_unchanged"] = round(figures["unchanged"]["seconds"] / full, 3)
+    figures["ratio_grown"] = round(figures["grown"]["seconds"] / grown_full, 3)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,612 @@
+"""The near-duplicate index kept between builds: a rebuild searches only new conversations.
+
+What a build leaves in the store (``<result cache>/near_dup/version=<v>/<state>/``): the sorted
+conversation ids with a stable integer key each, their vectors and MinHash signatures (``.npy``,
+memory-mapped when read back), the verified pairs, each row's nearest neighbour and, once the
+build is past ``exact_below`` rows, the usearch HNSW index. The version hashes this module,
+:mod:`near_duplicates`, :mod:`lexical_overlap`, the embedding model, the thresholds and the
+config, so any change to how pairs are found starts a fresh state.
+
+The next build with the same version:
+
+- new conversations (ids not in the state) are embedded and signed, and only they are searched:
+  exact cosine against every row below ``exact_below`` rows, else added to the persisted HNSW
+  index and searched there; LSH pairs are those with at least one new member;
+- their candidates are verified exactly as in a full build (:func:`verify_pairs`), and the old
+  verified pairs are kept: a pair's verdict depends on its two conversations only;
+- each old row's nearest neighbour is updated where a new row is nearer.
+
+Conversations that are gone (a file removed or edited, a passage the voice gate now drops) leave
+the state with their pairs; a row whose nearest neighbour left gets its nearest searched again.
+Below ``exact_below`` rows this gives exactly the pairs of a full build (tested: the exports are
+byte-identical); above it both are approximate searches of different HNSW graphs.
+``--full-refresh`` (var result_cache = refresh) recomputes the stage. docs/incremental.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from python_models.embeddings.backends import Embedder, get_embedder
+from python_models.embeddings.cache import EmbeddingCache
+from python_models.lexical_overlap import NUM_PERM, lsh_pairs, minhash_signatures, shingle_hashes
+from python_models.near_duplicates import (
+    LINKS_SCHEMA,
+    NearDupConfig,
+    Neighbours,
+    Thresholds,
+    Timings,
+    _cosines,
+    embed_conversations,
+    link_table,
+    links_from_pairs,
+    signing,
+    unlinked_table,
+    verify_pairs,
+)
+from python_models.result_cache import result_cache_root, version_of
+
+HERE = Path(__file__).parent
+SOURCES = (HERE / "near_dup_index.py", HERE / "near_duplicates.py", HERE / "lexical_overlap.py")
+EMPTY_SIGNATURE = np.iinfo(np.uint32).max
+
+
+def state_version(config: NearDupConfig, model_id: str, thresholds: Thresholds) -> str:
+    """What the persisted pairs depend on (progress bars aside)."""
+    settings = {k: v for k, v in config.as_dict().items() if k != "progress"}
+    return version_of(
+        SOURCES,
+        packages=("usearch", "datasketch"),
+        config={"config": settings, "model": model_id, "thresholds": thresholds.__dict__},
+    )
+
+
+@dataclass
+class IndexState:
+    """One build's near-duplicate state, rows in conversation-id order."""
+
+    ids: np.ndarray  # object, sorted
+    keys: np.ndarray  # uint64: the row's key in the HNSW index, stable across builds
+    vectors: np.ndarray  # float32 (rows, dim)
+    signatures: np.ndarray | None  # uint32 (rows, NUM_PERM)
+    left: np.ndarray  # int64 rows of verified pairs, left < right
+    right: np.ndarray
+    similarity: np.ndarray
+    nearest: np.ndarray  # int64 row, -1 for none
+    nearest_similarity: np.ndarray  # float32
+    index_path: Path | None = None  # the saved usearch index, when past exact_below
+    next_key: int = 0  # never reuse a key, even one whose row was removed
+
+    def __post_init__(self) -> None:
+        if len(self.keys):
+            self.next_key = max(self.next_key, int(self.keys.max()) + 1)
+
+
+class IndexStore:
+    """States under ``<root>/near_dup/version=<v>/``; ``CURRENT`` names the live one."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (Path(root) if root is not None else result_cache_root()) / "near_dup"
+
+    def _dir(self, version: str) -> Path:
+        return self.root / f"version={version}"
+
+    def load(self, version: str) -> IndexState | None:
+        """The live state of ``version``, memory-mapped; None when there is none."""
+        pointer = self._dir(version) / "CURRENT"
+        if not pointer.is_file():
+            return None
+        folder = self._dir(version) / pointer.read_text().strip()
+        rows = pq.read_table(folder / "rows.parquet")
+        pairs = pq.read_table(folder / "pairs.parquet")
+        signatures = folder / "signatures.npy"
+        index = folder / "index.usearch"
+        next_key = folder / "next_key"
+        return IndexState(
+            ids=np.asarray(rows.column("conversation_id").to_pylist(), dtype=object),
+            keys=rows.column("key").to_numpy().astype(np.uint64),
+            vectors=np.load(folder / "vectors.npy", mmap_mode="r"),
+            signatures=np.load(signatures, mmap_mode="r") if signatures.exists() else None,
+            left=pairs.column("left").to_numpy().astype(np.int64),
+            right=pairs.column("right").to_numpy().astype(np.int64),
+            similarity=pairs.column("similarity").to_numpy().astype(np.float32),
+            nearest=rows.column("nearest").to_numpy().astype(np.int64),
+            nearest_similarity=rows.column("nearest_similarity").to_numpy().astype(np.float32),
+            index_path=index if index.exists() else None,
+            next_key=int(next_key.read_text()) if next_key.exists() else 0,
+        )
+
+    def save(self, version: str, state: IndexState, index=None) -> None:
+        """Write ``state`` as the live one (a new folder, then ``CURRENT`` swapped atomically)."""
+        base = self._dir(version)
+        name = f"state-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+        folder = base / name
+        folder.mkdir(parents=True)
+        pq.write_table(
+            pa.table(
+                {
+                    "conversation_id": pa.array(state.ids, pa.string()),
+                    "key": pa.array(state.keys, pa.uint64()),
+                    "nearest": pa.array(state.nearest, pa.int64()),
+                    "nearest_similarity": pa.array(state.nearest_similarity, pa.float32()),
+                }
+            ),
+            folder / "rows.parquet",
+        )
+        pq.write_table(
+            pa.table(
+                {
+                    "left": pa.array(state.left, pa.int64()),
+                    "right": pa.array(state.right, pa.int64()),
+                    "similarity": pa.array(state.similarity, pa.float32()),
+                }
+            ),
+            folder / "pairs.parquet",
+        )
+        np.save(folder / "vectors.npy", np.asarray(state.vectors, dtype=np.float32))
+        if state.signatures is not None:
+            np.save(folder / "signatures.npy", np.asarray(state.signatures, dtype=np.uint32))
+        if index is not None:
+            index.save(str(folder / "index.usearch"))
+        (folder / "next_key").write_text(str(state.next_key))
+        tmp = base / f".CURRENT-{uuid.uuid4().hex[:8]}"
+        tmp.write_text(name)
+        os.replace(tmp, base / "CURRENT")
+        for old in base.glob("state-*"):  # earlier states (a reader holds its own mmap)
+            if old.name != name:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass
+class IndexRun:
+    """What the stage did, for the build log (counts only)."""
+
+    reused: int = 0
+    searched: int = 0
+    full: bool = False
+    reason: str = ""
+    new_pairs: int = 0
+
+    def summary(self) -> str:
+        how = f"full ({self.reason})" if self.full else "incremental"
+        return (
+            f"near-dup index: {how}; {self.reused} conversations reused, {self.searched} "
+            f"searched, {self.new_pairs} new pairs"
+        )
+
+
+TextsOfIds = Callable[[Sequence[str], str], Sequence[str]]
+
+
+def link_with_index(
+    ids: np.ndarray,
+    text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
+    texts_of_ids: TextsOfIds,
+    config: NearDupConfig,
+    *,
+    store: IndexStore | None = None,
+    refresh: bool = False,
+    cache: EmbeddingCache | None = None,
+    embedder: Embedder | None = None,
+    timings: Timings | None = None,
+    run: IndexRun | None = None,
+) -> pa.Table:
+    """:func:`link_conversations` with the persisted index: only new conversations are searched.
+
+    ``text_batches`` is read only by a full build; an incremental one fetches the new
+    conversations' texts with ``texts_of_ids(ids, "whole")``.
+    """
+    ids = np.asarray(ids, dtype=object)
+    if not config.enabled or len(ids) == 0:
+        return unlinked_table(ids)
+    timings = timings if timings is not None else Timings()
+    run = run if run is not None else IndexRun()
+    store = store if store is not None else IndexStore()
+    cache = cache if cache is not None else EmbeddingCache()
+    embedder = embedder or get_embedder(config.backend)
+    thresholds = config.thresholds_for(embedder.model_id)
+    version = state_version(config, embedder.model_id, thresholds)
+    state = None if refresh else store.load(version)
+    if state is None:
+        run.reason = "--full-refresh" if refresh else "no index of this version"
+
+    def texts_of(rows: np.ndarray, part: str) -> Sequence[str]:
+        return texts_of_ids(list(ids[rows]), part)
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        return embedder.encode(list(texts), batch_size=config.batch_size)
+
+    if state is None:
+        run.full, run.searched = True, len(ids)
+        return _full(
+            ids,
+            text_batches,
+            config,
+            embedder,
+            cache,
+            thresholds,
+            texts_of,
+            encode,
+            store,
+            version,
+            timings,
+            run,
+        )
+    return _incremental(
+        ids,
+        state,
+        texts_of_ids,
+        config,
+        embedder,
+        cache,
+        thresholds,
+        texts_of,
+        encode,
+        store,
+        version,
+        timings,
+        run,
+    )
+
+
+def _full(
+    ids,
+    text_batches,
+    config,
+    embedder,
+    cache,
+    thresholds,
+    texts_of,
+    encode,
+    store,
+    version,
+    timings,
+    run,
+) -> pa.Table:
+    started = time.perf_counter()
+    signatures = None
+    if config.lexical:
+        signatures = np.full((len(ids), NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
+        text_batches = signing(list(ids), text_batches, signatures)
+    text_batches = iter(text_batches)
+    vectors, fresh = embed_conversations(
+        embedder,
+        list(ids),
+        text_batches,
+        cache=cache,
+        batch_size=config.batch_size,
+        progress=config.progress,
+    )
+    for _ in text_batches:  # every vector cached: the texts still need signing
+        pass
+    timings.record("embed_and_sign", started)
+    timings.steps["embedded_fresh"] = fresh
+    built: list = []  # the HNSW index the search built, kept for the next build
+    table, pairs = link_table(
+        ids,
+        vectors,
+        thresholds,
+        embedder.model_id,
+        config,
+        signatures=signatures,
+        texts_of=texts_of,
+        encode=encode,
+        timings=timings,
+        built=built,
+    )
+    run.new_pairs = len(pairs.left)
+    keys = np.arange(len(ids), dtype=np.uint64)
+    index = built[0] if built else None
+    store.save(
+        version,
+        IndexState(
+            ids,
+            keys,
+            vectors,
+            signatures,
+            pairs.left,
+            pairs.right,
+            pairs.similarity,
+            pairs.nearest,
+            pairs.nearest_similarity.astype(np.float32),
+        ),
+        index,
+    )
+    return table
+
+
+def _build_index(vectors: np.ndarray, keys: np.ndarray, config: NearDupConfig):
+    from usearch.index import Index
+
+    index = Index(
+        ndim=vectors.shape[1],
+        metric="cos",
+        dtype="i8",
+        connectivity=config.connectivity,
+        expansion_add=config.expansion_add,
+        expansion_search=config.expansion_search,
+    )
+    index.add(keys, np.ascontiguousarray(vectors), threads=1)  # one thread: reproducible
+    return index
+
+
+def _incremental(
+    ids,
+    state,
+    texts_of_ids,
+    config,
+    embedder,
+    cache,
+    thresholds,
+    texts_of,
+    encode,
+    store,
+    version,
+    timings,
+    run,
+) -> pa.Table:
+    n = len(ids)
+    keep = np.isin(state.ids, ids)
+    removed_keys = state.keys[~keep]
+    stale = np.zeros(int(keep.sum()), dtype=bool)
+    if not keep.all():  # conversations gone: their rows, pairs and nearest links go too
+        state, stale = _without(state, keep)
+    old_rows = np.searchsorted(ids.astype(str), state.ids.astype(str))  # state row -> row
+    is_new = np.ones(n, dtype=bool)
+    is_new[old_rows] = False
+    new_rows = np.flatnonzero(is_new)
+    run.reused, run.searched = len(old_rows), len(new_rows)
+
+    started = time.perf_counter()
+    vectors = np.empty((n, state.vectors.shape[1]), dtype=np.float32)
+    vectors[old_rows] = state.vectors
+    signatures = None
+    if state.signatures is not None:
+        signatures = np.full((n, NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
+        signatures[old_rows] = state.signatures
+    keys = np.zeros(n, dtype=np.uint64)
+    keys[old_rows] = state.keys
+    next_key = state.next_key
+    keys[new_rows] = np.arange(next_key, next_key + len(new_rows), dtype=np.uint64)
+    timings.steps["embedded_fresh"] = 0
+    if len(new_rows):
+        new_ids = list(ids[new_rows])
+        texts = list(texts_of_ids(new_ids, "whole"))
+        fresh, embedded = embed_conversations(
+            embedder,
+            new_ids,
+            [(new_ids, texts)],
+            cache=cache,
+            batch_size=config.batch_size,
+            progress=config.progress,
+        )
+        vectors[new_rows] = fresh
+        timings.steps["embedded_fresh"] = embedded
+        if signatures is not None:
+            signatures[new_rows] = minhash_signatures(shingle_hashes(t) for t in texts)
+        del texts
+    timings.record("embed_and_sign", started)
+
+    nearest = np.full(n, -1, dtype=np.int64)
+    nearest_sim = np.full(n, np.nan, dtype=np.float32)
+    had = state.nearest >= 0
+    nearest[old_rows[had]] = old_rows[state.nearest[had]]
+    nearest_sim[old_rows] = state.nearest_similarity
+    stale_rows = old_rows[stale]  # rows whose nearest neighbour was removed
+    changed = bool(len(new_rows) or len(removed_keys))
+    index = None
+    left = right = np.zeros(0, dtype=np.int64)
+    started = time.perf_counter()
+    if not changed:  # nothing to search: the state is kept as it is
+        pass
+    elif n < config.exact_below:
+        if len(new_rows):
+            left, right = _exact_new_pairs(
+                vectors, new_rows, is_new, thresholds.candidate, nearest, nearest_sim
+            )
+        _exact_nearest(vectors, stale_rows, nearest, nearest_sim)
+    else:
+        index = (
+            _restore(state.index_path)
+            if state.index_path is not None
+            else _build_index(vectors[old_rows], keys[old_rows], config)
+        )
+        if len(removed_keys) and state.index_path is not None:
+            index.remove(removed_keys)
+        if len(new_rows):
+            left, right = _ann_new_pairs(
+                vectors, new_rows, keys, index, thresholds.candidate, config, nearest, nearest_sim
+            )
+        _ann_nearest(vectors, stale_rows, keys, index, config, nearest, nearest_sim)
+    timings.record("neighbours", started)
+    if signatures is not None and len(new_rows):
+        started = time.perf_counter()
+        lex_left, lex_right = lsh_pairs(signatures)
+        touches = is_new[lex_left] | is_new[lex_right]
+        left = np.concatenate([left, lex_left[touches]])
+        right = np.concatenate([right, lex_right[touches]])
+        timings.record("lexical_candidates", started)
+    unique = np.unique(left * n + right)
+    fresh_pairs = Neighbours(unique // n, unique % n, np.zeros(0, np.float32), nearest, nearest_sim)
+    fresh_pairs.similarity = _cosines(vectors, vectors, fresh_pairs.left, fresh_pairs.right).astype(
+        np.float32
+    )
+    timings.steps["candidate_pairs"] = len(fresh_pairs.left)
+    started = time.perf_counter()
+    if len(fresh_pairs.left):
+        verify_pairs(fresh_pairs, texts_of, encode, thresholds, signatures)
+    timings.record("verify", started)
+    run.new_pairs = len(fresh_pairs.left)
+
+    old_left, old_right = old_rows[state.left], old_rows[state.right]
+    key = np.concatenate([old_left * n + old_right, fresh_pairs.left * n + fresh_pairs.right])
+    similarity = np.concatenate([state.similarity, fresh_pairs.similarity])
+    key, first = np.unique(key, return_index=True)
+    pairs = Neighbours(key // n, key % n, similarity[first], nearest, nearest_sim)
+    started = time.perf_counter()
+    table = links_from_pairs(ids, vectors, pairs, thresholds, embedder.model_id, timings)
+    timings.record("components", started)
+    if changed:  # (the ANN path added the new rows to the index already)
+        store.save(
+            version,
+            IndexState(
+                ids,
+                keys,
+                vectors,
+                signatures,
+                pairs.left,
+                pairs.right,
+                pairs.similarity,
+                nearest,
+                nearest_sim,
+                next_key=next_key + len(new_rows),
+            ),
+            index,
+        )
+    return table
+
+
+def _without(state: IndexState, keep: np.ndarray) -> tuple[IndexState, np.ndarray]:
+    """``state`` without the rows ``keep`` leaves out, and which kept rows lost their nearest."""
+    position = np.cumsum(keep) - 1  # state row -> row among the kept
+    pairs = keep[state.left] & keep[state.right]
+    had = state.nearest >= 0
+    lost = had & ~keep[np.maximum(state.nearest, 0)]
+    nearest = np.where(had & ~lost, position[np.maximum(state.nearest, 0)], -1)
+    similarity = np.where(had & ~lost, state.nearest_similarity, np.nan).astype(np.float32)
+    pruned = IndexState(
+        ids=state.ids[keep],
+        keys=state.keys[keep],
+        vectors=np.asarray(state.vectors[keep]),
+        signatures=None if state.signatures is None else np.asarray(state.signatures[keep]),
+        left=position[state.left[pairs]],
+        right=position[state.right[pairs]],
+        similarity=state.similarity[pairs],
+        nearest=nearest[keep],
+        nearest_similarity=similarity[keep],
+        index_path=state.index_path,
+        next_key=state.next_key,
+    )
+    return pruned, lost[keep]
+
+
+def _exact_nearest(vectors, rows, nearest, nearest_sim, block=2048) -> None:
+    """The nearest other row of each of ``rows``, by exact cosine (ties: the lower row)."""
+    for start in range(0, len(rows), block):
+        chunk = rows[start : start + block]
+        scores = vectors[chunk] @ vectors.T
+        scores[np.arange(len(chunk)), chunk] = -np.inf
+        if len(vectors) > 1:
+            best = np.argmax(scores, axis=1)
+            nearest[chunk] = best
+            nearest_sim[chunk] = np.einsum("ij,ij->i", vectors[chunk], vectors[best])
+        else:
+            nearest[chunk], nearest_sim[chunk] = -1, np.nan
+
+
+def _ann_nearest(vectors, rows, keys, index, config, nearest, nearest_sim) -> None:
+    """The nearest other row of each of ``rows`` among its HNSW candidates, scored exactly."""
+    if not len(rows):
+        return
+    row_of_key = dict(zip(keys.tolist(), range(len(vectors)), strict=True))
+    k = min(config.neighbours + 1, len(vectors))
+    found = index.search(np.ascontiguousarray(vectors[rows]), k, threads=config.search_threads)
+    for i, row in enumerate(rows):
+        best_row, best_sim = -1, -np.inf
+        for key in found.keys.reshape(len(rows), k)[i].tolist():
+            other = row_of_key.get(int(key))
+            if other is None or other == row:
+                continue
+            exact = float(vectors[row] @ vectors[other])
+            if exact > best_sim:
+                best_row, best_sim = other, exact
+        nearest[row] = best_row
+        nearest_sim[row] = best_sim if best_row >= 0 else np.nan
+
+
+def _restore(path: Path):
+    from usearch.index import Index
+
+    return Index.restore(str(path), view=False)
+
+
+def _exact_new_pairs(vectors, new_rows, is_new, threshold, nearest, nearest_sim, block=2048):
+    """Pairs (left < right) with a new member at or above ``threshold``, by exact cosine; the
+    nearest of every new row, and of every old row a new row is nearer to (ties: lower row)."""
+    n = len(vectors)
+    lefts, rights = [], []
+    for start in range(0, len(new_rows), block):
+        rows = new_rows[start : start + block]
+        scores = vectors[rows] @ vectors.T
+        scores[np.arange(len(rows)), rows] = -np.inf
+        if n > 1:
+            best = np.argmax(scores, axis=1)
+            nearest[rows] = best
+            nearest_sim[rows] = np.einsum("ij,ij->i", vectors[rows], vectors[best])
+        r, c = np.nonzero(scores >= threshold)
+        keep = ~is_new[c] | (rows[r] < c)  # a new-new pair once
+        lefts.append(np.minimum(rows[r[keep]], c[keep]))
+        rights.append(np.maximum(rows[r[keep]], c[keep]))
+        # old rows a new row of this block is nearer to (the lowest such row on a tie)
+        old = np.flatnonzero(~is_new)
+        if len(old) and len(rows):
+            column = scores[:, old]
+            top = np.argmax(column, axis=0)
+            candidate = rows[top]
+            sim = np.einsum("ij,ij->i", vectors[old], vectors[candidate])
+            current = nearest_sim[old]
+            better = (
+                np.isnan(current)
+                | (sim > current)
+                | ((sim == current) & (candidate < nearest[old]))
+            )
+            nearest[old[better]] = candidate[better]
+            nearest_sim[old[better]] = sim[better]
+    if not lefts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(lefts).astype(np.int64), np.concatenate(rights).astype(np.int64)
+
+
+def _ann_new_pairs(vectors, new_rows, keys, index, threshold, config, nearest, nearest_sim):
+    """New rows added to the HNSW index and searched there; pairs re-scored exactly."""
+    n = len(vectors)
+    row_of_key = dict(zip(keys.tolist(), range(n), strict=True))
+    index.add(keys[new_rows], np.ascontiguousarray(vectors[new_rows]), threads=1)
+    k = min(config.neighbours + 1, n)
+    floor = threshold - config.rescore_margin
+    lefts, rights = [], []
+    for start in range(0, len(new_rows), 32_768):
+        rows = new_rows[start : start + 32_768]
+        found = index.search(np.ascontiguousarray(vectors[rows]), k, threads=config.search_threads)
+        found_keys = found.keys.reshape(len(rows), k)
+        approx = 1.0 - found.distances.astype(np.float32).reshape(len(rows), k)
+        for i, row in enumerate(rows):
+            best_row, best_sim = -1, -np.inf
+            for key, close in zip(found_keys[i].tolist(), approx[i].tolist(), strict=True):
+                other = row_of_key.get(int(key))
+                if other is None or other == row:
+                    continue
+                exact = float(vectors[row] @ vectors[other])
+                if exact > best_sim:
+                    best_row, best_sim = other, exact
+                if close >= floor and exact >= threshold:
+                    lefts.append(min(row, other))
+                    rights.append(max(row, other))
+                if np.isnan(nearest_sim[other]) or exact > nearest_sim[other]:
+                    nearest[other], nearest_sim[other] = row, exact
+            if best_row >= 0:
+                nearest[row], nearest_sim[row] = best_row, best_sim
+    return np.asarray(lefts, dtype=np.int64), np.asarray(rights, dtype=np.int64)
+
+
+__all__ = ["LINKS_SCHEMA", "IndexRun", "IndexState", "IndexStore", "link_with_index"]

@@ -1,0 +1,217 @@
+"""Per-record results cached in Parquet, keyed by ``(key, version)``: the incremental build.
+
+A key is a content hash (a conversation id is the hash of its normalized messages; a preference
+pair or a text is hashed with :func:`content_key`); a version is a hash of everything that
+produced the result: the scorer's source files, its weights, the embedding model and the config
+(:func:`version_of`). Each named result (``crisis``, ``pii``, ``pair_redaction`` ...) keeps one
+folder per version with immutable Parquet parts, written atomically like the embedding cache
+(python_models/embeddings/cache.py): a changed version simply finds nothing and recomputes, so a
+change invalidates only the results it produced. What is cached, where and how to clear it:
+docs/incremental.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+MODES = ("use", "refresh", "off")  # the result_cache dbt var
+ROW_GROUP_ROWS = 8_192  # small: a batch lookup reads about one row group per part
+
+
+def result_cache_root() -> Path:
+    """``$PIXEL_RESULT_CACHE``, else ``results`` beside the embedding cache (build/results)."""
+    env = os.environ.get("PIXEL_RESULT_CACHE")
+    if env:
+        return Path(env).expanduser().resolve()
+    from python_models.embeddings.cache import cache_root
+
+    return cache_root().parent / "results"
+
+
+def content_key(*parts: object) -> str:
+    """A SHA-256 hex key of JSON-serialisable parts (pairs, texts)."""
+    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def version_of(
+    files: Iterable[Path | str] = (),
+    *,
+    packages: Iterable[str] = (),
+    config: object = None,
+) -> str:
+    """A short hash of the bytes of ``files``, the versions of ``packages`` and ``config``."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(f) for f in files):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for package in sorted(packages):
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    digest.update(json.dumps(config, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:16]
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+@dataclass
+class CacheStats:
+    """Rows computed and reused per result name in one run (counts only, for the build log)."""
+
+    computed: dict[str, int] = field(default_factory=dict)
+    reused: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, computed: int, reused: int) -> None:
+        self.computed[name] = self.computed.get(name, 0) + computed
+        self.reused[name] = self.reused.get(name, 0) + reused
+
+    def summary(self) -> str:
+        names = sorted(set(self.computed) | set(self.reused))
+        return "result cache: " + ", ".join(
+            f"{n} computed {self.computed.get(n, 0)} reused {self.reused.get(n, 0)}" for n in names
+        )
+
+
+class ResultCache:
+    """Results on disk: ``<root>/<name>/version=<version>/part-*.parquet`` with a ``key`` column.
+
+    ``mode`` is ``use`` (read and write), ``refresh`` (never read, write: ``--full-refresh``)
+    or ``off`` (neither). Rows come back exactly as stored, so a cached build equals a fresh one.
+    """
+
+    def __init__(self, root: Path | None = None, mode: str = "use") -> None:
+        if mode not in MODES:
+            raise ValueError(f"result cache mode {mode!r} is not one of {MODES}")
+        self.root = Path(root) if root is not None else result_cache_root()
+        self.mode = mode
+
+    def _dir(self, name: str, version: str) -> Path:
+        return self.root / _safe(name) / f"version={_safe(version)}"
+
+    def _parts(self, name: str, version: str) -> list[Path]:
+        directory = self._dir(name, version)
+        return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
+
+    def count(self, name: str, version: str) -> int:
+        return sum(pq.ParquetFile(p).metadata.num_rows for p in self._parts(name, version))
+
+    def get_many(
+        self, name: str, version: str, keys: Sequence[str], schema: pa.Schema
+    ) -> tuple[np.ndarray, pa.Table]:
+        """``(found, table)``: a mask over ``keys`` and their rows in ``schema`` (nulls where
+        missing), in the order of ``keys``."""
+        found = np.zeros(len(keys), dtype=bool)
+        parts = self._parts(name, version) if self.mode == "use" else []
+        if not parts or not len(keys):
+            return found, _nulls(schema, len(keys))
+        wanted = pa.array(keys, type=pa.string())
+        # only the wanted rows, part by part: parts are written in key order in small row
+        # groups, so the key range skips every row group outside the request
+        low, high = min(keys), max(keys)
+        key = pc.field("key")
+        wanted_rows = (key >= low) & (key <= high) & key.isin(wanted)
+        table = pa.concat_tables(pq.read_table(part, filters=wanted_rows) for part in parts)
+        if not table.num_rows:
+            return found, _nulls(schema, len(keys))
+        # a null position takes a null row: the missing keys come back as nulls
+        position = pc.index_in(wanted, value_set=table.column("key"))
+        found[:] = position.is_valid().to_numpy(zero_copy_only=False)
+        rows = table.select(schema.names).cast(schema).take(position)
+        return found, rows.combine_chunks()
+
+    def put_many(
+        self,
+        name: str,
+        version: str,
+        keys: Sequence[str],
+        rows: pa.Table,
+        *,
+        known_missing: bool = False,
+    ) -> int:
+        """Store ``rows`` (aligned with ``keys``) not yet cached; returns how many were written.
+        ``known_missing``: the caller has just looked the keys up and found none (skips the
+        re-read of every stored key)."""
+        if self.mode == "off" or not len(keys):
+            return 0
+        keys_array = pa.array(keys, type=pa.string())
+        keep = np.zeros(len(keys), dtype=bool)
+        _, first = np.unique(np.asarray(keys, dtype=object), return_index=True)
+        keep[first] = True  # the same key twice in one call: keep the first
+        parts = [] if known_missing else self._parts(name, version)
+        if parts:
+            existing = pa.concat_tables(pq.read_table(p, columns=["key"]) for p in parts)
+            keep &= ~pc.is_in(keys_array, value_set=existing.column("key")).to_numpy(
+                zero_copy_only=False
+            )
+        if not keep.any():
+            return 0
+        index = pa.array(np.flatnonzero(keep))
+        table = rows.take(index)
+        table = table.add_column(0, "key", keys_array.take(index))
+        table = table.sort_by("key")  # key order: a lookup's key range prunes row groups
+        directory = self._dir(name, version)
+        directory.mkdir(parents=True, exist_ok=True)
+        part = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
+        tmp = directory / f".{part}.tmp"
+        pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+        tmp.rename(directory / part)
+        return int(keep.sum())
+
+    def clear(self, name: str | None = None) -> None:
+        """Delete every version of ``name`` (all results when None)."""
+        shutil.rmtree(self.root / _safe(name) if name else self.root, ignore_errors=True)
+
+
+def _nulls(schema: pa.Schema, rows: int) -> pa.Table:
+    return pa.table([pa.nulls(rows, f.type) for f in schema], schema=schema)
+
+
+def cached_values(
+    cache: ResultCache | None,
+    name: str,
+    version: str,
+    keys: Sequence[str],
+    compute: Callable[[np.ndarray], list],
+    value_type: pa.DataType,
+    stats: CacheStats | None = None,
+) -> list:
+    """One value per key: read from the cache, ``compute(missing_rows)`` for the rest (values in
+    the order of those rows), which are then stored."""
+    if cache is None:
+        values = compute(np.arange(len(keys)))
+        if stats is not None:
+            stats.add(name, len(keys), 0)
+        return list(values)
+    schema = pa.schema([("value", value_type)])
+    found, table = cache.get_many(name, version, keys, schema)
+    values = table.column("value").to_pylist()
+    missing = np.flatnonzero(~found)
+    if missing.size:
+        fresh = compute(missing)
+        for row, value in zip(missing, fresh, strict=True):
+            values[row] = value
+        cache.put_many(
+            name,
+            version,
+            [keys[i] for i in missing],
+            pa.table({"value": pa.array(fresh, value_type)}),
+            known_missing=cache.mode == "use",
+        )
+    if stats is not None:
+        stats.add(name, int(missing.size), int(found.sum()))
+    return values
