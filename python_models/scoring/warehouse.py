@@ -140,6 +140,7 @@ class ScoringRun:
 
     conversations: int = 0
     workers: int = 1
+    engine: str = "local"
     conversation_vectors_cached: int = 0
     conversation_vectors_embedded: int = 0
     category_fit_rows: int = 0
@@ -149,8 +150,8 @@ class ScoringRun:
     def summary(self) -> str:
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(self.seconds.items()))
         return (
-            f"scored {self.conversations} conversations ({self.workers} worker"
-            f"{'s' if self.workers > 1 else ''}); conversation vectors: "
+            f"scored {self.conversations} conversations ({self.engine} engine, {self.workers} "
+            f"worker{'s' if self.workers > 1 else ''}); conversation vectors: "
             f"{self.conversation_vectors_cached} from the cache, "
             f"{self.conversation_vectors_embedded} embedded; category model fitted on "
             f"{self.category_fit_rows} rows (min confidence {self.category_min_confidence}); "
@@ -201,6 +202,7 @@ def score_conversations(
     workers: int = 1,
     min_rows_per_worker: int = 20_000,
     redact: bool = True,
+    engine: str = "local",
 ) -> pa.Table:
     """Scores of every conversation in `batches` (schema SCORES_SCHEMA), in batch order.
 
@@ -209,7 +211,9 @@ def score_conversations(
     predicts for, each with `conversation_id` and `embedding_text` (and `category` for the
     sample). With `workers` > 1 and `total_rows` (how many conversations `batches` hold) above
     `2 * min_rows_per_worker`, batches are scored in a pool of `workers` processes. With
-    `redact` false the messages come back as they went in (PII still counted).
+    `redact` false the messages come back as they went in (PII still counted). With `engine`
+    "ray" the batches are scored by Ray Data on the connected cluster (python_models/ray_stages.py,
+    `workers` actors at most, 0 = one per cluster CPU), with the same function.
     """
     from python_models.embeddings.backends import get_embedder
     from python_models.embeddings.cache import EmbeddingCache
@@ -263,7 +267,24 @@ def score_conversations(
     run.workers = max(1, workers) if total_rows > 2 * min_rows_per_worker else 1
     if embedder is not get_embedder("default"):
         run.workers = 1  # workers load the default embedder; a caller's own stays in-process
-    if run.workers == 1:
+    if engine == "ray":
+        from python_models.ray_stages import RayRun, ScoreStage, run_stage
+        from python_models.ray_stages import with_vectors as attach_vectors
+
+        ray_run = RayRun(stage="score")
+        scored = [
+            run_stage(
+                ScoreStage,
+                (attach_vectors(table, v) for table, v in with_vectors()),
+                SCORES_SCHEMA,
+                name="score",
+                constructor_kwargs={"category_model": category_model, "redact": redact},
+                workers=workers,
+                run=ray_run,
+            )
+        ]
+        run.workers, run.engine = ray_run.actors, "ray"
+    elif run.workers == 1:
         scorers = Scorers(embedder=embedder, category_model=category_model, redact=redact)
         scored = [score_table(table, scorers, v) for table, v in with_vectors()]
         for name, seconds in scorers.timings.items():
@@ -357,14 +378,30 @@ def _redact_in_worker(table: pa.Table) -> pa.Table:
 
 
 def unscored_table(
-    batches: Iterable[pa.RecordBatch], detector=None, *, workers: int = 1
+    batches: Iterable[pa.RecordBatch], detector=None, *, workers: int = 1, engine: str = "local"
 ) -> pa.Table:
     """Conversations (`conversation_id`, `messages`) with every score null (scoring switched
     off), in schema SCORES_SCHEMA: with a PII `detector` the messages are redacted and the PII
     counted, in `workers` spawned processes (each with its own detector) when more than one;
-    with `detector=None` they pass through and the counts are null. Output in batch order."""
+    with `detector=None` they pass through and the counts are null. Output in batch order.
+    With `engine` "ray" the batches go to Ray Data (RedactStage, the same function)."""
     tables = (pa.Table.from_batches([batch]) for batch in batches)
-    if detector is None or workers <= 1:
+    if engine == "ray":
+        from python_models.ray_stages import RayRun, RedactStage, run_stage
+
+        ray_run = RayRun(stage="redact")
+        done = [
+            run_stage(
+                RedactStage,
+                tables,
+                SCORES_SCHEMA,
+                name="redact",
+                constructor_kwargs={"redact": detector is not None},
+                workers=workers,
+                run=ray_run,
+            )
+        ]
+    elif detector is None or workers <= 1:
         done = [_unscored_batch(table, detector) for table in tables]
     else:
         done = []

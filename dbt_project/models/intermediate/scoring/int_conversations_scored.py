@@ -10,7 +10,8 @@ nothing is embedded; PII redaction is a safety step with its own switch (pii_red
 default on), so messages are still redacted and PII counted unless that switch is off too. The
 language is detected either way. `unsupported_scorers` lists the scorers nulled for a
 conversation's language (python_models/language.py); int_conversations_gated applies the
-unsupported_language_policy var to them.
+unsupported_language_policy var to them. With var engine `ray` the batches are scored (or
+redacted) by Ray Data with the same functions (python_models/ray_stages.py, docs/scaling.md).
 """
 
 import os
@@ -23,8 +24,22 @@ POOL_MIN_ROWS = 20_000  # rows per worker below which redaction stays in one pro
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    engine = str(dbt.config.get("engine") or "local")
+    if engine == "local":
+        return _model(dbt, engine, BATCH_ROWS)
+    if engine != "ray":
+        raise ValueError(f"var engine must be local or ray, not {engine!r}")
+    from python_models.ray_stages import connect
+
+    with connect():
+        return _model(dbt, engine, int(dbt.config.get("ray_batch_rows")))
+
+
+def _model(dbt, engine: str, batch_rows: int):
     conversations = dbt.ref("int_conversations_split")
     redact = flag(dbt.config.get("pii_redaction_enabled"))
+    # on Ray, scoring_workers caps the actors (0: one per cluster CPU)
+    ray_workers = int(dbt.config.get("scoring_workers") or 0)
     if not flag(dbt.config.get("scoring_enabled")):
         from python_models.scoring.warehouse import unscored_table
 
@@ -39,8 +54,10 @@ def model(dbt, session):
         batches = (
             conversations.project("conversation_id, messages")
             .order("conversation_id")
-            .fetch_arrow_reader(BATCH_ROWS)
+            .fetch_arrow_reader(batch_rows)
         )
+        if engine == "ray":
+            return unscored_table(batches, detector, workers=ray_workers, engine=engine)
         # a pool only pays when there is enough to share out (starting a worker takes seconds)
         return unscored_table(
             batches, detector, workers=workers if total_rows > 2 * POOL_MIN_ROWS else 1
@@ -65,7 +82,7 @@ def model(dbt, session):
     batches = (
         conversations.project("conversation_id, messages, category")
         .order("conversation_id")
-        .fetch_arrow_reader(BATCH_ROWS)
+        .fetch_arrow_reader(batch_rows)
     )
     run = ScoringRun()
     workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
@@ -75,8 +92,9 @@ def model(dbt, session):
         uncategorized,
         run=run,
         total_rows=total_rows,
-        workers=workers,
+        workers=ray_workers if engine == "ray" else workers,
         redact=redact,
+        engine=engine,
     )
     print(run.summary(), flush=True)
     return table
