@@ -154,7 +154,7 @@ def run_stage(
         started = time.perf_counter()
         run.actors = max(1, min(workers or run.cpus or 1, run.batches))
         dataset = ray.data.read_parquet(
-            str(inputs), override_num_blocks=run.batches, ray_remote_args={"num_cpus": 0.25}
+            str(inputs), override_num_blocks=run.batches, ray_remote_args={"num_cpus": 0}
         ).map_batches(
             _Stage,
             fn_constructor_kwargs={
@@ -164,14 +164,16 @@ def run_stage(
             },
             batch_size=None,  # one input file is one block is one call: batches stay whole
             batch_format="pyarrow",
-            concurrency=run.actors,
+            # an autoscaling pool that starts with one actor: Ray Data's file listing needs a
+            # CPU too, and a pool that took every CPU up front would wait on it forever
+            concurrency=(1, run.actors) if run.actors > 1 else 1,
             num_cpus=1,
             # a dead actor is restarted and its batches retried (Ray Data's defaults, explicit)
             max_restarts=-1,
             max_task_retries=-1,
         )
         staging = folder / "output.partial"
-        dataset.write_parquet(str(staging), ray_remote_args={"num_cpus": 0.25})
+        dataset.write_parquet(str(staging), ray_remote_args={"num_cpus": 0})
         staging.rename(outputs)  # only a finished job's results are ever read
         run.seconds["ray_job"] = time.perf_counter() - started
 

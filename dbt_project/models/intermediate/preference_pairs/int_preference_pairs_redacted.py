@@ -19,7 +19,7 @@ def model(dbt, session):
     pairs = dbt.ref("int_preference_pairs_unioned").order("pair_origin, pair_id").to_arrow_table()
     if not flag(dbt.config.get("pii_redaction_enabled")):
         return redact_pairs_table(pairs, detector=None)
-    engine = str(dbt.config.get("engine") or "local")
+    engine = str(dbt.config.get("engine"))
     if engine == "ray":
         from python_models.ray_stages import PairRedactStage, connect, run_stage, table_batches
 
@@ -29,7 +29,7 @@ def model(dbt, session):
                 table_batches(pairs, int(dbt.config.get("ray_batch_rows"))),
                 REDACTED_PAIRS_SCHEMA,
                 name="redact_pairs",
-                workers=int(dbt.config.get("scoring_workers") or 0),
+                workers=int(dbt.config.get("scoring_workers")),
             )
     if engine != "local":
         raise ValueError(f"var engine must be local or ray, not {engine!r}")

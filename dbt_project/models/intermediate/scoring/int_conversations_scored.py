@@ -15,6 +15,7 @@ redacted) by Ray Data with the same functions (python_models/ray_stages.py, docs
 """
 
 import os
+from contextlib import nullcontext
 
 from pixel_config.values import flag
 
@@ -22,24 +23,33 @@ BATCH_ROWS = 4_096
 POOL_MIN_ROWS = 20_000  # rows per worker below which redaction stays in one process
 
 
-def model(dbt, session):
-    dbt.config(materialized="table")
-    engine = str(dbt.config.get("engine") or "local")
+def _connection(engine: str):
+    """Ray joined for the model when the engine is ray (python_models/ray_stages.connect)."""
     if engine == "local":
-        return _model(dbt, engine, BATCH_ROWS)
+        return nullcontext()
     if engine != "ray":
         raise ValueError(f"var engine must be local or ray, not {engine!r}")
     from python_models.ray_stages import connect
 
-    with connect():
-        return _model(dbt, engine, int(dbt.config.get("ray_batch_rows")))
+    return connect()
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    engine = str(dbt.config.get("engine"))
+    batch_rows = int(dbt.config.get("ray_batch_rows")) if engine == "ray" else BATCH_ROWS
+    with _connection(engine):
+        table = _model(dbt, engine, batch_rows)
+    return table
 
 
 def _model(dbt, engine: str, batch_rows: int):
     conversations = dbt.ref("int_conversations_split")
     redact = flag(dbt.config.get("pii_redaction_enabled"))
-    # on Ray, scoring_workers caps the actors (0: one per cluster CPU)
-    ray_workers = int(dbt.config.get("scoring_workers") or 0)
+    # scoring_workers: the local pool's processes or the Ray actors at most (0: one per CPU);
+    # read outside any `or`, which dbt's parser does not look into
+    scoring_workers = int(dbt.config.get("scoring_workers"))
+    workers = scoring_workers or os.cpu_count() or 1
     if not flag(dbt.config.get("scoring_enabled")):
         from python_models.scoring.warehouse import unscored_table
 
@@ -50,14 +60,13 @@ def _model(dbt, engine: str, batch_rows: int):
             detector = PiiDetector()
         # count before opening the reader: another query on the connection would end its stream
         total_rows = conversations.count("*").fetchone()[0]
-        workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
         batches = (
             conversations.project("conversation_id, messages")
             .order("conversation_id")
             .fetch_arrow_reader(batch_rows)
         )
         if engine == "ray":
-            return unscored_table(batches, detector, workers=ray_workers, engine=engine)
+            return unscored_table(batches, detector, workers=scoring_workers, engine=engine)
         # a pool only pays when there is enough to share out (starting a worker takes seconds)
         return unscored_table(
             batches, detector, workers=workers if total_rows > 2 * POOL_MIN_ROWS else 1
@@ -85,14 +94,13 @@ def _model(dbt, engine: str, batch_rows: int):
         .fetch_arrow_reader(batch_rows)
     )
     run = ScoringRun()
-    workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
     table = score_conversations(
         batches,
         category_sample,
         uncategorized,
         run=run,
         total_rows=total_rows,
-        workers=ray_workers if engine == "ray" else workers,
+        workers=scoring_workers if engine == "ray" else workers,
         redact=redact,
         engine=engine,
     )
