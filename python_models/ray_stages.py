@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,14 +52,22 @@ class RayRun:
     actors: int = 0
     batches: int = 0
     rows: int = 0
+    # batch number -> (worker PID, Ray node id) of the actor that finished it
+    done_by: dict[int, tuple[int, str]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def nodes_used(self) -> set[str]:
+        """The Ray nodes whose actors finished a batch."""
+        return {node for _, node in self.done_by.values()}
 
     def summary(self) -> str:
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         return (
             f"ray {self.stage}: {self.rows} rows in {self.batches} batches on {self.actors} "
             f"actor{'s' if self.actors != 1 else ''} ({self.nodes} node"
-            f"{'s' if self.nodes != 1 else ''}, {self.cpus} CPUs at {self.address}); {timings}"
+            f"{'s' if self.nodes != 1 else ''}, {self.cpus} CPUs at {self.address}; batches ran "
+            f"on {len(self.nodes_used())} node{'s' if len(self.nodes_used()) != 1 else ''}); "
+            f"{timings}"
         )
 
 
@@ -117,13 +125,13 @@ def run_stage(
     constructor_kwargs: dict | None = None,
     workers: int = 0,
     run: RayRun | None = None,
-    keep_pids: Callable[[Path], None] | None = None,
 ) -> pa.Table:
     """`stage` (a class: built once per actor, called on an Arrow table, returning one) over
     `batches` on the connected cluster; the results in input order, in `schema`.
 
-    `workers` caps the actor pool (0: one per CPU of the cluster). `keep_pids`, when given, is
-    called with the folder where each finished batch leaves its worker's PID (for fault tests).
+    `workers` caps the actor pool (0: one per CPU of the cluster). Each finished batch leaves
+    its worker's PID and node in the run folder's `pids/` (the build log counts the nodes; the
+    fault test kills a worker by it).
     """
     import ray.data
 
@@ -148,8 +156,6 @@ def run_stage(
         run.seconds["write_inputs"] = time.perf_counter() - started
         if not run.batches:
             return schema.empty_table()
-        if keep_pids is not None:
-            keep_pids(pids)
 
         started = time.perf_counter()
         run.actors = max(1, min(workers or run.cpus or 1, run.batches))
@@ -175,6 +181,9 @@ def run_stage(
         staging = folder / "output.partial"
         dataset.write_parquet(str(staging), ray_remote_args={"num_cpus": 0})
         staging.rename(outputs)  # only a finished job's results are ever read
+        for done in pids.iterdir():
+            pid, node = done.read_text().split()
+            run.done_by[int(done.name)] = (int(pid), node)
         run.seconds["ray_job"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -203,6 +212,7 @@ def _report(run: RayRun) -> None:
         "actors": run.actors,
         "nodes": run.nodes,
         "cpus": run.cpus,
+        "nodes_used": len(run.nodes_used()),
     }
     with open(run_root() / REPORT_FILE, "a", encoding="utf-8") as report:
         report.write(json.dumps(line) + "\n")
@@ -213,8 +223,11 @@ class _Stage:
     and row numbers beside the stage's output."""
 
     def __init__(self, stage: type, kwargs: dict, pids: str) -> None:
+        import ray
+
         self.stage = stage(**kwargs)
         self.pids = Path(pids)
+        self.node = ray.get_runtime_context().get_node_id()
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         out = []
@@ -228,7 +241,7 @@ class _Stage:
                     ROW_COLUMN, part.column(ROW_COLUMN)
                 )
             )
-            (self.pids / f"{index:06d}").write_text(str(os.getpid()))
+            (self.pids / f"{index:06d}").write_text(f"{os.getpid()} {self.node}")
         return pa.concat_tables(out)
 
 

@@ -207,8 +207,8 @@ def engine_line(engine: str, warehouse: Path) -> str:
     lines = report.read_text().splitlines() if report.exists() else []
     stages = [json.loads(line) for line in lines]
     parts = [
-        f"{s['stage']} {s['rows']:,} rows on {s['actors']} actors ({s['nodes']} nodes, "
-        f"{s['cpus']} CPUs)"
+        f"{s['stage']} {s['rows']:,} rows on {s['actors']} actors, {s['nodes_used']} of "
+        f"{s['nodes']} nodes ({s['cpus']} CPUs)"
         for s in stages
     ]
     return "Engine: ray; " + ("; ".join(parts) if parts else "no stage ran on Ray")

@@ -40,8 +40,8 @@ class Killer:
         while not self.stop.is_set():
             for done in self.runs.glob("pixel-score-*/pids/*"):
                 try:
-                    pid = int(done.read_text())
-                except (OSError, ValueError):
+                    pid = int(done.read_text().split()[0])
+                except (OSError, ValueError, IndexError):
                     continue
                 self.finished_by[done.name] = pid
                 if self.killed is None and self._is_our_ray_worker(pid):
