@@ -1,8 +1,9 @@
 """The Python stages on Ray Data: the same library functions as the local pool, on a cluster.
 
 `run_stage` hands a stage's input to Ray as Parquet files in a run folder (one file per input
-batch, written by the driver from the Arrow batches DuckDB streams), runs `map_batches` with
-one class per stage (an actor pool: each actor builds its scorer or detector once), writes the
+batch, written by the driver from the Arrow batches DuckDB streams), runs `map_batches` over
+the list of those files with one class per stage (an actor pool: each actor builds its scorer
+or detector once, then reads and processes one batch file per call), writes the
 results as Parquet into a temporary folder that is renamed into place only when every batch is
 done, and reads them back in input order. A batch whose actor dies is retried on a new actor
 (Ray Data restarts actors and retries their tasks); a job that still fails raises, the run folder
@@ -21,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -71,33 +73,44 @@ class RayRun:
         )
 
 
+_CONNECTION_LOCK = threading.Lock()
+_connection = {"users": 0, "owned": False}  # dbt runs models in threads: one Ray per process
+
+
 @contextmanager
 def connect(address: str | None = None, num_cpus: int | None = None) -> Iterator[str]:
     """Ray joined for the block: `address` or RAY_ADDRESS (checked first), else a local Ray
-    started in this process for the block and shut down after it. Yields the GCS address."""
+    started in this process. Shared by the models dbt runs at once in threads: the connection
+    this function opened is closed when its last user leaves. Yields the GCS address."""
     for name, value in RAY_ENVIRONMENT.items():  # before the import: Ray reads them then
         os.environ.setdefault(name, value)
     import ray
 
     address = address or os.environ.get("RAY_ADDRESS") or None
-    if ray.is_initialized():
-        yield ray.get_runtime_context().gcs_address
-        return
-    if address:
-        check_reachable(address)
-        ray.init(address=address, log_to_driver=False, logging_level="WARNING")
-    else:
-        ray.init(
-            num_cpus=num_cpus or os.cpu_count() or 1,
-            include_dashboard=False,
-            object_store_memory=256 * 1024**2,
-            log_to_driver=False,
-            logging_level="WARNING",
-        )
+    with _CONNECTION_LOCK:
+        if not ray.is_initialized():
+            if address:
+                check_reachable(address)
+                ray.init(address=address, log_to_driver=False, logging_level="WARNING")
+            else:
+                ray.init(
+                    address="local",  # a new Ray, never one that happens to run on this machine
+                    num_cpus=num_cpus or os.cpu_count() or 1,
+                    include_dashboard=False,
+                    object_store_memory=256 * 1024**2,
+                    log_to_driver=False,
+                    logging_level="WARNING",
+                )
+            _connection["owned"] = True
+        _connection["users"] += 1
     try:
         yield ray.get_runtime_context().gcs_address
     finally:
-        ray.shutdown()
+        with _CONNECTION_LOCK:
+            _connection["users"] -= 1
+            if _connection["users"] == 0 and _connection["owned"]:
+                ray.shutdown()
+                _connection["owned"] = False
 
 
 def cluster_size() -> tuple[int, int]:
@@ -159,20 +172,22 @@ def run_stage(
 
         started = time.perf_counter()
         run.actors = max(1, min(workers or run.cpus or 1, run.batches))
-        dataset = ray.data.read_parquet(
-            str(inputs), override_num_blocks=run.batches, ray_remote_args={"num_cpus": 0}
-        ).map_batches(
+        # the dataset is the list of input files, one per block and per call: each actor reads
+        # its batch's Parquet file itself (no file listing task, and batches stay whole)
+        files = sorted(str(path) for path in inputs.iterdir())
+        inputs_read = ray.data.from_items(
+            [{"path": path} for path in files], override_num_blocks=len(files)
+        )
+        dataset = inputs_read.map_batches(
             _Stage,
             fn_constructor_kwargs={
                 "stage": stage,
                 "kwargs": constructor_kwargs or {},
                 "pids": str(pids),
             },
-            batch_size=None,  # one input file is one block is one call: batches stay whole
+            batch_size=1,
             batch_format="pyarrow",
-            # an autoscaling pool that starts with one actor: Ray Data's file listing needs a
-            # CPU too, and a pool that took every CPU up front would wait on it forever
-            concurrency=(1, run.actors) if run.actors > 1 else 1,
+            concurrency=run.actors,
             num_cpus=1,
             # a dead actor is restarted and its batches retried (Ray Data's defaults, explicit)
             max_restarts=-1,
@@ -229,7 +244,8 @@ class _Stage:
         self.pids = Path(pids)
         self.node = ray.get_runtime_context().get_node_id()
 
-    def __call__(self, batch: pa.Table) -> pa.Table:
+    def __call__(self, files: pa.Table) -> pa.Table:
+        batch = pa.concat_tables(pq.read_table(path) for path in files.column("path").to_pylist())
         out = []
         for index in sorted(set(batch.column(BATCH_COLUMN).to_pylist())):
             part = batch.filter(pc.equal(batch.column(BATCH_COLUMN), index))
