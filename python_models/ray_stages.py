@@ -175,6 +175,11 @@ def run_stage(
         # the dataset is the list of input files, one per block and per call: each actor reads
         # its batch's Parquet file itself (no file listing task, and batches stay whole)
         files = sorted(str(path) for path in inputs.iterdir())
+        context = ray.data.DataContext.get_current()
+        # the whole pool is up before the first batch is handed out, one batch per actor at a
+        # time: every actor (every node) gets its share, not only the one that started first
+        context.wait_for_min_actors_s = 600
+        context.max_tasks_in_flight_per_actor = 1
         inputs_read = ray.data.from_items(
             [{"path": path} for path in files], override_num_blocks=len(files)
         )
