@@ -10,10 +10,11 @@ done, and reads them back in input order. A batch whose actor dies is retried on
 is removed, and the dbt model fails before it writes a table, so nothing half-written reaches a
 mart. Row counts are checked on the way back.
 
-Stage classes (`ScoreStage`, `RedactStage`, `PairRedactStage`) call the functions of
-python_models/scoring/warehouse.py that the local pool calls; output does not depend on the
-engine (tests/engine/test_ray_engine.py). `connect` joins `RAY_ADDRESS` (checked first, in
-bounded time) or starts an in-process local Ray for this one stage when there is none.
+The stage classes live beside the functions they call (`ScoreStage`, `RedactStage`,
+`PairRedactStage` in python_models/scoring/warehouse.py, the functions the local pool calls);
+output does not depend on the engine (tests/engine/test_ray_engine.py). `connect` joins
+`RAY_ADDRESS` (checked first, in bounded time) or starts an in-process local Ray when there is
+none (a dbt run outside the CLI).
 """
 
 from __future__ import annotations
@@ -285,46 +286,3 @@ def split_vectors(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
     dim = column.type.list_size
     vectors = column.values.to_numpy(zero_copy_only=False).reshape(-1, dim).astype(np.float32)
     return table.drop_columns([VECTOR_COLUMN]), vectors
-
-
-class ScoreStage:
-    """Every scorer over a batch (python_models.scoring.warehouse.score_table), built once."""
-
-    def __init__(self, category_model=None, redact: bool = True) -> None:
-        from python_models.scoring.pipeline import Scorers
-
-        self.scorers = Scorers(category_model=category_model, redact=redact)
-
-    def __call__(self, table: pa.Table) -> pa.Table:
-        from python_models.scoring.warehouse import score_table
-
-        conversations, vectors = split_vectors(table)
-        return score_table(conversations, self.scorers, vectors)
-
-
-class RedactStage:
-    """PII redaction with every score null (scoring off): warehouse._unscored_batch."""
-
-    def __init__(self, redact: bool = True) -> None:
-        from python_models.scoring.pii import PiiDetector
-
-        self.detector = PiiDetector() if redact else None
-
-    def __call__(self, table: pa.Table) -> pa.Table:
-        from python_models.scoring.warehouse import _unscored_batch
-
-        return _unscored_batch(table, self.detector)
-
-
-class PairRedactStage:
-    """PII redaction of preference pairs: warehouse.redact_pairs_table."""
-
-    def __init__(self) -> None:
-        from python_models.scoring.pii import PiiDetector
-
-        self.detector = PiiDetector()
-
-    def __call__(self, table: pa.Table) -> pa.Table:
-        from python_models.scoring.warehouse import redact_pairs_table
-
-        return redact_pairs_table(table, self.detector)

@@ -268,7 +268,7 @@ def score_conversations(
     if embedder is not get_embedder("default"):
         run.workers = 1  # workers load the default embedder; a caller's own stays in-process
     if engine == "ray":
-        from python_models.ray_stages import RayRun, ScoreStage, run_stage
+        from python_models.ray_stages import RayRun, run_stage
         from python_models.ray_stages import with_vectors as attach_vectors
 
         ray_run = RayRun(stage="score")
@@ -387,7 +387,7 @@ def unscored_table(
     With `engine` "ray" the batches go to Ray Data (RedactStage, the same function)."""
     tables = (pa.Table.from_batches([batch]) for batch in batches)
     if engine == "ray":
-        from python_models.ray_stages import RayRun, RedactStage, run_stage
+        from python_models.ray_stages import RayRun, run_stage
 
         ray_run = RayRun(stage="redact")
         done = [
@@ -464,3 +464,43 @@ def redact_pairs_table(pairs: pa.Table, detector=None) -> pa.Table:
         },
         schema=REDACTED_PAIRS_SCHEMA,
     )
+
+
+# The stages the Ray engine runs (python_models/ray_stages.run_stage builds one per actor)
+
+
+class ScoreStage:
+    """Every scorer over a batch (python_models.scoring.warehouse.score_table), built once."""
+
+    def __init__(self, category_model=None, redact: bool = True) -> None:
+        self.scorers = Scorers(category_model=category_model, redact=redact)
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        from python_models.ray_stages import split_vectors
+
+        conversations, vectors = split_vectors(table)
+        return score_table(conversations, self.scorers, vectors)
+
+
+class RedactStage:
+    """PII redaction with every score null (scoring off): warehouse._unscored_batch."""
+
+    def __init__(self, redact: bool = True) -> None:
+        from python_models.scoring.pii import PiiDetector
+
+        self.detector = PiiDetector() if redact else None
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        return _unscored_batch(table, self.detector)
+
+
+class PairRedactStage:
+    """PII redaction of preference pairs: warehouse.redact_pairs_table."""
+
+    def __init__(self) -> None:
+        from python_models.scoring.pii import PiiDetector
+
+        self.detector = PiiDetector()
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        return redact_pairs_table(table, self.detector)

@@ -30,9 +30,9 @@ def conversations(n: int) -> pa.Table:
 
 
 def test_a_stage_runs_on_both_nodes_and_matches_the_local_pool(tmp_path, monkeypatch):
-    from python_models.ray_stages import RayRun, RedactStage, connect, run_stage
+    from python_models.ray_stages import RayRun, connect, run_stage
     from python_models.scoring.pii import PiiDetector
-    from python_models.scoring.warehouse import SCORES_SCHEMA, unscored_table
+    from python_models.scoring.warehouse import SCORES_SCHEMA, RedactStage, unscored_table
 
     monkeypatch.setenv("PIXEL_RAY_RUN_DIR", str(tmp_path))
     table = conversations(240)

@@ -11,7 +11,11 @@ batches of ray_batch_rows, with the same function.
 """
 
 from pixel_config.values import flag
-from python_models.scoring.warehouse import REDACTED_PAIRS_SCHEMA, redact_pairs_table
+from python_models.scoring.warehouse import (
+    REDACTED_PAIRS_SCHEMA,
+    PairRedactStage,
+    redact_pairs_table,
+)
 
 
 def model(dbt, session):
@@ -21,7 +25,7 @@ def model(dbt, session):
         return redact_pairs_table(pairs, detector=None)
     engine = str(dbt.config.get("engine"))
     if engine == "ray":
-        from python_models.ray_stages import PairRedactStage, connect, run_stage, table_batches
+        from python_models.ray_stages import connect, run_stage, table_batches
 
         with connect():
             return run_stage(
