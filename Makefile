@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo demo-s3 test test-fast lint format build export benchmark benchmark-s3 clean docs
+.PHONY: demo demo-s3 test test-fast lint format build export benchmark benchmark-s3 clean docs ray-multinode
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(STAMP) lint
 ## model (markers slow/model/realdata, set in tests/conftest.py); under a minute.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not model and not realdata" --durations=10
+
+## Two Ray nodes on this host (`ray start --head` and `ray start --address`, loopback ports):
+## a stage's batches run on both nodes; every Ray process is stopped by PID (docs/scaling.md).
+ray-multinode: $(STAMP)
+	$(BIN)/python -m pytest -q tests/engine/test_ray_multinode.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

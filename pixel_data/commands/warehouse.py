@@ -29,7 +29,7 @@ console = Console()
 SPLITS = ["train", "val", "test"]
 
 
-def run_dbt(args: list[str], warehouse: Path) -> bool:
+def run_dbt(args: list[str], warehouse: Path, extra_env: dict[str, str] | None = None) -> bool:
     """Run a dbt command in a child process (it streams its own progress); True on success.
 
     A child process, not dbtRunner: dbt-duckdb keeps its database open for the life of the
@@ -49,7 +49,7 @@ def run_dbt(args: list[str], warehouse: Path) -> bool:
         "--profiles-dir",
         str(settings.PROFILES_DIR),
     ]
-    env = {**os.environ, **settings.dbt_environment(warehouse)}
+    env = {**os.environ, **settings.dbt_environment(warehouse), **(extra_env or {})}
     child = subprocess.Popen(
         command, env=env, cwd=settings.PROJECT_ROOT, preexec_fn=_die_with_parent
     )
@@ -136,6 +136,48 @@ def check_registry() -> None:
         )
 
 
+ENGINES = ("local", "ray")
+
+
+def ray_runs_dir(warehouse: Path) -> Path:
+    """Where the Ray stages put their Parquet run folders and their report: beside the warehouse."""
+    return warehouse.with_name(warehouse.stem + ".ray_runs")
+
+
+@contextmanager
+def engine_environment(engine: str, warehouse: Path) -> Iterator[dict[str, str]]:
+    """The environment the dbt child needs for `engine`. For `ray`: RAY_ADDRESS when set (checked
+    reachable first, exit 1 with one line otherwise), else a local Ray started here for the build
+    and stopped after it by PID (python_models/ray_cluster.py)."""
+    if engine == "local":
+        yield {}
+        return
+    from python_models.ray_cluster import (
+        RAY_ENVIRONMENT,
+        LocalRayCluster,
+        RayUnavailable,
+        check_reachable,
+    )
+
+    runs = ray_runs_dir(warehouse)
+    runs.mkdir(parents=True, exist_ok=True)
+    (runs / "stages.jsonl").unlink(missing_ok=True)
+    env = {"PIXEL_RAY_RUN_DIR": str(runs), **RAY_ENVIRONMENT}
+    address = os.environ.get("RAY_ADDRESS")
+    try:
+        if address:
+            check_reachable(address)
+            console.print(f"Engine: ray, joining the cluster at {address}")
+            yield {**env, "RAY_ADDRESS": address}
+            return
+        cluster = LocalRayCluster(num_cpus=os.cpu_count() or 1)
+        console.print(f"Engine: ray, starting a local Ray ({cluster.num_cpus} CPUs)")
+        with cluster:
+            yield {**env, "RAY_ADDRESS": cluster.address}
+    except RayUnavailable as exc:
+        fail(str(exc), FAILED)
+
+
 def build_warehouse(
     lake: str,
     seed: int | None,
@@ -143,10 +185,11 @@ def build_warehouse(
     select: str | None,
     extra_vars: dict[str, object] | None = None,
     full_refresh: bool = False,
+    engine: str = "local",
 ) -> bool:
     """`dbt build` on ``lake`` into ``warehouse``; True when every model and gate passed.
     ``full_refresh``: recompute every cached result (docs/incremental.md)."""
-    dbt_vars: dict[str, object] = {**(extra_vars or {}), "lake_root": lake}
+    dbt_vars: dict[str, object] = {**(extra_vars or {}), "lake_root": lake, "engine": engine}
     if seed is not None:
         dbt_vars["split_seed"] = seed
     if full_refresh:
@@ -157,8 +200,24 @@ def build_warehouse(
     if select:
         args += ["--select", select]
     check_registry()
-    with exclusive_build(warehouse):
-        return run_dbt(args, warehouse)
+    with exclusive_build(warehouse), engine_environment(engine, warehouse) as env:
+        return run_dbt(args, warehouse, env)
+
+
+def engine_line(engine: str, warehouse: Path) -> str:
+    """One line for the build summary: which engine ran the Python stages, on how many workers."""
+    if engine == "local":
+        workers = int(settings.dbt_var("scoring_workers") or 0) or os.cpu_count() or 1
+        return f"Engine: local (a pool of up to {workers} worker processes on this machine)"
+    report = ray_runs_dir(warehouse) / "stages.jsonl"
+    lines = report.read_text().splitlines() if report.exists() else []
+    stages = [json.loads(line) for line in lines]
+    parts = [
+        f"{s['stage']} {s['rows']:,} rows on {s['actors']} actors, {s['nodes_used']} of "
+        f"{s['nodes']} nodes ({s['cpus']} CPUs)"
+        for s in stages
+    ]
+    return "Engine: ray; " + ("; ".join(parts) if parts else "no stage ran on Ray")
 
 
 def build(
@@ -176,9 +235,18 @@ def build(
             help="Recompute every cached result (scores, redactions, near-duplicate index).",
         ),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where the Python stages run: local (a process pool) or ray (RAY_ADDRESS, "
+            "or a local Ray started for the build)."
+        ),
+    ] = "local",
 ) -> None:
     """Run `dbt build` (models and every gate) on a lake; exits 1 when a gate fails.
     Results cached by content hash and scorer version are reused (docs/incremental.md)."""
+    if engine not in ENGINES:
+        fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}", USAGE)
     uri = lake_uri(lake)
     target = settings.warehouse_path(warehouse)
     try:
@@ -186,12 +254,14 @@ def build(
     except json.JSONDecodeError as exc:
         fail(f"--vars is not valid JSON: {exc}", USAGE)
     console.print(f"[bold]Building[/] {target} from lake {uri}")
-    if not build_warehouse(uri, seed, target, select, extra_vars, full_refresh):
+    if not build_warehouse(uri, seed, target, select, extra_vars, full_refresh, engine):
         fail("dbt build failed: a model or a gate did not pass (see above)", FAILED)
     if select:  # a partial build may not have built the marts the summary reads
         console.print(f"[green]Built[/] the selection {select!r}; summary: `pixel-data summary`")
+        console.print(engine_line(engine, target))
         return
     print_summary(read_summary(target))
+    console.print(engine_line(engine, target))
 
 
 def summary(warehouse: WarehouseOption = None) -> None:
@@ -275,6 +345,7 @@ def register(app: typer.Typer) -> None:
             "pixel-data build --lake s3://pixel-lake/sample --seed 7",
             "pixel-data build --select 'stg_lake__jsonl_conversations+'",
             "pixel-data build --lake build/sample_lake --full-refresh",
+            "RAY_ADDRESS=head:6379 pixel-data build --engine ray",
         )
     )(build)
     app.command(epilog=examples("pixel-data summary --warehouse build/w.duckdb"))(summary)

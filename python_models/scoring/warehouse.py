@@ -237,6 +237,7 @@ class ScoringRun:
 
     conversations: int = 0
     workers: int = 1
+    engine: str = "local"
     conversation_vectors_cached: int = 0
     conversation_vectors_embedded: int = 0
     category_fit_rows: int = 0
@@ -246,8 +247,8 @@ class ScoringRun:
     def summary(self) -> str:
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(self.seconds.items()))
         return (
-            f"scored {self.conversations} conversations ({self.workers} worker"
-            f"{'s' if self.workers > 1 else ''}); conversation vectors: "
+            f"scored {self.conversations} conversations ({self.engine} engine, {self.workers} "
+            f"worker{'s' if self.workers > 1 else ''}); conversation vectors: "
             f"{self.conversation_vectors_cached} from the cache, "
             f"{self.conversation_vectors_embedded} embedded; category model fitted on "
             f"{self.category_fit_rows} rows (min confidence {self.category_min_confidence}); "
@@ -299,6 +300,7 @@ def score_conversations(
     min_rows_per_worker: int = 20_000,
     redact: bool = True,
     results: CachedGroups | None = None,
+    engine: str = "local",
 ) -> pa.Table:
     """Scores of every conversation in `batches` (schema SCORES_SCHEMA), in batch order.
 
@@ -308,7 +310,10 @@ def score_conversations(
     sample). With `workers` > 1 and `total_rows` (how many conversations `batches` hold) above
     `2 * min_rows_per_worker`, batches are scored in a pool of `workers` processes. With
     `redact` false the messages come back as they went in (PII still counted). With `results`,
-    each conversation's cached groups are read back and only the missing ones computed.
+    each conversation's cached groups are read back and only the missing ones computed. With
+    `engine` "ray" the batches are scored by Ray Data on the connected cluster
+    (python_models/ray_stages.py, `workers` actors at most, 0 = one per cluster CPU), with the
+    same function; the cache is read and written here, on the driver, for both engines.
     """
     from python_models.embeddings.backends import get_embedder
     from python_models.embeddings.cache import EmbeddingCache
@@ -373,7 +378,31 @@ def score_conversations(
         run.workers = 1  # workers load the default embedder; a caller's own stays in-process
     work = _with_cached(with_vectors(), results)
     bar = progress(total_rows or None, "scoring")
-    if run.workers == 1:
+    if engine == "ray":
+        from python_models.ray_stages import RayRun, run_stage
+        from python_models.ray_stages import with_vectors as attach_vectors
+
+        ray_run = RayRun(stage="score")
+        lookups: list[tuple[int, Lookup]] = []
+
+        def to_ray() -> Iterator[pa.Table]:
+            for table, v, needed, languages, lookup in work:
+                lookups.append((table.num_rows, lookup))
+                yield attach_vectors(_with_needs(table, needed, languages), v)
+
+        fresh = run_stage(
+            ScoreStage,
+            to_ray(),
+            SCORES_SCHEMA,
+            name="score",
+            constructor_kwargs={"category_model": category_model, "redact": redact},
+            workers=workers,
+            run=ray_run,
+        )
+        scored = _merged_slices(fresh, lookups, results)
+        bar.update(fresh.num_rows)
+        run.workers, run.engine = ray_run.actors, "ray"
+    elif run.workers == 1:
         scorers = Scorers(embedder=embedder, category_model=category_model, redact=redact)
         scored = []
         for table, v, needed, languages, lookup in work:
@@ -530,12 +559,14 @@ def unscored_table(
     *,
     workers: int = 1,
     results: CachedGroups | None = None,
+    engine: str = "local",
 ) -> pa.Table:
     """Conversations (`conversation_id`, `messages`) with every score null (scoring switched
     off), in schema SCORES_SCHEMA: with a PII `detector` the messages are redacted and the PII
     counted, in `workers` spawned processes (each with its own detector) when more than one;
     with `detector=None` they pass through and the counts are null. Output in batch order.
-    With `results` (groups "language" and, with a detector, "pii") cached rows are reused."""
+    With `results` (groups "language" and, with a detector, "pii") cached rows are reused.
+    With `engine` "ray" the batches go to Ray Data (RedactStage, the same function)."""
     tables = (pa.Table.from_batches([batch]) for batch in batches if batch.num_rows)
     work = (
         (table, None, CachedGroups.needed(lookup, table.num_rows) if results else None, lookup)
@@ -545,7 +576,28 @@ def unscored_table(
         ]
     )
     bar = progress(None, "redacting conversations")
-    if detector is None or workers <= 1:
+    if engine == "ray":
+        from python_models.ray_stages import RayRun, run_stage
+
+        lookups: list[tuple[int, Lookup]] = []
+
+        def to_ray() -> Iterator[pa.Table]:
+            for table, _, needed, lookup in work:
+                lookups.append((table.num_rows, lookup))
+                yield _with_needs(table, needed, None)
+
+        fresh = run_stage(
+            RedactStage,
+            to_ray(),
+            SCORES_SCHEMA,
+            name="redact",
+            constructor_kwargs={"redact": detector is not None},
+            workers=workers,
+            run=RayRun(stage="redact"),
+        )
+        done = _merged_slices(fresh, lookups, results)
+        bar.update(fresh.num_rows)
+    elif detector is None or workers <= 1:
         done = []
         for table, _, needed, lookup in work:
             done.append(_merged(_unscored_batch(table, detector, needed), lookup, results))
@@ -620,10 +672,22 @@ def _redact_pairs_in_worker(pairs: pa.Table) -> pa.Table:
 
 
 def _redact_pair_batches(
-    pairs: pa.Table, detector, workers: int, min_rows_per_worker: int
+    pairs: pa.Table, detector, workers: int, min_rows_per_worker: int, engine: str = "local"
 ) -> pa.Table:
-    """`_redact_pairs_batch` over batches, in a pool of `workers` processes on big inputs."""
+    """`_redact_pairs_batch` over batches, in a pool of `workers` processes on big inputs, or
+    by Ray Data (PairRedactStage) with `engine` "ray"."""
     batches = [pairs.slice(i, PAIR_BATCH_ROWS) for i in range(0, pairs.num_rows, PAIR_BATCH_ROWS)]
+    if engine == "ray":
+        from python_models.ray_stages import RayRun, run_stage
+
+        return run_stage(
+            PairRedactStage,
+            batches,
+            REDACTED_PAIRS_SCHEMA,
+            name="redact pairs",
+            workers=workers,
+            run=RayRun(stage="redact pairs"),
+        )
     bar = progress(pairs.num_rows, "redacting pairs", unit="pair")
     done = []
     if workers <= 1 or pairs.num_rows <= 2 * min_rows_per_worker:
@@ -653,12 +717,14 @@ def redact_pairs_table(
     min_rows_per_worker: int = 20_000,
     cache: ResultCache | None = None,
     stats: CacheStats | None = None,
+    engine: str = "local",
 ) -> pa.Table:
     """Preference pairs (`pair_origin`, `pair_id`, `prompt_messages`, `chosen`, `rejected`)
     with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA).
     `detector=None` passes the text through (redaction switched off) with null counts. Big
-    inputs are redacted in `workers` processes; with `cache`, a pair whose text was redacted
-    by the same PII version before is read back (keyed by `pair_key`)."""
+    inputs are redacted in `workers` processes (or by Ray Data with `engine` "ray"); with
+    `cache`, a pair whose text was redacted by the same PII version before is read back (keyed
+    by `pair_key`) on the driver, whichever engine redacts the rest."""
     if detector is None:
         return pa.table(
             {
@@ -669,7 +735,7 @@ def redact_pairs_table(
     if cache is None:
         if stats is not None:
             stats.add("pair_redaction", pairs.num_rows, 0)
-        return _redact_pair_batches(pairs, detector, workers, min_rows_per_worker)
+        return _redact_pair_batches(pairs, detector, workers, min_rows_per_worker, engine)
     from python_models.scoring.versions import group_version
 
     version = group_version("pii", "", True)
@@ -687,7 +753,11 @@ def redact_pairs_table(
     found, cached = cache.get_many("pair_redaction", version, keys, schema)
     missing = np.flatnonzero(~found)
     fresh = _redact_pair_batches(
-        pairs.take(pa.array(missing, pa.int64())), detector, workers, min_rows_per_worker
+        pairs.take(pa.array(missing, pa.int64())),
+        detector,
+        workers,
+        min_rows_per_worker,
+        engine,
     ).select(text_columns)
     cache.put_many(
         "pair_redaction",
@@ -710,3 +780,95 @@ def redact_pairs_table(
         },
         schema=REDACTED_PAIRS_SCHEMA,
     )
+
+
+# The stages the Ray engine runs (python_models/ray_stages.run_stage builds one per actor)
+
+
+class ScoreStage:
+    """Every scorer over a batch (python_models.scoring.warehouse.score_table), built once."""
+
+    def __init__(self, category_model=None, redact: bool = True) -> None:
+        self.scorers = Scorers(category_model=category_model, redact=redact)
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        from python_models.ray_stages import split_vectors
+
+        conversations, vectors = split_vectors(table)
+        conversations, needed, languages = _split_needs(conversations)
+        return score_table(conversations, self.scorers, vectors, needed, languages)
+
+
+class RedactStage:
+    """PII redaction with every score null (scoring off): warehouse._unscored_batch."""
+
+    def __init__(self, redact: bool = True) -> None:
+        from python_models.scoring.pii import PiiDetector
+
+        self.detector = PiiDetector() if redact else None
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        conversations, needed, _ = _split_needs(table)
+        return _unscored_batch(conversations, self.detector, needed)
+
+
+class PairRedactStage:
+    """PII redaction of preference pairs: warehouse._redact_pairs_batch."""
+
+    def __init__(self) -> None:
+        from python_models.scoring.pii import PiiDetector
+
+        self.detector = PiiDetector()
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        return _redact_pairs_batch(table, self.detector)
+
+
+# What a row needs computed travels to a Ray actor as two columns of its batch (the cache is
+# read on the driver): the groups still missing, and the cached language.
+_NEEDED_COLUMN, _LANGUAGE_COLUMN = "__needed_groups", "__cached_language"
+
+
+def _with_needs(
+    table: pa.Table, needed: list[frozenset[str]] | None, languages: list[str | None] | None
+) -> pa.Table:
+    """`table` with `needed` and `languages` as columns (each only when given)."""
+    if needed is not None:
+        table = table.append_column(
+            _NEEDED_COLUMN, pa.array([sorted(n) for n in needed], pa.list_(pa.string()))
+        )
+    if languages is not None:
+        table = table.append_column(_LANGUAGE_COLUMN, pa.array(languages, pa.string()))
+    return table
+
+
+def _split_needs(
+    table: pa.Table,
+) -> tuple[pa.Table, list[frozenset[str]] | None, list[str | None] | None]:
+    """The inverse of `_with_needs`."""
+    names = table.schema.names
+    needed = (
+        [frozenset(n) for n in table.column(_NEEDED_COLUMN).to_pylist()]
+        if _NEEDED_COLUMN in names
+        else None
+    )
+    languages = table.column(_LANGUAGE_COLUMN).to_pylist() if _LANGUAGE_COLUMN in names else None
+    extra = [n for n in (_NEEDED_COLUMN, _LANGUAGE_COLUMN) if n in names]
+    return table.drop_columns(extra), needed, languages
+
+
+def _merged_slices(
+    fresh: pa.Table, lookups: list[tuple[int, Lookup]], results: CachedGroups | None
+) -> list[pa.Table]:
+    """`fresh` (every batch's rows, in batch order) cut back into its batches, each merged
+    with the cached groups its lookup found."""
+    if sum(rows for rows, _ in lookups) != fresh.num_rows:
+        raise RuntimeError(
+            f"the Ray stage returned {fresh.num_rows} rows for "
+            f"{sum(rows for rows, _ in lookups)} sent"
+        )
+    merged, offset = [], 0
+    for rows, lookup in lookups:
+        merged.append(_merged(fresh.slice(offset, rows), lookup, results))
+        offset += rows
+    return merged

@@ -8,9 +8,12 @@ checks no pair is missing here). Redaction is a safety step, not a score: it fol
 (pii_redaction_enabled, default on), not scoring_enabled; with it off the text passes through.
 Big inputs are redacted in scoring_workers processes; a pair redacted by the same PII version
 before is read from the result cache (var result_cache, docs/incremental.md).
+With var engine `ray` the pairs not in the cache are redacted by Ray Data
+(python_models/ray_stages.py) with the same function.
 """
 
 import os
+from contextlib import nullcontext
 
 from pixel_config.values import flag
 from python_models.result_cache import CacheStats, ResultCache
@@ -22,17 +25,31 @@ def model(dbt, session):
     pairs = dbt.ref("int_preference_pairs_unioned").order("pair_origin, pair_id").to_arrow_table()
     if not flag(dbt.config.get("pii_redaction_enabled")):
         return redact_pairs_table(pairs, detector=None)
+    engine = str(dbt.config.get("engine"))
+    if engine not in ("local", "ray"):
+        raise ValueError(f"var engine must be local or ray, not {engine!r}")
+    # read outside any `or`, which dbt's parser does not look into
+    scoring_workers = int(dbt.config.get("scoring_workers"))
+    connection = nullcontext()
+    if engine == "ray":
+        from python_models.ray_stages import connect
+
+        connection = connect()
 
     from python_models.scoring.pii import PiiDetector
 
     mode = str(dbt.config.get("result_cache"))
     stats = CacheStats()
-    table = redact_pairs_table(
-        pairs,
-        PiiDetector(),
-        workers=int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1,
-        cache=None if mode == "off" else ResultCache(mode=mode),
-        stats=stats,
-    )
+    with connection:
+        table = redact_pairs_table(
+            pairs,
+            PiiDetector(),
+            workers=scoring_workers
+            if engine == "ray"
+            else (scoring_workers or os.cpu_count() or 1),
+            cache=None if mode == "off" else ResultCache(mode=mode),
+            stats=stats,
+            engine=engine,
+        )
     print(stats.summary(), flush=True)
     return table

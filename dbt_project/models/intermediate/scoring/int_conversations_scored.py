@@ -16,10 +16,13 @@ Incremental: each conversation's language, crisis, empathy, safety, bias, comple
 results are cached by conversation id (its content hash) and the version of the scorer that
 made them (var result_cache: use / refresh / off; docs/incremental.md), so a rebuild computes
 only what is new or what a changed scorer produced; coherence (ranked against its batch) and
-the category (this build's model) are computed on every build.
+the category (this build's model) are computed on every build. With var engine `ray` the
+batches are scored (or redacted) by Ray Data with the same functions (python_models/ray_stages.py,
+docs/scaling.md); the cache is read and written on the driver either way.
 """
 
 import os
+from contextlib import nullcontext
 
 from pixel_config.values import flag
 
@@ -27,11 +30,34 @@ BATCH_ROWS = 4_096
 POOL_MIN_ROWS = 20_000  # rows per worker below which redaction stays in one process
 
 
+def _connection(engine: str):
+    """Ray joined for the model when the engine is ray (python_models/ray_stages.connect)."""
+    if engine == "local":
+        return nullcontext()
+    if engine != "ray":
+        raise ValueError(f"var engine must be local or ray, not {engine!r}")
+    from python_models.ray_stages import connect
+
+    return connect()
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
+    engine = str(dbt.config.get("engine"))
+    batch_rows = int(dbt.config.get("ray_batch_rows")) if engine == "ray" else BATCH_ROWS
+    with _connection(engine):
+        table = _model(dbt, engine, batch_rows)
+    return table
+
+
+def _model(dbt, engine: str, batch_rows: int):
     conversations = dbt.ref("int_conversations_split")
     redact = flag(dbt.config.get("pii_redaction_enabled"))
     cache_mode = str(dbt.config.get("result_cache"))
+    # scoring_workers: the local pool's processes or the Ray actors at most (0: one per CPU);
+    # read outside any `or`, which dbt's parser does not look into
+    scoring_workers = int(dbt.config.get("scoring_workers"))
+    workers = scoring_workers or os.cpu_count() or 1
     if not flag(dbt.config.get("scoring_enabled")):
         from python_models.scoring.warehouse import cached_groups, unscored_table
 
@@ -42,11 +68,10 @@ def model(dbt, session):
             detector = PiiDetector()
         # count before opening the reader: another query on the connection would end its stream
         total_rows = conversations.count("*").fetchone()[0]
-        workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
         batches = (
             conversations.project("conversation_id, messages")
             .order("conversation_id")
-            .fetch_arrow_reader(BATCH_ROWS)
+            .fetch_arrow_reader(batch_rows)
         )
         results = cached_groups(
             "",
@@ -58,8 +83,13 @@ def model(dbt, session):
         table = unscored_table(
             batches,
             detector,
-            workers=workers if total_rows > 2 * POOL_MIN_ROWS else 1,
+            workers=(
+                scoring_workers
+                if engine == "ray"
+                else (workers if total_rows > 2 * POOL_MIN_ROWS else 1)
+            ),
             results=results,
+            engine=engine,
         )
         if results is not None:
             print(results.stats.summary(), flush=True)
@@ -85,10 +115,9 @@ def model(dbt, session):
     batches = (
         conversations.project("conversation_id, messages, category")
         .order("conversation_id")
-        .fetch_arrow_reader(BATCH_ROWS)
+        .fetch_arrow_reader(batch_rows)
     )
     run = ScoringRun()
-    workers = int(dbt.config.get("scoring_workers") or 0) or os.cpu_count() or 1
     results = cached_groups(get_embedder("default").model_id, redact=redact, mode=cache_mode)
     table = score_conversations(
         batches,
@@ -96,9 +125,10 @@ def model(dbt, session):
         uncategorized,
         run=run,
         total_rows=total_rows,
-        workers=workers,
+        workers=scoring_workers if engine == "ray" else workers,
         redact=redact,
         results=results,
+        engine=engine,
     )
     print(run.summary(), flush=True)
     if results is not None:

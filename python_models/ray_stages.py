@@ -1,0 +1,288 @@
+"""The Python stages on Ray Data: the same library functions as the local pool, on a cluster.
+
+`run_stage` hands a stage's input to Ray as Parquet files in a run folder (one file per input
+batch, written by the driver from the Arrow batches DuckDB streams), runs `map_batches` over
+the list of those files with one class per stage (an actor pool: each actor builds its scorer
+or detector once, then reads and processes one batch file per call), writes the
+results as Parquet into a temporary folder that is renamed into place only when every batch is
+done, and reads them back in input order. A batch whose actor dies is retried on a new actor
+(Ray Data restarts actors and retries their tasks); a job that still fails raises, the run folder
+is removed, and the dbt model fails before it writes a table, so nothing half-written reaches a
+mart. Row counts are checked on the way back.
+
+The stage classes live beside the functions they call (`ScoreStage`, `RedactStage`,
+`PairRedactStage` in python_models/scoring/warehouse.py, the functions the local pool calls);
+output does not depend on the engine (tests/engine/test_ray_engine.py). `connect` joins
+`RAY_ADDRESS` (checked first, in bounded time) or starts an in-process local Ray when there is
+none (a dbt run outside the CLI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from python_models.ray_cluster import RAY_ENVIRONMENT, check_reachable
+
+BATCH_COLUMN = "__pixel_batch"
+ROW_COLUMN = "__pixel_row"
+VECTOR_COLUMN = "__pixel_vector"
+PIDS_FOLDER = "pids"  # a file per batch done, naming the worker's PID (tests kill one by it)
+
+
+@dataclass
+class RayRun:
+    """What one Ray stage did, for the build log (counts and seconds, never content)."""
+
+    stage: str
+    address: str = ""
+    nodes: int = 0
+    cpus: int = 0
+    actors: int = 0
+    batches: int = 0
+    rows: int = 0
+    # batch number -> (worker PID, Ray node id) of the actor that finished it
+    done_by: dict[int, tuple[int, str]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def nodes_used(self) -> set[str]:
+        """The Ray nodes whose actors finished a batch."""
+        return {node for _, node in self.done_by.values()}
+
+    def summary(self) -> str:
+        timings = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        return (
+            f"ray {self.stage}: {self.rows} rows in {self.batches} batches on {self.actors} "
+            f"actor{'s' if self.actors != 1 else ''} ({self.nodes} node"
+            f"{'s' if self.nodes != 1 else ''}, {self.cpus} CPUs at {self.address}; batches ran "
+            f"on {len(self.nodes_used())} node{'s' if len(self.nodes_used()) != 1 else ''}); "
+            f"{timings}"
+        )
+
+
+_CONNECTION_LOCK = threading.Lock()
+_connection = {"users": 0, "owned": False}  # dbt runs models in threads: one Ray per process
+
+
+@contextmanager
+def connect(address: str | None = None, num_cpus: int | None = None) -> Iterator[str]:
+    """Ray joined for the block: `address` or RAY_ADDRESS (checked first), else a local Ray
+    started in this process. Shared by the models dbt runs at once in threads: the connection
+    this function opened is closed when its last user leaves. Yields the GCS address."""
+    for name, value in RAY_ENVIRONMENT.items():  # before the import: Ray reads them then
+        os.environ.setdefault(name, value)
+    import ray
+
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    with _CONNECTION_LOCK:
+        if not ray.is_initialized():
+            if address:
+                check_reachable(address)
+                ray.init(address=address, log_to_driver=False, logging_level="WARNING")
+            else:
+                ray.init(
+                    address="local",  # a new Ray, never one that happens to run on this machine
+                    num_cpus=num_cpus or os.cpu_count() or 1,
+                    include_dashboard=False,
+                    object_store_memory=256 * 1024**2,
+                    log_to_driver=False,
+                    logging_level="WARNING",
+                )
+            _connection["owned"] = True
+        _connection["users"] += 1
+    try:
+        yield ray.get_runtime_context().gcs_address
+    finally:
+        with _CONNECTION_LOCK:
+            _connection["users"] -= 1
+            if _connection["users"] == 0 and _connection["owned"]:
+                ray.shutdown()
+                _connection["owned"] = False
+
+
+def cluster_size() -> tuple[int, int]:
+    """(alive nodes, CPUs) of the cluster this process is connected to."""
+    import ray
+
+    nodes = [node for node in ray.nodes() if node.get("Alive")]
+    return len(nodes), int(ray.cluster_resources().get("CPU", 0))
+
+
+def run_root() -> Path:
+    """Where run folders go: PIXEL_RAY_RUN_DIR (the CLI puts it beside the warehouse, which a
+    multi-host cluster must share) or the system temporary folder."""
+    root = Path(os.environ.get("PIXEL_RAY_RUN_DIR") or tempfile.gettempdir())
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def run_stage(
+    stage: type,
+    batches: Iterable[pa.Table],
+    schema: pa.Schema,
+    *,
+    name: str,
+    constructor_kwargs: dict | None = None,
+    workers: int = 0,
+    run: RayRun | None = None,
+) -> pa.Table:
+    """`stage` (a class: built once per actor, called on an Arrow table, returning one) over
+    `batches` on the connected cluster; the results in input order, in `schema`.
+
+    `workers` caps the actor pool (0: one per CPU of the cluster). Each finished batch leaves
+    its worker's PID and node in the run folder's `pids/` (the build log counts the nodes; the
+    fault test kills a worker by it).
+    """
+    import ray.data
+
+    run = run if run is not None else RayRun(stage=name)
+    run.address = ray.get_runtime_context().gcs_address
+    run.nodes, run.cpus = cluster_size()
+    folder = run_root() / f"pixel-{name}-{uuid.uuid4().hex[:12]}"
+    inputs, outputs, pids = folder / "input", folder / "output", folder / PIDS_FOLDER
+    inputs.mkdir(parents=True)
+    pids.mkdir()
+    try:
+        started = time.perf_counter()
+        rows = 0
+        for index, table in enumerate(batches):
+            numbered = table.append_column(
+                BATCH_COLUMN, pa.array(np.full(table.num_rows, index, np.int64))
+            ).append_column(ROW_COLUMN, pa.array(np.arange(table.num_rows, dtype=np.int64)))
+            pq.write_table(numbered, inputs / f"part-{index:06d}.parquet")
+            rows += table.num_rows
+            run.batches = index + 1
+        run.rows = rows
+        run.seconds["write_inputs"] = time.perf_counter() - started
+        if not run.batches:
+            return schema.empty_table()
+
+        started = time.perf_counter()
+        run.actors = max(1, min(workers or run.cpus or 1, run.batches))
+        # the dataset is the list of input files, one per block and per call: each actor reads
+        # its batch's Parquet file itself (no file listing task, and batches stay whole)
+        files = sorted(str(path) for path in inputs.iterdir())
+        context = ray.data.DataContext.get_current()
+        # the whole pool is up before the first batch is handed out, one batch per actor at a
+        # time: every actor (every node) gets its share, not only the one that started first
+        context.wait_for_min_actors_s = 600
+        context.max_tasks_in_flight_per_actor = 1
+        inputs_read = ray.data.from_items(
+            [{"path": path} for path in files], override_num_blocks=len(files)
+        )
+        dataset = inputs_read.map_batches(
+            _Stage,
+            fn_constructor_kwargs={
+                "stage": stage,
+                "kwargs": constructor_kwargs or {},
+                "pids": str(pids),
+            },
+            batch_size=1,
+            batch_format="pyarrow",
+            concurrency=run.actors,
+            num_cpus=1,
+            # a dead actor is restarted and its batches retried (Ray Data's defaults, explicit)
+            max_restarts=-1,
+            max_task_retries=-1,
+        )
+        staging = folder / "output.partial"
+        dataset.write_parquet(str(staging), ray_remote_args={"num_cpus": 0})
+        staging.rename(outputs)  # only a finished job's results are ever read
+        for done in pids.iterdir():
+            pid, node = done.read_text().split()
+            run.done_by[int(done.name)] = (int(pid), node)
+        run.seconds["ray_job"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        order = [(BATCH_COLUMN, "ascending"), (ROW_COLUMN, "ascending")]
+        result = pq.read_table(outputs).sort_by(order)
+        if result.num_rows != rows:
+            raise RuntimeError(f"ray {name}: {result.num_rows} rows came back, {rows} went in")
+        result = result.drop_columns([BATCH_COLUMN, ROW_COLUMN]).select(schema.names).cast(schema)
+        run.seconds["read_results"] = time.perf_counter() - started
+        print(run.summary(), flush=True)  # the build log: counts and seconds only
+        _report(run)
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # conversation text never lingers
+
+
+REPORT_FILE = "stages.jsonl"
+
+
+def _report(run: RayRun) -> None:
+    """Append the stage's counts to the run root's report (the CLI's build summary reads it)."""
+    line = {
+        "stage": run.stage,
+        "rows": run.rows,
+        "batches": run.batches,
+        "actors": run.actors,
+        "nodes": run.nodes,
+        "cpus": run.cpus,
+        "nodes_used": len(run.nodes_used()),
+    }
+    with open(run_root() / REPORT_FILE, "a", encoding="utf-8") as report:
+        report.write(json.dumps(line) + "\n")
+
+
+class _Stage:
+    """The actor Ray Data builds once per worker: it wraps a stage class and keeps the batch
+    and row numbers beside the stage's output."""
+
+    def __init__(self, stage: type, kwargs: dict, pids: str) -> None:
+        import ray
+
+        self.stage = stage(**kwargs)
+        self.pids = Path(pids)
+        self.node = ray.get_runtime_context().get_node_id()
+
+    def __call__(self, files: pa.Table) -> pa.Table:
+        batch = pa.concat_tables(pq.read_table(path) for path in files.column("path").to_pylist())
+        out = []
+        for index in sorted(set(batch.column(BATCH_COLUMN).to_pylist())):
+            part = batch.filter(pc.equal(batch.column(BATCH_COLUMN), index))
+            result = self.stage(part.drop_columns([BATCH_COLUMN, ROW_COLUMN]))
+            if result.num_rows != part.num_rows:
+                raise RuntimeError(f"stage returned {result.num_rows} rows for {part.num_rows}")
+            out.append(
+                result.append_column(BATCH_COLUMN, part.column(BATCH_COLUMN)).append_column(
+                    ROW_COLUMN, part.column(ROW_COLUMN)
+                )
+            )
+            (self.pids / f"{index:06d}").write_text(f"{os.getpid()} {self.node}")
+        return pa.concat_tables(out)
+
+
+def table_batches(table: pa.Table, rows: int) -> Iterator[pa.Table]:
+    """`table` cut into consecutive slices of at most `rows` rows."""
+    for start in range(0, table.num_rows, max(1, rows)):
+        yield table.slice(start, rows)
+
+
+def with_vectors(table: pa.Table, vectors: np.ndarray) -> pa.Table:
+    """`table` with its rows' vectors as one fixed-size-list column (Parquet carries them)."""
+    dim = vectors.shape[1] if vectors.ndim == 2 else 0
+    flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1))
+    return table.append_column(VECTOR_COLUMN, pa.FixedSizeListArray.from_arrays(flat, dim))
+
+
+def split_vectors(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """The inverse of `with_vectors`."""
+    column = table.column(VECTOR_COLUMN).combine_chunks()
+    dim = column.type.list_size
+    vectors = column.values.to_numpy(zero_copy_only=False).reshape(-1, dim).astype(np.float32)
+    return table.drop_columns([VECTOR_COLUMN]), vectors
