@@ -677,16 +677,16 @@ def _redact_pair_batches(
     """`_redact_pairs_batch` over batches, in a pool of `workers` processes on big inputs, or
     by Ray Data (PairRedactStage) with `engine` "ray"."""
     batches = [pairs.slice(i, PAIR_BATCH_ROWS) for i in range(0, pairs.num_rows, PAIR_BATCH_ROWS)]
-    if engine == "ray":
+    if engine == "ray" and batches:
         from python_models.ray_stages import RayRun, run_stage
 
         return run_stage(
             PairRedactStage,
             batches,
             REDACTED_PAIRS_SCHEMA,
-            name="redact pairs",
+            name="redact_pairs",
             workers=workers,
-            run=RayRun(stage="redact pairs"),
+            run=RayRun(stage="redact_pairs"),
         )
     bar = progress(pairs.num_rows, "redacting pairs", unit="pair")
     done = []

@@ -10,13 +10,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import time
 from pathlib import Path
 
 import pytest
 
 from python_models.ray_cluster import LocalRayCluster, free_port
-from tests.conftest import build, run_cli
+from tests.conftest import run_cli
 
 # not importorskip: Ray reads its settings (RAY_AUTH_MODE) when first imported, in connect()
 pytestmark = pytest.mark.skipif(
@@ -38,8 +39,14 @@ def ray_cluster():
 @pytest.fixture(scope="module")
 def ray_build(sample_lake, ray_cluster, tmp_path_factory):
     lake, _ = sample_lake
-    warehouse = tmp_path_factory.mktemp("ray") / "warehouse.duckdb"
-    result = build(lake, warehouse, "--engine", "ray")
+    root = tmp_path_factory.mktemp("ray")
+    warehouse = root / "warehouse.duckdb"
+    # its own result cache: every conversation is scored on Ray, none read back from the
+    # local build's cache
+    result = run_cli(
+        "build", "--lake", str(lake), "--warehouse", str(warehouse), "--engine", "ray",
+        env={"PIXEL_RESULT_CACHE": str(root / "results")},
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return warehouse, result.stdout + result.stderr
 
@@ -77,6 +84,9 @@ def test_the_build_summary_names_the_engine_and_its_workers(ray_build):
     line = next(line for line in output.splitlines() if line.startswith("Engine: ray;"))
     assert "score " in line and "redact_pairs " in line and "2 CPUs" in line
     assert "ray score:" in output
+    # a cold cache: the scorers ran on Ray for every conversation, nothing was reused
+    cache = next(line for line in output.splitlines() if "crisis computed" in line)
+    assert re.search(r"crisis computed [1-9]\d* reused 0", cache), cache
     assert "logging_progress" in output or "Dataset" in output  # Ray Data's progress, in the log
 
 
