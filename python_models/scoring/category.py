@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from python_models.imports import import_module
+
 UNCATEGORIZED = "uncategorized"
 COUNSEL_CHAT_WEIGHTS = Path(__file__).parent / "weights" / "category_counsel_chat.npz"
 
@@ -93,7 +95,7 @@ def _bucket(key: str) -> int:
 
 
 def _fit_linear(embeddings: np.ndarray, labels: Sequence[str], c: float):
-    from sklearn.linear_model import LogisticRegression
+    LogisticRegression = import_module("sklearn.linear_model").LogisticRegression
 
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
     model.fit(embeddings, np.asarray(labels))

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from python_models.imports import import_module
+
 TOKEN_PATTERN = r"(?u)\b\w[\w']*\b|[?!]"
 """Words (keeping "don't") and the question and exclamation marks, which carry signal here."""
 
@@ -32,7 +34,7 @@ class LinearTextConfig:
 
 
 def _vectorizer(config: LinearTextConfig, vocabulary: dict[str, int] | None = None) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    TfidfVectorizer = import_module("sklearn.feature_extraction.text").TfidfVectorizer
 
     return TfidfVectorizer(
         lowercase=True,
@@ -70,7 +72,7 @@ class LinearTextModel:
         config: LinearTextConfig,
         metadata: dict[str, Any] | None = None,
     ) -> LinearTextModel:
-        from sklearn.linear_model import LogisticRegression
+        LogisticRegression = import_module("sklearn.linear_model").LogisticRegression
 
         vectorizer = _vectorizer(config)
         sparse = vectorizer.fit_transform(texts)
