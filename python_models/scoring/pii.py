@@ -305,7 +305,8 @@ ADDRESS_PIECE_RE = re.compile(
     rf"|\([^()\n]{{1,24}}\)|{_POSTCODE})"
 )
 LOWER_STREET_TAIL_RE = re.compile(
-    r"[ \t]+(?:[a-z\u00e0-\u017f]{1,10}\.?[ \t]+){1,2}\d{1,5}[A-Za-z]?\b\.?(?=[ \t]*(?:[,\n]|$))"
+    r"[ \t]+(?!(?:in|on|at|and|of|since|by|from|to|until|for|the)\b)"
+    r"(?:[a-z\u00e0-\u017f]{1,10}\.?[ \t]+){1,2}\d{1,5}[A-Za-z]?\b\.?(?=[ \t]*(?:[,\n]|$))"
 )
 PLACE_PARTICLE_RE = re.compile(r"[ \t]+(?:de|do|da|di|del|la|le|nad|pod|u|an|am|im|sur|upon)[ \t]+")
 """A particle inside a place name: "Ústí nad Labem", "Frankfurt am Main"."""
@@ -317,7 +318,7 @@ TOWN_LINE_RE = re.compile(
 CORNER_ADDRESS_RE = re.compile(
     # "the corner of Hauptstraße 5 and Elm Road": one place, both streets
     r"(?i:\bthe[ \t]+corner[ \t]+of)[ \t]+[^\n?!;]{2,60}?[ \t]+and[ \t]+"
-    r"[^\W\d_][\w'\u2019.-]*(?:[ \t]+[^\W\d_][\w'\u2019.-]*){0,2}"
+    rf"[^\W\d_][\w'\u2019-]*(?:[ \t]+(?:{UP}[\w'\u2019-]*|(?:{STREET_WORDS}|courts?)\b)){{0,2}}"
 )
 
 
@@ -359,8 +360,13 @@ def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
         if span.kind != "ADDRESS" or span in absorbed:
             continue
         start, end, grown = span.start, span.end, False
+        number = HOUSE_NUMBER_BEFORE_RE.search(text, max(0, start - 8), start)
+        if number and (number.start() == 0 or text[number.start() - 1] in " \t\n>"):
+            start, grown = number.start(), True  # "12 Petőfi Sándor u. 3."
+        if not DIGIT_RE.search(text, start, end):
+            continue  # a street named without a number (or a name typed as one) starts nothing
         street = LOWER_STREET_TAIL_RE.match(text, end)
-        if street:  # "Petőfi Sándor u. 12.", "Kase tee 4": a lowercase street word, then its number
+        if street and text[start].isdigit():  # "12 Petőfi Sándor u. 3.": street word, number
             end, grown = street.end(), True
         while True:
             nxt = step(end)
@@ -380,9 +386,6 @@ def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
             if max((o.end for o in covered), default=end) <= end:
                 break
             end = max(o.end for o in covered)
-        number = HOUSE_NUMBER_BEFORE_RE.search(text, max(0, start - 8), start)
-        if number and (number.start() == 0 or text[number.start() - 1] in " \t\n>"):
-            start, grown = number.start(), True  # "12 Petőfi Sándor u. 3."
         if grown:
             absorbed.add(span)
             joined.append(PiiSpan(start, end, "ADDRESS"))

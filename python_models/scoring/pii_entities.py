@@ -172,6 +172,8 @@ SPEECH_AFTER_RE = re.compile(
 )
 
 
+LEGAL_DOTTED = frozenset({"inc.", "corp.", "ltd.", "bros.", "assn."})
+"""Abbreviations whose dot belongs to the name ("Acme Inc."), even at the end of a sentence."""
 LOWER_NAME_STOP = frozenset({"will", "may", "can", "sue", "rob", "bill", "guy", "art", "pat"})
 """Given names that are mostly verbs after "my son ..." ("my son will", "my mom can")."""
 
@@ -343,6 +345,14 @@ def _shape(word: str) -> str:
     return re.sub(
         r"(.)\1+", r"\1", re.sub(r"[^\W\d_]", lambda m: "X" if m[0].isupper() else "x", word)
     )[:6]
+
+
+def _line_shape(line: str) -> str:
+    """A line's first character class: digit (an address line), capital, lowercase, none."""
+    if not line.strip():
+        return "none"
+    first = line.lstrip()[0]
+    return "digit" if first.isdigit() else "cap" if first.isupper() else "low"
 
 
 def _bucket(population: int) -> str:
@@ -550,7 +560,7 @@ class EntityFinder:
         if not words:
             return None
         # a trailing dot belongs to the sentence unless the word is an abbreviation or initial
-        if text[end - 1] == "." and len(words[-1]) > 3:
+        if text[end - 1] == "." and len(words[-1]) > 3 and words[-1].lower() not in LEGAL_DOTTED:
             end -= 1
             words[-1] = words[-1][:-1]
         while len(words) > 1 and words[-1] in SKIP_RUNS:  # "tell Dr. Nguyen I said"
@@ -728,7 +738,31 @@ class EntityFinder:
             features.append("org_after")
         if NOT_PERSON_AFTER_RE.match(after):
             features.append("not_person_after")
+        # the lines around it: a name or firm line sits above an address, a town line below one
+        if not text[end:].split("\n", 1)[0].strip(" \t,.>"):
+            line_end = text.find("\n", end)
+            next_line = text[line_end + 1 : line_end + 40].lstrip(" \t>") if line_end >= 0 else ""
+            features.append(f"next_line={_line_shape(next_line)}")
+            previous_end = text.rfind("\n", 0, start)
+            if previous_end >= 0:
+                previous = text[text.rfind("\n", 0, previous_end) + 1 : previous_end]
+                features.append(f"prev_line={_line_shape(previous.lstrip(' >'))}")
+        for lower in lowers[:2]:
+            features += self._word_make(lower)
         return features
+
+    def _word_make(self, lower: str) -> list[str]:
+        """How an unknown word is made: two dictionary words run together ("Brightpath"),
+        a product-like ending ("Listify"): what invented company names look like."""
+        if len(lower) < 7 or lower in self.common or lower in self.first or lower in self.last:
+            return []
+        made = [f"end4={lower[-4:]}"]
+        common = self.common
+        for cut in range(4, len(lower) - 3):
+            if lower[:cut] in common and lower[cut:] in common:
+                made.append("compound")
+                break
+        return made
 
     @staticmethod
     def _sentence_start(text: str, start: int) -> bool:
