@@ -65,7 +65,7 @@ NAME_STOPWORDS = _words(
     covid mobile desk fax phone email address street road avenue suite apt zip ssn iban nhs dob
     uk us usa eu uae un nato kik skype wechat xbox psn steam twitch tumblr signal
     id ok gp er icu dui va hr ceo ai lol omg tbh idk bot ptsd cbt dbt emdr hiv aids lgbt
-    lgbtq"""
+    lgbtq samaritans childline lifeline shout"""
 )
 GENERIC_INSTITUTIONS = _words(
     """army navy marines marine corps air force military national guard coast guard police
@@ -517,6 +517,16 @@ class EntityFinder:
             return ruled  # "SW1A 1AA": part of a code the structured patterns own
         if ruled is None and len(words) == 1 and words[0].lower() in self.common:
             return None  # "Grace is something I struggle with", "Faith and Hope": words
+        lowers = [w.lower().rstrip(".") for w in words]
+        if ruled is None and (
+            all(w in GENERIC_INSTITUTIONS or w in NAME_STOPWORDS for w in lowers)
+            or (len(words) == 1 and lowers[0][-1] == "s" and THE_BEFORE_RE.search(text, 0, start))
+        ):
+            return None  # "the Marines", "the Samaritans": institutions named generically
+        if ruled is not None and ruled[2] == "ORGANIZATION" and (
+            lowers[0] in ORG_FIRST_WORDS or any(w in ORG_WORDS for w in lowers)
+        ):
+            return ruled  # an institution or legal-form word decides: "University of Leicester"
         kind = self.span_model.predict(self._features(text, start, end, words, ruled))
         if kind is None:
             return ruled  # the model adds and re-types; it never takes a redaction away
