@@ -523,8 +523,10 @@ class EntityFinder:
             or (len(words) == 1 and lowers[0][-1] == "s" and THE_BEFORE_RE.search(text, 0, start))
         ):
             return None  # "the Marines", "the Samaritans": institutions named generically
-        if ruled is not None and ruled[2] == "ORGANIZATION" and (
-            lowers[0] in ORG_FIRST_WORDS or any(w in ORG_WORDS for w in lowers)
+        if (
+            ruled is not None
+            and ruled[2] == "ORGANIZATION"
+            and (lowers[0] in ORG_FIRST_WORDS or any(w in ORG_WORDS for w in lowers))
         ):
             return ruled  # an institution or legal-form word decides: "University of Leicester"
         kind = self.span_model.predict(self._features(text, start, end, words, ruled))
