@@ -301,8 +301,8 @@ ADDRESS_GLUE_RE = re.compile(r"\.?[ \t]*,?[ \t]*(?:\n[ \t>]*,?[ \t]*)?")
 """What may sit between two parts of one address: blanks, a comma, one line break, a "> "."""
 ADDRESS_PIECE_RE = re.compile(
     # a state or region code ("CO", "WHT"), a postcode, a country's note in brackets ("(Greek)")
-    r"(?:[A-Z]{2,3}(?=[ \t]*(?:,|\n|$|\d))|\d{4,6}(?:-\d{4})?(?![\w.,/-]\d)\b"
-    rf"|\([^()\n]{{1,24}}\)|{_POSTCODE})"
+    r"(?:[A-Z]{2,3}(?=[ \t]*(?:,|\n|$|\d))|\d{4,6}(?:-\d{4})?(?![\w.,/-]\d|[ \t]*[\d(])\b"
+    rf"|\([^\W\d_][^()\n\d]{{0,23}}\)|{_POSTCODE})"
 )
 LOWER_STREET_TAIL_RE = re.compile(
     r"[ \t]+(?!(?:in|on|at|and|of|since|by|from|to|until|for|the)\b)"
@@ -340,6 +340,7 @@ def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
             starts[span.start] = span
     absorbed: set[PiiSpan] = set()
     joined: list[PiiSpan] = []
+    others = [s for s in spans if s.kind not in ("ADDRESS", "LOCATION", *ENTITY_KINDS)]
 
     def step(position: int) -> int | None:
         """The end of the address part right after `position` (glue first), or None."""
@@ -348,13 +349,13 @@ def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
         if at == position and at < len(text) and not text[at - 1 : at].isspace():
             return None
         following = starts.get(at)
+        piece = ADDRESS_PIECE_RE.match(text, at) if following is None else None
+        end = following.end if following is not None else piece.end() if piece else None
+        if end is None or any(o.start < end and o.end > position for o in others):
+            return None  # a phone, e-mail or date after the address is not part of it
         if following is not None:
             absorbed.add(following)
-            return following.end
-        piece = ADDRESS_PIECE_RE.match(text, at)
-        if piece:
-            return piece.end()
-        return None
+        return end
 
     for span in parts:
         if span.kind != "ADDRESS" or span in absorbed:

@@ -66,3 +66,11 @@ def test_join_only_grows_address_spans() -> None:
     addresses = [s for s in joined if s.kind == "ADDRESS"]
     assert [text[s.start : s.end] for s in addresses] == ["7 Mill Lane\nLeeds\nLS1 4AB"]
     assert not [s for s in joined if s.kind == "LOCATION"]
+
+
+def test_a_phone_after_an_address_stays_a_phone(detector: PiiDetector) -> None:
+    text = "Send it to 41 Harbour Road\nKilkenny\n(555) 201-7788 is my number"
+    kinds = {text[s.start : s.end]: s.kind for s in detector.detect(text)}
+    assert kinds.get("(555) 201-7788") == "PHONE", kinds
+    text = "Office: 9 Elm Street, Dayton, OH 45402 0161 496 0018"
+    assert "PHONE" in {s.kind for s in detector.detect(text)}
