@@ -8,8 +8,9 @@ lines of `evaluation/data/pii_counselling_sentences.jsonl`, each identifying ite
 slot, and `evaluation/data/pii_training_templates.txt` (written for this fit). The held-out
 presidio templates (`% 3 != 0`) and the counselling test (odd) lines are not read. Slots are
 filled with new values from Faker (MIT; twenty locales, fixed seed): names, cities, countries,
-companies, street addresses, plus invented company words and institution names ("<Surname> High
-School"); values are sometimes upper- or lowercased, as presidio does. Runs inside a street
+companies, street addresses, plus invented company words, firm names made of everyday English
+words (Faker's lorem list: "Brightpath", "Rapid Cycle Solutions") and institution names
+("<Surname> High School"); values are sometimes upper- or lowercased, as presidio does. Runs inside a street
 address are labelled ADDRESS.
 Each capitalised run the rules see (`EntityFinder.candidates`) is labelled with the kind of the
 slot it overlaps most, or NONE. A fifth of the templates (by id) is kept apart to choose the
