@@ -10,8 +10,8 @@ presidio templates (`% 3 != 0`) and the counselling test (odd) lines are not rea
 filled with new values from Faker (MIT; twenty locales, fixed seed): names, cities, countries,
 companies, street addresses, plus invented company words, firm names made of everyday English
 words (Faker's lorem list: "Brightpath", "Rapid Cycle Solutions") and institution names
-("<Surname> High School"); values are sometimes upper- or lowercased, as presidio does. Runs inside a street
-address are labelled ADDRESS.
+("<Surname> High School"); values are sometimes upper- or lowercased, as presidio does. Runs
+inside a street address are labelled ADDRESS.
 Each capitalised run the rules see (`EntityFinder.candidates`) is labelled with the kind of the
 slot it overlaps most, or NONE. A fifth of the templates (by id) is kept apart to choose the
 regularisation and the NONE margin (precision >= 0.88 on that part), then the model is refitted
