@@ -8,9 +8,10 @@ lines of `evaluation/data/pii_counselling_sentences.jsonl`, each identifying ite
 slot, and `evaluation/data/pii_training_templates.txt` (written for this fit). The held-out
 presidio templates (`% 3 != 0`) and the counselling test (odd) lines are not read. Slots are
 filled with new values from Faker (MIT; twenty locales, fixed seed): names, cities, countries,
-companies, street addresses, plus invented company words and institution names ("<Surname> High
-School"); values are sometimes upper- or lowercased, as presidio does. Runs inside a street
-address are labelled ADDRESS.
+companies, street addresses, plus invented company words, firm names made of everyday English
+words (Faker's lorem list: "Brightpath", "Rapid Cycle Solutions") and institution names
+("<Surname> High School"); values are sometimes upper- or lowercased, as presidio does. Runs
+inside a street address are labelled ADDRESS.
 Each capitalised run the rules see (`EntityFinder.candidates`) is labelled with the kind of the
 slot it overlaps most, or NONE. A fifth of the templates (by id) is kept apart to choose the
 regularisation and the NONE margin (precision >= 0.88 on that part), then the model is refitted
@@ -105,6 +106,8 @@ INSTITUTIONS = [
     "Children's Hospital",
 ]
 COMPANY_TAILS = ("", "", "", " Inc", " Corporation", " Group", " Ltd", " LLC", " Labs", " Health")
+STARTUP_TAILS = (" Solutions", " Systems", " Analytics", " Networks", " Technologies", " Media")
+STARTUP_ENDINGS = ("ify", "ly", "io", "hub", "stats", "data", "base", "works", "scan", "wise")
 NATIONALITIES = [
     "American",
     "British",
@@ -168,9 +171,16 @@ class ValueMaker:
             faker.seed_instance(seed + index)
         self.us = Faker("en_US")
         self.us.seed_instance(seed)
+        from faker.providers.lorem.en_US import Provider as EnglishWords
+
+        self.english = [w for w in EnglishWords.word_list if 3 <= len(w) <= 7 and w.isalpha()]
 
     def _faker(self):
         return self.rng.choice(self.fakers)
+
+    def _english(self) -> str:
+        """An everyday English word (Faker's English lorem list, 3-7 letters)."""
+        return self.rng.choice(self.english)
 
     def _word(self) -> str:
         syllables = ["ver", "da", "fe", "ro", "per", "sint", "mi", "cro", "bilt", "ev", "id", "era"]
@@ -181,6 +191,10 @@ class ValueMaker:
         faker, rng = self._faker(), self.rng
         if slot == "PERSON":
             pick = rng.random()
+            if pick < 0.08:  # a middle initial: "Ana M. Costa"
+                initial = rng.choice("ABCDEFGHJKLMNPRSTVW")
+                initial += rng.choice([".", ".", ""])
+                return f"{faker.first_name()} {initial} {faker.last_name()}"
             if pick < 0.35:
                 return faker.name()
             if pick < 0.6:
@@ -197,10 +211,17 @@ class ValueMaker:
             return getattr(faker, "state", faker.city)()
         if slot == "ORGANIZATION":
             pick = rng.random()
-            if pick < 0.6:
+            if pick < 0.4:
                 company = faker.company()
                 # "Smith, Jones and Brown": too like a list of people to teach anything but noise
                 return company if "," not in company and " and " not in company else self._word()
+            if pick < 0.5:  # two everyday words run together: "Brightpath", "Cloudnest"
+                return (self._english() + self._english()).capitalize() + rng.choice(COMPANY_TAILS)
+            if pick < 0.58:  # everyday words as a name: "Rapid Cycle Solutions", "Walk Score"
+                words = [self._english().capitalize() for _ in range(rng.randint(1, 2))]
+                return " ".join(words) + rng.choice(COMPANY_TAILS + STARTUP_TAILS)
+            if pick < 0.64:  # a product-like ending: "Listify", "Datahub"
+                return self._english().capitalize() + rng.choice(STARTUP_ENDINGS)
             if pick < 0.72:
                 return self._word() + rng.choice(COMPANY_TAILS)
             if pick < 0.8:

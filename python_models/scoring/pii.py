@@ -295,6 +295,106 @@ POSTCODE_CUE_RE = re.compile(
     r"(?i:\bzip(?:\s?code)?|\bpost(?:al)?\s?code|\bplz|\bcp|邮编|邮政编码)"
     r"\s*(?:is)?\s*[:#]?\s*(\d{3,6}(?:[- ]\d{2,4})?|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b"
 )
+_ANY_UP = "".join(chr(c) for c in range(0x41, 0x530) if chr(c).isupper())
+"""Capitals of the Latin, Greek and Cyrillic blocks (town lines in any of them)."""
+ADDRESS_GLUE_RE = re.compile(r"\.?[ \t]*,?[ \t]*(?:\n[ \t>]*,?[ \t]*)?")
+"""What may sit between two parts of one address: blanks, a comma, one line break, a "> "."""
+ADDRESS_PIECE_RE = re.compile(
+    # a state or region code ("CO", "WHT"), a postcode, a country's note in brackets ("(Greek)")
+    r"(?:[A-Z]{2,3}(?=[ \t]*(?:,|\n|$|\d))|\d{4,6}(?:-\d{4})?(?![\w.,/-]\d|[ \t]*[\d(])\b"
+    rf"|\([^\W\d_][^()\n\d]{{0,23}}\)|{_POSTCODE})"
+)
+LOWER_STREET_TAIL_RE = re.compile(
+    r"[ \t]+(?!(?:in|on|at|and|of|since|by|from|to|until|for|the)\b)"
+    r"(?:[a-z\u00e0-\u017f]{1,10}\.?[ \t]+){1,2}\d{1,5}[A-Za-z]?\b\.?(?=[ \t]*(?:[,\n]|$))"
+)
+PLACE_PARTICLE_RE = re.compile(r"[ \t]+(?:de|do|da|di|del|la|le|nad|pod|u|an|am|im|sur|upon)[ \t]+")
+"""A particle inside a place name: "Ústí nad Labem", "Frankfurt am Main"."""
+TOWN_LINE_RE = re.compile(
+    # a line (or a comma-separated part) of capitalised words only: "Grand Rapids", "BAD ISCHL"
+    rf"[{re.escape(_ANY_UP)}][^\W\d_]*(?:[ \t]+(?:(?:de|do|da|di|la|le|del|nad|u|an|am|sur)[ \t]+)?"
+    rf"[{re.escape(_ANY_UP)}][^\W\d_]*\.?){{0,3}}(?=[ \t]*(?:,|\n|$|\d{{4,6}}\b))"
+)
+CORNER_ADDRESS_RE = re.compile(
+    # "the corner of Hauptstraße 5 and Elm Road": one place, both streets
+    r"(?i:\bthe[ \t]+corner[ \t]+of)[ \t]+[^\n?!;]{2,60}?[ \t]+and[ \t]+"
+    rf"[^\W\d_][\w'\u2019-]*(?:[ \t]+(?:{UP}[\w'\u2019-]*|(?:{STREET_WORDS}|courts?)\b)){{0,2}}"
+)
+
+
+def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """One [ADDRESS] over a street and the parts after it that the finders typed apart.
+
+    A street found by the address patterns is stretched over what follows it across blanks,
+    commas and one line break at a time: another address or place span ("Suite 321", "LONDON",
+    "United Kingdom"), a region code, a postcode, a bracketed note, or a line of capitalised
+    words when another such part follows it. Spans only grow and join: nothing new is redacted
+    except the glue between parts and those codes, postcodes and town lines.
+    """
+    parts = sorted({s for s in spans if s.kind in ("ADDRESS", "LOCATION")})
+    if not any(s.kind == "ADDRESS" for s in parts):
+        return spans
+    starts: dict[int, PiiSpan] = {}
+    for span in parts:
+        if span.start not in starts or span.end > starts[span.start].end:
+            starts[span.start] = span
+    absorbed: set[PiiSpan] = set()
+    joined: list[PiiSpan] = []
+    others = [s for s in spans if s.kind not in ("ADDRESS", "LOCATION", *ENTITY_KINDS)]
+
+    def step(position: int) -> int | None:
+        """The end of the address part right after `position` (glue first), or None."""
+        glue = PLACE_PARTICLE_RE.match(text, position) or ADDRESS_GLUE_RE.match(text, position)
+        at = glue.end() if glue else position
+        if at == position and at < len(text) and not text[at - 1 : at].isspace():
+            return None
+        following = starts.get(at)
+        piece = ADDRESS_PIECE_RE.match(text, at) if following is None else None
+        end = following.end if following is not None else piece.end() if piece else None
+        if end is None or any(o.start < end and o.end > position for o in others):
+            return None  # a phone, e-mail or date after the address is not part of it
+        if following is not None:
+            absorbed.add(following)
+        return end
+
+    for span in parts:
+        if span.kind != "ADDRESS" or span in absorbed:
+            continue
+        start, end, grown = span.start, span.end, False
+        number = HOUSE_NUMBER_BEFORE_RE.search(text, max(0, start - 8), start)
+        if number and (number.start() == 0 or text[number.start() - 1] in " \t\n>"):
+            start, grown = number.start(), True  # "12 Petőfi Sándor u. 3."
+        if not DIGIT_RE.search(text, start, end):
+            continue  # a street named without a number (or a name typed as one) starts nothing
+        street = LOWER_STREET_TAIL_RE.match(text, end)
+        if street and text[start].isdigit():  # "12 Petőfi Sándor u. 3.": street word, number
+            end, grown = street.end(), True
+        while True:
+            nxt = step(end)
+            if nxt is None:
+                glue = ADDRESS_GLUE_RE.match(text, end)
+                at = glue.end() if glue else end
+                town = TOWN_LINE_RE.match(text, at) if at > end else None
+                if town and town.end() > at:
+                    nxt = step(town.end())
+            if nxt is not None and nxt > end:
+                end, grown = nxt, True
+                continue
+            covered = [o for o in parts if o != span and o.start < end and o.end > start]
+            absorbed.update(covered)
+            if covered:
+                grown = True
+            if max((o.end for o in covered), default=end) <= end:
+                break
+            end = max(o.end for o in covered)
+        if grown:
+            absorbed.add(span)
+            joined.append(PiiSpan(start, end, "ADDRESS"))
+    if not joined:
+        return spans
+    return [s for s in spans if s not in absorbed] + joined
+
+
 URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+")
 PUBLIC_DOMAINS = (
     "988lifeline.org",
@@ -686,6 +786,12 @@ class PiiDetector:
             ]
         if not candidates:
             return []
+        if self.config.detect_addresses and "ADDRESS" in kinds:
+            if "corner" in lower:
+                candidates += [
+                    PiiSpan(m.start(), m.end(), "ADDRESS") for m in CORNER_ADDRESS_RE.finditer(text)
+                ]
+            candidates = join_addresses(text, candidates)
         priority = self._priority
         chosen: list[PiiSpan] = []
         for span in sorted(candidates, key=lambda s: (priority[s.kind], s.start - s.end)):

@@ -65,7 +65,7 @@ NAME_STOPWORDS = _words(
     covid mobile desk fax phone email address street road avenue suite apt zip ssn iban nhs dob
     uk us usa eu uae un nato kik skype wechat xbox psn steam twitch tumblr signal
     id ok gp er icu dui va hr ceo ai lol omg tbh idk bot ptsd cbt dbt emdr hiv aids lgbt
-    lgbtq"""
+    lgbtq samaritans childline lifeline shout"""
 )
 GENERIC_INSTITUTIONS = _words(
     """army navy marines marine corps air force military national guard coast guard police
@@ -172,6 +172,8 @@ SPEECH_AFTER_RE = re.compile(
 )
 
 
+LEGAL_DOTTED = frozenset({"inc.", "corp.", "ltd.", "bros.", "assn."})
+"""Abbreviations whose dot belongs to the name ("Acme Inc."), even at the end of a sentence."""
 LOWER_NAME_STOP = frozenset({"will", "may", "can", "sue", "rob", "bill", "guy", "art", "pat"})
 """Given names that are mostly verbs after "my son ..." ("my son will", "my mom can")."""
 
@@ -345,6 +347,14 @@ def _shape(word: str) -> str:
     )[:6]
 
 
+def _line_shape(line: str) -> str:
+    """A line's first character class: digit (an address line), capital, lowercase, none."""
+    if not line.strip():
+        return "none"
+    first = line.lstrip()[0]
+    return "digit" if first.isdigit() else "cap" if first.isupper() else "low"
+
+
 def _bucket(population: int) -> str:
     """A place's population as a coarse bucket."""
     for bound, name in ((1_000_000, "1m"), (100_000, "100k"), (10_000, "10k"), (1, "1")):
@@ -507,6 +517,18 @@ class EntityFinder:
             return ruled  # "SW1A 1AA": part of a code the structured patterns own
         if ruled is None and len(words) == 1 and words[0].lower() in self.common:
             return None  # "Grace is something I struggle with", "Faith and Hope": words
+        lowers = [w.lower().rstrip(".") for w in words]
+        if ruled is None and (
+            all(w in GENERIC_INSTITUTIONS or w in NAME_STOPWORDS for w in lowers)
+            or (len(words) == 1 and lowers[0][-1] == "s" and THE_BEFORE_RE.search(text, 0, start))
+        ):
+            return None  # "the Marines", "the Samaritans": institutions named generically
+        if (
+            ruled is not None
+            and ruled[2] == "ORGANIZATION"
+            and (lowers[0] in ORG_FIRST_WORDS or any(w in ORG_WORDS for w in lowers))
+        ):
+            return ruled  # an institution or legal-form word decides: "University of Leicester"
         kind = self.span_model.predict(self._features(text, start, end, words, ruled))
         if kind is None:
             return ruled  # the model adds and re-types; it never takes a redaction away
@@ -550,7 +572,7 @@ class EntityFinder:
         if not words:
             return None
         # a trailing dot belongs to the sentence unless the word is an abbreviation or initial
-        if text[end - 1] == "." and len(words[-1]) > 3:
+        if text[end - 1] == "." and len(words[-1]) > 3 and words[-1].lower() not in LEGAL_DOTTED:
             end -= 1
             words[-1] = words[-1][:-1]
         while len(words) > 1 and words[-1] in SKIP_RUNS:  # "tell Dr. Nguyen I said"
@@ -728,7 +750,31 @@ class EntityFinder:
             features.append("org_after")
         if NOT_PERSON_AFTER_RE.match(after):
             features.append("not_person_after")
+        # the lines around it: a name or firm line sits above an address, a town line below one
+        if not text[end:].split("\n", 1)[0].strip(" \t,.>"):
+            line_end = text.find("\n", end)
+            next_line = text[line_end + 1 : line_end + 40].lstrip(" \t>") if line_end >= 0 else ""
+            features.append(f"next_line={_line_shape(next_line)}")
+            previous_end = text.rfind("\n", 0, start)
+            if previous_end >= 0:
+                previous = text[text.rfind("\n", 0, previous_end) + 1 : previous_end]
+                features.append(f"prev_line={_line_shape(previous.lstrip(' >'))}")
+        for lower in lowers[:2]:
+            features += self._word_make(lower)
         return features
+
+    def _word_make(self, lower: str) -> list[str]:
+        """How an unknown word is made: two dictionary words run together ("Brightpath"),
+        a product-like ending ("Listify"): what invented company names look like."""
+        if len(lower) < 7 or lower in self.common or lower in self.first or lower in self.last:
+            return []
+        made = [f"end4={lower[-4:]}"]
+        common = self.common
+        for cut in range(4, len(lower) - 3):
+            if lower[:cut] in common and lower[cut:] in common:
+                made.append("compound")
+                break
+        return made
 
     @staticmethod
     def _sentence_start(text: str, start: int) -> bool:
