@@ -59,7 +59,9 @@ class EmpathyScorer:
 
     @property
     def embedding_model(self) -> str | None:
-        return next(iter(self.models.values())).metadata.get("embedding_model")
+        """The embedder the weights read; None when no mechanism reads embeddings."""
+        fitted = {m.metadata.get("embedding_model") for m in self.models.values()}
+        return next((name for name in sorted(fitted, key=str) if name), None)
 
     def score(
         self,
@@ -70,7 +72,9 @@ class EmpathyScorer:
     ) -> list[EmpathyResult]:
         if not responses:
             return []
-        dense = pair_features(seeker_embeddings, response_embeddings)
+        dense = None  # the [reply, reply * seeker] block, only when a model reads it
+        if any(model.embedding_dim for model in self.models.values()):
+            dense = pair_features(seeker_embeddings, response_embeddings)
         levels: dict[str, np.ndarray] = {}
         expected: dict[str, np.ndarray] = {}
         none_at_all = np.ones(len(responses), dtype=np.float64)  # prod_m p(level_m = 0)
