@@ -45,8 +45,7 @@ def _reply_score_function(score_name: str, cache: ResultCache | None, stats: Cac
             return [result.score for result in results]
         behaviours = behaviour.score(replies, seeker_vectors, embedder.encode)
         return [
-            reply_counselling_quality(b, e.score)
-            for b, e in zip(behaviours, results, strict=True)
+            reply_counselling_quality(b, e.score) for b, e in zip(behaviours, results, strict=True)
         ]
 
     version = group_version("empathy", embedder.model_id)
