@@ -2,8 +2,9 @@
 
 For an assistant turn and the user turn before it, each mechanism (emotional reactions,
 interpretations, explorations) gets a level 0 (none), 1 (weak) or 2 (strong) from its own linear
-model over TF-IDF n-grams of the reply plus sentence embeddings of the reply and of the
-reply-times-seeker product (how the reply relates to what was said).
+model over TF-IDF n-grams of the reply; a model fitted with the embedding block also reads
+sentence embeddings of the reply and of the reply-times-seeker product (the shipped weights do
+not since issue 13 session 4: grouped cross-validation preferred them without).
 
 Two conversation values in [0, 1], each the mean over the assistant turns that answer a user
 turn (None when there are none):
