@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pixel_config import settings
@@ -109,6 +109,8 @@ class EpitomePair:
     seeker: str
     response: str
     levels: dict[str, int]  # mechanism -> 0/1/2
+    # mechanism -> the response's rationale spans (the annotators' evidence for a level >= 1)
+    rationales: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 EPITOME_FILES = {
@@ -131,11 +133,22 @@ def epitome_pairs(root: Path) -> list[EpitomePair]:
         for row in epitome_rows(root, mechanism):
             key = (row["sp_id"], row["rp_id"])
             entry = by_key.setdefault(
-                key, {"seeker": row["seeker_post"], "response": row["response_post"], "levels": {}}
+                key,
+                {
+                    "seeker": row["seeker_post"],
+                    "response": row["response_post"],
+                    "levels": {},
+                    "rationales": {},
+                },
             )
-            entry["levels"].setdefault(mechanism, int(row["level"]))
+            if mechanism not in entry["levels"]:
+                entry["levels"][mechanism] = int(row["level"])
+                spans = (span.strip() for span in (row.get("rationales") or "").split("|"))
+                entry["rationales"][mechanism] = tuple(span for span in spans if span)
     return [
-        EpitomePair(sp, rp, entry["seeker"], entry["response"], entry["levels"])
+        EpitomePair(
+            sp, rp, entry["seeker"], entry["response"], entry["levels"], entry["rationales"]
+        )
         for (sp, rp), entry in by_key.items()
         if len(entry["levels"]) == len(EPITOME_FILES)
     ]

@@ -2,8 +2,9 @@
 
 For an assistant turn and the user turn before it, each mechanism (emotional reactions,
 interpretations, explorations) gets a level 0 (none), 1 (weak) or 2 (strong) from its own linear
-model over TF-IDF n-grams of the reply plus sentence embeddings of the reply and of the
-reply-times-seeker product (how the reply relates to what was said).
+model over TF-IDF n-grams of the reply; a model fitted with the embedding block also reads
+sentence embeddings of the reply and of the reply-times-seeker product (the shipped weights do
+not since issue 13 session 4: grouped cross-validation preferred them without).
 
 Two conversation values in [0, 1], each the mean over the assistant turns that answer a user
 turn (None when there are none):
@@ -59,7 +60,9 @@ class EmpathyScorer:
 
     @property
     def embedding_model(self) -> str | None:
-        return next(iter(self.models.values())).metadata.get("embedding_model")
+        """The embedder the weights read; None when no mechanism reads embeddings."""
+        fitted = {m.metadata.get("embedding_model") for m in self.models.values()}
+        return next((name for name in sorted(fitted, key=str) if name), None)
 
     def score(
         self,
@@ -70,7 +73,9 @@ class EmpathyScorer:
     ) -> list[EmpathyResult]:
         if not responses:
             return []
-        dense = pair_features(seeker_embeddings, response_embeddings)
+        dense = None  # the [reply, reply * seeker] block, only when a model reads it
+        if any(model.embedding_dim for model in self.models.values()):
+            dense = pair_features(seeker_embeddings, response_embeddings)
         levels: dict[str, np.ndarray] = {}
         expected: dict[str, np.ndarray] = {}
         none_at_all = np.ones(len(responses), dtype=np.float64)  # prod_m p(level_m = 0)

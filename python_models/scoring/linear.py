@@ -71,16 +71,29 @@ class LinearTextModel:
         labels: Sequence[int],
         config: LinearTextConfig,
         metadata: dict[str, Any] | None = None,
+        sample_weight: Sequence[float] | None = None,
+        vocabulary_texts: Sequence[str] | None = None,
     ) -> LinearTextModel:
+        """`vocabulary_texts`: fit the n-gram vocabulary and idf on these instead of `texts`
+        (models fitted on extra examples keep the vocabulary of the base texts, so models of
+        the same texts can share one TF-IDF pass); `sample_weight`: one weight per text."""
         LogisticRegression = import_module("sklearn.linear_model").LogisticRegression
 
         vectorizer = _vectorizer(config)
-        sparse = vectorizer.fit_transform(texts)
+        if vocabulary_texts is None:
+            sparse = vectorizer.fit_transform(texts)
+        else:
+            vectorizer.fit(vocabulary_texts)
+            sparse = vectorizer.transform(texts)
         features = _stack(sparse, embeddings, config.embedding_weight)
         model = LogisticRegression(
             C=config.c, class_weight=config.class_weight, max_iter=3000, solver="lbfgs"
         )
-        model.fit(features, np.asarray(labels))
+        model.fit(
+            features,
+            np.asarray(labels),
+            sample_weight=None if sample_weight is None else np.asarray(sample_weight),
+        )
         vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
         return cls(
             config=config,
@@ -89,7 +102,9 @@ class LinearTextModel:
             idf=vectorizer.idf_.astype(np.float32),
             coef=model.coef_.astype(np.float32),
             intercept=model.intercept_.astype(np.float32),
-            embedding_dim=0 if embeddings is None else int(embeddings.shape[1]),
+            embedding_dim=0
+            if embeddings is None or not config.embedding_weight
+            else int(embeddings.shape[1]),
             metadata=dict(metadata or {}),
         )
 
@@ -186,7 +201,7 @@ class LinearTextModel:
 def _stack(sparse: Any, embeddings: np.ndarray | None, weight: float) -> Any:
     from scipy.sparse import csr_matrix, hstack
 
-    if embeddings is None:
+    if embeddings is None or not weight:
         return sparse.tocsr()
     dense = csr_matrix(np.asarray(embeddings, dtype=np.float32) * weight)
     return hstack([sparse, dense], format="csr")

@@ -93,8 +93,24 @@ def test_every_graphic_edge_case_is_exported(built_warehouse, export_dir):
     for key, kinds in CRISIS_EVIDENCE.items():
         flag, kind = evidence[key]
         assert flag and kind in kinds, (key, flag, kind)
-    filtered = located(built_warehouse, "filtered", "t.gate", refs)
+    # the conversation is never filtered; a preference pair built from it may be (it is not a
+    # valid pair when its chosen reply does not beat the rejected one), with its own reason
+    filtered = located(
+        built_warehouse,
+        "(select * from filtered where record_kind = 'conversation')",
+        "t.gate",
+        refs,
+    )
     assert filtered == {}
+    pair_reasons = query(
+        built_warehouse.warehouse,
+        "select distinct gated.gate_reason from int_preference_pairs_gated as gated"
+        " where gated.is_training_edge_case and not gated.is_gate_passed",
+    )
+    assert {reason for (reason,) in pair_reasons} <= {
+        "edge_case_chosen_not_better",
+        "empathy_unscored",
+    }
 
     exported_ids = set()
     for shard in (export_dir / "data").rglob("*.parquet"):  # data/<split>/<stage>/part-*

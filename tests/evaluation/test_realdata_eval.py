@@ -72,4 +72,6 @@ def test_empathy_beats_the_tfidf_baseline_on_held_out_posts(realdata: Path, embe
     for row in rows:
         assert row.macro_f1 > row.baseline_macro_f1 + 0.03, row.mechanism
         assert row.macro_f1 * 100 > row.paper_macro_f1 - 8, row.mechanism
+        low, high = row.macro_f1_interval  # bootstrap over seeker posts
+        assert 0.0 < low <= row.macro_f1 <= high < 1.0, (row.mechanism, low, high)
     assert speed["responses"] >= 5000

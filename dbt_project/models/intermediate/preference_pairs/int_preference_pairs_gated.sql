@@ -4,7 +4,10 @@
     in one split as a conversation and in another as a pair, and the empathy-margin gate: a pair
     passes when its chosen reply's empathy exceeds its rejected reply's by more than the
     `above` threshold of seeds/quality_thresholds.csv (stage safety_dpo, metric empathy_margin).
-    A pair with an unscored reply fails.
+    A pair with an unscored reply fails. A pair built from a training edge case that fails the
+    margin is not a valid preference pair either: it fails with its own reason,
+    `edge_case_chosen_not_better`, so the audit tells it apart; the edge-case conversation itself
+    is judged on its own and still exported (edge cases are never dropped for being disturbing).
 -#}
 with
 
@@ -39,16 +42,29 @@ margins as (
 
 ),
 
+edge_case_conversations as (
+
+    select conversation_id from conversations
+    where is_training_edge_case
+
+),
+
 verdicts as (
 
     select
-        *,
+        margins.*,
         case
-            when chosen_empathy is null or rejected_empathy is null then 'empathy_unscored'
-            when not coalesce(margin > gate_threshold, false) then 'chosen_not_more_empathic'
+            when margins.chosen_empathy is null or margins.rejected_empathy is null
+                then 'empathy_unscored'
+            when coalesce(margins.margin > margins.gate_threshold, false) then null
+            when edge_case_conversations.conversation_id is not null
+                then 'edge_case_chosen_not_better'
+            else 'chosen_not_more_empathic'
         end as gate_reason
 
     from margins
+    left join edge_case_conversations
+        on margins.conversation_id = edge_case_conversations.conversation_id
 
 ),
 
