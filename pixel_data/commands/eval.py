@@ -196,79 +196,75 @@ def fit_crisis(
     fit_crisis.refit(out or fit_crisis.WEIGHTS, embedder, target)
 
 
-@fit_app.command("empathy", epilog=examples("pixel-data eval fit empathy"))
-def fit_empathy(
-    out_dir: Annotated[
-        Path | None, typer.Option(help="Weights folder (default: the shipped one).")
-    ] = None,
-    embedder: EmbedderOption = "static",
-    realdata: RealdataOption = None,
+def _register_fit(
+    name: str, module: str, default: str, doc: str, *, embedder_default: str = "static"
 ) -> None:
-    """Refit the three EPITOME empathy mechanism models."""
-    from evaluation.fitting import fit_empathy
+    """Add `pixel-data eval fit <name>`: refit ``evaluation.fitting.<module>`` into its
+    ``default`` file or folder (``--out``), with the chosen embedder, deterministically."""
+    target = "folder" if default.endswith("_DIR") else "file"
 
-    use_realdata(realdata)
-    fit_empathy.refit(out_dir or fit_empathy.WEIGHTS_DIR, embedder)
+    def command(
+        out: Path | None = None,
+        embedder: str = embedder_default,
+        realdata: Path | None = None,
+    ) -> None:
+        import importlib
 
+        fitting = importlib.import_module(f"evaluation.fitting.{module}")
+        use_realdata(realdata)
+        fitting.refit(out or getattr(fitting, default), embedder)
 
-@fit_app.command("behaviour", epilog=examples("pixel-data eval fit behaviour"))
-def fit_behaviour(
-    out_dir: Annotated[
-        Path | None, typer.Option(help="Weights folder (default: the shipped one).")
-    ] = None,
-    embedder: EmbedderOption = "static",
-    realdata: RealdataOption = None,
-) -> None:
-    """Refit the counselling-behaviour model on the ESConv train dialogues."""
-    from evaluation.fitting import fit_behaviour
-
-    use_realdata(realdata)
-    fit_behaviour.refit(out_dir or fit_behaviour.WEIGHTS_DIR, embedder)
-
-
-@fit_app.command("safety", epilog=examples("pixel-data eval fit safety"))
-def fit_safety(
-    out: Annotated[
-        Path | None, typer.Option(help="Weights file (default: the shipped one).")
-    ] = None,
-    embedder: EmbedderOption = "default",
-    realdata: RealdataOption = None,
-) -> None:
-    """Refit the learned part of the safety score on half of hh-rlhf harmless-base."""
-    from evaluation.fitting import fit_safety
-
-    use_realdata(realdata)
-    fit_safety.refit(out or fit_safety.WEIGHTS, embedder)
+    # real objects, not strings: the help text names a file or a folder per command
+    command.__annotations__ = {
+        "out": Annotated[
+            Path | None, typer.Option(help=f"Weights {target} (default: the shipped one).")
+        ],
+        "embedder": EmbedderOption,
+        "realdata": RealdataOption,
+        "return": None,
+    }
+    command.__doc__ = doc
+    fit_app.command(name, epilog=examples(f"pixel-data eval fit {name}"))(command)
 
 
-@fit_app.command("coherence", epilog=examples("pixel-data eval fit coherence"))
-def fit_coherence(
-    out: Annotated[
-        Path | None, typer.Option(help="Weights file (default: the shipped one).")
-    ] = None,
-    embedder: EmbedderOption = "static",
-    realdata: RealdataOption = None,
-) -> None:
-    """Refit the coherence scorer's fallback relevance references (Counsel Chat)."""
-    from evaluation.fitting import fit_coherence
-
-    use_realdata(realdata)
-    fit_coherence.refit(out or fit_coherence.WEIGHTS, embedder)
-
-
-@fit_app.command("category", epilog=examples("pixel-data eval fit category"))
-def fit_category(
-    out: Annotated[
-        Path | None, typer.Option(help="Weights file (default: the shipped one).")
-    ] = None,
-    embedder: EmbedderOption = "static",
-    realdata: RealdataOption = None,
-) -> None:
-    """Refit the fallback category model of `pixel-data score` (Counsel Chat topics)."""
-    from evaluation.fitting import fit_category
-
-    use_realdata(realdata)
-    fit_category.refit(out or fit_category.COUNSEL_CHAT_WEIGHTS, embedder)
+for _name, _module, _default, _doc, _embedder in (
+    (
+        "empathy",
+        "fit_empathy",
+        "WEIGHTS_DIR",
+        "Refit the three EPITOME empathy mechanism models.",
+        "static",
+    ),
+    (
+        "behaviour",
+        "fit_behaviour",
+        "WEIGHTS_DIR",
+        "Refit the counselling-behaviour model on the ESConv train dialogues.",
+        "static",
+    ),
+    (
+        "safety",
+        "fit_safety",
+        "WEIGHTS",
+        "Refit the learned part of the safety score on half of hh-rlhf harmless-base.",
+        "default",
+    ),
+    (
+        "coherence",
+        "fit_coherence",
+        "WEIGHTS",
+        "Refit the coherence scorer's fallback relevance references (Counsel Chat).",
+        "static",
+    ),
+    (
+        "category",
+        "fit_category",
+        "COUNSEL_CHAT_WEIGHTS",
+        "Refit the fallback category model of `pixel-data score` (Counsel Chat topics).",
+        "static",
+    ),
+):
+    _register_fit(_name, _module, _default, _doc, embedder_default=_embedder)
 
 
 @fit_app.command("pii", epilog=examples("pixel-data eval fit pii"))
