@@ -348,8 +348,10 @@ def built_pairs_table(
         for pair in build_pairs(source, config=config, retrieval=retrieval)
     ]
     seekers = [pair.prompt_messages[-1]["content"] for pair in pairs]
-    chosen = empathy(seekers, [p.chosen for p in pairs]) if pairs else []
-    rejected = empathy(seekers, [p.rejected for p in pairs]) if pairs else []
+    # chosen and rejected in one call (one job on Ray): rows are scored independently
+    replies = [p.chosen for p in pairs] + [p.rejected for p in pairs]
+    both = empathy(seekers + seekers, replies) if pairs else []
+    chosen, rejected = both[: len(pairs)], both[len(pairs) :]
     columns: dict[str, list[Any]] = {name: [] for name in BUILT_PAIR_SCHEMA.names}
     for pair, chosen_score, rejected_score in zip(pairs, chosen, rejected, strict=True):
         values = {
@@ -366,3 +368,65 @@ def built_pairs_table(
         for name, value in values.items():
             columns[name].append(value)
     return pa.table(columns, schema=BUILT_PAIR_SCHEMA)
+
+
+# --------------------------------------------------------------------------------------------
+# Empathy of replies: in this process, or on Ray (engine `ray`, docs/scaling.md)
+# --------------------------------------------------------------------------------------------
+
+
+def reply_empathy(scorer, embedder, seekers: list[str], replies: list[str]) -> list[float]:
+    """The empathy scorer's score of each reply to its seeker's turn (row by row: a row's score
+    does not depend on the others)."""
+    results = scorer.score(seekers, replies, embedder.encode(seekers), embedder.encode(replies))
+    return [result.score for result in results]
+
+
+def empathy_model():
+    """The empathy scorer and the embedder it was fitted on (checked to agree)."""
+    from python_models.embeddings.backends import get_embedder
+    from python_models.scoring.empathy import EmpathyScorer
+
+    embedder, scorer = get_embedder("default"), EmpathyScorer()
+    if scorer.embedding_model != embedder.model_id:
+        raise ValueError(
+            f"the empathy weights were fitted on {scorer.embedding_model} embeddings, "
+            f"not {embedder.model_id}"
+        )
+    return scorer, embedder
+
+
+class PairEmpathyStage:
+    """`reply_empathy` of (``seeker``, ``reply``) rows on a Ray actor, the scorer and its
+    embedder loaded once per actor."""
+
+    def __init__(self) -> None:
+        self.scorer, self.embedder = empathy_model()
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        scores = reply_empathy(
+            self.scorer,
+            self.embedder,
+            table.column("seeker").to_pylist(),
+            table.column("reply").to_pylist(),
+        )
+        return pa.table({"empathy": pa.array(scores, pa.float64())})
+
+
+def reply_empathy_on_ray(
+    seekers: list[str], replies: list[str], *, batch_rows: int = 4096, workers: int = 0
+) -> list[float]:
+    """`reply_empathy` by Ray Data (`PairEmpathyStage`), in the order of the rows."""
+    from python_models.ray_stages import run_stage, table_batches
+
+    if not replies:
+        return []
+    table = pa.table({"seeker": pa.array(seekers, pa.string()), "reply": replies})
+    scored = run_stage(
+        PairEmpathyStage,
+        table_batches(table, batch_rows),
+        pa.schema([("empathy", pa.float64())]),
+        name="pair_empathy",
+        workers=workers,
+    )
+    return scored.column("empathy").to_pylist()

@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,14 +176,14 @@ def run_stage(
         # the dataset is the list of input files, one per block and per call: each actor reads
         # its batch's Parquet file itself (no file listing task, and batches stay whole)
         files = sorted(str(path) for path in inputs.iterdir())
-        context = ray.data.DataContext.get_current()
         # the whole pool is up before the first batch is handed out, one batch per actor at a
         # time: every actor (every node) gets its share, not only the one that started first
-        context.wait_for_min_actors_s = 600
-        context.max_tasks_in_flight_per_actor = 1
+        ray.data.DataContext.get_current().wait_for_min_actors_s = 600
         inputs_read = ray.data.from_items(
             [{"path": path} for path in files], override_num_blocks=len(files)
         )
+        # a dead actor is restarted and its batches retried: Ray Data's defaults for an actor
+        # pool (max_restarts=-1, max_task_retries=-1; tests/engine/test_ray_faults.py)
         dataset = inputs_read.map_batches(
             _Stage,
             fn_constructor_kwargs={
@@ -193,11 +193,8 @@ def run_stage(
             },
             batch_size=1,
             batch_format="pyarrow",
-            concurrency=run.actors,
+            compute=ray.data.ActorPoolStrategy(size=run.actors, max_tasks_in_flight_per_actor=1),
             num_cpus=1,
-            # a dead actor is restarted and its batches retried (Ray Data's defaults, explicit)
-            max_restarts=-1,
-            max_task_retries=-1,
         )
         staging = folder / "output.partial"
         dataset.write_parquet(str(staging), ray_remote_args={"num_cpus": 0})
@@ -273,16 +270,36 @@ def table_batches(table: pa.Table, rows: int) -> Iterator[pa.Table]:
         yield table.slice(start, rows)
 
 
-def with_vectors(table: pa.Table, vectors: np.ndarray) -> pa.Table:
-    """`table` with its rows' vectors as one fixed-size-list column (Parquet carries them)."""
+def vector_table(vectors: np.ndarray, dtype: type = np.float32) -> pa.Table:
+    """One row per vector: a fixed-size-list column of `dtype` (Parquet carries it exactly)."""
     dim = vectors.shape[1] if vectors.ndim == 2 else 0
-    flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1))
-    return table.append_column(VECTOR_COLUMN, pa.FixedSizeListArray.from_arrays(flat, dim))
+    flat = pa.array(np.ascontiguousarray(vectors, dtype=dtype).reshape(-1))
+    return pa.table({VECTOR_COLUMN: pa.FixedSizeListArray.from_arrays(flat, dim)})
+
+
+def vector_schema(dim: int, dtype: type = np.float32) -> pa.Schema:
+    """The schema of a `vector_table` of `dim` columns."""
+    return pa.schema([(VECTOR_COLUMN, pa.list_(pa.from_numpy_dtype(dtype), dim))])
+
+
+def with_vectors(table: pa.Table, vectors: np.ndarray, dtype: type = np.float32) -> pa.Table:
+    """`table` with its rows' vectors as one fixed-size-list column (Parquet carries them)."""
+    return table.append_column(VECTOR_COLUMN, vector_table(vectors, dtype).column(VECTOR_COLUMN))
 
 
 def split_vectors(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
-    """The inverse of `with_vectors`."""
+    """The inverse of `with_vectors`: the table, and the vectors in the column's own type."""
     column = table.column(VECTOR_COLUMN).combine_chunks()
     dim = column.type.list_size
-    vectors = column.values.to_numpy(zero_copy_only=False).reshape(-1, dim).astype(np.float32)
+    vectors = column.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim)
     return table.drop_columns([VECTOR_COLUMN]), vectors
+
+
+def engine_connection(engine: str) -> AbstractContextManager:
+    """What a dbt model runs its stages in: nothing for engine `local` (Ray is never imported),
+    Ray joined for the model (`connect`) for `ray`."""
+    if engine == "local":
+        return nullcontext()
+    if engine != "ray":
+        raise ValueError(f"var engine must be local or ray, not {engine!r}")
+    return connect()

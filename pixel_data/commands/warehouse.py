@@ -211,12 +211,18 @@ def engine_line(engine: str, warehouse: Path) -> str:
         return f"Engine: local (a pool of up to {workers} worker processes on this machine)"
     report = ray_runs_dir(warehouse) / "stages.jsonl"
     lines = report.read_text().splitlines() if report.exists() else []
-    stages = [json.loads(line) for line in lines]
-    parts = [
-        f"{s['stage']} {s['rows']:,} rows on {s['actors']} actors, {s['nodes_used']} of "
-        f"{s['nodes']} nodes ({s['cpus']} CPUs)"
-        for s in stages
-    ]
+    jobs: dict[str, list[dict]] = {}  # a stage may run several Ray jobs (embedding does)
+    for line in lines:
+        job = json.loads(line)
+        jobs.setdefault(job["stage"], []).append(job)
+    parts = []
+    for stage, runs in jobs.items():
+        count = f" in {len(runs)} jobs" if len(runs) > 1 else ""
+        parts.append(
+            f"{stage} {sum(r['rows'] for r in runs):,} rows{count} on "
+            f"{max(r['actors'] for r in runs)} actors, {max(r['nodes_used'] for r in runs)} of "
+            f"{max(r['nodes'] for r in runs)} nodes ({max(r['cpus'] for r in runs)} CPUs)"
+        )
     return "Engine: ray; " + ("; ".join(parts) if parts else "no stage ran on Ray")
 
 

@@ -8,30 +8,37 @@ turn. Which conversations are used is int_preference_pairs_build_sources; whethe
 (chosen outscores rejected by the seed's margin) is int_preference_pairs_gated. Each
 (prompt, reply) empathy score is cached by its text and the empathy scorer's version (var
 result_cache, docs/incremental.md): a rebuild scores only replies it has not scored.
+With var engine `ray` the replies not in the cache are scored by Ray Data (PairEmpathyStage);
+the pairs are built here (retrieval draws from every reply of the build), the cache read and
+written here (docs/scaling.md).
 """
 
-from python_models.preference_builder import BuilderConfig, built_pairs_table
+from python_models.preference_builder import (
+    BuilderConfig,
+    built_pairs_table,
+    empathy_model,
+    reply_empathy,
+    reply_empathy_on_ray,
+)
+from python_models.ray_stages import engine_connection
 from python_models.result_cache import CacheStats, ResultCache, cached_values, content_key
 
 
-def _empathy_function(cache: ResultCache | None, stats: CacheStats):
-    """Empathy of (seeker, reply) pairs, cached by their text and the empathy scorer version."""
+def _empathy_function(
+    cache: ResultCache | None, stats: CacheStats, engine: str, batch_rows: int, workers: int
+):
+    """Empathy of (seeker, reply) pairs, cached by their text and the empathy scorer version;
+    the uncached ones scored here or on Ray."""
     import pyarrow as pa
 
-    from python_models.embeddings.backends import get_embedder
-    from python_models.scoring.empathy import EmpathyScorer
     from python_models.scoring.versions import group_version
 
-    embedder, scorer = get_embedder("default"), EmpathyScorer()
-    if scorer.embedding_model != embedder.model_id:
-        raise ValueError(
-            f"the empathy weights were fitted on {scorer.embedding_model} embeddings, "
-            f"not {embedder.model_id}"
-        )
+    scorer, embedder = empathy_model()
 
     def compute(seekers: list[str], replies: list[str]) -> list[float]:
-        results = scorer.score(seekers, replies, embedder.encode(seekers), embedder.encode(replies))
-        return [result.score for result in results]
+        if engine == "ray":
+            return reply_empathy_on_ray(seekers, replies, batch_rows=batch_rows, workers=workers)
+        return reply_empathy(scorer, embedder, seekers, replies)
 
     version = group_version("empathy", embedder.model_id)
 
@@ -59,13 +66,19 @@ def model(dbt, session):
         max_pairs_per_conversation=int(dbt.config.get("pairs_per_conversation")),
         retrieval_share=float(dbt.config.get("retrieval_share")),
     )
+    engine = str(dbt.config.get("engine"))
+    batch_rows = int(dbt.config.get("ray_batch_rows"))
+    workers = int(dbt.config.get("scoring_workers"))
     mode = str(dbt.config.get("result_cache"))
     stats = CacheStats()
     cache = None if mode == "off" else ResultCache(mode=mode)
-    table = built_pairs_table(
-        conversations,
-        empathy=_empathy_function(cache, stats) if conversations.num_rows else lambda s, r: [],
-        config=config,
-    )
+    with engine_connection(engine):
+        table = built_pairs_table(
+            conversations,
+            empathy=_empathy_function(cache, stats, engine, batch_rows, workers)
+            if conversations.num_rows
+            else lambda s, r: [],
+            config=config,
+        )
     print(stats.summary(), flush=True)
     return table
