@@ -42,6 +42,7 @@ BATCH_COLUMN = "__pixel_batch"
 ROW_COLUMN = "__pixel_row"
 VECTOR_COLUMN = "__pixel_vector"
 PIDS_FOLDER = "pids"  # a file per batch done, naming the worker's PID (tests kill one by it)
+LOADS_FOLDER = "loads"  # a file per actor started: seconds its stage took to build (model load)
 
 
 @dataclass
@@ -57,20 +58,31 @@ class RayRun:
     rows: int = 0
     # batch number -> (worker PID, Ray node id) of the actor that finished it
     done_by: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # batch number -> CPU seconds its actor spent on it (the stage's call, nothing else)
+    batch_cpu: dict[int, float] = field(default_factory=dict)
+    # per actor started (restarts too): wall seconds building its stage (loading the model)
+    load_seconds: list[float] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def nodes_used(self) -> set[str]:
         """The Ray nodes whose actors finished a batch."""
         return {node for _, node in self.done_by.values()}
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds the actors spent in the stage's calls, over every batch."""
+        return sum(self.batch_cpu.values())
+
     def summary(self) -> str:
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        cpu = self.cpu_seconds()
+        per_row = f" ({1000 * cpu / self.rows:.2f} ms/row)" if self.rows else ""
+        load = f", actor load up to {max(self.load_seconds):.1f}s" if self.load_seconds else ""
         return (
             f"ray {self.stage}: {self.rows} rows in {self.batches} batches on {self.actors} "
             f"actor{'s' if self.actors != 1 else ''} ({self.nodes} node"
             f"{'s' if self.nodes != 1 else ''}, {self.cpus} CPUs at {self.address}; batches ran "
             f"on {len(self.nodes_used())} node{'s' if len(self.nodes_used()) != 1 else ''}); "
-            f"{timings}"
+            f"{timings}; actors' CPU {cpu:.1f}s{per_row}{load}"
         )
 
 
@@ -156,6 +168,7 @@ def run_stage(
     inputs, outputs, pids = folder / "input", folder / "output", folder / PIDS_FOLDER
     inputs.mkdir(parents=True)
     pids.mkdir()
+    (folder / LOADS_FOLDER).mkdir()
     try:
         started = time.perf_counter()
         rows = 0
@@ -200,8 +213,10 @@ def run_stage(
         dataset.write_parquet(str(staging), ray_remote_args={"num_cpus": 0})
         staging.rename(outputs)  # only a finished job's results are ever read
         for done in pids.iterdir():
-            pid, node = done.read_text().split()
+            pid, node, cpu = done.read_text().split()
             run.done_by[int(done.name)] = (int(pid), node)
+            run.batch_cpu[int(done.name)] = float(cpu)
+        run.load_seconds = [float(f.read_text()) for f in (folder / LOADS_FOLDER).iterdir()]
         run.seconds["ray_job"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -231,6 +246,8 @@ def _report(run: RayRun) -> None:
         "nodes": run.nodes,
         "cpus": run.cpus,
         "nodes_used": len(run.nodes_used()),
+        "cpu_s": round(run.cpu_seconds(), 3),
+        "ray_job_s": round(run.seconds.get("ray_job", 0.0), 3),
     }
     with open(run_root() / REPORT_FILE, "a", encoding="utf-8") as report:
         report.write(json.dumps(line) + "\n")
@@ -243,16 +260,21 @@ class _Stage:
     def __init__(self, stage: type, kwargs: dict, pids: str) -> None:
         import ray
 
+        started = time.perf_counter()
         self.stage = stage(**kwargs)
         self.pids = Path(pids)
         self.node = ray.get_runtime_context().get_node_id()
+        loads = self.pids.parent / LOADS_FOLDER
+        (loads / uuid.uuid4().hex).write_text(f"{time.perf_counter() - started:.3f}")
 
     def __call__(self, files: pa.Table) -> pa.Table:
         batch = pa.concat_tables(pq.read_table(path) for path in files.column("path").to_pylist())
         out = []
         for index in sorted(set(batch.column(BATCH_COLUMN).to_pylist())):
             part = batch.filter(pc.equal(batch.column(BATCH_COLUMN), index))
+            cpu = time.process_time()
             result = self.stage(part.drop_columns([BATCH_COLUMN, ROW_COLUMN]))
+            cpu = time.process_time() - cpu
             if result.num_rows != part.num_rows:
                 raise RuntimeError(f"stage returned {result.num_rows} rows for {part.num_rows}")
             out.append(
@@ -260,7 +282,7 @@ class _Stage:
                     ROW_COLUMN, part.column(ROW_COLUMN)
                 )
             )
-            (self.pids / f"{index:06d}").write_text(f"{os.getpid()} {self.node}")
+            (self.pids / f"{index:06d}").write_text(f"{os.getpid()} {self.node} {cpu:.6f}")
         return pa.concat_tables(out)
 
 

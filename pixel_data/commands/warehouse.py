@@ -264,10 +264,10 @@ def build(
         fail("dbt build failed: a model or a gate did not pass (see above)", FAILED)
     if select:  # a partial build may not have built the marts the summary reads
         console.print(f"[green]Built[/] the selection {select!r}; summary: `pixel-data summary`")
-        console.print(engine_line(engine, target))
+        console.print(engine_line(engine, target), soft_wrap=True)  # one line, never wrapped
         return
     print_summary(read_summary(target))
-    console.print(engine_line(engine, target))
+    console.print(engine_line(engine, target), soft_wrap=True)
 
 
 def summary(warehouse: WarehouseOption = None) -> None:

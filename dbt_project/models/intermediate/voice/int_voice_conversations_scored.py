@@ -24,10 +24,11 @@ def model(dbt, session):
     reference = dbt.ref("int_voice_reference_turns").order("reference_source, turn_rank")
     reference_texts = [row[0] for row in reference.project("content").fetchall()]
     with engine_connection(engine):
-        return score_voice_table(
+        table = score_voice_table(
             records,
             reference_texts,
             engine=engine,
             batch_rows=int(dbt.config.get("ray_batch_rows")),
             workers=int(dbt.config.get("scoring_workers")),
         )
+    return table
