@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import tempfile
 import time
 from collections import defaultdict
 
@@ -94,6 +96,17 @@ def main() -> None:
     parser.add_argument("--local", action="store_true", help="also run in one process")
     args = parser.parse_args()
 
+    # the run folders (conversation text) in a folder of this run's, removed at the end
+    runs = tempfile.mkdtemp(prefix="pixel-ray-benchmark-")
+    os.environ["PIXEL_RAY_RUN_DIR"] = runs
+    try:
+        measure(args)
+    finally:
+        shutil.rmtree(runs, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace) -> None:
+    """The runs, alternating, and the summary (see the module docstring)."""
     from python_models.ray_stages import RayRun, connect, run_stage
     from python_models.scoring.warehouse import SCORES_SCHEMA
 

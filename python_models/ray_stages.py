@@ -237,7 +237,10 @@ REPORT_FILE = "stages.jsonl"
 
 
 def _report(run: RayRun) -> None:
-    """Append the stage's counts to the run root's report (the CLI's build summary reads it)."""
+    """Append the stage's counts to the run root's report (the CLI's build summary reads it);
+    only under a run root someone chose (PIXEL_RAY_RUN_DIR), never into the shared /tmp."""
+    if not os.environ.get("PIXEL_RAY_RUN_DIR"):
+        return
     line = {
         "stage": run.stage,
         "rows": run.rows,
