@@ -218,9 +218,10 @@ def engine_line(engine: str, warehouse: Path) -> str:
     parts = []
     for stage, runs in jobs.items():
         count = f" in {len(runs)} jobs" if len(runs) > 1 else ""
+        actors = max(r["actors"] for r in runs)
         parts.append(
-            f"{stage} {sum(r['rows'] for r in runs):,} rows{count} on "
-            f"{max(r['actors'] for r in runs)} actors, {max(r['nodes_used'] for r in runs)} of "
+            f"{stage} {sum(r['rows'] for r in runs):,} rows{count} on {actors} "
+            f"actor{'s' if actors != 1 else ''}, {max(r['nodes_used'] for r in runs)} of "
             f"{max(r['nodes'] for r in runs)} nodes ({max(r['cpus'] for r in runs)} CPUs)"
         )
     return "Engine: ray; " + ("; ".join(parts) if parts else "no stage ran on Ray")

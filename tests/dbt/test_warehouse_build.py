@@ -204,7 +204,7 @@ def test_the_split_ratio_gate_fails_when_a_split_is_emptied(built_warehouse, tmp
 
 
 def test_the_build_summary_names_the_local_engine_and_its_pool(built_warehouse):
-    engine = [line for line in built_warehouse.stdout.splitlines() if line.startswith("Engine:")]
+    engine = [line for line in built_warehouse.output.splitlines() if line.startswith("Engine:")]
     assert len(engine) == 1 and engine[0].startswith("Engine: local (a pool of up to "), engine
     # no stage ran on Ray (each Ray job logs a line "ray <stage>: N rows in B batches ...")
-    assert not re.search(r"^ray \w+: \d+ rows", built_warehouse.stdout, re.MULTILINE)
+    assert not re.search(r"^ray \w+: \d+ rows", built_warehouse.output, re.MULTILINE)

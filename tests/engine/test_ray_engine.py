@@ -99,7 +99,9 @@ def test_the_build_summary_names_the_engine_and_its_workers(ray_build):
     # a cold cache: the scorers ran on Ray for every conversation, nothing was reused
     cache = next(line for line in output.splitlines() if "crisis computed" in line)
     assert re.search(r"crisis computed [1-9]\d* reused 0", cache), cache
-    assert re.search(r"pair_empathy computed [1-9]\d* reused 0", output)
+    # the reply pool's empathy was computed on Ray (a pair's chosen reply is a pool reply, so
+    # the same build reuses some of it)
+    assert re.search(r"pair_empathy computed [1-9]\d*", output)
     assert "logging_progress" in output or "Dataset" in output  # Ray Data's progress, in the log
 
 
