@@ -1,75 +1,185 @@
-"""The Ray engine against the local one on one stage (PII redaction, scoring off), alternating.
+"""The Ray engine's scaling from 1 to 2 actors on a heavy stage, alternating, with the load.
 
-Generated conversations (no record content printed) go through `unscored_table`: locally in one
-process, then on a Ray cluster this script starts on loopback (stopped by PID) with 1 and with 2
-actors; each round runs all three in turn. Prints seconds, rows/s, the Ray-vs-local ratio and
-the 1 -> 2 actor scaling efficiency (speed-up / 2).
+`--stage score` runs every scorer and PII redaction (`ScoreStage`, what int_conversations_scored
+runs on Ray) over synthetic conversations (benchmarks/scoring.py: 2-6 turns of 15-120 words);
+`--stage redact` runs PII redaction alone (`RedactStage`, scoring off). A Ray this script starts
+on loopback with `--cpus` CPUs (stopped by PID) runs the stage with 1 actor and with 2 actors,
+alternating for `--rounds` rounds (`--local` adds one process without Ray to each round). Every
+run prints its wall seconds, the load average before and after it (`os.getloadavg`, the figures
+`uptime` prints), the CPU seconds the actors spent in the stage's calls (process time per batch:
+what load disturbs least), CPU ms per conversation for each actor, and the longest actor start
+(building the stage: loading the models). Then the speed-up and efficiency (speed-up / 2), per
+round and best against best. No record content is printed.
 
-    python -m benchmarks.ray_engine --rows 20000 --rounds 2
+    python -m benchmarks.ray_engine --stage score --rows 20000 --rounds 2
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import tempfile
 import time
+from collections import defaultdict
 
+import numpy as np
 import pyarrow as pa
 
 from python_models.ray_cluster import LocalRayCluster
 
+BATCH_ROWS = 4_096  # the build's ray_batch_rows default
+
+
+def load_average() -> str:
+    return "/".join(f"{value:.1f}" for value in os.getloadavg())
+
 
 def conversations(rows: int) -> pa.Table:
-    """Generated two-turn conversations with names and phone numbers in them."""
-    messages = [
-        [
-            {"role": "user", "content": f"I'm Dana Reyes, call me on 555-010-{i % 10000:04d}."},
-            {"role": "assistant", "content": "Thank you. What would you like to talk about?"},
-        ]
-        for i in range(rows)
+    """Synthetic counselling conversations (benchmarks/scoring.py), all of category general."""
+    from benchmarks.scoring import synthetic_conversations
+
+    return pa.table(
+        {
+            "conversation_id": [f"c{i:08d}" for i in range(rows)],
+            "messages": synthetic_conversations(rows),
+            "category": ["general"] * rows,
+        }
+    )
+
+
+def stage_inputs(table: pa.Table, stage: str, batch_rows: int) -> tuple[type, list[pa.Table]]:
+    """The stage class and its input batches, as the warehouse hands them to Ray."""
+    from python_models.ray_stages import table_batches, with_vectors
+    from python_models.scoring.warehouse import RedactStage, ScoreStage
+
+    if stage == "redact":
+        unscored = table.select(["conversation_id", "messages"])
+        return RedactStage, list(table_batches(unscored, batch_rows))
+    from python_models.embeddings.backends import get_embedder
+
+    dim = get_embedder().dim  # category "general" everywhere: conversation vectors go unused
+    batches = [
+        with_vectors(batch, np.zeros((batch.num_rows, dim), np.float32))
+        for batch in table_batches(table, batch_rows)
     ]
-    return pa.table({"conversation_id": [f"c{i:08d}" for i in range(rows)], "messages": messages})
+    return ScoreStage, batches
+
+
+def run_local(stage: str, batches: list[pa.Table]) -> float:
+    """The stage in this process (its models loaded once, counted); CPU seconds."""
+    from python_models.ray_stages import split_vectors
+    from python_models.scoring.pii import PiiDetector
+    from python_models.scoring.pipeline import Scorers
+    from python_models.scoring.warehouse import _unscored_batch, score_table
+
+    cpu = time.process_time()
+    if stage == "redact":
+        detector = PiiDetector()
+        for batch in batches:
+            _unscored_batch(batch, detector)
+    else:
+        scorers = Scorers(redact=True)
+        for batch in batches:
+            table, vectors = split_vectors(batch)
+            score_table(table, scorers, vectors)
+    return time.process_time() - cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", choices=("score", "redact"), default="score")
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--batch-rows", type=int, default=4_096)
+    parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray")
+    parser.add_argument("--local", action="store_true", help="also run in one process")
     args = parser.parse_args()
 
-    from python_models.ray_stages import connect
-    from python_models.scoring.pii import PiiDetector
-    from python_models.scoring.warehouse import unscored_table
+    # the run folders (conversation text) in a folder of this run's, removed at the end
+    runs = tempfile.mkdtemp(prefix="pixel-ray-benchmark-")
+    os.environ["PIXEL_RAY_RUN_DIR"] = runs
+    try:
+        measure(args)
+    finally:
+        shutil.rmtree(runs, ignore_errors=True)
 
+
+def measure(args: argparse.Namespace) -> None:
+    """The runs, alternating, and the summary (see the module docstring)."""
+    from python_models.ray_stages import RayRun, connect, run_stage
+    from python_models.scoring.warehouse import SCORES_SCHEMA
+
+    started = time.perf_counter()
     table = conversations(args.rows)
-    detector = PiiDetector()
-    times: dict[str, list[float]] = {"local": [], "ray x1": [], "ray x2": []}
-    with LocalRayCluster(num_cpus=2) as cluster, connect(cluster.address):
-        for _ in range(args.rounds):
-            for name, engine, workers in (
-                ("local", "local", 1),
-                ("ray x1", "ray", 1),
-                ("ray x2", "ray", 2),
-            ):
-                started = time.perf_counter()
-                unscored_table(
-                    table.to_batches(max_chunksize=args.batch_rows),
-                    detector,
-                    workers=workers,
-                    engine=engine,
-                )
-                times[name].append(time.perf_counter() - started)
-    best = {name: min(seconds) for name, seconds in times.items()}
-    for name, seconds in times.items():
-        runs = " ".join(f"{s:.1f}" for s in seconds)
-        print(
-            f"{name:7s} best {best[name]:.1f} s ({args.rows / best[name]:,.0f} rows/s), runs {runs}"
-        )
-    print(f"ray x1 / local: {best['ray x1'] / best['local']:.2f}")
+    stage_class, batches = stage_inputs(table, args.stage, args.batch_rows)
+    rows_of = [batch.num_rows for batch in batches]
     print(
-        f"1 -> 2 actors: speed-up {best['ray x1'] / best['ray x2']:.2f}, "
-        f"efficiency {best['ray x1'] / best['ray x2'] / 2:.2f}"
+        f"{args.stage}: {args.rows:,} conversations, {len(batches)} batches of up to "
+        f"{args.batch_rows:,} (generated in {time.perf_counter() - started:.1f} s); "
+        f"Ray with {args.cpus} CPUs on this host; os.cpu_count() {os.cpu_count()}",
+        flush=True,
     )
+    walls: dict[str, list[float]] = defaultdict(list)
+    cpu_ms: dict[str, list[float]] = defaultdict(list)  # CPU ms per conversation, per actor
+    plan = [("local", 0)] if args.local else []
+    plan += [("ray x1", 1), ("ray x2", 2)]
+    with LocalRayCluster(num_cpus=args.cpus) as cluster, connect(cluster.address):
+        for round_number in range(1, args.rounds + 1):
+            for name, actors in plan:
+                before = load_average()
+                started = time.perf_counter()
+                if actors == 0:
+                    cpu = run_local(args.stage, batches)
+                    wall = time.perf_counter() - started
+                    per_actor = [1000 * cpu / args.rows]
+                    detail = f"CPU {cpu:.1f} s"
+                else:
+                    run = RayRun(stage=args.stage)
+                    run_stage(
+                        stage_class,
+                        batches,
+                        SCORES_SCHEMA,
+                        name=args.stage,
+                        constructor_kwargs={"redact": True},
+                        workers=actors,
+                        run=run,
+                    )
+                    wall = time.perf_counter() - started
+                    by_actor: dict[int, list[float]] = defaultdict(lambda: [0.0, 0])
+                    for batch, (pid, _) in run.done_by.items():
+                        by_actor[pid][0] += run.batch_cpu[batch]
+                        by_actor[pid][1] += rows_of[batch]
+                    per_actor = [1000 * cpu / n for cpu, n in by_actor.values()]
+                    shares = "/".join(str(n) for _, n in by_actor.values())
+                    detail = (
+                        f"ray job {run.seconds['ray_job']:.1f} s, actors' CPU "
+                        f"{run.cpu_seconds():.1f} s, rows per actor {shares}, longest actor "
+                        f"start {max(run.load_seconds, default=0):.1f} s"
+                    )
+                walls[name].append(wall)
+                cpu_ms[name] += per_actor
+                ms = ", ".join(f"{value:.2f}" for value in per_actor)
+                print(
+                    f"round {round_number} {name:7s} {wall:7.1f} s wall "
+                    f"({args.rows / wall:,.0f} conv/s); {detail}; CPU ms/conv per actor {ms}; "
+                    f"load {before} -> {load_average()}",
+                    flush=True,
+                )
+    print()
+    for name in walls:
+        runs = " ".join(f"{s:.1f}" for s in walls[name])
+        mean_ms = sum(cpu_ms[name]) / len(cpu_ms[name])
+        print(f"{name:7s} runs {runs} s; mean CPU {mean_ms:.2f} ms/conv per actor")
+    if "local" in walls:
+        print(f"ray x1 / local (best): {min(walls['ray x1']) / min(walls['local']):.2f}")
+    for index, (one, two) in enumerate(zip(walls["ray x1"], walls["ray x2"], strict=True), 1):
+        speed_up = one / two
+        print(
+            f"round {index}: 1 -> 2 actors speed-up {speed_up:.2f}, efficiency {speed_up / 2:.2f}"
+        )
+    best = min(walls["ray x1"]) / min(walls["ray x2"])
+    print(f"best vs best: speed-up {best:.2f}, efficiency {best / 2:.2f}")
 
 
 if __name__ == "__main__":

@@ -213,8 +213,9 @@ def embed_conversations(
                     continue
                 pending_ids.append(cid)
                 pending_texts.append(text)
-            # write the cache every ~100k vectors: a killed build keeps what it made
-            if len(pending_ids) >= max(batch_size, 100_000):
+            # write the cache every ~100k vectors: a killed build keeps what it made (an
+            # embedder on Ray asks for bigger calls, `call_rows`, so its jobs fill the cluster)
+            if len(pending_ids) >= max(batch_size, getattr(embedder, "call_rows", 100_000)):
                 flush()
         flush()
     finally:

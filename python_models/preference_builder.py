@@ -348,8 +348,10 @@ def built_pairs_table(
         for pair in build_pairs(source, config=config, retrieval=retrieval)
     ]
     seekers = [pair.prompt_messages[-1]["content"] for pair in pairs]
-    chosen = empathy(seekers, [p.chosen for p in pairs]) if pairs else []
-    rejected = empathy(seekers, [p.rejected for p in pairs]) if pairs else []
+    # chosen and rejected in one call (one job on Ray): rows are scored independently
+    replies = [p.chosen for p in pairs] + [p.rejected for p in pairs]
+    both = empathy(seekers + seekers, replies) if pairs else []
+    chosen, rejected = both[: len(pairs)], both[len(pairs) :]
     columns: dict[str, list[Any]] = {name: [] for name in BUILT_PAIR_SCHEMA.names}
     for pair, chosen_score, rejected_score in zip(pairs, chosen, rejected, strict=True):
         values = {
@@ -366,3 +368,94 @@ def built_pairs_table(
         for name, value in values.items():
             columns[name].append(value)
     return pa.table(columns, schema=BUILT_PAIR_SCHEMA)
+
+
+# --------------------------------------------------------------------------------------------
+# The reply score (var preference_pair_score): in this process, or on Ray (engine `ray`,
+# docs/scaling.md)
+# --------------------------------------------------------------------------------------------
+
+PAIR_SCORES = ("counselling_quality", "empathy_intensity")
+
+
+@dataclass(frozen=True)
+class ReplyScorer:
+    """What scores a reply to its seeker's turn: EPITOME empathy intensity, or counselling
+    quality (python_models/scoring/behaviour.py `reply_counselling_quality`: the mean of the
+    reply's MI-consistent behaviour and its empathy intensity) when `behaviour` is set."""
+
+    empathy: Any
+    embedder: Any
+    behaviour: Any | None = None
+
+
+def reply_scorer(score_name: str = "empathy_intensity") -> ReplyScorer:
+    """The scorers behind `score_name` and the embedder they were fitted on (checked to agree)."""
+    from python_models.embeddings.backends import get_embedder
+    from python_models.scoring.behaviour import BehaviourScorer
+    from python_models.scoring.empathy import EmpathyScorer
+
+    if score_name not in PAIR_SCORES:
+        raise ValueError(f"preference_pair_score {score_name!r} is not one of {PAIR_SCORES}")
+    embedder, empathy = get_embedder("default"), EmpathyScorer()
+    behaviour = BehaviourScorer() if score_name == "counselling_quality" else None
+    for fitted_on in (empathy.embedding_model, behaviour and behaviour.embedding_model):
+        if fitted_on and fitted_on != embedder.model_id:
+            raise ValueError(
+                f"the scorer weights were fitted on {fitted_on} embeddings, not {embedder.model_id}"
+            )
+    return ReplyScorer(empathy, embedder, behaviour)
+
+
+def reply_scores(scorer: ReplyScorer, seekers: list[str], replies: list[str]) -> list[float]:
+    """Each reply's score against its seeker's turn (row by row: a row's score does not depend on
+    the others)."""
+    from python_models.scoring.behaviour import reply_counselling_quality
+
+    seeker_vectors = scorer.embedder.encode(seekers)
+    results = scorer.empathy.score(
+        seekers, replies, seeker_vectors, scorer.embedder.encode(replies)
+    )
+    if scorer.behaviour is None:
+        return [result.score for result in results]
+    behaviours = scorer.behaviour.score(replies, seeker_vectors, scorer.embedder.encode)
+    return [reply_counselling_quality(b, e.score) for b, e in zip(behaviours, results, strict=True)]
+
+
+class PairScoreStage:
+    """`reply_scores` of (``seeker``, ``reply``) rows on a Ray actor, the scorers and their
+    embedder loaded once per actor."""
+
+    def __init__(self, score_name: str = "empathy_intensity") -> None:
+        self.scorer = reply_scorer(score_name)
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        scores = reply_scores(
+            self.scorer, table.column("seeker").to_pylist(), table.column("reply").to_pylist()
+        )
+        return pa.table({"score": pa.array(scores, pa.float64())})
+
+
+def reply_scores_on_ray(
+    seekers: list[str],
+    replies: list[str],
+    *,
+    score_name: str = "empathy_intensity",
+    batch_rows: int = 4096,
+    workers: int = 0,
+) -> list[float]:
+    """`reply_scores` by Ray Data (`PairScoreStage`), in the order of the rows."""
+    from python_models.ray_stages import run_stage, table_batches
+
+    if not replies:
+        return []
+    table = pa.table({"seeker": pa.array(seekers, pa.string()), "reply": replies})
+    scored = run_stage(
+        PairScoreStage,
+        table_batches(table, batch_rows),
+        pa.schema([("score", pa.float64())]),
+        name="pair_empathy",
+        constructor_kwargs={"score_name": score_name},
+        workers=workers,
+    )
+    return scored.column("score").to_pylist()

@@ -102,6 +102,26 @@ def stop_process_tree(pid: int, grace: float = 3.0) -> None:
         _reap(member)
 
 
+def ensure_auth_token() -> None:
+    """Make sure the token Ray's token authentication needs exists: `ray start --head` refuses
+    to start without one (unlike `ray.init`, which makes it). When neither RAY_AUTH_TOKEN,
+    RAY_AUTH_TOKEN_PATH nor ~/.ray/auth_token gives one, Ray's own `ray get-auth-token
+    --generate` writes ~/.ray/auth_token, as `ray.init` would; every node and driver of this
+    user then reads it."""
+    if os.environ.get("RAY_AUTH_TOKEN") or os.environ.get("RAY_AUTH_TOKEN_PATH"):
+        return
+    if (Path.home() / ".ray" / "auth_token").exists():
+        return
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("ray")), "get-auth-token", "--generate"],
+        capture_output=True,
+        env={**os.environ, **RAY_ENVIRONMENT},
+        timeout=START_TIMEOUT_S,
+    )
+    if result.returncode != 0:
+        raise RayUnavailable(f"`ray get-auth-token --generate` exited with {result.returncode}")
+
+
 def _die_with_parent() -> None:
     """In a node's `ray start`, before exec: SIGTERM when the process that started it dies, so a
     killed build or test never leaves a cluster behind (Linux; elsewhere a no-op)."""
@@ -139,6 +159,7 @@ class LocalRayCluster:
 
     def start(self) -> str:
         """Start the nodes; return the head's address (`127.0.0.1:PORT`)."""
+        ensure_auth_token()
         self._log_dir = Path(tempfile.mkdtemp(prefix="pixel-ray-"))
         port = free_port()
         self.address = f"127.0.0.1:{port}"

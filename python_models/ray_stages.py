@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,7 @@ BATCH_COLUMN = "__pixel_batch"
 ROW_COLUMN = "__pixel_row"
 VECTOR_COLUMN = "__pixel_vector"
 PIDS_FOLDER = "pids"  # a file per batch done, naming the worker's PID (tests kill one by it)
+LOADS_FOLDER = "loads"  # a file per actor started: seconds its stage took to build (model load)
 
 
 @dataclass
@@ -57,20 +58,31 @@ class RayRun:
     rows: int = 0
     # batch number -> (worker PID, Ray node id) of the actor that finished it
     done_by: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # batch number -> CPU seconds its actor spent on it (the stage's call, nothing else)
+    batch_cpu: dict[int, float] = field(default_factory=dict)
+    # per actor started (restarts too): wall seconds building its stage (loading the model)
+    load_seconds: list[float] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def nodes_used(self) -> set[str]:
         """The Ray nodes whose actors finished a batch."""
         return {node for _, node in self.done_by.values()}
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds the actors spent in the stage's calls, over every batch."""
+        return sum(self.batch_cpu.values())
+
     def summary(self) -> str:
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        cpu = self.cpu_seconds()
+        per_row = f" ({1000 * cpu / self.rows:.2f} ms/row)" if self.rows else ""
+        load = f", actor load up to {max(self.load_seconds):.1f}s" if self.load_seconds else ""
         return (
             f"ray {self.stage}: {self.rows} rows in {self.batches} batches on {self.actors} "
             f"actor{'s' if self.actors != 1 else ''} ({self.nodes} node"
             f"{'s' if self.nodes != 1 else ''}, {self.cpus} CPUs at {self.address}; batches ran "
             f"on {len(self.nodes_used())} node{'s' if len(self.nodes_used()) != 1 else ''}); "
-            f"{timings}"
+            f"{timings}; actors' CPU {cpu:.1f}s{per_row}{load}"
         )
 
 
@@ -156,6 +168,7 @@ def run_stage(
     inputs, outputs, pids = folder / "input", folder / "output", folder / PIDS_FOLDER
     inputs.mkdir(parents=True)
     pids.mkdir()
+    (folder / LOADS_FOLDER).mkdir()
     try:
         started = time.perf_counter()
         rows = 0
@@ -176,14 +189,14 @@ def run_stage(
         # the dataset is the list of input files, one per block and per call: each actor reads
         # its batch's Parquet file itself (no file listing task, and batches stay whole)
         files = sorted(str(path) for path in inputs.iterdir())
-        context = ray.data.DataContext.get_current()
         # the whole pool is up before the first batch is handed out, one batch per actor at a
         # time: every actor (every node) gets its share, not only the one that started first
-        context.wait_for_min_actors_s = 600
-        context.max_tasks_in_flight_per_actor = 1
+        ray.data.DataContext.get_current().wait_for_min_actors_s = 600
         inputs_read = ray.data.from_items(
             [{"path": path} for path in files], override_num_blocks=len(files)
         )
+        # a dead actor is restarted and its batches retried: Ray Data's defaults for an actor
+        # pool (max_restarts=-1, max_task_retries=-1; tests/engine/test_ray_faults.py)
         dataset = inputs_read.map_batches(
             _Stage,
             fn_constructor_kwargs={
@@ -193,18 +206,17 @@ def run_stage(
             },
             batch_size=1,
             batch_format="pyarrow",
-            concurrency=run.actors,
+            compute=ray.data.ActorPoolStrategy(size=run.actors, max_tasks_in_flight_per_actor=1),
             num_cpus=1,
-            # a dead actor is restarted and its batches retried (Ray Data's defaults, explicit)
-            max_restarts=-1,
-            max_task_retries=-1,
         )
         staging = folder / "output.partial"
         dataset.write_parquet(str(staging), ray_remote_args={"num_cpus": 0})
         staging.rename(outputs)  # only a finished job's results are ever read
         for done in pids.iterdir():
-            pid, node = done.read_text().split()
+            pid, node, cpu = done.read_text().split()
             run.done_by[int(done.name)] = (int(pid), node)
+            run.batch_cpu[int(done.name)] = float(cpu)
+        run.load_seconds = [float(f.read_text()) for f in (folder / LOADS_FOLDER).iterdir()]
         run.seconds["ray_job"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -225,7 +237,10 @@ REPORT_FILE = "stages.jsonl"
 
 
 def _report(run: RayRun) -> None:
-    """Append the stage's counts to the run root's report (the CLI's build summary reads it)."""
+    """Append the stage's counts to the run root's report (the CLI's build summary reads it);
+    only under a run root someone chose (PIXEL_RAY_RUN_DIR), never into the shared /tmp."""
+    if not os.environ.get("PIXEL_RAY_RUN_DIR"):
+        return
     line = {
         "stage": run.stage,
         "rows": run.rows,
@@ -234,6 +249,8 @@ def _report(run: RayRun) -> None:
         "nodes": run.nodes,
         "cpus": run.cpus,
         "nodes_used": len(run.nodes_used()),
+        "cpu_s": round(run.cpu_seconds(), 3),
+        "ray_job_s": round(run.seconds.get("ray_job", 0.0), 3),
     }
     with open(run_root() / REPORT_FILE, "a", encoding="utf-8") as report:
         report.write(json.dumps(line) + "\n")
@@ -246,16 +263,21 @@ class _Stage:
     def __init__(self, stage: type, kwargs: dict, pids: str) -> None:
         import ray
 
+        started = time.perf_counter()
         self.stage = stage(**kwargs)
         self.pids = Path(pids)
         self.node = ray.get_runtime_context().get_node_id()
+        loads = self.pids.parent / LOADS_FOLDER
+        (loads / uuid.uuid4().hex).write_text(f"{time.perf_counter() - started:.3f}")
 
     def __call__(self, files: pa.Table) -> pa.Table:
         batch = pa.concat_tables(pq.read_table(path) for path in files.column("path").to_pylist())
         out = []
         for index in sorted(set(batch.column(BATCH_COLUMN).to_pylist())):
             part = batch.filter(pc.equal(batch.column(BATCH_COLUMN), index))
+            cpu = time.process_time()
             result = self.stage(part.drop_columns([BATCH_COLUMN, ROW_COLUMN]))
+            cpu = time.process_time() - cpu
             if result.num_rows != part.num_rows:
                 raise RuntimeError(f"stage returned {result.num_rows} rows for {part.num_rows}")
             out.append(
@@ -263,7 +285,7 @@ class _Stage:
                     ROW_COLUMN, part.column(ROW_COLUMN)
                 )
             )
-            (self.pids / f"{index:06d}").write_text(f"{os.getpid()} {self.node}")
+            (self.pids / f"{index:06d}").write_text(f"{os.getpid()} {self.node} {cpu:.6f}")
         return pa.concat_tables(out)
 
 
@@ -273,16 +295,36 @@ def table_batches(table: pa.Table, rows: int) -> Iterator[pa.Table]:
         yield table.slice(start, rows)
 
 
-def with_vectors(table: pa.Table, vectors: np.ndarray) -> pa.Table:
-    """`table` with its rows' vectors as one fixed-size-list column (Parquet carries them)."""
+def vector_table(vectors: np.ndarray, dtype: type = np.float32) -> pa.Table:
+    """One row per vector: a fixed-size-list column of `dtype` (Parquet carries it exactly)."""
     dim = vectors.shape[1] if vectors.ndim == 2 else 0
-    flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1))
-    return table.append_column(VECTOR_COLUMN, pa.FixedSizeListArray.from_arrays(flat, dim))
+    flat = pa.array(np.ascontiguousarray(vectors, dtype=dtype).reshape(-1))
+    return pa.table({VECTOR_COLUMN: pa.FixedSizeListArray.from_arrays(flat, dim)})
+
+
+def vector_schema(dim: int, dtype: type = np.float32) -> pa.Schema:
+    """The schema of a `vector_table` of `dim` columns."""
+    return pa.schema([(VECTOR_COLUMN, pa.list_(pa.from_numpy_dtype(dtype), dim))])
+
+
+def with_vectors(table: pa.Table, vectors: np.ndarray, dtype: type = np.float32) -> pa.Table:
+    """`table` with its rows' vectors as one fixed-size-list column (Parquet carries them)."""
+    return table.append_column(VECTOR_COLUMN, vector_table(vectors, dtype).column(VECTOR_COLUMN))
 
 
 def split_vectors(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
-    """The inverse of `with_vectors`."""
+    """The inverse of `with_vectors`: the table, and the vectors in the column's own type."""
     column = table.column(VECTOR_COLUMN).combine_chunks()
     dim = column.type.list_size
-    vectors = column.values.to_numpy(zero_copy_only=False).reshape(-1, dim).astype(np.float32)
+    vectors = column.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim)
     return table.drop_columns([VECTOR_COLUMN]), vectors
+
+
+def engine_connection(engine: str) -> AbstractContextManager:
+    """What a dbt model runs its stages in: nothing for engine `local` (Ray is never imported),
+    Ray joined for the model (`connect`) for `ray`."""
+    if engine == "local":
+        return nullcontext()
+    if engine != "ray":
+        raise ValueError(f"var engine must be local or ray, not {engine!r}")
+    return connect()

@@ -113,7 +113,20 @@ def voice_consistency(
     Features are z-scored against ``reference_texts`` (many voices: the warehouse passes a
     sample of replies from every stage), or against ``texts`` themselves when not given.
     """
-    vectors = style_vectors(texts)
+    return consistency_of_vectors(
+        speakers, style_vectors(texts), reference_texts, min_records=min_records
+    )
+
+
+def consistency_of_vectors(
+    speakers: Sequence[str | None],
+    vectors: np.ndarray,
+    reference_texts: Sequence[str] | None,
+    *,
+    min_records: int = 2,
+) -> list[float | None]:
+    """``voice_consistency`` from the texts' style vectors: the parts that compare a record
+    with others (the reference's z-scores, the speaker's centroid)."""
     reference = style_vectors(reference_texts) if reference_texts else None
     return speaker_consistency(speakers, zscore(vectors, reference), min_records=min_records)
 
@@ -132,21 +145,63 @@ def _assistant_text(messages: Sequence[dict[str, str]] | None) -> str:
     return "\n".join(m["content"] or "" for m in messages or [] if m["role"] == "assistant")
 
 
-def score_voice_table(records: pa.Table, reference_texts: Sequence[str]) -> pa.Table:
+def score_voice_table(
+    records: pa.Table,
+    reference_texts: Sequence[str],
+    *,
+    engine: str = "local",
+    batch_rows: int = 4096,
+    workers: int = 0,
+) -> pa.Table:
     """Voice consistency of records (``source_file``, ``source_line``, ``speaker``,
     ``messages``): the record's assistant turns against its speaker's other records (None for a
     speaker's only record). The gate (an outlier among them? enough records to judge?) is SQL:
-    int_voice_conversations_gated."""
-    rows = records.select(["source_file", "source_line", "speaker", "messages"]).to_pylist()
-    speakers = [row["speaker"] for row in rows]
-    texts = [_assistant_text(row["messages"]) for row in rows]
-    scores = voice_consistency(speakers, texts, reference_texts=list(reference_texts) or None)
+    int_voice_conversations_gated.
+
+    With ``engine`` "ray" each record's style vector (the per-record work) is computed by Ray
+    Data (``VoiceStyleStage``, batches of ``batch_rows`` on at most ``workers`` actors); what
+    compares records with each other (the reference's z-scores, each speaker's centroid) stays
+    here, over every record, so the scores are the same on both engines."""
+    speakers = records.column("speaker").to_pylist()
+    if engine == "ray" and records.num_rows:
+        from python_models.ray_stages import (
+            run_stage,
+            split_vectors,
+            table_batches,
+            vector_schema,
+        )
+
+        styled = run_stage(
+            VoiceStyleStage,
+            table_batches(records.select(["messages"]), batch_rows),
+            vector_schema(DIMENSIONS, np.float64),
+            name="voice",
+            workers=workers,
+        )
+        vectors = split_vectors(styled)[1]
+    else:
+        vectors = VoiceStyleStage.vectors(records.column("messages").to_pylist())
+    scores = consistency_of_vectors(speakers, vectors, list(reference_texts) or None)
     return pa.table(
         {
-            "source_file": [row["source_file"] for row in rows],
-            "source_line": [row["source_line"] for row in rows],
+            "source_file": records.column("source_file"),
+            "source_line": records.column("source_line"),
             "speaker": speakers,
             "voice_consistency": scores,
         },
         schema=VOICE_SCORE_SCHEMA,
     )
+
+
+class VoiceStyleStage:
+    """The style vectors of records (column ``messages``: their assistant turns), on a Ray actor
+    or in this process; nothing to load, one record at a time."""
+
+    @staticmethod
+    def vectors(messages: Sequence[Sequence[dict[str, str]] | None]) -> np.ndarray:
+        return style_vectors([_assistant_text(m) for m in messages])
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        from python_models.ray_stages import vector_table
+
+        return vector_table(self.vectors(table.column("messages").to_pylist()), np.float64)

@@ -211,12 +211,19 @@ def engine_line(engine: str, warehouse: Path) -> str:
         return f"Engine: local (a pool of up to {workers} worker processes on this machine)"
     report = ray_runs_dir(warehouse) / "stages.jsonl"
     lines = report.read_text().splitlines() if report.exists() else []
-    stages = [json.loads(line) for line in lines]
-    parts = [
-        f"{s['stage']} {s['rows']:,} rows on {s['actors']} actors, {s['nodes_used']} of "
-        f"{s['nodes']} nodes ({s['cpus']} CPUs)"
-        for s in stages
-    ]
+    jobs: dict[str, list[dict]] = {}  # a stage may run several Ray jobs (embedding does)
+    for line in lines:
+        job = json.loads(line)
+        jobs.setdefault(job["stage"], []).append(job)
+    parts = []
+    for stage, runs in jobs.items():
+        count = f" in {len(runs)} jobs" if len(runs) > 1 else ""
+        actors = max(r["actors"] for r in runs)
+        parts.append(
+            f"{stage} {sum(r['rows'] for r in runs):,} rows{count} on {actors} "
+            f"actor{'s' if actors != 1 else ''}, {max(r['nodes_used'] for r in runs)} of "
+            f"{max(r['nodes'] for r in runs)} nodes ({max(r['cpus'] for r in runs)} CPUs)"
+        )
     return "Engine: ray; " + ("; ".join(parts) if parts else "no stage ran on Ray")
 
 
@@ -258,10 +265,10 @@ def build(
         fail("dbt build failed: a model or a gate did not pass (see above)", FAILED)
     if select:  # a partial build may not have built the marts the summary reads
         console.print(f"[green]Built[/] the selection {select!r}; summary: `pixel-data summary`")
-        console.print(engine_line(engine, target))
+        console.print(engine_line(engine, target), soft_wrap=True)  # one line, never wrapped
         return
     print_summary(read_summary(target))
-    console.print(engine_line(engine, target))
+    console.print(engine_line(engine, target), soft_wrap=True)
 
 
 def summary(warehouse: WarehouseOption = None) -> None:

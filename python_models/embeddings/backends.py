@@ -245,3 +245,69 @@ def get_embedder(name: str = "default") -> Embedder:
         else:
             raise ValueError(f"unknown embedding backend {name!r}: use static, minilm or default")
     return _EMBEDDERS[key]
+
+
+# The embedding on Ray (engine `ray`, docs/scaling.md): the same model on every actor
+
+
+class EmbedStage:
+    """Texts (column ``text``) to their vectors on a Ray actor, the model loaded once per actor
+    (python_models/ray_stages.run_stage)."""
+
+    def __init__(self, backend: str = "default", batch_size: int = 8192) -> None:
+        self.embedder = get_embedder(backend)
+        self.batch_size = batch_size
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        from python_models.ray_stages import vector_table
+
+        texts = table.column("text").to_pylist()
+        return vector_table(self.embedder.encode(texts, batch_size=self.batch_size))
+
+
+# what one encode call should get at least, so a Ray job's start is paid for (the local flush)
+LOCAL_CALL_ROWS = 100_000
+# ... and at most: the texts wait on the driver until the call
+MAX_CALL_ROWS = 1_000_000
+
+
+class RayEmbedder:
+    """An embedder whose ``encode`` runs on Ray Data (``EmbedStage`` over batches of
+    ``batch_rows`` texts on at most ``workers`` actors, 0 = one per cluster CPU): the same model
+    gives the same rows in the same order, so it stands in for ``get_embedder(backend)``
+    wherever an ``Embedder`` is taken (the embedding cache keys on the same ``model_id``).
+    For the default static model the vectors are bit-identical to the local ones (a text's
+    vector does not depend on its batch); MiniLM pads by batch, so they agree to float rounding.
+
+    ``call_rows``: how many texts a caller should hand to one ``encode`` (a caller that buffers,
+    like near-duplicate embedding, flushes at that size): four batches per cluster CPU, so
+    every actor has work and a job's start is paid for. Needs a connected Ray
+    (python_models/ray_stages.connect)."""
+
+    def __init__(self, backend: str = "default", *, batch_rows: int = 4096, workers: int = 0):
+        from python_models.ray_stages import cluster_size
+
+        local = get_embedder(backend)
+        self.backend = backend
+        self.model_id, self.dim = local.model_id, local.dim
+        self.batch_rows, self.workers = batch_rows, workers
+        cpus = workers or cluster_size()[1] or 1
+        self.call_rows = min(MAX_CALL_ROWS, max(LOCAL_CALL_ROWS, 4 * cpus * batch_rows))
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 8192, progress: bool = False
+    ) -> np.ndarray:
+        from python_models.ray_stages import run_stage, split_vectors, table_batches, vector_schema
+
+        if not len(texts):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        table = pa.table({"text": pa.array(list(texts), pa.string())})
+        vectors = run_stage(
+            EmbedStage,
+            table_batches(table, self.batch_rows),
+            vector_schema(self.dim),
+            name="embed",
+            constructor_kwargs={"backend": self.backend, "batch_size": batch_size},
+            workers=self.workers,
+        )
+        return split_vectors(vectors)[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import duckdb
@@ -200,3 +201,10 @@ def test_the_split_ratio_gate_fails_when_a_split_is_emptied(built_warehouse, tmp
         con.execute("update conversations set split = 'train' where split = 'val'")
     result = dbt_test(tampered, test, built_warehouse.lake)
     assert result.returncode != 0, result.stdout[-2000:]
+
+
+def test_the_build_summary_names_the_local_engine_and_its_pool(built_warehouse):
+    engine = [line for line in built_warehouse.output.splitlines() if line.startswith("Engine:")]
+    assert len(engine) == 1 and engine[0].startswith("Engine: local (a pool of up to "), engine
+    # no stage ran on Ray (each Ray job logs a line "ray <stage>: N rows in B batches ...")
+    assert not re.search(r"^ray \w+: \d+ rows", built_warehouse.output, re.MULTILINE)

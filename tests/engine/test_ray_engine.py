@@ -41,11 +41,14 @@ def ray_build(sample_lake, ray_cluster, tmp_path_factory):
     lake, _ = sample_lake
     root = tmp_path_factory.mktemp("ray")
     warehouse = root / "warehouse.duckdb"
-    # its own result cache: every conversation is scored on Ray, none read back from the
-    # local build's cache
+    # its own caches: every conversation is embedded and scored on Ray and every built pair's
+    # empathy computed there, none read back from the local build's caches
     result = run_cli(
         "build", "--lake", str(lake), "--warehouse", str(warehouse), "--engine", "ray",
-        env={"PIXEL_RESULT_CACHE": str(root / "results")},
+        env={
+            "PIXEL_RESULT_CACHE": str(root / "results"),
+            "PIXEL_EMBEDDING_CACHE": str(root / "embeddings"),
+        },
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return warehouse, result.stdout + result.stderr
@@ -82,11 +85,23 @@ def test_ray_and_local_builds_export_identical_bytes(built_warehouse, ray_build,
 def test_the_build_summary_names_the_engine_and_its_workers(ray_build):
     _, output = ray_build
     line = next(line for line in output.splitlines() if line.startswith("Engine: ray;"))
-    assert "score " in line and "redact_pairs " in line and "2 CPUs" in line
-    assert "ray score:" in output
+    assert "2 CPUs" in line
+    # every per-conversation Python stage ran on Ray, each with work to do
+    stages = dict(re.findall(r"(\w+) ([\d,]+) rows", line))
+    assert set(stages) == {"embed", "score", "voice", "pair_empathy", "redact_pairs"}, line
+    assert all(int(rows.replace(",", "")) > 0 for rows in stages.values()), line
+    for stage in stages:
+        assert f"ray {stage}:" in output
+    # the near-duplicate stage embedded every conversation afresh (on Ray, as counted above)
+    embedded = re.search(r"'embedded_fresh': (\d+)", output)
+    assert embedded and int(embedded[1]) > 0
+    assert int(stages["embed"].replace(",", "")) >= int(embedded[1])
     # a cold cache: the scorers ran on Ray for every conversation, nothing was reused
     cache = next(line for line in output.splitlines() if "crisis computed" in line)
     assert re.search(r"crisis computed [1-9]\d* reused 0", cache), cache
+    # the reply pool's empathy was computed on Ray (a pair's chosen reply is a pool reply, so
+    # the same build reuses some of it)
+    assert re.search(r"pair_empathy computed [1-9]\d*", output)
     assert "logging_progress" in output or "Dataset" in output  # Ray Data's progress, in the log
 
 

@@ -7,6 +7,9 @@ embedding cache are embedded.
 Which member of a component is kept, and the cluster id, are SQL (int_conversations_clustered).
 The index persists between builds (python_models/near_dup_index.py, var result_cache): a rebuild
 searches only conversations it has not seen, against every earlier one.
+With var engine `ray` the texts are embedded by Ray Data (python_models/embeddings/backends.py
+RayEmbedder: the same model, the same vectors in the same order, the embedding cache read and
+written here on the driver); the search stays in this process (docs/scaling.md).
 """
 
 import numpy as np
@@ -15,6 +18,7 @@ import pyarrow as pa
 from pixel_config.values import flag, optional_number
 from python_models.near_dup_index import IndexRun, link_with_index
 from python_models.near_duplicates import NearDupConfig, Timings, link_conversations
+from python_models.ray_stages import engine_connection
 
 TEXT_BATCH_ROWS = 50_000
 
@@ -61,21 +65,36 @@ def model(dbt, session):
         )
         return found.column(column).to_pylist()
 
+    engine = str(dbt.config.get("engine"))
+    # read outside any `or`, which dbt's parser does not look into
+    ray_batch_rows = int(dbt.config.get("ray_batch_rows"))
+    scoring_workers = int(dbt.config.get("scoring_workers"))
     timings = Timings()
     mode = str(dbt.config.get("result_cache"))
-    if mode == "off":
-        table = link_conversations(ids, text_batches(), texts_of_ids, config, timings=timings)
-    else:
-        run = IndexRun()
-        table = link_with_index(
-            ids,
-            text_batches(),
-            texts_of_ids,
-            config,
-            refresh=mode == "refresh",
-            timings=timings,
-            run=run,
-        )
-        print(run.summary(), flush=True)
+    with engine_connection(engine):
+        embedder = None  # the backend's own, in this process
+        if engine == "ray" and config.enabled:
+            from python_models.embeddings.backends import RayEmbedder
+
+            embedder = RayEmbedder(
+                config.backend, batch_rows=ray_batch_rows, workers=scoring_workers
+            )
+        if mode == "off":
+            table = link_conversations(
+                ids, text_batches(), texts_of_ids, config, embedder=embedder, timings=timings
+            )
+        else:
+            run = IndexRun()
+            table = link_with_index(
+                ids,
+                text_batches(),
+                texts_of_ids,
+                config,
+                refresh=mode == "refresh",
+                embedder=embedder,
+                timings=timings,
+                run=run,
+            )
+            print(run.summary(), flush=True)
     print(f"near-duplicates: {timings.steps}", flush=True)
     return table

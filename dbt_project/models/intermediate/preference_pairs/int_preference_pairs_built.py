@@ -10,46 +10,48 @@ python_models/scoring/empathy.py). Which conversations are used is
 int_preference_pairs_build_sources; whether a pair passes (chosen outscores rejected by the
 seed's margin) is int_preference_pairs_gated. Each (prompt, reply) score is cached by its text,
 the score's name and the scorers' version (var result_cache, docs/incremental.md): a rebuild
-scores only replies it has not scored.
+scores only replies it has not scored. With var engine `ray` the replies not in the cache are
+scored by Ray Data (`PairScoreStage`, stage `pair_empathy`); the pairs are built here (retrieval
+draws from every reply of the build), the cache read and written here (docs/scaling.md).
 """
 
-from python_models.preference_builder import BuilderConfig, built_pairs_table
+from python_models.preference_builder import (
+    BuilderConfig,
+    built_pairs_table,
+    reply_scorer,
+    reply_scores,
+    reply_scores_on_ray,
+)
+from python_models.ray_stages import engine_connection
 from python_models.result_cache import CacheStats, ResultCache, cached_values, content_key
 
-PAIR_SCORES = ("counselling_quality", "empathy_intensity")
 
-
-def _reply_score_function(score_name: str, cache: ResultCache | None, stats: CacheStats):
-    """The pair score of (seeker, reply) pairs, cached by their text and the scorers' version."""
+def _reply_score_function(
+    score_name: str,
+    cache: ResultCache | None,
+    stats: CacheStats,
+    engine: str,
+    batch_rows: int,
+    workers: int,
+):
+    """The pair score of (seeker, reply) pairs, cached by their text and the scorers' version;
+    the uncached ones scored here or on Ray."""
     import pyarrow as pa
 
-    from python_models.embeddings.backends import get_embedder
-    from python_models.scoring.behaviour import BehaviourScorer, reply_counselling_quality
-    from python_models.scoring.empathy import EmpathyScorer
     from python_models.scoring.versions import group_version
 
-    if score_name not in PAIR_SCORES:
-        raise ValueError(f"preference_pair_score {score_name!r} is not one of {PAIR_SCORES}")
-    embedder, scorer = get_embedder("default"), EmpathyScorer()
-    behaviour = BehaviourScorer() if score_name == "counselling_quality" else None
-    for fitted_on in (scorer.embedding_model, behaviour and behaviour.embedding_model):
-        if fitted_on and fitted_on != embedder.model_id:
-            raise ValueError(
-                f"the scorer weights were fitted on {fitted_on} embeddings, not {embedder.model_id}"
-            )
+    scorer = reply_scorer(score_name)
 
     def compute(seekers: list[str], replies: list[str]) -> list[float]:
-        seeker_vectors = embedder.encode(seekers)
-        results = scorer.score(seekers, replies, seeker_vectors, embedder.encode(replies))
-        if behaviour is None:
-            return [result.score for result in results]
-        behaviours = behaviour.score(replies, seeker_vectors, embedder.encode)
-        return [
-            reply_counselling_quality(b, e.score) for b, e in zip(behaviours, results, strict=True)
-        ]
+        if engine == "ray":
+            return reply_scores_on_ray(
+                seekers, replies, score_name=score_name, batch_rows=batch_rows, workers=workers
+            )
+        return reply_scores(scorer, seekers, replies)
 
-    version = group_version("empathy", embedder.model_id)
-    kind = "pair_empathy" if behaviour is None else "pair_counselling_quality"
+    # the empathy group's version covers behaviour.py and its weights too
+    version = group_version("empathy", scorer.embedder.model_id)
+    kind = "pair_empathy" if scorer.behaviour is None else "pair_counselling_quality"
 
     def reply_score(seekers: list[str], replies: list[str]) -> list[float]:
         keys = [content_key(s, r) for s, r in zip(seekers, replies, strict=True)]
@@ -75,14 +77,21 @@ def model(dbt, session):
         max_pairs_per_conversation=int(dbt.config.get("pairs_per_conversation")),
         retrieval_share=float(dbt.config.get("retrieval_share")),
     )
+    engine = str(dbt.config.get("engine"))
+    batch_rows = int(dbt.config.get("ray_batch_rows"))
+    workers = int(dbt.config.get("scoring_workers"))
     mode = str(dbt.config.get("result_cache"))
     stats = CacheStats()
     cache = None if mode == "off" else ResultCache(mode=mode)
-    score = _reply_score_function(str(dbt.config.get("pair_score")), cache, stats)
-    table = built_pairs_table(
-        conversations,
-        empathy=score if conversations.num_rows else lambda s, r: [],
-        config=config,
-    )
+    with engine_connection(engine):
+        table = built_pairs_table(
+            conversations,
+            empathy=_reply_score_function(
+                str(dbt.config.get("pair_score")), cache, stats, engine, batch_rows, workers
+            )
+            if conversations.num_rows
+            else lambda s, r: [],
+            config=config,
+        )
     print(stats.summary(), flush=True)
     return table

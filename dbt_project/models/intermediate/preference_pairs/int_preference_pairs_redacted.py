@@ -13,9 +13,9 @@ With var engine `ray` the pairs not in the cache are redacted by Ray Data
 """
 
 import os
-from contextlib import nullcontext
 
 from pixel_config.values import flag
+from python_models.ray_stages import engine_connection
 from python_models.result_cache import CacheStats, ResultCache
 from python_models.scoring.warehouse import redact_pairs_table
 
@@ -26,21 +26,13 @@ def model(dbt, session):
     if not flag(dbt.config.get("pii_redaction_enabled")):
         return redact_pairs_table(pairs, detector=None)
     engine = str(dbt.config.get("engine"))
-    if engine not in ("local", "ray"):
-        raise ValueError(f"var engine must be local or ray, not {engine!r}")
     # read outside any `or`, which dbt's parser does not look into
     scoring_workers = int(dbt.config.get("scoring_workers"))
-    connection = nullcontext()
-    if engine == "ray":
-        from python_models.ray_stages import connect
-
-        connection = connect()
-
     from python_models.scoring.pii import PiiDetector
 
     mode = str(dbt.config.get("result_cache"))
     stats = CacheStats()
-    with connection:
+    with engine_connection(engine):
         table = redact_pairs_table(
             pairs,
             PiiDetector(),

@@ -22,30 +22,19 @@ docs/scaling.md); the cache is read and written on the driver either way.
 """
 
 import os
-from contextlib import nullcontext
 
 from pixel_config.values import flag
+from python_models.ray_stages import engine_connection
 
 BATCH_ROWS = 4_096
 POOL_MIN_ROWS = 20_000  # rows per worker below which redaction stays in one process
-
-
-def _connection(engine: str):
-    """Ray joined for the model when the engine is ray (python_models/ray_stages.connect)."""
-    if engine == "local":
-        return nullcontext()
-    if engine != "ray":
-        raise ValueError(f"var engine must be local or ray, not {engine!r}")
-    from python_models.ray_stages import connect
-
-    return connect()
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     engine = str(dbt.config.get("engine"))
     batch_rows = int(dbt.config.get("ray_batch_rows")) if engine == "ray" else BATCH_ROWS
-    with _connection(engine):
+    with engine_connection(engine):
         table = _model(dbt, engine, batch_rows)
     return table
 
