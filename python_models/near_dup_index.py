@@ -30,7 +30,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,17 @@ import pyarrow.parquet as pq
 from python_models.embeddings.backends import Embedder, get_embedder
 from python_models.embeddings.cache import EmbeddingCache
 from python_models.lexical_overlap import NUM_PERM, lsh_pairs, minhash_signatures, shingle_hashes
+from python_models.near_dup_partitions import (
+    Budget,
+    DiskRows,
+    RowsOfKeys,
+    Shard,
+    build_shards,
+    create_rows,
+    partitioned,
+    put_rows,
+    search_shards,
+)
 from python_models.near_duplicates import (
     LINKS_SCHEMA,
     NearDupConfig,
@@ -47,9 +58,11 @@ from python_models.near_duplicates import (
     Thresholds,
     Timings,
     _cosines,
+    budget_of,
     embed_conversations,
     link_table,
     links_from_pairs,
+    pair_chunk,
     signing,
     unlinked_table,
     verify_pairs,
@@ -57,7 +70,12 @@ from python_models.near_duplicates import (
 from python_models.result_cache import result_cache_root, version_of
 
 HERE = Path(__file__).parent
-SOURCES = (HERE / "near_dup_index.py", HERE / "near_duplicates.py", HERE / "lexical_overlap.py")
+SOURCES = (
+    HERE / "near_dup_index.py",
+    HERE / "near_duplicates.py",
+    HERE / "lexical_overlap.py",
+    HERE / "near_dup_partitions.py",
+)
 EMPTY_SIGNATURE = np.iinfo(np.uint32).max
 
 
@@ -86,6 +104,10 @@ class IndexState:
     nearest_similarity: np.ndarray  # float32
     index_path: Path | None = None  # the saved usearch index, when past exact_below
     next_key: int = 0  # never reuse a key, even one whose row was removed
+    # past the memory budget: the index as shards (near_dup_partitions.py), and the folder the
+    # state was read from (its vectors.npy / signatures.npy are read through DiskRows)
+    shards: list[Shard] = field(default_factory=list)
+    folder: Path | None = None
 
     def __post_init__(self) -> None:
         if len(self.keys):
@@ -112,6 +134,7 @@ class IndexStore:
         signatures = folder / "signatures.npy"
         index = folder / "index.usearch"
         next_key = folder / "next_key"
+        shards = [Shard(p) for p in sorted((folder / "shards").glob("*.usearch"))]
         return IndexState(
             ids=np.asarray(rows.column("conversation_id").to_pylist(), dtype=object),
             keys=rows.column("key").to_numpy().astype(np.uint64),
@@ -124,14 +147,25 @@ class IndexStore:
             nearest_similarity=rows.column("nearest_similarity").to_numpy().astype(np.float32),
             index_path=index if index.exists() else None,
             next_key=int(next_key.read_text()) if next_key.exists() else 0,
+            shards=shards,
+            folder=folder,
         )
 
-    def save(self, version: str, state: IndexState, index=None) -> None:
-        """Write ``state`` as the live one (a new folder, then ``CURRENT`` swapped atomically)."""
-        base = self._dir(version)
-        name = f"state-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
-        folder = base / name
+    def new_folder(self, version: str) -> Path:
+        """A fresh state folder, for a build that writes its rows there before :meth:`save`."""
+        folder = self._dir(version) / f"state-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         folder.mkdir(parents=True)
+        return folder
+
+    def save(self, version: str, state: IndexState, index=None, folder: Path | None = None) -> None:
+        """Write ``state`` as the live one (a new folder, then ``CURRENT`` swapped atomically).
+
+        ``folder`` (from :meth:`new_folder`) may already hold the rows' files and shards; shards
+        kept from an earlier state are hard-linked in (copied where links are not possible).
+        """
+        base = self._dir(version)
+        folder = folder if folder is not None else self.new_folder(version)
+        name = folder.name
         pq.write_table(
             pa.table(
                 {
@@ -153,11 +187,14 @@ class IndexStore:
             ),
             folder / "pairs.parquet",
         )
-        np.save(folder / "vectors.npy", np.asarray(state.vectors, dtype=np.float32))
+        _write_rows(folder / "vectors.npy", state.vectors, np.float32)
         if state.signatures is not None:
-            np.save(folder / "signatures.npy", np.asarray(state.signatures, dtype=np.uint32))
+            _write_rows(folder / "signatures.npy", state.signatures, np.uint32)
         if index is not None:
             index.save(str(folder / "index.usearch"))
+        for shard in state.shards:
+            for path in (shard.index, shard.keys_path):
+                _link_into(path, folder / "shards" / path.name)
         (folder / "next_key").write_text(str(state.next_key))
         tmp = base / f".CURRENT-{uuid.uuid4().hex[:8]}"
         tmp.write_text(name)
@@ -165,6 +202,24 @@ class IndexStore:
         for old in base.glob("state-*"):  # earlier states (a reader holds its own mmap)
             if old.name != name:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_rows(path: Path, rows, dtype) -> None:
+    """Save a row matrix, unless it is already that file (a partitioned build wrote it there)."""
+    if isinstance(rows, DiskRows):
+        _link_into(rows.path, path)
+        return
+    np.save(path, np.asarray(rows, dtype=dtype))
+
+
+def _link_into(source: Path, target: Path) -> None:
+    if source.resolve() == target.resolve():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 @dataclass
@@ -273,6 +328,11 @@ def _full(
     timings,
     run,
 ) -> pa.Table:
+    if partitioned(len(ids), embedder.dim, config):
+        return _full_partitioned(
+            ids, text_batches, config, embedder, cache, thresholds, texts_of, encode, store,
+            version, timings, run,
+        )  # fmt: skip
     started = time.perf_counter()
     signatures = None
     if config.lexical:
@@ -325,6 +385,126 @@ def _full(
     return table
 
 
+def _full_partitioned(
+    ids, text_batches, config, embedder, cache, thresholds, texts_of, encode, store, version,
+    timings, run,
+) -> pa.Table:  # fmt: skip
+    """:func:`_full` past the memory budget: rows written to the new state's files, the index
+    built there as shards (:mod:`near_dup_partitions`)."""
+    folder = store.new_folder(version)
+    n = len(ids)
+    started = time.perf_counter()
+    vectors = create_rows(folder / "vectors.npy", n, embedder.dim, np.float32)
+    signatures = None
+    if config.lexical:
+        signatures = create_rows(
+            folder / "signatures.npy", n, NUM_PERM, np.uint32, fill=EMPTY_SIGNATURE
+        )
+    timings.steps["embedded_fresh"] = _embed_to_disk(
+        ids, np.arange(n), text_batches, embedder, cache, config, vectors, signatures
+    )
+    timings.record("embed_and_sign", started)
+    built: list = []
+    table, pairs = link_table(
+        ids,
+        vectors,
+        thresholds,
+        embedder.model_id,
+        config,
+        signatures=signatures,
+        texts_of=texts_of,
+        encode=encode,
+        timings=timings,
+        built=built,
+        workdir=folder / "shards",
+    )
+    run.new_pairs = len(pairs.left)
+    state = IndexState(
+        ids,
+        np.arange(n, dtype=np.uint64),
+        vectors,
+        signatures,
+        pairs.left,
+        pairs.right,
+        pairs.similarity,
+        pairs.nearest,
+        pairs.nearest_similarity.astype(np.float32),
+        shards=built[0] if built else [],
+    )
+    store.save(version, state, folder=folder)
+    return table
+
+
+def _embed_to_disk(
+    ids: np.ndarray,
+    rows: np.ndarray,
+    text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    config: NearDupConfig,
+    vectors: DiskRows,
+    signatures: DiskRows | None,
+) -> int:
+    """Vectors of ``ids`` (sorted) into ``vectors[rows]``, signatures into ``signatures[rows]``,
+    a budget-sized chunk at a time; returns how many were embedded fresh.
+
+    The cache is read one chunk of ids at a time; ``text_batches`` (any order, ids among
+    ``ids``) are signed as they pass and the texts of uncached ids embedded in chunks.
+    """
+    budget = Budget(config.memory_budget_mib)
+    chunk = budget.chunk_rows(4 * embedder.dim)
+    missing = np.zeros(len(ids), dtype=bool)
+    for start in range(0, len(ids), chunk):
+        part = slice(start, start + chunk)
+        found, part_vectors = cache.get_many(list(ids[part]), embedder.model_id, embedder.dim)
+        put_rows(vectors, rows[part], part_vectors)
+        missing[part] = ~found
+        del part_vectors
+    embedded = 0
+    pending: list[int] = []
+    pending_texts: list[str] = []
+
+    def flush() -> None:
+        nonlocal embedded
+        if not pending:
+            return
+        at = np.asarray(pending, dtype=np.int64)
+        fresh = embedder.encode(pending_texts, batch_size=config.batch_size)
+        put_rows(vectors, rows[at], fresh)
+        cache.put_many(list(ids[at]), fresh, embedder.model_id)
+        missing[at] = False
+        embedded += len(at)
+        pending.clear()
+        pending_texts.clear()
+
+    if not missing.any() and signatures is None:
+        return 0
+    for batch_ids, batch_texts in text_batches:
+        at = _positions(ids, batch_ids)
+        if signatures is not None and len(at):
+            put_rows(
+                signatures, rows[at], minhash_signatures(shingle_hashes(t) for t in batch_texts)
+            )
+        for i in np.flatnonzero(missing[at]).tolist():
+            pending.append(int(at[i]))
+            pending_texts.append(batch_texts[i])
+        if len(pending) >= max(config.batch_size, chunk):
+            flush()
+    flush()
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} conversations had no text to embed")
+    return embedded
+
+
+def _positions(ids: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
+    """The row of each of ``wanted`` in the sorted ``ids`` (binary search: no per-row dict)."""
+    wanted_array = np.asarray(list(wanted), dtype=object)
+    at = np.searchsorted(ids, wanted_array)
+    if len(at) and (at.max() >= len(ids) or not (ids[at] == wanted_array).all()):
+        raise ValueError("a text batch holds a conversation id not among the ids")
+    return at.astype(np.int64)
+
+
 def _build_index(vectors: np.ndarray, keys: np.ndarray, config: NearDupConfig):
     from usearch.index import Index
 
@@ -358,26 +538,35 @@ def _incremental(
     n = len(ids)
     keep = np.isin(state.ids, ids)
     removed_keys = state.keys[~keep]
-    stale = np.zeros(int(keep.sum()), dtype=bool)
+    kept = np.flatnonzero(keep)  # the state rows that stay, in order
+    stale = np.zeros(len(kept), dtype=bool)
     if not keep.all():  # conversations gone: their rows, pairs and nearest links go too
         state, stale = _without(state, keep)
-    old_rows = np.searchsorted(ids.astype(str), state.ids.astype(str))  # state row -> row
+    old_rows = np.searchsorted(ids, state.ids).astype(np.int64)  # state row -> row
     is_new = np.ones(n, dtype=bool)
     is_new[old_rows] = False
     new_rows = np.flatnonzero(is_new)
     run.reused, run.searched = len(old_rows), len(new_rows)
-
-    started = time.perf_counter()
-    vectors = np.empty((n, state.vectors.shape[1]), dtype=np.float32)
-    vectors[old_rows] = state.vectors
-    signatures = None
-    if state.signatures is not None:
-        signatures = np.full((n, NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
-        signatures[old_rows] = state.signatures
+    changed = bool(len(new_rows) or len(removed_keys))
+    dim = state.vectors.shape[1]
     keys = np.zeros(n, dtype=np.uint64)
     keys[old_rows] = state.keys
     next_key = state.next_key
     keys[new_rows] = np.arange(next_key, next_key + len(new_rows), dtype=np.uint64)
+    if partitioned(n, dim, config) and state.folder is not None:
+        return _incremental_partitioned(
+            ids, state, kept, stale, old_rows, new_rows, is_new, keys, removed_keys, changed,
+            texts_of_ids, config, embedder, cache, thresholds, texts_of, encode, store, version,
+            timings, run,
+        )  # fmt: skip
+
+    started = time.perf_counter()
+    vectors = np.empty((n, dim), dtype=np.float32)
+    vectors[old_rows] = state.vectors[kept]
+    signatures = None
+    if state.signatures is not None:
+        signatures = np.full((n, NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
+        signatures[old_rows] = state.signatures[kept]
     timings.steps["embedded_fresh"] = 0
     if len(new_rows):
         new_ids = list(ids[new_rows])
@@ -403,7 +592,6 @@ def _incremental(
     nearest[old_rows[had]] = old_rows[state.nearest[had]]
     nearest_sim[old_rows] = state.nearest_similarity
     stale_rows = old_rows[stale]  # rows whose nearest neighbour was removed
-    changed = bool(len(new_rows) or len(removed_keys))
     index = None
     left = right = np.zeros(0, dtype=np.int64)
     started = time.perf_counter()
@@ -429,30 +617,12 @@ def _incremental(
             )
         _ann_nearest(vectors, stale_rows, keys, index, config, nearest, nearest_sim)
     timings.record("neighbours", started)
-    if signatures is not None and len(new_rows):
-        started = time.perf_counter()
-        lex_left, lex_right = lsh_pairs(signatures)
-        touches = is_new[lex_left] | is_new[lex_right]
-        left = np.concatenate([left, lex_left[touches]])
-        right = np.concatenate([right, lex_right[touches]])
-        timings.record("lexical_candidates", started)
-    unique = np.unique(left * n + right)
-    fresh_pairs = Neighbours(unique // n, unique % n, np.zeros(0, np.float32), nearest, nearest_sim)
-    fresh_pairs.similarity = _cosines(vectors, vectors, fresh_pairs.left, fresh_pairs.right).astype(
-        np.float32
-    )
-    timings.steps["candidate_pairs"] = len(fresh_pairs.left)
-    started = time.perf_counter()
-    if len(fresh_pairs.left):
-        verify_pairs(fresh_pairs, texts_of, encode, thresholds, signatures)
-    timings.record("verify", started)
+    fresh_pairs = _verified_new_pairs(
+        ids, vectors, signatures, left, right, is_new, nearest, nearest_sim, thresholds,
+        texts_of, encode, config, timings,
+    )  # fmt: skip
     run.new_pairs = len(fresh_pairs.left)
-
-    old_left, old_right = old_rows[state.left], old_rows[state.right]
-    key = np.concatenate([old_left * n + old_right, fresh_pairs.left * n + fresh_pairs.right])
-    similarity = np.concatenate([state.similarity, fresh_pairs.similarity])
-    key, first = np.unique(key, return_index=True)
-    pairs = Neighbours(key // n, key % n, similarity[first], nearest, nearest_sim)
+    pairs = _merged_pairs(n, old_rows, state, fresh_pairs, nearest, nearest_sim)
     started = time.perf_counter()
     table = links_from_pairs(ids, vectors, pairs, thresholds, embedder.model_id, timings)
     timings.record("components", started)
@@ -476,6 +646,139 @@ def _incremental(
     return table
 
 
+def _incremental_partitioned(
+    ids, state, kept, stale, old_rows, new_rows, is_new, keys, removed_keys, changed,
+    texts_of_ids, config, embedder, cache, thresholds, texts_of, encode, store, version,
+    timings, run,
+) -> pa.Table:  # fmt: skip
+    """:func:`_incremental` past the memory budget: the rows are copied into the new state's
+    files a chunk at a time, the new rows indexed as new shards, and the new (and stale) rows
+    searched against every shard, old and new (:mod:`near_dup_partitions`)."""
+    n, dim = len(ids), state.vectors.shape[1]
+    budget = Budget(config.memory_budget_mib)
+    old_vectors = DiskRows(state.folder / "vectors.npy")
+    old_signatures = (
+        DiskRows(state.folder / "signatures.npy") if state.signatures is not None else None
+    )
+    nearest = np.full(n, -1, dtype=np.int64)
+    nearest_sim = np.full(n, np.nan, dtype=np.float32)
+    had = state.nearest >= 0
+    nearest[old_rows[had]] = old_rows[state.nearest[had]]
+    nearest_sim[old_rows] = state.nearest_similarity
+    timings.steps["embedded_fresh"] = 0
+    if not changed:  # the same rows as the state's: nothing to copy or search
+        pairs = Neighbours(state.left, state.right, state.similarity, nearest, nearest_sim)
+        return links_from_pairs(ids, old_vectors, pairs, thresholds, embedder.model_id, timings)
+
+    started = time.perf_counter()
+    folder = store.new_folder(version)
+    vectors = create_rows(folder / "vectors.npy", n, dim, np.float32)
+    signatures = None
+    if old_signatures is not None:
+        signatures = create_rows(
+            folder / "signatures.npy", n, NUM_PERM, np.uint32, fill=EMPTY_SIGNATURE
+        )
+    chunk = budget.chunk_rows(4 * dim + 4 * NUM_PERM)
+    for start in range(0, len(kept), chunk):
+        part = slice(start, start + chunk)
+        put_rows(vectors, old_rows[part], old_vectors[kept[part]])
+        if signatures is not None:
+            put_rows(signatures, old_rows[part], old_signatures[kept[part]])
+    for start in range(0, len(new_rows), chunk):
+        rows = new_rows[start : start + chunk]
+        new_ids = list(ids[rows])
+        batch = [(new_ids, list(texts_of_ids(new_ids, "whole")))]
+        timings.steps["embedded_fresh"] += _embed_to_disk(
+            ids[rows], rows, batch, embedder, cache, config, vectors, signatures
+        )
+        del batch
+    timings.record("embed_and_sign", started)
+
+    started = time.perf_counter()
+    shard_dir = folder / "shards"
+    shards = list(state.shards)
+    if state.index_path is not None:  # a single index from a build under the budget
+        legacy = Shard(shard_dir / f"shard-{len(shards):05d}.usearch")
+        _link_into(state.index_path, legacy.index)
+        np.save(legacy.keys_path, np.sort(np.concatenate([state.keys, removed_keys])))
+        shards.append(legacy)
+    elif not shards:  # the state was searched exactly: index its rows now
+        shards = build_shards(vectors, old_rows, keys, config, shard_dir)
+    shards += build_shards(vectors, new_rows, keys, config, shard_dir, first=len(shards))
+    rows_of_keys = RowsOfKeys(keys)
+    found = search_shards(
+        vectors, new_rows, shards, rows_of_keys, thresholds.candidate, config, nearest,
+        nearest_sim, update_found=True,
+    )  # fmt: skip
+    stale_rows = old_rows[stale]  # rows whose nearest neighbour was removed
+    if len(stale_rows):
+        search_shards(
+            vectors, stale_rows, shards, rows_of_keys, thresholds.candidate, config, nearest,
+            nearest_sim, pairs=False,
+        )  # fmt: skip
+    left, right = found.left, found.right
+    timings.record("neighbours", started)
+    timings.steps["index_shards"] = len(shards)
+    fresh_pairs = _verified_new_pairs(
+        ids, vectors, signatures, left, right, is_new, nearest, nearest_sim, thresholds,
+        texts_of, encode, config, timings,
+    )  # fmt: skip
+    run.new_pairs = len(fresh_pairs.left)
+    pairs = _merged_pairs(n, old_rows, state, fresh_pairs, nearest, nearest_sim)
+    started = time.perf_counter()
+    table = links_from_pairs(ids, vectors, pairs, thresholds, embedder.model_id, timings)
+    timings.record("components", started)
+    new_state = IndexState(
+        ids,
+        keys,
+        vectors,
+        signatures,
+        pairs.left,
+        pairs.right,
+        pairs.similarity,
+        nearest,
+        nearest_sim,
+        next_key=state.next_key + len(new_rows),
+        shards=shards,
+    )
+    store.save(version, new_state, folder=folder)
+    return table
+
+
+def _verified_new_pairs(
+    ids, vectors, signatures, left, right, is_new, nearest, nearest_sim, thresholds, texts_of,
+    encode, config, timings,
+) -> Neighbours:  # fmt: skip
+    """The new rows' candidates (embedding ``left``/``right`` and LSH pairs touching a new
+    row), with their exact cosines, verified."""
+    n = len(ids)
+    if signatures is not None and is_new.any():
+        started = time.perf_counter()
+        lex_left, lex_right = lsh_pairs(signatures, budget_mib=budget_of(n, vectors, config))
+        touches = is_new[lex_left] | is_new[lex_right]
+        left = np.concatenate([left, lex_left[touches]])
+        right = np.concatenate([right, lex_right[touches]])
+        timings.record("lexical_candidates", started)
+    unique = np.unique(left * n + right)
+    fresh = Neighbours(unique // n, unique % n, np.zeros(0, np.float32), nearest, nearest_sim)
+    fresh.similarity = _cosines(vectors, vectors, fresh.left, fresh.right).astype(np.float32)
+    timings.steps["candidate_pairs"] = len(fresh.left)
+    started = time.perf_counter()
+    if len(fresh.left):
+        verify_pairs(fresh, texts_of, encode, thresholds, signatures, pair_chunk(vectors, config))
+    timings.record("verify", started)
+    return fresh
+
+
+def _merged_pairs(n, old_rows, state, fresh, nearest, nearest_sim) -> Neighbours:
+    """The state's verified pairs (renumbered to the current rows) and the fresh ones."""
+    old_left, old_right = old_rows[state.left], old_rows[state.right]
+    key = np.concatenate([old_left * n + old_right, fresh.left * n + fresh.right])
+    similarity = np.concatenate([state.similarity, fresh.similarity])
+    key, first = np.unique(key, return_index=True)
+    return Neighbours(key // n, key % n, similarity[first], nearest, nearest_sim)
+
+
 def _without(state: IndexState, keep: np.ndarray) -> tuple[IndexState, np.ndarray]:
     """``state`` without the rows ``keep`` leaves out, and which kept rows lost their nearest."""
     position = np.cumsum(keep) - 1  # state row -> row among the kept
@@ -487,8 +790,8 @@ def _without(state: IndexState, keep: np.ndarray) -> tuple[IndexState, np.ndarra
     pruned = IndexState(
         ids=state.ids[keep],
         keys=state.keys[keep],
-        vectors=np.asarray(state.vectors[keep]),
-        signatures=None if state.signatures is None else np.asarray(state.signatures[keep]),
+        vectors=state.vectors,  # every stored row: the caller takes the kept ones
+        signatures=state.signatures,
         left=position[state.left[pairs]],
         right=position[state.right[pairs]],
         similarity=state.similarity[pairs],
@@ -496,6 +799,8 @@ def _without(state: IndexState, keep: np.ndarray) -> tuple[IndexState, np.ndarra
         nearest_similarity=similarity[keep],
         index_path=state.index_path,
         next_key=state.next_key,
+        shards=state.shards,
+        folder=state.folder,
     )
     return pruned, lost[keep]
 

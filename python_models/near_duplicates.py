@@ -35,6 +35,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -49,6 +50,7 @@ from python_models.lexical_overlap import (
     pair_jaccard,
     shingle_hashes,
 )
+from python_models.near_dup_partitions import Budget, partitioned, sharded_pairs
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ class NearDupConfig:
     search_threads: int = 2
     batch_size: int = 8192
     progress: bool = True
+    # past this many MiB the search is partitioned: rows on disk, the index in shards
+    # (python_models/near_dup_partitions.py, dbt var near_dup_memory_budget_mib)
+    memory_budget_mib: int = 4096
 
     def thresholds_for(self, model_id: str) -> Thresholds:
         """The configured thresholds where set, else the backend's calibrated ones."""
@@ -252,12 +257,35 @@ def neighbour_pairs(
     config: NearDupConfig,
     timings: Timings | None = None,
     built: list | None = None,
+    workdir: Path | None = None,
 ) -> Neighbours:
     """Every pair at or above ``threshold`` (exact below ``config.exact_below`` rows). The HNSW
-    index, when one was built (keys = row numbers), is appended to ``built``."""
+    index, when one was built (keys = row numbers), is appended to ``built``; past the memory
+    budget the index is shards saved under ``workdir`` (:mod:`near_dup_partitions`), and
+    ``built`` gets their list."""
     if len(vectors) < config.exact_below:
         return _exact_pairs(vectors, threshold)
+    if partitioned(len(vectors), vectors.shape[1], config):
+        return _sharded_pairs(vectors, threshold, config, timings or Timings(), built, workdir)
     return _ann_pairs(vectors, threshold, config, timings or Timings(), built)
+
+
+def _sharded_pairs(vectors, threshold, config, timings, built, workdir) -> Neighbours:
+    import tempfile
+
+    started = time.perf_counter()
+    scratch = None
+    if workdir is None:
+        scratch = tempfile.TemporaryDirectory(prefix="near-dup-shards-")
+        workdir = Path(scratch.name)
+    found, nearest, nearest_sim, shards = sharded_pairs(vectors, threshold, config, workdir)
+    timings.record("index_build_and_search_sharded", started)
+    timings.steps["index_shards"] = len(shards)
+    if built is not None and scratch is None:
+        built.append(shards)
+    if scratch is not None:
+        scratch.cleanup()
+    return Neighbours(found.left, found.right, found.similarity, nearest, nearest_sim)
 
 
 def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Neighbours:
@@ -349,6 +377,19 @@ def _ann_pairs(
     return pairs
 
 
+def budget_of(rows: int, vectors: np.ndarray, config: NearDupConfig) -> int | None:
+    """The memory budget the bulk steps keep to: None (all in memory) below the partitioned size."""
+    if partitioned(rows, vectors.shape[1], config):
+        return config.memory_budget_mib
+    return None
+
+
+def pair_chunk(vectors: np.ndarray, config: NearDupConfig) -> int | None:
+    """Candidate pairs verified at a time: all below the partitioned size."""
+    budget = budget_of(len(vectors), vectors, config)
+    return None if budget is None else Budget(budget).pair_chunk()
+
+
 def _neighbours(lefts, rights, sims, nearest, nearest_sim) -> Neighbours:
     def cat(parts, dtype):
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
@@ -410,6 +451,7 @@ def candidate_pairs(
     config: NearDupConfig,
     timings: Timings | None = None,
     built: list | None = None,
+    workdir: Path | None = None,
 ) -> Neighbours:
     """Embedding neighbours >= ``thresholds.candidate`` unioned with MinHash LSH pairs.
 
@@ -417,11 +459,11 @@ def candidate_pairs(
     embedding. ``signatures=None`` leaves the lexical source out.
     """
     timings = timings or Timings()
-    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings, built)
+    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings, built, workdir)
     if signatures is None or not len(vectors):
         return pairs
     started = time.perf_counter()
-    left, right = lsh_pairs(signatures)
+    left, right = lsh_pairs(signatures, budget_mib=budget_of(len(vectors), vectors, config))
     timings.record("lexical_candidates", started)
     timings.steps["lexical_candidate_pairs"] = len(left)
     n = len(vectors)
@@ -538,13 +580,34 @@ def verify_pairs(
     encode: Encode,
     thresholds: Thresholds,
     signatures: np.ndarray | None = None,
+    chunk: int | None = None,
 ) -> int:
     """Keep the candidate pairs :func:`accepted` accepts; returns how many were rejected.
 
     In stages, each cheaper than the next, so the exact evidence is computed only where it can
     change the answer: the MinHash estimate (when ``signatures`` are given), then the whole
-    texts' exact Jaccard, then the sides.
+    texts' exact Jaccard, then the sides. With ``chunk``, ``chunk`` pairs at a time (a pair's
+    verdict depends on its two conversations only, so the kept pairs are the same), so memory
+    holds one chunk's texts.
     """
+    if chunk is not None and len(pairs.left) > chunk:
+        before = len(pairs.left)
+        kept = []
+        for start in range(0, before, chunk):
+            part = slice(start, start + chunk)
+            piece = Neighbours(
+                pairs.left[part],
+                pairs.right[part],
+                pairs.similarity[part],
+                pairs.nearest,
+                pairs.nearest_similarity,
+            )
+            verify_pairs(piece, texts_of, encode, thresholds, signatures)
+            kept.append(piece)
+        pairs.left = np.concatenate([p.left for p in kept])
+        pairs.right = np.concatenate([p.right for p in kept])
+        pairs.similarity = np.concatenate([p.similarity for p in kept])
+        return before - len(pairs.left)
     before = len(pairs.left)
     if signatures is not None and before:
         estimate = estimated_jaccard(signatures, pairs.left, pairs.right)
@@ -599,6 +662,7 @@ def link_table(
     encode: Encode | None = None,
     timings: Timings | None = None,
     built: list | None = None,
+    workdir: Path | None = None,
 ) -> tuple[pa.Table, Neighbours]:
     """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
 
@@ -607,13 +671,13 @@ def link_table(
     """
     timings = timings or Timings()
     started = time.perf_counter()
-    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings, built)
+    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings, built, workdir)
     timings.record("neighbours", started)
     timings.steps["candidate_pairs"] = len(pairs.left)
     started = time.perf_counter()
     if texts_of is not None and encode is not None:
         timings.steps["pairs_rejected_by_verification"] = verify_pairs(
-            pairs, texts_of, encode, thresholds, signatures
+            pairs, texts_of, encode, thresholds, signatures, pair_chunk(vectors, config)
         )
     else:
         _keep(pairs, pairs.similarity >= thresholds.whole)
