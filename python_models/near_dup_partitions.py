@@ -153,7 +153,7 @@ class Shard:
         return np.load(self.keys_path)
 
 
-def _new_index(dim: int, config):
+def new_index(dim: int, config):
     from usearch.index import Index
 
     return Index(
@@ -185,7 +185,7 @@ def build_shards(
     shards = []
     for number, start in enumerate(range(0, len(rows), size), start=first):
         part = rows[start : start + size]
-        index = _new_index(dim, config)
+        index = new_index(dim, config)
         index.add(keys[part], np.ascontiguousarray(vectors[part], dtype=np.float32), threads=1)
         shard = Shard(folder / f"shard-{number:05d}.usearch")
         index.save(str(shard.index))

@@ -50,7 +50,7 @@ from python_models.lexical_overlap import (
     pair_jaccard,
     shingle_hashes,
 )
-from python_models.near_dup_partitions import Budget, partitioned, sharded_pairs
+from python_models.near_dup_partitions import Budget, new_index, partitioned, sharded_pairs
 
 
 @dataclass(frozen=True)
@@ -187,46 +187,90 @@ def embed_conversations(
     else:
         found = np.zeros(len(ids), dtype=bool)
         vectors = np.zeros((len(ids), embedder.dim), dtype=np.float32)
-    todo = int((~found).sum())
-    embedded = 0
-    if not todo:
+    if found.all():
         return vectors, 0
-    bar = _progress(todo, progress, f"embedding {todo:,} new ({embedder.model_id})")
-    pending_ids: list[str] = []
+
+    def rows_of(batch_ids: Sequence[str]) -> np.ndarray:
+        return np.fromiter((position.get(c, -1) for c in batch_ids), np.int64, len(batch_ids))
+
+    def write(rows: np.ndarray, fresh: np.ndarray) -> None:
+        vectors[rows] = fresh
+
+    missing = ~found
+    embedded = embed_missing(
+        embedder,
+        ids,
+        rows_of,
+        text_batches,
+        missing,
+        write,
+        cache=cache,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} conversations had no text to embed")
+    return vectors, embedded
+
+
+def embed_missing(
+    embedder: Embedder,
+    ids: Sequence[str],
+    rows_of: Callable[[Sequence[str]], np.ndarray],
+    text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
+    missing: np.ndarray,
+    write: Callable[[np.ndarray, np.ndarray], None],
+    *,
+    cache: EmbeddingCache | None,
+    batch_size: int = 8192,
+    flush_rows: int = 100_000,
+    progress: bool = True,
+    on_batch: Callable[[np.ndarray, Sequence[str]], None] | None = None,
+) -> int:
+    """Embed the texts of the rows ``missing`` marks as they pass in ``text_batches``; returns
+    how many. ``rows_of(batch ids)`` gives their rows (-1: not ours), ``write(rows, vectors)``
+    stores vectors; each is cleared in ``missing`` and put in the cache, about every
+    ``flush_rows`` (a killed build keeps what it made). ``on_batch(rows, texts)`` sees every
+    batch (the signing)."""
+    todo = int(missing.sum())
+    bar = _progress(todo, progress and todo > 0, f"embedding {todo:,} new ({embedder.model_id})")
+    pending_rows: list[int] = []
     pending_texts: list[str] = []
+    embedded = 0
 
     def flush() -> None:
         nonlocal embedded
-        if not pending_ids:
+        if not pending_rows:
             return
         fresh = embedder.encode(pending_texts, batch_size=batch_size)
-        rows = np.fromiter((position[c] for c in pending_ids), dtype=np.int64)
-        vectors[rows] = fresh
-        found[rows] = True
+        rows = np.asarray(pending_rows, dtype=np.int64)
+        write(rows, fresh)
+        missing[rows] = False
         if cache is not None:
-            cache.put_many(pending_ids, fresh, embedder.model_id)
-        embedded += len(pending_ids)
-        bar.update(len(pending_ids))
-        pending_ids.clear()
+            cache.put_many([ids[r] for r in pending_rows], fresh, embedder.model_id)
+        embedded += len(pending_rows)
+        bar.update(len(pending_rows))
+        pending_rows.clear()
         pending_texts.clear()
 
     try:
         for batch_ids, batch_texts in text_batches:
-            for cid, text in zip(batch_ids, batch_texts, strict=True):
-                row = position.get(cid)
-                if row is None or found[row]:
-                    continue
-                pending_ids.append(cid)
-                pending_texts.append(text)
-            # write the cache every ~100k vectors: a killed build keeps what it made
-            if len(pending_ids) >= max(batch_size, 100_000):
+            rows = rows_of(batch_ids)
+            if on_batch is not None:
+                on_batch(rows, batch_texts)
+            if not todo:
+                continue
+            for i in np.flatnonzero((rows >= 0) & missing[np.maximum(rows, 0)]).tolist():
+                if missing[rows[i]]:  # an id repeated in the stream: embedded once
+                    missing[rows[i]] = False  # (written at the next flush)
+                    pending_rows.append(int(rows[i]))
+                    pending_texts.append(batch_texts[i])
+            if len(pending_rows) >= max(batch_size, flush_rows):
                 flush()
         flush()
     finally:
         bar.close()
-    if not found.all():
-        raise ValueError(f"{int((~found).sum())} conversations had no text to embed")
-    return vectors, embedded
+    return embedded
 
 
 def _progress(total: int, enabled: bool, desc: str):
@@ -318,18 +362,9 @@ def _ann_pairs(
     timings: Timings,
     built: list | None = None,
 ) -> Neighbours:
-    from usearch.index import Index
-
     started = time.perf_counter()
     n, dim = vectors.shape
-    index = Index(
-        ndim=dim,
-        metric="cos",
-        dtype="i8",
-        connectivity=config.connectivity,
-        expansion_add=config.expansion_add,
-        expansion_search=config.expansion_search,
-    )
+    index = new_index(dim, config)
     # one thread: the HNSW graph depends on insertion order, so this makes it reproducible
     index.add(np.arange(n, dtype=np.uint64), vectors, threads=1)
     timings.record("index_build", started)
