@@ -412,13 +412,14 @@ def _embed_to_disk(
     """
     embedder, cache, config = stage.embedder, stage.cache, stage.config
     chunk = Budget(config.memory_budget_mib).chunk_rows(4 * embedder.dim)
-    missing = np.zeros(len(ids), dtype=bool)
-    for start in range(0, len(ids), chunk):
-        part = slice(start, start + chunk)
-        found, part_vectors = cache.get_many(list(ids[part]), embedder.model_id, embedder.dim)
-        put_rows(vectors, rows[part], part_vectors)
-        missing[part] = ~found
-        del part_vectors
+    missing = np.ones(len(ids), dtype=bool)
+    for hashes, cached in cache.scan(embedder.model_id, embedder.dim):  # one pass, batch by batch
+        wanted = np.asarray(hashes.to_pylist(), dtype=object)
+        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        hit = (ids[at] == wanted) & missing[at]
+        if hit.any():
+            put_rows(vectors, rows[at[hit]], cached[hit])
+            missing[at[hit]] = False
     if not missing.any() and signatures is None:
         return 0
 

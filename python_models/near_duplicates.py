@@ -475,7 +475,7 @@ def unlinked_table(ids: np.ndarray) -> pa.Table:
 
 PairTexts = Callable[[np.ndarray, str], Sequence[str]]
 Encode = Callable[[Sequence[str]], np.ndarray]
-_PAIR_CHUNK = 262_144
+_PAIR_CHUNK = 65_536  # pairs a step: two 64 MiB blocks of 256-dim vectors
 SIDES = ("user", "assistant")
 
 
