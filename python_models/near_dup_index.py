@@ -608,14 +608,7 @@ def _search_exact(stage: _Stage, change: _Change, vectors):
     """Below ``exact_below``: the new rows' pairs and nearest, the stale rows' nearest, exact."""
     left = right = np.zeros(0, dtype=np.int64)
     if len(change.new_rows):
-        left, right = _exact_new_pairs(
-            vectors,
-            change.new_rows,
-            change.is_new,
-            stage.thresholds.candidate,
-            change.nearest,
-            change.nearest_sim,
-        )
+        left, right = _exact_new_pairs(vectors, change, stage.thresholds.candidate)
     stale_rows = change.old_rows[change.stale]
     _exact_nearest(vectors, stale_rows, change.nearest, change.nearest_sim)
     return left, right
@@ -632,16 +625,7 @@ def _search_index(stage: _Stage, change: _Change, vectors):
         index = _build_index(vectors[change.old_rows], change.keys[change.old_rows], config)
     left = right = np.zeros(0, dtype=np.int64)
     if len(change.new_rows):
-        left, right = _ann_new_pairs(
-            vectors,
-            change.new_rows,
-            change.keys,
-            index,
-            stage.thresholds.candidate,
-            config,
-            change.nearest,
-            change.nearest_sim,
-        )
+        left, right = _ann_new_pairs(vectors, change, index, stage.thresholds.candidate, config)
     stale_rows = change.old_rows[change.stale]
     _ann_nearest(
         vectors, stale_rows, change.keys, index, config, change.nearest, change.nearest_sim
@@ -781,9 +765,11 @@ def _restore(path: Path):
     return Index.restore(str(path), view=False)
 
 
-def _exact_new_pairs(vectors, new_rows, is_new, threshold, nearest, nearest_sim, block=2048):
+def _exact_new_pairs(vectors, change: _Change, threshold: float, block: int = 2048):
     """Pairs (left < right) with a new member at or above ``threshold``, by exact cosine; the
     nearest of every new row, and of every old row a new row is nearer to (ties: lower row)."""
+    new_rows, is_new = change.new_rows, change.is_new
+    nearest, nearest_sim = change.nearest, change.nearest_sim
     n = len(vectors)
     lefts, rights = [], []
     for start in range(0, len(new_rows), block):
@@ -818,8 +804,10 @@ def _exact_new_pairs(vectors, new_rows, is_new, threshold, nearest, nearest_sim,
     return np.concatenate(lefts).astype(np.int64), np.concatenate(rights).astype(np.int64)
 
 
-def _ann_new_pairs(vectors, new_rows, keys, index, threshold, config, nearest, nearest_sim):
+def _ann_new_pairs(vectors, change: _Change, index, threshold: float, config: NearDupConfig):
     """New rows added to the HNSW index and searched there; pairs re-scored exactly."""
+    new_rows, keys = change.new_rows, change.keys
+    nearest, nearest_sim = change.nearest, change.nearest_sim
     n = len(vectors)
     row_of_key = dict(zip(keys.tolist(), range(n), strict=True))
     index.add(keys[new_rows], np.ascontiguousarray(vectors[new_rows]), threads=1)
