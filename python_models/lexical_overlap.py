@@ -137,6 +137,7 @@ def lsh_pairs(
     threshold: float = LSH_THRESHOLD,
     *,
     max_pairs_per_member: int = MAX_BUCKET_PAIRS_PER_MEMBER,
+    budget_mib: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs ``(left < right)`` whose signatures agree on a whole band.
 
@@ -145,26 +146,109 @@ def lsh_pairs(
     a few bytes per row. Rows with the empty signature are left out. Within a bucket, each row
     is paired with the next ``max_pairs_per_member`` rows in id order (all of them in a small
     bucket; in a huge one a chain still links every member, and every pair is verified).
+
+    ``signatures`` may be a :class:`~python_models.near_dup_partitions.DiskRows`; with
+    ``budget_mib`` the rows are read in chunks, the band keys kept on disk when they do not fit,
+    and each band sorted in passes over a share of its buckets (equal keys always share a pass,
+    so the pairs are the same as one sort's).
     """
+    from python_models.near_dup_partitions import Budget, lsh_passes
+
     n, num_perm = signatures.shape
     bands, rows = lsh_bands(threshold, num_perm)
-    empty = (signatures == np.iinfo(np.uint32).max).all(axis=1)
-    live = np.flatnonzero(~empty)
+    chunk = n if budget_mib is None else Budget(budget_mib).chunk_rows(num_perm * 4)
+    live_parts = []
+    buckets = _BandKeys(n, bands, budget_mib)
+    for start in range(0, n, chunk):
+        block = np.asarray(signatures[start : start + chunk])
+        live = ~(block == np.iinfo(np.uint32).max).all(axis=1)
+        live_parts.append(np.flatnonzero(live) + start)
+        buckets.append(_band_keys(block[live], bands, rows))
+        del block
+    live = np.concatenate(live_parts) if live_parts else np.zeros(0, dtype=np.int64)
+    del live_parts
+    passes = lsh_passes(len(live), bands, budget_mib)
     keys: list[np.ndarray] = []
     for band in range(bands):
-        block = signatures[live, band * rows : (band + 1) * rows].astype(np.uint64)
-        bucket = np.zeros(len(live), dtype=np.uint64)
-        for column in range(rows):  # a 64-bit key per band; a collision only adds a candidate
-            bucket = (bucket ^ block[:, column]) * np.uint64(0x100000001B3)
-        order = np.argsort(bucket, kind="stable")  # ids ascending within a bucket
-        ordered = bucket[order]
-        for step in range(1, max_pairs_per_member + 1):
-            same = ordered[step:] == ordered[:-step]
-            if not same.any():
-                break
-            left, right = live[order[:-step][same]], live[order[step:][same]]
-            keys.append(left * n + right)
+        band_keys = buckets.band(band)
+        for part in range(passes):
+            members = live
+            bucket = band_keys
+            if passes > 1:  # the buckets of this pass only: a bucket is never split
+                share = (band_keys >> np.uint64(40)) % np.uint64(passes) == np.uint64(part)
+                members, bucket = live[share], band_keys[share]
+            order = np.argsort(bucket, kind="stable")  # ids ascending within a bucket
+            ordered = bucket[order]
+            for step in range(1, max_pairs_per_member + 1):
+                same = ordered[step:] == ordered[:-step]
+                if not same.any():
+                    break
+                left, right = members[order[:-step][same]], members[order[step:][same]]
+                keys.append(left * n + right)
+            del order, ordered, members, bucket
+    buckets.close()
     if not keys:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     unique = np.unique(np.concatenate(keys))
     return unique // n, unique % n
+
+
+def _band_keys(block: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """A 64-bit key per band for each signature: (rows, bands); a collision only adds a pair."""
+    out = np.zeros((len(block), bands), dtype=np.uint64)
+    for band in range(bands):
+        part = block[:, band * rows : (band + 1) * rows].astype(np.uint64)
+        bucket = np.zeros(len(block), dtype=np.uint64)
+        for column in range(rows):
+            bucket = (bucket ^ part[:, column]) * np.uint64(0x100000001B3)
+        out[:, band] = bucket
+    return out
+
+
+class _BandKeys:
+    """Every live row's band keys, in memory or, past the budget, in a band-major temp file."""
+
+    def __init__(self, rows: int, bands: int, budget_mib: int | None) -> None:
+        from python_models.near_dup_partitions import Budget
+
+        self._parts: list[np.ndarray] = []
+        self._matrix: np.ndarray | None = None
+        self._tmp = None
+        self._count = 0
+        self._bands = bands
+        if budget_mib is not None and not Budget(budget_mib).bucket_matrix_in_memory(rows, bands):
+            import tempfile
+
+            self._tmp = tempfile.TemporaryDirectory(prefix="lsh-")
+            self._path = f"{self._tmp.name}/bands.npy"
+            shape = (bands, max(rows, 1))
+            mapped = np.lib.format.open_memmap(self._path, mode="w+", dtype=np.uint64, shape=shape)
+            del mapped
+
+    def append(self, part: np.ndarray) -> None:
+        """Keys of the next live rows, (rows, bands)."""
+        if self._tmp is None:
+            self._parts.append(part)
+        elif len(part):
+            mapped = np.load(self._path, mmap_mode="r+")
+            mapped[:, self._count : self._count + len(part)] = part.T
+            mapped.flush()
+            del mapped
+        self._count += len(part)
+
+    def band(self, band: int) -> np.ndarray:
+        if self._tmp is None:
+            if self._matrix is None:
+                parts = self._parts or [np.zeros((0, self._bands), dtype=np.uint64)]
+                self._matrix = np.concatenate(parts).T.copy()
+                self._parts = []
+            return self._matrix[band]
+        mapped = np.load(self._path, mmap_mode="r")
+        try:
+            return np.array(mapped[band, : self._count])
+        finally:
+            del mapped
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()

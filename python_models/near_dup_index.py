@@ -30,7 +30,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,18 @@ import pyarrow.parquet as pq
 from python_models.embeddings.backends import Embedder, get_embedder
 from python_models.embeddings.cache import EmbeddingCache
 from python_models.lexical_overlap import NUM_PERM, lsh_pairs, minhash_signatures, shingle_hashes
+from python_models.near_dup_partitions import (
+    Budget,
+    DiskRows,
+    RowsOfKeys,
+    Shard,
+    build_shards,
+    create_rows,
+    new_index,
+    partitioned,
+    put_rows,
+    search_shards,
+)
 from python_models.near_duplicates import (
     LINKS_SCHEMA,
     NearDupConfig,
@@ -47,9 +59,12 @@ from python_models.near_duplicates import (
     Thresholds,
     Timings,
     _cosines,
+    budget_of,
     embed_conversations,
+    embed_missing,
     link_table,
     links_from_pairs,
+    pair_chunk,
     signing,
     unlinked_table,
     verify_pairs,
@@ -57,7 +72,12 @@ from python_models.near_duplicates import (
 from python_models.result_cache import result_cache_root, version_of
 
 HERE = Path(__file__).parent
-SOURCES = (HERE / "near_dup_index.py", HERE / "near_duplicates.py", HERE / "lexical_overlap.py")
+SOURCES = (
+    HERE / "near_dup_index.py",
+    HERE / "near_duplicates.py",
+    HERE / "lexical_overlap.py",
+    HERE / "near_dup_partitions.py",
+)
 EMPTY_SIGNATURE = np.iinfo(np.uint32).max
 
 
@@ -86,6 +106,10 @@ class IndexState:
     nearest_similarity: np.ndarray  # float32
     index_path: Path | None = None  # the saved usearch index, when past exact_below
     next_key: int = 0  # never reuse a key, even one whose row was removed
+    # past the memory budget: the index as shards (near_dup_partitions.py), and the folder the
+    # state was read from (its vectors.npy / signatures.npy are read through DiskRows)
+    shards: list[Shard] = field(default_factory=list)
+    folder: Path | None = None
 
     def __post_init__(self) -> None:
         if len(self.keys):
@@ -112,6 +136,7 @@ class IndexStore:
         signatures = folder / "signatures.npy"
         index = folder / "index.usearch"
         next_key = folder / "next_key"
+        shards = [Shard(p) for p in sorted((folder / "shards").glob("*.usearch"))]
         return IndexState(
             ids=np.asarray(rows.column("conversation_id").to_pylist(), dtype=object),
             keys=rows.column("key").to_numpy().astype(np.uint64),
@@ -124,14 +149,25 @@ class IndexStore:
             nearest_similarity=rows.column("nearest_similarity").to_numpy().astype(np.float32),
             index_path=index if index.exists() else None,
             next_key=int(next_key.read_text()) if next_key.exists() else 0,
+            shards=shards,
+            folder=folder,
         )
 
-    def save(self, version: str, state: IndexState, index=None) -> None:
-        """Write ``state`` as the live one (a new folder, then ``CURRENT`` swapped atomically)."""
-        base = self._dir(version)
-        name = f"state-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
-        folder = base / name
+    def new_folder(self, version: str) -> Path:
+        """A fresh state folder, for a build that writes its rows there before :meth:`save`."""
+        folder = self._dir(version) / f"state-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         folder.mkdir(parents=True)
+        return folder
+
+    def save(self, version: str, state: IndexState, index=None, folder: Path | None = None) -> None:
+        """Write ``state`` as the live one (a new folder, then ``CURRENT`` swapped atomically).
+
+        ``folder`` (from :meth:`new_folder`) may already hold the rows' files and shards; shards
+        kept from an earlier state are hard-linked in (copied where links are not possible).
+        """
+        base = self._dir(version)
+        folder = folder if folder is not None else self.new_folder(version)
+        name = folder.name
         pq.write_table(
             pa.table(
                 {
@@ -153,11 +189,14 @@ class IndexStore:
             ),
             folder / "pairs.parquet",
         )
-        np.save(folder / "vectors.npy", np.asarray(state.vectors, dtype=np.float32))
+        _write_rows(folder / "vectors.npy", state.vectors, np.float32)
         if state.signatures is not None:
-            np.save(folder / "signatures.npy", np.asarray(state.signatures, dtype=np.uint32))
+            _write_rows(folder / "signatures.npy", state.signatures, np.uint32)
         if index is not None:
             index.save(str(folder / "index.usearch"))
+        for shard in state.shards:
+            for path in (shard.index, shard.keys_path):
+                _link_into(path, folder / "shards" / path.name)
         (folder / "next_key").write_text(str(state.next_key))
         tmp = base / f".CURRENT-{uuid.uuid4().hex[:8]}"
         tmp.write_text(name)
@@ -165,6 +204,24 @@ class IndexStore:
         for old in base.glob("state-*"):  # earlier states (a reader holds its own mmap)
             if old.name != name:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_rows(path: Path, rows, dtype) -> None:
+    """Save a row matrix, unless it is already that file (a partitioned build wrote it there)."""
+    if isinstance(rows, DiskRows):
+        _link_into(rows.path, path)
+        return
+    np.save(path, np.asarray(rows, dtype=dtype))
+
+
+def _link_into(source: Path, target: Path) -> None:
+    if source.resolve() == target.resolve():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 @dataclass
@@ -204,276 +261,442 @@ def link_with_index(
     """:func:`link_conversations` with the persisted index: only new conversations are searched.
 
     ``text_batches`` is read only by a full build; an incremental one fetches the new
-    conversations' texts with ``texts_of_ids(ids, "whole")``.
+    conversations' texts with ``texts_of_ids(ids, "whole")``. Past the memory budget
+    (``config.memory_budget_mib``) the rows live in the new state's files and the index is in
+    shards (:mod:`near_dup_partitions`).
     """
     ids = np.asarray(ids, dtype=object)
     if not config.enabled or len(ids) == 0:
         return unlinked_table(ids)
-    timings = timings if timings is not None else Timings()
-    run = run if run is not None else IndexRun()
-    store = store if store is not None else IndexStore()
-    cache = cache if cache is not None else EmbeddingCache()
     embedder = embedder or get_embedder(config.backend)
     thresholds = config.thresholds_for(embedder.model_id)
-    version = state_version(config, embedder.model_id, thresholds)
-    state = None if refresh else store.load(version)
+    stage = _Stage(
+        ids=ids,
+        texts_of_ids=texts_of_ids,
+        config=config,
+        embedder=embedder,
+        cache=cache if cache is not None else EmbeddingCache(),
+        thresholds=thresholds,
+        store=store if store is not None else IndexStore(),
+        version=state_version(config, embedder.model_id, thresholds),
+        timings=timings if timings is not None else Timings(),
+        run=run if run is not None else IndexRun(),
+    )
+    state = None if refresh else stage.store.load(stage.version)
     if state is None:
-        run.reason = "--full-refresh" if refresh else "no index of this version"
+        stage.run.reason = "--full-refresh" if refresh else "no index of this version"
+        stage.run.full, stage.run.searched = True, len(ids)
+        return _full(stage, text_batches)
+    return _incremental(stage, state)
 
-    def texts_of(rows: np.ndarray, part: str) -> Sequence[str]:
-        return texts_of_ids(list(ids[rows]), part)
 
-    def encode(texts: Sequence[str]) -> np.ndarray:
-        return embedder.encode(list(texts), batch_size=config.batch_size)
+@dataclass
+class _Stage:
+    """What every step of one build of the stage shares."""
 
-    if state is None:
-        run.full, run.searched = True, len(ids)
-        return _full(
-            ids,
-            text_batches,
-            config,
-            embedder,
-            cache,
-            thresholds,
-            texts_of,
-            encode,
-            store,
-            version,
-            timings,
-            run,
+    ids: np.ndarray
+    texts_of_ids: TextsOfIds
+    config: NearDupConfig
+    embedder: Embedder
+    cache: EmbeddingCache
+    thresholds: Thresholds
+    store: IndexStore
+    version: str
+    timings: Timings
+    run: IndexRun
+
+    def texts_of(self, rows: np.ndarray, part: str) -> Sequence[str]:
+        return self.texts_of_ids(list(self.ids[rows]), part)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.encode(list(texts), batch_size=self.config.batch_size)
+
+    @property
+    def partitioned(self) -> bool:
+        return partitioned(len(self.ids), self.embedder.dim, self.config)
+
+    def disk_rows(self, folder: Path, lexical: bool) -> tuple[DiskRows, DiskRows | None]:
+        """Empty vector and signature files for every row, in ``folder``."""
+        n = len(self.ids)
+        vectors = create_rows(folder / "vectors.npy", n, self.embedder.dim, np.float32)
+        if not lexical:
+            return vectors, None
+        signatures = create_rows(
+            folder / "signatures.npy", n, NUM_PERM, np.uint32, fill=EMPTY_SIGNATURE
         )
-    return _incremental(
-        ids,
-        state,
-        texts_of_ids,
-        config,
-        embedder,
-        cache,
-        thresholds,
-        texts_of,
-        encode,
-        store,
-        version,
-        timings,
-        run,
-    )
+        return vectors, signatures
+
+    def links(self, vectors, pairs: Neighbours) -> pa.Table:
+        started = time.perf_counter()
+        table = links_from_pairs(
+            self.ids, vectors, pairs, self.thresholds, self.embedder.model_id, self.timings
+        )
+        self.timings.record("components", started)
+        return table
 
 
-def _full(
-    ids,
-    text_batches,
-    config,
-    embedder,
-    cache,
-    thresholds,
-    texts_of,
-    encode,
-    store,
-    version,
-    timings,
-    run,
-) -> pa.Table:
+def _full(stage: _Stage, text_batches) -> pa.Table:
+    """Every row embedded, signed and searched; the state saved for the next build."""
+    ids, config, timings = stage.ids, stage.config, stage.timings
     started = time.perf_counter()
-    signatures = None
-    if config.lexical:
-        signatures = np.full((len(ids), NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
-        text_batches = signing(list(ids), text_batches, signatures)
-    text_batches = iter(text_batches)
-    vectors, fresh = embed_conversations(
-        embedder,
-        list(ids),
-        text_batches,
-        cache=cache,
-        batch_size=config.batch_size,
-        progress=config.progress,
-    )
-    for _ in text_batches:  # every vector cached: the texts still need signing
-        pass
+    folder = workdir = None
+    if stage.partitioned:  # rows written to the new state's files, the index in shards there
+        folder = stage.store.new_folder(stage.version)
+        workdir = folder / "shards"
+        vectors, signatures = stage.disk_rows(folder, config.lexical)
+        fresh = _embed_to_disk(ids, np.arange(len(ids)), text_batches, stage, vectors, signatures)
+    else:
+        signatures = None
+        if config.lexical:
+            signatures = np.full((len(ids), NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
+            text_batches = signing(list(ids), text_batches, signatures)
+        text_batches = iter(text_batches)
+        vectors, fresh = embed_conversations(
+            stage.embedder,
+            list(ids),
+            text_batches,
+            cache=stage.cache,
+            batch_size=config.batch_size,
+            progress=config.progress,
+        )
+        for _ in text_batches:  # every vector cached: the texts still need signing
+            pass
     timings.record("embed_and_sign", started)
     timings.steps["embedded_fresh"] = fresh
-    built: list = []  # the HNSW index the search built, kept for the next build
+    built: list = []  # the HNSW index (or its shards) the search built, kept for the next build
     table, pairs = link_table(
         ids,
         vectors,
-        thresholds,
-        embedder.model_id,
+        stage.thresholds,
+        stage.embedder.model_id,
         config,
         signatures=signatures,
-        texts_of=texts_of,
-        encode=encode,
+        texts_of=stage.texts_of,
+        encode=stage.encode,
         timings=timings,
         built=built,
+        workdir=workdir,
     )
-    run.new_pairs = len(pairs.left)
-    keys = np.arange(len(ids), dtype=np.uint64)
-    index = built[0] if built else None
-    store.save(
-        version,
-        IndexState(
-            ids,
-            keys,
-            vectors,
-            signatures,
-            pairs.left,
-            pairs.right,
-            pairs.similarity,
-            pairs.nearest,
-            pairs.nearest_similarity.astype(np.float32),
-        ),
-        index,
+    stage.run.new_pairs = len(pairs.left)
+    shards = built[0] if built and isinstance(built[0], list) else []
+    state = IndexState(
+        ids,
+        np.arange(len(ids), dtype=np.uint64),
+        vectors,
+        signatures,
+        pairs.left,
+        pairs.right,
+        pairs.similarity,
+        pairs.nearest,
+        pairs.nearest_similarity.astype(np.float32),
+        shards=shards,
     )
+    index = built[0] if built and not shards else None
+    stage.store.save(stage.version, state, index, folder=folder)
     return table
 
 
-def _build_index(vectors: np.ndarray, keys: np.ndarray, config: NearDupConfig):
-    from usearch.index import Index
+def _embed_to_disk(
+    ids: np.ndarray,
+    rows: np.ndarray,
+    text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
+    stage: _Stage,
+    vectors: DiskRows,
+    signatures: DiskRows | None,
+) -> int:
+    """Vectors of ``ids`` (sorted) into ``vectors[rows]``, signatures into ``signatures[rows]``,
+    a budget-sized chunk at a time; returns how many were embedded fresh.
 
-    index = Index(
-        ndim=vectors.shape[1],
-        metric="cos",
-        dtype="i8",
-        connectivity=config.connectivity,
-        expansion_add=config.expansion_add,
-        expansion_search=config.expansion_search,
+    The cache is read one chunk of ids at a time; ``text_batches`` (any order, ids among
+    ``ids``) are signed as they pass and the texts of uncached ids embedded in chunks.
+    """
+    embedder, cache, config = stage.embedder, stage.cache, stage.config
+    chunk = Budget(config.memory_budget_mib).chunk_rows(4 * embedder.dim)
+    missing = np.ones(len(ids), dtype=bool)
+    for hashes, cached in cache.scan(embedder.model_id, embedder.dim):  # one pass, batch by batch
+        wanted = np.asarray(hashes.to_pylist(), dtype=object)
+        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        hit = (ids[at] == wanted) & missing[at]
+        if hit.any():
+            put_rows(vectors, rows[at[hit]], cached[hit])
+            missing[at[hit]] = False
+    if not missing.any() and signatures is None:
+        return 0
+
+    def write(at: np.ndarray, fresh: np.ndarray) -> None:
+        put_rows(vectors, rows[at], fresh)
+        missing[at] = False
+
+    def sign(at: np.ndarray, texts: Sequence[str]) -> None:
+        if signatures is not None and len(at):
+            put_rows(signatures, rows[at], minhash_signatures(shingle_hashes(t) for t in texts))
+
+    embedded = embed_missing(
+        embedder,
+        list(ids),
+        lambda batch_ids: _positions(ids, batch_ids),
+        text_batches,
+        missing,
+        write,
+        cache=cache,
+        batch_size=config.batch_size,
+        flush_rows=chunk,
+        progress=config.progress,
+        on_batch=sign,
     )
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} conversations had no text to embed")
+    return embedded
+
+
+def _positions(ids: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
+    """The row of each of ``wanted`` in the sorted ``ids`` (binary search: no per-row dict)."""
+    wanted_array = np.asarray(list(wanted), dtype=object)
+    at = np.searchsorted(ids, wanted_array)
+    if len(at) and (at.max() >= len(ids) or not (ids[at] == wanted_array).all()):
+        raise ValueError("a text batch holds a conversation id not among the ids")
+    return at.astype(np.int64)
+
+
+def _build_index(vectors: np.ndarray, keys: np.ndarray, config: NearDupConfig):
+    index = new_index(vectors.shape[1], config)
     index.add(keys, np.ascontiguousarray(vectors), threads=1)  # one thread: reproducible
     return index
 
 
-def _incremental(
-    ids,
-    state,
-    texts_of_ids,
-    config,
-    embedder,
-    cache,
-    thresholds,
-    texts_of,
-    encode,
-    store,
-    version,
-    timings,
-    run,
-) -> pa.Table:
+@dataclass
+class _Change:
+    """How the current ids differ from the state's: which rows are old, new, stale, removed."""
+
+    state: IndexState  # without the removed rows
+    kept: np.ndarray  # stored rows of the state that stay, ascending
+    old_rows: np.ndarray  # state row -> current row
+    new_rows: np.ndarray
+    is_new: np.ndarray
+    stale: np.ndarray  # per state row: its nearest neighbour was removed
+    keys: np.ndarray  # per current row, its stable key
+    removed_keys: np.ndarray
+    nearest: np.ndarray
+    nearest_sim: np.ndarray
+
+    @property
+    def changed(self) -> bool:
+        return bool(len(self.new_rows) or len(self.removed_keys))
+
+
+def _change(ids: np.ndarray, state: IndexState) -> _Change:
     n = len(ids)
     keep = np.isin(state.ids, ids)
     removed_keys = state.keys[~keep]
-    stale = np.zeros(int(keep.sum()), dtype=bool)
+    kept = np.flatnonzero(keep)
+    stale = np.zeros(len(kept), dtype=bool)
     if not keep.all():  # conversations gone: their rows, pairs and nearest links go too
         state, stale = _without(state, keep)
-    old_rows = np.searchsorted(ids.astype(str), state.ids.astype(str))  # state row -> row
+    old_rows = np.searchsorted(ids, state.ids).astype(np.int64)
     is_new = np.ones(n, dtype=bool)
     is_new[old_rows] = False
     new_rows = np.flatnonzero(is_new)
-    run.reused, run.searched = len(old_rows), len(new_rows)
-
-    started = time.perf_counter()
-    vectors = np.empty((n, state.vectors.shape[1]), dtype=np.float32)
-    vectors[old_rows] = state.vectors
-    signatures = None
-    if state.signatures is not None:
-        signatures = np.full((n, NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
-        signatures[old_rows] = state.signatures
     keys = np.zeros(n, dtype=np.uint64)
     keys[old_rows] = state.keys
-    next_key = state.next_key
-    keys[new_rows] = np.arange(next_key, next_key + len(new_rows), dtype=np.uint64)
-    timings.steps["embedded_fresh"] = 0
-    if len(new_rows):
-        new_ids = list(ids[new_rows])
-        texts = list(texts_of_ids(new_ids, "whole"))
-        fresh, embedded = embed_conversations(
-            embedder,
-            new_ids,
-            [(new_ids, texts)],
-            cache=cache,
-            batch_size=config.batch_size,
-            progress=config.progress,
-        )
-        vectors[new_rows] = fresh
-        timings.steps["embedded_fresh"] = embedded
-        if signatures is not None:
-            signatures[new_rows] = minhash_signatures(shingle_hashes(t) for t in texts)
-        del texts
-    timings.record("embed_and_sign", started)
-
+    keys[new_rows] = np.arange(state.next_key, state.next_key + len(new_rows), dtype=np.uint64)
     nearest = np.full(n, -1, dtype=np.int64)
     nearest_sim = np.full(n, np.nan, dtype=np.float32)
     had = state.nearest >= 0
     nearest[old_rows[had]] = old_rows[state.nearest[had]]
     nearest_sim[old_rows] = state.nearest_similarity
-    stale_rows = old_rows[stale]  # rows whose nearest neighbour was removed
-    changed = bool(len(new_rows) or len(removed_keys))
-    index = None
-    left = right = np.zeros(0, dtype=np.int64)
+    return _Change(
+        state, kept, old_rows, new_rows, is_new, stale, keys, removed_keys, nearest, nearest_sim
+    )
+
+
+def _incremental(stage: _Stage, state: IndexState) -> pa.Table:
+    """Only the new rows embedded and searched (and the rows whose nearest left); the state's
+    verified pairs kept."""
+    change = _change(stage.ids, state)
+    stage.run.reused, stage.run.searched = len(change.old_rows), len(change.new_rows)
+    stage.timings.steps["embedded_fresh"] = 0
+    on_disk = stage.partitioned and state.folder is not None
+    if not change.changed:  # the same rows: nothing to copy, search or save
+        vectors = DiskRows(state.folder / "vectors.npy") if on_disk else state.vectors
+        old = change.state
+        pairs = Neighbours(old.left, old.right, old.similarity, change.nearest, change.nearest_sim)
+        return stage.links(vectors, pairs)
     started = time.perf_counter()
-    if not changed:  # nothing to search: the state is kept as it is
-        pass
-    elif n < config.exact_below:
-        if len(new_rows):
-            left, right = _exact_new_pairs(
-                vectors, new_rows, is_new, thresholds.candidate, nearest, nearest_sim
-            )
-        _exact_nearest(vectors, stale_rows, nearest, nearest_sim)
+    folder = stage.store.new_folder(stage.version) if on_disk else None
+    vectors, signatures = _assemble_rows(stage, change, folder)
+    stage.timings.record("embed_and_sign", started)
+    started = time.perf_counter()
+    index, shards = None, []
+    if folder is not None:
+        left, right, shards = _search_shards(stage, change, vectors, folder / "shards")
+    elif len(stage.ids) < stage.config.exact_below:
+        left, right = _search_exact(stage, change, vectors)
     else:
-        index = (
-            _restore(state.index_path)
-            if state.index_path is not None
-            else _build_index(vectors[old_rows], keys[old_rows], config)
-        )
-        if len(removed_keys) and state.index_path is not None:
-            index.remove(removed_keys)
-        if len(new_rows):
-            left, right = _ann_new_pairs(
-                vectors, new_rows, keys, index, thresholds.candidate, config, nearest, nearest_sim
+        left, right, index = _search_index(stage, change, vectors)
+    stage.timings.record("neighbours", started)
+    fresh = _verified_new_pairs(stage, change, vectors, signatures, left, right)
+    stage.run.new_pairs = len(fresh.left)
+    pairs = _merged_pairs(len(stage.ids), change, fresh)
+    table = stage.links(vectors, pairs)
+    new_state = IndexState(
+        stage.ids,
+        change.keys,
+        vectors,
+        signatures,
+        pairs.left,
+        pairs.right,
+        pairs.similarity,
+        change.nearest,
+        change.nearest_sim,
+        next_key=change.state.next_key + len(change.new_rows),
+        shards=shards,
+    )
+    # (the single index has the new rows already; shards were written into ``folder``)
+    stage.store.save(stage.version, new_state, index, folder=folder)
+    return table
+
+
+def _assemble_rows(stage: _Stage, change: _Change, folder: Path | None):
+    """Every current row's vector and signature: the state's, moved to their new rows, and the
+    new rows' embedded and signed. In memory, or (``folder``) in its files a chunk at a time."""
+    state, ids, config = change.state, stage.ids, stage.config
+    n, dim = len(ids), state.vectors.shape[1]
+    lexical = state.signatures is not None
+    if folder is None:
+        vectors = np.empty((n, dim), dtype=np.float32)
+        vectors[change.old_rows] = state.vectors[change.kept]
+        signatures = None
+        if lexical:
+            signatures = np.full((n, NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
+            signatures[change.old_rows] = state.signatures[change.kept]
+        if len(change.new_rows):
+            new_ids = list(ids[change.new_rows])
+            texts = list(stage.texts_of_ids(new_ids, "whole"))
+            fresh, embedded = embed_conversations(
+                stage.embedder,
+                new_ids,
+                [(new_ids, texts)],
+                cache=stage.cache,
+                batch_size=config.batch_size,
+                progress=config.progress,
             )
-        _ann_nearest(vectors, stale_rows, keys, index, config, nearest, nearest_sim)
-    timings.record("neighbours", started)
-    if signatures is not None and len(new_rows):
+            vectors[change.new_rows] = fresh
+            stage.timings.steps["embedded_fresh"] = embedded
+            if signatures is not None:
+                signatures[change.new_rows] = minhash_signatures(shingle_hashes(t) for t in texts)
+        return vectors, signatures
+    vectors, signatures = stage.disk_rows(folder, lexical)
+    old_vectors = DiskRows(state.folder / "vectors.npy")
+    old_signatures = DiskRows(state.folder / "signatures.npy") if lexical else None
+    chunk = Budget(config.memory_budget_mib).chunk_rows(4 * dim + 4 * NUM_PERM)
+    for start in range(0, len(change.kept), chunk):
+        part = slice(start, start + chunk)
+        put_rows(vectors, change.old_rows[part], old_vectors[change.kept[part]])
+        if signatures is not None:
+            put_rows(signatures, change.old_rows[part], old_signatures[change.kept[part]])
+    for start in range(0, len(change.new_rows), chunk):
+        rows = change.new_rows[start : start + chunk]
+        new_ids = list(ids[rows])
+        batch = [(new_ids, list(stage.texts_of_ids(new_ids, "whole")))]
+        stage.timings.steps["embedded_fresh"] += _embed_to_disk(
+            ids[rows], rows, batch, stage, vectors, signatures
+        )
+    return vectors, signatures
+
+
+def _search_exact(stage: _Stage, change: _Change, vectors):
+    """Below ``exact_below``: the new rows' pairs and nearest, the stale rows' nearest, exact."""
+    left = right = np.zeros(0, dtype=np.int64)
+    if len(change.new_rows):
+        left, right = _exact_new_pairs(vectors, change, stage.thresholds.candidate)
+    stale_rows = change.old_rows[change.stale]
+    _exact_nearest(vectors, stale_rows, change.nearest, change.nearest_sim)
+    return left, right
+
+
+def _search_index(stage: _Stage, change: _Change, vectors):
+    """The new rows added to the single HNSW index and searched there; the stale rows too."""
+    state, config = change.state, stage.config
+    if state.index_path is not None:
+        index = _restore(state.index_path)
+        if len(change.removed_keys):
+            index.remove(change.removed_keys)
+    else:
+        index = _build_index(vectors[change.old_rows], change.keys[change.old_rows], config)
+    left = right = np.zeros(0, dtype=np.int64)
+    if len(change.new_rows):
+        left, right = _ann_new_pairs(vectors, change, index, stage.thresholds.candidate, config)
+    stale_rows = change.old_rows[change.stale]
+    _ann_nearest(
+        vectors, stale_rows, change.keys, index, config, change.nearest, change.nearest_sim
+    )
+    return left, right, index
+
+
+def _search_shards(stage: _Stage, change: _Change, vectors, shard_dir: Path):
+    """Past the budget: the new rows indexed as new shards, then the new (and stale) rows
+    searched against every shard, old and new (:mod:`near_dup_partitions`)."""
+    state, config = change.state, stage.config
+    shards = list(state.shards)
+    if state.index_path is not None:  # a single index from a build under the budget
+        legacy = Shard(shard_dir / f"shard-{len(shards):05d}.usearch")
+        _link_into(state.index_path, legacy.index)
+        np.save(legacy.keys_path, np.sort(np.concatenate([state.keys, change.removed_keys])))
+        shards.append(legacy)
+    elif not shards:  # the state was searched exactly: index its rows now
+        shards = build_shards(vectors, change.old_rows, change.keys, config, shard_dir)
+    shards += build_shards(
+        vectors, change.new_rows, change.keys, config, shard_dir, first=len(shards)
+    )
+    rows_of_keys = RowsOfKeys(change.keys)
+    threshold = stage.thresholds.candidate
+    found = search_shards(
+        vectors, change.new_rows, shards, rows_of_keys, threshold, config, change.nearest,
+        change.nearest_sim, update_found=True,
+    )  # fmt: skip
+    stale_rows = change.old_rows[change.stale]
+    if len(stale_rows):
+        search_shards(
+            vectors, stale_rows, shards, rows_of_keys, threshold, config, change.nearest,
+            change.nearest_sim, pairs=False,
+        )  # fmt: skip
+    stage.timings.steps["index_shards"] = len(shards)
+    return found.left, found.right, shards
+
+
+def _verified_new_pairs(stage: _Stage, change: _Change, vectors, signatures, left, right):
+    """The new rows' candidates (embedding ``left``/``right`` and LSH pairs touching a new
+    row), with their exact cosines, verified."""
+    n, config, timings = len(stage.ids), stage.config, stage.timings
+    if signatures is not None and len(change.new_rows):
         started = time.perf_counter()
-        lex_left, lex_right = lsh_pairs(signatures)
-        touches = is_new[lex_left] | is_new[lex_right]
+        lex_left, lex_right = lsh_pairs(signatures, budget_mib=budget_of(n, vectors, config))
+        touches = change.is_new[lex_left] | change.is_new[lex_right]
         left = np.concatenate([left, lex_left[touches]])
         right = np.concatenate([right, lex_right[touches]])
         timings.record("lexical_candidates", started)
     unique = np.unique(left * n + right)
-    fresh_pairs = Neighbours(unique // n, unique % n, np.zeros(0, np.float32), nearest, nearest_sim)
-    fresh_pairs.similarity = _cosines(vectors, vectors, fresh_pairs.left, fresh_pairs.right).astype(
-        np.float32
+    fresh = Neighbours(
+        unique // n, unique % n, np.zeros(0, np.float32), change.nearest, change.nearest_sim
     )
-    timings.steps["candidate_pairs"] = len(fresh_pairs.left)
+    fresh.similarity = _cosines(vectors, vectors, fresh.left, fresh.right).astype(np.float32)
+    timings.steps["candidate_pairs"] = len(fresh.left)
     started = time.perf_counter()
-    if len(fresh_pairs.left):
-        verify_pairs(fresh_pairs, texts_of, encode, thresholds, signatures)
+    if len(fresh.left):
+        chunk = pair_chunk(vectors, config)
+        verify_pairs(fresh, stage.texts_of, stage.encode, stage.thresholds, signatures, chunk)
     timings.record("verify", started)
-    run.new_pairs = len(fresh_pairs.left)
+    return fresh
 
+
+def _merged_pairs(n: int, change: _Change, fresh: Neighbours) -> Neighbours:
+    """The state's verified pairs (renumbered to the current rows) and the fresh ones."""
+    state, old_rows = change.state, change.old_rows
     old_left, old_right = old_rows[state.left], old_rows[state.right]
-    key = np.concatenate([old_left * n + old_right, fresh_pairs.left * n + fresh_pairs.right])
-    similarity = np.concatenate([state.similarity, fresh_pairs.similarity])
+    key = np.concatenate([old_left * n + old_right, fresh.left * n + fresh.right])
+    similarity = np.concatenate([state.similarity, fresh.similarity])
     key, first = np.unique(key, return_index=True)
-    pairs = Neighbours(key // n, key % n, similarity[first], nearest, nearest_sim)
-    started = time.perf_counter()
-    table = links_from_pairs(ids, vectors, pairs, thresholds, embedder.model_id, timings)
-    timings.record("components", started)
-    if changed:  # (the ANN path added the new rows to the index already)
-        store.save(
-            version,
-            IndexState(
-                ids,
-                keys,
-                vectors,
-                signatures,
-                pairs.left,
-                pairs.right,
-                pairs.similarity,
-                nearest,
-                nearest_sim,
-                next_key=next_key + len(new_rows),
-            ),
-            index,
-        )
-    return table
+    return Neighbours(key // n, key % n, similarity[first], change.nearest, change.nearest_sim)
 
 
 def _without(state: IndexState, keep: np.ndarray) -> tuple[IndexState, np.ndarray]:
@@ -487,8 +710,8 @@ def _without(state: IndexState, keep: np.ndarray) -> tuple[IndexState, np.ndarra
     pruned = IndexState(
         ids=state.ids[keep],
         keys=state.keys[keep],
-        vectors=np.asarray(state.vectors[keep]),
-        signatures=None if state.signatures is None else np.asarray(state.signatures[keep]),
+        vectors=state.vectors,  # every stored row: the caller takes the kept ones
+        signatures=state.signatures,
         left=position[state.left[pairs]],
         right=position[state.right[pairs]],
         similarity=state.similarity[pairs],
@@ -496,6 +719,8 @@ def _without(state: IndexState, keep: np.ndarray) -> tuple[IndexState, np.ndarra
         nearest_similarity=similarity[keep],
         index_path=state.index_path,
         next_key=state.next_key,
+        shards=state.shards,
+        folder=state.folder,
     )
     return pruned, lost[keep]
 
@@ -540,9 +765,11 @@ def _restore(path: Path):
     return Index.restore(str(path), view=False)
 
 
-def _exact_new_pairs(vectors, new_rows, is_new, threshold, nearest, nearest_sim, block=2048):
+def _exact_new_pairs(vectors, change: _Change, threshold: float, block: int = 2048):
     """Pairs (left < right) with a new member at or above ``threshold``, by exact cosine; the
     nearest of every new row, and of every old row a new row is nearer to (ties: lower row)."""
+    new_rows, is_new = change.new_rows, change.is_new
+    nearest, nearest_sim = change.nearest, change.nearest_sim
     n = len(vectors)
     lefts, rights = [], []
     for start in range(0, len(new_rows), block):
@@ -577,8 +804,10 @@ def _exact_new_pairs(vectors, new_rows, is_new, threshold, nearest, nearest_sim,
     return np.concatenate(lefts).astype(np.int64), np.concatenate(rights).astype(np.int64)
 
 
-def _ann_new_pairs(vectors, new_rows, keys, index, threshold, config, nearest, nearest_sim):
+def _ann_new_pairs(vectors, change: _Change, index, threshold: float, config: NearDupConfig):
     """New rows added to the HNSW index and searched there; pairs re-scored exactly."""
+    new_rows, keys = change.new_rows, change.keys
+    nearest, nearest_sim = change.nearest, change.nearest_sim
     n = len(vectors)
     row_of_key = dict(zip(keys.tolist(), range(n), strict=True))
     index.add(keys[new_rows], np.ascontiguousarray(vectors[new_rows]), threads=1)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -49,6 +50,7 @@ from python_models.lexical_overlap import (
     pair_jaccard,
     shingle_hashes,
 )
+from python_models.near_dup_partitions import Budget, new_index, partitioned, sharded_pairs
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ class NearDupConfig:
     search_threads: int = 2
     batch_size: int = 8192
     progress: bool = True
+    # past this many MiB the search is partitioned: rows on disk, the index in shards
+    # (python_models/near_dup_partitions.py, dbt var near_dup_memory_budget_mib)
+    memory_budget_mib: int = 4096
 
     def thresholds_for(self, model_id: str) -> Thresholds:
         """The configured thresholds where set, else the backend's calibrated ones."""
@@ -182,47 +187,91 @@ def embed_conversations(
     else:
         found = np.zeros(len(ids), dtype=bool)
         vectors = np.zeros((len(ids), embedder.dim), dtype=np.float32)
-    todo = int((~found).sum())
-    embedded = 0
-    if not todo:
+    if found.all():
         return vectors, 0
-    bar = _progress(todo, progress, f"embedding {todo:,} new ({embedder.model_id})")
-    pending_ids: list[str] = []
+
+    def rows_of(batch_ids: Sequence[str]) -> np.ndarray:
+        return np.fromiter((position.get(c, -1) for c in batch_ids), np.int64, len(batch_ids))
+
+    def write(rows: np.ndarray, fresh: np.ndarray) -> None:
+        vectors[rows] = fresh
+
+    missing = ~found
+    embedded = embed_missing(
+        embedder,
+        ids,
+        rows_of,
+        text_batches,
+        missing,
+        write,
+        cache=cache,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} conversations had no text to embed")
+    return vectors, embedded
+
+
+def embed_missing(
+    embedder: Embedder,
+    ids: Sequence[str],
+    rows_of: Callable[[Sequence[str]], np.ndarray],
+    text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
+    missing: np.ndarray,
+    write: Callable[[np.ndarray, np.ndarray], None],
+    *,
+    cache: EmbeddingCache | None,
+    batch_size: int = 8192,
+    flush_rows: int = 100_000,
+    progress: bool = True,
+    on_batch: Callable[[np.ndarray, Sequence[str]], None] | None = None,
+) -> int:
+    """Embed the texts of the rows ``missing`` marks as they pass in ``text_batches``; returns
+    how many. ``rows_of(batch ids)`` gives their rows (-1: not ours), ``write(rows, vectors)``
+    stores vectors; each is cleared in ``missing`` and put in the cache, about every
+    ``flush_rows`` (a killed build keeps what it made). ``on_batch(rows, texts)`` sees every
+    batch (the signing)."""
+    todo = int(missing.sum())
+    bar = _progress(todo, progress and todo > 0, f"embedding {todo:,} new ({embedder.model_id})")
+    pending_rows: list[int] = []
     pending_texts: list[str] = []
+    embedded = 0
 
     def flush() -> None:
         nonlocal embedded
-        if not pending_ids:
+        if not pending_rows:
             return
         fresh = embedder.encode(pending_texts, batch_size=batch_size)
-        rows = np.fromiter((position[c] for c in pending_ids), dtype=np.int64)
-        vectors[rows] = fresh
-        found[rows] = True
+        rows = np.asarray(pending_rows, dtype=np.int64)
+        write(rows, fresh)
+        missing[rows] = False
         if cache is not None:
-            cache.put_many(pending_ids, fresh, embedder.model_id)
-        embedded += len(pending_ids)
-        bar.update(len(pending_ids))
-        pending_ids.clear()
+            cache.put_many([ids[r] for r in pending_rows], fresh, embedder.model_id)
+        embedded += len(pending_rows)
+        bar.update(len(pending_rows))
+        pending_rows.clear()
         pending_texts.clear()
 
     try:
         for batch_ids, batch_texts in text_batches:
-            for cid, text in zip(batch_ids, batch_texts, strict=True):
-                row = position.get(cid)
-                if row is None or found[row]:
-                    continue
-                pending_ids.append(cid)
-                pending_texts.append(text)
-            # write the cache every ~100k vectors: a killed build keeps what it made (an
-            # embedder on Ray asks for bigger calls, `call_rows`, so its jobs fill the cluster)
-            if len(pending_ids) >= max(batch_size, getattr(embedder, "call_rows", 100_000)):
+            rows = rows_of(batch_ids)
+            if on_batch is not None:
+                on_batch(rows, batch_texts)
+            if not todo:
+                continue
+            for i in np.flatnonzero((rows >= 0) & missing[np.maximum(rows, 0)]).tolist():
+                if missing[rows[i]]:  # an id repeated in the stream: embedded once
+                    missing[rows[i]] = False  # (written at the next flush)
+                    pending_rows.append(int(rows[i]))
+                    pending_texts.append(batch_texts[i])
+            # (an embedder on Ray asks for bigger calls, `call_rows`, so its jobs fill the cluster)
+            if len(pending_rows) >= max(batch_size, getattr(embedder, "call_rows", flush_rows)):
                 flush()
         flush()
     finally:
         bar.close()
-    if not found.all():
-        raise ValueError(f"{int((~found).sum())} conversations had no text to embed")
-    return vectors, embedded
+    return embedded
 
 
 def _progress(total: int, enabled: bool, desc: str):
@@ -253,12 +302,35 @@ def neighbour_pairs(
     config: NearDupConfig,
     timings: Timings | None = None,
     built: list | None = None,
+    workdir: Path | None = None,
 ) -> Neighbours:
     """Every pair at or above ``threshold`` (exact below ``config.exact_below`` rows). The HNSW
-    index, when one was built (keys = row numbers), is appended to ``built``."""
+    index, when one was built (keys = row numbers), is appended to ``built``; past the memory
+    budget the index is shards saved under ``workdir`` (:mod:`near_dup_partitions`), and
+    ``built`` gets their list."""
     if len(vectors) < config.exact_below:
         return _exact_pairs(vectors, threshold)
+    if partitioned(len(vectors), vectors.shape[1], config):
+        return _sharded_pairs(vectors, threshold, config, timings or Timings(), built, workdir)
     return _ann_pairs(vectors, threshold, config, timings or Timings(), built)
+
+
+def _sharded_pairs(vectors, threshold, config, timings, built, workdir) -> Neighbours:
+    import tempfile
+
+    started = time.perf_counter()
+    scratch = None
+    if workdir is None:
+        scratch = tempfile.TemporaryDirectory(prefix="near-dup-shards-")
+        workdir = Path(scratch.name)
+    found, nearest, nearest_sim, shards = sharded_pairs(vectors, threshold, config, workdir)
+    timings.record("index_build_and_search_sharded", started)
+    timings.steps["index_shards"] = len(shards)
+    if built is not None and scratch is None:
+        built.append(shards)
+    if scratch is not None:
+        scratch.cleanup()
+    return Neighbours(found.left, found.right, found.similarity, nearest, nearest_sim)
 
 
 def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Neighbours:
@@ -291,18 +363,9 @@ def _ann_pairs(
     timings: Timings,
     built: list | None = None,
 ) -> Neighbours:
-    from usearch.index import Index
-
     started = time.perf_counter()
     n, dim = vectors.shape
-    index = Index(
-        ndim=dim,
-        metric="cos",
-        dtype="i8",
-        connectivity=config.connectivity,
-        expansion_add=config.expansion_add,
-        expansion_search=config.expansion_search,
-    )
+    index = new_index(dim, config)
     # one thread: the HNSW graph depends on insertion order, so this makes it reproducible
     index.add(np.arange(n, dtype=np.uint64), vectors, threads=1)
     timings.record("index_build", started)
@@ -348,6 +411,19 @@ def _ann_pairs(
         pairs.left, pairs.right = pairs.left[unique], pairs.right[unique]
         pairs.similarity = pairs.similarity[unique]
     return pairs
+
+
+def budget_of(rows: int, vectors: np.ndarray, config: NearDupConfig) -> int | None:
+    """The memory budget the bulk steps keep to: None (all in memory) below the partitioned size."""
+    if partitioned(rows, vectors.shape[1], config):
+        return config.memory_budget_mib
+    return None
+
+
+def pair_chunk(vectors: np.ndarray, config: NearDupConfig) -> int | None:
+    """Candidate pairs verified at a time: all below the partitioned size."""
+    budget = budget_of(len(vectors), vectors, config)
+    return None if budget is None else Budget(budget).pair_chunk()
 
 
 def _neighbours(lefts, rights, sims, nearest, nearest_sim) -> Neighbours:
@@ -400,7 +476,7 @@ def unlinked_table(ids: np.ndarray) -> pa.Table:
 
 PairTexts = Callable[[np.ndarray, str], Sequence[str]]
 Encode = Callable[[Sequence[str]], np.ndarray]
-_PAIR_CHUNK = 262_144
+_PAIR_CHUNK = 65_536  # pairs a step: two 64 MiB blocks of 256-dim vectors
 SIDES = ("user", "assistant")
 
 
@@ -411,6 +487,7 @@ def candidate_pairs(
     config: NearDupConfig,
     timings: Timings | None = None,
     built: list | None = None,
+    workdir: Path | None = None,
 ) -> Neighbours:
     """Embedding neighbours >= ``thresholds.candidate`` unioned with MinHash LSH pairs.
 
@@ -418,11 +495,11 @@ def candidate_pairs(
     embedding. ``signatures=None`` leaves the lexical source out.
     """
     timings = timings or Timings()
-    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings, built)
+    pairs = neighbour_pairs(vectors, thresholds.candidate, config, timings, built, workdir)
     if signatures is None or not len(vectors):
         return pairs
     started = time.perf_counter()
-    left, right = lsh_pairs(signatures)
+    left, right = lsh_pairs(signatures, budget_mib=budget_of(len(vectors), vectors, config))
     timings.record("lexical_candidates", started)
     timings.steps["lexical_candidate_pairs"] = len(left)
     n = len(vectors)
@@ -539,13 +616,34 @@ def verify_pairs(
     encode: Encode,
     thresholds: Thresholds,
     signatures: np.ndarray | None = None,
+    chunk: int | None = None,
 ) -> int:
     """Keep the candidate pairs :func:`accepted` accepts; returns how many were rejected.
 
     In stages, each cheaper than the next, so the exact evidence is computed only where it can
     change the answer: the MinHash estimate (when ``signatures`` are given), then the whole
-    texts' exact Jaccard, then the sides.
+    texts' exact Jaccard, then the sides. With ``chunk``, ``chunk`` pairs at a time (a pair's
+    verdict depends on its two conversations only, so the kept pairs are the same), so memory
+    holds one chunk's texts.
     """
+    if chunk is not None and len(pairs.left) > chunk:
+        before = len(pairs.left)
+        kept = []
+        for start in range(0, before, chunk):
+            part = slice(start, start + chunk)
+            piece = Neighbours(
+                pairs.left[part],
+                pairs.right[part],
+                pairs.similarity[part],
+                pairs.nearest,
+                pairs.nearest_similarity,
+            )
+            verify_pairs(piece, texts_of, encode, thresholds, signatures)
+            kept.append(piece)
+        pairs.left = np.concatenate([p.left for p in kept])
+        pairs.right = np.concatenate([p.right for p in kept])
+        pairs.similarity = np.concatenate([p.similarity for p in kept])
+        return before - len(pairs.left)
     before = len(pairs.left)
     if signatures is not None and before:
         estimate = estimated_jaccard(signatures, pairs.left, pairs.right)
@@ -600,6 +698,7 @@ def link_table(
     encode: Encode | None = None,
     timings: Timings | None = None,
     built: list | None = None,
+    workdir: Path | None = None,
 ) -> tuple[pa.Table, Neighbours]:
     """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
 
@@ -608,13 +707,13 @@ def link_table(
     """
     timings = timings or Timings()
     started = time.perf_counter()
-    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings, built)
+    pairs = candidate_pairs(vectors, signatures, thresholds, config, timings, built, workdir)
     timings.record("neighbours", started)
     timings.steps["candidate_pairs"] = len(pairs.left)
     started = time.perf_counter()
     if texts_of is not None and encode is not None:
         timings.steps["pairs_rejected_by_verification"] = verify_pairs(
-            pairs, texts_of, encode, thresholds, signatures
+            pairs, texts_of, encode, thresholds, signatures, pair_chunk(vectors, config)
         )
     else:
         _keep(pairs, pairs.similarity >= thresholds.whole)

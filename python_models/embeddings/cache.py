@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +98,20 @@ class EmbeddingCache:
                 vectors[rows] = matrix[hit]
                 found[rows] = True
         return found, vectors
+
+    def scan(self, model_id: str, dim: int) -> Iterator[tuple[pa.Array, np.ndarray]]:
+        """Every cached ``(content hashes, vectors)`` of ``model_id``, one read batch at a time:
+        one pass over the cache whatever the number of ids wanted (the near-dup stage past its
+        memory budget matches them against its sorted ids)."""
+        for part in self._parts(model_id):
+            reader = pq.ParquetFile(part)
+            columns = ["content_hash", "embedding"]
+            for batch in reader.iter_batches(batch_size=READ_BATCH_ROWS, columns=columns):
+                stored = batch.column(1)
+                if stored.type.list_size != dim:
+                    raise ValueError(f"cached {model_id} vectors have dim {stored.type.list_size}")
+                matrix = stored.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim)
+                yield batch.column(0), matrix
 
     def put_many(self, content_hashes: Sequence[str], vectors: np.ndarray, model_id: str) -> int:
         """Store vectors for hashes not yet cached; returns how many rows were written."""

@@ -35,6 +35,7 @@ def model(dbt, session):
         lexical_side_threshold=optional_number(dbt.config.get("near_dup_lexical_side_threshold")),
         neighbours=int(dbt.config.get("near_dup_neighbours")),
         progress=flag(dbt.config.get("near_dup_progress")),
+        memory_budget_mib=int(dbt.config.get("near_dup_memory_budget_mib")),
     )
     texts = dbt.ref("int_conversations_embedding_texts")
     keys = texts.project("conversation_id").order("conversation_id").to_arrow_table()

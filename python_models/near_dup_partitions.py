@@ -1,0 +1,336 @@
+"""Near-duplicate search under a memory budget: rows on disk, the HNSW index in shards.
+
+At the real bucket's size the vectors alone (47.5 M x 256 float32) are 48 GB, so the search
+cannot hold them, or one index over them, in memory. When the rows do not fit the budget
+(``NearDupConfig.memory_budget_mib``, dbt var ``near_dup_memory_budget_mib``):
+
+- vectors and MinHash signatures live in ``.npy`` files (:class:`DiskRows`), mapped only for
+  the duration of one read, so the pages a pass touches leave the process with the read;
+- the usearch HNSW index is split into **shards** of consecutive rows, each small enough that
+  its int8 index and its float32 vectors fit half the budget, saved to disk and opened with
+  ``view=True`` one at a time (:func:`build_shards`);
+- every query batch is searched against every shard and the candidates are merged
+  (:func:`search_shards`): a shard holds the same rows as a slice of the single index, so a pair
+  whose two members fall in different shards is found exactly as within one (each shard returns
+  its own ``neighbours`` best, so the merged candidates are a superset of one index's).
+
+Why shards and not k-means cells with multi-probe: cells lose a pair at a cell boundary unless
+the probe radius is widened by the pair threshold's angle, which for a high-recall threshold is
+most cells; shards lose nothing by construction and need no training sample. The price is that
+a query visits every shard: search time grows as N x shards, i.e. N^2 / budget (docs/scaling.md).
+
+Below the budget (and below ``exact_below``) the single-index / exact paths of
+:mod:`near_duplicates` run unchanged, so small builds give identical results.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MIB = 2**20
+# the per-row bookkeeping the stage keeps whatever the budget (ids, keys, nearest, positions),
+# and the interpreter with numpy, pyarrow, duckdb and the static model: not part of a partition
+FIXED_OVERHEAD_MIB = 512
+
+
+class DiskRows:
+    """A 2-D ``.npy`` matrix read by rows; the file is mapped only while one read copies out.
+
+    Indexing (a slice, an integer array or a boolean mask over rows) returns an in-memory copy,
+    so a pass over all rows keeps only one chunk resident, unlike a long-lived ``np.memmap``
+    whose touched pages count in the process's RSS until it is closed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        header = np.load(self.path, mmap_mode="r")
+        self.shape: tuple[int, int] = tuple(header.shape)  # type: ignore[assignment]
+        self.dtype = header.dtype
+        del header
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows) -> np.ndarray:
+        if isinstance(rows, tuple):  # rows, then columns
+            return self[rows[0]][(slice(None), *rows[1:])]
+        mapped = np.load(self.path, mmap_mode="r")
+        try:
+            if isinstance(rows, np.ndarray) and rows.dtype == bool:
+                rows = np.flatnonzero(rows)
+            return np.array(mapped[rows])
+        finally:
+            del mapped
+
+    def chunks(self, rows: int) -> Iterator[tuple[int, np.ndarray]]:
+        """``(start, rows start..start+rows)`` over the whole matrix."""
+        for start in range(0, len(self), rows):
+            yield start, self[start : start + rows]
+
+
+def create_rows(path: Path, rows: int, columns: int, dtype, fill=0) -> DiskRows:
+    """A new ``.npy`` file of ``rows x columns`` filled with ``fill``, written chunk by chunk."""
+    mapped = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(rows, columns))
+    step = max(1, (64 * MIB) // max(1, columns * mapped.itemsize))
+    for start in range(0, rows, step):
+        mapped[start : start + step] = fill
+        mapped.flush()
+    del mapped
+    return DiskRows(path)
+
+
+def put_rows(target: DiskRows, rows: np.ndarray | slice, values: np.ndarray) -> None:
+    """Write ``values`` at ``rows`` of ``target``'s file (mapped for this write only)."""
+    mapped = np.load(target.path, mmap_mode="r+")
+    try:
+        mapped[rows] = values
+        mapped.flush()
+    finally:
+        del mapped
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How a memory budget becomes partition sizes (each bulk step gets half of it)."""
+
+    mib: int
+
+    @property
+    def working_bytes(self) -> int:
+        """Half of what the budget leaves past the fixed overhead; a budget at or under the
+        overhead gets the smallest partitions (64 KiB: for tests; it cannot be kept)."""
+        return max(64 * 1024, (self.mib - FIXED_OVERHEAD_MIB) * MIB // 2)
+
+    def shard_rows(self, dim: int, connectivity: int) -> int:
+        """Rows per index shard: its int8 vectors and graph, plus its float32 vectors."""
+        per_row = dim + 8 * connectivity + 64 + 4 * dim
+        return max(16, self.working_bytes // per_row)
+
+    def query_rows(self, dim: int, neighbours: int) -> int:
+        """Rows per query batch (a quarter of the working share: the shard has the rest)."""
+        per_row = 4 * dim + 40 * (neighbours + 1)
+        return int(min(32_768, max(16, self.working_bytes // 4 // per_row)))
+
+    def chunk_rows(self, row_bytes: int) -> int:
+        """Rows per read chunk of a sequential pass over a file of ``row_bytes`` rows."""
+        return int(max(16, self.working_bytes // 4 // max(1, row_bytes)))
+
+    def lsh_rows(self, bands: int) -> int:
+        """Live rows per LSH banding pass: bucket keys, members and their sort (~40 B a row)."""
+        return max(16, self.working_bytes // 40)
+
+    def bucket_matrix_in_memory(self, rows: int, bands: int) -> bool:
+        return rows * bands * 8 <= self.working_bytes // 2
+
+    def pair_chunk(self) -> int:
+        """Candidate pairs verified at a time (their texts, shingles and side vectors)."""
+        return int(max(1_024, min(262_144, self.working_bytes // 8_192)))
+
+
+def partitioned(rows: int, dim: int, config) -> bool:
+    """Whether ``rows`` need the partitioned search under ``config``'s budget."""
+    if rows < config.exact_below:
+        return False
+    return rows > Budget(config.memory_budget_mib).shard_rows(dim, config.connectivity)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One saved usearch index over some rows: its file and its keys (sorted, ``.keys.npy``)."""
+
+    index: Path
+
+    @property
+    def keys_path(self) -> Path:
+        return self.index.with_suffix(".keys.npy")
+
+    def keys(self) -> np.ndarray:
+        return np.load(self.keys_path)
+
+
+def new_index(dim: int, config):
+    from usearch.index import Index
+
+    return Index(
+        ndim=dim,
+        metric="cos",
+        dtype="i8",
+        connectivity=config.connectivity,
+        expansion_add=config.expansion_add,
+        expansion_search=config.expansion_search,
+    )
+
+
+def build_shards(
+    vectors: DiskRows | np.ndarray,
+    rows: np.ndarray,
+    keys: np.ndarray,
+    config,
+    folder: Path,
+    first: int = 0,
+) -> list[Shard]:
+    """Index ``rows`` (ascending) in shards of at most the budget's rows, saved under ``folder``.
+
+    Each shard is built single-threaded in row order (reproducible, like the single index) and
+    freed before the next is built.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    dim = vectors.shape[1]
+    size = Budget(config.memory_budget_mib).shard_rows(dim, config.connectivity)
+    shards = []
+    for number, start in enumerate(range(0, len(rows), size), start=first):
+        part = rows[start : start + size]
+        index = new_index(dim, config)
+        index.add(keys[part], np.ascontiguousarray(vectors[part], dtype=np.float32), threads=1)
+        shard = Shard(folder / f"shard-{number:05d}.usearch")
+        index.save(str(shard.index))
+        np.save(shard.keys_path, np.sort(keys[part]))
+        del index
+        shards.append(shard)
+    return shards
+
+
+class RowsOfKeys:
+    """Key -> current row, by binary search over the sorted keys (16 bytes a row, no dict)."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted = keys[self.order]
+
+    def __call__(self, keys: np.ndarray) -> np.ndarray:
+        """The row of each key, -1 for a key that is no current row's (a removed row)."""
+        if not len(self.sorted):
+            return np.full(keys.shape, -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.sorted, keys), len(self.sorted) - 1)
+        return np.where(self.sorted[at] == keys, self.order[at], -1).astype(np.int64)
+
+
+@dataclass
+class ShardSearch:
+    """What a search of some query rows against the shards found."""
+
+    left: np.ndarray
+    right: np.ndarray
+    similarity: np.ndarray
+
+
+def search_shards(
+    vectors: DiskRows | np.ndarray,
+    queries: np.ndarray,
+    shards: list[Shard],
+    rows_of_keys: RowsOfKeys,
+    threshold: float,
+    config,
+    nearest: np.ndarray,
+    nearest_sim: np.ndarray,
+    *,
+    pairs: bool = True,
+    update_found: bool = False,
+) -> ShardSearch:
+    """Search ``queries`` (rows, ascending) against every shard; candidates re-scored exactly.
+
+    Shard by shard (outer) and query batch by batch (inner), so memory holds one shard's index
+    view and vectors and one batch. A candidate within ``rescore_margin`` of ``threshold`` by its
+    int8 similarity and at or above it exactly is a pair (left < right, each once). Each query's
+    ``nearest`` becomes its best exact candidate over all shards; ``update_found`` also moves a
+    found row's nearest to the query when the query is nearer (the incremental build's rule).
+    """
+    from usearch.index import Index
+
+    dim = vectors.shape[1]
+    budget = Budget(config.memory_budget_mib)
+    batch = budget.query_rows(dim, config.neighbours)
+    floor = threshold - config.rescore_margin
+    best = np.full(len(queries), -np.inf, dtype=np.float32)
+    best_row = np.full(len(queries), -1, dtype=np.int64)
+    lefts, rights, sims = [], [], []
+    for shard in shards:
+        index = Index.restore(str(shard.index), view=True)
+        shard_keys = shard.keys()
+        shard_rows = rows_of_keys(shard_keys)  # -1: removed since the shard was built
+        live = shard_rows >= 0
+        shard_vectors = np.zeros((len(shard_keys), dim), dtype=np.float32)
+        shard_vectors[live] = vectors[shard_rows[live]]
+        k = min(config.neighbours + 1, len(index))
+        for start in range(0, len(queries), batch):
+            rows = queries[start : start + batch]
+            query = np.ascontiguousarray(vectors[rows], dtype=np.float32)
+            found = index.search(query, k, threads=config.search_threads)
+            found_keys = found.keys.reshape(len(rows), k).astype(np.uint64)
+            approx = 1.0 - found.distances.astype(np.float32).reshape(len(rows), k)
+            at = np.minimum(np.searchsorted(shard_keys, found_keys), len(shard_keys) - 1)
+            other = np.where(shard_keys[at] == found_keys, shard_rows[at], -1)
+            valid = (other >= 0) & (other != rows[:, None])
+            qi, col = np.nonzero(valid)
+            exact = np.einsum("ij,ij->i", query[qi], shard_vectors[at[qi, col]])
+            others = other[qi, col]
+            # each query's nearest: its best exact candidate so far (first seen on a tie)
+            score = np.full((len(rows), k), -np.inf, dtype=np.float32)
+            score[qi, col] = exact
+            top = np.argmax(score, axis=1)
+            top_score = score[np.arange(len(rows)), top]
+            better = top_score > best[start : start + len(rows)]
+            best[start : start + len(rows)][better] = top_score[better]
+            best_row[start : start + len(rows)][better] = other[np.arange(len(rows)), top][better]
+            if update_found and len(others):
+                _nearer(others, rows[qi], exact, nearest, nearest_sim)
+            if pairs:
+                close = (approx[qi, col] >= floor) & (exact >= threshold)
+                a, b = rows[qi][close], others[close]
+                lefts.append(np.minimum(a, b))
+                rights.append(np.maximum(a, b))
+                sims.append(exact[close])
+        del index, shard_vectors
+    has = best_row >= 0
+    nearest[queries[has]] = best_row[has]
+    nearest_sim[queries[has]] = best[has]
+    if not lefts:
+        empty = np.zeros(0, dtype=np.int64)
+        return ShardSearch(empty, empty, np.zeros(0, dtype=np.float32))
+    left = np.concatenate(lefts).astype(np.int64)
+    right = np.concatenate(rights).astype(np.int64)
+    sim = np.concatenate(sims).astype(np.float32)
+    n = max(int(right.max()) + 1, 1) if len(right) else 1
+    _, first = np.unique(left * n + right, return_index=True)  # a pair found from both ends
+    return ShardSearch(left[first], right[first], sim[first])
+
+
+def _nearer(rows, candidates, similarity, nearest, nearest_sim) -> None:
+    """Move each of ``rows``' nearest to its candidate where that one is nearer."""
+    order = np.lexsort((-similarity, rows))
+    rows, candidates, similarity = rows[order], candidates[order], similarity[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    rows, candidates, similarity = rows[first], candidates[first], similarity[first]
+    current = nearest_sim[rows]
+    better = np.isnan(current) | (similarity > current)
+    nearest[rows[better]] = candidates[better]
+    nearest_sim[rows[better]] = similarity[better]
+
+
+def sharded_pairs(
+    vectors: DiskRows | np.ndarray, threshold: float, config, folder: Path
+) -> tuple[ShardSearch, np.ndarray, np.ndarray, list[Shard]]:
+    """Every row searched against shards of every row (keys = row numbers), for a full build."""
+    n = len(vectors)
+    rows = np.arange(n, dtype=np.int64)
+    keys = rows.astype(np.uint64)
+    shards = build_shards(vectors, rows, keys, config, folder)
+    nearest = np.full(n, -1, dtype=np.int64)
+    nearest_sim = np.full(n, np.nan, dtype=np.float32)
+    found = search_shards(
+        vectors, rows, shards, RowsOfKeys(keys), threshold, config, nearest, nearest_sim
+    )
+    return found, nearest, nearest_sim, shards
+
+
+def lsh_passes(live_rows: int, bands: int, budget_mib: int | None) -> int:
+    """How many passes the LSH banding of ``live_rows`` needs per band within the budget."""
+    if budget_mib is None:
+        return 1
+    return max(1, math.ceil(live_rows / Budget(budget_mib).lsh_rows(bands)))

@@ -1,0 +1,139 @@
+"""Near-dup search under a memory budget: the partitioned search finds what one index finds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from python_models.lexical_overlap import lsh_pairs
+from python_models.near_dup_index import IndexStore
+from python_models.near_dup_partitions import Budget, DiskRows, create_rows, partitioned, put_rows
+from python_models.near_duplicates import NearDupConfig
+from tests.python_models.test_near_dup_index import WordEmbedder, conversation, lake, near_copy, run
+
+TINY = 1  # MiB: the smallest partitions (64 KiB of working memory): a few hundred rows a shard
+
+
+def pairs_of(table) -> set[tuple[str, str]]:
+    rows = table.to_pydict()
+    return {
+        (a, b)
+        for a, neighbours in zip(rows["conversation_id"], rows["neighbour_ids"], strict=True)
+        for b in neighbours
+        if a < b
+    }
+
+
+def clusters_of(table) -> set[frozenset[str]]:
+    rows = table.to_pydict()
+    members: dict[int, set[str]] = {}
+    for cid, component in zip(rows["conversation_id"], rows["component"], strict=True):
+        members.setdefault(component, set()).add(cid)
+    return {frozenset(m) for m in members.values()}
+
+
+def live_state(root):
+    store = IndexStore(root / "results")
+    folder = next(store.root.glob("version=*"))
+    state = store.load(folder.name.removeprefix("version="))
+    assert state is not None
+    return state
+
+
+def shard_size(config: NearDupConfig) -> int:
+    return Budget(config.memory_budget_mib).shard_rows(WordEmbedder.dim, config.connectivity)
+
+
+@pytest.mark.parametrize("lexical", [True, False])
+def test_partitioned_search_finds_the_pairs_of_the_single_index(tmp_path, lexical):
+    texts = lake(500, range(0, 40))
+    # same HNSW settings; only the budget differs
+    whole = NearDupConfig(progress=False, exact_below=0, lexical=lexical)
+    tiny = NearDupConfig(progress=False, exact_below=0, lexical=lexical, memory_budget_mib=TINY)
+    assert not partitioned(len(texts), WordEmbedder.dim, whole)
+    assert partitioned(len(texts), WordEmbedder.dim, tiny)
+    size = shard_size(tiny)
+    assert len(texts) > 2 * size  # three shards or more
+
+    reference, _ = run(texts, tmp_path / "whole", whole, store=True)
+    table, report = run(texts, tmp_path / "tiny", tiny, store=True)
+    assert report.full
+    expected = pairs_of(reference)
+    assert len(expected) >= 40  # every planted near-copy, at least
+    assert pairs_of(table) == expected
+    assert clusters_of(table) == clusters_of(reference)
+    # planted copies d* sort after every c*: each pair straddles shards (rows 0-39 vs 500-539)
+    ids = sorted(texts)
+    straddling = [p for p in expected if ids.index(p[0]) // size != ids.index(p[1]) // size]
+    assert len(straddling) >= 40
+    # the state holds shards, not one index, and the exact path agrees too
+    loaded = live_state(tmp_path / "tiny")
+    assert len(loaded.shards) >= 3 and loaded.index_path is None
+    exact, _ = run(texts, tmp_path / "exact", NearDupConfig(progress=False), store=True)
+    assert pairs_of(exact) == expected
+
+
+def test_partitioned_incremental_build_finds_new_copies_against_the_kept_shards(tmp_path):
+    config = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=TINY)
+    old = lake(450, range(0, 10))
+    _, first = run(old, tmp_path, config, store=True)
+    assert first.full
+    shards_before = len(live_state(tmp_path).shards)
+    assert shards_before >= 2
+    grown = {**old, **{f"e{i:05d}": near_copy(conversation(i)) for i in range(200, 215)}}
+    grown.update({f"f{i:05d}": conversation(20_000 + i) for i in range(30)})
+    grown.pop("c00003")  # a removed conversation: its copy d00003 loses its pair
+    table, second = run(grown, tmp_path, config, store=True)
+    assert not second.full and (second.reused, second.searched) == (459, 45)
+    assert len(live_state(tmp_path).shards) == shards_before + 1  # the new rows' shard
+    pairs = pairs_of(table)
+    for i in range(200, 215):  # each new near-copy joins its old original (in an old shard)
+        assert (f"c{i:05d}", f"e{i:05d}") in pairs
+    for i in (0, 1, 2, 4, 5):  # the old pairs are kept
+        assert (f"c{i:05d}", f"d{i:05d}") in pairs
+    assert not any("c00003" in p for p in pairs)
+    rows = table.to_pydict()
+    at = {cid: i for i, cid in enumerate(rows["conversation_id"])}
+    assert rows["nearest_id"][at["d00003"]] not in ("c00003", None)
+    # the same verified pairs as a partitioned full build of the grown lake
+    full, _ = run(grown, tmp_path / "cold", config, store=True)
+    assert pairs_of(full) == pairs
+    assert clusters_of(full) == clusters_of(table)
+    # unchanged: nothing searched, the same table
+    again, third = run(grown, tmp_path, config, store=True)
+    assert (third.full, third.searched) == (False, 0) and again.equals(table)
+
+
+def test_incremental_build_crossing_the_budget_turns_the_single_index_into_shards(tmp_path):
+    """A lake that grows past the budget keeps its single index as one shard among new ones."""
+    small = lake(120, range(0, 5))
+    config = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=TINY)
+    assert not partitioned(len(small), WordEmbedder.dim, config)
+    run(small, tmp_path, config, store=True)
+    assert live_state(tmp_path).index_path is not None and not live_state(tmp_path).shards
+    grown = {**small, **{f"g{i:05d}": conversation(30_000 + i) for i in range(400)}}
+    grown.update({f"e{i:05d}": near_copy(conversation(i)) for i in range(50, 60)})
+    table, report = run(grown, tmp_path, config, store=True)
+    assert not report.full and report.searched == 410
+    assert len(live_state(tmp_path).shards) >= 3  # the old index, then the new rows' shards
+    pairs = pairs_of(table)
+    for i in range(50, 60):
+        assert (f"c{i:05d}", f"e{i:05d}") in pairs
+    for i in range(5):
+        assert (f"c{i:05d}", f"d{i:05d}") in pairs
+    full, _ = run(grown, tmp_path / "cold", config, store=True)
+    assert pairs_of(full) == pairs
+
+
+def test_lsh_banding_in_passes_and_on_disk_gives_the_same_pairs(tmp_path):
+    rng = np.random.default_rng(3)
+    signatures = rng.integers(0, 2**32 - 1, size=(6_000, 128), dtype=np.uint32)
+    for i in range(0, 6_000, 7):  # near-copies: most of a row's values shared with the next
+        signatures[i + 1 if i + 1 < 6_000 else i, :100] = signatures[i, :100]
+    signatures[::50] = np.iinfo(np.uint32).max  # empty texts match nothing
+    reference = lsh_pairs(signatures)
+    assert len(reference[0]) > 500
+    on_disk = create_rows(tmp_path / "sig.npy", *signatures.shape, np.uint32)
+    put_rows(on_disk, slice(None), signatures)
+    chunked = lsh_pairs(DiskRows(tmp_path / "sig.npy"), budget_mib=TINY)
+    assert np.array_equal(chunked[0], reference[0]) and np.array_equal(chunked[1], reference[1])
