@@ -77,6 +77,8 @@ def model(dbt, session):
         max_pairs_per_conversation=int(dbt.config.get("pairs_per_conversation")),
         retrieval_share=float(dbt.config.get("retrieval_share")),
     )
+    # every config read on its own line: dbt's parser does not look inside a conditional
+    score_name = str(dbt.config.get("pair_score"))
     engine = str(dbt.config.get("engine"))
     batch_rows = int(dbt.config.get("ray_batch_rows"))
     workers = int(dbt.config.get("scoring_workers"))
@@ -86,9 +88,7 @@ def model(dbt, session):
     with engine_connection(engine):
         table = built_pairs_table(
             conversations,
-            empathy=_reply_score_function(
-                str(dbt.config.get("pair_score")), cache, stats, engine, batch_rows, workers
-            )
+            empathy=_reply_score_function(score_name, cache, stats, engine, batch_rows, workers)
             if conversations.num_rows
             else lambda s, r: [],
             config=config,
