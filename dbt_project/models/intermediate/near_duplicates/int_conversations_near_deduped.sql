@@ -13,7 +13,18 @@ with
 
 conversations as (
 
-    select * from {{ ref('int_conversations_deduped') }}
+    {#- read twice below: the narrow columns only, so the shared CTE holds no messages #}
+    select
+        conversation_id,
+        source_family,
+        stage_policy,
+        record_format,
+        source_file,
+        source_line,
+        is_holdout,
+        is_training_edge_case
+
+    from {{ ref('int_conversations_deduped') }}
 
 ),
 
