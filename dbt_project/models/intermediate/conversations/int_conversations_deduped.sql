@@ -14,11 +14,17 @@ copy_keys as (
 
     select
         content_hash,
-        tier,
         source_file,
         source_line,
         is_holdout,
-        is_edge_case
+        is_edge_case,
+        {#- the best tier wins (a missing tier last), then the earliest file and line #}
+        {
+            'tier_missing': tier is null,
+            'tier': coalesce(tier, 0),
+            'source_file': source_file,
+            'source_line': source_line
+        } as copy_rank
 
     from {{ ref('int_conversations_hashed') }}
 
@@ -28,16 +34,8 @@ best_copy_per_hash as (
 
     select
         content_hash,
-        {#- the best tier wins (a missing tier last), then the earliest file and line #}
-        arg_min(
-            {'source_file': source_file, 'source_line': source_line},
-            {
-                'tier_missing': tier is null,
-                'tier': coalesce(tier, 0),
-                'source_file': source_file,
-                'source_line': source_line
-            }
-        ) as kept_copy,
+        arg_min(source_file, copy_rank) as kept_source_file,
+        arg_min(source_line, copy_rank) as kept_source_line,
         count(*) - 1 as duplicates_replaced,
         bool_or(is_holdout) as any_copy_holdout,
         bool_or(is_edge_case) as any_copy_edge_case
@@ -64,8 +62,8 @@ kept as (
 
     from conversations
     inner join best_copy_per_hash
-        on conversations.source_file = best_copy_per_hash.kept_copy.source_file
-            and conversations.source_line = best_copy_per_hash.kept_copy.source_line
+        on conversations.source_file = best_copy_per_hash.kept_source_file
+            and conversations.source_line = best_copy_per_hash.kept_source_line
 
 )
 

@@ -36,7 +36,7 @@ voice_split_groups as (
 with_split_key as (
 
     select
-        deduped.* exclude (is_holdout, is_training_edge_case),
+        deduped.* exclude (is_holdout, is_training_edge_case),  -- noqa: RF02
         conversations.cluster_id,
         conversations.near_duplicates_replaced,
         conversations.is_holdout,

@@ -33,7 +33,7 @@ scores as (
 
 ),
 
-{#- the verdicts need narrow columns only: read apart from the wide rows, so no CTE that two
+{# the verdicts need narrow columns only: read apart from the wide rows, so no CTE that two
     steps read holds the messages (DuckDB would materialize a copy of it) #}
 conversation_stages as (
 
