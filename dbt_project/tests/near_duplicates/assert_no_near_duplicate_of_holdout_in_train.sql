@@ -13,19 +13,34 @@ registry as (
 
 copies as (
 
-    select * from {{ ref('int_conversations_hashed') }}
+    select
+        content_hash,
+        source_family,
+        is_holdout
+
+    from {{ ref('int_conversations_hashed') }}
 
 ),
 
 near_duplicates as (
 
-    select * from {{ ref('int_conversations_clustered') }}
+    {#- read more than once below (DuckDB keeps one copy): the columns the checks use only #}
+    select
+        conversation_id,
+        cluster_id,
+        neighbour_ids
+
+    from {{ ref('int_conversations_clustered') }}
 
 ),
 
 split as (
 
-    select * from {{ ref('int_conversations_split') }}
+    select
+        cluster_id,
+        split
+
+    from {{ ref('int_conversations_split') }}
 
 ),
 
