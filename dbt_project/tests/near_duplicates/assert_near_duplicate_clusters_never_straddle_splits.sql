@@ -8,23 +8,13 @@ with
 
 near_duplicates as (
 
-    {#- read more than once below (DuckDB keeps one copy): the columns the checks use only #}
-    select
-        conversation_id,
-        cluster_id,
-        neighbour_ids
-
-    from {{ ref('int_conversations_clustered') }}
+    select * from {{ ref('int_conversations_clustered') }}
 
 ),
 
 split as (
 
-    select
-        cluster_id,
-        split
-
-    from {{ ref('int_conversations_split') }}
+    select * from {{ ref('int_conversations_split') }}
 
 ),
 

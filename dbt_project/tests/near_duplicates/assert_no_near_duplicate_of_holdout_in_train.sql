@@ -13,34 +13,19 @@ registry as (
 
 copies as (
 
-    select
-        content_hash,
-        source_family,
-        is_holdout
-
-    from {{ ref('int_conversations_hashed') }}
+    select * from {{ ref('int_conversations_hashed') }}
 
 ),
 
 near_duplicates as (
 
-    {#- read more than once below (DuckDB keeps one copy): the columns the checks use only #}
-    select
-        conversation_id,
-        cluster_id,
-        neighbour_ids
-
-    from {{ ref('int_conversations_clustered') }}
+    select * from {{ ref('int_conversations_clustered') }}
 
 ),
 
 split as (
 
-    select
-        cluster_id,
-        split
-
-    from {{ ref('int_conversations_split') }}
+    select * from {{ ref('int_conversations_split') }}
 
 ),
 
