@@ -113,13 +113,7 @@ message_contents as (
 conversations as (
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         case
             when record_error is not null then record_error
             when message_items is null then 'missing_messages'
