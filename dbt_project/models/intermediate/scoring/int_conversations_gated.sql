@@ -33,35 +33,6 @@ scores as (
 
 ),
 
-{# the verdicts need narrow columns only: read apart from the wide rows, so no CTE that two
-    steps read holds the messages (DuckDB would materialize a copy of it) #}
-conversation_stages as (
-
-    select
-        conversation_id,
-        stage,
-        is_training_edge_case
-
-    from {{ ref('int_conversations_split') }}
-
-),
-
-score_values as (
-
-    select
-        conversation_id,
-        empathy_score,
-        safety_score,
-        bias_score,
-        completeness_score,
-        coherence_score,
-        crisis_score,
-        unsupported_scorers
-
-    from {{ ref('int_conversations_scored') }}
-
-),
-
 thresholds as (
 
     select * from {{ ref('quality_thresholds') }}
@@ -86,20 +57,21 @@ scored as (
 
 gate_inputs as (
 
+    {#- the verdicts need narrow columns only: joined apart from the wide rows (joined once, in final) #}
     select
-        conversation_stages.conversation_id,
-        conversation_stages.stage,
-        conversation_stages.is_training_edge_case,
-        score_values.empathy_score,
-        score_values.safety_score,
-        score_values.bias_score,
-        score_values.completeness_score,
-        score_values.coherence_score,
-        score_values.crisis_score,
-        score_values.unsupported_scorers
+        conversations.conversation_id,
+        conversations.stage,
+        conversations.is_training_edge_case,
+        scores.empathy_score,
+        scores.safety_score,
+        scores.bias_score,
+        scores.completeness_score,
+        scores.coherence_score,
+        scores.crisis_score,
+        scores.unsupported_scorers
 
-    from conversation_stages
-    inner join score_values on conversation_stages.conversation_id = score_values.conversation_id
+    from conversations
+    inner join scores on conversations.conversation_id = scores.conversation_id
 
 ),
 
