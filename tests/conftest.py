@@ -25,6 +25,7 @@ SLOW_FIXTURES = frozenset(
         "scored",
         "s3_server",
         "s3_server_factory",
+        "built_a",  # tests/pixel_data/test_build_interruptions.py: a passing build of a small lake
     }
 )
 

@@ -45,50 +45,109 @@ message_arrays as (
 
 ),
 
+message_items as (
+
+    {#- the list is parsed once here; every message once in message_fields #}
+    select
+        *,
+        case when json_type(messages_json) = 'ARRAY' then messages_json::json[] end as message_items
+
+    from message_arrays
+
+),
+
+message_fields as (
+
+    select
+        *,
+        list_transform(
+            message_items,
+            m -> {
+                'is_object': json_type(m) = 'OBJECT',
+                'role': json_extract_string(m, role_path),
+                'content': json_extract(m, content_path)
+            }
+        ) as message_fields
+
+    from message_items
+
+),
+
+typed_messages as (
+
+    select
+        *,
+        list_transform(
+            message_fields,
+            f -> {
+                'is_object': f.is_object,
+                'role': f.role,
+                'content': f.content,
+                'content_type': json_type(f.content)
+            }
+        ) as typed_messages
+
+    from message_fields
+
+),
+
+message_contents as (
+
+    select
+        *,
+        list_transform(
+            typed_messages,
+            t -> {
+                'is_object': t.is_object,
+                'role': t.role,
+                'content': t.content,
+                'content_type': t.content_type,
+                'parts': case when t.content_type = 'ARRAY' then t.content::json[] end
+            }
+        ) as message_contents
+
+    from typed_messages
+
+),
+
 conversations as (
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         case
             when record_error is not null then record_error
-            when messages_json is null or json_type(messages_json) <> 'ARRAY' then 'missing_messages'
-            when json_array_length(messages_json) = 0 then 'empty_conversation'
+            when message_items is null then 'missing_messages'
+            when len(message_items) = 0 then 'empty_conversation'
             {#- a message object whose content key is absent (renamed), or is not text #}
             else list_reduce(
                 list_transform(
-                    messages_json::json[],
-                    m -> case when json_type(m) = 'OBJECT' then
-                        {{ message_content_error('json_extract(m, content_path)') }}
+                    message_contents,
+                    c -> case when c.is_object then
+                        {{ message_content_error('c.content', 'c.content_type', 'c.parts') }}
                     end
                 ),
                 (first_error, next_error) -> coalesce(first_error, next_error)
             )
         end as parse_error,
-        case when messages_json is not null and json_type(messages_json) = 'ARRAY' then
+        case when message_items is not null then
             list_transform(
-                messages_json::json[],
-                m -> {
-                    'role': json_extract_string(m, role_path),
-                    'content': {{ message_content_text('json_extract(m, content_path)') }}
+                message_contents,
+                c -> {
+                    'role': c.role,
+                    'content': {{ message_content_text('c.content', 'c.content_type', 'c.parts') }}
                 }
             )
         end as messages,
-        case when messages_json is not null and json_type(messages_json) = 'ARRAY' then
+        case when message_items is not null then
             list_sum(list_transform(
-                messages_json::json[],
-                m -> {{ message_content_dropped_parts('json_extract(m, content_path)') }}
+                message_contents,
+                c -> {{ message_content_dropped_parts('c.content_type', 'c.parts') }}
             ))
         end as dropped_content_parts,
         case when record_error is null then json_extract_string(raw_record, category_path) end as record_category,
         raw_record
 
-    from message_arrays
+    from message_contents
 
 )
 

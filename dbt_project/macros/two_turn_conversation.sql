@@ -30,13 +30,7 @@ extracted_fields as (
 conversations as (
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         case
             when record_error is not null then record_error
             {%- for name in required %}

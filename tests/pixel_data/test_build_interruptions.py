@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,24 @@ def lakes(tmp_path_factory) -> tuple[Path, Path]:
     generate_lake(root / "a", records=120, seed=1)
     generate_lake(root / "b", records=120, seed=2)
     return root / "a", root / "b"
+
+
+@pytest.fixture(scope="module")
+def built_a(lakes, tmp_path_factory) -> Path:
+    """Lake a built once (a passing build): each test that starts from a built warehouse takes
+    a copy of it (``warehouse_of_a``) instead of building lake a again."""
+    warehouse = tmp_path_factory.mktemp("built_a") / "w.duckdb"
+    result = build(lakes[0], warehouse)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return warehouse
+
+
+@pytest.fixture
+def warehouse_of_a(built_a, tmp_path) -> Path:
+    """A private copy of the passing build of lake a (tests below build over it)."""
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copyfile(built_a, warehouse)
+    return warehouse
 
 
 def children(pid: int) -> list[int]:
@@ -52,10 +71,9 @@ def export_refusal(warehouse: Path, out: Path) -> str:
     return lines[0]
 
 
-def test_a_build_whose_gate_failed_is_not_exported(lakes, tmp_path):
+def test_a_build_whose_gate_failed_is_not_exported(lakes, warehouse_of_a, tmp_path):
     lake, _ = lakes
-    warehouse = tmp_path / "w.duckdb"
-    assert build(lake, warehouse).returncode == 0
+    warehouse = warehouse_of_a  # a passing build of the lake
     # redaction off on a lake with PII: the structured-PII gate fails by design (runbook)
     failed = build(
         lake, warehouse, "--vars", '{"scoring_enabled": false, "pii_redaction_enabled": false}'
@@ -65,10 +83,11 @@ def test_a_build_whose_gate_failed_is_not_exported(lakes, tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_killed_build_stops_dbt_and_blocks_export_and_a_second_build(lakes, tmp_path):
-    lake_a, lake_b = lakes
-    warehouse = tmp_path / "w.duckdb"
-    assert build(lake_a, warehouse).returncode == 0
+def test_a_killed_build_stops_dbt_and_blocks_export_and_a_second_build(
+    lakes, warehouse_of_a, tmp_path
+):
+    _, lake_b = lakes
+    warehouse = warehouse_of_a  # a passing build of lake a
     cli = subprocess.Popen(
         [sys.executable, "-m", "pixel_data.cli", "build", "--lake", str(lake_b),
          "--warehouse", str(warehouse)],

@@ -3,34 +3,51 @@
     file and line, so reruns agree. Protective flags are inherited from every copy: if any copy
     is a hard holdout or an edge case, the kept row is too (a holdout record must not reach
     train through its duplicate, and an edge case must not lose its safety-filter bypass).
-    The ranking runs on the narrow key columns only; the wide rows are joined back once.
+    The winner is picked on the narrow key columns by one hash aggregate (arg_min over the
+    ranking tier, file, line: the same row a `qualify row_number()` ordered by them keeps, since
+    file and line are unique, without sorting every copy); the wide rows are read once, by the
+    join back, and never materialized as a shared CTE.
 -#}
 with
 
-conversations as (
-
-    select * from {{ ref('int_conversations_hashed') }}
-
-),
-
-ranked_copies as (
+copy_keys as (
 
     select
         content_hash,
         source_file,
         source_line,
-        count(*) over per_hash - 1 as duplicates_replaced,
-        bool_or(is_holdout) over per_hash as any_copy_holdout,
-        bool_or(is_edge_case) over per_hash as any_copy_edge_case
+        is_holdout,
+        is_edge_case,
+        {#- the best tier wins (a missing tier last), then the earliest file and line #}
+        {
+            'tier_missing': tier is null,
+            'tier': coalesce(tier, 0),
+            'source_file': source_file,
+            'source_line': source_line
+        } as copy_rank
 
-    from conversations
+    from {{ ref('int_conversations_hashed') }}
 
-    window per_hash as (partition by content_hash)
+),
 
-    qualify row_number() over (
-            partition by content_hash
-            order by tier, source_file, source_line
-        ) = 1
+best_copy_per_hash as (
+
+    select
+        content_hash,
+        arg_min(source_file, copy_rank) as kept_source_file,
+        arg_min(source_line, copy_rank) as kept_source_line,
+        count(*) - 1 as duplicates_replaced,
+        bool_or(is_holdout) as any_copy_holdout,
+        bool_or(is_edge_case) as any_copy_edge_case
+
+    from copy_keys
+    group by content_hash
+
+),
+
+conversations as (
+
+    select * from {{ ref('int_conversations_hashed') }}
 
 ),
 
@@ -39,14 +56,14 @@ kept as (
     select
         conversations.content_hash as conversation_id,
         conversations.* exclude (is_holdout, is_edge_case),  -- noqa: RF02
-        ranked_copies.duplicates_replaced,
-        ranked_copies.any_copy_holdout as is_holdout,
-        ranked_copies.any_copy_edge_case as is_training_edge_case
+        best_copy_per_hash.duplicates_replaced,
+        best_copy_per_hash.any_copy_holdout as is_holdout,
+        best_copy_per_hash.any_copy_edge_case as is_training_edge_case
 
     from conversations
-    inner join ranked_copies
-        on conversations.source_file = ranked_copies.source_file
-            and conversations.source_line = ranked_copies.source_line
+    inner join best_copy_per_hash
+        on conversations.source_file = best_copy_per_hash.kept_source_file
+            and conversations.source_line = best_copy_per_hash.kept_source_line
 
 )
 

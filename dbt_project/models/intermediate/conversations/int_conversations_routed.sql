@@ -4,10 +4,9 @@
     (reddit safety) -> safety_dpo only; foundation-only families (curated/priority) -> foundation
     only. Then an explicit stage_policy; `auto` sends chain-of-thought to reasoning and the rest
     to foundation. Reads one row per near-duplicate cluster (its representative).
-    A view: read once, by int_conversations_split, the table that copies the wide rows; its key
-    tests read narrow columns.
+    A narrow table like int_conversations_near_deduped: its tests read a table, and
+    int_conversations_split joins the wide rows back once.
 -#}
-{{ config(materialized='view') }}
 with
 
 conversations as (

@@ -4,12 +4,20 @@
     conversation id itself when it has no near-duplicate), so a cluster never straddles splits;
     a cluster holding a holdout record is holdout, so it goes wholly to test. The windows of one
     long session (int_voice_conversations) take the session's key instead, so they share a split.
+    The routed rows are narrow: the wide columns (messages) of int_conversations_deduped are
+    joined back here, once.
 -#}
 with
 
 conversations as (
 
     select * from {{ ref('int_conversations_routed') }}
+
+),
+
+deduped as (
+
+    select * from {{ ref('int_conversations_deduped') }}
 
 ),
 
@@ -28,10 +36,18 @@ voice_split_groups as (
 with_split_key as (
 
     select
-        conversations.*,
+        deduped.* exclude (is_holdout, is_training_edge_case),  -- noqa: RF02
+        conversations.cluster_id,
+        conversations.near_duplicates_replaced,
+        conversations.is_holdout,
+        conversations.is_training_edge_case,
+        conversations.stage,
+        conversations.stage_number,
         coalesce(voice_split_groups.split_group, conversations.cluster_id) as split_key
 
     from conversations
+    inner join deduped
+        on conversations.conversation_id = deduped.conversation_id
     left join voice_split_groups
         on conversations.source_file = voice_split_groups.source_file
             and conversations.source_line = voice_split_groups.source_line

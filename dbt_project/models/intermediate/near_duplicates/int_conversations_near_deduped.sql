@@ -5,15 +5,26 @@
     flags are inherited from every member, as exact dedup does: a cluster holding a hard-holdout
     record is holdout (so it goes wholly to test and nothing near it reaches train), and a
     cluster holding an edge case keeps the edge-case flag.
-    A view: its one reader (int_conversations_routed, itself a view) is materialized by
-    int_conversations_split, so the wide rows are copied once; its key tests read narrow columns.
+    A narrow table (keys, inherited flags and what routing reads; no messages): its key tests
+    read a table, and int_conversations_split joins the wide rows of int_conversations_deduped
+    back once.
 -#}
-{{ config(materialized='view') }}
 with
 
 conversations as (
 
-    select * from {{ ref('int_conversations_deduped') }}
+    {#- read twice below: the narrow columns only, so the shared CTE holds no messages #}
+    select
+        conversation_id,
+        source_family,
+        stage_policy,
+        record_format,
+        source_file,
+        source_line,
+        is_holdout,
+        is_training_edge_case
+
+    from {{ ref('int_conversations_deduped') }}
 
 ),
 
@@ -41,7 +52,12 @@ clusters as (
 representatives as (
 
     select
-        conversations.* exclude (is_holdout, is_training_edge_case),
+        conversations.conversation_id,
+        conversations.source_family,
+        conversations.stage_policy,
+        conversations.record_format,
+        conversations.source_file,
+        conversations.source_line,
         near_duplicates.cluster_id,
         clusters.near_duplicates_replaced,
         clusters.any_member_holdout as is_holdout,

@@ -74,13 +74,7 @@ system_texts as (
 conversations as (
 
     select
-        source_dataset,
-        record_format,
-        source_file,
-        source_line,
-        container,
-        compression,
-        raw_bytes,
+        {{ lake_record_provenance() }},
         case
             when record_error is not null then record_error
             when turns is null then 'missing_messages'
