@@ -241,6 +241,10 @@ def json_values(text: str, first_line: int = 1) -> Iterator[tuple[int, str | Non
         except (json.JSONDecodeError, RecursionError):
             yield line, None
             return
-        yield line, json.dumps(value, ensure_ascii=False)
+        try:
+            compact = json.dumps(value, ensure_ascii=False)
+        except RecursionError:  # parsed, but too deep to re-encode: the value's own text
+            compact = text[position:end]
+        yield line, compact
         line += text.count("\n", position, end)
         position = end
