@@ -30,9 +30,9 @@ SLOW_FIXTURES = frozenset(
 )
 
 
-# Folders whose tests build a warehouse with dbt or start an S3 server (their module fixtures
-# are not all named above): every test in them is `slow`.
-SLOW_FOLDERS = ("tests/dbt/", "tests/s3/")
+# Folders (and file-name prefixes) whose tests build a warehouse with dbt, start an S3 server or
+# a Ray cluster (their fixtures are not all named above): every test in them is `slow`.
+SLOW_FOLDERS = ("tests/dbt/", "tests/s3/", "tests/engine/test_ray_")
 
 
 def pytest_collection_modifyitems(config, items) -> None:
