@@ -267,6 +267,42 @@ for _name, _module, _default, _doc, _embedder in (
     _register_fit(_name, _module, _default, _doc, embedder_default=_embedder)
 
 
+def gate_rates(
+    weights: Annotated[
+        list[str],
+        typer.Option(
+            help="LABEL=REV: EPITOME weights from git revision (or folder) REV; repeat to compare."
+        ),
+    ],
+    warehouse: Annotated[
+        Path | None, typer.Option(help="A built warehouse (default: PIXEL_WAREHOUSE or build/).")
+    ] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
+) -> None:
+    """The empathy gate's pass rates per source of a built warehouse under each EPITOME weights."""
+    from evaluation.scoring import gate_rates as rates
+
+    target = settings.warehouse_path(warehouse)
+    if not target.exists():
+        fail(f"no warehouse at {target}: run pixel-data build or pixel-data demo first", USAGE)
+    labelled = dict(spec.split("=", 1) for spec in weights if "=" in spec)
+    if len(labelled) != len(weights):
+        fail("--weights takes LABEL=REV (a git revision or a folder of empathy_*.npz)", USAGE)
+    try:
+        table, agreement = rates.run(target, labelled, settings.project_root())
+    except ValueError as exc:
+        fail(str(exc), USAGE)
+    text = rates.to_markdown(table, list(labelled))
+    console.print(text)
+    for label, (differ, compared) in agreement.items():
+        console.print(
+            f"{label}: the recomputed gate differs from the warehouse's verdict for "
+            f"{differ} of {compared} gated conversations"
+        )
+    if markdown is not None:
+        markdown.write_text(text, encoding="utf-8")
+
+
 @fit_app.command("pii", epilog=examples("pixel-data eval fit pii"))
 def fit_pii(
     out: Annotated[
@@ -290,3 +326,7 @@ app.command(
 app.command(
     "neardup", epilog=examples("pixel-data eval neardup --backends static,minilm --no-minhash")
 )(neardup)
+app.command(
+    "gate-rates",
+    epilog=examples("pixel-data eval gate-rates --weights before=9607b12^ --weights now=HEAD"),
+)(gate_rates)

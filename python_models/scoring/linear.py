@@ -1,4 +1,5 @@
-"""A small linear text model: TF-IDF n-grams plus a sentence embedding, one logistic regression.
+"""A small linear text model: TF-IDF n-grams (words, optionally characters too) plus a sentence
+embedding, one logistic regression.
 
 Fitting uses scikit-learn; the fitted model is a few arrays in one `.npz` (vocabulary, idf,
 coefficients, metadata) so the package ships it small and loads it without pickles. Inference
@@ -29,6 +30,11 @@ class LinearTextConfig:
     min_df: int = 2
     max_features: int = 20_000
     embedding_weight: float = 1.0  # scale of the embedding block against the TF-IDF block
+    # character n-grams within word boundaries (char_wb), a second TF-IDF block; None = none
+    char_ngram_range: tuple[int, int] | None = None
+    char_min_df: int = 3
+    char_max_features: int = 30_000
+    char_weight: float = 0.5  # scale of the character block against the word block
     c: float = 1.0  # inverse regularisation strength
     class_weight: str | None = "balanced"
 
@@ -48,19 +54,38 @@ def _vectorizer(config: LinearTextConfig, vocabulary: dict[str, int] | None = No
     )
 
 
+def _char_vectorizer(config: LinearTextConfig, vocabulary: dict[str, int] | None = None) -> Any:
+    TfidfVectorizer = import_module("sklearn.feature_extraction.text").TfidfVectorizer
+
+    return TfidfVectorizer(
+        lowercase=True,
+        analyzer="char_wb",
+        ngram_range=config.char_ngram_range,
+        min_df=config.char_min_df,
+        max_features=config.char_max_features,
+        sublinear_tf=True,
+        vocabulary=vocabulary,
+        dtype=np.float32,
+    )
+
+
 @dataclass
 class LinearTextModel:
-    """Multinomial (or binary) logistic regression over [TF-IDF(text) | w * embedding(text)]."""
+    """Multinomial (or binary) logistic regression over
+    [TF-IDF words(text) | c * TF-IDF characters(text) | w * embedding(text)]."""
 
     config: LinearTextConfig
     classes: np.ndarray
     vocabulary: list[str]
     idf: np.ndarray
-    coef: np.ndarray  # (n_classes or 1, n_vocab + embedding_dim)
+    coef: np.ndarray  # (n_classes or 1, n_vocab + n_char_vocab + embedding_dim)
     intercept: np.ndarray
     embedding_dim: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    char_vocabulary: list[str] = field(default_factory=list)  # empty: no character block
+    char_idf: np.ndarray | None = None
     _vectorizer: Any = field(default=None, init=False, repr=False)
+    _char_vectorizer: Any = field(default=None, init=False, repr=False)
 
     # -- fitting -----------------------------------------------------------------------------
     @classmethod
@@ -80,11 +105,13 @@ class LinearTextModel:
         LogisticRegression = import_module("sklearn.linear_model").LogisticRegression
 
         vectorizer = _vectorizer(config)
-        if vocabulary_texts is None:
-            sparse = vectorizer.fit_transform(texts)
-        else:
-            vectorizer.fit(vocabulary_texts)
-            sparse = vectorizer.transform(texts)
+        vocabulary_source = texts if vocabulary_texts is None else vocabulary_texts
+        vectorizer.fit(vocabulary_source)
+        sparse = vectorizer.transform(texts)
+        char_vectorizer = None
+        if config.char_ngram_range is not None:
+            char_vectorizer = _char_vectorizer(config).fit(vocabulary_source)
+            sparse = _hstack([sparse, char_vectorizer.transform(texts) * config.char_weight])
         features = _stack(sparse, embeddings, config.embedding_weight)
         model = LogisticRegression(
             C=config.c, class_weight=config.class_weight, max_iter=3000, solver="lbfgs"
@@ -106,23 +133,44 @@ class LinearTextModel:
             if embeddings is None or not config.embedding_weight
             else int(embeddings.shape[1]),
             metadata=dict(metadata or {}),
+            char_vocabulary=[]
+            if char_vectorizer is None
+            else sorted(char_vectorizer.vocabulary_, key=char_vectorizer.vocabulary_.get),
+            char_idf=None if char_vectorizer is None else char_vectorizer.idf_.astype(np.float32),
         )
 
     # -- inference ---------------------------------------------------------------------------
     def sparse_features(self, texts: Sequence[str]) -> Any:
-        """The TF-IDF block alone (models with the same vocabulary and idf can share it)."""
+        """The TF-IDF blocks alone (models with the same vocabularies and idf can share them)."""
         if self._vectorizer is None:
             vocabulary = {term: index for index, term in enumerate(self.vocabulary)}
             vectorizer = _vectorizer(self.config, vocabulary)
             vectorizer.idf_ = self.idf.astype(np.float64)
             self._vectorizer = vectorizer
-        return self._vectorizer.transform(texts)
+            if self.char_vocabulary:
+                chars = {term: index for index, term in enumerate(self.char_vocabulary)}
+                char_vectorizer = _char_vectorizer(self.config, chars)
+                char_vectorizer.idf_ = np.asarray(self.char_idf, dtype=np.float64)
+                self._char_vectorizer = char_vectorizer
+        words = self._vectorizer.transform(texts)
+        if self._char_vectorizer is None:
+            return words
+        chars = self._char_vectorizer.transform(texts) * self.config.char_weight
+        return _hstack([words, chars])
 
     def same_features_as(self, other: LinearTextModel) -> bool:
         return (
             self.config.ngram_range == other.config.ngram_range
             and self.vocabulary == other.vocabulary
             and np.array_equal(self.idf, other.idf)
+            and self.config.char_ngram_range == other.config.char_ngram_range
+            and self.config.char_weight == other.config.char_weight
+            and self.char_vocabulary == other.char_vocabulary
+            and (
+                self.char_idf is None
+                if other.char_idf is None
+                else np.array_equal(self.char_idf, other.char_idf)
+            )
         )
 
     def _check_embeddings(self, embeddings: np.ndarray | None) -> None:
@@ -143,7 +191,7 @@ class LinearTextModel:
             return np.asarray(sparse @ self.coef.T, dtype=np.float32) + self.intercept
         self._check_embeddings(embeddings)
         # the two blocks multiplied apart: no sparse copy of the dense block (faster, smaller)
-        width = len(self.vocabulary)
+        width = len(self.vocabulary) + len(self.char_vocabulary)
         scores = np.asarray(sparse @ self.coef[:, :width].T, dtype=np.float32)
         dense = np.asarray(embeddings, dtype=np.float32) @ self.coef[:, width:].T
         return scores + self.config.embedding_weight * dense + self.intercept
@@ -163,11 +211,16 @@ class LinearTextModel:
 
     # -- storage -----------------------------------------------------------------------------
     def save(self, path: Path) -> None:
-        meta = {
-            **self.metadata,
-            "config": {**self.config.__dict__, "ngram_range": list(self.config.ngram_range)},
-            "embedding_dim": self.embedding_dim,
-        }
+        config = {**self.config.__dict__, "ngram_range": list(self.config.ngram_range)}
+        if self.config.char_ngram_range is not None:
+            config["char_ngram_range"] = list(self.config.char_ngram_range)
+        meta = {**self.metadata, "config": config, "embedding_dim": self.embedding_dim}
+        chars = {}
+        if self.char_vocabulary:
+            chars = {
+                "char_vocabulary": np.array(self.char_vocabulary, dtype=np.str_),
+                "char_idf": np.asarray(self.char_idf).astype(np.float16),
+            }
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
             np.savez_compressed(
@@ -178,6 +231,7 @@ class LinearTextModel:
                 coef=self.coef.astype(np.float16),
                 intercept=self.intercept.astype(np.float32),
                 metadata=np.array(json.dumps(meta, sort_keys=True)),
+                **chars,
             )
 
     @classmethod
@@ -186,6 +240,9 @@ class LinearTextModel:
             meta = json.loads(str(data["metadata"]))
             config_fields = dict(meta.pop("config"))
             config_fields["ngram_range"] = tuple(config_fields["ngram_range"])
+            if config_fields.get("char_ngram_range") is not None:
+                config_fields["char_ngram_range"] = tuple(config_fields["char_ngram_range"])
+            has_chars = "char_vocabulary" in data.files
             return cls(
                 config=LinearTextConfig(**config_fields),
                 classes=data["classes"],
@@ -195,7 +252,15 @@ class LinearTextModel:
                 intercept=data["intercept"].astype(np.float32),
                 embedding_dim=int(meta.pop("embedding_dim")),
                 metadata=meta,
+                char_vocabulary=[str(t) for t in data["char_vocabulary"]] if has_chars else [],
+                char_idf=data["char_idf"].astype(np.float32) if has_chars else None,
             )
+
+
+def _hstack(blocks: list[Any]) -> Any:
+    from scipy.sparse import hstack
+
+    return hstack(blocks, format="csr")
 
 
 def _stack(sparse: Any, embeddings: np.ndarray | None, weight: float) -> Any:
