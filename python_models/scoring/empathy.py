@@ -2,8 +2,9 @@
 
 For an assistant turn and the user turn before it, each mechanism (emotional reactions,
 interpretations, explorations) gets a level 0 (none), 1 (weak) or 2 (strong) from its own linear
-model over TF-IDF word n-grams of the reply (and, since issue 13 session 5, character 2-5-grams:
-one TF-IDF pass shared by the three); a model fitted with the embedding block also reads
+model over TF-IDF word n-grams of the reply (weights fitted with a character 2-5-gram block
+also load: one TF-IDF pass shared by the three; the shipped ones have none); a model fitted
+with the embedding block also reads
 sentence embeddings of the reply and of the reply-times-seeker product (the shipped weights do
 not since issue 13 session 4: grouped cross-validation preferred them without).
 

@@ -214,6 +214,11 @@ class LinearTextModel:
         config = {**self.config.__dict__, "ngram_range": list(self.config.ngram_range)}
         if self.config.char_ngram_range is not None:
             config["char_ngram_range"] = list(self.config.char_ngram_range)
+        else:  # no character block and its defaults: the metadata of weights fitted before it
+            defaults = LinearTextConfig().__dict__  # existed, byte for byte
+            config = {
+                k: v for k, v in config.items() if not k.startswith("char_") or v != defaults[k]
+            }
         meta = {**self.metadata, "config": config, "embedding_dim": self.embedding_dim}
         chars = {}
         if self.char_vocabulary:
