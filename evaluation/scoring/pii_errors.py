@@ -54,7 +54,8 @@ def cross_validate(folds: int = 3) -> dict[str, Counter]:
         left_out = {
             f"presidio-{e.template_id}" for e in examples if _fold_of(e.template_id, folds) == fold
         }
-        x, y = labelled_candidates(finder, [t for t in chosen if t.template_id not in left_out], SEED)
+        kept = [t for t in chosen if t.template_id not in left_out]
+        x, y = labelled_candidates(finder, kept, SEED)
         model = _fit(x, y, c)
         model.margin = margin
         detector = PiiDetector()
@@ -95,11 +96,21 @@ def _tally(example, detector: PiiDetector, tables: dict[str, Counter]) -> None:
             if (gs, ge) != (start, end) and not _accepts(gt, kind) and gt in ENTITY_GOLD
         )
         long_ = any(
-            text[i].isalnum() and not any(gs <= i < ge for gs, ge, _ in gold)
-            for i, _ in outside
+            text[i].isalnum() and not any(gs <= i < ge for gs, ge, _ in gold) for i, _ in outside
         )
-        shape = "merged" if other_gold else ("short+long" if short and long_ else
-                                             "short" if short else "long" if long_ else "exact")
+        shape = (
+            "merged"
+            if other_gold
+            else (
+                "short+long"
+                if short and long_
+                else "short"
+                if short
+                else "long"
+                if long_
+                else "exact"
+            )
+        )
         tables["boundary"][gold_type, shape] += 1
     for s, e, kind in predicted:
         if not any(_overlaps((s, e), (gs, ge)) for gs, ge, _ in gold):
@@ -110,7 +121,7 @@ def _tally(example, detector: PiiDetector, tables: dict[str, Counter]) -> None:
 
 def _print(tables: dict[str, Counter]) -> None:
     confusion = tables["confusion"]
-    kinds = sorted({k for _, k in confusion} - {"missed"}) + ["missed"]
+    kinds = [*sorted({k for _, k in confusion} - {"missed"}), "missed"]
     golds = sorted({g for g, _ in confusion})
     print("| gold \\ predicted | " + " | ".join(kinds) + " | total |")
     print("|---" * (len(kinds) + 2) + "|")
