@@ -237,6 +237,28 @@ ORG_AFTER_RE = re.compile(
     r"cricket|swim|track|debate)[ \t]+)?(?:team|club|squad|choir|band)\b"
 )
 """After an organisation's name: "Coden is a design agency", "Bloomberg is the brainchild"."""
+BUSINESS_AFTER_RE = re.compile(
+    r"(?i)^(?:'s|\u2019s)?[ \t]*,?[ \t]*(?:(?:has|have|had|will|just|recently|also)[ \t]+)?"
+    r"(?:announc|acquir|invest|launch|report|rais|releas|partner|merg|sells|sold|"
+    r"develop|build|built|manufactur|provid|offer|operat|employ|headquarter|specializ|"
+    r"specialis|expand|shipp|produc|publish|earn|hir|laid[ \t]+off|sued|bought|buys|compet|"
+    r"ceo|cfo|cto|founder|board|shares?\b|stock|customers|clients|employees|staff|products?\b|"
+    r"platform|app\b|website|revenue|headquarters|offices?\b|subsidiar|is[ \t]+based|"
+    r"based[ \t]+in|is[ \t]+hiring|is[ \t]+headquartered|a[ \t]+(?:company|startup|firm))"
+)
+"""Business verbs and nouns after a run: "Persint announced", "Evidera's CEO", "Coden, based in"."""
+BUSINESS_BEFORE_RE = re.compile(
+    r"(?i)(?:\b(?:shares|stock|ceo|cfo|cto|founder|founders|employees|customers|clients|"
+    r"subsidiary|division|offices|headquarters|products?|competitor|rival|vendor|supplier|"
+    r"partner|spokesperson|spokesman|spokeswoman|contract|partnership|deal|acquisition|"
+    r"board)[ \t]+(?:of|at|with|from|for)|\b(?:invest(?:ed|s|ing)?[ \t]+in|acquired|"
+    r"bought|sued|signed[ \t]+with|applied[ \t]+(?:to|at)|interview(?:ed)?[ \t]+(?:at|with)|"
+    r"offer[ \t]+from|laid[ \t]+off[ \t]+(?:by|from)|client[ \t]+of|customer[ \t]+of|"
+    r"contractor[ \t]+for|consultant[ \t]+(?:at|for)|engineer[ \t]+at|analyst[ \t]+at|"
+    r"developer[ \t]+at|director[ \t]+at|ceo[ \t]+at|startup|company|firm|agency|brand|"
+    r"vendor|provider))[ \t]+(?:the[ \t]+)?$"
+)
+"""Business words before a run: "shares of", "invested in", "an offer from", "the startup"."""
 NOT_PERSON_AFTER_RE = re.compile(
     r"^[ \t]*(?:street|st|avenue|ave|road|rd|drive|lane|ln|boulevard|blvd|court|ct|place|"
     r"terrace|square|sq|crescent|plaza|highway|hwy|inc|llc|ltd|corp|co)\b\.?"
@@ -524,12 +546,29 @@ class EntityFinder:
         ):
             return None  # "the Marines", "the Samaritans": institutions named generically
         if (
+            ruled is None
+            and len(words) > 2
+            and all(w.isupper() for w in words)
+            and all(w in self.common or w in FUNCTION_WORDS for w in lowers)
+        ):
+            return None  # "CAN I SPEAK TO A REAL PERSON": a shouted sentence, not a name
+        if (
             ruled is not None
             and ruled[2] == "ORGANIZATION"
             and (lowers[0] in ORG_FIRST_WORDS or any(w in ORG_WORDS for w in lowers))
         ):
             return ruled  # an institution or legal-form word decides: "University of Leicester"
-        kind = self.span_model.predict(self._features(text, start, end, words, ruled))
+        features = self._features(text, start, end, words, ruled)
+        kind = self.span_model.predict(features)
+        if kind == "ADDRESS" and self._above_address(text, end, lowers):
+            kind = self.span_model.predict(features, exclude=("ADDRESS",))
+        if (
+            kind == "PERSON"
+            and ruled is not None
+            and ruled[2] == "ORGANIZATION"
+            and THE_BEFORE_RE.search(text, 0, start)
+        ):
+            return ruled  # "volunteer at the Red Cross": people do not take "the"
         if kind is None:
             return ruled  # the model adds and re-types; it never takes a redaction away
         if ruled is not None:
@@ -621,7 +660,9 @@ class EntityFinder:
         if NOT_PERSON_AFTER_RE.match(after):
             return None
         if lowers[-1] == "day" or (
-            len(words) > 1 and all(w.isupper() and len(w) > 1 for w in words)
+            len(words) > 1
+            and all(w.isupper() for w in words)
+            and sum(len(w.rstrip(".")) > 1 for w in words) >= 2
         ):
             return None  # "Labor Day"; "CAN I SPEAK TO A REAL PERSON"
         whole = " ".join(lowers)
@@ -728,9 +769,11 @@ class EntityFinder:
             codes.append(code)
             features.append(f"e={code}")
         features += [f"e0={codes[0]}", f"el={codes[-1]}"]
-        prev = re.findall(r"[\w'\u2019-]+|[^\w\s]", DIGIT_RE.sub("0", before[-24:].lower()))
+        # the words around it on its own line: a line above or below is the line features' job
+        same_line = before[-24:].rsplit("\n", 1)[-1]
+        prev = re.findall(r"[\w'\u2019-]+|[^\w\s]", DIGIT_RE.sub("0", same_line.lower()))
         features += [f"p1={prev[-1] if prev else '^'}", f"p2={' '.join(prev[-2:])}"]
-        nxt = re.match(r"\s*([\w'\u2019-]+|[^\w\s])?", DIGIT_RE.sub("0", after))
+        nxt = re.match(r"[ \t]*([\w'\u2019-]+|[^\w\s])?", DIGIT_RE.sub("0", after))
         features.append(f"n1={(nxt.group(1) or '$').lower() if nxt else '$'}")
         if "\n" in after[:3]:
             features.append("nl_after")
@@ -750,18 +793,57 @@ class EntityFinder:
             features.append("org_after")
         if NOT_PERSON_AFTER_RE.match(after):
             features.append("not_person_after")
+        if BUSINESS_AFTER_RE.match(after):
+            features.append("biz_after")
+        if BUSINESS_BEFORE_RE.search(before):
+            features.append("biz_before")
         # the lines around it: a name or firm line sits above an address, a town line below one
         if not text[end:].split("\n", 1)[0].strip(" \t,.>"):
             line_end = text.find("\n", end)
             next_line = text[line_end + 1 : line_end + 40].lstrip(" \t>") if line_end >= 0 else ""
             features.append(f"next_line={_line_shape(next_line)}")
+            features.append(f"nline={self._line_kind(next_line)}")
+            if line_end >= 0 and not next_line[:1].isdigit():
+                after_next = text.find("\n", line_end + 1)
+                if after_next >= 0:
+                    line = text[after_next + 1 : after_next + 40].lstrip(" \t>")
+                    features.append(f"n2line={self._line_kind(line)}")
             previous_end = text.rfind("\n", 0, start)
             if previous_end >= 0:
                 previous = text[text.rfind("\n", 0, previous_end) + 1 : previous_end]
                 features.append(f"prev_line={_line_shape(previous.lstrip(' >'))}")
+                features.append(f"pline={self._line_kind(previous.lstrip(' >'))}")
         for lower in lowers[:2]:
             features += self._word_make(lower)
         return features
+
+    @staticmethod
+    def _above_address(text: str, end: int, lowers: list[str]) -> bool:
+        """The run is a whole line of words with no street word, and the next line starts with
+        a number: the addressee's or firm's line above a street address, not part of it."""
+        line_start = text.rfind("\n", 0, end) + 1
+        line_end = text.find("\n", end)
+        if line_end < 0 or text[end:line_end].strip(" \t,.") or lowers[-1] in STREET_END_WORDS:
+            return False
+        if any(c.isdigit() for c in text[line_start:line_end]):
+            return False
+        return text[line_end + 1 : line_end + 8].lstrip(" \t>")[:1].isdigit()
+
+    def _line_kind(self, line: str) -> str:
+        """A neighbouring line in a letter or signature block: an address line (starts with a
+        digit), a person's name (a given name first, 2-4 words), a firm (an organisation word),
+        other capitalised or lowercase text, or nothing."""
+        line = line.split("\n", 1)[0].strip()
+        if not line:
+            return "none"
+        if line[0].isdigit():
+            return "digit"
+        words = [w.lower().rstrip(".,") for w in line.split()[:5]]
+        if any(w in ORG_WORDS for w in words):
+            return "firm"
+        if 2 <= len(words) <= 4 and line[0].isupper() and words[0] in self._uncommon_first:
+            return "name"
+        return "cap" if line[0].isupper() else "low"
 
     def _word_make(self, lower: str) -> list[str]:
         """How an unknown word is made: two dictionary words run together ("Brightpath"),

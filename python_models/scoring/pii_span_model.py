@@ -36,10 +36,12 @@ class SpanModel:
                 totals = [a + b for a, b in zip(totals, row, strict=True)]
         return totals
 
-    def predict(self, features: list[str]) -> str | None:
-        """The best class, or None when it is NONE or wins NONE by less than the margin."""
+    def predict(self, features: list[str], exclude: tuple[str, ...] = ()) -> str | None:
+        """The best class not in `exclude`, or None when it is NONE or wins NONE by less than
+        the margin."""
         totals = self.scores(features)
-        best = max(range(len(totals)), key=totals.__getitem__)
+        allowed = [i for i, name in enumerate(self.classes) if name not in exclude]
+        best = max(allowed, key=totals.__getitem__)
         label = self.classes[best]
         if label == NONE:
             return None

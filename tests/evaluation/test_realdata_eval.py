@@ -55,14 +55,15 @@ def test_pii_structured_kinds_on_held_out_templates(realdata: Path) -> None:
     # 57/58 since issue 14b (the one left: eight bare digits, no phone word; goal 0.99 not met)
     assert report.typed_recall["PHONE_NUMBER"].value >= 0.98
     assert report.precision["PHONE"].value >= 0.99
-    assert report.typed_recall["PERSON"].value >= 0.80
+    assert report.typed_recall["PERSON"].value >= 0.84  # 0.860 since issue 14, session 5
     assert report.typed_recall["STREET_ADDRESS"].value >= 0.85
     assert report.typed_recall["GPE"].value >= 0.55
     # issue 14, session 4: one [ADDRESS] per postal address (0.846), firms typed 0.460
     assert report.full_span["STREET_ADDRESS"].value >= 0.80
-    assert report.typed_recall["ORGANIZATION"].value >= 0.40
+    assert report.typed_recall["ORGANIZATION"].value >= 0.45  # 0.482 since session 5
     assert report.overall_precision.value >= 0.80
     assert report.any_type_precision.value >= 0.90
+    assert report.precision["ADDRESS"].value >= 0.87  # 0.895 since session 5 (was 0.856)
 
 
 def test_empathy_beats_the_tfidf_baseline_on_held_out_posts(realdata: Path, embedder) -> None:

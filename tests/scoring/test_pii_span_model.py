@@ -93,3 +93,63 @@ def test_training_templates_never_include_held_out_ones(realdata: Path) -> None:
     assert counselling and all(i % 2 == 0 for i in counselling)  # odd lines are the test split
     rng = random.Random(0)
     assert all("{{" in t.text for t in rng.sample(chosen, 20))
+
+
+def test_predict_can_leave_a_class_out() -> None:
+    model = SpanModel(
+        classes=(NONE, "PERSON", "ADDRESS"),
+        intercept=(0.0, 0.0, 0.0),
+        weights={"line_start": (0.0, 1.0, 2.0)},
+        margin=0.5,
+        metadata={},
+    )
+    assert model.predict(["line_start"]) == "ADDRESS"
+    assert model.predict(["line_start"], exclude=("ADDRESS",)) == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "kind"),
+    [
+        # the addressee's and the firm's lines above a street address are not the address
+        ("Nadia Voss\nBrennvik\n4410 Harlow Street\nDayton", "Brennvik", "ORGANIZATION"),
+        ("Theo Marsh\nQuillmore Labs\n77 Ostend Road, Leeds", "Theo Marsh", "PERSON"),
+    ],
+)
+def test_a_line_above_a_street_address_is_not_typed_address(
+    text: str, line: str, kind: str
+) -> None:
+    spans = PiiDetector().detect(text)
+    start = text.index(line)
+    over = [s for s in spans if s.start <= start < s.end]
+    assert over and over[0].kind != "ADDRESS", spans
+    assert over[0].kind == kind, spans
+
+
+def test_above_address_needs_a_numbered_line_below_and_no_street_word() -> None:
+    above = EntityFinder._above_address
+    text = "Nadia Voss\nBrennvik\n4410 Harlow Street"
+    end = text.index("\n4410")
+    assert above(text, end, ["brennvik"])
+    assert not above("Harlow Street\n4410 Dayton", 13, ["harlow", "street"])
+    assert not above("Brennvik\nDayton", 8, ["brennvik"])  # no number below
+    assert not above("Brennvik rocks\n12 Main St", 8, ["brennvik"])  # not the whole line
+
+
+@pytest.mark.parametrize(
+    "text", ["CAN I SPEAK TO A REAL PERSON?!?!", "PLEASE CALL ME BACK TODAY OR TOMORROW"]
+)
+def test_a_shouted_sentence_of_common_words_is_not_a_name(text: str) -> None:
+    assert PiiDetector().detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Shares of Vendrix fell after the recall.", "Vendrix"),
+        ("I got an offer from Palomar Kite and my husband wants me to take it.", "Palomar Kite"),
+    ],
+)
+def test_business_context_types_an_invented_name_as_a_firm(text: str, secret: str) -> None:
+    spans = PiiDetector().detect(text)
+    start = text.index(secret)
+    assert any(s.kind == "ORGANIZATION" and s.start <= start < s.end for s in spans), spans
