@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 
 from python_models.embeddings.backends import get_embedder
-from python_models.lexical_overlap import minhash_signatures, shingle_hashes
+from python_models.lexical_overlap import sign_texts
 from python_models.near_duplicates import NearDupConfig, Timings, link_table
 
 
@@ -54,7 +54,7 @@ def run(table, backend: str, lexical: bool = True) -> dict[str, object]:
     signatures = None
     if config.lexical:
         started = time.perf_counter()
-        signatures = minhash_signatures(shingle_hashes(t) for t in texts)
+        signatures = sign_texts(texts)
         timings.record("sign", started)
     ids = np.asarray(table.column("conversation_id").to_pylist(), dtype=object)
     columns = {

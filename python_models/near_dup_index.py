@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from python_models.embeddings.backends import Embedder, get_embedder
 from python_models.embeddings.cache import EmbeddingCache
-from python_models.lexical_overlap import NUM_PERM, lsh_pairs, minhash_signatures, shingle_hashes
+from python_models.lexical_overlap import NUM_PERM, lsh_pairs, sign_texts
 from python_models.near_dup_partitions import (
     Budget,
     DiskRows,
@@ -429,7 +429,7 @@ def _embed_to_disk(
 
     def sign(at: np.ndarray, texts: Sequence[str]) -> None:
         if signatures is not None and len(at):
-            put_rows(signatures, rows[at], minhash_signatures(shingle_hashes(t) for t in texts))
+            put_rows(signatures, rows[at], sign_texts(texts))
 
     embedded = embed_missing(
         embedder,
@@ -583,7 +583,7 @@ def _assemble_rows(stage: _Stage, change: _Change, folder: Path | None):
             vectors[change.new_rows] = fresh
             stage.timings.steps["embedded_fresh"] = embedded
             if signatures is not None:
-                signatures[change.new_rows] = minhash_signatures(shingle_hashes(t) for t in texts)
+                signatures[change.new_rows] = sign_texts(texts)
         return vectors, signatures
     vectors, signatures = stage.disk_rows(folder, lexical)
     old_vectors = DiskRows(state.folder / "vectors.npy")

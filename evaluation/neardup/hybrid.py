@@ -38,7 +38,7 @@ def corpus_features(corpus: EvalCorpus, vectors: BackendVectors, backend: str):
     """Candidates (embedding >= the calibrated candidate threshold, plus LSH) and their evidence."""
     from python_models.embeddings.backends import get_embedder
     from python_models.embeddings.texts import side_texts
-    from python_models.lexical_overlap import minhash_signatures, shingle_hashes
+    from python_models.lexical_overlap import sign_texts
     from python_models.near_duplicates import (
         DEFAULT_THRESHOLDS,
         NearDupConfig,
@@ -50,7 +50,7 @@ def corpus_features(corpus: EvalCorpus, vectors: BackendVectors, backend: str):
     base = DEFAULT_THRESHOLDS[embedder.model_id]
     texts = corpus.texts
     sides = [side_texts(d.messages) for d in corpus.docs]
-    signatures = minhash_signatures(shingle_hashes(t) for t in texts)
+    signatures = sign_texts(texts)
     pairs = candidate_pairs(vectors.whole, signatures, base, NearDupConfig(exact_below=10**9))
 
     def texts_of(rows: np.ndarray, part: str) -> list[str]:

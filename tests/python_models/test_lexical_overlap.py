@@ -15,6 +15,8 @@ from python_models.lexical_overlap import (
     minhash_signatures,
     pair_jaccard,
     shingle_hashes,
+    shingle_sets,
+    sign_texts,
     words,
 )
 
@@ -116,3 +118,52 @@ def test_signatures_are_datasketch_minhash():
         expected = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
         expected.update_batch(s.tolist())
         assert np.array_equal(signature, expected.hashvalues)
+
+
+# every branch of the batch path: ASCII (bytes), non-ASCII (regex), CJK, casefold beyond
+# lower (straße -> strasse), texts of 0, 1, 2 and 3 words, underscores, digits, punctuation only
+BATCH_TEXTS = [
+    LONG,
+    "",
+    "   ",
+    "?!",
+    "one",
+    "one two",
+    "one two three",
+    "Straße STRASSE strasse",
+    "我想死了 ok",
+    "naïve café \u2014 \u201cquoted\u201d it\u2019s",
+    "snake_case_name 42 x2 _x_",
+    LONG.upper().replace(" ", "  "),
+    "Ελληνικά ΣΊΣΥΦΟΣ κείμενο",
+]
+
+
+def test_batch_shingles_equal_one_text_at_a_time():
+    sets = shingle_sets(BATCH_TEXTS * 3)
+    assert len(sets) == len(BATCH_TEXTS) * 3
+    for i, text in enumerate(BATCH_TEXTS * 3):
+        assert np.array_equal(sets[i], shingle_hashes(text)), text
+
+
+def test_batch_signatures_equal_datasketch_for_every_text():
+    from datasketch import MinHash
+
+    signatures = sign_texts(BATCH_TEXTS)
+    for text, signature in zip(BATCH_TEXTS, signatures, strict=True):
+        expected = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
+        expected.update_batch(shingle_hashes(text).tolist())
+        assert np.array_equal(signature, expected.hashvalues), text
+
+
+def test_batch_signatures_split_large_batches_without_changing_them():
+    from python_models import lexical_overlap
+
+    texts = [f"{LONG} {i}" for i in range(400)] + BATCH_TEXTS
+    whole = sign_texts(texts)
+    small = lexical_overlap._SIGN_VALUES
+    try:
+        lexical_overlap._SIGN_VALUES = 50  # fewer shingles than one long text: one set a step
+        assert np.array_equal(sign_texts(texts), whole)
+    finally:
+        lexical_overlap._SIGN_VALUES = small

@@ -12,9 +12,13 @@ from python_models.near_duplicates import (
     NearDupConfig,
     Neighbours,
     Thresholds,
+    _exact_pairs,
+    _exact_pairs_square,
+    accepted,
     link_conversations,
     link_table,
     neighbour_pairs,
+    pair_features,
     verify_pairs,
 )
 
@@ -210,3 +214,75 @@ def test_a_lightly_edited_transcript_is_found_by_its_words_when_embeddings_miss_
         component = table.column("component").to_pylist()
         assert (component[0] == component[1]) is linked
         assert len(set(component[2:])) == 5 and component[0] not in component[2:]
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 2048])
+def test_exact_pairs_from_half_the_products_equal_the_full_square(block):
+    vectors = corpus(n_distinct=150, n_copies=30, seed=3)
+    # exact copies make ties for the nearest row: the lowest row must win, as in the square
+    vectors = np.vstack([vectors, vectors[:10], vectors[5:8]])
+    half, square = _exact_pairs(vectors, 0.95, block), _exact_pairs_square(vectors, 0.95, block)
+    assert len(square.left) > 40
+    assert np.array_equal(half.left, square.left)
+    assert np.array_equal(half.right, square.right)
+    # products of other shapes may round the last bit differently (one float32 ulp), so an exact
+    # tie may go to another row of the same similarity; never to a less similar one
+    assert np.allclose(half.similarity, square.similarity, rtol=0, atol=1e-6)
+    assert np.allclose(half.nearest_similarity, square.nearest_similarity, rtol=0, atol=1e-6)
+    assert (half.nearest != np.arange(len(vectors))).all()
+    assert (half.nearest == square.nearest).mean() > 0.9
+    assert np.array_equal(half.nearest_similarity, square.nearest_similarity, equal_nan=True)
+
+
+WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "pi",
+]
+
+
+@pytest.mark.parametrize("lexical_side", [0.1, 0.5, 0.9])
+def test_verification_encodes_sides_only_where_they_can_change_the_verdict(lexical_side):
+    rng = np.random.default_rng(7)
+    users = [" ".join(rng.choice(WORDS, 30)) for _ in range(12)]
+    answers = [" ".join(rng.choice(WORDS, 30)) for _ in range(12)]
+    # rows 12..23 copy rows 0..11 with one side replaced now and then
+    users += [u if i % 3 else " ".join(rng.choice(WORDS, 30)) for i, u in enumerate(users)]
+    answers += [a if i % 4 else " ".join(rng.choice(WORDS, 30)) for i, a in enumerate(answers)]
+    sides = {"user": users, "assistant": answers}
+    encoded: list[int] = []
+
+    def texts_of(rows, part):
+        if part == "whole":
+            return [users[r] + "\n" + answers[r] for r in rows]
+        return [sides[part][r] for r in rows]
+
+    def encode(texts):
+        encoded.append(len(texts))
+        return unit_rows(np.array([[1.0, len(t) % 5 / 10 + 0.01] for t in texts]))
+
+    left, right = np.arange(12), np.arange(12, 24)
+    similarity = np.linspace(0.9, 1.0, 12).astype(np.float32)
+    thresholds = Thresholds(
+        candidate=0.9, whole=0.99, side=0.999, lexical=0.3, lexical_side=lexical_side
+    )
+    expected = accepted(pair_features(left, right, similarity, texts_of, encode), thresholds)
+    full = sum(encoded)
+    encoded.clear()
+    pairs = Neighbours(left, right, similarity, np.full(24, -1), np.full(24, np.nan))
+    verify_pairs(pairs, texts_of, encode, thresholds)
+    assert pairs.left.tolist() == left[expected].tolist()
+    assert 0 < expected.sum() < 12
+    assert sum(encoded) < full  # fewer side texts embedded than the full evidence needs
