@@ -1,7 +1,8 @@
 """Where the CPU of a Ray job goes: every process of ours, and the machine, over one job.
 
 `ProcessCpu` samples (psutil, every `interval` s, in a thread of the driver) the CPU seconds of
-the driver and of every process below the given roots (the `ray start` processes of a local
+the driver, of its children (the local engine's process pool) and of every process below the
+given roots (the `ray start` processes of a local
 cluster: GCS, raylet, dashboard agent, runtime-env agent, log monitor, and every Ray worker:
 the stage's actors, Write tasks, idle workers), keeping each process's last reading, so one that
 exits during the job (an actor at the end of its job) is counted up to its last sample (at most
@@ -40,6 +41,8 @@ ROLES = (
     ("log_monitor.py", "log monitor"),
     ("monitor.py", "autoscaler monitor"),
     ("ray start", "ray start (CLI)"),
+    ("multiprocessing.spawn", "local pool workers"),
+    ("multiprocessing.resource_tracker", "local pool workers"),
 )
 PROGRAMS = {"raylet": "raylet", "gcs_server": "gcs_server"}
 # a worker's title changes with what it runs: it keeps the most telling role it ever had
@@ -85,7 +88,9 @@ class ProcessCpu:
     _thread: threading.Thread | None = None
 
     def _processes(self) -> list[psutil.Process]:
-        found = [psutil.Process(os.getpid())]
+        driver = psutil.Process(os.getpid())
+        # the driver's own children too: the local engine's process pool
+        found = [driver, *driver.children(recursive=True)]
         for root in self.roots:
             try:
                 top = psutil.Process(root)
@@ -95,7 +100,7 @@ class ProcessCpu:
         return found
 
     def _sample(self) -> None:
-        for process in self._processes():
+        for process in {process.pid: process for process in self._processes()}.values():
             try:
                 cpu = _cpu(process)
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
