@@ -9,9 +9,17 @@ run prints its wall seconds, the load average before and after it (`os.getloadav
 `uptime` prints), the CPU seconds the actors spent in the stage's calls (process time per batch:
 what load disturbs least), CPU ms per conversation for each actor, and the longest actor start
 (building the stage: loading the models). Then the speed-up and efficiency (speed-up / 2), per
-round and best against best. No record content is printed.
+round and best against best. Each run also prints where the CPU went over its wall time
+(benchmarks/process_cpu.py: the driver, raylet, GCS, the other Ray daemons, the actors in and
+outside the stage's calls, other workers) and how busy the machine was.
+
+`--overhead` measures instead the whole scoring stage as the build calls it
+(`score_conversations`, embedding cache and category model included) with `--engine local`
+(the process pool of `--cpus` workers) and with `--engine ray` (`--cpus` actors on the local
+Ray), alternating, in `--batch-rows` batches: Ray's overhead = ray wall / local wall - 1.
 
     python -m benchmarks.ray_engine --stage score --rows 20000 --rounds 2
+    python -m benchmarks.ray_engine --overhead --rows 32768 --rounds 2
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
+from benchmarks.process_cpu import ProcessCpu
 from python_models.ray_cluster import LocalRayCluster
 
 BATCH_ROWS = 4_096  # the build's ray_batch_rows default
@@ -94,13 +103,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray")
     parser.add_argument("--local", action="store_true", help="also run in one process")
+    parser.add_argument(
+        "--overhead", action="store_true", help="the scoring stage, local pool against Ray"
+    )
     args = parser.parse_args()
 
     # the run folders (conversation text) in a folder of this run's, removed at the end
     runs = tempfile.mkdtemp(prefix="pixel-ray-benchmark-")
     os.environ["PIXEL_RAY_RUN_DIR"] = runs
     try:
-        measure(args)
+        overhead(args) if args.overhead else measure(args)
     finally:
         shutil.rmtree(runs, ignore_errors=True)
 
@@ -128,7 +140,10 @@ def measure(args: argparse.Namespace) -> None:
         for round_number in range(1, args.rounds + 1):
             for name, actors in plan:
                 before = load_average()
+                accounting = ProcessCpu(roots=cluster.node_pids())
+                accounting.start()
                 started = time.perf_counter()
+                stage_cpu = None
                 if actors == 0:
                     cpu = run_local(args.stage, batches)
                     wall = time.perf_counter() - started
@@ -146,6 +161,7 @@ def measure(args: argparse.Namespace) -> None:
                         run=run,
                     )
                     wall = time.perf_counter() - started
+                    stage_cpu = run.cpu_seconds()
                     by_actor: dict[int, list[float]] = defaultdict(lambda: [0.0, 0])
                     for batch, (pid, _) in run.done_by.items():
                         by_actor[pid][0] += run.batch_cpu[batch]
@@ -157,6 +173,7 @@ def measure(args: argparse.Namespace) -> None:
                         f"{run.cpu_seconds():.1f} s, rows per actor {shares}, longest actor "
                         f"start {max(run.load_seconds, default=0):.1f} s"
                     )
+                accounting.stop()
                 walls[name].append(wall)
                 cpu_ms[name] += per_actor
                 ms = ", ".join(f"{value:.2f}" for value in per_actor)
@@ -166,6 +183,8 @@ def measure(args: argparse.Namespace) -> None:
                     f"load {before} -> {load_average()}",
                     flush=True,
                 )
+                start_cpu = sum(getattr(run, "load_cpu", [])) if actors else None
+                print(accounting.report(stage_cpu, start_cpu), flush=True)
     print()
     for name in walls:
         runs = " ".join(f"{s:.1f}" for s in walls[name])
@@ -180,6 +199,59 @@ def measure(args: argparse.Namespace) -> None:
         )
     best = min(walls["ray x1"]) / min(walls["ray x2"])
     print(f"best vs best: speed-up {best:.2f}, efficiency {best / 2:.2f}")
+
+
+def overhead(args: argparse.Namespace) -> None:
+    """The scoring stage as the build runs it, local pool against Ray, alternating."""
+    from python_models.ray_stages import connect
+    from python_models.scoring.warehouse import ScoringRun, score_conversations
+
+    table = conversations(args.rows)
+    batches = table.to_batches(max_chunksize=args.batch_rows)
+    empty = pa.table({"conversation_id": pa.array([], pa.string()), "embedding_text": []})
+    sample = empty.append_column("category", pa.array([], pa.string()))
+    print(
+        f"scoring stage: {args.rows:,} conversations in {len(batches)} batches of up to "
+        f"{args.batch_rows:,}; local pool of {args.cpus} processes against Ray with "
+        f"{args.cpus} CPUs ({args.cpus} actors); os.cpu_count() {os.cpu_count()}",
+        flush=True,
+    )
+    walls: dict[str, list[float]] = defaultdict(list)
+    with LocalRayCluster(num_cpus=args.cpus) as cluster, connect(cluster.address):
+        for round_number in range(1, args.rounds + 1):
+            for engine in ("local", "ray"):
+                before = load_average()
+                accounting = ProcessCpu(roots=cluster.node_pids())
+                accounting.start()
+                started = time.perf_counter()
+                run = ScoringRun()
+                scored = score_conversations(
+                    iter(batches),
+                    sample,
+                    empty,
+                    run=run,
+                    total_rows=args.rows,
+                    workers=args.cpus,
+                    min_rows_per_worker=1,  # the pool at any size: same parallelism as Ray
+                    engine=engine,
+                )
+                wall = time.perf_counter() - started
+                accounting.stop()
+                if scored.num_rows != args.rows:
+                    raise RuntimeError(f"{engine}: {scored.num_rows} rows for {args.rows}")
+                walls[engine].append(wall)
+                print(
+                    f"round {round_number} {engine:5s} {wall:7.1f} s wall "
+                    f"({args.rows / wall:,.0f} conv/s) on {run.workers} workers; "
+                    f"load {before} -> {load_average()}",
+                    flush=True,
+                )
+                print(accounting.report(), flush=True)
+    print()
+    for index, (local, ray) in enumerate(zip(walls["local"], walls["ray"], strict=True), 1):
+        print(f"round {index}: ray / local {ray / local:.3f} (overhead {ray / local - 1:+.1%})")
+    best = min(walls["ray"]) / min(walls["local"])
+    print(f"best vs best: ray / local {best:.3f} (overhead {best - 1:+.1%})")
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@
 `run_stage` hands a stage's input to Ray as Parquet files in a run folder (one file per input
 batch, written by the driver from the Arrow batches DuckDB streams), runs `map_batches` over
 the list of those files with one class per stage (an actor pool: each actor builds its scorer
-or detector once, then reads and processes one batch file per call), writes the
-results as Parquet into a temporary folder that is renamed into place only when every batch is
-done, and reads them back in input order. A batch whose actor dies is retried on a new actor
-(Ray Data restarts actors and retries their tasks); a job that still fails raises, the run folder
-is removed, and the dbt model fails before it writes a table, so nothing half-written reaches a
-mart. Row counts are checked on the way back.
+or detector once, then reads and processes one batch file per call), and takes each batch's
+result back through Ray's object store (no Write tasks: they ran in more Ray worker processes
+beside the actors, competing for the cores; docs/benchmarks.md, session 5), putting them in
+input order. A batch whose actor dies is retried on a new actor (Ray Data restarts actors and
+retries their tasks); a job that still fails raises, the run folder is removed, and the dbt
+model fails before it writes a table, so nothing half-written reaches a mart. Row counts are
+checked on the way back.
 
 The stage classes live beside the functions they call (`ScoreStage`, `RedactStage`,
 `PairRedactStage` in python_models/scoring/warehouse.py, the functions the local pool calls);
@@ -60,8 +61,9 @@ class RayRun:
     done_by: dict[int, tuple[int, str]] = field(default_factory=dict)
     # batch number -> CPU seconds its actor spent on it (the stage's call, nothing else)
     batch_cpu: dict[int, float] = field(default_factory=dict)
-    # per actor started (restarts too): wall seconds building its stage (loading the model)
+    # per actor started (restarts too): wall and CPU seconds building its stage (the model)
     load_seconds: list[float] = field(default_factory=list)
+    load_cpu: list[float] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def nodes_used(self) -> set[str]:
@@ -165,7 +167,7 @@ def run_stage(
     run.address = ray.get_runtime_context().gcs_address
     run.nodes, run.cpus = cluster_size()
     folder = run_root() / f"pixel-{name}-{uuid.uuid4().hex[:12]}"
-    inputs, outputs, pids = folder / "input", folder / "output", folder / PIDS_FOLDER
+    inputs, pids = folder / "input", folder / PIDS_FOLDER
     inputs.mkdir(parents=True)
     pids.mkdir()
     (folder / LOADS_FOLDER).mkdir()
@@ -209,19 +211,22 @@ def run_stage(
             compute=ray.data.ActorPoolStrategy(size=run.actors, max_tasks_in_flight_per_actor=1),
             num_cpus=1,
         )
-        staging = folder / "output.partial"
-        dataset.write_parquet(str(staging), ray_remote_args={"num_cpus": 0})
-        staging.rename(outputs)  # only a finished job's results are ever read
+        # results come back to the driver through the object store (no Write tasks, no Parquet
+        # written and read again): all of them or an exception, so nothing half-done is returned
+        parts = list(dataset.iter_batches(batch_size=None, batch_format="pyarrow"))
         for done in pids.iterdir():
             pid, node, cpu = done.read_text().split()
             run.done_by[int(done.name)] = (int(pid), node)
             run.batch_cpu[int(done.name)] = float(cpu)
-        run.load_seconds = [float(f.read_text()) for f in (folder / LOADS_FOLDER).iterdir()]
+        for load in (folder / LOADS_FOLDER).iterdir():
+            wall, cpu = load.read_text().split()
+            run.load_seconds.append(float(wall))
+            run.load_cpu.append(float(cpu))
         run.seconds["ray_job"] = time.perf_counter() - started
 
         started = time.perf_counter()
         order = [(BATCH_COLUMN, "ascending"), (ROW_COLUMN, "ascending")]
-        result = pq.read_table(outputs).sort_by(order)
+        result = pa.concat_tables(parts).sort_by(order) if parts else schema.empty_table()
         if result.num_rows != rows:
             raise RuntimeError(f"ray {name}: {result.num_rows} rows came back, {rows} went in")
         result = result.drop_columns([BATCH_COLUMN, ROW_COLUMN]).select(schema.names).cast(schema)
@@ -263,12 +268,13 @@ class _Stage:
     def __init__(self, stage: type, kwargs: dict, pids: str) -> None:
         import ray
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         self.stage = stage(**kwargs)
         self.pids = Path(pids)
         self.node = ray.get_runtime_context().get_node_id()
         loads = self.pids.parent / LOADS_FOLDER
-        (loads / uuid.uuid4().hex).write_text(f"{time.perf_counter() - started:.3f}")
+        seconds = f"{time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}"
+        (loads / uuid.uuid4().hex).write_text(seconds)
 
     def __call__(self, files: pa.Table) -> pa.Table:
         batch = pa.concat_tables(pq.read_table(path) for path in files.column("path").to_pylist())
