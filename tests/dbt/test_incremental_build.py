@@ -1,5 +1,6 @@
 """Incremental builds (docs/incremental.md): a rebuild computes only what is new, a full refresh
-recomputes everything, and both export the same bytes."""
+recomputes everything, and both export the same bytes; an unchanged lake rebuilt from the cache
+exports what its cold build did (same lake and seed, same export)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_cli
 
 from exports import export_warehouse
 from sample_lake import generate_lake
+from tests.conftest import run_cli
 
 SCORING_GROUPS = ("bias", "completeness", "crisis", "empathy", "language", "pii", "safety")
 
@@ -79,7 +80,7 @@ def edited_copy(messages: list[dict]) -> list[dict]:
 @pytest.mark.slow
 def test_a_rebuild_computes_only_what_is_new_and_exports_what_a_full_refresh_does(tmp_path):
     lake = tmp_path / "lake"
-    generate_lake(lake, records=1200, seed=11)
+    generate_lake(lake, records=300, seed=11)
     env = {"PIXEL_EMBEDDING_CACHE": str(tmp_path / "cache" / "embeddings")}
 
     # a cold build computes every kept conversation's results
@@ -90,14 +91,19 @@ def test_a_rebuild_computes_only_what_is_new_and_exports_what_a_full_refresh_doe
     assert {counts[g] for g in SCORING_GROUPS} == {(len(kept), 0)}
     assert index_counts(output)[0] == "full"
 
-    # unchanged: nothing is computed, nothing is searched
-    output = build(lake, tmp_path / "unchanged.duckdb", env)
+    # unchanged: nothing is computed, nothing is searched, and the same lake and seed give the
+    # same export as the cold build, byte for byte
+    unchanged = tmp_path / "unchanged.duckdb"
+    output = build(lake, unchanged, env)
     counts = cache_counts(output)
     assert {counts[g] for g in SCORING_GROUPS} == {(0, len(kept))}
     assert counts["pair_redaction"][0] == 0 and counts["pair_empathy"][0] == 0
     assert counts["category_model"] == (0, 1)
     ((linked,),) = query(first, "select count(*) from int_conversations_embedding_texts")
     assert index_counts(output) == ("incremental", linked, 0)
+    assert export_files(unchanged, tmp_path / "export-unchanged") == export_files(
+        first, tmp_path / "export-first"
+    )
 
     # a new file: new conversations and a lightly edited copy of an old long one
     ((original_id, original),) = query(
