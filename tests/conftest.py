@@ -82,6 +82,16 @@ def built_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
     return BuiltWarehouse(lake, summary, warehouse, result.stdout)
 
 
+@pytest.fixture(scope="session")
+def built_export(built_warehouse, tmp_path_factory) -> Path:
+    """One `pixel-data export` of `built_warehouse`, shared read-only by every test that reads
+    an export of the sample lake (exporting it is seconds; copy it before changing it)."""
+    out = tmp_path_factory.mktemp("built_export") / "export"
+    result = run_cli("export", "--out", str(out), "--warehouse", str(built_warehouse.warehouse))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out
+
+
 # Model scoring and near-duplicate detection off: the SQL path, with PII still redacted. Builds
 # whose subject is not a score (reading the lake from S3, say) use it and compare against
 # switched_off_warehouse.

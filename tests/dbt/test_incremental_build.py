@@ -1,5 +1,6 @@
 """Incremental builds (docs/incremental.md): a rebuild computes only what is new, a full refresh
-recomputes everything, and both export the same bytes."""
+recomputes everything, and both export the same bytes; an unchanged lake rebuilt from the cache
+exports what its cold build did (same lake and seed, same export)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_cli
 
 from exports import export_warehouse
 from sample_lake import generate_lake
+from tests.conftest import run_cli
 
 SCORING_GROUPS = ("bias", "completeness", "crisis", "empathy", "language", "pii", "safety")
 
@@ -69,6 +70,14 @@ def export_files(warehouse: Path, out: Path) -> dict[str, bytes]:
     return {**files, "manifest.json": json.dumps(manifest, sort_keys=True).encode()}
 
 
+def shard_hashes(warehouse: Path, out: Path) -> tuple[str, list[tuple[str, str]]]:
+    """Export ``warehouse``: its content hash and (path, sha256) of every shard."""
+    manifest = export_warehouse(warehouse, out, max_records_per_shard=500)
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert files and manifest.content_sha256
+    return manifest.content_sha256, [(f["path"], f["sha256"]) for f in files]
+
+
 def edited_copy(messages: list[dict]) -> list[dict]:
     """A light edit: a greeting pasted in front of the first turn, one doubled space."""
     copy = [{"role": m["role"], "content": m["content"]} for m in messages]
@@ -79,7 +88,7 @@ def edited_copy(messages: list[dict]) -> list[dict]:
 @pytest.mark.slow
 def test_a_rebuild_computes_only_what_is_new_and_exports_what_a_full_refresh_does(tmp_path):
     lake = tmp_path / "lake"
-    generate_lake(lake, records=1200, seed=11)
+    generate_lake(lake, records=300, seed=11)
     env = {"PIXEL_EMBEDDING_CACHE": str(tmp_path / "cache" / "embeddings")}
 
     # a cold build computes every kept conversation's results
@@ -90,14 +99,19 @@ def test_a_rebuild_computes_only_what_is_new_and_exports_what_a_full_refresh_doe
     assert {counts[g] for g in SCORING_GROUPS} == {(len(kept), 0)}
     assert index_counts(output)[0] == "full"
 
-    # unchanged: nothing is computed, nothing is searched
-    output = build(lake, tmp_path / "unchanged.duckdb", env)
+    # unchanged: nothing is computed, nothing is searched, and the same lake and seed give the
+    # same export as the cold build, byte for byte
+    unchanged = tmp_path / "unchanged.duckdb"
+    output = build(lake, unchanged, env)
     counts = cache_counts(output)
     assert {counts[g] for g in SCORING_GROUPS} == {(0, len(kept))}
     assert counts["pair_redaction"][0] == 0 and counts["pair_empathy"][0] == 0
     assert counts["category_model"] == (0, 1)
     ((linked,),) = query(first, "select count(*) from int_conversations_embedding_texts")
     assert index_counts(output) == ("incremental", linked, 0)
+    # (the manifests' content hash and every shard's sha256, as `pixel-data verify` reads them)
+    shards = [shard_hashes(w, tmp_path / f"export-{w.stem}") for w in (first, unchanged)]
+    assert shards[0] == shards[1]
 
     # a new file: new conversations and a lightly edited copy of an old long one
     ((original_id, original),) = query(

@@ -19,8 +19,6 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import run_cli
-
 ORDINALS = """
     with ordinals as (
         select source_file, source_line,
@@ -68,15 +66,7 @@ def located(built, table: str, columns: str, refs) -> dict[str, tuple]:
     return found
 
 
-@pytest.fixture(scope="module")
-def export_dir(built_warehouse, tmp_path_factory):
-    out = tmp_path_factory.mktemp("scoring-export") / "export"
-    result = run_cli("export", "--warehouse", str(built_warehouse.warehouse), "--out", str(out))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out
-
-
-def test_every_graphic_edge_case_is_exported(built_warehouse, export_dir):
+def test_every_graphic_edge_case_is_exported(built_warehouse, built_export):
     refs = built_warehouse.summary.graphic_edge_cases
     assert len(refs) == 10
     rows = located(
@@ -113,7 +103,7 @@ def test_every_graphic_edge_case_is_exported(built_warehouse, export_dir):
     }
 
     exported_ids = set()
-    for shard in (export_dir / "data").rglob("*.parquet"):  # data/<split>/<stage>/part-*
+    for shard in (built_export / "data").rglob("*.parquet"):  # data/<split>/<stage>/part-*
         exported_ids |= set(pq.read_table(shard, columns=["conversation_id"])[0].to_pylist())
     assert exported_ids, "no conversation shards found in the export"
     missing = {key for key, row in rows.items() if row[0] not in exported_ids}
@@ -234,7 +224,7 @@ def test_uncategorized_records_get_a_category_or_stay_uncategorized(built_wareho
     assert categorized == 0
 
 
-def test_scores_are_in_range_and_the_qa_report_shows_them(built_warehouse, export_dir):
+def test_scores_are_in_range_and_the_qa_report_shows_them(built_warehouse, built_export):
     ranges = query(
         built_warehouse.warehouse,
         """
@@ -247,7 +237,7 @@ def test_scores_are_in_range_and_the_qa_report_shows_them(built_warehouse, expor
         """,
     )[0]
     assert ranges[0] >= 0.0 and ranges[1] <= 1.0 and ranges[2] == 0
-    report = json.loads((export_dir / "qa_report.json").read_text())
+    report = json.loads((built_export / "qa_report.json").read_text())
     histograms = json.dumps(report)
     for column in ("crisis_score", "empathy_score", "safety_score", "coherence_score"):
         assert column in histograms, column

@@ -13,7 +13,6 @@ import zlib
 import duckdb
 import pytest
 
-from exports import export_warehouse
 from exports.contract import stages
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -30,10 +29,10 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def sample_export(built_warehouse, tmp_path_factory):
-    out = tmp_path_factory.mktemp("documents") / "export"
-    manifest = export_warehouse(built_warehouse.warehouse, out)
-    return out, json.loads(manifest.to_json()), built_warehouse
+def sample_export(built_export, built_warehouse):
+    """The session's export of the sample lake (read-only), its manifest and its build."""
+    manifest = json.loads((built_export / "manifest.json").read_text())
+    return built_export, manifest, built_warehouse
 
 
 def test_qa_json_has_the_same_figures_as_the_warehouse(sample_export):

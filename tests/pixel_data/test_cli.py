@@ -83,20 +83,6 @@ def test_export_refuses_a_seed_the_warehouse_was_not_built_with(tiny_warehouse, 
     assert not (tmp_path / "x" / "manifest.json").exists()
 
 
-def test_same_lake_and_seed_give_the_same_export(tiny_lake, tiny_warehouse, tmp_path):
-    warehouse, _ = tiny_warehouse
-    rebuilt = tmp_path / "rebuilt.duckdb"
-    assert build(tiny_lake, rebuilt).returncode == 0
-    manifests = []
-    for name, source in (("a", warehouse), ("b", rebuilt)):
-        out = tmp_path / name
-        assert run_cli("export", "--out", str(out), "--warehouse", str(source)).returncode == 0
-        manifests.append(json.loads((out / "manifest.json").read_text()))
-    first, second = manifests
-    assert first["content_sha256"] == second["content_sha256"]
-    assert [f["sha256"] for f in first["files"]] == [f["sha256"] for f in second["files"]]
-
-
 def test_missing_lake_is_a_clear_usage_error(tmp_path):
     result = build(tmp_path / "nope", tmp_path / "w.duckdb")
     assert result.returncode == 2
