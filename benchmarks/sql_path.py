@@ -186,9 +186,7 @@ def main() -> None:
     tests = [n for n in nodes if n["kind"] == "test"]
     figures["tests_s"] = round(sum(n["seconds"] for n in tests), 1)
     figures["tests_over_1s"] = sum(1 for n in tests if n["seconds"] > 1.0)
-    figures["unit_tests_s"] = round(
-        sum(n["seconds"] for n in nodes if n["kind"] == "unit_test"), 1
-    )
+    figures["unit_tests_s"] = round(sum(n["seconds"] for n in nodes if n["kind"] == "unit_test"), 1)
     kinds: dict[str, int] = {}
     for n in nodes:
         kinds[str(n["kind"])] = kinds.get(str(n["kind"]), 0) + 1
