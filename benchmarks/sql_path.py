@@ -8,7 +8,8 @@ Writes the sample lake, then in one run measures
   split;
 - the build: `dbt build` with scoring and near-duplicate detection off (the SQL path) and
   DBT_THREADS=1, minus the execution time of its Python models (target/run_results.json).
-It prints the ratio (SQL path / floor), every node over 1 s and the peak RSS of each phase.
+It prints the ratio (SQL path / floor), every node over 1 s, the unit tests' time, the build
+time outside every node (dbt's own cost) and the peak RSS of each phase.
 Record the figures in docs/benchmarks.md; on a shared machine compare ratios, not seconds.
 """
 
