@@ -49,9 +49,19 @@ texts as (
         the resident ID's 18; IBAN: 2 letters and 2 digits; NHS: "nhs"; Chinese mobile), so a
         text matching none cannot match any, and the checks below read only what is left (at 1 M
         records: none of 3.3 M texts). tests/scoring/test_pii_gate_sql.py plants each kind alone.
+        Every check below needs an @ or a digit: `contains` (a byte search, several times faster
+        than a regex match) drops the texts holding neither first (61% of the text bytes on the
+        300 k sample lake), so the regex reads only the rest.
     -#}
     select * from all_texts
-    where regexp_matches(
+    where
+        (
+            contains(content, '@') or contains(content, '0') or contains(content, '1')
+            or contains(content, '2') or contains(content, '3') or contains(content, '4')
+            or contains(content, '5') or contains(content, '6') or contains(content, '7')
+            or contains(content, '8') or contains(content, '9')
+        )
+        and regexp_matches(
             content,
             '@|\d{3}[ .-]\d{4}|\d{3}-\d{2}-\d{4}|(?:\d[ -]?){12,18}\d|[A-Za-z]{2}[0-9]{2}'
             || '|(?i:nhs)|1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}'

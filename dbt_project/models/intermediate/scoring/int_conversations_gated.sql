@@ -21,13 +21,18 @@
 {%- endif %}
 with
 
-conversations as (
+{#
+    `not materialized`: scored and gate_inputs both read these two wide tables; a CTE read twice
+    is materialized by DuckDB, which copied every message (original and redacted) once more
+    before the join. Each reader scans the table for the columns it needs instead.
+#}
+conversations as not materialized (
 
     select * from {{ ref('int_conversations_split') }}
 
 ),
 
-scores as (
+scores as not materialized (
 
     select * from {{ ref('int_conversations_scored') }}
 

@@ -17,7 +17,8 @@
 -#}
 with
 
-utterances as (
+{# `not materialized`: read more than once below, DuckDB would copy every column (the text too) #}
+utterances as not materialized (
 
     select * from {{ ref('stg_lake__utterance_rows') }}
 

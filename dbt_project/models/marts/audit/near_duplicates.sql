@@ -5,7 +5,8 @@
 -#}
 with
 
-conversations as (
+{# `not materialized`: read more than once below, DuckDB would copy every column (the text too) #}
+conversations as not materialized (
 
     select * from {{ ref('int_conversations_deduped') }}
 

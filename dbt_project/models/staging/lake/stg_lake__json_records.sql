@@ -1,6 +1,10 @@
 with
 
-records as (
+{#
+    `not materialized`: read twice (the join and changed_files); a CTE read twice is materialized
+    by DuckDB, which copied every raw line of the lake once more. Each reader scans the table.
+#}
+records as not materialized (
 
     select * from {{ ref('stg_lake__records') }}
 
