@@ -355,9 +355,11 @@ def compact_ids(ids) -> np.ndarray:
     if isinstance(ids, np.ndarray) and ids.dtype.kind == "S":
         return ids
     if isinstance(ids, pa.ChunkedArray):
-        parts = [compact_ids(chunk) for chunk in ids.chunks]
-        width = max((p.dtype.itemsize for p in parts), default=1)
-        return np.concatenate([p.astype(f"S{width}") for p in parts] or [np.zeros(0, "S1")])
+        parts = [compact_ids(chunk) for chunk in ids.chunks] or [np.zeros(0, "S1")]
+        if len(parts) == 1:
+            return parts[0]
+        width = max(p.dtype.itemsize for p in parts)
+        return np.concatenate([p.astype(f"S{width}", copy=False) for p in parts])
     if not isinstance(ids, pa.Array):
         ids = pa.array(list(ids) if not isinstance(ids, np.ndarray) else ids, pa.string())
     if ids.null_count:
@@ -388,8 +390,11 @@ def arrow_ids(ids: np.ndarray) -> pa.ChunkedArray:
         part = ids[start : start + _ARROW_CHUNK]
         width = part.dtype.itemsize
         lengths = np.char.str_len(part).astype(np.int32)
-        matrix = part.view(np.uint8).reshape(len(part), width)
-        data = matrix[np.arange(width) < lengths[:, None]]
+        if (lengths == width).all():  # one width (content hashes): Arrow shares the ids' bytes
+            data = np.ascontiguousarray(part).view(np.uint8)
+        else:
+            matrix = part.view(np.uint8).reshape(len(part), width)
+            data = matrix[np.arange(width) < lengths[:, None]]
         offsets = np.zeros(len(part) + 1, dtype=np.int32)
         np.cumsum(lengths, out=offsets[1:])
         chunk = pa.StringArray.from_buffers(
