@@ -54,6 +54,7 @@ from python_models.near_dup_partitions import (
     partitioned,
     put_rows,
     search_shards,
+    text_slices,
 )
 from python_models.near_duplicates import (
     LINKS_SCHEMA,
@@ -431,8 +432,10 @@ def _embed_to_disk(
         missing[at] = False
 
     def sign(at: np.ndarray, texts: Sequence[str]) -> None:
-        if signatures is not None and len(at):
-            put_rows(signatures, rows[at], sign_texts(texts))
+        if signatures is None or not len(at):
+            return
+        for part in text_slices(texts, Budget(config.memory_budget_mib).sign_chars()):
+            put_rows(signatures, rows[at[part]], sign_texts(texts[part]))
 
     embedded = embed_missing(
         embedder,

@@ -17,6 +17,7 @@ from python_models.near_dup_partitions import (
     id_strings,
     partitioned,
     put_rows,
+    text_slices,
 )
 from python_models.near_duplicates import NearDupConfig
 from tests.python_models.test_near_dup_index import WordEmbedder, conversation, lake, near_copy, run
@@ -169,3 +170,14 @@ def test_ids_as_bytes_keep_the_strings_and_their_order(ids):
 def test_ids_that_bytes_cannot_hold_are_a_clear_error(bad):
     with pytest.raises(ValueError, match="conversation id"):
         compact_ids(bad)
+
+
+@pytest.mark.parametrize("max_chars", [1, 5, 12, 1_000])
+def test_signing_slices_cover_every_text_once_within_the_characters(max_chars):
+    texts = ["abcd", "", "efghijk", "l", "mnopqrstuvwxyz", "ab"]
+    slices = list(text_slices(texts, max_chars))
+    assert [t for part in slices for t in texts[part]] == texts
+    for part in slices:  # a slice is over the limit only when it is one long text
+        chars = sum(map(len, texts[part]))
+        assert chars <= max_chars or part.stop - part.start == 1
+    assert list(text_slices([], 10)) == []
