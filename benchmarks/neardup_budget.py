@@ -37,6 +37,7 @@ def child(warehouse: Path, size: int | None, budget: int, cache_dir: Path, duckd
     from python_models.embeddings.backends import get_embedder
     from python_models.embeddings.cache import EmbeddingCache
     from python_models.near_dup_index import IndexRun, IndexStore, link_with_index
+    from python_models.near_dup_partitions import compact_ids
     from python_models.near_duplicates import NearDupConfig, Timings
 
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -52,7 +53,7 @@ def child(warehouse: Path, size: int | None, budget: int, cache_dir: Path, duckd
     )
     texts = con.sql("select * from texts")
     keys = con.sql("select conversation_id from chosen order by conversation_id").to_arrow_table()
-    ids = np.asarray(keys.column("conversation_id").to_pylist(), dtype=object)
+    ids = compact_ids(keys.column("conversation_id"))  # bytes a row, as the dbt model passes
     del keys
     embedder = get_embedder("default")
     config = NearDupConfig(progress=False, memory_budget_mib=budget)

@@ -45,12 +45,16 @@ from python_models.near_dup_partitions import (
     DiskRows,
     RowsOfKeys,
     Shard,
+    arrow_ids,
     build_shards,
+    compact_ids,
     create_rows,
+    id_strings,
     new_index,
     partitioned,
     put_rows,
     search_shards,
+    text_slices,
 )
 from python_models.near_duplicates import (
     LINKS_SCHEMA,
@@ -95,7 +99,7 @@ def state_version(config: NearDupConfig, model_id: str, thresholds: Thresholds) 
 class IndexState:
     """One build's near-duplicate state, rows in conversation-id order."""
 
-    ids: np.ndarray  # object, sorted
+    ids: np.ndarray  # bytes (compact_ids), sorted
     keys: np.ndarray  # uint64: the row's key in the HNSW index, stable across builds
     vectors: np.ndarray  # float32 (rows, dim)
     signatures: np.ndarray | None  # uint32 (rows, NUM_PERM)
@@ -138,7 +142,7 @@ class IndexStore:
         next_key = folder / "next_key"
         shards = [Shard(p) for p in sorted((folder / "shards").glob("*.usearch"))]
         return IndexState(
-            ids=np.asarray(rows.column("conversation_id").to_pylist(), dtype=object),
+            ids=compact_ids(rows.column("conversation_id")),
             keys=rows.column("key").to_numpy().astype(np.uint64),
             vectors=np.load(folder / "vectors.npy", mmap_mode="r"),
             signatures=np.load(signatures, mmap_mode="r") if signatures.exists() else None,
@@ -171,7 +175,7 @@ class IndexStore:
         pq.write_table(
             pa.table(
                 {
-                    "conversation_id": pa.array(state.ids, pa.string()),
+                    "conversation_id": arrow_ids(state.ids),
                     "key": pa.array(state.keys, pa.uint64()),
                     "nearest": pa.array(state.nearest, pa.int64()),
                     "nearest_similarity": pa.array(state.nearest_similarity, pa.float32()),
@@ -265,7 +269,7 @@ def link_with_index(
     (``config.memory_budget_mib``) the rows live in the new state's files and the index is in
     shards (:mod:`near_dup_partitions`).
     """
-    ids = np.asarray(ids, dtype=object)
+    ids = compact_ids(ids)  # bytes a row: no Python string per conversation
     if not config.enabled or len(ids) == 0:
         return unlinked_table(ids)
     embedder = embedder or get_embedder(config.backend)
@@ -306,7 +310,7 @@ class _Stage:
     run: IndexRun
 
     def texts_of(self, rows: np.ndarray, part: str) -> Sequence[str]:
-        return self.texts_of_ids(list(self.ids[rows]), part)
+        return self.texts_of_ids(id_strings(self.ids[rows]), part)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.embedder.encode(list(texts), batch_size=self.config.batch_size)
@@ -349,11 +353,11 @@ def _full(stage: _Stage, text_batches) -> pa.Table:
         signatures = None
         if config.lexical:
             signatures = np.full((len(ids), NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
-            text_batches = signing(list(ids), text_batches, signatures)
+            text_batches = signing(id_strings(ids), text_batches, signatures)
         text_batches = iter(text_batches)
         vectors, fresh = embed_conversations(
             stage.embedder,
-            list(ids),
+            id_strings(ids),
             text_batches,
             cache=stage.cache,
             batch_size=config.batch_size,
@@ -414,7 +418,7 @@ def _embed_to_disk(
     chunk = Budget(config.memory_budget_mib).chunk_rows(4 * embedder.dim)
     missing = np.ones(len(ids), dtype=bool)
     for hashes, cached in cache.scan(embedder.model_id, embedder.dim):  # one pass, batch by batch
-        wanted = np.asarray(hashes.to_pylist(), dtype=object)
+        wanted = compact_ids(hashes)
         at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
         hit = (ids[at] == wanted) & missing[at]
         if hit.any():
@@ -428,12 +432,14 @@ def _embed_to_disk(
         missing[at] = False
 
     def sign(at: np.ndarray, texts: Sequence[str]) -> None:
-        if signatures is not None and len(at):
-            put_rows(signatures, rows[at], sign_texts(texts))
+        if signatures is None or not len(at):
+            return
+        for part in text_slices(texts, Budget(config.memory_budget_mib).sign_chars()):
+            put_rows(signatures, rows[at[part]], sign_texts(texts[part]))
 
     embedded = embed_missing(
         embedder,
-        list(ids),
+        _IdNames(ids),
         lambda batch_ids: _positions(ids, batch_ids),
         text_batches,
         missing,
@@ -449,9 +455,22 @@ def _embed_to_disk(
     return embedded
 
 
+class _IdNames(Sequence[str]):
+    """Rows' ids as strings, decoded one at a time (the cache keys of embedded rows)."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, row):  # type: ignore[override]
+        return self.ids[row].decode()
+
+
 def _positions(ids: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
     """The row of each of ``wanted`` in the sorted ``ids`` (binary search: no per-row dict)."""
-    wanted_array = np.asarray(list(wanted), dtype=object)
+    wanted_array = compact_ids(wanted)
     at = np.searchsorted(ids, wanted_array)
     if len(at) and (at.max() >= len(ids) or not (ids[at] == wanted_array).all()):
         raise ValueError("a text batch holds a conversation id not among the ids")
@@ -570,7 +589,7 @@ def _assemble_rows(stage: _Stage, change: _Change, folder: Path | None):
             signatures = np.full((n, NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
             signatures[change.old_rows] = state.signatures[change.kept]
         if len(change.new_rows):
-            new_ids = list(ids[change.new_rows])
+            new_ids = id_strings(ids[change.new_rows])
             texts = list(stage.texts_of_ids(new_ids, "whole"))
             fresh, embedded = embed_conversations(
                 stage.embedder,
@@ -596,7 +615,7 @@ def _assemble_rows(stage: _Stage, change: _Change, folder: Path | None):
             put_rows(signatures, change.old_rows[part], old_signatures[change.kept[part]])
     for start in range(0, len(change.new_rows), chunk):
         rows = change.new_rows[start : start + chunk]
-        new_ids = list(ids[rows])
+        new_ids = id_strings(ids[rows])
         batch = [(new_ids, list(stage.texts_of_ids(new_ids, "whole")))]
         stage.timings.steps["embedded_fresh"] += _embed_to_disk(
             ids[rows], rows, batch, stage, vectors, signatures

@@ -26,11 +26,12 @@ Below the budget (and below ``exact_below``) the single-index / exact paths of
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 MIB = 2**20
 # the per-row bookkeeping the stage keeps whatever the budget (ids, keys, nearest, positions),
@@ -127,9 +128,25 @@ class Budget:
     def bucket_matrix_in_memory(self, rows: int, bands: int) -> bool:
         return rows * bands * 8 <= self.working_bytes // 2
 
+    def sign_chars(self) -> int:
+        """Characters of text MinHash-signed at a time: signing holds ~13 bytes a character of
+        word and 3-gram arrays (540 MiB for a 50,000-text batch of 41 MiB, measured)."""
+        return int(max(4_096, self.working_bytes // 16))
+
     def pair_chunk(self) -> int:
         """Candidate pairs verified at a time (their texts, shingles and side vectors)."""
         return int(max(1_024, min(262_144, self.working_bytes // 8_192)))
+
+
+def text_slices(texts: Sequence[str], max_chars: int) -> Iterator[slice]:
+    """Consecutive slices of ``texts`` of at most ``max_chars`` characters (at least one text)."""
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    start = 0
+    while start < len(texts):
+        before = int(ends[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, before + max_chars, side="right")))
+        yield slice(start, stop)
+        start = stop
 
 
 def partitioned(rows: int, dim: int, config) -> bool:
@@ -334,3 +351,76 @@ def lsh_passes(live_rows: int, bands: int, budget_mib: int | None) -> int:
     if budget_mib is None:
         return 1
     return max(1, math.ceil(live_rows / Budget(budget_mib).lsh_rows(bands)))
+
+
+# --------------------------------------------------------------------------------------------
+# conversation ids as bytes: one fixed-width array, no Python string per row
+# --------------------------------------------------------------------------------------------
+
+_ARROW_CHUNK = 1 << 20  # rows per Arrow chunk of ids (int32 offsets: 1 M ids of < 2 KiB each)
+
+
+def compact_ids(ids) -> np.ndarray:
+    """Conversation ids as one numpy fixed-width UTF-8 bytes array (``S<width>``).
+
+    A Python string costs ~121 bytes a 64-character id (object, header, pointer); this is the
+    id's bytes, padded to the longest. Accepts an Arrow (chunked) string array, a numpy array or
+    a sequence of ``str``; the order is kept (UTF-8 bytes sort as the strings do). An id with a
+    trailing NUL byte cannot be held (numpy strips it): a clear error.
+    """
+    if isinstance(ids, np.ndarray) and ids.dtype.kind == "S":
+        return ids
+    if isinstance(ids, pa.ChunkedArray):
+        parts = [compact_ids(chunk) for chunk in ids.chunks] or [np.zeros(0, "S1")]
+        if len(parts) == 1:
+            return parts[0]
+        width = max(p.dtype.itemsize for p in parts)
+        return np.concatenate([p.astype(f"S{width}", copy=False) for p in parts])
+    if not isinstance(ids, pa.Array):
+        ids = pa.array(list(ids) if not isinstance(ids, np.ndarray) else ids, pa.string())
+    if ids.null_count:
+        raise ValueError(f"{ids.null_count} conversation ids are null")
+    ids = ids.cast(pa.large_binary())
+    n = len(ids)
+    offsets = np.frombuffer(ids.buffers()[1], dtype=np.int64)[ids.offset : ids.offset + n + 1]
+    data = np.frombuffer(ids.buffers()[2], dtype=np.uint8) if n else np.zeros(0, np.uint8)
+    data = data[offsets[0] : offsets[-1]] if n else data
+    lengths = np.diff(offsets)
+    width = max(1, int(lengths.max()) if n else 1)
+    if n and (lengths == width).all():
+        out = np.frombuffer(data.tobytes(), dtype=f"S{width}")
+    else:
+        matrix = np.zeros((n, width), dtype=np.uint8)
+        matrix[np.arange(width) < lengths[:, None]] = data
+        out = matrix.view(f"S{width}").reshape(n)
+    if n and (data[offsets[1:] - offsets[0] - 1] == 0)[lengths > 0].any():
+        raise ValueError("a conversation id ends in a NUL byte")
+    return out
+
+
+def arrow_ids(ids: np.ndarray) -> pa.ChunkedArray:
+    """:func:`compact_ids`' array back as Arrow strings (built from the bytes, in chunks)."""
+    ids = compact_ids(ids)
+    chunks = []
+    for start in range(0, len(ids), _ARROW_CHUNK):
+        part = ids[start : start + _ARROW_CHUNK]
+        width = part.dtype.itemsize
+        lengths = np.char.str_len(part).astype(np.int32)
+        if (lengths == width).all():  # one width (content hashes): Arrow shares the ids' bytes
+            data = np.ascontiguousarray(part).view(np.uint8)
+        else:
+            matrix = part.view(np.uint8).reshape(len(part), width)
+            data = matrix[np.arange(width) < lengths[:, None]]
+        offsets = np.zeros(len(part) + 1, dtype=np.int32)
+        np.cumsum(lengths, out=offsets[1:])
+        chunk = pa.StringArray.from_buffers(
+            len(part), pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data))
+        )
+        chunk.validate(full=True)  # UTF-8 checked once, as pa.array(strings) would
+        chunks.append(chunk)
+    return pa.chunked_array(chunks, pa.string())
+
+
+def id_strings(ids: np.ndarray) -> list[str]:
+    """Some rows' ids as Python strings (for a chunk of rows: texts fetched, cache keys)."""
+    return [i.decode() for i in compact_ids(ids).tolist()]

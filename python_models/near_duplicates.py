@@ -50,7 +50,13 @@ from python_models.lexical_overlap import (
     shingle_sets,
     sign_texts,
 )
-from python_models.near_dup_partitions import Budget, new_index, partitioned, sharded_pairs
+from python_models.near_dup_partitions import (
+    Budget,
+    arrow_ids,
+    new_index,
+    partitioned,
+    sharded_pairs,
+)
 
 
 @dataclass(frozen=True)
@@ -511,9 +517,11 @@ def unlinked_table(ids: np.ndarray) -> pa.Table:
     n = len(ids)
     return pa.table(
         {
-            "conversation_id": pa.array(ids, type=pa.string()),
+            "conversation_id": arrow_ids(ids),
             "component": pa.array(np.arange(n, dtype=np.int64)),
-            "neighbour_ids": pa.array([[] for _ in range(n)], type=pa.list_(pa.string())),
+            "neighbour_ids": pa.ListArray.from_arrays(
+                pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string())
+            ),
             "nearest_id": pa.nulls(n, pa.string()),
             "nearest_similarity": pa.nulls(n, pa.float64()),
             "embedding": pa.nulls(n, pa.list_(pa.float32())),
@@ -748,7 +756,7 @@ def _side_evidence_needed(
     return cosine, jaccard
 
 
-def neighbour_lists(ids: np.ndarray, pairs: Neighbours) -> pa.ListArray:
+def neighbour_lists(ids: pa.ChunkedArray, pairs: Neighbours) -> pa.ListArray:
     """Per row, the ids of its confirmed near-duplicate neighbours (both ends of every pair)."""
     n = len(ids)
     source = np.concatenate([pairs.left, pairs.right])
@@ -757,7 +765,11 @@ def neighbour_lists(ids: np.ndarray, pairs: Neighbours) -> pa.ListArray:
     counts = np.bincount(source, minlength=n) if n else np.zeros(0, dtype=np.int64)
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
-    values = pa.array(ids[target[order]] if len(order) else [], type=pa.string())
+    values = (
+        ids.take(pa.array(target[order])).combine_chunks()
+        if len(order)
+        else pa.array([], pa.string())
+    )
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
@@ -823,19 +835,19 @@ def links_from_pairs(
     labels = cluster_labels(n, pairs.left, pairs.right)
     linked = np.bincount(labels)[labels] > 1 if n else np.zeros(0, dtype=bool)
     has_nearest = pairs.nearest >= 0
-    nearest_ids = np.where(has_nearest, ids[np.maximum(pairs.nearest, 0)], None)
+    names = arrow_ids(ids)  # Arrow strings built from the ids' bytes: no Python string a row
     return pa.table(
         {
-            "conversation_id": pa.array(ids, type=pa.string()),
+            "conversation_id": names,
             "component": pa.array(labels),
-            "neighbour_ids": neighbour_lists(ids, pairs),
-            "nearest_id": pa.array(nearest_ids, type=pa.string()),
+            "neighbour_ids": neighbour_lists(names, pairs),
+            "nearest_id": names.take(pa.array(pairs.nearest, mask=~has_nearest)),
             "nearest_similarity": pa.array(
                 np.where(has_nearest, pairs.nearest_similarity, 0.0).astype(np.float64),
                 mask=~has_nearest,
             ),
             "embedding": linked_vectors(vectors, linked),
-            "embedding_model": pa.array([model_id] * n, type=pa.string()),
+            "embedding_model": pa.repeat(pa.scalar(model_id, pa.string()), n),
             "similarity_threshold": pa.array(np.full(n, thresholds.whole)),
         },
         schema=LINKS_SCHEMA,

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from python_models.lexical_overlap import lsh_pairs
 from python_models.near_dup_index import IndexStore
-from python_models.near_dup_partitions import Budget, DiskRows, create_rows, partitioned, put_rows
+from python_models.near_dup_partitions import (
+    Budget,
+    DiskRows,
+    arrow_ids,
+    compact_ids,
+    create_rows,
+    id_strings,
+    partitioned,
+    put_rows,
+    text_slices,
+)
 from python_models.near_duplicates import NearDupConfig
 from tests.python_models.test_near_dup_index import WordEmbedder, conversation, lake, near_copy, run
 
@@ -137,3 +148,36 @@ def test_lsh_banding_in_passes_and_on_disk_gives_the_same_pairs(tmp_path):
     put_rows(on_disk, slice(None), signatures)
     chunked = lsh_pairs(DiskRows(tmp_path / "sig.npy"), budget_mib=TINY)
     assert np.array_equal(chunked[0], reference[0]) and np.array_equal(chunked[1], reference[1])
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["b" * 64, "a" * 64, "c" * 64],  # content hashes: one width, read straight from Arrow
+        ["conv-10", "conv-9", "x", "", "ça-été", "zz" * 40],  # widths differ, non-ASCII
+    ],
+)
+def test_ids_as_bytes_keep_the_strings_and_their_order(ids):
+    for given in (ids, np.asarray(ids, dtype=object), pa.chunked_array([ids[:1], ids[1:]])):
+        compact = compact_ids(given)
+        assert compact.dtype.kind == "S"
+        assert id_strings(compact) == ids
+        assert arrow_ids(compact).to_pylist() == ids
+        assert id_strings(np.sort(compact)) == sorted(ids)  # rows in id order, as DuckDB sorts
+
+
+@pytest.mark.parametrize("bad", [["a", None], ["a", "b\x00"]])
+def test_ids_that_bytes_cannot_hold_are_a_clear_error(bad):
+    with pytest.raises(ValueError, match="conversation id"):
+        compact_ids(bad)
+
+
+@pytest.mark.parametrize("max_chars", [1, 5, 12, 1_000])
+def test_signing_slices_cover_every_text_once_within_the_characters(max_chars):
+    texts = ["abcd", "", "efghijk", "l", "mnopqrstuvwxyz", "ab"]
+    slices = list(text_slices(texts, max_chars))
+    assert [t for part in slices for t in texts[part]] == texts
+    for part in slices:  # a slice is over the limit only when it is one long text
+        chars = sum(map(len, texts[part]))
+        assert chars <= max_chars or part.stop - part.start == 1
+    assert list(text_slices([], 10)) == []

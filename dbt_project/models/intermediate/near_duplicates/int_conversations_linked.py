@@ -12,7 +12,6 @@ RayEmbedder: the same model, the same vectors in the same order, the embedding c
 written here on the driver); the search stays in this process (docs/scaling.md).
 """
 
-import numpy as np
 import pyarrow as pa
 
 from pixel_config.values import flag, optional_number
@@ -39,7 +38,7 @@ def model(dbt, session):
     )
     texts = dbt.ref("int_conversations_embedding_texts")
     keys = texts.project("conversation_id").order("conversation_id").to_arrow_table()
-    ids = np.asarray(keys.column("conversation_id").to_pylist(), dtype=object)
+    ids = keys.column("conversation_id")  # Arrow: the indexed path keeps them as bytes
 
     def text_batches():
         reader = texts.project("conversation_id, embedding_text").fetch_arrow_reader(
@@ -82,7 +81,12 @@ def model(dbt, session):
             )
         if mode == "off":
             table = link_conversations(
-                ids, text_batches(), texts_of_ids, config, embedder=embedder, timings=timings
+                ids.to_pylist(),
+                text_batches(),
+                texts_of_ids,
+                config,
+                embedder=embedder,
+                timings=timings,
             )
         else:
             run = IndexRun()
