@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sample_lake import LakeSummary, generate_lake
+from tests.fixtures.bad_lake import BadLake, make_bad_lake
 
 # Fixtures that run dbt, a scorer's models or a local S3 server: a test using one (directly or
 # through another fixture) is `slow`, so `make test-fast` (-m "not slow ...") leaves it out.
@@ -93,9 +94,9 @@ def built_export(built_warehouse, tmp_path_factory) -> Path:
 
 
 # The small lake: one session build shared by the modules that each built a lake of a few
-# records before (a `dbt build` costs ~21 s however small the lake). Each module plants its own
-# file and checks its own records by source file; totals over the whole lake are checked against
-# the sums below.
+# records before (a `dbt build` costs ~21 s however small the lake): test_cli's files, the
+# language module's file and the bad-input lake (tests/fixtures/bad_lake.py). Each module checks
+# its own records by source file; a figure over the whole lake is checked against all three.
 SMALL_LAKE_CLI_FILES = ("curated/priority_a.jsonl", "safety/reddit_a.jsonl")
 SMALL_LAKE_LANGUAGE_FILE = "curated/priority_languages.jsonl"
 
@@ -144,11 +145,19 @@ SMALL_LAKE_CLI_RECORDS = 3
 SMALL_LAKE_RECORDS = SMALL_LAKE_CLI_RECORDS + SMALL_LAKE_LANGUAGE_RECORDS
 
 
+@dataclass(frozen=True)
+class SmallLake:
+    path: Path
+    bad: BadLake
+
+
 @pytest.fixture(scope="session")
-def small_lake(tmp_path_factory) -> Path:
-    """The small lake (see SMALL_LAKE_*): only two registered datasets have files."""
+def small_lake(tmp_path_factory) -> SmallLake:
+    """The small lake (see SMALL_LAKE_*); its registered datasets without a file include
+    counsel_qa."""
     lake = tmp_path_factory.mktemp("small") / "lake"
-    (lake / "curated").mkdir(parents=True)
+    lake.mkdir()
+    bad = make_bad_lake(lake)
     (lake / "safety").mkdir()
     conversation = {
         "messages": [
@@ -168,7 +177,7 @@ def small_lake(tmp_path_factory) -> Path:
         for u, a in pairs
     ]
     (lake / SMALL_LAKE_LANGUAGE_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return lake
+    return SmallLake(lake, bad)
 
 
 @pytest.fixture(scope="session")
@@ -176,8 +185,8 @@ def small_warehouse(small_lake, tmp_path_factory) -> tuple[Path, str]:
     """The small lake built once with the defaults: the warehouse (read-only: copy it before
     building over it) and the build's output."""
     warehouse = tmp_path_factory.mktemp("small_wh") / "warehouse.duckdb"
-    result = build(small_lake, warehouse)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    result = build(small_lake.path, warehouse)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     return warehouse, result.stdout
 
 

@@ -18,16 +18,26 @@ from tests.conftest import (
 
 @pytest.fixture
 def tiny_warehouse(small_warehouse):
-    """The session's small lake (tests/conftest.py): this module planted `SMALL_LAKE_CLI_FILES`;
-    only two registered datasets have files."""
+    """The session's small lake (tests/conftest.py): this module planted `SMALL_LAKE_CLI_FILES`
+    beside the language module's file and the bad-input lake; counsel_qa has no file."""
     return small_warehouse
 
 
-def test_build_prints_the_summary_and_reports_datasets_without_files(tiny_warehouse):
+def small_lake_totals(small_lake) -> tuple[int, int]:
+    """Input records and quarantined records of the whole small lake: this module's (3 records,
+    the broken line quarantined), the language module's 8 (none quarantined) and the bad-input
+    lake's planted records (each with its outcome)."""
+    bad = small_lake.bad.expected
+    records = SMALL_LAKE_RECORDS + len(bad)
+    quarantined = 1 + sum(outcome != "kept" for outcome in bad.values())
+    return records, quarantined
+
+
+def test_build_prints_the_summary_and_reports_datasets_without_files(tiny_warehouse, small_lake):
     _, output = tiny_warehouse
-    # the whole small lake: this module's 3 records and the language module's 8
-    assert re.search(rf"Records in {SMALL_LAKE_RECORDS}\b", output), output[-3000:]
-    assert re.search(r"quarantined 1\b", output), output[-3000:]
+    records, quarantined = small_lake_totals(small_lake)
+    assert re.search(rf"Records in {records}\b", output), output[-3000:]
+    assert re.search(rf"quarantined {quarantined}\b", output), output[-3000:]
     assert "Datasets whose glob matched no file" in output and "counsel_qa" in output
 
 
@@ -87,12 +97,12 @@ def test_build_output_never_contains_record_text(tiny_warehouse):
     assert not [text for text in planted if text in output]
 
 
-def test_qa_report_command_writes_both_files(tiny_warehouse, tmp_path):
+def test_qa_report_command_writes_both_files(tiny_warehouse, small_lake, tmp_path):
     warehouse, _ = tiny_warehouse
     result = run_cli("qa-report", str(tmp_path / "qa"), "--warehouse", str(warehouse))
     assert result.returncode == 0, result.stderr
     figures = json.loads((tmp_path / "qa" / "qa_report.json").read_text())
-    assert figures["totals"]["input_records"] == SMALL_LAKE_RECORDS
+    assert figures["totals"]["input_records"] == small_lake_totals(small_lake)[0]
     assert "<svg" in (tmp_path / "qa" / "qa_report.html").read_text()
 
 
