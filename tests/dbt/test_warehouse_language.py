@@ -15,9 +15,9 @@ from tests.conftest import SMALL_LAKE_LANGUAGE_FILE, build, run_cli
 
 pytest.importorskip("model2vec", reason="the embedding stack is needed")
 
-# The planted file of the session's small lake (tests/conftest.py), which also holds test_cli's
-# records (one English conversation, a broken line, a preference pair): this module's checks
-# select this file's rows, and whole-lake figures (qa_languages) count test_cli's conversation.
+# This module's file in the session's small lake (tests/conftest.py), which also holds test_cli's
+# records and the bad-input lake: the checks select this file's rows, and a whole-lake figure
+# (qa_languages has no file column) is this file's because the other conversations are English.
 PLANTED = f"source_file like '%{SMALL_LAKE_LANGUAGE_FILE}'"
 
 
