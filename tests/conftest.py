@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sample_lake import LakeSummary, generate_lake
+from tests.fixtures.bad_lake import BadLake, make_bad_lake
 
 # Fixtures that run dbt, a scorer's models or a local S3 server: a test using one (directly or
 # through another fixture) is `slow`, so `make test-fast` (-m "not slow ...") leaves it out.
@@ -20,12 +22,11 @@ SLOW_FIXTURES = frozenset(
         "built_warehouse",
         "switched_off_warehouse",
         "rebuilt_warehouse",
-        "tiny_warehouse",
+        "small_warehouse",
         "real_warehouse",
         "scored",
         "s3_server",
         "s3_server_factory",
-        "built_a",  # tests/pixel_data/test_build_interruptions.py: a passing build of a small lake
     }
 )
 
@@ -90,6 +91,103 @@ def built_export(built_warehouse, tmp_path_factory) -> Path:
     result = run_cli("export", "--out", str(out), "--warehouse", str(built_warehouse.warehouse))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out
+
+
+# The small lake: one session build shared by the modules that each built a lake of a few
+# records before (a `dbt build` costs ~21 s however small the lake): test_cli's files, the
+# language module's file and the bad-input lake (tests/fixtures/bad_lake.py). Each module checks
+# its own records by source file; a figure over the whole lake is checked against all three.
+SMALL_LAKE_CLI_FILES = ("curated/priority_a.jsonl", "safety/reddit_a.jsonl")
+SMALL_LAKE_LANGUAGE_FILE = "curated/priority_languages.jsonl"
+
+# tests/dbt/test_warehouse_language.py: conversations in English, Chinese and Spanish.
+LANGUAGE_CONVERSATIONS = {
+    "en": [
+        (
+            "I have been arguing with my sister about our mother's care.",
+            "That sounds stressful. What part of it weighs on you most?",
+        ),
+        (
+            "Work has been overwhelming and I can't switch off at night.",
+            "It sounds exhausting. When did you notice it getting worse?",
+        ),
+        (
+            "I moved to a new city and I feel lonely most evenings.",
+            "Moving is a big change. Who have you been able to talk to?",
+        ),
+    ],
+    "zh": [
+        (
+            "我最近和男朋友经常吵架，心里很难受。",
+            "听起来你很难过，能多说说吵架的时候发生了什么吗？",
+        ),
+        ("工作压力很大，晚上总是睡不着觉。", "压力这么大一定很辛苦，你平时怎么让自己放松呢？"),
+        (
+            "我真的不想活了，每天都很痛苦。",
+            "谢谢你告诉我，我很担心你。你现在安全吗？可以拨打心理援助热线。",
+        ),
+    ],
+    "es": [
+        (
+            "Me siento muy sola desde que me mudé a otra ciudad.",
+            "Eso suena muy difícil. ¿Con quién has podido hablar?",
+        ),
+        (
+            "Tengo mucha ansiedad antes de cada examen en la universidad.",
+            "Es comprensible. ¿Qué sueles sentir justo antes del examen?",
+        ),
+    ],
+}
+SMALL_LAKE_LANGUAGE_RECORDS = sum(len(pairs) for pairs in LANGUAGE_CONVERSATIONS.values())
+# tests/pixel_data/test_cli.py: a conversation and a broken line (quarantined) in the curated
+# dataset, a preference pair in the safety dataset; no other registered dataset has a file.
+SMALL_LAKE_CLI_RECORDS = 3
+SMALL_LAKE_RECORDS = SMALL_LAKE_CLI_RECORDS + SMALL_LAKE_LANGUAGE_RECORDS
+
+
+@dataclass(frozen=True)
+class SmallLake:
+    path: Path
+    bad: BadLake
+
+
+@pytest.fixture(scope="session")
+def small_lake(tmp_path_factory) -> SmallLake:
+    """The small lake (see SMALL_LAKE_*); its registered datasets without a file include
+    counsel_qa."""
+    lake = tmp_path_factory.mktemp("small") / "lake"
+    lake.mkdir()
+    bad = make_bad_lake(lake)
+    (lake / "safety").mkdir()
+    conversation = {
+        "messages": [
+            {"role": "client", "content": "I can't sleep."},
+            {"role": "therapist", "content": "What keeps you up?"},
+        ]
+    }
+    (lake / SMALL_LAKE_CLI_FILES[0]).write_text(json.dumps(conversation) + "\n{broken\n")
+    pair = {"prompt": "I feel hopeless", "chosen": "I'm here with you.", "rejected": "Ok."}
+    (lake / SMALL_LAKE_CLI_FILES[1]).write_text(json.dumps(pair) + "\n")
+    lines = [
+        json.dumps(
+            {"messages": [{"role": "user", "content": u}, {"role": "assistant", "content": a}]},
+            ensure_ascii=False,
+        )
+        for pairs in LANGUAGE_CONVERSATIONS.values()
+        for u, a in pairs
+    ]
+    (lake / SMALL_LAKE_LANGUAGE_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return SmallLake(lake, bad)
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(small_lake, tmp_path_factory) -> tuple[Path, str]:
+    """The small lake built once with the defaults: the warehouse (read-only: copy it before
+    building over it) and the build's output."""
+    warehouse = tmp_path_factory.mktemp("small_wh") / "warehouse.duckdb"
+    result = build(small_lake.path, warehouse)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return warehouse, result.stdout
 
 
 # Model scoring and near-duplicate detection off: the SQL path, with PII still redacted. Builds

@@ -176,15 +176,24 @@ def test_split_is_deterministic_for_a_seed_and_changes_with_it(
 
 def test_a_failing_gate_fails_the_build(built_warehouse, tmp_path):
     # declaring curated both safety-only and foundation-only breaks the crossover-policy gate;
-    # scoring off, since no score decides a route (the gate fails on routing alone)
+    # scoring off, since no score decides a route (the gate fails on routing alone). Nothing
+    # before the routing reads the var, so only the models from the routing to the gate, and the
+    # gate, are rebuilt on a copy of the warehouse (same file name: DuckDB views name their
+    # catalog after the file).
+    broken = tmp_path / built_warehouse.warehouse.name
+    shutil.copy(built_warehouse.warehouse, broken)
+    assert passed_in_build(broken, "assert_crossover_policy_rules")
     result = build(
         built_warehouse.lake,
-        tmp_path / "broken.duckdb",
+        broken,
+        "--select",
+        "int_conversations_routed+,+assert_crossover_policy_rules",
         "--vars",
         '{"safety_only_families": ["curated"], "scoring_enabled": false}',
     )
     assert result.returncode != 0
     assert "assert_crossover_policy_rules" in result.stdout
+    assert not passed_in_build(broken, "assert_crossover_policy_rules")
 
 
 @pytest.mark.parametrize("mart", PUBLISHED_MARTS)

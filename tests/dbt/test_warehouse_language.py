@@ -11,86 +11,32 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import build, run_cli
+from tests.conftest import SMALL_LAKE_LANGUAGE_FILE, build, run_cli
 
 pytest.importorskip("model2vec", reason="the embedding stack is needed")
 
-CONVERSATIONS = {
-    "en": [
-        (
-            "I have been arguing with my sister about our mother's care.",
-            "That sounds stressful. What part of it weighs on you most?",
-        ),
-        (
-            "Work has been overwhelming and I can't switch off at night.",
-            "It sounds exhausting. When did you notice it getting worse?",
-        ),
-        (
-            "I moved to a new city and I feel lonely most evenings.",
-            "Moving is a big change. Who have you been able to talk to?",
-        ),
-    ],
-    "zh": [
-        (
-            "我最近和男朋友经常吵架，心里很难受。",
-            "听起来你很难过，能多说说吵架的时候发生了什么吗？",
-        ),
-        ("工作压力很大，晚上总是睡不着觉。", "压力这么大一定很辛苦，你平时怎么让自己放松呢？"),
-        (
-            "我真的不想活了，每天都很痛苦。",
-            "谢谢你告诉我，我很担心你。你现在安全吗？可以拨打心理援助热线。",
-        ),
-    ],
-    "es": [
-        (
-            "Me siento muy sola desde que me mudé a otra ciudad.",
-            "Eso suena muy difícil. ¿Con quién has podido hablar?",
-        ),
-        (
-            "Tengo mucha ansiedad antes de cada examen en la universidad.",
-            "Es comprensible. ¿Qué sueles sentir justo antes del examen?",
-        ),
-    ],
-}
-
-
-def _lake(root):
-    lines = [
-        json.dumps(
-            {"messages": [{"role": "user", "content": u}, {"role": "assistant", "content": a}]},
-            ensure_ascii=False,
-        )
-        for pairs in CONVERSATIONS.values()
-        for u, a in pairs
-    ]
-    path = root / "curated" / "priority_languages.jsonl"
-    path.parent.mkdir(parents=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return root
+# This module's file in the session's small lake (tests/conftest.py), which also holds test_cli's
+# records and the bad-input lake: the checks select this file's rows, and a whole-lake figure
+# (qa_languages has no file column) is this file's because the other conversations are English.
+PLANTED = f"source_file like '%{SMALL_LAKE_LANGUAGE_FILE}'"
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    return _lake(tmp_path_factory.mktemp("languages-lake"))
+def kept(small_warehouse):
+    """The small lake built with the default policy, keep_unscored (read-only)."""
+    return small_warehouse[0]
 
 
 @pytest.fixture(scope="module")
-def kept(lake, tmp_path_factory):
-    """The small lake built with the default policy, keep_unscored."""
-    warehouse = tmp_path_factory.mktemp("keep-wh") / "warehouse.duckdb"
-    result = build(lake, warehouse)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-    return warehouse
-
-
-@pytest.fixture(scope="module")
-def filtered(lake, kept, tmp_path_factory):
+def filtered(small_lake, kept, tmp_path_factory):
     """A copy of `kept` with the gate and everything after it rebuilt under policy `filter`
     (staging, embeddings and scoring are not redone: the policy acts from the gate on)."""
     warehouse = tmp_path_factory.mktemp("filter-wh") / "warehouse.duckdb"
     shutil.copyfile(kept, warehouse)
     policy = json.dumps({"unsupported_language_policy": "filter"})
-    result = build(lake, warehouse, "--select", "int_conversations_gated+", "--vars", policy)
+    result = build(
+        small_lake.path, warehouse, "--select", "int_conversations_gated+", "--vars", policy
+    )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     return warehouse
 
@@ -101,14 +47,23 @@ def rows(warehouse, sql: str) -> list[tuple]:
 
 
 def test_every_conversation_has_its_language_and_null_unsupported_scores(kept) -> None:
-    found = dict(rows(kept, "select language, count(*) from int_conversations_gated group by all"))
+    found = dict(
+        rows(
+            kept,
+            f"select language, count(*) from int_conversations_gated where {PLANTED} group by all",
+        )
+    )
     assert found == {"en": 3, "zh": 3, "es": 2}
+    # the rest of the small lake (test_cli's and the bad-input lake's conversations) is English,
+    # so the whole-lake figures of qa_languages below are this file's
+    rest = rows(kept, f"select distinct language from int_conversations_gated where not {PLANTED}")
+    assert rest == [("en",)]
     zh = rows(
         kept,
         "select empathy_score, safety_score, unsupported_scorers, crisis_flag "
         "from int_conversations_gated where language = 'zh'",
     )
-    assert all(e is None and s is None and "empathy" in u for e, s, u, _ in zh)
+    assert len(zh) == 3 and all(e is None and s is None and "empathy" in u for e, s, u, _ in zh)
     assert sum(1 for *_, flag in zh if flag) == 1  # the Chinese crisis rules still judge
     es = rows(
         kept, "select crisis_score, unsupported_scorers from conversations where language = 'es'"

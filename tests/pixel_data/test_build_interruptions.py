@@ -25,21 +25,12 @@ def lakes(tmp_path_factory) -> tuple[Path, Path]:
     return root / "a", root / "b"
 
 
-@pytest.fixture(scope="module")
-def built_a(lakes, tmp_path_factory) -> Path:
-    """Lake a built once (a passing build): each test that starts from a built warehouse takes
-    a copy of it (``warehouse_of_a``) instead of building lake a again."""
-    warehouse = tmp_path_factory.mktemp("built_a") / "w.duckdb"
-    result = build(lakes[0], warehouse)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return warehouse
-
-
 @pytest.fixture
-def warehouse_of_a(built_a, tmp_path) -> Path:
-    """A private copy of the passing build of lake a (tests below build over it)."""
+def passing_warehouse(built_warehouse, tmp_path) -> Path:
+    """A private copy of a passing build (the session's sample lake, built once for the whole
+    suite): the tests below build another lake over it."""
     warehouse = tmp_path / "w.duckdb"
-    shutil.copyfile(built_a, warehouse)
+    shutil.copyfile(built_warehouse.warehouse, warehouse)
     return warehouse
 
 
@@ -71,9 +62,9 @@ def export_refusal(warehouse: Path, out: Path) -> str:
     return lines[0]
 
 
-def test_a_build_whose_gate_failed_is_not_exported(lakes, warehouse_of_a, tmp_path):
+def test_a_build_whose_gate_failed_is_not_exported(lakes, passing_warehouse, tmp_path):
     lake, _ = lakes
-    warehouse = warehouse_of_a  # a passing build of the lake
+    warehouse = passing_warehouse  # a passing build
     # redaction off on a lake with PII: the structured-PII gate fails by design (runbook)
     failed = build(
         lake, warehouse, "--vars", '{"scoring_enabled": false, "pii_redaction_enabled": false}'
@@ -84,10 +75,10 @@ def test_a_build_whose_gate_failed_is_not_exported(lakes, warehouse_of_a, tmp_pa
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_killed_build_stops_dbt_and_blocks_export_and_a_second_build(
-    lakes, warehouse_of_a, tmp_path
+    lakes, passing_warehouse, tmp_path
 ):
     _, lake_b = lakes
-    warehouse = warehouse_of_a  # a passing build of lake a
+    warehouse = passing_warehouse  # a passing build of the sample lake
     cli = subprocess.Popen(
         [sys.executable, "-m", "pixel_data.cli", "build", "--lake", str(lake_b),
          "--warehouse", str(warehouse)],

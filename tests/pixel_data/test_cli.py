@@ -3,48 +3,41 @@
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
 
-from tests.conftest import build, run_cli
+from tests.conftest import (
+    LANGUAGE_CONVERSATIONS,
+    SMALL_LAKE_RECORDS,
+    build,
+    run_cli,
+)
 
 
-@pytest.fixture(scope="module")
-def tiny_lake(tmp_path_factory):
-    """Only two registered datasets have files; the rest match nothing."""
-    lake = tmp_path_factory.mktemp("tiny") / "lake"
-    (lake / "curated").mkdir(parents=True)
-    (lake / "curated" / "priority_a.jsonl").write_text(
-        json.dumps(
-            {
-                "messages": [
-                    {"role": "client", "content": "I can't sleep."},
-                    {"role": "therapist", "content": "What keeps you up?"},
-                ]
-            }
-        )
-        + "\n{broken\n"
-    )
-    (lake / "safety").mkdir()
-    (lake / "safety" / "reddit_a.jsonl").write_text(
-        json.dumps({"prompt": "I feel hopeless", "chosen": "I'm here with you.", "rejected": "Ok."})
-        + "\n"
-    )
-    return lake
+@pytest.fixture
+def tiny_warehouse(small_warehouse):
+    """The session's small lake (tests/conftest.py): this module planted `SMALL_LAKE_CLI_FILES`
+    beside the language module's file and the bad-input lake; counsel_qa has no file."""
+    return small_warehouse
 
 
-@pytest.fixture(scope="module")
-def tiny_warehouse(tiny_lake, tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("tiny_wh") / "warehouse.duckdb"
-    result = build(tiny_lake, warehouse)
-    assert result.returncode == 0, result.stdout[-4000:]
-    return warehouse, result.stdout
+def small_lake_totals(small_lake) -> tuple[int, int]:
+    """Input records and quarantined records of the whole small lake: this module's (3 records,
+    the broken line quarantined), the language module's 8 (none quarantined) and the bad-input
+    lake's planted records (each with its outcome)."""
+    bad = small_lake.bad.expected
+    records = SMALL_LAKE_RECORDS + len(bad)
+    quarantined = 1 + sum(outcome != "kept" for outcome in bad.values())
+    return records, quarantined
 
 
-def test_build_prints_the_summary_and_reports_datasets_without_files(tiny_warehouse):
+def test_build_prints_the_summary_and_reports_datasets_without_files(tiny_warehouse, small_lake):
     _, output = tiny_warehouse
-    assert "Records in 3" in output and "quarantined 1" in output
+    records, quarantined = small_lake_totals(small_lake)
+    assert re.search(rf"Records in {records}\b", output), output[-3000:]
+    assert re.search(rf"quarantined {quarantined}\b", output), output[-3000:]
     assert "Datasets whose glob matched no file" in output and "counsel_qa" in output
 
 
@@ -97,17 +90,19 @@ def test_export_without_a_warehouse_says_build_first(tmp_path):
     assert "pixel-data build" in result.stderr
 
 
-def test_build_output_never_contains_record_text(tiny_warehouse, tiny_lake):
+def test_build_output_never_contains_record_text(tiny_warehouse):
     _, output = tiny_warehouse
     assert "sleep" not in output and "hopeless" not in output
+    planted = [text for pairs in LANGUAGE_CONVERSATIONS.values() for pair in pairs for text in pair]
+    assert not [text for text in planted if text in output]
 
 
-def test_qa_report_command_writes_both_files(tiny_warehouse, tmp_path):
+def test_qa_report_command_writes_both_files(tiny_warehouse, small_lake, tmp_path):
     warehouse, _ = tiny_warehouse
     result = run_cli("qa-report", str(tmp_path / "qa"), "--warehouse", str(warehouse))
     assert result.returncode == 0, result.stderr
     figures = json.loads((tmp_path / "qa" / "qa_report.json").read_text())
-    assert figures["totals"]["input_records"] == 3
+    assert figures["totals"]["input_records"] == small_lake_totals(small_lake)[0]
     assert "<svg" in (tmp_path / "qa" / "qa_report.html").read_text()
 
 
