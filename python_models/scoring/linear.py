@@ -39,33 +39,31 @@ class LinearTextConfig:
     class_weight: str | None = "balanced"
 
 
-def _vectorizer(config: LinearTextConfig, vocabulary: dict[str, int] | None = None) -> Any:
+def _tfidf(vocabulary: dict[str, int] | None, **options: Any) -> Any:
     TfidfVectorizer = import_module("sklearn.feature_extraction.text").TfidfVectorizer
 
     return TfidfVectorizer(
-        lowercase=True,
+        lowercase=True, sublinear_tf=True, vocabulary=vocabulary, dtype=np.float32, **options
+    )
+
+
+def _vectorizer(config: LinearTextConfig, vocabulary: dict[str, int] | None = None) -> Any:
+    return _tfidf(
+        vocabulary,
         token_pattern=TOKEN_PATTERN,
         ngram_range=config.ngram_range,
         min_df=config.min_df,
         max_features=config.max_features,
-        sublinear_tf=True,
-        vocabulary=vocabulary,
-        dtype=np.float32,
     )
 
 
 def _char_vectorizer(config: LinearTextConfig, vocabulary: dict[str, int] | None = None) -> Any:
-    TfidfVectorizer = import_module("sklearn.feature_extraction.text").TfidfVectorizer
-
-    return TfidfVectorizer(
-        lowercase=True,
+    return _tfidf(
+        vocabulary,
         analyzer="char_wb",
         ngram_range=config.char_ngram_range,
         min_df=config.char_min_df,
         max_features=config.char_max_features,
-        sublinear_tf=True,
-        vocabulary=vocabulary,
-        dtype=np.float32,
     )
 
 
