@@ -55,8 +55,12 @@ def test_planted_identifiers_are_counted_by_type_and_format(own_warehouse, tmp_p
     }
     assert audit.in_edge_cases == {("parquet", "SSN"): 1, ("jsonl", "SSN"): 1}
 
-    result = run_cli("verify", str(out), "--pii")
-    assert result.returncode == 1, result.stdout
+    # several runs: reading the shards through read_table's dataset scanner aborted the
+    # process at exit in 14 of 130 runs (an Arrow thread releasing Python bytes after exit
+    # began: return code -6 instead of 1); none in 80 runs since
+    for _ in range(8):
+        result = run_cli("verify", str(out), "--pii")
+        assert result.returncode == 1, result.stdout + result.stderr
     assert "IBAN 1 (jsonl)" in result.stdout and "SSN 1 (parquet)" in result.stdout
     assert "GB82" not in result.stdout + result.stderr  # counts, never the text
 
