@@ -136,10 +136,9 @@ def shingle_sets(texts: Sequence[str], n: int = SHINGLE_WORDS) -> ShingleSets:
         tokens = np.concatenate([hashed, np.zeros(n - 1, dtype=np.uint64)])
     else:
         tokens = np.zeros(int(padded_end[-1]) + n - 1, dtype=np.uint64)
-        owner = np.repeat(np.arange(len(count)), count)
         shift = np.repeat(padded_end - padded - (np.cumsum(count) - count), count)
         tokens[np.arange(len(hashed)) + shift] = hashed
-        del owner, shift
+        del shift
     del hashed
     # every position's n-gram over the flat array, then only those inside one text
     size = len(tokens) - n + 1

@@ -345,8 +345,8 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
     Each row block is multiplied with itself and the rows after it only (half the products of
     a full square): a row's best among the rows before its block was already seen as a column
     of those earlier blocks. Ties go to the lowest row number, as one ``argmax`` over the full
-    row would (earlier candidates win ties: they are lower). ``_exact_pairs_square`` is the
-    full-square version the tests compare against: a product of another shape may round its
+    row would (earlier candidates win ties: they are lower). The tests compare it with a
+    full-square version: a product of another shape may round its
     last bit differently, so an exact tie (two identical vectors) may name the other row of
     the same similarity as nearest (nothing downstream of ``int_conversations_clustered``
     reads it); on the 10,018-conversation evaluation corpus every output was bit-identical."""
@@ -386,29 +386,6 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
         for start in range(0, n, block):
             rows = slice(start, start + block)
             nearest_sim[rows] = np.einsum("ij,ij->i", vectors[rows], vectors[nearest[rows]])
-    return _neighbours(lefts, rights, sims, nearest, nearest_sim)
-
-
-def _exact_pairs_square(vectors: np.ndarray, threshold: float, block: int = 2048) -> Neighbours:
-    """:func:`_exact_pairs` over the full square of products (the reference it is tested on)."""
-    n = len(vectors)
-    nearest = np.full(n, -1, dtype=np.int64)
-    nearest_sim = np.full(n, np.nan, dtype=np.float32)
-    lefts, rights, sims = [], [], []
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        scores = vectors[start:stop] @ vectors.T
-        rows = np.arange(start, stop)
-        scores[rows - start, rows] = -np.inf  # not oneself
-        if n > 1:
-            best = np.argmax(scores, axis=1)
-            nearest[start:stop] = best
-            nearest_sim[start:stop] = np.einsum("ij,ij->i", vectors[start:stop], vectors[best])
-        r, c = np.nonzero(scores >= threshold)
-        keep = c > r + start  # each pair once
-        lefts.append(r[keep] + start)
-        rights.append(c[keep])
-        sims.append(scores[r[keep], c[keep]])
     return _neighbours(lefts, rights, sims, nearest, nearest_sim)
 
 

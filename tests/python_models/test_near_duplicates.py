@@ -13,7 +13,7 @@ from python_models.near_duplicates import (
     Neighbours,
     Thresholds,
     _exact_pairs,
-    _exact_pairs_square,
+    _neighbours,
     accepted,
     link_conversations,
     link_table,
@@ -216,12 +216,35 @@ def test_a_lightly_edited_transcript_is_found_by_its_words_when_embeddings_miss_
         assert len(set(component[2:])) == 5 and component[0] not in component[2:]
 
 
+def exact_pairs_square(vectors: np.ndarray, threshold: float, block: int = 2048) -> Neighbours:
+    """`_exact_pairs` over the full square of products: the reference it is tested on."""
+    n = len(vectors)
+    nearest = np.full(n, -1, dtype=np.int64)
+    nearest_sim = np.full(n, np.nan, dtype=np.float32)
+    lefts, rights, sims = [], [], []
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        scores = vectors[start:stop] @ vectors.T
+        rows = np.arange(start, stop)
+        scores[rows - start, rows] = -np.inf  # not oneself
+        if n > 1:
+            best = np.argmax(scores, axis=1)
+            nearest[start:stop] = best
+            nearest_sim[start:stop] = np.einsum("ij,ij->i", vectors[start:stop], vectors[best])
+        r, c = np.nonzero(scores >= threshold)
+        keep = c > r + start  # each pair once
+        lefts.append(r[keep] + start)
+        rights.append(c[keep])
+        sims.append(scores[r[keep], c[keep]])
+    return _neighbours(lefts, rights, sims, nearest, nearest_sim)
+
+
 @pytest.mark.parametrize("block", [1, 7, 64, 2048])
 def test_exact_pairs_from_half_the_products_equal_the_full_square(block):
     vectors = corpus(n_distinct=150, n_copies=30, seed=3)
     # exact copies make ties for the nearest row: the lowest row must win, as in the square
     vectors = np.vstack([vectors, vectors[:10], vectors[5:8]])
-    half, square = _exact_pairs(vectors, 0.95, block), _exact_pairs_square(vectors, 0.95, block)
+    half, square = _exact_pairs(vectors, 0.95, block), exact_pairs_square(vectors, 0.95, block)
     assert len(square.left) > 40
     assert np.array_equal(half.left, square.left)
     assert np.array_equal(half.right, square.right)
