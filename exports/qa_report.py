@@ -68,14 +68,18 @@ def collect_figures(warehouse: Path, manifest: dict[str, Any] | None = None) -> 
             "quarantine_top": rows(
                 "qa_quarantine_summary",
                 "select reason, source_dataset, records, files, example_location"
-                " from qa_quarantine_summary order by records desc, reason limit 15",
+                " from qa_quarantine_summary"
+                " order by records desc, reason, source_dataset limit 15",
             ),
             "score_histograms": _score_histograms(
                 rows("qa_score_histograms", "select * from qa_score_histograms order by score, bin")
             ),
             "pii_counts": {
                 row["pii_type"]: row["replacements"]
-                for row in rows("qa_pii_counts", "select pii_type, replacements from qa_pii_counts")
+                for row in rows(
+                    "qa_pii_counts",
+                    "select pii_type, replacements from qa_pii_counts order by pii_type",
+                )
             },
             "languages": rows(
                 "qa_languages",
@@ -90,9 +94,11 @@ def collect_figures(warehouse: Path, manifest: dict[str, Any] | None = None) -> 
                 "tests": rows(
                     "gate_results",
                     "select gate, gate_kind, status, failures from gate_results"
-                    " order by status, gate",
+                    " order by status, gate, gate_kind, attached_node",
                 ),
-                "thresholds": rows("quality_thresholds", "select * from quality_thresholds"),
+                "thresholds": rows(
+                    "quality_thresholds", "select * from quality_thresholds order by stage, metric"
+                ),
                 "filtered_by_gate": rows(
                     "qa_filtered_by_gate",
                     "select gate, records from qa_filtered_by_gate order by gate",
