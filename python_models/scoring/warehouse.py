@@ -86,9 +86,11 @@ SCORES_SCHEMA = pa.schema(
 )
 
 
-# the columns of each result group the build caches (python_models/scoring/versions.py)
+# the columns of each result group the build caches (python_models/scoring/versions.py): what
+# the content determines. `unsupported_scorers` is derived from the language on every run (a run
+# with scoring off nulls it, a scored run lists the scorers nulled), so it is never cached.
 GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
-    "language": ("language", "unsupported_scorers"),
+    "language": ("language",),
     "crisis": ("crisis_score", "crisis_flag", "crisis_evidence", "crisis_user_turns"),
     "empathy": (
         "empathy_score",

@@ -151,6 +151,49 @@ def test_a_group_version_changes_with_its_own_files_only(tmp_path, monkeypatch) 
     assert versions.group_versions("m") != versions.group_versions("other-model")
 
 
+def test_a_cache_filled_with_scoring_off_gives_a_scored_build_what_a_cold_one_gets(
+    tmp_path,
+) -> None:
+    """The cache holds what the content determines (the language), not what a run derives from
+    it: a build with scoring off leaves `unsupported_scorers` null, and a scored build that
+    reuses its rows still lists the scorers nulled for each conversation's language."""
+    spanish = [
+        {"role": "user", "content": "Me siento muy triste y no puedo dormir por las noches."},
+        {"role": "assistant", "content": "Lamento que te sientas así. ¿Desde cuándo pasa?"},
+    ]
+    english = _conversations(0, 6)
+    table = pa.concat_tables(
+        [
+            english,
+            pa.table(
+                {
+                    "conversation_id": ["c99999"],
+                    "messages": pa.array([spanish], MESSAGE_TYPE),
+                    "category": ["anxiety"],
+                }
+            ),
+        ]
+    )
+    cold, _ = _score(table, tmp_path / "cold")
+
+    unscored = CachedGroups(
+        ResultCache(tmp_path / "warm" / "results"),
+        {"language": versions.group_versions("")["language"]},
+    )
+    off = unscored_table(
+        table.select(["conversation_id", "messages"]).to_batches(), None, results=unscored
+    )
+    assert off.column("unsupported_scorers").null_count == table.num_rows
+    warm, stats = _score(table, tmp_path / "warm")
+
+    assert stats.reused["language"] == table.num_rows  # the language came from the cache
+    assert warm.column("language").to_pylist() == cold.column("language").to_pylist()
+    assert cold.column("language").to_pylist()[-1] == "es"
+    unsupported = cold.column("unsupported_scorers").to_pylist()
+    assert unsupported[:-1] == [[]] * 6 and unsupported[-1]  # Spanish: some scorers nulled
+    assert warm.column("unsupported_scorers").to_pylist() == unsupported
+
+
 @pytest.mark.slow  # loads the PII detector
 def test_unscored_redaction_reuses_cached_rows(tmp_path) -> None:
     from python_models.scoring.pii import PiiDetector
