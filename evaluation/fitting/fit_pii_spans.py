@@ -20,6 +20,7 @@ on all of them. Deterministic: fixed seeds, sorted inputs, lbfgs, PYTHONHASHSEED
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from evaluation.realdata import PII_COUNSELLING_SET as COUNSELLING_SET
 from evaluation.realdata import is_dev_template, presidio_examples, realdata_root
+from python_models.scoring import lexicons
 from python_models.scoring.pii_entities import EntityFinder
 from python_models.scoring.pii_span_model import NONE, WEIGHTS, SpanModel
 
@@ -107,6 +109,7 @@ INSTITUTIONS = [
 ]
 COMPANY_TAILS = ("", "", "", " Inc", " Corporation", " Group", " Ltd", " LLC", " Labs", " Health")
 STARTUP_TAILS = (" Solutions", " Systems", " Analytics", " Networks", " Technologies", " Media")
+BRAND_ENDINGS = ("ia", "io", "ix", "ex", "era", "ica", "ium", "on", "ent", "ora", "us", "ity")
 STARTUP_ENDINGS = ("ify", "ly", "io", "hub", "stats", "data", "base", "works", "scan", "wise")
 NATIONALITIES = [
     "American",
@@ -183,9 +186,17 @@ class ValueMaker:
         return self.rng.choice(self.english)
 
     def _word(self) -> str:
-        syllables = ["ver", "da", "fe", "ro", "per", "sint", "mi", "cro", "bilt", "ev", "id", "era"]
-        word = "".join(self.rng.choice(syllables) for _ in range(self.rng.randint(2, 3)))
-        return word.capitalize()
+        """An invented firm word: the start of one everyday word and the start or end of
+        another, or a brand ending ("Cloudvia", "Stonemark", "Fieldix"). (Until session 6 the
+        syllables were taken from the dev templates' firm names, which taught the model the
+        dev values.)"""
+        rng = self.rng
+        head = self._english()[: rng.randint(3, 6)]
+        other = self._english()
+        tail = rng.choice(
+            [other[: rng.randint(2, 4)], other[-rng.randint(2, 4) :], rng.choice(BRAND_ENDINGS)]
+        )
+        return (head + tail).capitalize()
 
     def value(self, slot: str) -> str:
         faker, rng = self._faker(), self.rng
@@ -352,6 +363,9 @@ def refit(out: Path = WEIGHTS) -> dict[str, float]:
         return json.loads(completed.stdout.strip().splitlines()[-1])
     root = realdata_root()
     presidio_examples(root)  # fails clearly when presidio-synth is missing
+    # the town list beside the weights (the features read the shipped one, lexicons.TOWNS)
+    towns = gzip.compress("\n".join(sorted(lexicons.town_names())).encode(), 9, mtime=0)
+    (out.parent / lexicons.TOWNS.name).write_bytes(towns)
     chosen = templates(root)
     rng = random.Random(SEED)
     tune_ids = set(rng.sample([t.template_id for t in chosen], len(chosen) // 5))

