@@ -75,33 +75,3 @@ def test_shipped_weights_without_characters_save_back_byte_for_byte(
     out = tmp_path / name
     model.save(out)
     assert out.read_bytes() == shipped.read_bytes()
-
-
-def test_late_fusion_adds_a_separate_dense_regression_and_saves_as_fitted(tmp_path: Path) -> None:
-    """With `dense_c`, the dense block's scores come from a regression of their own, added at
-    `embedding_weight`; the model is still one sparse and one dense product, saved and loaded."""
-    from sklearn.linear_model import LogisticRegression
-
-    rng = np.random.default_rng(13)
-    dense = rng.normal(size=(len(TEXTS), 4)).astype(np.float32)
-    dense[:, 0] += np.array(LABELS) * 2.0  # one dense column carries the label too
-    words = LinearTextConfig(ngram_range=(1, 1), min_df=1, embedding_weight=0.0)
-    fused_config = LinearTextConfig(
-        ngram_range=(1, 1), min_df=1, embedding_weight=0.75, dense_c=1.0
-    )
-    fused = LinearTextModel.fit(TEXTS, dense, LABELS, fused_config)
-    alone = LinearTextModel.fit(TEXTS, None, LABELS, words)
-    regression = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000).fit(
-        dense, LABELS
-    )
-    expected = alone.decision(TEXTS) + 0.75 * regression.decision_function(dense)[:, None]
-    np.testing.assert_allclose(fused.decision(TEXTS, dense), expected, atol=1e-4)
-    assert fused.embedding_dim == 4
-    fused.save(tmp_path / "fused.npz")
-    loaded = LinearTextModel.load(tmp_path / "fused.npz")
-    assert loaded.config == fused_config
-    np.testing.assert_allclose(
-        loaded.predict_proba(TEXTS, dense), fused.predict_proba(TEXTS, dense), atol=2e-3
-    )
-    with pytest.raises(ValueError, match="embedding width"):
-        loaded.decision(TEXTS, dense[:, :3])
