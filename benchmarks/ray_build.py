@@ -55,10 +55,9 @@ def build(lake: Path, root: Path, engine: str) -> tuple[float, ProcessCpu, str]:
     accounting.stop()
     if result.returncode != 0:
         raise RuntimeError(f"{engine} build exited {result.returncode}: {result.stderr[-2000:]}")
-    engine_line = next(
-        (line for line in result.stdout.splitlines() if line.startswith("Engine:")), ""
-    )
-    return wall, accounting, engine_line
+    # the build summary's line (the last: a Ray build also says first that it starts one)
+    engine_line = [line for line in result.stdout.splitlines() if line.startswith("Engine:")]
+    return wall, accounting, engine_line[-1] if engine_line else ""
 
 
 def main() -> None:
