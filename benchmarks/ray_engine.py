@@ -1,24 +1,27 @@
-"""The Ray engine's scaling from 1 to 2 actors on a heavy stage, alternating, with the load.
+"""The Ray engine's scaling from 1 to 2 workers on a heavy stage, alternating, with the load.
 
 `--stage score` runs every scorer and PII redaction (`ScoreStage`, what int_conversations_scored
 runs on Ray) over synthetic conversations (benchmarks/scoring.py: 2-6 turns of 15-120 words);
 `--stage redact` runs PII redaction alone (`RedactStage`, scoring off). A Ray this script starts
-on loopback with `--cpus` CPUs (stopped by PID) runs the stage with 1 actor and with 2 actors,
-alternating for `--rounds` rounds (`--local` adds one process without Ray to each round). Every
-run prints its wall seconds, the load average before and after it (`os.getloadavg`, the figures
-`uptime` prints), the CPU seconds the actors spent in the stage's calls (process time per batch:
-what load disturbs least), CPU ms per conversation for each actor, and the longest actor start
-(building the stage: loading the models). Then the speed-up and efficiency (speed-up / 2), per
-round and best against best. Each run also prints where the CPU went over its wall time
-(benchmarks/process_cpu.py: the driver, raylet, GCS, the other Ray daemons, the actors in and
-outside the stage's calls, other workers) and how busy the machine was.
+on loopback with `--cpus` CPUs (stopped by PID) first runs one job on `--cpus` workers (cold:
+the worker processes start and build the stage; reported apart), then the stage with 1 worker
+and with 2 workers on the warm workers, as a build's later jobs, alternating for `--rounds`
+rounds (`--local` adds one process without Ray to each round; `--host` adds 1 and 2 plain
+processes without Ray, the stage built and run once before the timing: the host's own scaling).
+Every run prints its wall seconds, the load average before and after it (`os.getloadavg`, the
+figures `uptime` prints), the CPU seconds the workers spent in the stage's calls (process time
+per batch: what load disturbs least), CPU ms per conversation for each worker, and the stage
+builds. Then the speed-up and efficiency (speed-up / 2), per round and best against best, and
+the CPU efficiency (ms/conv with 1 over with 2). Each run also prints where the CPU went over
+its wall time (benchmarks/process_cpu.py: the driver, raylet, GCS, the other Ray daemons, the
+workers in and outside the stage's calls, other workers) and how busy the machine was.
 
 `--overhead` measures instead the whole scoring stage as the build calls it
 (`score_conversations`, embedding cache and category model included) with `--engine local`
-(the process pool of `--cpus` workers) and with `--engine ray` (`--cpus` actors on the local
+(the process pool of `--cpus` workers) and with `--engine ray` (`--cpus` workers on the local
 Ray), alternating, in `--batch-rows` batches: Ray's overhead = ray wall / local wall - 1.
 
-    python -m benchmarks.ray_engine --stage score --rows 20000 --rounds 2
+    python -m benchmarks.ray_engine --stage score --rows 8192 --batch-rows 1024 --rounds 2 --host
     python -m benchmarks.ray_engine --overhead --rows 32768 --rounds 2
 """
 
