@@ -25,7 +25,8 @@ import psutil
 # (substring of the command line, role), first match wins; a worker's is `ray::<what it runs>`
 # (before its first task, `default_worker.py`); the others are matched by program name first
 ROLES = (
-    ("ray::MapWorker", "actors (stage)"),
+    ("ray::MapWorker", "stage workers"),  # an actor pool's actor
+    ("ray::MapBatches", "stage workers"),  # a task of the stage (session 6: tasks)
     ("ray::Write", "write tasks"),
     ("ray::DashboardAgent", "dashboard agent"),
     ("ray::RuntimeEnvAgent", "runtime-env agent"),
@@ -164,7 +165,7 @@ class ProcessCpu:
         lines = [f"  CPU by process over {self.wall:.1f} s wall (cores = CPU s / wall s):"]
         for role, (cpu, count) in roles:
             note = f" (of which the sampler {self._sampler_cpu:.1f} s)" if role == "driver" else ""
-            if role == "actors (stage)" and stage_cpu is not None:
+            if role == "stage workers" and stage_cpu is not None:
                 start = start_cpu or 0.0
                 note = (
                     f" (in the stage's calls {stage_cpu:.1f} s, building the stage {start:.1f} s,"

@@ -423,8 +423,8 @@ def reply_scores(scorer: ReplyScorer, seekers: list[str], replies: list[str]) ->
 
 
 class PairScoreStage:
-    """`reply_scores` of (``seeker``, ``reply``) rows on a Ray actor, the scorers and their
-    embedder loaded once per actor."""
+    """`reply_scores` of (``seeker``, ``reply``) rows on a Ray worker, the scorers and their
+    embedder loaded once per worker process."""
 
     def __init__(self, score_name: str = "empathy_intensity") -> None:
         self.scorer = reply_scorer(score_name)

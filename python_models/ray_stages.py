@@ -2,26 +2,29 @@
 
 `run_stage` hands a stage's input to Ray as Parquet files in a run folder (one file per input
 batch, written by the driver from the Arrow batches DuckDB streams), runs `map_batches` over
-the list of those files with one class per stage (an actor pool: each actor builds its scorer
-or detector once, then reads and processes one batch file per call), and takes each batch's
-result back through Ray's object store (no Write tasks: they ran in more Ray worker processes
-beside the actors, competing for the cores; docs/benchmarks.md, session 5), putting them in
-input order. A batch whose actor dies is retried on a new actor (Ray Data restarts actors and
-retries their tasks); a job that still fails raises, the run folder is removed, and the dbt
-model fails before it writes a table, so nothing half-written reaches a mart. Row counts are
-checked on the way back.
+the list of those files as Ray tasks (at most `workers` at a time, one CPU each; each task reads
+and processes one batch file with the stage class, built once per worker process and kept
+there for the build's later jobs of the stage: session 6, docs/benchmarks.md), and takes each
+batch's result back through Ray's object store (no Write tasks: they ran in more Ray worker
+processes beside the stage's, competing for the cores; session 5), putting them in input
+order. A task whose worker dies is retried in another worker (Ray Data's default for tasks); a
+job that still fails raises, the run folder is removed, and the dbt model fails before it
+writes a table, so nothing half-written reaches a mart. Row counts are checked on the way back.
 
 The stage classes live beside the functions they call (`ScoreStage`, `RedactStage`,
 `PairRedactStage` in python_models/scoring/warehouse.py, the functions the local pool calls);
 output does not depend on the engine (tests/engine/test_ray_engine.py). `connect` joins
 `RAY_ADDRESS` (checked first, in bounded time) or starts an in-process local Ray when there is
-none (a dbt run outside the CLI).
+none (a dbt run outside the CLI); a build's models keep the connection (`engine_connection`),
+so its worker processes, and the stages they built, outlive one model.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import shutil
 import tempfile
 import threading
@@ -43,7 +46,7 @@ BATCH_COLUMN = "__pixel_batch"
 ROW_COLUMN = "__pixel_row"
 VECTOR_COLUMN = "__pixel_vector"
 PIDS_FOLDER = "pids"  # a file per batch done, naming the worker's PID (tests kill one by it)
-LOADS_FOLDER = "loads"  # a file per actor started: seconds its stage took to build (model load)
+LOADS_FOLDER = "loads"  # a file per stage built in a worker: seconds it took (model load)
 
 
 @dataclass
@@ -54,55 +57,66 @@ class RayRun:
     address: str = ""
     nodes: int = 0
     cpus: int = 0
-    actors: int = 0
+    actors: int = 0  # workers: the most tasks at once (the build summary's "actors")
     batches: int = 0
     rows: int = 0
-    # batch number -> (worker PID, Ray node id) of the actor that finished it
+    # batch number -> (worker PID, Ray node id) of the worker that finished it
     done_by: dict[int, tuple[int, str]] = field(default_factory=dict)
-    # batch number -> CPU seconds its actor spent on it (the stage's call, nothing else)
+    # batch number -> CPU seconds its worker spent on it (the stage's call, nothing else)
     batch_cpu: dict[int, float] = field(default_factory=dict)
-    # per actor started (restarts too): wall and CPU seconds building its stage (the model)
+    # per stage built in a worker process (a retry's too): wall and CPU seconds (the model)
     load_seconds: list[float] = field(default_factory=list)
     load_cpu: list[float] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def nodes_used(self) -> set[str]:
-        """The Ray nodes whose actors finished a batch."""
+        """The Ray nodes whose workers finished a batch."""
         return {node for _, node in self.done_by.values()}
 
     def cpu_seconds(self) -> float:
-        """CPU seconds the actors spent in the stage's calls, over every batch."""
+        """CPU seconds the workers spent in the stage's calls, over every batch."""
         return sum(self.batch_cpu.values())
 
     def summary(self) -> str:
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         cpu = self.cpu_seconds()
         per_row = f" ({1000 * cpu / self.rows:.2f} ms/row)" if self.rows else ""
-        load = f", actor load up to {max(self.load_seconds):.1f}s" if self.load_seconds else ""
+        built = self.load_seconds
+        load = f", stage built {len(built)}x, up to {max(built):.1f}s" if built else ""
         return (
             f"ray {self.stage}: {self.rows} rows in {self.batches} batches on {self.actors} "
-            f"actor{'s' if self.actors != 1 else ''} ({self.nodes} node"
+            f"worker{'s' if self.actors != 1 else ''} ({self.nodes} node"
             f"{'s' if self.nodes != 1 else ''}, {self.cpus} CPUs at {self.address}; batches ran "
             f"on {len(self.nodes_used())} node{'s' if len(self.nodes_used()) != 1 else ''}); "
-            f"{timings}; actors' CPU {cpu:.1f}s{per_row}{load}"
+            f"{timings}; workers' CPU {cpu:.1f}s{per_row}{load}"
         )
 
 
 _CONNECTION_LOCK = threading.Lock()
-_connection = {"users": 0, "owned": False}  # dbt runs models in threads: one Ray per process
+# dbt runs models in threads: one Ray per process. "kept": a connection left open after its
+# last user (the build's models share it, and with it the stages their workers built)
+_connection: dict = {"users": 0, "owned": False, "kept": False, "address": None}
 
 
 @contextmanager
-def connect(address: str | None = None, num_cpus: int | None = None) -> Iterator[str]:
+def connect(
+    address: str | None = None, num_cpus: int | None = None, *, keep: bool = False
+) -> Iterator[str]:
     """Ray joined for the block: `address` or RAY_ADDRESS (checked first), else a local Ray
     started in this process. Shared by the models dbt runs at once in threads: the connection
-    this function opened is closed when its last user leaves. Yields the GCS address."""
+    this function opened is closed when its last user leaves, unless `keep` and it joined a
+    cluster by address (a build's models: the cluster outlives the dbt process, and the worker
+    processes keep the stages they built for the next model; Ray disconnects at exit). Joining
+    another address closes a kept connection first. Yields the GCS address."""
     for name, value in RAY_ENVIRONMENT.items():  # before the import: Ray reads them then
         os.environ.setdefault(name, value)
     import ray
 
     address = address or os.environ.get("RAY_ADDRESS") or None
     with _CONNECTION_LOCK:
+        if ray.is_initialized() and _connection["kept"] and _connection["address"] != address:
+            ray.shutdown()  # a kept connection to another cluster
+            _connection.update(owned=False, kept=False, address=None)
         if not ray.is_initialized():
             if address:
                 check_reachable(address)
@@ -116,7 +130,7 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> Iterator
                     log_to_driver=False,
                     logging_level="WARNING",
                 )
-            _connection["owned"] = True
+            _connection.update(owned=True, kept=False, address=address)
         _connection["users"] += 1
     try:
         yield ray.get_runtime_context().gcs_address
@@ -124,8 +138,11 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> Iterator
         with _CONNECTION_LOCK:
             _connection["users"] -= 1
             if _connection["users"] == 0 and _connection["owned"]:
-                ray.shutdown()
-                _connection["owned"] = False
+                if keep and _connection["address"]:
+                    _connection["kept"] = True
+                else:
+                    ray.shutdown()
+                    _connection.update(owned=False, kept=False, address=None)
 
 
 def cluster_size() -> tuple[int, int]:
@@ -154,12 +171,12 @@ def run_stage(
     workers: int = 0,
     run: RayRun | None = None,
 ) -> pa.Table:
-    """`stage` (a class: built once per actor, called on an Arrow table, returning one) over
-    `batches` on the connected cluster; the results in input order, in `schema`.
+    """`stage` (a class: built once per worker process, called on an Arrow table, returning
+    one) over `batches` on the connected cluster; the results in input order, in `schema`.
 
-    `workers` caps the actor pool (0: one per CPU of the cluster). Each finished batch leaves
-    its worker's PID and node in the run folder's `pids/` (the build log counts the nodes; the
-    fault test kills a worker by it).
+    `workers` caps the tasks running at once (0: one per CPU of the cluster). Each finished
+    batch leaves its worker's PID and node in the run folder's `pids/` (the build log counts
+    the nodes; the fault test kills a worker by it).
     """
     import ray.data
 
@@ -188,31 +205,33 @@ def run_stage(
 
         started = time.perf_counter()
         run.actors = max(1, min(workers or run.cpus or 1, run.batches))
-        # the dataset is the list of input files, one per block and per call: each actor reads
+        # the dataset is the list of input files, one per block and per call: each worker reads
         # its batch's Parquet file itself (no file listing task, and batches stay whole)
         files = sorted(str(path) for path in inputs.iterdir())
-        # the whole pool is up before the first batch is handed out, one batch per actor at a
-        # time: every actor (every node) gets its share, not only the one that started first
-        ray.data.DataContext.get_current().wait_for_min_actors_s = 600
         inputs_read = ray.data.from_items(
             [{"path": path} for path in files], override_num_blocks=len(files)
         )
-        # a dead actor is restarted and its batches retried: Ray Data's defaults for an actor
-        # pool (max_restarts=-1, max_task_retries=-1; tests/engine/test_ray_faults.py)
+        # Ray tasks, at most `run.actors` at a time, in worker processes that keep the stages
+        # they built (`_built_stage`): a stage is built once per worker process and connection,
+        # not once per job (session 6, docs/benchmarks.md). A task whose worker dies is retried
+        # in another (Ray Data's default for tasks, max_retries=-1; tests/engine/test_ray_faults.py)
+        kwargs = constructor_kwargs or {}
         dataset = inputs_read.map_batches(
-            _Stage,
-            fn_constructor_kwargs={
+            _run_batch,
+            fn_kwargs={
                 "stage": stage,
-                "kwargs": constructor_kwargs or {},
+                "key": _stage_key(stage, kwargs),
+                "kwargs": ray.put(kwargs),
                 "pids": str(pids),
             },
             batch_size=1,
             batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=run.actors, max_tasks_in_flight_per_actor=1),
+            compute=ray.data.TaskPoolStrategy(size=run.actors),
             num_cpus=1,
         )
         # results come back to the driver through the object store (no Write tasks, no Parquet
-        # written and read again): all of them or an exception, so nothing half-done is returned
+        # written and read again), each as soon as it is done; all of them or an exception, so
+        # nothing half-done is returned
         parts = list(dataset.iter_batches(batch_size=None, batch_format="pyarrow"))
         for done in pids.iterdir():
             pid, node, cpu = done.read_text().split()
@@ -261,38 +280,57 @@ def _report(run: RayRun) -> None:
         report.write(json.dumps(line) + "\n")
 
 
-class _Stage:
-    """The actor Ray Data builds once per worker: it wraps a stage class and keeps the batch
-    and row numbers beside the stage's output."""
+# In a Ray worker process: the last stage it built, under its key (class and arguments). One
+# at a time, as an actor held one: memory stays one stage a worker; the jobs of a stage come
+# one after another in a build (embedding's several), and they reuse it.
+_BUILT: dict[str, object] = {}
 
-    def __init__(self, stage: type, kwargs: dict, pids: str) -> None:
-        import ray
 
-        started, cpu = time.perf_counter(), time.process_time()
-        self.stage = stage(**kwargs)
-        self.pids = Path(pids)
-        self.node = ray.get_runtime_context().get_node_id()
-        loads = self.pids.parent / LOADS_FOLDER
-        seconds = f"{time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}"
-        (loads / uuid.uuid4().hex).write_text(seconds)
+def _stage_key(stage: type, kwargs: dict) -> str:
+    """What identifies a built stage: its class and a digest of its constructor arguments."""
+    digest = hashlib.sha256(pickle.dumps(kwargs, protocol=5)).hexdigest()[:16]
+    return f"{stage.__module__}.{stage.__qualname__}:{digest}"
 
-    def __call__(self, files: pa.Table) -> pa.Table:
-        batch = pa.concat_tables(pq.read_table(path) for path in files.column("path").to_pylist())
-        out = []
-        for index in sorted(set(batch.column(BATCH_COLUMN).to_pylist())):
-            part = batch.filter(pc.equal(batch.column(BATCH_COLUMN), index))
-            cpu = time.process_time()
-            result = self.stage(part.drop_columns([BATCH_COLUMN, ROW_COLUMN]))
-            cpu = time.process_time() - cpu
-            if result.num_rows != part.num_rows:
-                raise RuntimeError(f"stage returned {result.num_rows} rows for {part.num_rows}")
-            out.append(
-                result.append_column(BATCH_COLUMN, part.column(BATCH_COLUMN)).append_column(
-                    ROW_COLUMN, part.column(ROW_COLUMN)
-                )
+
+def _built_stage(stage: type, key: str, kwargs, loads: Path):
+    """The stage this worker process built for `key`, built now (and timed) if it has none."""
+    if key in _BUILT:
+        return _BUILT[key]
+    _BUILT.clear()  # the previous stage goes before the next is built
+    import ray
+
+    started, cpu = time.perf_counter(), time.process_time()
+    built = stage(**(ray.get(kwargs) if isinstance(kwargs, ray.ObjectRef) else kwargs))
+    seconds = f"{time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}"
+    (loads / uuid.uuid4().hex).write_text(seconds)
+    _BUILT[key] = built
+    return built
+
+
+def _run_batch(files: pa.Table, *, stage: type, key: str, kwargs, pids: str) -> pa.Table:
+    """One Ray task: the stage (built once per worker process) over its batch file, keeping the
+    batch and row numbers beside the stage's output."""
+    import ray
+
+    done = Path(pids)
+    built = _built_stage(stage, key, kwargs, done.parent / LOADS_FOLDER)
+    node = ray.get_runtime_context().get_node_id()
+    batch = pa.concat_tables(pq.read_table(path) for path in files.column("path").to_pylist())
+    out = []
+    for index in sorted(set(batch.column(BATCH_COLUMN).to_pylist())):
+        part = batch.filter(pc.equal(batch.column(BATCH_COLUMN), index))
+        cpu = time.process_time()
+        result = built(part.drop_columns([BATCH_COLUMN, ROW_COLUMN]))
+        cpu = time.process_time() - cpu
+        if result.num_rows != part.num_rows:
+            raise RuntimeError(f"stage returned {result.num_rows} rows for {part.num_rows}")
+        out.append(
+            result.append_column(BATCH_COLUMN, part.column(BATCH_COLUMN)).append_column(
+                ROW_COLUMN, part.column(ROW_COLUMN)
             )
-            (self.pids / f"{index:06d}").write_text(f"{os.getpid()} {self.node} {cpu:.6f}")
-        return pa.concat_tables(out)
+        )
+        (done / f"{index:06d}").write_text(f"{os.getpid()} {node} {cpu:.6f}")
+    return pa.concat_tables(out)
 
 
 def table_batches(table: pa.Table, rows: int) -> Iterator[pa.Table]:
@@ -328,9 +366,9 @@ def split_vectors(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
 
 def engine_connection(engine: str) -> AbstractContextManager:
     """What a dbt model runs its stages in: nothing for engine `local` (Ray is never imported),
-    Ray joined for the model (`connect`) for `ray`."""
+    Ray joined for the model (`connect`) for `ray`, kept open for the build's next model."""
     if engine == "local":
         return nullcontext()
     if engine != "ray":
         raise ValueError(f"var engine must be local or ray, not {engine!r}")
-    return connect()
+    return connect(keep=True)

@@ -159,7 +159,7 @@ def score_voice_table(
     int_voice_conversations_gated.
 
     With ``engine`` "ray" each record's style vector (the per-record work) is computed by Ray
-    Data (``VoiceStyleStage``, batches of ``batch_rows`` on at most ``workers`` actors); what
+    Data (``VoiceStyleStage``, batches of ``batch_rows`` on at most ``workers`` workers); what
     compares records with each other (the reference's z-scores, each speaker's centroid) stays
     here, over every record, so the scores are the same on both engines."""
     speakers = records.column("speaker").to_pylist()
@@ -194,7 +194,7 @@ def score_voice_table(
 
 
 class VoiceStyleStage:
-    """The style vectors of records (column ``messages``: their assistant turns), on a Ray actor
+    """The style vectors of records (column ``messages``: their assistant turns), on a Ray worker
     or in this process; nothing to load, one record at a time."""
 
     @staticmethod

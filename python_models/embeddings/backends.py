@@ -247,12 +247,12 @@ def get_embedder(name: str = "default") -> Embedder:
     return _EMBEDDERS[key]
 
 
-# The embedding on Ray (engine `ray`, docs/scaling.md): the same model on every actor
+# The embedding on Ray (engine `ray`, docs/scaling.md): the same model on every worker
 
 
 class EmbedStage:
-    """Texts (column ``text``) to their vectors on a Ray actor, the model loaded once per actor
-    (python_models/ray_stages.run_stage)."""
+    """Texts (column ``text``) to their vectors on a Ray worker, the model loaded once per worker
+    process (python_models/ray_stages.run_stage)."""
 
     def __init__(self, backend: str = "default", batch_size: int = 8192) -> None:
         self.embedder = get_embedder(backend)
@@ -273,7 +273,7 @@ MAX_CALL_ROWS = 1_000_000
 
 class RayEmbedder:
     """An embedder whose ``encode`` runs on Ray Data (``EmbedStage`` over batches of
-    ``batch_rows`` texts on at most ``workers`` actors, 0 = one per cluster CPU): the same model
+    ``batch_rows`` texts on at most ``workers`` workers, 0 = one per cluster CPU): the same model
     gives the same rows in the same order, so it stands in for ``get_embedder(backend)``
     wherever an ``Embedder`` is taken (the embedding cache keys on the same ``model_id``).
     For the default static model the vectors are bit-identical to the local ones (a text's
@@ -281,7 +281,7 @@ class RayEmbedder:
 
     ``call_rows``: how many texts a caller should hand to one ``encode`` (a caller that buffers,
     like near-duplicate embedding, flushes at that size): four batches per cluster CPU, so
-    every actor has work and a job's start is paid for. Needs a connected Ray
+    every worker has work and a job's start is paid for. Needs a connected Ray
     (python_models/ray_stages.connect)."""
 
     def __init__(self, backend: str = "default", *, batch_rows: int = 4096, workers: int = 0):

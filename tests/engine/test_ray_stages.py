@@ -133,3 +133,42 @@ def test_pair_scores_on_ray_equal_the_local_scores(ray_connected, no_ray_depreca
     assert len(set(local)) > 1  # the kind and the dismissive replies score apart
     report = (ray_connected / "stages.jsonl").read_text()
     assert '"stage": "pair_empathy", "rows": 30, "batches": 5, "actors": 2' in report
+
+
+def test_a_worker_process_builds_a_stage_once_across_jobs(ray_connected, no_ray_deprecations):
+    from python_models.ray_stages import RayRun, run_stage, table_batches
+    from python_models.scoring.pii import PiiDetector
+    from python_models.scoring.warehouse import (
+        REDACTED_PAIRS_SCHEMA,
+        PairRedactStage,
+        _redact_pairs_batch,
+    )
+
+    seekers, replies = seekers_and_replies(28)
+    pairs = pa.table(
+        {
+            "pair_origin": ["built"] * 28,
+            "pair_id": [f"p{i}" for i in range(28)],
+            "prompt_messages": [[{"role": "user", "content": s}] for s in seekers],
+            "chosen": replies,
+            "rejected": [f"Call me on 07700 900{i:03d}, Sam." for i in range(28)],
+        }
+    )
+    local = _redact_pairs_batch(pairs, PiiDetector())
+    runs = [RayRun(stage="redact_pairs") for _ in range(3)]
+    for run in runs:  # three jobs of one stage on the same connection (as a build's)
+        on_ray = run_stage(
+            PairRedactStage,
+            table_batches(pairs, BATCH_ROWS),
+            REDACTED_PAIRS_SCHEMA,
+            name="redact_pairs",
+            workers=2,
+            run=run,
+        )
+        assert on_ray.equals(local)
+    processes = {pid for run in runs for pid, _ in run.done_by.values()}
+    builds = sum(len(run.load_cpu) for run in runs)
+    # each worker process built the stage at most once: fewer builds than one per job and
+    # worker (3 x 2, what an actor pool per job builds)
+    assert 1 <= builds <= len(processes)
+    assert builds < len(runs) * 2

@@ -43,7 +43,7 @@ def _model(dbt, engine: str, batch_rows: int):
     conversations = dbt.ref("int_conversations_split")
     redact = flag(dbt.config.get("pii_redaction_enabled"))
     cache_mode = str(dbt.config.get("result_cache"))
-    # scoring_workers: the local pool's processes or the Ray actors at most (0: one per CPU);
+    # scoring_workers: the local pool's processes or the Ray workers at most (0: one per CPU);
     # read outside any `or`, which dbt's parser does not look into
     scoring_workers = int(dbt.config.get("scoring_workers"))
     workers = scoring_workers or os.cpu_count() or 1
