@@ -325,9 +325,7 @@ def search_shards(
         index = Index.restore(str(shard.index), view=True)
         shard_keys = shard.keys()
         shard_rows = rows_of_keys(shard_keys)  # -1: removed since the shard was built
-        live = shard_rows >= 0
-        shard_vectors = np.zeros((len(shard_keys), dim), dtype=np.float32)
-        shard_vectors[live] = vectors[shard_rows[live]]
+        shard_vectors = _shard_vectors(vectors, shard_rows, budget.chunk_rows(4 * dim + 4096))
         k = min(config.neighbours + 1, len(index))
         for start in range(0, len(queries), batch):
             rows = queries[start : start + batch]
@@ -370,6 +368,18 @@ def search_shards(
     n = max(int(right.max()) + 1, 1) if len(right) else 1
     _, first = np.unique(left * n + right, return_index=True)  # a pair found from both ends
     return ShardSearch(left[first], right[first], sim[first])
+
+
+def _shard_vectors(vectors, shard_rows: np.ndarray, step: int) -> np.ndarray:
+    """The shard's float32 vectors (zeros for rows removed since it was built), read ``step``
+    rows at a time: one read of the whole shard held its copy, the mapped pages and the result
+    at once (~3x the shard's vectors)."""
+    out = np.zeros((len(shard_rows), vectors.shape[1]), dtype=np.float32)
+    live = np.flatnonzero(shard_rows >= 0)
+    for start in range(0, len(live), step):
+        at = live[start : start + step]
+        out[at] = vectors[shard_rows[at]]
+    return out
 
 
 def _nearer(rows, candidates, similarity, nearest, nearest_sim) -> None:
