@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 
 NO_BUDGET = 1 << 30  # MiB: the in-memory path at any N measured here
+# as dbt_project/models/intermediate/near_duplicates/int_conversations_linked.py
+TEXT_READ_ROWS, TEXT_BATCH_ROWS = 2_048, 50_000
 
 
 def child(warehouse: Path, size: int | None, budget: int, cache_dir: Path, duckdb_limit: str):
@@ -37,7 +39,8 @@ def child(warehouse: Path, size: int | None, budget: int, cache_dir: Path, duckd
     from python_models.embeddings.backends import get_embedder
     from python_models.embeddings.cache import EmbeddingCache
     from python_models.near_dup_index import IndexRun, IndexStore, link_with_index
-    from python_models.near_dup_partitions import compact_ids
+    from python_models.near_dup_partitions import Budget, compact_ids
+    from python_models.near_dup_partitions import text_batches as budget_text_batches
     from python_models.near_duplicates import NearDupConfig, Timings
 
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -58,13 +61,9 @@ def child(warehouse: Path, size: int | None, budget: int, cache_dir: Path, duckd
     embedder = get_embedder("default")
     config = NearDupConfig(progress=False, memory_budget_mib=budget)
 
-    def text_batches():
-        reader = texts.project("conversation_id, embedding_text").fetch_arrow_reader(50_000)
-        for batch in reader:
-            yield (
-                batch.column("conversation_id").to_pylist(),
-                batch.column("embedding_text").to_pylist(),
-            )
+    def text_batches():  # as int_conversations_linked reads them
+        reader = texts.project("conversation_id, embedding_text").fetch_arrow_reader(TEXT_READ_ROWS)
+        return budget_text_batches(reader, Budget(budget).text_chars(), TEXT_BATCH_ROWS)
 
     def texts_of_ids(wanted, part):
         wanted_rows = pa.table(  # noqa: F841 (read by DuckDB by its name)

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from python_models.embeddings.backends import Embedder, get_embedder
-from python_models.embeddings.cache import EmbeddingCache
+from python_models.embeddings.cache import READ_BATCH_ROWS, EmbeddingCache
 from python_models.lexical_overlap import NUM_PERM, lsh_pairs, sign_texts
 from python_models.near_dup_partitions import (
     Budget,
@@ -64,6 +64,7 @@ from python_models.near_duplicates import (
     Timings,
     _cosines,
     budget_of,
+    cosine_step,
     embed_conversations,
     embed_missing,
     link_table,
@@ -417,7 +418,8 @@ def _embed_to_disk(
     embedder, cache, config = stage.embedder, stage.cache, stage.config
     chunk = Budget(config.memory_budget_mib).chunk_rows(4 * embedder.dim)
     missing = np.ones(len(ids), dtype=bool)
-    for hashes, cached in cache.scan(embedder.model_id, embedder.dim):  # one pass, batch by batch
+    scan_rows = min(READ_BATCH_ROWS, chunk)
+    for hashes, cached in cache.scan(embedder.model_id, embedder.dim, scan_rows):  # one pass
         wanted = compact_ids(hashes)
         at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
         hit = (ids[at] == wanted) & missing[at]
@@ -698,7 +700,8 @@ def _verified_new_pairs(stage: _Stage, change: _Change, vectors, signatures, lef
     fresh = Neighbours(
         unique // n, unique % n, np.zeros(0, np.float32), change.nearest, change.nearest_sim
     )
-    fresh.similarity = _cosines(vectors, vectors, fresh.left, fresh.right).astype(np.float32)
+    step = cosine_step(vectors, config)
+    fresh.similarity = _cosines(vectors, vectors, fresh.left, fresh.right, step).astype(np.float32)
     timings.steps["candidate_pairs"] = len(fresh.left)
     started = time.perf_counter()
     if len(fresh.left):

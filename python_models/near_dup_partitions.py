@@ -26,12 +26,13 @@ Below the budget (and below ``exact_below``) the single-index / exact paths of
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 MIB = 2**20
 # the per-row bookkeeping the stage keeps whatever the budget (ids, keys, nearest, positions),
@@ -133,6 +134,18 @@ class Budget:
         word and 3-gram arrays (540 MiB for a 50,000-text batch of 41 MiB, measured)."""
         return int(max(4_096, self.working_bytes // 16))
 
+    def text_chars(self) -> int:
+        """Characters of one text batch read for the stage (ids, texts as Python strings and
+        their Arrow batch: ~3 bytes a character): one signing slice, so a batch's size follows
+        the budget, not a row count (50,000 rows of the real lake's long transcripts are GBs)."""
+        return self.sign_chars()
+
+    def cosine_pairs(self, dim: int) -> int:
+        """Pairs whose exact cosine is computed at a time from rows on disk: each pair reads two
+        rows (a float32 copy and the mapped 4 KiB page it sits in)."""
+        per_pair = 2 * (4 * dim + 4096)
+        return int(max(1_024, min(65_536, self.working_bytes // 4 // per_pair)))
+
     def pair_chunk(self) -> int:
         """Candidate pairs verified at a time (their texts, shingles and side vectors)."""
         return int(max(1_024, min(262_144, self.working_bytes // 8_192)))
@@ -147,6 +160,48 @@ def text_slices(texts: Sequence[str], max_chars: int) -> Iterator[slice]:
         stop = max(start + 1, int(np.searchsorted(ends, before + max_chars, side="right")))
         yield slice(start, stop)
         start = stop
+
+
+def text_batches(
+    batches: Iterable[pa.RecordBatch], max_chars: int, max_rows: int
+) -> Iterator[tuple[list[str], list[str]]]:
+    """``(ids, texts)`` of at most ``max_chars`` characters and ``max_rows`` rows each (a text
+    longer than ``max_chars`` alone), regrouped from Arrow batches of (id, text) in their order.
+
+    The stage's texts are read in small Arrow batches and handed on by size, so what a batch
+    holds as Python strings is bounded by the memory budget, not by a row count.
+    """
+    pending: list[pa.RecordBatch] = []
+    chars = rows = 0
+
+    def flush() -> tuple[list[str], list[str]]:
+        nonlocal chars, rows
+        table = pa.Table.from_batches(pending)
+        pending.clear()
+        chars = rows = 0
+        return table.column(0).to_pylist(), table.column(1).to_pylist()
+
+    for batch in batches:
+        lengths = pc.utf8_length(batch.column(1)).fill_null(0).to_numpy(zero_copy_only=False)
+        ends = np.cumsum(lengths.astype(np.int64))
+        start = 0
+        while start < len(batch):
+            before = int(ends[start - 1]) if start else 0
+            fit = int(np.searchsorted(ends[start:], before + max_chars - chars, side="right"))
+            fit = min(fit, max_rows - rows)
+            if fit == 0 and rows == 0:
+                fit = 1  # a text longer than the batch: on its own
+            if fit == 0:
+                yield flush()
+                continue
+            pending.append(batch.slice(start, fit))
+            chars += int(ends[start + fit - 1]) - before
+            rows += fit
+            start += fit
+            if start < len(batch):  # the batch is full
+                yield flush()
+    if pending:
+        yield flush()
 
 
 def partitioned(rows: int, dim: int, config) -> bool:
@@ -270,9 +325,7 @@ def search_shards(
         index = Index.restore(str(shard.index), view=True)
         shard_keys = shard.keys()
         shard_rows = rows_of_keys(shard_keys)  # -1: removed since the shard was built
-        live = shard_rows >= 0
-        shard_vectors = np.zeros((len(shard_keys), dim), dtype=np.float32)
-        shard_vectors[live] = vectors[shard_rows[live]]
+        shard_vectors = _shard_vectors(vectors, shard_rows, budget.chunk_rows(4 * dim + 4096))
         k = min(config.neighbours + 1, len(index))
         for start in range(0, len(queries), batch):
             rows = queries[start : start + batch]
@@ -315,6 +368,18 @@ def search_shards(
     n = max(int(right.max()) + 1, 1) if len(right) else 1
     _, first = np.unique(left * n + right, return_index=True)  # a pair found from both ends
     return ShardSearch(left[first], right[first], sim[first])
+
+
+def _shard_vectors(vectors, shard_rows: np.ndarray, step: int) -> np.ndarray:
+    """The shard's float32 vectors (zeros for rows removed since it was built), read ``step``
+    rows at a time: one read of the whole shard held its copy, the mapped pages and the result
+    at once (~3x the shard's vectors)."""
+    out = np.zeros((len(shard_rows), vectors.shape[1]), dtype=np.float32)
+    live = np.flatnonzero(shard_rows >= 0)
+    for start in range(0, len(live), step):
+        at = live[start : start + step]
+        out[at] = vectors[shard_rows[at]]
+    return out
 
 
 def _nearer(rows, candidates, similarity, nearest, nearest_sim) -> None:

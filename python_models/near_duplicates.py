@@ -459,6 +459,13 @@ def pair_chunk(vectors: np.ndarray, config: NearDupConfig) -> int | None:
     return None if budget is None else Budget(budget).pair_chunk()
 
 
+def cosine_step(vectors: np.ndarray, config: NearDupConfig) -> int:
+    """Pairs scored at a time by :func:`_cosines` on the stage's vectors: past the partitioned
+    size they are on disk, and a step's rows (and their mapped pages) count against the budget."""
+    budget = budget_of(len(vectors), vectors, config)
+    return _PAIR_CHUNK if budget is None else Budget(budget).cosine_pairs(vectors.shape[1])
+
+
 def _neighbours(lefts, rights, sims, nearest, nearest_sim) -> Neighbours:
     def cat(parts, dtype):
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
@@ -541,15 +548,18 @@ def candidate_pairs(
     key = np.concatenate([pairs.left * n + pairs.right, left * n + right])
     unique_key = np.unique(key)
     pairs.left, pairs.right = unique_key // n, unique_key % n
-    pairs.similarity = _cosines(vectors, vectors, pairs.left, pairs.right).astype(np.float32)
+    step = cosine_step(vectors, config)
+    pairs.similarity = _cosines(vectors, vectors, pairs.left, pairs.right, step).astype(np.float32)
     return pairs
 
 
-def _cosines(a: np.ndarray, b: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Row-wise dot products ``a[left[i]] . b[right[i]]`` in bounded-memory chunks."""
+def _cosines(
+    a: np.ndarray, b: np.ndarray, left: np.ndarray, right: np.ndarray, step: int = _PAIR_CHUNK
+) -> np.ndarray:
+    """Row-wise dot products ``a[left[i]] . b[right[i]]``, ``step`` pairs at a time."""
     out = np.zeros(len(left), dtype=np.float64)
-    for start in range(0, len(left), _PAIR_CHUNK):
-        chunk = slice(start, start + _PAIR_CHUNK)
+    for start in range(0, len(left), step):
+        chunk = slice(start, start + step)
         out[chunk] = np.einsum("ij,ij->i", a[left[chunk]], b[right[chunk]])
     return out
 

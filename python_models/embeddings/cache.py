@@ -22,6 +22,7 @@ from pixel_config import settings
 from python_models.embeddings.backends import Embedder
 
 READ_BATCH_ROWS = 65_536  # rows per read step of get_many
+SCAN_BUFFER_BYTES = 1 << 20  # read buffer of a column chunk in scan / put_many's key check
 
 
 def cache_root() -> Path:
@@ -99,14 +100,19 @@ class EmbeddingCache:
                 found[rows] = True
         return found, vectors
 
-    def scan(self, model_id: str, dim: int) -> Iterator[tuple[pa.Array, np.ndarray]]:
-        """Every cached ``(content hashes, vectors)`` of ``model_id``, one read batch at a time:
+    def scan(
+        self, model_id: str, dim: int, batch_rows: int = READ_BATCH_ROWS
+    ) -> Iterator[tuple[pa.Array, np.ndarray]]:
+        """Every cached ``(content hashes, vectors)`` of ``model_id``, ``batch_rows`` at a time:
         one pass over the cache whatever the number of ids wanted (the near-dup stage past its
-        memory budget matches them against its sorted ids)."""
+        memory budget matches them against its sorted ids). Column chunks are read in 1 MiB
+        buffers, not pre-buffered whole, so memory holds one row group's decoded column and
+        one batch (a 65,536-row batch with pre-buffering peaked ~360 MiB over the start on
+        88k cached rows; 8,192 rows unbuffered, ~180 MiB: docs/benchmarks.md, session 6)."""
         for part in self._parts(model_id):
-            reader = pq.ParquetFile(part)
+            reader = pq.ParquetFile(part, pre_buffer=False, buffer_size=SCAN_BUFFER_BYTES)
             columns = ["content_hash", "embedding"]
-            for batch in reader.iter_batches(batch_size=READ_BATCH_ROWS, columns=columns):
+            for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
                 stored = batch.column(1)
                 if stored.type.list_size != dim:
                     raise ValueError(f"cached {model_id} vectors have dim {stored.type.list_size}")
@@ -119,12 +125,7 @@ class EmbeddingCache:
             return 0
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         keys = pa.array(content_hashes, type=pa.string())
-        existing = self._read(model_id, columns=["content_hash"])
-        keep = np.ones(len(keys), dtype=bool)
-        if existing is not None:
-            keep &= ~pc.is_in(keys, value_set=existing.column("content_hash")).to_numpy(
-                zero_copy_only=False
-            )
+        keep = ~self._cached(keys, model_id)
         # the same hash twice in one call: keep the first
         _, first = np.unique(np.asarray(content_hashes, dtype=object), return_index=True)
         unique_mask = np.zeros(len(keys), dtype=bool)
@@ -144,6 +145,18 @@ class EmbeddingCache:
         )
         self._write(model_id, table)
         return len(rows)
+
+    def _cached(self, keys: pa.Array, model_id: str) -> np.ndarray:
+        """Which of ``keys`` are in the cache: the stored keys are streamed part by part, a read
+        batch at a time, so memory holds ``keys`` and one batch, not every cached key (which
+        grows with the cache: ~70 bytes a row as Arrow strings, 3 GiB at 47.5 M)."""
+        found = np.zeros(len(keys), dtype=bool)
+        for part in self._parts(model_id):
+            reader = pq.ParquetFile(part, pre_buffer=False, buffer_size=SCAN_BUFFER_BYTES)
+            for batch in reader.iter_batches(batch_size=READ_BATCH_ROWS, columns=["content_hash"]):
+                at = pc.index_in(batch.column(0), value_set=keys).drop_null()  # rows of `keys`
+                found[at.to_numpy(zero_copy_only=False)] = True
+        return found
 
     def _write(self, model_id: str, table: pa.Table) -> Path:
         directory = self._dir(model_id)

@@ -80,6 +80,38 @@ def test_cache_writes_only_new_keys_and_compacts(tmp_path):
     assert cache.get_many(["a", "b", "c"], "m", 4)[0].all()
 
 
+def test_cache_checks_new_keys_against_every_part_a_batch_at_a_time(tmp_path, monkeypatch):
+    from python_models.embeddings import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "READ_BATCH_ROWS", 2)  # the stored keys in many batches
+    cache = EmbeddingCache(tmp_path)
+    v = np.arange(40, dtype=np.float32).reshape(10, 4)
+    assert cache.put_many(["k0", "k1", "k2", "k3", "k4"], v[:5], "m") == 5
+    assert cache.put_many(["k5", "k6", "k7"], v[5:8], "m") == 3
+    # k1 sits in the first part's first batch, k7 in the second part's last; k8 is new twice
+    assert cache.put_many(["k7", "k8", "k1", "k8", "k9"], v[[0, 8, 0, 0, 9]], "m") == 2
+    assert cache.count("m") == 10
+    found, got = cache.get_many(["k1", "k7", "k8", "k9"], "m", 4)
+    assert found.all()
+    assert np.array_equal(got, v[[1, 7, 8, 9]])  # the first write of a key stands
+
+
+@pytest.mark.parametrize("batch_rows", [1, 3, 65_536])
+def test_cache_scan_yields_every_row_once_whatever_the_batch(tmp_path, batch_rows):
+    cache = EmbeddingCache(tmp_path)
+    v = np.random.default_rng(2).standard_normal((7, 4)).astype(np.float32)
+    cache.put_many([f"s{i}" for i in range(4)], v[:4], "m")
+    cache.put_many([f"s{i}" for i in range(4, 7)], v[4:], "m")
+    seen = {}
+    for hashes, vectors in cache.scan("m", 4, batch_rows):
+        assert len(hashes) <= batch_rows
+        for key, vector in zip(hashes.to_pylist(), vectors, strict=True):
+            assert key not in seen
+            seen[key] = vector
+    assert sorted(seen) == [f"s{i}" for i in range(7)]
+    assert all(np.array_equal(seen[f"s{i}"], v[i]) for i in range(7))
+
+
 def test_embed_with_cache_embeds_only_unseen_texts(tmp_path):
     cache = EmbeddingCache(tmp_path)
     embedder = CountingEmbedder()

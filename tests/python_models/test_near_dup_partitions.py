@@ -17,6 +17,7 @@ from python_models.near_dup_partitions import (
     id_strings,
     partitioned,
     put_rows,
+    text_batches,
     text_slices,
 )
 from python_models.near_duplicates import NearDupConfig
@@ -181,3 +182,42 @@ def test_signing_slices_cover_every_text_once_within_the_characters(max_chars):
         chars = sum(map(len, texts[part]))
         assert chars <= max_chars or part.stop - part.start == 1
     assert list(text_slices([], 10)) == []
+
+
+@pytest.mark.parametrize(
+    ("max_chars", "max_rows"), [(1, 100), (6, 100), (12, 3), (1_000, 2), (10**6, 10**6)]
+)
+@pytest.mark.parametrize("read_rows", [1, 4, 100])
+def test_text_batches_keep_every_row_in_order_within_the_characters(max_chars, max_rows, read_rows):
+    texts = ["abcd", "", "efghijk", None, "l", "mnopqrstuvwxyz", "ab", "ü" * 5]
+    ids = [f"c{i}" for i in range(len(texts))]
+    table = pa.table({"conversation_id": ids, "embedding_text": pa.array(texts, pa.string())})
+    batches = list(text_batches(table.to_batches(max_chunksize=read_rows), max_chars, max_rows))
+    assert [i for b, _ in batches for i in b] == ids
+    assert [t for _, b in batches for t in b] == texts  # nulls stay None
+    for batch_ids, batch_texts in batches:
+        assert 1 <= len(batch_ids) <= max_rows
+        chars = sum(len(t or "") for t in batch_texts)  # characters, not bytes ("ü")
+        assert chars <= max_chars or len(batch_ids) == 1
+    assert list(text_batches(iter([]), 10, 10)) == []
+
+
+@pytest.mark.parametrize("step", [1, 7, 65_536])
+def test_cosines_from_disk_are_the_same_in_any_step(tmp_path, step):
+    from python_models.near_duplicates import _cosines
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((50, 16)).astype(np.float32)
+    np.save(tmp_path / "v.npy", vectors)
+    left, right = rng.integers(0, 50, 200), rng.integers(0, 50, 200)
+    expected = np.einsum("ij,ij->i", vectors[left], vectors[right])
+    disk = DiskRows(tmp_path / "v.npy")
+    assert np.array_equal(_cosines(disk, disk, left, right, step), expected.astype(np.float64))
+
+
+def test_budget_sizes_its_disk_cosine_steps_and_text_batches():
+    small, default = Budget(600), Budget(4096)
+    # 44 MiB of working memory: ~1,100 pairs of 256-dim rows (10 KiB a pair with their pages)
+    assert 1_024 <= small.cosine_pairs(256) < default.cosine_pairs(256) <= 65_536
+    assert small.text_chars() < default.text_chars()
+    assert small.text_chars() * 3 <= small.working_bytes  # a batch held as Arrow and str

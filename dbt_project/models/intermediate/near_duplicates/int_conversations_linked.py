@@ -16,10 +16,13 @@ import pyarrow as pa
 
 from pixel_config.values import flag, optional_number
 from python_models.near_dup_index import IndexRun, link_with_index
+from python_models.near_dup_partitions import Budget
+from python_models.near_dup_partitions import text_batches as budget_text_batches
 from python_models.near_duplicates import NearDupConfig, Timings, link_conversations
 from python_models.ray_stages import engine_connection
 
-TEXT_BATCH_ROWS = 50_000
+TEXT_BATCH_ROWS = 50_000  # at most, below the budget's characters
+TEXT_READ_ROWS = 2_048
 
 
 def model(dbt, session):
@@ -41,14 +44,10 @@ def model(dbt, session):
     ids = keys.column("conversation_id")  # Arrow: the indexed path keeps them as bytes
 
     def text_batches():
-        reader = texts.project("conversation_id, embedding_text").fetch_arrow_reader(
-            TEXT_BATCH_ROWS
-        )
-        for batch in reader:
-            yield (
-                batch.column("conversation_id").to_pylist(),
-                batch.column("embedding_text").to_pylist(),
-            )
+        # small Arrow reads, handed on in batches sized by the memory budget's characters
+        reader = texts.project("conversation_id, embedding_text").fetch_arrow_reader(TEXT_READ_ROWS)
+        max_chars = Budget(config.memory_budget_mib).text_chars()
+        return budget_text_batches(reader, max_chars, TEXT_BATCH_ROWS)
 
     def texts_of_ids(ids, part):
         wanted = session.from_arrow(
