@@ -87,7 +87,7 @@ def pytest_collection_finish(session) -> None:
     """Make `--dist loadgroup` see the groups on pytest 9.2, where xdist 3.8's renaming of a
     grouped test to `<nodeid>@<group>` (how it tells the scheduler) no longer takes effect:
     pytest-dev/pytest-xdist#1386. Does the same renaming; a no-op where xdist managed it."""
-    if not session.config.getvalue("loadgroup"):
+    if not session.config.getoption("loadgroup", False):  # set on xdist workers only
         return
     for item in session.items:
         groups = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group")})
