@@ -161,8 +161,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
-def build(lake: Path, warehouse: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run_cli("build", "--lake", str(lake), "--warehouse", str(warehouse), *extra)
+def build(
+    lake: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_cli("build", "--lake", str(lake), "--warehouse", str(warehouse), *extra, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -174,8 +176,16 @@ def sample_lake(tmp_path_factory) -> tuple[Path, LakeSummary]:
 @pytest.fixture(scope="session")
 def built_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
     lake, summary = sample_lake
-    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    result = build(lake, warehouse)
+    root = tmp_path_factory.mktemp("warehouse")
+    warehouse = root / "warehouse.duckdb"
+    # its own cold caches, as on a fresh clone: what another build of the run (or an older
+    # checkout) left in a shared result cache first changes its export's bytes, and under xdist
+    # the order of the builds changes (docs/benchmarks.md, "The test suite's time, part 3")
+    caches = {
+        "PIXEL_EMBEDDING_CACHE": str(root / "embeddings"),
+        "PIXEL_RESULT_CACHE": str(root / "results"),
+    }
+    result = build(lake, warehouse, env=caches)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return BuiltWarehouse(lake, summary, warehouse, result.stdout)
 
