@@ -27,10 +27,15 @@ demo: $(STAMP)
 demo-s3: $(STAMP)
 	$(BIN)/pixel-data demo-s3
 
-## Lint, then the whole test suite (pytest, which also runs `dbt build` with all its tests).
-## The slowest tests are listed at the end (--durations).
+# pytest-xdist workers for `make test` (`make test PYTEST_WORKERS=0` runs in one process). The
+# tests sharing a session build run on one worker (`--dist loadgroup`, groups set in
+# tests/conftest.py), so no build runs twice; each worker's dbt writes its own target/ and logs/.
+PYTEST_WORKERS ?= 2
+
+## Lint, then the whole test suite (pytest, which also runs `dbt build` with all its tests) on
+## two workers. The slowest tests are listed at the end (--durations).
 test: $(STAMP) lint
-	$(BIN)/python -m pytest --durations=30
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=30
 
 ## The unit layer: every test that builds no warehouse, starts no server and loads no embedding
 ## model (markers slow/model/realdata, set in tests/conftest.py); under a minute.

@@ -36,13 +36,110 @@ SLOW_FIXTURES = frozenset(
 SLOW_FOLDERS = ("tests/dbt/", "tests/s3/", "tests/engine/test_ray_")
 
 
+def pytest_configure(config) -> None:
+    """Under pytest-xdist, each worker's dbt runs write their own target/ and logs/ (under
+    build/pytest-<worker>/): two builds at once must not share dbt's compiled files."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from pixel_config import settings
+
+        root = settings.BUILD_DIR / f"pytest-{worker}"
+        os.environ["DBT_TARGET_PATH"] = str(root / "target")
+        os.environ["DBT_LOG_PATH"] = str(root / "logs")
+
+
+# `make test` runs two pytest-xdist workers (`-n 2 --dist loadgroup`), and each worker builds
+# the session fixtures it uses. The ones named here cost a build or a server: every test using
+# one (directly or through another fixture) goes to one xdist group, together with every test
+# that shares another such fixture or a module- or class-scoped fixture with it, so each of them
+# is still built once per run. The cheap session fixtures (`sample_lake`, the synthetic
+# `warehouse` of tests/exports, `small_lake`, `static_embedder`: a few seconds) may be made on
+# both workers. Every test under a folder of SHARED_SERVER_FOLDERS joins its server's group.
+SHARED_SESSION_FIXTURES = frozenset(
+    {
+        "built_warehouse",
+        "built_export",
+        "switched_off_warehouse",
+        "rebuilt_warehouse",
+        "small_warehouse",
+        "s3_server",
+    }
+)
+SHARED_SERVER_FOLDERS = {"tests/s3/": "s3_server"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark every test that builds a warehouse or starts a server `slow` (see SLOW_FIXTURES)."""
+    """Mark every test that builds a warehouse or starts a server `slow` (see SLOW_FIXTURES);
+    under xdist, put the tests that share a costly fixture in one group (see above)."""
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) or any(
             folder in item.nodeid for folder in SLOW_FOLDERS
         ):
             item.add_marker(pytest.mark.slow)
+    if config.pluginmanager.hasplugin("xdist"):
+        for item, group in xdist_groups(items).items():
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(tryfirst=True)  # after every modifyitems, before xdist sends the ids
+def pytest_collection_finish(session) -> None:
+    """Make `--dist loadgroup` see the groups on pytest 9.2, where xdist 3.8's renaming of a
+    grouped test to `<nodeid>@<group>` (how it tells the scheduler) no longer takes effect:
+    pytest-dev/pytest-xdist#1386. Does the same renaming; a no-op where xdist managed it."""
+    if not session.config.getoption("loadgroup", False):  # set on xdist workers only
+        return
+    for item in session.items:
+        groups = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group")})
+        nodeid = f"{item.nodeid}@{'_'.join(groups)}"
+        if groups and not item.nodeid.endswith(nodeid[len(item.nodeid) :]):
+            if hasattr(item, "_id"):  # pytest >= 9.2: a structured NodeId
+                from _pytest.nodeid import NodeId
+
+                item._id = NodeId.parse(nodeid)
+            else:
+                item._nodeid = nodeid
+
+
+def shared_fixtures(item: pytest.Item) -> set[str]:
+    """What ``item`` must share a worker for: the costly session fixtures it uses, its module-
+    and class-scoped fixtures defined in tests/, its folder's server."""
+    shared = set(SHARED_SESSION_FIXTURES.intersection(item.fixturenames))
+    info = getattr(item, "_fixtureinfo", None)
+    for name in item.fixturenames:
+        definitions = info.name2fixturedefs.get(name) if info else None
+        if definitions and definitions[-1].scope in ("module", "class", "package"):
+            definition = definitions[-1]
+            if definition.baseid.startswith("tests"):
+                shared.add(f"{definition.baseid}::{name}")
+    shared.update(
+        fixture for folder, fixture in SHARED_SERVER_FOLDERS.items() if folder in item.nodeid
+    )
+    return shared
+
+
+def xdist_groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
+    """A group name for every test that shares a costly fixture (connected through shared
+    fixtures: a test reading two of them joins their groups); tests sharing nothing get none."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    needs = {item: sorted(shared_fixtures(item)) for item in items}
+    for keys in needs.values():
+        for key in keys[1:]:
+            parent[root(key)] = root(keys[0])
+    members: dict[str, set[str]] = {}
+    for keys in needs.values():
+        for key in keys:
+            members.setdefault(root(key), set()).add(key)
+    # named after the first fixture of the group (sorted), so the name is stable across workers
+    names = {group: min(keys).replace("/", ".") for group, keys in members.items()}
+    return {item: names[root(keys[0])] for item, keys in needs.items() if keys}
 
 
 @dataclass(frozen=True)
@@ -64,8 +161,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
-def build(lake: Path, warehouse: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run_cli("build", "--lake", str(lake), "--warehouse", str(warehouse), *extra)
+def build(
+    lake: Path, warehouse: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_cli("build", "--lake", str(lake), "--warehouse", str(warehouse), *extra, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +176,16 @@ def sample_lake(tmp_path_factory) -> tuple[Path, LakeSummary]:
 @pytest.fixture(scope="session")
 def built_warehouse(sample_lake, tmp_path_factory) -> BuiltWarehouse:
     lake, summary = sample_lake
-    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    result = build(lake, warehouse)
+    root = tmp_path_factory.mktemp("warehouse")
+    warehouse = root / "warehouse.duckdb"
+    # its own cold caches, as on a fresh clone: what another build of the run (or an older
+    # checkout) left in a shared result cache first changes its export's bytes, and under xdist
+    # the order of the builds changes (docs/benchmarks.md, "The test suite's time, part 3")
+    caches = {
+        "PIXEL_EMBEDDING_CACHE": str(root / "embeddings"),
+        "PIXEL_RESULT_CACHE": str(root / "results"),
+    }
+    result = build(lake, warehouse, env=caches)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return BuiltWarehouse(lake, summary, warehouse, result.stdout)
 
