@@ -52,7 +52,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	mkdir -p build
-	PIXEL_WAREHOUSE=build/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 1
+	PIXEL_WAREHOUSE=build/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
