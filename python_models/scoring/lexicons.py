@@ -143,9 +143,13 @@ def town_names(min_population: int = 500) -> frozenset[str]:
 
 @cache
 def towns() -> frozenset[str]:
-    """The shipped town list (`TOWNS`), or an empty set when the file is absent."""
+    """The shipped town list (`TOWNS`). Its absence is an error, never an empty list: the PII
+    detector would lose its town evidence without a word (an install missing package data)."""
     import gzip
 
     if not TOWNS.exists():
-        return frozenset()
+        raise FileNotFoundError(
+            f"the PII town list {TOWNS} is missing: reinstall the package, or write it with "
+            "`pixel-data eval fit pii`"
+        )
     return frozenset(gzip.decompress(TOWNS.read_bytes()).decode("utf-8").split("\n"))

@@ -29,6 +29,16 @@ def test_the_town_list_ships_and_holds_small_towns_with_and_without_accents() ->
     assert {"pelhřimov", "pelhrimov"} <= towns
 
 
+def test_a_missing_town_list_is_a_clear_error_not_an_empty_list(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(lexicons, "TOWNS", tmp_path / "pii_towns.txt.gz")
+    lexicons.towns.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match="town list"):
+            lexicons.towns()
+    finally:
+        lexicons.towns.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("text", "run", "expected", "absent"),
     [
