@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -168,7 +169,7 @@ class LocalRayCluster:
             for index in range(1, self.extra_nodes + 1):
                 self._start_node(["--address", self.address], index)
         except BaseException:
-            self.stop()
+            self.stop(keep_logs=True)
             raise
         return self.address
 
@@ -215,12 +216,22 @@ class LocalRayCluster:
         """The `ray start` process of each node, head first."""
         return [process.pid for process in self.processes]
 
-    def stop(self) -> None:
-        """Stop every node this cluster started (workers first, then the head), by PID."""
+    def log_dir(self) -> Path | None:
+        """The folder of the nodes' `ray start` logs (removed by `stop` unless it keeps them)."""
+        return self._log_dir
+
+    def stop(self, keep_logs: bool = False) -> None:
+        """Stop every node this cluster started (workers first, then the head), by PID.
+
+        The nodes' `ray start` logs are removed with them, unless `keep_logs` (a failed start
+        keeps them: its error names the log).
+        """
         for process in reversed(self.processes):
             stop_process_tree(process.pid)
             process.wait()
         self.processes.clear()
+        if self._log_dir is not None and not keep_logs:
+            shutil.rmtree(self._log_dir, ignore_errors=True)
 
     def __enter__(self) -> LocalRayCluster:
         self.start()

@@ -39,6 +39,8 @@ def test_a_stage_runs_on_both_nodes_and_matches_the_local_pool(tmp_path, monkeyp
     local = unscored_table(table.to_batches(max_chunksize=20), PiiDetector())
     with LocalRayCluster(num_cpus=1, extra_nodes=1) as cluster:
         head, worker = cluster.node_pids()
+        logs = cluster.log_dir()
+        assert logs is not None and (logs / "node-0.log").exists()
         with connect(cluster.address):
             run = RayRun(stage="redact")
             on_ray = run_stage(
@@ -56,3 +58,5 @@ def test_a_stage_runs_on_both_nodes_and_matches_the_local_pool(tmp_path, monkeyp
     assert len({pid for pid, _ in run.done_by.values()}) == 2
     assert on_ray.equals(local)
     assert not any(Path(f"/proc/{pid}").exists() for pid in (head, worker))
+    # the nodes' `ray start` logs went with them (nothing left in the temp folder)
+    assert not logs.exists()
