@@ -20,8 +20,8 @@ short turns that fallback still orders real above shuffled but reads low (docs/e
 Similarity is the cosine after a learned projection of each side (`Projection`,
 `weights/coherence_projection.npz`): user turns by one 256 x 256 matrix, replies by another,
 fitted contrastively (InfoNCE, in-batch negatives) on the (seeker turn, supporter reply) pairs of
-ESConv's train dialogues by `fit_coherence.py`, so "I'm sorry you lost your job" sits nearer a
-turn about work than the raw static vectors put it. Issue 13, session 7: per-reply real vs
+ESConv's train dialogues by `fit_coherence.py`, so that a reply sits nearer the turn it answers
+than other turns do more often than with raw static vectors. Issue 13, session 7: per-reply real vs
 shuffled AUC 0.683 -> 0.762 in 5-fold CV grouped by dialogue on the train dialogues (nested
 0.758), 0.698 -> 0.766 on the held-out dialogues (docs/evaluation.md). Both sides are
 projected the same way everywhere (the conversation's turns, the batch references, the shipped
