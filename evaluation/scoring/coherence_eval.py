@@ -28,6 +28,7 @@ from python_models.scoring.coherence import (
     RelevanceReferences,
     batch_references,
     coherence,
+    load_projection,
     load_references,
 )
 
@@ -118,39 +119,24 @@ def epitome(root: Path) -> tuple[list[Conversation], list[Conversation]]:
 
 
 def esconv_conversations(root: Path, split: str | None = None) -> list[Conversation]:
-    """ESConv dialogues (all, or one split of `fit_behaviour.esconv_split`) as ChatML turns:
-    seeker -> user, supporter -> assistant, consecutive turns of one speaker joined. Coherence
-    is fitted on nothing of ESConv, so every dialogue is held out from it."""
-    from evaluation.fitting.fit_behaviour import esconv_split
-    from evaluation.realdata import esconv_dialogue_turns
+    from evaluation.fitting.fit_coherence import esconv_conversations as conversations
 
-    conversations = []
-    for dialogue in esconv_dialogue_turns(root):
-        if not dialogue or (split is not None and esconv_split(dialogue) != split):
-            continue
-        conversation: Conversation = []
-        for turn in dialogue:
-            role = "user" if turn.speaker == "seeker" else "assistant"
-            if conversation and conversation[-1]["role"] == role:
-                conversation[-1]["content"] += " " + turn.text
-            else:
-                conversation.append({"role": role, "content": turn.text})
-        if any(m["role"] == "assistant" for m in conversation):
-            conversations.append(conversation)
-    return conversations
+    return conversations(root, split)
 
 
-def esconv(root: Path) -> tuple[list[Conversation], list[Conversation]]:
-    """ESConv dialogues, and each with its supporter replies taken from the dialogue half the
-    list away."""
-    return _with_replies_moved(esconv_conversations(root))
+def esconv(root: Path, split: str | None = None) -> tuple[list[Conversation], list[Conversation]]:
+    """ESConv dialogues (all, or one split), and each with its supporter replies taken from the
+    dialogue half the list away."""
+    return _with_replies_moved(esconv_conversations(root, split))
 
 
-def esconv_pairs(root: Path) -> tuple[list[Conversation], list[Conversation]]:
+def esconv_pairs(
+    root: Path, split: str | None = None
+) -> tuple[list[Conversation], list[Conversation]]:
     """The same dialogues cut into (seeker turn, supporter reply) pairs: one reply judged
     alone, the hardest case."""
     questions, answers = [], []
-    for conversation in esconv_conversations(root):
+    for conversation in esconv_conversations(root, split):
         for user, reply in itertools.pairwise(conversation):
             if user["role"] == "user" and reply["role"] == "assistant":
                 questions.append(user["content"])
@@ -218,9 +204,12 @@ def score_conversations(
     embedder,
     batch_size: int = BATCH_SIZE,
     fallback: RelevanceReferences | None = None,
+    projected: bool = True,
 ) -> list[CoherenceResult]:
-    """`Scorers.score`'s coherence step alone: each batch's distinct turns embedded once."""
-    fallback = fallback if fallback is not None else load_references()
+    """`Scorers.score`'s coherence step alone: each batch's distinct turns embedded once.
+    `projected=False`: raw static-vector cosines, the scorer before issue 13 session 7."""
+    projection = load_projection() if projected else None
+    fallback = fallback if fallback is not None else load_references(projection=projection)
     results = []
     for start in range(0, len(conversations), batch_size):
         batch = conversations[start : start + batch_size]
@@ -236,14 +225,14 @@ def score_conversations(
             for role in ("user", "assistant")
         }
         references = batch_references(
-            texts, vectors, rows["user"], rows["assistant"], embedder.model_id
+            texts, vectors, rows["user"], rows["assistant"], embedder.model_id, projection
         )
         for messages in batch:
             turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
             for position, m in enumerate(messages):
                 if m["role"] in ("user", "assistant"):
                     turn_vectors[position] = vectors[index[m["content"]]]
-            results.append(coherence(messages, turn_vectors, references, fallback))
+            results.append(coherence(messages, turn_vectors, references, fallback, projection))
     return results
 
 
@@ -253,12 +242,13 @@ def compare(
     shuffled: list[Conversation],
     embedder,
     batch_size: int = BATCH_SIZE,
+    projected: bool = True,
 ) -> CoherenceRow:
     """Real and shuffled conversations mixed in a hashed order, scored, then told apart."""
     mixed = [(True, c) for c in real] + [(False, c) for c in shuffled]
     order = sorted(range(len(mixed)), key=lambda i: hashlib.sha256(str(i).encode()).digest())
     mixed = [mixed[i] for i in order]
-    results = score_conversations([c for _, c in mixed], embedder, batch_size)
+    results = score_conversations([c for _, c in mixed], embedder, batch_size, projected=projected)
     scored = [(is_real, r) for (is_real, _), r in zip(mixed, results, strict=True)]
     relevance = {
         side: np.array(
@@ -291,8 +281,9 @@ def evaluate_coherence(root: Path, embedder) -> list[CoherenceRow]:
     datasets = {
         "Counsel Chat val+test": counsel_chat(root),
         "EPITOME Reddit": epitome(root),
-        "ESConv dialogues": esconv(root),
-        "ESConv reply pairs": esconv_pairs(root),
+        # the projection is fitted on ESConv's train dialogues: only the held-out ones are scored
+        "ESConv dialogues (held-out)": esconv(root, "test"),
+        "ESConv reply pairs (held-out)": esconv_pairs(root, "test"),
         "sample lake (ChatML)": sample_lake(),
     }
     return [

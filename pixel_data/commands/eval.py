@@ -253,7 +253,8 @@ for _name, _module, _default, _doc, _embedder in (
         "coherence",
         "fit_coherence",
         "WEIGHTS",
-        "Refit the coherence scorer's fallback relevance references (Counsel Chat).",
+        "Refit the coherence scorer's projection (ESConv train dialogues) and fallback "
+        "references (Counsel Chat).",
         "static",
     ),
     (

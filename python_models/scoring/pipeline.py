@@ -28,6 +28,7 @@ from python_models.scoring.coherence import (
     RelevanceReferences,
     batch_references,
     coherence,
+    load_projection,
     load_references,
 )
 from python_models.scoring.completeness import CompletenessResult, completeness
@@ -185,7 +186,10 @@ class Scorers:
         self.pii = PiiDetector()
         self.safety = SafetyScorer()
         load_model()  # the language model, like the weights above, is loaded before scoring
-        self.coherence_fallback: RelevanceReferences = load_references()
+        self.coherence_projection = load_projection()
+        self.coherence_fallback: RelevanceReferences = load_references(
+            projection=self.coherence_projection
+        )
         for name, fitted_with in (
             ("crisis", self.crisis.embedding_model),
             ("empathy", self.empathy.embedding_model),
@@ -362,7 +366,12 @@ class Scorers:
         # 5. coherence ranks each (user, reply) pair against the batch's other turns
         started = self._start()
         references = batch_references(
-            texts, vectors, user_rows, assistant_rows, self.embedder.model_id
+            texts,
+            vectors,
+            user_rows,
+            assistant_rows,
+            self.embedder.model_id,
+            self.coherence_projection,
         )
         self._timed("coherence", started)
 
@@ -376,7 +385,11 @@ class Scorers:
                 if text_row is not None and messages[position]["role"] in ("user", "assistant"):
                     turn_vectors[position] = vectors[text_row]
             coherence_result = coherence(
-                messages, turn_vectors, references, self.coherence_fallback
+                messages,
+                turn_vectors,
+                references,
+                self.coherence_fallback,
+                self.coherence_projection,
             )
             self._timed("coherence", started)
 

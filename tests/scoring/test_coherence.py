@@ -137,3 +137,52 @@ def test_shipped_references_rank_a_real_answer_above_an_unrelated_one() -> None:
     assert real.relevance is not None and other.relevance is not None
     assert real.relevance > other.relevance + 0.3
     assert real == coherence(messages, embedder.encode([question, answer]), None, shipped)
+
+
+def test_projection_maps_each_role_and_keeps_ranks_comparable() -> None:
+    """A projection moves user turns and replies by their own maps; the references must be
+    projected by the same maps, so a turn that is its own reference is still left out."""
+    from python_models.scoring.coherence import Projection
+
+    rng = np.random.default_rng(3)
+    projection = Projection(
+        users=np.eye(DIM, dtype=np.float32) + 0.1 * rng.normal(size=(DIM, DIM)).astype(np.float32),
+        replies=np.eye(DIM, dtype=np.float32),
+    )
+    vectors = np.stack([QUESTION, ON_TOPIC])
+    moved = projection.turn_vectors(["user", "assistant"], vectors)
+    assert np.allclose(moved[1], ON_TOPIC)  # the identity map leaves the reply where it was
+    assert not np.allclose(moved[0], QUESTION)
+    assert np.allclose(np.linalg.norm(moved, axis=1), 1.0)
+    assert np.allclose(projection.turn_vectors(["system", "assistant"], vectors)[0], QUESTION)
+    references = _random_references(MAX_REFERENCES)
+    projected = RelevanceReferences(
+        projection.user_vectors(references.users),
+        projection.reply_vectors(references.replies),
+        "test",
+        "batch",
+    )
+    messages = _conversation("user", "assistant")
+    real = coherence(messages, vectors, projected, None, projection)
+    other = coherence(messages, np.stack([QUESTION, OFF_TOPIC]), projected, None, projection)
+    assert real.relevance is not None and other.relevance is not None
+    assert real.relevance > other.relevance
+
+
+def test_shipped_projection_ranks_a_real_reply_above_another_dialogues() -> None:
+    """The shipped maps (fitted on ESConv train dialogues) on written turns of my own."""
+    from python_models.embeddings.backends import get_embedder
+    from python_models.scoring.coherence import load_projection
+
+    embedder = get_embedder("default")
+    projection = load_projection()
+    assert projection.users.shape == projection.replies.shape == (embedder.dim, embedder.dim)
+    shipped = load_references(projection=projection)
+    question = "I lost my job last week and I don't know how I'll pay the rent."
+    answer = "Losing your job is a huge shock, and worrying about the rent on top of it is a lot."
+    unrelated = "It's lovely that your sister came to visit for your birthday."
+    messages = [{"role": "user", "content": question}, {"role": "assistant", "content": "a"}]
+    real = coherence(messages, embedder.encode([question, answer]), None, shipped, projection)
+    other = coherence(messages, embedder.encode([question, unrelated]), None, shipped, projection)
+    assert real.relevance is not None and other.relevance is not None
+    assert real.relevance > other.relevance + 0.2
