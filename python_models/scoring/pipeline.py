@@ -363,15 +363,16 @@ class Scorers:
             }
         self._timed("category", started)
 
-        # 5. coherence ranks each (user, reply) pair against the batch's other turns
+        # 5. coherence ranks each (user, reply) pair against the batch's other turns, in the
+        # projected space: every distinct text projected once per batch by each side's map
         started = self._start()
+        projection = self.coherence_projection
+        projected = {
+            "user": projection.user_vectors(vectors),
+            "assistant": projection.reply_vectors(vectors),
+        }
         references = batch_references(
-            texts,
-            vectors,
-            user_rows,
-            assistant_rows,
-            self.embedder.model_id,
-            self.coherence_projection,
+            texts, vectors, user_rows, assistant_rows, self.embedder.model_id, projection
         )
         self._timed("coherence", started)
 
@@ -382,14 +383,12 @@ class Scorers:
             turn_rows = [index.get(m.get("content") or "") for m in messages]
             turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
             for position, text_row in enumerate(turn_rows):
-                if text_row is not None and messages[position]["role"] in ("user", "assistant"):
-                    turn_vectors[position] = vectors[text_row]
+                role = messages[position]["role"]
+                if text_row is not None and role in projected:
+                    turn_vectors[position] = projected[role][text_row]
+            # the turns are projected already (above); the references were projected alike
             coherence_result = coherence(
-                messages,
-                turn_vectors,
-                references,
-                self.coherence_fallback,
-                self.coherence_projection,
+                messages, turn_vectors, references, self.coherence_fallback
             )
             self._timed("coherence", started)
 
