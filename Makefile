@@ -8,12 +8,44 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: demo demo-s3 test test-fast lint format build export benchmark benchmark-s3 clean docs ray-multinode
 
+# The set-up installs with uv (from PyPI, bootstrapped into the venv by pip): the same packages
+# as pip, several times faster (docs/benchmarks.md, "The test suite's time, part 4"). uv does not
+# read pip's configuration, so it is handed pip's own settings of this machine (find-links, index
+# URLs, constraint files: `pip config list`) and pip's choice among indexes (the best version over
+# all of them). Where uv cannot be installed (no registry reaches it), pip installs everything as
+# before and a line says so; where uv is installed but its install fails, the set-up fails.
+UV_VERSION := 0.13.8
+define UV_ARGS_FROM_PIP
+import subprocess, sys
+flags = {"find-links": "--find-links", "index-url": "--index-url",
+         "extra-index-url": "--extra-index-url", "constraint": "--constraint"}
+listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"],
+                        capture_output=True, text=True, check=True).stdout
+args = ["--index-strategy", "unsafe-best-match", "--compile-bytecode"]
+for line in listed.splitlines():
+    key, _, value = line.partition("=")
+    flag = flags.get(key.rsplit(".", 1)[-1])
+    for item in value.strip().strip("'\"").split() if flag else ():
+        if f"{flag}={item}" not in args:
+            args.append(f"{flag}={item}")
+print(" ".join(args))
+endef
+export UV_ARGS_FROM_PIP
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# the CPU build of torch first, so sentence-transformers does not pull CUDA wheels
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev,embeddings]'
+	if $(BIN)/python -m pip install --quiet uv==$(UV_VERSION); then \
+	    args=$$($(BIN)/python -c "$$UV_ARGS_FROM_PIP") || exit 1; \
+	    install="$(BIN)/python -m uv pip install --quiet --python $(BIN)/python $$args"; \
+	else \
+	    echo "uv could not be installed: pip installs everything (slower)"; \
+	    install="$(BIN)/python -m pip install --quiet"; \
+	fi; \
+	set -e; \
+	: the CPU build of torch first, so sentence-transformers does not pull CUDA wheels; \
+	$$install torch==2.13.0; \
+	$$install -e '.[dev,embeddings]'
 	# the duckdb-cli wheel installs its binary without the executable bit
 	chmod +x $(BIN)/duckdb
 	touch $(STAMP)
@@ -38,9 +70,11 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=30
 
 ## The unit layer: every test that builds no warehouse, starts no server and loads no embedding
-## model (markers slow/model/realdata, set in tests/conftest.py); under a minute.
+## model (markers slow/model/realdata, set in tests/conftest.py), on the same two workers; under
+## a minute.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not model and not realdata" --durations=10
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup \
+	    -m "not slow and not model and not realdata" --durations=10
 
 ## Two Ray nodes on this host (`ray start --head` and `ray start --address`, loopback ports):
 ## a stage's batches run on both nodes; every Ray process is stopped by PID (docs/scaling.md).
