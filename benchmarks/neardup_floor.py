@@ -9,7 +9,9 @@ its high-water mark VmHWM, from /proc/self/status), the bytes Python objects hol
 (``tracemalloc``, started after the imports, so it counts what the steps allocate through
 Python's allocator and numpy) and Arrow's memory pool: the imports, the static model, DuckDB's
 connection and the chosen ids, the embedding-cache pass (:meth:`EmbeddingCache.scan` in the
-budget's rows), and ``malloc_trim`` (what glibc gives back). The difference between RSS and
+budget's rows), ``malloc_trim`` (what glibc gives back), then the stage's first budget-sized
+step, every text read from DuckDB in the budget's batches and MinHash-signed in its slices
+(DuckDB's own buffers from ``duckdb_memory()``). The difference between RSS and
 what Python and Arrow account for is the libraries' native memory (DuckDB's buffer pool,
 usearch, the allocators' kept pages). ``FIXED_OVERHEAD_MIB`` in near_dup_partitions.py is set
 from this. Linux only (/proc).
@@ -96,6 +98,25 @@ def main() -> None:
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     step("after malloc_trim", pool)
+    # the stage's first budget-sized step: every text read from DuckDB and MinHash-signed
+    from python_models.lexical_overlap import sign_texts
+    from python_models.near_dup_partitions import text_batches, text_slices
+
+    con.execute(
+        "create temp view texts as select t.* from int_conversations_embedding_texts t"
+        " semi join chosen using (conversation_id)"
+    )
+    reader = con.sql("select conversation_id, embedding_text from texts").fetch_arrow_reader(2_048)
+    signed = 0
+    for _batch_ids, texts in text_batches(reader, budget.text_chars(), 50_000):
+        for part in text_slices(texts, budget.sign_chars()):
+            signed += len(sign_texts(texts[part]))
+    step(f"{signed} texts read from DuckDB and signed", pool)
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    step("after malloc_trim", pool)
+    memory = con.sql("select sum(memory_usage_bytes) from duckdb_memory()").fetchone()
+    steps[-1]["duckdb_buffers_mib"] = round((memory[0] or 0) / MIB, 1)
     print(
         json.dumps(
             {

@@ -35,8 +35,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MIB = 2**20
-# the per-row bookkeeping the stage keeps whatever the budget (ids, keys, nearest, positions),
-# and the interpreter with numpy, pyarrow, duckdb and the static model: not part of a partition
+# What the stage holds outside its budget-sized steps, measured (benchmarks/neardup_floor.py,
+# 80k rows, docs/benchmarks.md "Near-dup memory, session 7"): the interpreter with numpy,
+# pyarrow, duckdb, usearch and the stage's modules ~167 MiB, the static model ~110, DuckDB's
+# connection and the ids ~55, native memory the embedding-cache pass leaves ~60-110 (407-446 in
+# all), DuckDB's buffers while the texts are read ~81: 488-527 MiB. Not part of a partition.
 FIXED_OVERHEAD_MIB = 512
 
 
