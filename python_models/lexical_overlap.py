@@ -278,6 +278,7 @@ def lsh_pairs(
     *,
     max_pairs_per_member: int = MAX_BUCKET_PAIRS_PER_MEMBER,
     budget_mib: int | None = None,
+    sink=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs ``(left < right)`` whose signatures agree on a whole band.
 
@@ -290,7 +291,9 @@ def lsh_pairs(
     ``signatures`` may be a :class:`~python_models.near_dup_partitions.DiskRows`; with
     ``budget_mib`` the rows are read in chunks, the band keys kept on disk when they do not fit,
     and each band sorted in passes over a share of its buckets (equal keys always share a pass,
-    so the pairs are the same as one sort's).
+    so the pairs are the same as one sort's). With ``sink``, each step's pairs (duplicates
+    included) go to ``sink(left, right)`` as found (a ``PairSpill``'s: pairs on disk) and
+    none is returned.
     """
     from python_models.near_dup_partitions import Budget, lsh_passes
 
@@ -324,6 +327,9 @@ def lsh_pairs(
                 if not same.any():
                     break
                 left, right = members[order[:-step][same]], members[order[step:][same]]
+                if sink is not None:
+                    sink(left, right)
+                    continue
                 keys.append(left * n + right)
             del order, ordered, members, bucket
     buckets.close()

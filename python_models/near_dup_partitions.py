@@ -35,8 +35,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MIB = 2**20
-# the per-row bookkeeping the stage keeps whatever the budget (ids, keys, nearest, positions),
-# and the interpreter with numpy, pyarrow, duckdb and the static model: not part of a partition
+# What the stage holds outside its budget-sized steps, measured (benchmarks/neardup_floor.py,
+# 80k rows, docs/benchmarks.md "Near-dup memory, session 7"): the interpreter with numpy,
+# pyarrow, duckdb, usearch and the stage's modules ~167 MiB, the static model ~110, DuckDB's
+# connection and the ids ~55, native memory the embedding-cache pass leaves ~60-110 (407-446 in
+# all), DuckDB's buffers while the texts are read ~81: 488-527 MiB. Not part of a partition.
 FIXED_OVERHEAD_MIB = 512
 
 
@@ -146,6 +149,13 @@ class Budget:
         per_pair = 2 * (4 * dim + 4096)
         return int(max(1_024, min(65_536, self.working_bytes // 4 // per_pair)))
 
+    def pair_bucket_rows(self, neighbours: int) -> int:
+        """Rows whose candidate pairs (as left member) are merged and verified at once when the
+        pairs are spilled to disk (:class:`PairSpill`): a pair costs ~56 bytes while its bucket
+        is read, de-duplicated and scored (key, sort, left, right, cosine), assuming up to
+        ``2 x (neighbours + 1)`` candidates a row (the search's and LSH's)."""
+        return int(max(1_024, self.working_bytes // 4 // (56 * 2 * (neighbours + 1))))
+
     def pair_chunk(self) -> int:
         """Candidate pairs verified at a time (their texts, shingles and side vectors)."""
         return int(max(1_024, min(262_144, self.working_bytes // 8_192)))
@@ -202,6 +212,63 @@ def text_batches(
                 yield flush()
     if pending:
         yield flush()
+
+
+class PairSpill:
+    """Candidate pairs on disk, bucketed by their left row, so no step holds all of them.
+
+    :meth:`add` appends pairs (as ``left * n + right`` int64 keys) to one raw file per bucket
+    of ``bucket_rows`` consecutive left rows and per source (the search's, LSH's); :meth:`buckets`
+    reads them back bucket by bucket in ascending order, each de-duplicated and sorted. Keys
+    sort as pairs do, so the buckets in order are the sorted union one ``np.unique`` of every
+    pair gives, a bucket at a time.
+    """
+
+    def __init__(self, folder: Path, rows: int, bucket_rows: int, sources: Sequence[str]):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.rows = max(1, rows)
+        self.bucket_rows = max(1, bucket_rows)
+        self.count = max(1, math.ceil(rows / self.bucket_rows))
+        self.sources = tuple(sources)
+
+    def _path(self, source: str, bucket: int) -> Path:
+        return self.folder / f"{source}-{bucket:06d}.i64"
+
+    def sink(self, source: str):
+        """``add`` bound to ``source``: what a search or LSH pass hands its pairs to."""
+        return lambda left, right: self.add(source, left, right)
+
+    def add(self, source: str, left: np.ndarray, right: np.ndarray) -> None:
+        if not len(left):
+            return
+        left = np.asarray(left, dtype=np.int64)
+        keys = left * self.rows + np.asarray(right, dtype=np.int64)
+        bucket = left // self.bucket_rows
+        order = np.argsort(bucket, kind="stable")
+        keys, bucket = keys[order], bucket[order]
+        starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+        ends = np.r_[starts[1:], len(bucket)]
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            with open(self._path(source, int(bucket[start])), "ab") as out:
+                keys[start:end].tofile(out)
+
+    def _keys(self, source: str, bucket: int) -> np.ndarray:
+        path = self._path(source, bucket)
+        return np.fromfile(path, dtype=np.int64) if path.exists() else np.zeros(0, np.int64)
+
+    def buckets(self) -> Iterator[dict[str, np.ndarray]]:
+        """Per bucket, ascending: each source's unique sorted keys and their union (``"all"``);
+        a bucket's files are deleted once read."""
+        for bucket in range(self.count):
+            keys = {source: np.unique(self._keys(source, bucket)) for source in self.sources}
+            for source in self.sources:
+                self._path(source, bucket).unlink(missing_ok=True)
+            keys["all"] = np.unique(np.concatenate(list(keys.values())))
+            yield keys
+
+    def pairs(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return keys // self.rows, keys % self.rows
 
 
 def partitioned(rows: int, dim: int, config) -> bool:
@@ -303,6 +370,7 @@ def search_shards(
     *,
     pairs: bool = True,
     update_found: bool = False,
+    sink=None,
 ) -> ShardSearch:
     """Search ``queries`` (rows, ascending) against every shard; candidates re-scored exactly.
 
@@ -311,12 +379,15 @@ def search_shards(
     int8 similarity and at or above it exactly is a pair (left < right, each once). Each query's
     ``nearest`` becomes its best exact candidate over all shards; ``update_found`` also moves a
     found row's nearest to the query when the query is nearer (the incremental build's rule).
+    With ``sink``, each batch's pairs go to ``sink(left, right)`` as they are found (a
+    :class:`PairSpill`'s: pairs on disk) and the result holds none.
     """
     from usearch.index import Index
 
     dim = vectors.shape[1]
     budget = Budget(config.memory_budget_mib)
     batch = budget.query_rows(dim, config.neighbours)
+    dots = budget.chunk_rows(8 * dim)  # candidate pairs whose two rows are gathered at once
     floor = threshold - config.rescore_margin
     best = np.full(len(queries), -np.inf, dtype=np.float32)
     best_row = np.full(len(queries), -1, dtype=np.int64)
@@ -337,7 +408,7 @@ def search_shards(
             other = np.where(shard_keys[at] == found_keys, shard_rows[at], -1)
             valid = (other >= 0) & (other != rows[:, None])
             qi, col = np.nonzero(valid)
-            exact = np.einsum("ij,ij->i", query[qi], shard_vectors[at[qi, col]])
+            exact = _row_dots(query, qi, shard_vectors, at[qi, col], dots)
             others = other[qi, col]
             # each query's nearest: its best exact candidate so far (first seen on a tie)
             score = np.full((len(rows), k), -np.inf, dtype=np.float32)
@@ -352,6 +423,9 @@ def search_shards(
             if pairs:
                 close = (approx[qi, col] >= floor) & (exact >= threshold)
                 a, b = rows[qi][close], others[close]
+                if sink is not None:
+                    sink(np.minimum(a, b), np.maximum(a, b))
+                    continue
                 lefts.append(np.minimum(a, b))
                 rights.append(np.maximum(a, b))
                 sims.append(exact[close])
@@ -368,6 +442,19 @@ def search_shards(
     n = max(int(right.max()) + 1, 1) if len(right) else 1
     _, first = np.unique(left * n + right, return_index=True)  # a pair found from both ends
     return ShardSearch(left[first], right[first], sim[first])
+
+
+def _row_dots(
+    a: np.ndarray, a_rows: np.ndarray, b: np.ndarray, b_rows: np.ndarray, step: int
+) -> np.ndarray:
+    """``a[a_rows[i]] . b[b_rows[i]]``, ``step`` pairs at a time: gathering every candidate's
+    two rows at once held 2 x (neighbours + 1) float32 rows a query (~22 KiB at 256 dims,
+    ~180 MiB for one 8,000-row query batch), the search's peak past the budget."""
+    out = np.empty(len(a_rows), dtype=np.float32)
+    for start in range(0, len(a_rows), step):
+        part = slice(start, start + step)
+        out[part] = np.einsum("ij,ij->i", a[a_rows[part]], b[b_rows[part]])
+    return out
 
 
 def _shard_vectors(vectors, shard_rows: np.ndarray, step: int) -> np.ndarray:
@@ -396,9 +483,10 @@ def _nearer(rows, candidates, similarity, nearest, nearest_sim) -> None:
 
 
 def sharded_pairs(
-    vectors: DiskRows | np.ndarray, threshold: float, config, folder: Path
+    vectors: DiskRows | np.ndarray, threshold: float, config, folder: Path, sink=None
 ) -> tuple[ShardSearch, np.ndarray, np.ndarray, list[Shard]]:
-    """Every row searched against shards of every row (keys = row numbers), for a full build."""
+    """Every row searched against shards of every row (keys = row numbers), for a full build;
+    ``sink``: the pairs handed on as found (:func:`search_shards`)."""
     n = len(vectors)
     rows = np.arange(n, dtype=np.int64)
     keys = rows.astype(np.uint64)
@@ -406,7 +494,7 @@ def sharded_pairs(
     nearest = np.full(n, -1, dtype=np.int64)
     nearest_sim = np.full(n, np.nan, dtype=np.float32)
     found = search_shards(
-        vectors, rows, shards, RowsOfKeys(keys), threshold, config, nearest, nearest_sim
+        vectors, rows, shards, RowsOfKeys(keys), threshold, config, nearest, nearest_sim, sink=sink
     )
     return found, nearest, nearest_sim, shards
 

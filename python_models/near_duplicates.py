@@ -52,6 +52,7 @@ from python_models.lexical_overlap import (
 )
 from python_models.near_dup_partitions import (
     Budget,
+    PairSpill,
     arrow_ids,
     new_index,
     partitioned,
@@ -321,7 +322,7 @@ def neighbour_pairs(
     return _ann_pairs(vectors, threshold, config, timings or Timings(), built)
 
 
-def _sharded_pairs(vectors, threshold, config, timings, built, workdir) -> Neighbours:
+def _sharded_pairs(vectors, threshold, config, timings, built, workdir, sink=None) -> Neighbours:
     import tempfile
 
     started = time.perf_counter()
@@ -329,7 +330,7 @@ def _sharded_pairs(vectors, threshold, config, timings, built, workdir) -> Neigh
     if workdir is None:
         scratch = tempfile.TemporaryDirectory(prefix="near-dup-shards-")
         workdir = Path(scratch.name)
-    found, nearest, nearest_sim, shards = sharded_pairs(vectors, threshold, config, workdir)
+    found, nearest, nearest_sim, shards = sharded_pairs(vectors, threshold, config, workdir, sink)
     timings.record("index_build_and_search_sharded", started)
     timings.steps["index_shards"] = len(shards)
     if built is not None and scratch is None:
@@ -519,6 +520,7 @@ def unlinked_table(ids: np.ndarray) -> pa.Table:
 PairTexts = Callable[[np.ndarray, str], Sequence[str]]
 Encode = Callable[[Sequence[str]], np.ndarray]
 _PAIR_CHUNK = 65_536  # pairs a step: two 64 MiB blocks of 256-dim vectors
+_LINKED_STEP = 8_192  # rows a step into the links table's vectors (8 MiB and its mapped pages)
 SIDES = ("user", "assistant")
 
 
@@ -760,12 +762,19 @@ def neighbour_lists(ids: pa.ChunkedArray, pairs: Neighbours) -> pa.ListArray:
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
-def linked_vectors(vectors: np.ndarray, keep: np.ndarray) -> pa.ListArray:
-    """Rows of ``vectors`` as list<float32>, null where ``keep`` is false."""
+def linked_vectors(vectors: np.ndarray, keep: np.ndarray, step: int | None = None) -> pa.ListArray:
+    """Rows of ``vectors`` as list<float32>, null where ``keep`` is false; with ``step``, read
+    ``step`` kept rows at a time into the one output array (rows on disk: the mapped pages of
+    one step, not of every kept row, and no second copy)."""
     n, dim = vectors.shape
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.where(keep, dim, 0), out=offsets[1:])
-    values = pa.array(np.ascontiguousarray(vectors[keep], dtype=np.float32).reshape(-1))
+    rows = np.flatnonzero(keep)
+    out = np.empty((len(rows), dim), dtype=np.float32)
+    step = step or max(1, len(rows))
+    for start in range(0, len(rows), step):
+        out[start : start + step] = vectors[rows[start : start + step]]
+    values = pa.array(out.reshape(-1))  # float32 without nulls: Arrow shares numpy's buffer
     return pa.ListArray.from_arrays(pa.array(offsets), values, mask=pa.array(~keep))
 
 
@@ -789,6 +798,14 @@ def link_table(
     whole-conversation cosine >= ``thresholds.whole`` alone.
     """
     timings = timings or Timings()
+    if texts_of is not None and encode is not None and budget_of(len(vectors), vectors, config):
+        pairs = _spilled_pairs(
+            vectors, signatures, thresholds, config, timings, built, workdir, texts_of, encode
+        )
+        started = time.perf_counter()
+        table = links_from_pairs(ids, vectors, pairs, thresholds, model_id, timings)
+        timings.record("components", started)
+        return table, pairs
     started = time.perf_counter()
     pairs = candidate_pairs(vectors, signatures, thresholds, config, timings, built, workdir)
     timings.record("neighbours", started)
@@ -805,6 +822,60 @@ def link_table(
     table = links_from_pairs(ids, vectors, pairs, thresholds, model_id, timings)
     timings.record("components", started)
     return table, pairs
+
+
+def _spilled_pairs(
+    vectors, signatures, thresholds, config, timings, built, workdir, texts_of, encode
+) -> Neighbours:
+    """:func:`candidate_pairs` then :func:`verify_pairs` past the memory budget, with the
+    candidates on disk (:class:`PairSpill`): the search and LSH hand their pairs to the spill
+    as found, and each bucket of left rows is de-duplicated, scored and verified on its own, so
+    memory holds one bucket's candidates and the kept pairs, not every candidate (~50 bytes a
+    candidate while they are unioned: GBs at millions of rows). The buckets in order are the
+    sorted union, so the pairs kept are the same as the in-memory steps' (a pair's verdict
+    depends on its two conversations only)."""
+    import tempfile
+
+    budget = Budget(config.memory_budget_mib)
+    started = time.perf_counter()
+    sources = ("embedding", "lexical") if signatures is not None else ("embedding",)
+    parent = None if workdir is None else Path(workdir).parent
+    with tempfile.TemporaryDirectory(prefix="near-dup-pairs-", dir=parent) as folder:
+        spill = PairSpill(
+            Path(folder), len(vectors), budget.pair_bucket_rows(config.neighbours), sources
+        )
+        found = _sharded_pairs(
+            vectors, thresholds.candidate, config, timings, built, workdir, spill.sink("embedding")
+        )
+        if signatures is not None:
+            lexical_started = time.perf_counter()
+            lsh_pairs(signatures, budget_mib=config.memory_budget_mib, sink=spill.sink("lexical"))
+            timings.record("lexical_candidates", lexical_started)
+        timings.record("neighbours", started)
+        step, chunk = cosine_step(vectors, config), budget.pair_chunk()
+        lefts, rights, sims = [], [], []
+        candidates = lexical = rejected = 0
+        for keys in spill.buckets():
+            scored = time.perf_counter()
+            lexical += len(keys.get("lexical", ()))
+            left, right = spill.pairs(keys.pop("all"))
+            del keys
+            similarity = _cosines(vectors, vectors, left, right, step).astype(np.float32)
+            piece = Neighbours(left, right, similarity, found.nearest, found.nearest_similarity)
+            candidates += len(left)
+            timings.record("neighbours", scored)
+            verified = time.perf_counter()
+            rejected += verify_pairs(piece, texts_of, encode, thresholds, signatures, chunk)
+            lefts.append(piece.left)
+            rights.append(piece.right)
+            sims.append(piece.similarity)
+            timings.record("verify", verified)
+    timings.steps["index_spill_buckets"] = spill.count
+    if signatures is not None:
+        timings.steps["lexical_candidate_pairs"] = lexical
+    timings.steps["candidate_pairs"] = candidates
+    timings.steps["pairs_rejected_by_verification"] = rejected
+    return _neighbours(lefts, rights, sims, found.nearest, found.nearest_similarity)
 
 
 def links_from_pairs(
@@ -833,7 +904,7 @@ def links_from_pairs(
                 np.where(has_nearest, pairs.nearest_similarity, 0.0).astype(np.float64),
                 mask=~has_nearest,
             ),
-            "embedding": linked_vectors(vectors, linked),
+            "embedding": linked_vectors(vectors, linked, _LINKED_STEP),
             "embedding_model": pa.repeat(pa.scalar(model_id, pa.string()), n),
             "similarity_threshold": pa.array(np.full(n, thresholds.whole)),
         },

@@ -28,6 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from python_models.parquet_keys import stored_among
+
 MODES = ("use", "refresh", "off")  # the result_cache dbt var
 ROW_GROUP_ROWS = 8_192  # small: a batch lookup reads about one row group per part
 
@@ -152,12 +154,8 @@ class ResultCache:
         keep = np.zeros(len(keys), dtype=bool)
         _, first = np.unique(np.asarray(keys, dtype=object), return_index=True)
         keep[first] = True  # the same key twice in one call: keep the first
-        parts = [] if known_missing else self._parts(name, version)
-        if parts:
-            existing = pa.concat_tables(pq.read_table(p, columns=["key"]) for p in parts)
-            keep &= ~pc.is_in(keys_array, value_set=existing.column("key")).to_numpy(
-                zero_copy_only=False
-            )
+        if not known_missing:  # the stored keys streamed, not all read into memory
+            keep &= ~stored_among(self._parts(name, version), "key", keys_array)
         if not keep.any():
             return 0
         index = pa.array(np.flatnonzero(keep))

@@ -20,9 +20,10 @@ import pyarrow.parquet as pq
 
 from pixel_config import settings
 from python_models.embeddings.backends import Embedder
+from python_models.parquet_keys import stored_among
 
 READ_BATCH_ROWS = 65_536  # rows per read step of get_many
-SCAN_BUFFER_BYTES = 1 << 20  # read buffer of a column chunk in scan / put_many's key check
+SCAN_BUFFER_BYTES = 1 << 20  # read buffer of a column chunk in scan
 
 
 def cache_root() -> Path:
@@ -147,16 +148,8 @@ class EmbeddingCache:
         return len(rows)
 
     def _cached(self, keys: pa.Array, model_id: str) -> np.ndarray:
-        """Which of ``keys`` are in the cache: the stored keys are streamed part by part, a read
-        batch at a time, so memory holds ``keys`` and one batch, not every cached key (which
-        grows with the cache: ~70 bytes a row as Arrow strings, 3 GiB at 47.5 M)."""
-        found = np.zeros(len(keys), dtype=bool)
-        for part in self._parts(model_id):
-            reader = pq.ParquetFile(part, pre_buffer=False, buffer_size=SCAN_BUFFER_BYTES)
-            for batch in reader.iter_batches(batch_size=READ_BATCH_ROWS, columns=["content_hash"]):
-                at = pc.index_in(batch.column(0), value_set=keys).drop_null()  # rows of `keys`
-                found[at.to_numpy(zero_copy_only=False)] = True
-        return found
+        """Which of ``keys`` are in the cache, the stored keys streamed (:func:`stored_among`)."""
+        return stored_among(self._parts(model_id), "content_hash", keys)
 
     def _write(self, model_id: str, table: pa.Table) -> Path:
         directory = self._dir(model_id)

@@ -81,9 +81,9 @@ def test_cache_writes_only_new_keys_and_compacts(tmp_path):
 
 
 def test_cache_checks_new_keys_against_every_part_a_batch_at_a_time(tmp_path, monkeypatch):
-    from python_models.embeddings import cache as cache_module
+    from python_models import parquet_keys
 
-    monkeypatch.setattr(cache_module, "READ_BATCH_ROWS", 2)  # the stored keys in many batches
+    monkeypatch.setattr(parquet_keys, "READ_BATCH_ROWS", 2)  # the stored keys in many batches
     cache = EmbeddingCache(tmp_path)
     v = np.arange(40, dtype=np.float32).reshape(10, 4)
     assert cache.put_many(["k0", "k1", "k2", "k3", "k4"], v[:5], "m") == 5

@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from python_models.embeddings.cache import EmbeddingCache
 from python_models.lexical_overlap import lsh_pairs
 from python_models.near_dup_index import IndexStore
 from python_models.near_dup_partitions import (
@@ -221,3 +222,69 @@ def test_budget_sizes_its_disk_cosine_steps_and_text_batches():
     assert 1_024 <= small.cosine_pairs(256) < default.cosine_pairs(256) <= 65_536
     assert small.text_chars() < default.text_chars()
     assert small.text_chars() * 3 <= small.working_bytes  # a batch held as Arrow and str
+
+
+def test_pair_spill_buckets_in_order_are_the_sorted_union(tmp_path):
+    from python_models.near_dup_partitions import PairSpill
+
+    rng = np.random.default_rng(5)
+    n = 1_000
+    spill = PairSpill(tmp_path / "pairs", n, 64, ("embedding", "lexical"))
+    added = {"embedding": [], "lexical": []}
+    for source in ("embedding", "lexical", "embedding"):  # a pair twice, within and across
+        a, b = rng.integers(0, n, 3_000), rng.integers(0, n, 3_000)
+        left, right = np.minimum(a, b)[a != b], np.maximum(a, b)[a != b]
+        spill.sink(source)(left, right)
+        added[source].append(left * n + right)
+    buckets = list(spill.buckets())
+    assert len(buckets) == spill.count == 16
+    union = np.concatenate([b["all"] for b in buckets])
+    everything = np.concatenate(added["embedding"] + added["lexical"])
+    assert np.array_equal(union, np.unique(everything))  # sorted, each pair once
+    for source in ("embedding", "lexical"):
+        got = np.concatenate([b[source] for b in buckets])
+        assert np.array_equal(got, np.unique(np.concatenate(added[source])))
+    for number, bucket in enumerate(buckets):  # a bucket holds its own left rows only
+        left, right = spill.pairs(bucket["all"])
+        assert ((left // 64) == number).all() and (left < right).all()
+    assert not list((tmp_path / "pairs").iterdir())  # each bucket's files go once read
+
+
+@pytest.mark.parametrize("bucket_rows", [7, 100])
+def test_spilled_candidates_verified_by_bucket_keep_the_pairs_of_one_bucket(
+    tmp_path, monkeypatch, bucket_rows
+):
+    """Candidates on disk, verified a bucket of left rows at a time, are the same candidates
+    and kept pairs as one bucket holding them all (the in-memory union)."""
+    from python_models.near_duplicates import Timings, link_conversations
+
+    texts = lake(500, range(0, 40))
+    texts.update({f"e{i:05d}": near_copy(conversation(i)) for i in range(100, 130)})
+    for i in range(200, 260):  # 28 of 40 words shared: an LSH candidate that verification rejects
+        words = conversation(i).split()[:28] + conversation(50_000 + i).split()[:12]
+        texts[f"h{i:05d}"] = " ".join(words)
+    config = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=TINY)
+    ids = sorted(texts)
+
+    def build(root, rows):
+        monkeypatch.setattr(Budget, "pair_bucket_rows", lambda self, neighbours: rows)
+        timings = Timings()
+        table = link_conversations(
+            ids,
+            iter([(ids, [texts[i] for i in ids])]),
+            lambda wanted, part: [texts[w] for w in wanted],
+            config,
+            cache=EmbeddingCache(root),
+            embedder=WordEmbedder(),
+            timings=timings,
+        )
+        return table, timings.steps
+
+    one, one_steps = build(tmp_path / "one", 10**6)
+    many, many_steps = build(tmp_path / "many", bucket_rows)
+    assert one_steps["index_spill_buckets"] == 1
+    assert many_steps["index_spill_buckets"] == -(-len(ids) // bucket_rows) > 5
+    for step in ("candidate_pairs", "lexical_candidate_pairs", "pairs_rejected_by_verification"):
+        assert many_steps[step] == one_steps[step]
+    assert one_steps["candidate_pairs"] > one_steps["pairs"] >= 70  # some rejected, copies kept
+    assert many.equals(one)

@@ -101,6 +101,23 @@ def test_refresh_recomputes_and_off_neither_reads_nor_writes(tmp_path) -> None:
         ResultCache(tmp_path, mode="sometimes")
 
 
+def test_put_many_checks_new_keys_against_every_part_a_batch_at_a_time(tmp_path, monkeypatch):
+    from python_models import parquet_keys
+
+    monkeypatch.setattr(parquet_keys, "READ_BATCH_ROWS", 2)  # the stored keys in many batches
+    cache = ResultCache(tmp_path)
+    assert cache.put_many("x", "v", ["k0", "k1", "k2", "k3"], pa.table({"value": [0, 1, 2, 3]}))
+    assert cache.put_many("x", "v", ["k4", "k5", "k6"], pa.table({"value": [4, 5, 6]})) == 3
+    # k1 in the first part's first batch, k6 in the second part's last; k7 new twice
+    again = pa.table({"value": [60, 70, 10, 71, 80]})
+    assert cache.put_many("x", "v", ["k6", "k7", "k1", "k7", "k8"], again) == 2
+    assert cache.count("x", "v") == 9
+    schema = pa.schema([("value", pa.int64())])
+    found, table = cache.get_many("x", "v", ["k1", "k6", "k7", "k8"], schema)
+    assert found.all()
+    assert table.column("value").to_pylist() == [1, 6, 70, 80]  # the first write stands
+
+
 @pytest.mark.slow  # loads every scorer
 def test_an_unchanged_rescore_computes_nothing_and_equals_the_first(tmp_path) -> None:
     table = _conversations(0, 40)
