@@ -61,10 +61,11 @@ def _stdout_to(log) -> Iterator[None]:
 
 
 def timed_build(
-    lake: Path, warehouse: Path, cache: Path, seed: int, cold: bool = False
+    lake: Path, warehouse: Path, cache: Path, seed: int, log_path: Path, cold: bool = False
 ) -> dict[str, object]:
     """One build with its caches under ``cache``; seconds, cache counts and slowest models.
-    ``cold``: without dbt's partial-parse file, as a first build."""
+    ``cold``: without dbt's partial-parse file, as a first build. dbt's output goes to
+    ``log_path`` (counts and ids only, as every build log)."""
     os.environ["PIXEL_EMBEDDING_CACHE"] = str(cache / "embeddings")
     if cold:
         (settings.DBT_PROJECT_DIR / "target" / "partial_parse.msgpack").unlink(missing_ok=True)
@@ -74,6 +75,8 @@ def timed_build(
         seconds = time.perf_counter() - started
         log.seek(0)
         output = log.read()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path.write_text(output)
     if not ok:
         print(output[-5000:])
         raise SystemExit("dbt build failed; see output above")
@@ -102,7 +105,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pixel-rebuild-"))
-    for name in ("lake", "extra", "cache", "cold", "warehouses"):
+    for name in ("lake", "extra", "cache", "cold", "warehouses", "logs"):
         shutil.rmtree(workdir / name, ignore_errors=True)
     lake, extra = workdir / "lake", workdir / "extra"
     warehouses = workdir / "warehouses"
@@ -112,12 +115,19 @@ def main() -> None:
 
     figures: dict[str, object] = {"records": args.records, "growth": args.growth}
     rebuilt = warehouses / "lake.duckdb"  # the warehouse a user rebuilds
-    figures["full"] = timed_build(lake, rebuilt, workdir / "cache", args.seed, cold=True)
-    figures["unchanged"] = timed_build(lake, rebuilt, workdir / "cache", args.seed)
+    logs = workdir / "logs"
+    cache = workdir / "cache"
+    figures["full"] = timed_build(lake, rebuilt, cache, args.seed, logs / "full.log", cold=True)
+    figures["unchanged"] = timed_build(lake, rebuilt, cache, args.seed, logs / "unchanged.log")
     figures["files_added"] = grow(lake, extra)
-    figures["grown"] = timed_build(lake, rebuilt, workdir / "cache", args.seed)
+    figures["grown"] = timed_build(lake, rebuilt, cache, args.seed, logs / "grown.log")
     figures["full_of_grown"] = timed_build(
-        lake, warehouses / "full_of_grown.duckdb", workdir / "cold", args.seed, cold=True
+        lake,
+        warehouses / "full_of_grown.duckdb",
+        workdir / "cold",
+        args.seed,
+        logs / "full_of_grown.log",
+        cold=True,
     )
     full, grown_full = figures["full"]["seconds"], figures["full_of_grown"]["seconds"]
     figures["ratio_unchanged"] = round(figures["unchanged"]["seconds"] / full, 3)
