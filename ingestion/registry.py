@@ -113,6 +113,7 @@ def _test_problems(
     records: list[tuple[int, dict[str, str]]], tests: dict[str, list[Any]]
 ) -> list[str]:
     problems = []
+    con = duckdb.connect()  # one in-memory connection for every expression (each connect ~0.15 s)
     for column, column_tests in tests.items():
         seen: dict[str, int] = {}
         for name, arguments in _tests(column_tests):
@@ -136,22 +137,25 @@ def _test_problems(
                     ):
                         problems.append(f"{where}: {value} is outside [{low}, {high}]")
                 elif name == "expression_is_true" and not _holds(
-                    arguments["expression"], column, value
+                    con, arguments["expression"], column, value
                 ):
                     problems.append(f"{where}: fails `{arguments['expression']}`")
+    con.close()
     return problems
 
 
-def _holds(expression: str, column: str, value: str) -> bool:
-    """Whether a seed test's SQL expression holds for one value of ``column`` (DuckDB)."""
-    with duckdb.connect() as con:
-        try:
-            (result,) = con.execute(
-                f"select ({expression}) from (select nullif(?, '') as {quote_identifier(column)})",
-                [value],
-            ).fetchone()
-        except duckdb.Error:
-            return False
+def _holds(con: duckdb.DuckDBPyConnection, expression: str, column: str, value: str) -> bool:
+    """Whether a seed test's SQL expression holds for one value of ``column`` (DuckDB). The
+    value is a quoted literal, not a bound parameter: binding one makes DuckDB import pandas
+    (seconds, before every build)."""
+    literal = "'" + value.replace("'", "''") + "'"
+    try:
+        (result,) = con.execute(
+            f"select ({expression}) from (select nullif({literal}, '') as "
+            f"{quote_identifier(column)})"
+        ).fetchone()
+    except duckdb.Error:
+        return False
     return bool(result)
 
 

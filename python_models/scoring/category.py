@@ -95,10 +95,17 @@ def _bucket(key: str) -> int:
 
 
 def _fit_linear(embeddings: np.ndarray, labels: Sequence[str], c: float):
+    """The logistic regression, fitted on one BLAS/OpenMP thread. One thread makes the fit the
+    same on every machine (a thread count changes the order of BLAS sums, and with it where
+    L-BFGS stops: 120 iterations on two threads, 93 on one, another `min_confidence`), and is
+    faster: on the shared 2-core machine, under load, two spinning threads made a 11,400-row
+    fit 205 s against 8.7 s on one (docs/benchmarks.md, incremental rebuilds, session 7)."""
     LogisticRegression = import_module("sklearn.linear_model").LogisticRegression
+    threadpool_limits = import_module("threadpoolctl").threadpool_limits
 
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-    model.fit(embeddings, np.asarray(labels))
+    with threadpool_limits(limits=1):
+        model.fit(embeddings, np.asarray(labels))
     return model
 
 

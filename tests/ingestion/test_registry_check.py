@@ -119,3 +119,13 @@ def test_a_registry_problem_stops_the_build_with_one_line(project_copy, tmp_path
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "(dataset bad_glob), column path_glob" in lines[0], result.stderr
+
+
+def test_a_seed_expression_reads_a_value_with_quotes_as_text() -> None:
+    # the value is inlined as a quoted literal (a bound parameter made DuckDB import pandas)
+    from ingestion.registry import _holds
+
+    with duckdb.connect() as con:
+        assert _holds(con, "x = 'it''s'", "x", "it's")
+        assert not _holds(con, "x = 'a'", "x", "b' or 'a' = 'a")
+        assert _holds(con, "x is null", "x", "")
