@@ -33,7 +33,7 @@ from python_models.scoring.pii_entities import EntityFinder
 from python_models.scoring.pii_span_model import SpanModel
 
 SHOW = False
-"""Print each dev mistyped entity with its context to stderr (dev templates only)."""
+"""Print each dev mistyped or missed entity with its context to stderr (dev templates only)."""
 ENTITY_GOLD = ("PERSON", "ORGANIZATION", "GPE", "STREET_ADDRESS", "ZIP_CODE")
 
 
@@ -97,6 +97,10 @@ def _tally(example, detector: PiiDetector, tables: dict[str, Counter]) -> None:
         ]
         if not touching:
             tables["confusion"][gold_type, "missed"] += 1
+            if SHOW and gold_type in ENTITY_GOLD:
+                print(
+                    f"{gold_type}->missed: {text[max(0, start - 40) : end + 30]!r}", file=sys.stderr
+                )
             continue
         _, kind, s, e = max(touching)
         tables["confusion"][gold_type, kind] += 1
@@ -158,7 +162,9 @@ def _print(tables: dict[str, Counter]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--show", action="store_true", help="print dev mistypes to stderr")
+    parser.add_argument(
+        "--show", action="store_true", help="print dev mistypes and misses to stderr"
+    )
     parser.add_argument(
         "--scheme",
         choices=("template", "source"),

@@ -73,7 +73,16 @@ GENERIC_INSTITUTIONS = _words(
     cia nhs va court state county city council department reserve reserves guard"""
 )
 """Institutions named generically ("the army", "the Marines"): not a findable organisation."""
-TITLES = _words("mr mrs ms miss mx dr prof sir madam dame rev fr pastor father coach officer")
+TITLES = _words(
+    """mr mrs ms miss mx dr prof sir madam dame rev fr pastor father coach officer grandma
+    grandpa granny nana aunt auntie uncle"""
+)
+"""Words before a name that make it a person's ("Dr. Nguyen", "Grandma Jean", "Uncle Ray")."""
+HOLIDAY_WORDS = _words(
+    """day eve christmas xmas easter thanksgiving halloween hanukkah chanukah ramadan eid diwali
+    passover kwanzaa pentecost lent"""
+)
+"""A run ending in one of these is a holiday ("Labor Day", "Christmas Eve"), not an entity."""
 ORG_WORDS = _words(
     """inc llc llp ltd plc corp corporation company co group gmbh ag sa bv investments
     consulting solutions technologies technology bank partners associates holdings systems labs
@@ -209,9 +218,22 @@ SURNAME_SUFFIX_RE = re.compile(
     r"berg|mann|stein|baum|feld|ardt|etti|elli|ini|ucci|ato|ero|illo|agi|shvili|dze)$"
 )
 BEFORE_LIST_PERSON_RE = re.compile(
-    r"(?i)(?:founders?|members?|children|kids|friends|had \d+|:)\s*$"
+    r"(?i)(?:founders?|members?|children|kids|friends|roommates|cousins|siblings|had \d+|with|:)"
+    r"\s*$"
 )
 """Before a list of people: "our 3 founders: Kónya, Becker and Vasquez"."""
+KIN_AFTER_RE = re.compile(
+    r"(?i)^(?:'s|\u2019s)[ \t]+(?:(?:ex|step|late|little|big|older|younger|new|baby)[- ]?)*"
+    + RELATIONS
+    + r"s?\b"
+)
+"""A possessive and a relationship word after a run: "Carter's mom", "Harper's dad"."""
+AND_I_AFTER_RE = re.compile(r"^[ \t]+and[ \t]+(?:I|me)\b(?!')")
+"""A given name in "Mason and I fought": a person, even when the name is also a word."""
+DETERMINER_BEFORE_RE = re.compile(
+    r"(?i)\b(?:the|a|an|this|that|these|those|some|any|every|no|each|such|his|her|its|their)"
+    r"\s+$"
+)
 LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
 PUNCTUATION_TO_BLANK = str.maketrans(
     dict.fromkeys(".,;:!?\"()[]{}<>/\\|*_~`'\u2019\u201c\u201d", " ")
@@ -554,6 +576,28 @@ class EntityFinder:
         if ruled is None and len(words) == 1 and words[0].lower() in self.common:
             return None  # "Grace is something I struggle with", "Faith and Hope": words
         lowers = [w.lower().rstrip(".") for w in words]
+        if ruled is None and lowers[-1] in HOLIDAY_WORDS:
+            return None  # "Labor Day", "Christmas Eve"
+        # an acronym used as a noun mid-sentence ("from an ATM near", "RR commenter") is no
+        # place or address; a state code stands before a comma, a postcode or the line's end
+        acronym = (
+            len(words) == 1
+            and words[0].isupper()
+            and 2 <= len(words[0]) <= 4
+            and bool(re.match(r"[ \t]+[a-z]", text[end : end + 3]))
+        )
+        if acronym and ruled is not None and ruled[2] in ("LOCATION", "ADDRESS"):
+            ruled = None
+        if (
+            ruled is not None
+            and ruled[2] == "PERSON"
+            and (
+                self._person_after(lowers, text[end : end + 32])
+                or STRONG_PERSON_CUE_RE.search(text, max(0, start - 48), start)
+                or self._person_shape(words, lowers)
+            )
+        ):
+            return ruled  # "my sister Rose", "Harper's dad", "Ella H. Snider": a person
         if ruled is None and (
             all(w in GENERIC_INSTITUTIONS or w in NAME_STOPWORDS for w in lowers)
             or (len(words) == 1 and lowers[0][-1] == "s" and THE_BEFORE_RE.search(text, 0, start))
@@ -582,6 +626,8 @@ class EntityFinder:
         kind = self.span_model.predict(features)
         if kind == "ADDRESS" and self._above_address(text, end, lowers):
             kind = self.span_model.predict(features, exclude=("ADDRESS",))
+        if acronym and kind in ("LOCATION", "ADDRESS"):
+            kind = None
         if (
             kind == "PERSON"
             and ruled is not None
@@ -679,7 +725,9 @@ class EntityFinder:
             return start, end, "ADDRESS"
         if NOT_PERSON_AFTER_RE.match(after):
             return None
-        if lowers[-1] == "day" or (
+        if self._person_after(lowers, after):
+            return start, end, "PERSON"  # "Carter's mom", "Mason and I"
+        if lowers[-1] in HOLIDAY_WORDS or (
             len(words) > 1
             and all(w.isupper() for w in words)
             and sum(len(w.rstrip(".")) > 1 for w in words) >= 2
@@ -758,9 +806,31 @@ class EntityFinder:
             return None
         if (first or last) and (not common or strong_cue or speech):
             return start, end, "PERSON"
+        if first and words[0][1:].islower() and not DETERMINER_BEFORE_RE.search(before):
+            # a given name capitalised mid-sentence is a name even when it is also a word
+            # ("leave me Brad,", "given Angel his address"): the word would be lowercase
+            return start, end, "PERSON"
         if not common and not (first or last):
             return start, end, "PERSON" if cue or speech else "LOCATION" if place_cue else None
         return None
+
+    def _person_after(self, lowers: list[str], after: str) -> bool:
+        """What follows makes the run a person: a possessive and a relationship word after a
+        given name or surname ("Carter's mom"), or "and I" after a single given name
+        ("Mason and I fought"), whatever else the word may mean."""
+        if KIN_AFTER_RE.match(after):
+            return any(self._evidence(w)[0] or self._evidence(w)[1] for w in lowers)
+        return len(lowers) == 1 and bool(AND_I_AFTER_RE.match(after)) and lowers[0] in self.first
+
+    def _person_shape(self, words: list[str], lowers: list[str]) -> bool:
+        """A given name that is no English word, then a surname ("Ella H. Snider", "Tom
+        Kowalski"), 2-3 words, no organisation word: a person's full name."""
+        if not 2 <= len(words) <= 3 or any(w in ORG_WORDS for w in lowers):
+            return False
+        if lowers[0] not in self._uncommon_first or all(w.isupper() for w in words):
+            return False
+        _, last, common = self._evidence(lowers[-1])
+        return last and not common
 
     def _features(
         self, text: str, start: int, end: int, words: list[str], ruled: tuple[int, int, str] | None
@@ -787,6 +857,8 @@ class EntityFinder:
                 features.append("town=run")
             elif any(w in self.towns for w in lowers):
                 features.append("town=word")
+            if lowers[0] in self.first and any(w in self.towns for w in lowers):
+                features.append("town_given")  # "Sandra", "Chester": towns named like people
         if PLACE_SUFFIX_RE.search(lowers[-1]):
             features.append("place_suffix")
         codes = []

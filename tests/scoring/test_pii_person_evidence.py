@@ -1,0 +1,69 @@
+"""Issue 14, session 7: person evidence after a run, a person's full-name shape the span model
+may not retype, and the precision guards for holidays and acronyms used as nouns. Sentences
+written for these tests (none from presidio-synth or the counselling set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from python_models.scoring.pii import PiiDetector
+from python_models.scoring.pii_entities import EntityFinder
+
+
+@pytest.fixture(scope="module")
+def detector() -> PiiDetector:
+    return PiiDetector()
+
+
+def _kinds(detector: PiiDetector, text: str) -> dict[str, str]:
+    return {text[p.start : p.end]: p.kind for p in detector.detect(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Carter's mom called the school again.", "Carter"),
+        ("Harper's dad is a cop.", "Harper"),
+        ("Mason and I fought about money.", "Mason"),
+        ("We stayed at Grandma Jean's house.", "Jean"),
+        ("Uncle Ray never calls back.", "Ray"),
+    ],
+)
+def test_person_evidence_after_or_before_the_name(
+    detector: PiiDetector, text: str, name: str
+) -> None:
+    assert _kinds(detector, text).get(name) == "PERSON"
+
+
+def test_a_list_after_with_is_people_not_a_firm(detector: PiiDetector) -> None:
+    kinds = _kinds(detector, "I went with Paige, Marshall and Brooke to the lake.")
+    assert [kinds.get(n) for n in ("Paige", "Marshall", "Brooke")] == ["PERSON"] * 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We withdrew cash from an ATM near the station.",
+        "I'll see you after Labor Day, and then over Christmas Eve.",
+        "Happy Mother's Day to all the moms here.",
+        "Everything changed after the ER visit.",
+    ],
+)
+def test_holidays_and_acronyms_used_as_nouns_stay(detector: PiiDetector, text: str) -> None:
+    assert detector.detect(text) == []
+
+
+def test_a_state_code_is_still_a_place_when_it_ends_the_address(detector: PiiDetector) -> None:
+    text = "We moved to 41 Birch Lane, Dayton, OH 45402 last spring."
+    assert any(p.kind == "ADDRESS" and "OH" in text[p.start : p.end] for p in detector.detect(text))
+
+
+def test_full_name_shape_and_possessive_kinship() -> None:
+    finder = EntityFinder(span_model=False)
+    assert finder._person_shape(["Jessica", "H.", "Snider"], ["jessica", "h", "snider"])
+    assert finder._person_shape(["Priya", "Kowalski"], ["priya", "kowalski"])
+    assert not finder._person_shape(["Tom", "Kowalski"], ["tom", "kowalski"])  # "tom": a word
+    assert not finder._person_shape(["Priya", "Kowalski", "Group"], ["priya", "kowalski", "group"])
+    assert not finder._person_shape(["PRIYA", "KOWALSKI"], ["priya", "kowalski"])
+    assert finder._person_after(["carter"], "'s older sister took me")
+    assert not finder._person_after(["carter"], " and the others")
