@@ -70,9 +70,30 @@ NAME_STOPWORDS = _words(
 GENERIC_INSTITUTIONS = _words(
     """army navy marines marine corps air force military national guard coast guard police
     school schools church university college hospital clinic government congress senate fbi
-    cia nhs va court state county city council department reserve reserves guard"""
+    cia nhs va court state county city council department reserve reserves guard border force
+    forces armed"""
 )
 """Institutions named generically ("the army", "the Marines"): not a findable organisation."""
+DEMONYMS = _words(
+    """american british english scottish welsh irish canadian mexican australian french german
+    spanish italian portuguese dutch belgian swiss austrian polish czech slovak hungarian
+    romanian bulgarian greek turkish russian ukrainian swedish norwegian danish finnish
+    icelandic japanese chinese korean vietnamese thai filipino indonesian malaysian indian
+    pakistani bangladeshi iranian iraqi syrian lebanese israeli palestinian saudi egyptian
+    moroccan nigerian kenyan ethiopian african european asian latino latina hispanic brazilian
+    argentine argentinian chilean colombian peruvian venezuelan cuban puerto jamaican haitian
+    muslim christian catholic jewish hindu sikh buddhist protestant mormon democrat democratic
+    republican"""
+)
+"""Nationality, religion and party words: presidio's NRP, not a person, firm or place; with
+a generic institution ("the Japanese Border Force", "the British Army") still generic."""
+
+
+def _demonym(word: str) -> bool:
+    """ "american", "mexicans", "catholics"."""
+    return word in DEMONYMS or (word[-1:] == "s" and word[:-1] in DEMONYMS)
+
+
 TITLES = _words(
     """mr mrs ms miss mx dr prof sir madam dame rev fr pastor father coach officer grandma
     grandpa granny nana aunt auntie uncle"""
@@ -230,10 +251,20 @@ KIN_AFTER_RE = re.compile(
 """A possessive and a relationship word after a run: "Carter's mom", "Harper's dad"."""
 AND_I_AFTER_RE = re.compile(r"^[ \t]+and[ \t]+(?:I|me)\b(?!')")
 """A given name in "Mason and I fought": a person, even when the name is also a word."""
+VIRTUE_WORDS = _words(
+    """hope faith grace joy love peace charity patience mercy harmony destiny trinity honor
+    honour honesty prudence verity liberty serenity felicity constance"""
+)
+"""Given names that are also ideals, capitalised as concepts ("Faith and Hope")."""
 DETERMINER_BEFORE_RE = re.compile(
     r"(?i)\b(?:the|a|an|this|that|these|those|some|any|every|no|each|such|his|her|its|their)"
     r"\s+$"
 )
+FAMILY_AFTER_RE = re.compile(
+    r"(?i)^[ \t]+(?:family|families|household|house|home|kids|children|boys|girls|twins|"
+    r"residence|place)\b"
+)
+"""After a surname with "the": the family's name ("the Kowalski family")."""
 LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
 PUNCTUATION_TO_BLANK = str.maketrans(
     dict.fromkeys(".,;:!?\"()[]{}<>/\\|*_~`'\u2019\u201c\u201d", " ")
@@ -593,13 +624,14 @@ class EntityFinder:
             and ruled[2] == "PERSON"
             and (
                 self._person_after(lowers, text[end : end + 32])
+                or FAMILY_AFTER_RE.match(text[end : end + 32])
                 or STRONG_PERSON_CUE_RE.search(text, max(0, start - 48), start)
                 or self._person_shape(words, lowers)
             )
         ):
             return ruled  # "my sister Rose", "Harper's dad", "Ella H. Snider": a person
         if ruled is None and (
-            all(w in GENERIC_INSTITUTIONS or w in NAME_STOPWORDS for w in lowers)
+            all(w in GENERIC_INSTITUTIONS or w in NAME_STOPWORDS or _demonym(w) for w in lowers)
             or (len(words) == 1 and lowers[0][-1] == "s" and THE_BEFORE_RE.search(text, 0, start))
         ):
             return None  # "the Marines", "the Samaritans": institutions named generically
@@ -715,11 +747,11 @@ class EntityFinder:
             tail = OF_TAIL_RE.match(text[end:])
             if tail and lowers[-1] in ORG_FIRST_WORDS:
                 end += tail.end()
-            if all(w in GENERIC_INSTITUTIONS or w in FUNCTION_WORDS for w in lowers):
+            if all(w in GENERIC_INSTITUTIONS or w in FUNCTION_WORDS or _demonym(w) for w in lowers):
                 return None
             return start, end, "ORGANIZATION"
-        if all(w in GENERIC_INSTITUTIONS for w in lowers):
-            return None
+        if all(w in GENERIC_INSTITUTIONS or _demonym(w) for w in lowers):
+            return None  # "the army", "Japanese", "the British Army"
         # streets named without a number: "Magnolia Drive", "Fairmount Avenue"
         if len(lowers) >= 2 and lowers[-1] in STREET_END_ONLY_WORDS:
             return start, end, "ADDRESS"
@@ -765,12 +797,16 @@ class EntityFinder:
             return None
         if THE_BEFORE_RE.search(before) and not population:
             # "the Red Cross", "the Bronx": people do not take "the"
+            if FAMILY_AFTER_RE.match(after) and (first_any or last_any):
+                return start, end, "PERSON"  # "the Kowalski family", "at the Johnson house"
             if ORG_CUE_RE.search(before):
                 return start, end, "ORGANIZATION"
             if LOCATION_CUE_RE.search(before[: THE_BEFORE_RE.search(before).start()]):
                 return start, end, "LOCATION"
             if lowers[-1].endswith("s"):
                 return None  # "the Samaritans", "the Lakers": a group named generically
+            if len(lowers) == 1 and not evidence[0][0] and not KIN_AFTER_RE.match(after):
+                return None  # "reads the Bible", "the Titanic": a surname-like word is a thing
         strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
         cue = strong_cue or bool(PERSON_CUE_RE.search(before))
         org_cue = bool(ORG_CUE_RE.search(before))
@@ -806,7 +842,12 @@ class EntityFinder:
             return None
         if (first or last) and (not common or strong_cue or speech):
             return start, end, "PERSON"
-        if first and words[0][1:].islower() and not DETERMINER_BEFORE_RE.search(before):
+        if (
+            first
+            and words[0][1:].islower()
+            and lowers[0] not in VIRTUE_WORDS
+            and not DETERMINER_BEFORE_RE.search(before)
+        ):
             # a given name capitalised mid-sentence is a name even when it is also a word
             # ("leave me Brad,", "given Angel his address"): the word would be lowercase
             return start, end, "PERSON"

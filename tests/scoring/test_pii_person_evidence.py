@@ -67,3 +67,34 @@ def test_full_name_shape_and_possessive_kinship() -> None:
     assert not finder._person_shape(["PRIYA", "KOWALSKI"], ["priya", "kowalski"])
     assert finder._person_after(["carter"], "'s older sister took me")
     assert not finder._person_after(["carter"], " and the others")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("We had dinner at the Johnson house.", "Johnson"),
+        ("The Kowalski family moved in next door.", "Kowalski"),
+    ],
+)
+def test_a_surname_with_the_and_family_is_a_person(
+    detector: PiiDetector, text: str, name: str
+) -> None:
+    assert _kinds(detector, text).get(name) == "PERSON"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My dad reads the Bible to me when I can't sleep.",
+        "The Japanese Border Force have detained him.",
+        "We are proud Mexicans and my Catholic mom hates it.",
+        "My brother joined the British Army last year.",
+    ],
+)
+def test_things_after_the_and_nationality_words_stay(detector: PiiDetector, text: str) -> None:
+    assert detector.detect(text) == []
+
+
+def test_a_firm_named_with_a_nationality_word_is_still_a_firm(detector: PiiDetector) -> None:
+    text = "I fly American Airlines to see my dad."
+    assert _kinds(detector, text).get("American Airlines") == "ORGANIZATION"
