@@ -805,8 +805,14 @@ class EntityFinder:
                 return start, end, "LOCATION"
             if lowers[-1].endswith("s"):
                 return None  # "the Samaritans", "the Lakers": a group named generically
-            if len(lowers) == 1 and not evidence[0][0] and not KIN_AFTER_RE.match(after):
-                return None  # "reads the Bible", "the Titanic": a surname-like word is a thing
+            modifier = re.match(r"[ \t]+([a-z]+)", after)  # "the Christiansen novel"
+            if (
+                len(lowers) == 1
+                and not evidence[0][0]
+                and not KIN_AFTER_RE.match(after)
+                and (modifier is None or modifier.group(1) in FUNCTION_WORDS)
+            ):
+                return None  # "reads the Bible to me": a surname-like word heading "the" is a thing
         strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
         cue = strong_cue or bool(PERSON_CUE_RE.search(before))
         org_cue = bool(ORG_CUE_RE.search(before))
