@@ -451,6 +451,18 @@ def _bucket(population: int) -> str:
     return "0"
 
 
+def _list_mate_res(lowercase: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A list mate after a name (", Aaliyah") and before one ("Kevin, "), for `_extend_lists`."""
+    word = r"[^\W\d_]" + WORD_TAIL if lowercase else UP + WORD_TAIL
+    joiner = r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&|or|y|et|und)[ \t]+)"
+    return re.compile(rf"{joiner}({word})"), re.compile(rf"(?<![\w'-])({word}){joiner}$")
+
+
+LIST_MATE_RES = {False: _list_mate_res(False), True: _list_mate_res(True)}
+LIST_ENDS = (",", "and", "&", "or", "y", "et", "und")
+"""How the text before a list mate's joiner ends (blanks stripped): `_list_mate_res`'s joiners."""
+
+
 @dataclass(frozen=True)
 class EntitySpan:
     start: int
@@ -625,8 +637,9 @@ class EntityFinder:
             and (
                 self._person_after(lowers, text[end : end + 32])
                 or FAMILY_AFTER_RE.match(text[end : end + 32])
-                or STRONG_PERSON_CUE_RE.search(text, max(0, start - 48), start)
                 or self._person_shape(words, lowers)
+                or self._given_name_mid_sentence(text, end, words)
+                or STRONG_PERSON_CUE_RE.search(text, max(0, start - 48), start)
             )
         ):
             return ruled  # "my sister Rose", "Harper's dad", "Ella H. Snider": a person
@@ -814,7 +827,14 @@ class EntityFinder:
             ):
                 return None  # "reads the Bible to me": a surname-like word heading "the" is a thing
         strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
-        cue = strong_cue or bool(PERSON_CUE_RE.search(before))
+        cue_found: list[bool] = []
+
+        def cue() -> bool:
+            """A person cue before the run; searched once, and only where a branch asks."""
+            if not cue_found:
+                cue_found.append(strong_cue or bool(PERSON_CUE_RE.search(before)))
+            return cue_found[0]
+
         org_cue = bool(ORG_CUE_RE.search(before))
         place_cue = bool(LOCATION_CUE_RE.search(before))
         speech = bool(SPEECH_AFTER_RE.match(after))
@@ -827,7 +847,7 @@ class EntityFinder:
         place_ok = place_cue or big_place or not (first_any or last_any)
         if population and place_ok and not (named_person and not big_place):
             return start, end, "LOCATION"
-        if org_cue and not (given_first and cue) and (not first_any or len(lowers) == 1):
+        if org_cue and not (given_first and cue()) and (not first_any or len(lowers) == 1):
             return start, end, "ORGANIZATION"
         if place_cue and not given_first and not (speech and first_any):
             return start, end, "LOCATION"
@@ -836,11 +856,11 @@ class EntityFinder:
                 return start, end, "PERSON"
             if (last_any or unknown_any) and not sentence_start:
                 return start, end, "PERSON"
-            if cue or speech:
+            if cue() or speech:
                 return start, end, "PERSON"
             return None
         first, last, common = evidence[0]
-        if cue and not common:
+        if not common and cue():
             return start, end, "PERSON"
         if sentence_start:
             if (first and not common) or ((uncommon_name or not common) and speech):
@@ -858,7 +878,7 @@ class EntityFinder:
             # ("leave me Brad,", "given Angel his address"): the word would be lowercase
             return start, end, "PERSON"
         if not common and not (first or last):
-            return start, end, "PERSON" if cue or speech else "LOCATION" if place_cue else None
+            return start, end, "PERSON" if cue() or speech else "LOCATION" if place_cue else None
         return None
 
     def _person_after(self, lowers: list[str], after: str) -> bool:
@@ -868,6 +888,22 @@ class EntityFinder:
         if KIN_AFTER_RE.match(after):
             return any(self._evidence(w)[0] or self._evidence(w)[1] for w in lowers)
         return len(lowers) == 1 and bool(AND_I_AFTER_RE.match(after)) and lowers[0] in self.first
+
+    def _given_name_mid_sentence(self, text: str, end: int, words: list[str]) -> bool:
+        """The rules' PERSON on one given name that is also a word, with no speech verb after
+        it and no place of that name: only the mid-sentence rule ("I talked to Maria about
+        it": the word would be lowercase) or a clear-person cue types such a run, so the model
+        is not asked to retype it."""
+        if len(words) != 1:
+            return False
+        lower = words[0].lower().rstrip(".").replace("\u2019", "'").removesuffix("'s")
+        first, _, common = self._evidence(lower)
+        return (
+            first
+            and common
+            and not self.places.get(lower, 0)
+            and not SPEECH_AFTER_RE.match(text[end : end + 32])
+        )
 
     def _person_shape(self, words: list[str], lowers: list[str]) -> bool:
         """A given name that is no English word, then a surname ("Ella H. Snider", "Tom
@@ -1026,10 +1062,7 @@ class EntityFinder:
         """One name found in "Kevin, Aaliyah and Marcus" makes its list mates names, both ways."""
         if not people:
             return people
-        word = r"[^\W\d_]" + WORD_TAIL if lowercase else UP + WORD_TAIL
-        joiner = r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&|or|y|et|und)[ \t]+)"
-        after_re = re.compile(rf"{joiner}({word})")
-        before_re = re.compile(rf"(?<![\w'-])({word}){joiner}$")
+        after_re, before_re = LIST_MATE_RES[lowercase]
         found = set(people)
         todo = list(people)
         while todo:
@@ -1038,7 +1071,12 @@ class EntityFinder:
             match = after_re.match(text, end)
             if match:
                 neighbours.append((match.start(1), match.end(1)))
-            match = before_re.search(text[max(0, start - 40) : start])
+            chunk = text[max(0, start - 40) : start]
+            # the joiner ends the chunk (or precedes its one final newline, as `$` allows): a
+            # comma or a joining word, then blanks; a cheap test that spares the search where
+            # no list can precede the name
+            tail = chunk[:-1] if chunk.endswith("\n") else chunk
+            match = before_re.search(chunk) if tail.rstrip(" \t").endswith(LIST_ENDS) else None
             if match:
                 offset = max(0, start - 40)
                 neighbours.append((offset + match.start(1), offset + match.end(1)))
@@ -1078,8 +1116,8 @@ class EntityFinder:
                 first and not last for first, last, _ in evidence
             )
             hyphen_pair = len(group) == 1 and names[0].count("-") == 1 and surnames_only
-            if FIRM_AFTER_RE.match(text[group[-1][1] :][:48]):
-                tail = FIRM_AFTER_RE.match(text[group[-1][1] :][:48])
+            tail = FIRM_AFTER_RE.match(text[group[-1][1] : group[-1][1] + 48])
+            if tail:
                 firms.append(EntitySpan(group[0][0], group[-1][1] + tail.end(), "ORGANIZATION"))
             elif ((len(group) >= 3 and surnames_only) or hyphen_pair) and (
                 ORG_CUE_RE.search(text[max(0, group[0][0] - 40) : group[0][0]])

@@ -4,10 +4,13 @@ written for these tests (none from presidio-synth or the counselling set)."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from python_models.scoring.pii import PiiDetector
-from python_models.scoring.pii_entities import EntityFinder
+from python_models.scoring.pii_entities import LIST_ENDS, LIST_MATE_RES, EntityFinder
+from python_models.scoring.pii_span_model import NONE, SpanModel
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +101,35 @@ def test_things_after_the_and_nationality_words_stay(detector: PiiDetector, text
 def test_a_firm_named_with_a_nationality_word_is_still_a_firm(detector: PiiDetector) -> None:
     text = "I fly American Airlines to see my dad."
     assert _kinds(detector, text).get("American Airlines") == "ORGANIZATION"
+
+
+def _retyping_finder() -> EntityFinder:
+    """A finder whose span model calls every run it is asked about a place."""
+    model = SpanModel((NONE, "PERSON", "LOCATION"), (0.0, 0.0, 5.0), {}, 0.5, {})
+    return EntityFinder(span_model=model)
+
+
+def test_a_mid_sentence_given_name_is_not_retyped_by_the_model() -> None:
+    finder = _retyping_finder()
+    text = "I talked to Maria about it yesterday."
+    assert [(text[e.start : e.end], e.kind) for e in finder.find(text)] == [("Maria", "PERSON")]
+    # with a speech verb after it the model is still asked (and here retypes it)
+    text = "I know Maria said nothing."
+    assert [(text[e.start : e.end], e.kind) for e in finder.find(text)] == [("Maria", "LOCATION")]
+
+
+def test_the_list_mate_test_hides_no_match() -> None:
+    """`_extend_lists` searches before a name only where the text ends like a joiner."""
+    pieces = ["Kevin", "ana", "O'Neil", "É", ",", " ", "\t", "\n", "and", "&", "or", "y", "et"]
+    pieces += ["und", "x", "'", "-", "3"]
+    rng = random.Random(14)
+    skipped = 0
+    for lowercase in (False, True):
+        before_re = LIST_MATE_RES[lowercase][1]
+        for _ in range(20_000):
+            chunk = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+            tail = chunk[:-1] if chunk.endswith("\n") else chunk
+            if not tail.rstrip(" \t").endswith(LIST_ENDS):
+                skipped += 1
+                assert before_re.search(chunk) is None, repr(chunk)
+    assert skipped > 5_000
