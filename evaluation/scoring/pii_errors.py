@@ -13,7 +13,8 @@ The held-out templates (`template_id % 3 != 0`) are never read. Prints counts on
 - boundary, for gold spans whose kind was right: exact, gold left partly visible (short),
   prediction running past the gold span onto other words or digits (long; commas and blanks
   between address parts do not count), both, or merged with a gold span of another kind;
-- false positives: predicted kind over no gold span at all.
+- false positives: predicted kind over no gold span at all;
+- typed precision: predictions that overlap a gold span of their own kind (as in `pii_eval`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from python_models.scoring.pii_entities import EntityFinder
 from python_models.scoring.pii_span_model import SpanModel
 
 SHOW = False
-"""Print each dev mistyped entity with its context to stderr (dev templates only)."""
+"""Print each dev mistyped or missed entity with its context to stderr (dev templates only)."""
 ENTITY_GOLD = ("PERSON", "ORGANIZATION", "GPE", "STREET_ADDRESS", "ZIP_CODE")
 
 
@@ -97,6 +98,10 @@ def _tally(example, detector: PiiDetector, tables: dict[str, Counter]) -> None:
         ]
         if not touching:
             tables["confusion"][gold_type, "missed"] += 1
+            if SHOW and gold_type in ENTITY_GOLD:
+                print(
+                    f"{gold_type}->missed: {text[max(0, start - 40) : end + 30]!r}", file=sys.stderr
+                )
             continue
         _, kind, s, e = max(touching)
         tables["confusion"][gold_type, kind] += 1
@@ -130,6 +135,8 @@ def _tally(example, detector: PiiDetector, tables: dict[str, Counter]) -> None:
         )
         tables["boundary"][gold_type, shape] += 1
     for s, e, kind in predicted:
+        right = any(_accepts(gt, kind) and _overlaps((s, e), (gs, ge)) for gs, ge, gt in gold)
+        tables["precision"][kind, right] += 1
         if not any(_overlaps((s, e), (gs, ge)) for gs, ge, _ in gold):
             tables["false_positive"][kind] += 1
             if SHOW:
@@ -151,6 +158,15 @@ def _print(tables: dict[str, Counter]) -> None:
     for g in ENTITY_GOLD:
         print(f"| {g} | " + " | ".join(str(tables["boundary"][g, s]) for s in shapes) + " |")
     print("\nfalse positives (over no gold span):", dict(sorted(tables["false_positive"].items())))
+    precision = tables["precision"]
+    kinds = sorted({k for k, _ in precision})
+    right = sum(precision[k, True] for k in kinds)
+    said = right + sum(precision[k, False] for k in kinds)
+    print(
+        "typed precision:",
+        {k: f"{precision[k, True]}/{precision[k, True] + precision[k, False]}" for k in kinds},
+        f"overall {right}/{said}",
+    )
     recall = typed_recall(tables)
     print("typed recall:", {g: f"{r}/{n}" for g, (r, n) in recall.items() if n})
 
@@ -158,7 +174,9 @@ def _print(tables: dict[str, Counter]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--show", action="store_true", help="print dev mistypes to stderr")
+    parser.add_argument(
+        "--show", action="store_true", help="print dev mistypes and misses to stderr"
+    )
     parser.add_argument(
         "--scheme",
         choices=("template", "source"),

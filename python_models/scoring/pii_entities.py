@@ -70,10 +70,40 @@ NAME_STOPWORDS = _words(
 GENERIC_INSTITUTIONS = _words(
     """army navy marines marine corps air force military national guard coast guard police
     school schools church university college hospital clinic government congress senate fbi
-    cia nhs va court state county city council department reserve reserves guard"""
+    cia nhs va court state county city council department reserve reserves guard border force
+    forces armed"""
 )
 """Institutions named generically ("the army", "the Marines"): not a findable organisation."""
-TITLES = _words("mr mrs ms miss mx dr prof sir madam dame rev fr pastor father coach officer")
+DEMONYMS = _words(
+    """american british english scottish welsh irish canadian mexican australian french german
+    spanish italian portuguese dutch belgian swiss austrian polish czech slovak hungarian
+    romanian bulgarian greek turkish russian ukrainian swedish norwegian danish finnish
+    icelandic japanese chinese korean vietnamese thai filipino indonesian malaysian indian
+    pakistani bangladeshi iranian iraqi syrian lebanese israeli palestinian saudi egyptian
+    moroccan nigerian kenyan ethiopian african european asian latino latina hispanic brazilian
+    argentine argentinian chilean colombian peruvian venezuelan cuban puerto jamaican haitian
+    muslim christian catholic jewish hindu sikh buddhist protestant mormon democrat democratic
+    republican"""
+)
+"""Nationality, religion and party words: presidio's NRP, not a person, firm or place; with
+a generic institution ("the Japanese Border Force", "the British Army") still generic."""
+
+
+def _demonym(word: str) -> bool:
+    """ "american", "mexicans", "catholics"."""
+    return word in DEMONYMS or (word[-1:] == "s" and word[:-1] in DEMONYMS)
+
+
+TITLES = _words(
+    """mr mrs ms miss mx dr prof sir madam dame rev fr pastor father coach officer grandma
+    grandpa granny nana aunt auntie uncle"""
+)
+"""Words before a name that make it a person's ("Dr. Nguyen", "Grandma Jean", "Uncle Ray")."""
+HOLIDAY_WORDS = _words(
+    """day eve christmas xmas easter thanksgiving halloween hanukkah chanukah ramadan eid diwali
+    passover kwanzaa pentecost lent"""
+)
+"""A run ending in one of these is a holiday ("Labor Day", "Christmas Eve"), not an entity."""
 ORG_WORDS = _words(
     """inc llc llp ltd plc corp corporation company co group gmbh ag sa bv investments
     consulting solutions technologies technology bank partners associates holdings systems labs
@@ -209,9 +239,32 @@ SURNAME_SUFFIX_RE = re.compile(
     r"berg|mann|stein|baum|feld|ardt|etti|elli|ini|ucci|ato|ero|illo|agi|shvili|dze)$"
 )
 BEFORE_LIST_PERSON_RE = re.compile(
-    r"(?i)(?:founders?|members?|children|kids|friends|had \d+|:)\s*$"
+    r"(?i)(?:founders?|members?|children|kids|friends|roommates|cousins|siblings|had \d+|with|:)"
+    r"\s*$"
 )
 """Before a list of people: "our 3 founders: Kónya, Becker and Vasquez"."""
+KIN_AFTER_RE = re.compile(
+    r"(?i)^(?:'s|\u2019s)[ \t]+(?:(?:ex|step|late|little|big|older|younger|new|baby)[- ]?)*"
+    + RELATIONS
+    + r"s?\b"
+)
+"""A possessive and a relationship word after a run: "Carter's mom", "Harper's dad"."""
+AND_I_AFTER_RE = re.compile(r"^[ \t]+and[ \t]+(?:I|me)\b(?!')")
+"""A given name in "Mason and I fought": a person, even when the name is also a word."""
+VIRTUE_WORDS = _words(
+    """hope faith grace joy love peace charity patience mercy harmony destiny trinity honor
+    honour honesty prudence verity liberty serenity felicity constance"""
+)
+"""Given names that are also ideals, capitalised as concepts ("Faith and Hope")."""
+DETERMINER_BEFORE_RE = re.compile(
+    r"(?i)\b(?:the|a|an|this|that|these|those|some|any|every|no|each|such|his|her|its|their)"
+    r"\s+$"
+)
+FAMILY_AFTER_RE = re.compile(
+    r"(?i)^[ \t]+(?:family|families|household|house|home|kids|children|boys|girls|twins|"
+    r"residence|place)\b"
+)
+"""After a surname with "the": the family's name ("the Kowalski family")."""
 LIST_JOINERS = frozenset({",", "and", ", and", "&", "or", "y", "et", "und", "e"})
 PUNCTUATION_TO_BLANK = str.maketrans(
     dict.fromkeys(".,;:!?\"()[]{}<>/\\|*_~`'\u2019\u201c\u201d", " ")
@@ -398,6 +451,18 @@ def _bucket(population: int) -> str:
     return "0"
 
 
+def _list_mate_res(lowercase: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A list mate after a name (", Aaliyah") and before one ("Kevin, "), for `_extend_lists`."""
+    word = r"[^\W\d_]" + WORD_TAIL if lowercase else UP + WORD_TAIL
+    joiner = r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&|or|y|et|und)[ \t]+)"
+    return re.compile(rf"{joiner}({word})"), re.compile(rf"(?<![\w'-])({word}){joiner}$")
+
+
+LIST_MATE_RES = {False: _list_mate_res(False), True: _list_mate_res(True)}
+LIST_ENDS = (",", "and", "&", "or", "y", "et", "und")
+"""How the text before a list mate's joiner ends (blanks stripped): `_list_mate_res`'s joiners."""
+
+
 @dataclass(frozen=True)
 class EntitySpan:
     start: int
@@ -554,8 +619,32 @@ class EntityFinder:
         if ruled is None and len(words) == 1 and words[0].lower() in self.common:
             return None  # "Grace is something I struggle with", "Faith and Hope": words
         lowers = [w.lower().rstrip(".") for w in words]
+        if ruled is None and lowers[-1] in HOLIDAY_WORDS:
+            return None  # "Labor Day", "Christmas Eve"
+        # an acronym used as a noun mid-sentence ("from an ATM near", "RR commenter") is no
+        # place or address; a state code stands before a comma, a postcode or the line's end
+        acronym = (
+            len(words) == 1
+            and words[0].isupper()
+            and 2 <= len(words[0]) <= 4
+            and bool(re.match(r"[ \t]+[a-z]", text[end : end + 3]))
+        )
+        if acronym and ruled is not None and ruled[2] in ("LOCATION", "ADDRESS"):
+            ruled = None
+        if (
+            ruled is not None
+            and ruled[2] == "PERSON"
+            and (
+                self._person_after(lowers, text[end : end + 32])
+                or FAMILY_AFTER_RE.match(text[end : end + 32])
+                or self._person_shape(words, lowers)
+                or self._given_name_mid_sentence(text, end, words)
+                or STRONG_PERSON_CUE_RE.search(text, max(0, start - 48), start)
+            )
+        ):
+            return ruled  # "my sister Rose", "Harper's dad", "Ella H. Snider": a person
         if ruled is None and (
-            all(w in GENERIC_INSTITUTIONS or w in NAME_STOPWORDS for w in lowers)
+            all(w in GENERIC_INSTITUTIONS or w in NAME_STOPWORDS or _demonym(w) for w in lowers)
             or (len(words) == 1 and lowers[0][-1] == "s" and THE_BEFORE_RE.search(text, 0, start))
         ):
             return None  # "the Marines", "the Samaritans": institutions named generically
@@ -582,6 +671,8 @@ class EntityFinder:
         kind = self.span_model.predict(features)
         if kind == "ADDRESS" and self._above_address(text, end, lowers):
             kind = self.span_model.predict(features, exclude=("ADDRESS",))
+        if acronym and kind in ("LOCATION", "ADDRESS"):
+            kind = None
         if (
             kind == "PERSON"
             and ruled is not None
@@ -669,17 +760,19 @@ class EntityFinder:
             tail = OF_TAIL_RE.match(text[end:])
             if tail and lowers[-1] in ORG_FIRST_WORDS:
                 end += tail.end()
-            if all(w in GENERIC_INSTITUTIONS or w in FUNCTION_WORDS for w in lowers):
+            if all(w in GENERIC_INSTITUTIONS or w in FUNCTION_WORDS or _demonym(w) for w in lowers):
                 return None
             return start, end, "ORGANIZATION"
-        if all(w in GENERIC_INSTITUTIONS for w in lowers):
-            return None
+        if all(w in GENERIC_INSTITUTIONS or _demonym(w) for w in lowers):
+            return None  # "the army", "Japanese", "the British Army"
         # streets named without a number: "Magnolia Drive", "Fairmount Avenue"
         if len(lowers) >= 2 and lowers[-1] in STREET_END_ONLY_WORDS:
             return start, end, "ADDRESS"
         if NOT_PERSON_AFTER_RE.match(after):
             return None
-        if lowers[-1] == "day" or (
+        if self._person_after(lowers, after):
+            return start, end, "PERSON"  # "Carter's mom", "Mason and I"
+        if lowers[-1] in HOLIDAY_WORDS or (
             len(words) > 1
             and all(w.isupper() for w in words)
             and sum(len(w.rstrip(".")) > 1 for w in words) >= 2
@@ -717,14 +810,31 @@ class EntityFinder:
             return None
         if THE_BEFORE_RE.search(before) and not population:
             # "the Red Cross", "the Bronx": people do not take "the"
+            if FAMILY_AFTER_RE.match(after) and (first_any or last_any):
+                return start, end, "PERSON"  # "the Kowalski family", "at the Johnson house"
             if ORG_CUE_RE.search(before):
                 return start, end, "ORGANIZATION"
             if LOCATION_CUE_RE.search(before[: THE_BEFORE_RE.search(before).start()]):
                 return start, end, "LOCATION"
             if lowers[-1].endswith("s"):
                 return None  # "the Samaritans", "the Lakers": a group named generically
+            modifier = re.match(r"[ \t]+([a-z]+)", after)  # "the Christiansen novel"
+            if (
+                len(lowers) == 1
+                and not evidence[0][0]
+                and not KIN_AFTER_RE.match(after)
+                and (modifier is None or modifier.group(1) in FUNCTION_WORDS)
+            ):
+                return None  # "reads the Bible to me": a surname-like word heading "the" is a thing
         strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
-        cue = strong_cue or bool(PERSON_CUE_RE.search(before))
+        cue_found: list[bool] = []
+
+        def cue() -> bool:
+            """A person cue before the run; searched once, and only where a branch asks."""
+            if not cue_found:
+                cue_found.append(strong_cue or bool(PERSON_CUE_RE.search(before)))
+            return cue_found[0]
+
         org_cue = bool(ORG_CUE_RE.search(before))
         place_cue = bool(LOCATION_CUE_RE.search(before))
         speech = bool(SPEECH_AFTER_RE.match(after))
@@ -737,7 +847,7 @@ class EntityFinder:
         place_ok = place_cue or big_place or not (first_any or last_any)
         if population and place_ok and not (named_person and not big_place):
             return start, end, "LOCATION"
-        if org_cue and not (given_first and cue) and (not first_any or len(lowers) == 1):
+        if org_cue and not (given_first and cue()) and (not first_any or len(lowers) == 1):
             return start, end, "ORGANIZATION"
         if place_cue and not given_first and not (speech and first_any):
             return start, end, "LOCATION"
@@ -746,11 +856,11 @@ class EntityFinder:
                 return start, end, "PERSON"
             if (last_any or unknown_any) and not sentence_start:
                 return start, end, "PERSON"
-            if cue or speech:
+            if cue() or speech:
                 return start, end, "PERSON"
             return None
         first, last, common = evidence[0]
-        if cue and not common:
+        if not common and cue():
             return start, end, "PERSON"
         if sentence_start:
             if (first and not common) or ((uncommon_name or not common) and speech):
@@ -758,9 +868,52 @@ class EntityFinder:
             return None
         if (first or last) and (not common or strong_cue or speech):
             return start, end, "PERSON"
+        if (
+            first
+            and words[0][1:].islower()
+            and lowers[0] not in VIRTUE_WORDS
+            and not DETERMINER_BEFORE_RE.search(before)
+        ):
+            # a given name capitalised mid-sentence is a name even when it is also a word
+            # ("leave me Brad,", "given Angel his address"): the word would be lowercase
+            return start, end, "PERSON"
         if not common and not (first or last):
-            return start, end, "PERSON" if cue or speech else "LOCATION" if place_cue else None
+            return start, end, "PERSON" if cue() or speech else "LOCATION" if place_cue else None
         return None
+
+    def _person_after(self, lowers: list[str], after: str) -> bool:
+        """What follows makes the run a person: a possessive and a relationship word after a
+        given name or surname ("Carter's mom"), or "and I" after a single given name
+        ("Mason and I fought"), whatever else the word may mean."""
+        if KIN_AFTER_RE.match(after):
+            return any(self._evidence(w)[0] or self._evidence(w)[1] for w in lowers)
+        return len(lowers) == 1 and bool(AND_I_AFTER_RE.match(after)) and lowers[0] in self.first
+
+    def _given_name_mid_sentence(self, text: str, end: int, words: list[str]) -> bool:
+        """The rules' PERSON on one given name that is also a word, with no speech verb after
+        it and no place of that name: only the mid-sentence rule ("I talked to Maria about
+        it": the word would be lowercase) or a clear-person cue types such a run, so the model
+        is not asked to retype it."""
+        if len(words) != 1:
+            return False
+        lower = words[0].lower().rstrip(".").replace("\u2019", "'").removesuffix("'s")
+        first, _, common = self._evidence(lower)
+        return (
+            first
+            and common
+            and not self.places.get(lower, 0)
+            and not SPEECH_AFTER_RE.match(text[end : end + 32])
+        )
+
+    def _person_shape(self, words: list[str], lowers: list[str]) -> bool:
+        """A given name that is no English word, then a surname ("Ella H. Snider", "Tom
+        Kowalski"), 2-3 words, no organisation word: a person's full name."""
+        if not 2 <= len(words) <= 3 or any(w in ORG_WORDS for w in lowers):
+            return False
+        if lowers[0] not in self._uncommon_first or all(w.isupper() for w in words):
+            return False
+        _, last, common = self._evidence(lowers[-1])
+        return last and not common
 
     def _features(
         self, text: str, start: int, end: int, words: list[str], ruled: tuple[int, int, str] | None
@@ -787,6 +940,8 @@ class EntityFinder:
                 features.append("town=run")
             elif any(w in self.towns for w in lowers):
                 features.append("town=word")
+            if lowers[0] in self.first and any(w in self.towns for w in lowers):
+                features.append("town_given")  # "Sandra", "Chester": towns named like people
         if PLACE_SUFFIX_RE.search(lowers[-1]):
             features.append("place_suffix")
         codes = []
@@ -907,10 +1062,7 @@ class EntityFinder:
         """One name found in "Kevin, Aaliyah and Marcus" makes its list mates names, both ways."""
         if not people:
             return people
-        word = r"[^\W\d_]" + WORD_TAIL if lowercase else UP + WORD_TAIL
-        joiner = r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&|or|y|et|und)[ \t]+)"
-        after_re = re.compile(rf"{joiner}({word})")
-        before_re = re.compile(rf"(?<![\w'-])({word}){joiner}$")
+        after_re, before_re = LIST_MATE_RES[lowercase]
         found = set(people)
         todo = list(people)
         while todo:
@@ -919,7 +1071,12 @@ class EntityFinder:
             match = after_re.match(text, end)
             if match:
                 neighbours.append((match.start(1), match.end(1)))
-            match = before_re.search(text[max(0, start - 40) : start])
+            chunk = text[max(0, start - 40) : start]
+            # the joiner ends the chunk (or precedes its one final newline, as `$` allows): a
+            # comma or a joining word, then blanks; a cheap test that spares the search where
+            # no list can precede the name
+            tail = chunk[:-1] if chunk.endswith("\n") else chunk
+            match = before_re.search(chunk) if tail.rstrip(" \t").endswith(LIST_ENDS) else None
             if match:
                 offset = max(0, start - 40)
                 neighbours.append((offset + match.start(1), offset + match.end(1)))
@@ -959,8 +1116,8 @@ class EntityFinder:
                 first and not last for first, last, _ in evidence
             )
             hyphen_pair = len(group) == 1 and names[0].count("-") == 1 and surnames_only
-            if FIRM_AFTER_RE.match(text[group[-1][1] :][:48]):
-                tail = FIRM_AFTER_RE.match(text[group[-1][1] :][:48])
+            tail = FIRM_AFTER_RE.match(text[group[-1][1] : group[-1][1] + 48])
+            if tail:
                 firms.append(EntitySpan(group[0][0], group[-1][1] + tail.end(), "ORGANIZATION"))
             elif ((len(group) >= 3 and surnames_only) or hyphen_pair) and (
                 ORG_CUE_RE.search(text[max(0, group[0][0] - 40) : group[0][0]])
