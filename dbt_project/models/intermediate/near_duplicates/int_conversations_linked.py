@@ -44,10 +44,18 @@ def model(dbt, session):
     ids = keys.column("conversation_id")  # Arrow: the indexed path keeps them as bytes
 
     def text_batches():
-        # small Arrow reads, handed on in batches sized by the memory budget's characters
+        # small Arrow reads, handed on in batches sized by the memory budget's characters. A
+        # generator: the query starts at the first batch asked for (an incremental build asks
+        # for none) and its reader is closed when the batches end or are dropped. A reader left
+        # open holds DuckDB's checkpoint lock on the table it streams, and the commit of this
+        # model's table, when it checkpoints, then waited on it forever (a rebuild into a new
+        # warehouse with warm caches, 20k records, hung here).
         reader = texts.project("conversation_id, embedding_text").fetch_arrow_reader(TEXT_READ_ROWS)
-        max_chars = Budget(config.memory_budget_mib).text_chars()
-        return budget_text_batches(reader, max_chars, TEXT_BATCH_ROWS)
+        try:
+            max_chars = Budget(config.memory_budget_mib).text_chars()
+            yield from budget_text_batches(reader, max_chars, TEXT_BATCH_ROWS)
+        finally:
+            reader.close()
 
     def texts_of_ids(ids, part):
         wanted = session.from_arrow(
