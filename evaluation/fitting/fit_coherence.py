@@ -95,10 +95,13 @@ def esconv_conversations(root: Path, split: str | None = None) -> list[list[dict
     return conversations
 
 
-def esconv_train_pairs(root: Path | None = None) -> tuple[list[str], list[str]]:
-    """(seeker turn, supporter reply) of ESConv's train dialogues, consecutive turns joined."""
+def esconv_turn_pairs(
+    root: Path | None = None, split: str | None = "train"
+) -> tuple[list[str], list[str]]:
+    """(seeker turn, supporter reply) of ESConv's dialogues (by default the train split, which the
+    projection is fitted on), consecutive turns joined."""
     users, replies = [], []
-    for conversation in esconv_conversations(root or realdata_root(), split="train"):
+    for conversation in esconv_conversations(root or realdata_root(), split=split):
         for user, reply in itertools.pairwise(conversation):
             if user["role"] == "user" and reply["role"] == "assistant":
                 users.append(user["content"])
@@ -157,7 +160,7 @@ def refit(out: Path = WEIGHTS, embedder_name: str = "static") -> None:
         "used_when": "a batch has fewer than MIN_REFERENCES distinct turns of a role left once "
         "the conversation's own are removed (coherence.py)",
     }
-    users, replies = esconv_train_pairs()
+    users, replies = esconv_turn_pairs()
     user_map, reply_map = fit_projection(embedder.encode(users), embedder.encode(replies))
     projection = out.with_name(PROJECTION.name)
     np.savez_compressed(

@@ -135,13 +135,9 @@ def esconv_pairs(
 ) -> tuple[list[Conversation], list[Conversation]]:
     """The same dialogues cut into (seeker turn, supporter reply) pairs: one reply judged
     alone, the hardest case."""
-    questions, answers = [], []
-    for conversation in esconv_conversations(root, split):
-        for user, reply in itertools.pairwise(conversation):
-            if user["role"] == "user" and reply["role"] == "assistant":
-                questions.append(user["content"])
-                answers.append(reply["content"])
-    return _deranged(questions, answers)
+    from evaluation.fitting.fit_coherence import esconv_turn_pairs
+
+    return _deranged(*esconv_turn_pairs(root, split))
 
 
 def _with_replies_moved(
