@@ -172,8 +172,10 @@ def _print_alone(table: dict[str, Counter]) -> None:
 
 
 def _print_referee(tables: dict[str, dict[str, Counter]], calls: int) -> None:
-    print("\n| variant | PERSON | ORGANIZATION | GPE | STREET_ADDRESS | precision PERSON |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(
+        "\n| variant | PERSON | ORGANIZATION | GPE | STREET_ADDRESS | precision PERSON | ORG | all |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, table in tables.items():
         recall = pii_errors.typed_recall(table)
         precision = table["precision"]
@@ -187,7 +189,7 @@ def _print_referee(tables: dict[str, dict[str, Counter]], calls: int) -> None:
         cells = [f"{recall[g][0]}/{recall[g][1]}" for g in GOLD]
         print(
             f"| {name} | " + " | ".join(cells) + f" | {share('PERSON')} | "
-            f"ORGANIZATION {share('ORGANIZATION')}, overall {right}/{said} |"
+            f"{share('ORGANIZATION')} | {right}/{said} |"
         )
     print(f"\ntexts the tagger read (all variants, cached per text): {calls}")
 
