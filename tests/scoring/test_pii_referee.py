@@ -61,7 +61,7 @@ def test_it_swaps_person_and_firm_and_nothing_else():
     assert before == {"Flightstats": "ORGANIZATION", "Scott": "PERSON"}
     tagger = _Tagger({"Flightstats": "PERSON", "Scott": "ORG"})
     after = _kinds(_detector(NerReferee(tagger)), text)
-    # the same spans, the two kinds swapped: the referee never adds or drops a redaction
+    # the same spans, the two kinds swapped: each run keeps its placeholder
     assert after == {"Flightstats": "PERSON", "Scott": "ORGANIZATION"}
     assert len(tagger.read) == 1  # one read per message, whatever the number of runs
 
