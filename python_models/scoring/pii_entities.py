@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from python_models.scoring import lexicons
+from python_models.scoring.pii_referee import NerReferee
 from python_models.scoring.pii_span_model import SpanModel
 
 UPPER = "".join(chr(code) for code in range(0x41, 0x250) if chr(code).isupper())
@@ -473,9 +474,17 @@ class EntitySpan:
 class EntityFinder:
     """PERSON, ORGANIZATION, LOCATION (and street names without a number) in one message."""
 
-    def __init__(self, span_model: SpanModel | bool | None = True) -> None:
-        """`span_model`: True loads the shipped one, False or None leaves the rules alone."""
+    def __init__(
+        self,
+        span_model: SpanModel | bool | None = True,
+        referee: NerReferee | None = None,
+    ) -> None:
+        """`span_model`: True loads the shipped one, False or None leaves the rules alone.
+        `referee`: a pretrained tagger's second opinion on person vs organisation (see
+        `pii_referee`); off unless given, consulted only with a span model. Measured and not
+        enabled: docs/evaluation.md, "PII, session 8"."""
         self.span_model = SpanModel.load() if span_model is True else span_model or None
+        self.referee = referee
         self.fill_only = False
         self.triggers = Triggers(ENTITY_TRIGGERS)
         self.first = lexicons.first_names()
@@ -681,9 +690,15 @@ class EntityFinder:
         ):
             return ruled  # "volunteer at the Red Cross": people do not take "the"
         if kind is None:
-            return ruled  # the model adds and re-types; it never takes a redaction away
+            if ruled is None or self.referee is None:
+                return ruled  # the model adds and re-types; it never takes a redaction away
+            kind = ruled[2]
         if ruled is not None:
             start, end = ruled[0], ruled[1]
+        if self.referee is not None and kind in ("PERSON", "ORGANIZATION"):
+            # a person or organisation no cue vouched for: the referee may swap the two kinds
+            # (the run keeps its placeholder); see `pii_referee`
+            kind = self.referee(text, start, end, kind)
         return start, end, kind
 
     def candidates(self, text: str) -> list[tuple[int, int, str | None, list[str]]]:
