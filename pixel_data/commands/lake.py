@@ -50,7 +50,8 @@ def write_sample_lake(out: Path, *, records: int, seed: int, force: bool) -> Non
     data = summary.model_dump()
     console.print(
         f"Sample lake at {out}: {len(data['datasets'])} datasets, "
-        f"{sum(d['input_records'] for d in data['datasets'].values())} input records"
+        f"{sum(d['input_records'] for d in data['datasets'].values())} input records",
+        soft_wrap=True,  # one line whatever the terminal's width: the path stays copyable
     )
 
 
