@@ -569,6 +569,21 @@ def _unscored_batch(
     return pa.table(columns, schema=SCORES_SCHEMA)
 
 
+class LazyPiiDetector:
+    """A `PiiDetector` built the first time it is used (about 1 CPU s): a build whose pairs or
+    conversations all come from the result cache never builds one."""
+
+    def __init__(self) -> None:
+        self._detector = None
+
+    def __getattr__(self, name: str):
+        if self._detector is None:
+            from python_models.scoring.pii import PiiDetector
+
+            self._detector = PiiDetector()
+        return getattr(self._detector, name)
+
+
 # one PII detector per worker process, built by the pool's initializer
 _WORKER_DETECTOR = None
 

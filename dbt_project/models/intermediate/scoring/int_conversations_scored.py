@@ -51,10 +51,10 @@ def _model(dbt, engine: str, batch_rows: int):
         from python_models.scoring.warehouse import cached_groups, unscored_table
 
         detector = None
-        if redact:
-            from python_models.scoring.pii import PiiDetector
+        if redact:  # built only when a conversation is not cached
+            from python_models.scoring.warehouse import LazyPiiDetector
 
-            detector = PiiDetector()
+            detector = LazyPiiDetector()
         # count before opening the reader: another query on the connection would end its stream
         total_rows = conversations.count("*").fetchone()[0]
         batches = (
