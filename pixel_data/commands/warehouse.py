@@ -200,27 +200,8 @@ def build_warehouse(
     if select:
         args += ["--select", select]
     check_registry()
-    # the unit tests read fixtures, not the lake: run once per project state (docs/incremental.md)
-    unit_key = None
-    if not (select or full_refresh or dbt_vars.get("result_cache") == "off"):
-        from pixel_data.unit_test_cache import unit_tests_key, unit_tests_passed
-
-        unit_key = unit_tests_key(settings.DBT_PROJECT_DIR, settings.PROFILES_DIR, dbt_vars)
-        if unit_tests_passed(unit_key):
-            args += ["--exclude-resource-type", "unit_test"]
-            console.print(
-                "dbt unit tests: not run, they passed on this project, profile, dbt and vars "
-                f"(key {unit_key}; docs/incremental.md)",
-                soft_wrap=True,
-            )
-            unit_key = None  # nothing new to record
     with exclusive_build(warehouse), engine_environment(engine, warehouse) as env:
-        ok = run_dbt(args, warehouse, env)
-    if ok and unit_key is not None:
-        from pixel_data.unit_test_cache import record_pass
-
-        record_pass(unit_key)
-    return ok
+        return run_dbt(args, warehouse, env)
 
 
 def engine_line(engine: str, warehouse: Path) -> str:
