@@ -267,6 +267,45 @@ class Scorers:
             )
         return self.embedder.encode(texts)
 
+    def categories(
+        self,
+        categories: Sequence[str | None],
+        languages: Sequence[str | None],
+        conversation_embeddings: np.ndarray | None = None,
+        conversations: Sequence[Sequence[Message]] | None = None,
+    ) -> list[tuple[str, float | None, str]]:
+        """Per conversation: (category, confidence, source). The category it came with
+        ("source"), else this build's model's prediction from its conversation vector
+        ("predicted", confidence rounded to 4 places; embedded from `conversations` when no
+        vectors are given), else uncategorized ("none"), as it is too for a prediction on a
+        conversation whose language the category model does not support."""
+        predicted: dict[int, tuple[str, float]] = {}
+        todo = [i for i, c in enumerate(categories) if not c or c == UNCATEGORIZED]
+        if self.category_model is not None and todo:
+            if conversation_embeddings is None:
+                from python_models.embeddings.texts import conversation_text
+
+                assert conversations is not None, "no conversation vectors and no text"
+                todo_vectors = self.embedder.encode(
+                    [conversation_text(conversations[i]) for i in todo]
+                )
+            else:
+                todo_vectors = conversation_embeddings[todo]
+            labels, confidence = self.category_model.predict(todo_vectors)
+            predicted = {
+                i: (label, float(conf))
+                for i, label, conf in zip(todo, labels, confidence, strict=True)
+            }
+        out: list[tuple[str, float | None, str]] = []
+        for row, given in enumerate(categories):
+            if given and given != UNCATEGORIZED:
+                out.append((given, None, "source"))
+            elif row in predicted and "category" not in unsupported_scorers(languages[row]):
+                out.append((predicted[row][0], round(predicted[row][1], 4), "predicted"))
+            else:
+                out.append((UNCATEGORIZED, None, "none"))
+        return out
+
     def score(
         self,
         conversations: Sequence[Sequence[Message]],
@@ -404,22 +443,7 @@ class Scorers:
 
         # 4. category for the uncategorized, from conversation vectors
         started = self._start()
-        predicted: dict[int, tuple[str, float]] = {}
-        todo = [i for i, c in enumerate(categories) if not c or c == UNCATEGORIZED]
-        if self.category_model is not None and todo:
-            if conversation_embeddings is None:
-                from python_models.embeddings.texts import conversation_text
-
-                todo_vectors = self.embedder.encode(
-                    [conversation_text(conversations[i]) for i in todo]
-                )
-            else:
-                todo_vectors = conversation_embeddings[todo]
-            labels, confidence = self.category_model.predict(todo_vectors)
-            predicted = {
-                i: (label, float(conf))
-                for i, label, conf in zip(todo, labels, confidence, strict=True)
-            }
+        category_of = self.categories(categories, languages, conversation_embeddings, conversations)
         self._timed("category", started)
 
         # 5. coherence ranks each (user, reply) pair against the batch's other turns, in the
@@ -510,12 +534,7 @@ class Scorers:
                 pii_counts = Counter()
             self._timed("pii", started)
 
-            if categories[row] and categories[row] != UNCATEGORIZED:
-                category, confidence, source = categories[row], None, "source"
-            elif row in predicted:
-                category, confidence, source = predicted[row][0], predicted[row][1], "predicted"
-            else:
-                category, confidence, source = UNCATEGORIZED, None, "none"
+            category, confidence, source = category_of[row]
             language = languages[row]
             results.append(
                 ConversationScores(
@@ -545,7 +564,7 @@ class Scorers:
                     coherence_structure=coherence_result.structure,
                     coherence_relevance=coherence_result.relevance,
                     category=category,
-                    category_confidence=None if confidence is None else round(confidence, 4),
+                    category_confidence=confidence,
                     category_source=source,
                     pii_counts=dict(sorted(pii_counts.items())),
                     redacted_messages=redacted,

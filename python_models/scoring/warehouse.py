@@ -39,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from python_models.language import conversation_language
+from python_models.language import conversation_language, unsupported_scorers
 from python_models.progress import progress
 from python_models.result_cache import CacheStats, ResultCache, content_key
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel, fit_category_model
@@ -219,7 +219,17 @@ def score_table(
     needed: list[frozenset[str]] | None = None,
     languages: list[str | None] | None = None,
 ) -> pa.Table:
-    """One row per conversation (SCORES_SCHEMA); `needed`/`languages` as in `Scorers.score`."""
+    """One row per conversation (SCORES_SCHEMA); `needed`/`languages` as in `Scorers.score`.
+    A batch whose rows need no group computed (all read from the result cache) and whose
+    conversation vectors are given takes `_cached_only_table`: the same row for every column
+    the cache does not fill, without reading the messages into Python."""
+    if (
+        needed is not None
+        and languages is not None
+        and conversation_vectors is not None
+        and not any(needed)
+    ):
+        return _cached_only_table(table, scorers, conversation_vectors, languages)
     conversations = _messages(table)
     results = scorers.score(
         conversations,
@@ -262,6 +272,33 @@ def score_table(
         columns["language"].append(result.language)
         columns["unsupported_scorers"].append(result.unsupported)
         columns["redacted_messages"].append(result.redacted_messages)
+    return pa.table(columns, schema=SCORES_SCHEMA)
+
+
+def _cached_only_table(
+    table: pa.Table, scorers: Scorers, conversation_vectors: np.ndarray, languages: list
+) -> pa.Table:
+    """`score_table` of a batch whose every group comes from the cache: the id, the category
+    (`Scorers.categories`, this build's model), the language given and the scorers it nulls;
+    every cached column a null placeholder for `CachedGroups.merge` to fill."""
+    categories = (
+        table.column("category").to_pylist()
+        if "category" in table.schema.names
+        else [None] * table.num_rows
+    )
+    category_of = scorers.categories(categories, languages, conversation_vectors)
+    columns = {
+        name: pa.nulls(table.num_rows, SCORES_SCHEMA.field(name).type)
+        for name in SCORES_SCHEMA.names
+    }
+    columns["conversation_id"] = table.column("conversation_id")
+    columns["scored_category"] = pa.array([c for c, _, _ in category_of], pa.string())
+    columns["category_confidence"] = pa.array([c for _, c, _ in category_of], pa.float32())
+    columns["category_source"] = pa.array([s for _, _, s in category_of], pa.string())
+    columns["language"] = pa.array(languages, pa.string())
+    columns["unsupported_scorers"] = pa.array(
+        [unsupported_scorers(language) for language in languages], pa.list_(pa.string())
+    )
     return pa.table(columns, schema=SCORES_SCHEMA)
 
 
