@@ -8,9 +8,11 @@ Four `dbt build`s of a generated lake: (1) a full build with cold caches into a 
 new names) into the same warehouse with the same caches; (4) the grown lake with cold caches into
 a new warehouse, the full build (3) is compared with. A cold build starts without dbt's
 partial-parse file (a first build parses the whole project); a rebuild keeps it. Prints seconds,
-dbt's own seconds, whether dbt parsed fully, the ratios unchanged/full and grown/full-of-grown,
-the result-cache counts from the build log and the slowest models of each build. Record the
-figures in docs/benchmarks.md.
+the CPU seconds of the build (this process and every child it waited for: the dbt process and
+its pool's workers), the load average around it, dbt's own seconds, whether dbt parsed fully,
+the ratios unchanged/full and grown/full-of-grown (wall and CPU), the result-cache counts from
+the build log and the slowest models of each build (every node's time is kept beside the build
+log, `<build>.run_results.json`). Record the figures in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import shutil
 import sys
 import tempfile
@@ -69,10 +72,13 @@ def timed_build(
     os.environ["PIXEL_EMBEDDING_CACHE"] = str(cache / "embeddings")
     if cold:
         (settings.DBT_PROJECT_DIR / "target" / "partial_parse.msgpack").unlink(missing_ok=True)
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as log, _stdout_to(log):  # dbt runs in a child process
         ok = build_warehouse(str(lake), seed, warehouse, None)
         seconds = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu_before
         log.seek(0)
         output = log.read()
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,14 +92,28 @@ def timed_build(
     }
     index = re.search(r"near-dup index: ([^\n]*)", output)
     dbt_seconds = re.search(r"in 0 hours \d+ minutes and [\d.]+ seconds \(([\d.]+)s\)", output)
+    run_results = settings.DBT_PROJECT_DIR / "target" / "run_results.json"
+    if run_results.exists():
+        shutil.copy(run_results, log_path.with_suffix(".run_results.json"))
     return {
         "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "dbt_run_seconds": float(dbt_seconds.group(1)) if dbt_seconds else None,
         "parse": "full" if "Unable to do partial parsing" in output else "partial",
         "computed": computed,
         "near_dup_index": index.group(1) if index else None,
-        "slowest_models_s": slowest_nodes(Path("dbt_project/target/run_results.json"), top=6),
+        "slowest_models_s": slowest_nodes(run_results, top=6),
     }
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of every child it has waited for (the dbt
+    process, which waits for its own pool's workers)."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -132,6 +152,12 @@ def main() -> None:
     full, grown_full = figures["full"]["seconds"], figures["full_of_grown"]["seconds"]
     figures["ratio_unchanged"] = round(figures["unchanged"]["seconds"] / full, 3)
     figures["ratio_grown"] = round(figures["grown"]["seconds"] / grown_full, 3)
+    figures["cpu_ratio_unchanged"] = round(
+        figures["unchanged"]["cpu_seconds"] / figures["full"]["cpu_seconds"], 3
+    )
+    figures["cpu_ratio_grown"] = round(
+        figures["grown"]["cpu_seconds"] / figures["full_of_grown"]["cpu_seconds"], 3
+    )
     print(json.dumps(figures, indent=2))
 
 

@@ -127,6 +127,22 @@ def reference_rows(
     return ordered[:limit]
 
 
+def references_digest(user_texts: Iterable[str], reply_texts: Iterable[str]) -> str:
+    """A SHA-256 hex digest of the references `batch_references` draws from a batch whose
+    distinct user turns are `user_texts` and replies `reply_texts`: the same digest, the same
+    reference texts (hence vectors, under one embedding model and projection), so a coherence
+    computed against them can be cached under it (docs/incremental.md). It selects as
+    `reference_rows` does: the non-blank distinct texts with the `MAX_REFERENCES` smallest
+    sha256 digests per side."""
+    digest = hashlib.sha256()
+    for side, texts in ((b"users", user_texts), (b"replies", reply_texts)):
+        chosen = sorted({hashlib.sha256(t.encode()).digest() for t in texts if t.strip()})
+        digest.update(side + len(chosen[:MAX_REFERENCES]).to_bytes(4, "big"))
+        for text_digest in chosen[:MAX_REFERENCES]:
+            digest.update(text_digest)
+    return digest.hexdigest()
+
+
 def batch_references(
     texts: Sequence[str],
     vectors: np.ndarray,

@@ -16,6 +16,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,8 @@ from python_models.scoring.behaviour import BehaviourScorer, SessionQuality, ses
 from python_models.scoring.bias import BiasResult, conversation_bias
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel
 from python_models.scoring.coherence import (
+    CoherenceResult,
+    Projection,
     RelevanceReferences,
     batch_references,
     coherence,
@@ -49,13 +52,18 @@ from python_models.scoring.safety import (
 
 Message = Mapping[str, str]
 
-# the results a build caches per conversation (python_models/scoring/versions.py); coherence
-# (ranked against its batch) and category (this build's model) are computed on every build
+# the results a build caches per conversation (python_models/scoring/versions.py), keyed by the
+# conversation's content hash; category (this build's model) is computed on every build
 GROUPS = frozenset({"language", "crisis", "empathy", "safety", "bias", "completeness", "pii"})
+# ... and the one keyed by the conversation and its batch: coherence is ranked against the
+# batch's reference turns, so it is cached by (conversation id, digest of those references)
+BATCH_GROUPS = frozenset({"coherence"})
+SCORED_GROUPS = GROUPS | BATCH_GROUPS
 # what a skipped group's fields hold until the cached values replace them
 _NOT_COMPUTED_SAFETY = SafetyResult(1.0, ())
 _NOT_COMPUTED_BIAS = BiasResult(0.0, 0, {})
 _NOT_COMPUTED_COMPLETENESS = CompletenessResult(0.0, "none", ())
+_NOT_COMPUTED_COHERENCE = CoherenceResult(0.0, None, 0.0)
 
 
 @dataclass
@@ -180,28 +188,61 @@ class Scorers:
             from python_models.embeddings.backends import get_embedder
 
             self.embedder = get_embedder("default")
-        self.crisis = CrisisScorer()
-        self.empathy = EmpathyScorer()
-        self.behaviour = BehaviourScorer()
-        self.pii = PiiDetector()
-        self.safety = SafetyScorer()
-        load_model()  # the language model, like the weights above, is loaded before scoring
-        self.coherence_projection = load_projection()
-        self.coherence_fallback: RelevanceReferences = load_references(
-            projection=self.coherence_projection
-        )
-        for name, fitted_with in (
-            ("crisis", self.crisis.embedding_model),
-            ("empathy", self.empathy.embedding_model),
-            ("behaviour", self.behaviour.embedding_model),
-            ("safety", self.safety.embedding_model),
-            ("coherence", self.coherence_fallback.embedding_model),
-        ):
-            if fitted_with is not None and fitted_with != self.embedder.model_id:
-                raise ValueError(
-                    f"the {name} weights were fitted on {fitted_with} embeddings, not "
-                    f"{self.embedder.model_id}: refit them or use that embedder"
-                )
+        # every scorer is loaded the first time a batch needs it, not here: a rebuild whose
+        # conversations are all cached needs none of them (docs/incremental.md). Each is checked
+        # against the embedder when it is loaded.
+
+    def _fitted_with(self, name: str, fitted_with: str | None) -> None:
+        if fitted_with is not None and fitted_with != self.embedder.model_id:
+            raise ValueError(
+                f"the {name} weights were fitted on {fitted_with} embeddings, not "
+                f"{self.embedder.model_id}: refit them or use that embedder"
+            )
+
+    @cached_property
+    def crisis(self) -> CrisisScorer:
+        scorer = CrisisScorer()
+        self._fitted_with("crisis", scorer.embedding_model)
+        return scorer
+
+    @cached_property
+    def empathy(self) -> EmpathyScorer:
+        scorer = EmpathyScorer()
+        self._fitted_with("empathy", scorer.embedding_model)
+        return scorer
+
+    @cached_property
+    def behaviour(self) -> BehaviourScorer:
+        scorer = BehaviourScorer()
+        self._fitted_with("behaviour", scorer.embedding_model)
+        return scorer
+
+    @cached_property
+    def safety(self) -> SafetyScorer:
+        scorer = SafetyScorer()
+        self._fitted_with("safety", scorer.embedding_model)
+        return scorer
+
+    @cached_property
+    def pii(self) -> PiiDetector:
+        return PiiDetector()
+
+    @cached_property
+    def coherence_projection(self) -> Projection:
+        return load_projection()
+
+    @cached_property
+    def coherence_fallback(self) -> RelevanceReferences:
+        fallback = load_references(projection=self.coherence_projection)
+        self._fitted_with("coherence", fallback.embedding_model)
+        return fallback
+
+    def load_all(self) -> Scorers:
+        """Load every scorer now (and check each against the embedder), as a long run would."""
+        for name in ("crisis", "empathy", "behaviour", "safety", "pii", "coherence_fallback"):
+            getattr(self, name)
+        load_model()
+        return self
 
     def _timed(self, name: str, started: float) -> None:
         self.timings[name] += time.perf_counter() - started
@@ -226,6 +267,45 @@ class Scorers:
             )
         return self.embedder.encode(texts)
 
+    def categories(
+        self,
+        categories: Sequence[str | None],
+        languages: Sequence[str | None],
+        conversation_embeddings: np.ndarray | None = None,
+        conversations: Sequence[Sequence[Message]] | None = None,
+    ) -> list[tuple[str, float | None, str]]:
+        """Per conversation: (category, confidence, source). The category it came with
+        ("source"), else this build's model's prediction from its conversation vector
+        ("predicted", confidence rounded to 4 places; embedded from `conversations` when no
+        vectors are given), else uncategorized ("none"), as it is too for a prediction on a
+        conversation whose language the category model does not support."""
+        predicted: dict[int, tuple[str, float]] = {}
+        todo = [i for i, c in enumerate(categories) if not c or c == UNCATEGORIZED]
+        if self.category_model is not None and todo:
+            if conversation_embeddings is None:
+                from python_models.embeddings.texts import conversation_text
+
+                assert conversations is not None, "no conversation vectors and no text"
+                todo_vectors = self.embedder.encode(
+                    [conversation_text(conversations[i]) for i in todo]
+                )
+            else:
+                todo_vectors = conversation_embeddings[todo]
+            labels, confidence = self.category_model.predict(todo_vectors)
+            predicted = {
+                i: (label, float(conf))
+                for i, label, conf in zip(todo, labels, confidence, strict=True)
+            }
+        out: list[tuple[str, float | None, str]] = []
+        for row, given in enumerate(categories):
+            if given and given != UNCATEGORIZED:
+                out.append((given, None, "source"))
+            elif row in predicted and "category" not in unsupported_scorers(languages[row]):
+                out.append((predicted[row][0], round(predicted[row][1], 4), "predicted"))
+            else:
+                out.append((UNCATEGORIZED, None, "none"))
+        return out
+
     def score(
         self,
         conversations: Sequence[Sequence[Message]],
@@ -235,13 +315,17 @@ class Scorers:
         needed: Sequence[Set[str]] | None = None,
         languages: Sequence[str | None] | None = None,
     ) -> list[ConversationScores]:
-        """Scores of every conversation. ``needed[i]`` names the GROUPS to compute for
+        """Scores of every conversation. ``needed[i]`` names the SCORED_GROUPS to compute for
         conversation i (default all; the others are left as placeholders for the caller's
         cache to fill) and ``languages[i]`` its language when "language" is not needed.
-        Coherence and category are always computed: they depend on the batch and the build."""
+        Category is always computed (this build's model). A scorer is loaded only when a row
+        needs it, and the turns are embedded only when a row needs a group that reads them."""
         n = len(conversations)
         categories = list(categories) if categories is not None else [None] * n
-        needed = [GROUPS] * n if needed is None else list(needed)
+        needed = [SCORED_GROUPS] * n if needed is None else list(needed)
+        embedded = {"crisis", "empathy", "safety", "coherence"}  # the groups that read vectors
+        embed = any(not embedded.isdisjoint(want) for want in needed)
+        coherent = any("coherence" in want for want in needed)
         given = list(languages) if languages is not None else [None] * n
 
         # 0. the language of each conversation (a scorer that does not support it is nulled)
@@ -260,7 +344,7 @@ class Scorers:
                 if message.get("role") in ("user", "assistant"):
                     index.setdefault(message.get("content") or "", len(index))
         texts = list(index)
-        vectors = self.embed_turns(texts)
+        vectors = self.embed_turns(texts) if embed else np.zeros((0, self.embedder.dim), np.float32)
         self._timed("embed_turns", started)
 
         # 2. crisis on user turns (safety reads the per-turn crisis flags too)
@@ -278,12 +362,16 @@ class Scorers:
                 if m["role"] == "user"
             }
         )
-        crisis_by_row = dict(
-            zip(
-                crisis_rows,
-                self.crisis.score([user_texts[r] for r in crisis_rows], vectors[crisis_rows]),
-                strict=True,
+        crisis_by_row = (
+            dict(
+                zip(
+                    crisis_rows,
+                    self.crisis.score([user_texts[r] for r in crisis_rows], vectors[crisis_rows]),
+                    strict=True,
+                )
             )
+            if crisis_rows
+            else {}
         )
         self._timed("crisis", started)
 
@@ -298,20 +386,26 @@ class Scorers:
                     key = (index[messages[i - 1]["content"]], index[messages[i]["content"]])
                     pair_keys.setdefault(key, len(pair_keys))
         pairs = list(pair_keys)
-        empathy_results = self.empathy.score(
-            [texts[u] for u, _ in pairs],
-            [texts[a] for _, a in pairs],
-            vectors[[u for u, _ in pairs]] if pairs else vectors[:0],
-            vectors[[a for _, a in pairs]] if pairs else vectors[:0],
+        empathy_results = (
+            self.empathy.score(
+                [texts[u] for u, _ in pairs],
+                [texts[a] for _, a in pairs],
+                vectors[[u for u, _ in pairs]],
+                vectors[[a for _, a in pairs]],
+            )
+            if pairs
+            else []
         )
         self._timed("empathy", started)
 
         # 3a. counselling behaviours on the same pairs
         started = self._start()
-        behaviour_results = self.behaviour.score(
-            [texts[a] for _, a in pairs],
-            vectors[[u for u, _ in pairs]] if pairs else vectors[:0],
-            self.embed_turns,
+        behaviour_results = (
+            self.behaviour.score(
+                [texts[a] for _, a in pairs], vectors[[u for u, _ in pairs]], self.embed_turns
+            )
+            if pairs
+            else []
         )
         self._timed("behaviour", started)
 
@@ -334,46 +428,36 @@ class Scorers:
                 if m["role"] == "assistant"
             }
         )
-        p_safe = dict(
-            zip(
-                (texts[r] for r in safety_rows),
-                self.safety.p_safe([texts[r] for r in safety_rows], vectors[safety_rows]),
-                strict=True,
+        p_safe = (
+            dict(
+                zip(
+                    (texts[r] for r in safety_rows),
+                    self.safety.p_safe([texts[r] for r in safety_rows], vectors[safety_rows]),
+                    strict=True,
+                )
             )
+            if safety_rows
+            else {}
         )
         self._timed("safety", started)
 
         # 4. category for the uncategorized, from conversation vectors
         started = self._start()
-        predicted: dict[int, tuple[str, float]] = {}
-        todo = [i for i, c in enumerate(categories) if not c or c == UNCATEGORIZED]
-        if self.category_model is not None and todo:
-            if conversation_embeddings is None:
-                from python_models.embeddings.texts import conversation_text
-
-                todo_vectors = self.embedder.encode(
-                    [conversation_text(conversations[i]) for i in todo]
-                )
-            else:
-                todo_vectors = conversation_embeddings[todo]
-            labels, confidence = self.category_model.predict(todo_vectors)
-            predicted = {
-                i: (label, float(conf))
-                for i, label, conf in zip(todo, labels, confidence, strict=True)
-            }
+        category_of = self.categories(categories, languages, conversation_embeddings, conversations)
         self._timed("category", started)
 
         # 5. coherence ranks each (user, reply) pair against the batch's other turns, in the
         # projected space: every distinct text projected once per batch by each side's map
         started = self._start()
-        projection = self.coherence_projection
-        projected = {
-            "user": projection.user_vectors(vectors),
-            "assistant": projection.reply_vectors(vectors),
-        }
-        references = batch_references(
-            texts, vectors, user_rows, assistant_rows, self.embedder.model_id, projection
-        )
+        if coherent:
+            projection = self.coherence_projection
+            projected = {
+                "user": projection.user_vectors(vectors),
+                "assistant": projection.reply_vectors(vectors),
+            }
+            references = batch_references(
+                texts, vectors, user_rows, assistant_rows, self.embedder.model_id, projection
+            )
         self._timed("coherence", started)
 
         results = []
@@ -381,15 +465,17 @@ class Scorers:
             want = needed[row]
             started = self._start()
             turn_rows = [index.get(m.get("content") or "") for m in messages]
-            turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
-            for position, text_row in enumerate(turn_rows):
-                role = messages[position]["role"]
-                if text_row is not None and role in projected:
-                    turn_vectors[position] = projected[role][text_row]
-            # the turns are projected already (above); the references were projected alike
-            coherence_result = coherence(
-                messages, turn_vectors, references, self.coherence_fallback
-            )
+            coherence_result = _NOT_COMPUTED_COHERENCE
+            if "coherence" in want:
+                turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
+                for position, text_row in enumerate(turn_rows):
+                    role = messages[position]["role"]
+                    if text_row is not None and role in projected:
+                        turn_vectors[position] = projected[role][text_row]
+                # the turns are projected already (above); the references were projected alike
+                coherence_result = coherence(
+                    messages, turn_vectors, references, self.coherence_fallback
+                )
             self._timed("coherence", started)
 
             started = self._start()
@@ -448,12 +534,7 @@ class Scorers:
                 pii_counts = Counter()
             self._timed("pii", started)
 
-            if categories[row] and categories[row] != UNCATEGORIZED:
-                category, confidence, source = categories[row], None, "source"
-            elif row in predicted:
-                category, confidence, source = predicted[row][0], predicted[row][1], "predicted"
-            else:
-                category, confidence, source = UNCATEGORIZED, None, "none"
+            category, confidence, source = category_of[row]
             language = languages[row]
             results.append(
                 ConversationScores(
@@ -483,7 +564,7 @@ class Scorers:
                     coherence_structure=coherence_result.structure,
                     coherence_relevance=coherence_result.relevance,
                     category=category,
-                    category_confidence=None if confidence is None else round(confidence, 4),
+                    category_confidence=confidence,
                     category_source=source,
                     pii_counts=dict(sorted(pii_counts.items())),
                     redacted_messages=redacted,

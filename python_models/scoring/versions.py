@@ -27,7 +27,7 @@ CRISIS = (
     WEIGHTS / "crisis.npz",
 )
 
-EMBEDDED = frozenset({"crisis", "empathy", "safety"})  # the groups that read turn vectors
+EMBEDDED = frozenset({"crisis", "empathy", "safety", "coherence"})  # read turn vectors
 # group -> (files, packages)
 SOURCES: dict[str, tuple[tuple[Path, ...], tuple[str, ...]]] = {
     "language": ((), ("py3langid",)),
@@ -43,6 +43,16 @@ SOURCES: dict[str, tuple[tuple[Path, ...], tuple[str, ...]]] = {
         (),
     ),
     "safety": ((SCORING / "safety.py", WEIGHTS / "safety.npz", *CRISIS), ()),
+    # keyed by (conversation id, digest of its batch's references): warehouse.coherence_keys
+    "coherence": (
+        (
+            SCORING / "coherence.py",
+            WEIGHTS / "coherence.json",
+            WEIGHTS / "coherence_references.npz",
+            WEIGHTS / "coherence_projection.npz",
+        ),
+        (),
+    ),
     "bias": ((SCORING / "bias.py",), ()),
     "completeness": ((SCORING / "completeness.py",), ()),
     "pii": (

@@ -39,14 +39,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from python_models.language import conversation_language
+from python_models.language import conversation_language, unsupported_scorers
 from python_models.progress import progress
 from python_models.result_cache import CacheStats, ResultCache, content_key
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel, fit_category_model
 from python_models.scoring.category_cache import cached_category_model
+from python_models.scoring.coherence import references_digest
 from python_models.scoring.empathy import MECHANISMS
 from python_models.scoring.pii import KINDS
-from python_models.scoring.pipeline import GROUPS, Scorers
+from python_models.scoring.pipeline import GROUPS, SCORED_GROUPS, Scorers
 
 MESSAGE_TYPE = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
 SCORES_SCHEMA = pa.schema(
@@ -87,8 +88,9 @@ SCORES_SCHEMA = pa.schema(
 
 
 # the columns of each result group the build caches (python_models/scoring/versions.py): what
-# the content determines. `unsupported_scorers` is derived from the language on every run (a run
-# with scoring off nulls it, a scored run lists the scorers nulled), so it is never cached.
+# the content determines (coherence: the content and its batch's references, `coherence_keys`).
+# `unsupported_scorers` is derived from the language on every run (a run with scoring off nulls
+# it, a scored run lists the scorers nulled), so it is never cached.
 GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
     "language": ("language",),
     "crisis": ("crisis_score", "crisis_flag", "crisis_evidence", "crisis_user_turns"),
@@ -103,12 +105,36 @@ GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
     "bias": ("bias_score",),
     "completeness": ("completeness_score",),
     "pii": (*[f"pii_{kind.lower()}" for kind in KINDS], "pii_total", "redacted_messages"),
+    "coherence": ("coherence_score", "coherence_structure", "coherence_relevance"),
 }
-assert set(GROUP_COLUMNS) == GROUPS
+assert set(GROUP_COLUMNS) == SCORED_GROUPS
+
+
+def coherence_keys(table: pa.Table) -> list[str]:
+    """The key each conversation of one scoring batch caches its coherence under: its id (the
+    content hash) with the digest of the references the batch gives it
+    (`coherence.references_digest`, the same selection `Scorers.score` makes from the batch's
+    distinct user and assistant turns, a missing content read as ""). Equal batches give equal
+    keys; a batch that gains or loses a reference turn gives new ones."""
+    ids = table.column("conversation_id").to_pylist()
+    if not ids:
+        return []
+    messages = pc.list_flatten(table.column("messages"))
+    roles, contents = pc.struct_field(messages, "role"), pc.struct_field(messages, "content")
+    sides = [
+        pc.unique(pc.filter(contents, pc.equal(roles, role))).to_pylist()
+        for role in ("user", "assistant")
+    ]
+    digest = references_digest(*([t for t in side if t] for side in sides))
+    return [content_key(conversation_id, digest) for conversation_id in ids]
 
 
 def _group_schema(group: str) -> pa.Schema:
     return pa.schema([SCORES_SCHEMA.field(name) for name in GROUP_COLUMNS[group]])
+
+
+# per cached group: (found mask, cached rows, the keys), aligned with a batch's rows
+Lookup = dict[str, tuple[np.ndarray, pa.Table, list[str]]]
 
 
 @dataclass
@@ -120,25 +146,27 @@ class CachedGroups:
     stats: CacheStats = field(default_factory=CacheStats)
     fresh: dict[str, list[tuple[list[str], pa.Table]]] = field(default_factory=dict)
 
-    def lookup(self, ids: list[str]) -> dict[str, tuple[np.ndarray, pa.Table]]:
-        """Per group: found mask and the cached columns, aligned with `ids`."""
-        return {
-            group: self.cache.get_many(group, version, ids, _group_schema(group))
-            for group, version in self.versions.items()
-        }
+    def lookup(self, table: pa.Table) -> Lookup:
+        """Per group: found mask, the cached columns and the keys, aligned with the rows of
+        `table` (a scoring batch: `conversation_id`, and `messages` when coherence is cached)."""
+        ids = table.column("conversation_id").to_pylist()
+        found = {}
+        for group, version in self.versions.items():
+            keys = coherence_keys(table) if group == "coherence" else ids
+            mask, cached = self.cache.get_many(group, version, keys, _group_schema(group))
+            found[group] = (mask, cached, keys)
+        return found
 
     @staticmethod
-    def needed(found: dict[str, tuple[np.ndarray, pa.Table]], rows: int) -> list[frozenset[str]]:
+    def needed(found: Lookup, rows: int) -> list[frozenset[str]]:
         """Per row: the groups it is missing (every group not cached)."""
-        missing = {group: ~mask for group, (mask, _) in found.items()}
-        uncached = GROUPS - set(found)
+        missing = {group: ~mask for group, (mask, _, _) in found.items()}
+        uncached = SCORED_GROUPS - set(found)
         return [frozenset(uncached | {g for g, m in missing.items() if m[i]}) for i in range(rows)]
 
-    def merge(
-        self, ids: list[str], fresh: pa.Table, found: dict[str, tuple[np.ndarray, pa.Table]]
-    ) -> pa.Table:
+    def merge(self, fresh: pa.Table, found: Lookup) -> pa.Table:
         """`fresh` with each group's cached rows put in; the computed rows kept to store."""
-        for group, (mask, cached) in found.items():
+        for group, (mask, cached, keys) in found.items():
             hit = pa.array(mask)
             for name in GROUP_COLUMNS[group]:
                 merged = pc.if_else(hit, cached.column(name), fresh.column(name))
@@ -147,7 +175,7 @@ class CachedGroups:
             self.stats.add(group, int(computed.size), int(mask.sum()))
             if computed.size:
                 rows = fresh.select(list(GROUP_COLUMNS[group])).take(pa.array(computed))
-                self.fresh.setdefault(group, []).append(([ids[i] for i in computed], rows))
+                self.fresh.setdefault(group, []).append(([keys[i] for i in computed], rows))
         return fresh
 
     def store(self) -> None:
@@ -162,7 +190,11 @@ class CachedGroups:
 
 
 def cached_groups(
-    embedding_model: str, *, redact: bool, mode: str = "use", groups: Iterable[str] = GROUPS
+    embedding_model: str,
+    *,
+    redact: bool,
+    mode: str = "use",
+    groups: Iterable[str] = SCORED_GROUPS,
 ) -> CachedGroups | None:
     """The result cache for the scoring groups, or None when the cache is off."""
     if mode == "off":
@@ -187,7 +219,17 @@ def score_table(
     needed: list[frozenset[str]] | None = None,
     languages: list[str | None] | None = None,
 ) -> pa.Table:
-    """One row per conversation (SCORES_SCHEMA); `needed`/`languages` as in `Scorers.score`."""
+    """One row per conversation (SCORES_SCHEMA); `needed`/`languages` as in `Scorers.score`.
+    A batch whose rows need no group computed (all read from the result cache) and whose
+    conversation vectors are given takes `_cached_only_table`: the same row for every column
+    the cache does not fill, without reading the messages into Python."""
+    if (
+        needed is not None
+        and languages is not None
+        and conversation_vectors is not None
+        and not any(needed)
+    ):
+        return _cached_only_table(table, scorers, conversation_vectors, languages)
     conversations = _messages(table)
     results = scorers.score(
         conversations,
@@ -230,6 +272,33 @@ def score_table(
         columns["language"].append(result.language)
         columns["unsupported_scorers"].append(result.unsupported)
         columns["redacted_messages"].append(result.redacted_messages)
+    return pa.table(columns, schema=SCORES_SCHEMA)
+
+
+def _cached_only_table(
+    table: pa.Table, scorers: Scorers, conversation_vectors: np.ndarray, languages: list
+) -> pa.Table:
+    """`score_table` of a batch whose every group comes from the cache: the id, the category
+    (`Scorers.categories`, this build's model), the language given and the scorers it nulls;
+    every cached column a null placeholder for `CachedGroups.merge` to fill."""
+    categories = (
+        table.column("category").to_pylist()
+        if "category" in table.schema.names
+        else [None] * table.num_rows
+    )
+    category_of = scorers.categories(categories, languages, conversation_vectors)
+    columns = {
+        name: pa.nulls(table.num_rows, SCORES_SCHEMA.field(name).type)
+        for name in SCORES_SCHEMA.names
+    }
+    columns["conversation_id"] = table.column("conversation_id")
+    columns["scored_category"] = pa.array([c for c, _, _ in category_of], pa.string())
+    columns["category_confidence"] = pa.array([c for _, c, _ in category_of], pa.float32())
+    columns["category_source"] = pa.array([s for _, _, s in category_of], pa.string())
+    columns["language"] = pa.array(languages, pa.string())
+    columns["unsupported_scorers"] = pa.array(
+        [unsupported_scorers(language) for language in languages], pa.list_(pa.string())
+    )
     return pa.table(columns, schema=SCORES_SCHEMA)
 
 
@@ -453,7 +522,6 @@ def _score_in_worker(
     return score_table(table, _WORKER_SCORERS, vectors, needed, languages)
 
 
-Lookup = dict[str, tuple[np.ndarray, pa.Table]]
 Work = tuple[pa.Table, np.ndarray, list[frozenset[str]] | None, list[str | None] | None, Lookup]
 
 
@@ -465,18 +533,17 @@ def _with_cached(
         if results is None:
             yield table, vectors, None, None, {}
             continue
-        ids = table.column("conversation_id").to_pylist()
-        lookup = results.lookup(ids)
+        lookup = results.lookup(table)
         languages = (
             lookup["language"][1].column("language").to_pylist() if "language" in lookup else None
         )
-        yield table, vectors, CachedGroups.needed(lookup, len(ids)), languages, lookup
+        yield table, vectors, CachedGroups.needed(lookup, table.num_rows), languages, lookup
 
 
 def _merged(fresh: pa.Table, lookup: Lookup, results: CachedGroups | None) -> pa.Table:
     if results is None:
         return fresh
-    return results.merge(fresh.column("conversation_id").to_pylist(), fresh, lookup)
+    return results.merge(fresh, lookup)
 
 
 def _score_in_pool(
@@ -539,6 +606,21 @@ def _unscored_batch(
     return pa.table(columns, schema=SCORES_SCHEMA)
 
 
+class LazyPiiDetector:
+    """A `PiiDetector` built the first time it is used (about 1 CPU s): a build whose pairs or
+    conversations all come from the result cache never builds one."""
+
+    def __init__(self) -> None:
+        self._detector = None
+
+    def __getattr__(self, name: str):
+        if self._detector is None:
+            from python_models.scoring.pii import PiiDetector
+
+            self._detector = PiiDetector()
+        return getattr(self._detector, name)
+
+
 # one PII detector per worker process, built by the pool's initializer
 _WORKER_DETECTOR = None
 
@@ -573,9 +655,7 @@ def unscored_table(
     work = (
         (table, None, CachedGroups.needed(lookup, table.num_rows) if results else None, lookup)
         for table in tables
-        for lookup in [
-            results.lookup(table.column("conversation_id").to_pylist()) if results else {}
-        ]
+        for lookup in [results.lookup(table) if results else {}]
     )
     bar = progress(None, "redacting conversations")
     if engine == "ray":

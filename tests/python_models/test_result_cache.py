@@ -7,12 +7,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from python_models.result_cache import CacheStats, ResultCache, cached_values
+from python_models.result_cache import CacheStats, ResultCache, cached_values, content_key
 
 pytest.importorskip("model2vec", reason="the embedding stack (pip install -e '.[dev]') is needed")
 
-from python_models.scoring import versions
-from python_models.scoring.pipeline import GROUPS
+from python_models.scoring import pipeline, versions
+from python_models.scoring.pipeline import SCORED_GROUPS
 from python_models.scoring.warehouse import (
     MESSAGE_TYPE,
     CachedGroups,
@@ -64,8 +64,8 @@ def _score(table: pa.Table, root, versions_of: dict[str, str] | None = None, mod
         results=results,
     )
     stats = results.stats  # the scoring groups only (the category model is counted too)
-    stats.computed = {g: n for g, n in stats.computed.items() if g in GROUPS}
-    stats.reused = {g: n for g, n in stats.reused.items() if g in GROUPS}
+    stats.computed = {g: n for g, n in stats.computed.items() if g in SCORED_GROUPS}
+    stats.reused = {g: n for g, n in stats.reused.items() if g in SCORED_GROUPS}
     return scored, stats
 
 
@@ -143,6 +143,7 @@ def test_new_rows_and_a_bumped_scorer_recompute_only_themselves(tmp_path) -> Non
     rescored, stats = _score(grown, tmp_path, bumped)
     assert stats.computed == {
         "bias": 0,
+        "coherence": 0,
         "completeness": 0,
         "crisis": 48,
         "empathy": 0,
@@ -294,3 +295,91 @@ def test_the_category_model_is_fitted_once_per_sample_and_read_back_exactly(tmp_
     assert first.predict(vectors)[0] == again.predict(vectors)[0]
     cached_category_model(ids, [*categories[:-1], "anxiety"], "m", fit, cache, stats)
     assert len(fits) == 2  # another sample: fitted again
+
+
+def test_coherence_keys_digest_the_references_the_scorers_draw() -> None:
+    """The driver's key digests the very references `Scorers.score` ranks against (the
+    `MAX_REFERENCES` smallest sha256 per side), from the Arrow batch alone."""
+    from python_models.scoring.coherence import (
+        MAX_REFERENCES,
+        reference_rows,
+        references_digest,
+    )
+    from python_models.scoring.warehouse import coherence_keys
+
+    table = _conversations(0, 100)  # 200 distinct user turns: past the 128 a side
+    conversations = table.column("messages").to_pylist()
+    index: dict[str, int] = {}
+    for messages in conversations:
+        for m in messages:
+            index.setdefault(m["content"], len(index))
+    texts = list(index)
+    users = [index[m["content"]] for c in conversations for m in c if m["role"] == "user"]
+    replies = [index[m["content"]] for c in conversations for m in c if m["role"] == "assistant"]
+    chosen_users = [texts[r] for r in reference_rows(texts, users)]
+    chosen_replies = [texts[r] for r in reference_rows(texts, replies)]
+    assert len(chosen_users) == MAX_REFERENCES
+    digest = references_digest(chosen_users, chosen_replies)
+    keys = coherence_keys(table)
+    assert keys == [content_key(i, digest) for i in table.column("conversation_id").to_pylist()]
+    assert len(set(keys)) == table.num_rows
+    # the same batch in another order: the same keys; a user turn drawn as a reference
+    # changed: every key changes
+    assert coherence_keys(table.take(list(range(99, -1, -1)))) == keys[::-1]
+    edited = table.column("messages").to_pylist()
+    drawn = next(i for i, c in enumerate(edited) if c[0]["content"] in chosen_users)
+    edited[drawn][0]["content"] += " (edited)"
+    other = table.set_column(1, "messages", pa.array(edited, MESSAGE_TYPE))
+    assert not set(coherence_keys(other)) & set(keys)
+
+
+@pytest.mark.slow  # loads every scorer
+def test_coherence_is_read_back_only_for_a_batch_with_the_same_references(tmp_path) -> None:
+    table = _conversations(0, 48)  # three batches of 16
+    first, stats = _score(table, tmp_path / "warm")
+    assert stats.computed["coherence"] == 48
+    assert pc.all(pc.is_valid(first.column("coherence_relevance"))).as_py()
+    again, stats = _score(table, tmp_path / "warm")
+    assert stats.computed["coherence"] == 0 and again.equals(first)
+
+    # one user turn of the second batch edited: its conversation is new, and the batch's
+    # references change, so the whole batch is ranked again; the others are read back
+    rows = table.column("messages").to_pylist()
+    rows[20][0]["content"] = "I feel anxious about the move, and my flat is cold."
+    ids = table.column("conversation_id").to_pylist()
+    ids[20] = "c99999"
+    edited = table.set_column(1, "messages", pa.array(rows, MESSAGE_TYPE)).set_column(
+        0, "conversation_id", pa.array(ids)
+    )
+    warm, stats = _score(edited, tmp_path / "warm")
+    assert stats.computed["coherence"] == 16 and stats.reused["coherence"] == 32
+    assert stats.computed["crisis"] == 1
+    cold, _ = _score(edited, tmp_path / "cold")
+    assert warm.equals(cold)
+
+
+@pytest.mark.slow  # loads every scorer once
+def test_a_rescore_with_everything_cached_loads_no_scorer_and_embeds_no_turn(
+    tmp_path, monkeypatch
+) -> None:
+    table = _conversations(0, 24)
+    first, _ = _score(table, tmp_path)
+
+    def loaded(*args, **kwargs):
+        raise AssertionError("a scorer was loaded or a turn embedded with everything cached")
+
+    for name in (
+        "CrisisScorer",
+        "EmpathyScorer",
+        "BehaviourScorer",
+        "SafetyScorer",
+        "PiiDetector",
+        "load_projection",
+        "load_references",
+        "conversation_language",
+    ):
+        monkeypatch.setattr(pipeline, name, loaded)
+    monkeypatch.setattr(pipeline.Scorers, "embed_turns", loaded)
+    again, stats = _score(table, tmp_path)
+    assert set(stats.computed.values()) == {0}
+    assert again.equals(first)

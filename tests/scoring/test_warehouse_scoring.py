@@ -184,3 +184,37 @@ def test_preference_pairs_are_redacted_in_prompt_chosen_and_rejected() -> None:
     untouched = redact_pairs_table(pairs, detector=None).to_pylist()
     assert untouched[0]["rejected"] == "My SSN is 536-22-8714."
     assert untouched[0]["pii_total"] is None
+
+
+def test_a_batch_with_every_group_cached_scores_what_the_full_path_does() -> None:
+    """The shortcut for a batch read whole from the result cache gives every column the cache
+    does not fill (id, category by this build's model, language, scorers nulled) exactly as
+    scoring the batch does; the cached columns are left null for the cache to fill."""
+    from python_models.scoring.pipeline import SCORED_GROUPS
+    from python_models.scoring.warehouse import GROUP_COLUMNS
+
+    spanish = [
+        ("user", "Me siento muy triste y no puedo dormir por las noches."),
+        ("assistant", "Lamento que te sientas así. ¿Desde cuándo pasa?"),
+    ]
+    table = pa.concat_tables([_conversations(12), _table([("es", spanish, "")])])
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(table.num_rows, 256)).astype(np.float32)
+    sample = pa.table(
+        {"conversation_id": [f"s{i}" for i in range(40)], "category": ["x", "y"] * 20}
+    )
+    model = fit_build_category_model(sample, rng.normal(size=(40, 256)).astype(np.float32), "test")
+    scorers = Scorers(category_model=model)
+    full = score_table(table, scorers, vectors)
+    languages = full.column("language").to_pylist()
+    assert languages[-1] == "es" and "category" in full.column("unsupported_scorers")[-1].as_py()
+    short = score_table(table, scorers, vectors, [frozenset()] * table.num_rows, languages)
+    cached = {name for group in SCORED_GROUPS for name in GROUP_COLUMNS[group]} - {"language"}
+    assert short.schema == SCORES_SCHEMA
+    for name in SCORES_SCHEMA.names:
+        if name in cached:
+            assert short.column(name).null_count == table.num_rows, name
+        else:
+            assert short.column(name).equals(full.column(name)), name
+    sources = full.column("category_source").to_pylist()
+    assert {"source", "predicted"} <= set(sources) and sources[-1] == "none"

@@ -17,7 +17,7 @@ import os
 from pixel_config.values import flag
 from python_models.ray_stages import engine_connection
 from python_models.result_cache import CacheStats, ResultCache
-from python_models.scoring.warehouse import redact_pairs_table
+from python_models.scoring.warehouse import LazyPiiDetector, redact_pairs_table
 
 
 def model(dbt, session):
@@ -28,14 +28,12 @@ def model(dbt, session):
     engine = str(dbt.config.get("engine"))
     # read outside any `or`, which dbt's parser does not look into
     scoring_workers = int(dbt.config.get("scoring_workers"))
-    from python_models.scoring.pii import PiiDetector
-
     mode = str(dbt.config.get("result_cache"))
     stats = CacheStats()
     with engine_connection(engine):
         table = redact_pairs_table(
             pairs,
-            PiiDetector(),
+            LazyPiiDetector(),  # built only when a pair is not cached
             workers=scoring_workers
             if engine == "ray"
             else (scoring_workers or os.cpu_count() or 1),

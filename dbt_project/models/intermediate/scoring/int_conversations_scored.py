@@ -15,8 +15,10 @@ unsupported_language_policy var to them.
 Incremental: each conversation's language, crisis, empathy, safety, bias, completeness and PII
 results are cached by conversation id (its content hash) and the version of the scorer that
 made them (var result_cache: use / refresh / off; docs/incremental.md), so a rebuild computes
-only what is new or what a changed scorer produced; coherence (ranked against its batch) and
-the category (this build's model) are computed on every build. With var engine `ray` the
+only what is new or what a changed scorer produced; coherence (ranked against its batch) is
+cached by the conversation id and the digest of its batch's reference turns, so an unchanged lake
+reads it back; the category (this build's model) is predicted on every build. Scorers are loaded
+only when a conversation needs them. With var engine `ray` the
 batches are scored (or redacted) by Ray Data with the same functions (python_models/ray_stages.py,
 docs/scaling.md); the cache is read and written on the driver either way.
 """
@@ -51,10 +53,10 @@ def _model(dbt, engine: str, batch_rows: int):
         from python_models.scoring.warehouse import cached_groups, unscored_table
 
         detector = None
-        if redact:
-            from python_models.scoring.pii import PiiDetector
+        if redact:  # built only when a conversation is not cached
+            from python_models.scoring.warehouse import LazyPiiDetector
 
-            detector = PiiDetector()
+            detector = LazyPiiDetector()
         # count before opening the reader: another query on the connection would end its stream
         total_rows = conversations.count("*").fetchone()[0]
         batches = (
