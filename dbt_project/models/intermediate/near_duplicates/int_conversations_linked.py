@@ -22,7 +22,7 @@ import pyarrow as pa
 from pixel_config.values import flag, optional_number
 from python_models.near_dup_index import IndexRun, link_with_index
 from python_models.near_dup_output import new_run, relation_over
-from python_models.near_dup_partitions import Budget
+from python_models.near_dup_partitions import Budget, compact_ids, id_strings
 from python_models.near_dup_partitions import text_batches as budget_text_batches
 from python_models.near_duplicates import NearDupConfig, Timings, link_conversations
 from python_models.ray_stages import engine_connection
@@ -46,8 +46,14 @@ def model(dbt, session):
         memory_budget_mib=int(dbt.config.get("near_dup_memory_budget_mib")),
     )
     texts = dbt.ref("int_conversations_embedding_texts")
-    keys = texts.project("conversation_id").order("conversation_id").to_arrow_table()
-    ids = keys.column("conversation_id")  # Arrow: the indexed path keeps them as bytes
+    # the ids as one bytes array (64 bytes a content hash), the Arrow table they came in
+    # dropped: held beside them it was another ~68 bytes a conversation for the whole stage
+    ids = compact_ids(
+        texts.project("conversation_id")
+        .order("conversation_id")
+        .to_arrow_table()
+        .column("conversation_id")
+    )
 
     def text_batches():
         # small Arrow reads, handed on in batches sized by the memory budget's characters. A
@@ -96,7 +102,7 @@ def model(dbt, session):
                 )
             if mode == "off":
                 path = link_conversations(
-                    ids.to_pylist(),
+                    id_strings(ids),
                     text_batches(),
                     texts_of_ids,
                     config,
