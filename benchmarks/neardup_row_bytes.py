@@ -10,7 +10,7 @@ content-hash ids) read from Arrow as the dbt model reads them and held as the st
 Python-side bytes by ``tracemalloc`` (numpy's arrays included), Arrow's by its memory pool.
 With code that writes the links table as Parquet in row chunks (``links_from_pairs(...,
 output=)``), the same links are also written that way first (``--chunk-rows`` rows a chunk;
-65,536 is the default below the budget, 9,391 the chunk at a 600 MiB budget and 256 dimensions)
+65,536 is the default below the budget, 9,011 the chunk at a 600 MiB budget and 256 dimensions)
 and the peak bytes a row while writing are reported beside the table's. Prints one JSON line.
 Record in docs/benchmarks.md.
 """
