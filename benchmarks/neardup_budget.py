@@ -12,6 +12,16 @@ same work: MinHash signing, the search, LSH, verification, components. ``none`` 
 path (a budget no N here reaches). Runs alternate budgets within a size. Prints one JSON line per
 run: seconds, the child's peak RSS, its RSS before the stage (interpreter, DuckDB, model), the
 stage's steps and the pairs found (so the paths can be compared). Record in docs/benchmarks.md.
+
+The stage's output then goes into a DuckDB table as the dbt model hands it on, in a scratch
+database attached beside the store: with code that writes the links table as Parquet (a
+``link_with_index`` with ``output``) into a run folder and a relation over it, else (the code
+before, on ``PYTHONPATH``) the Arrow table, registered and copied as dbt-duckdb's ``materialize``
+does. ``peak_rss_stage_mib`` is the peak when the stage returned, ``peak_rss_mib`` the peak after
+the table was created; the pairs and components are counted from that table in SQL. ``--dump
+PATH`` (with ``--child``) writes the table, sorted by conversation id, to a Parquet file, to
+compare two trees' outputs (``except all`` both ways). CPU seconds (``time.process_time``, every
+thread) beside wall seconds: wall time moves with the machine's load, peak RSS does not.
 """
 
 from __future__ import annotations
@@ -31,9 +41,17 @@ NO_BUDGET = 1 << 30  # MiB: the in-memory path at any N measured here
 TEXT_READ_ROWS, TEXT_BATCH_ROWS = 2_048, 50_000
 
 
-def child(warehouse: Path, size: int | None, budget: int, cache_dir: Path, duckdb_limit: str):
+def child(
+    warehouse: Path,
+    size: int | None,
+    budget: int,
+    cache_dir: Path,
+    duckdb_limit: str,
+    dump: Path | None = None,
+):
+    import inspect
+
     import duckdb
-    import numpy as np
     import pyarrow as pa
 
     from python_models.embeddings.backends import get_embedder
@@ -78,8 +96,15 @@ def child(warehouse: Path, size: int | None, budget: int, cache_dir: Path, duckd
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     timings, report = Timings(), IndexRun()
+    to_parquet = "output" in inspect.signature(link_with_index).parameters
     with tempfile.TemporaryDirectory(prefix="wt-15-store-", dir=cache_dir.parent) as store:
-        started = time.perf_counter()
+        extra = {}
+        if to_parquet:  # as int_conversations_linked: a run folder under the result cache
+            from python_models.near_dup_output import new_run
+
+            folder = new_run(Path(store) / "near_dup_links")
+            extra["output"] = folder
+        started, cpu = time.perf_counter(), time.process_time()
         table = link_with_index(
             ids,
             text_batches(),
@@ -90,22 +115,59 @@ def child(warehouse: Path, size: int | None, budget: int, cache_dir: Path, duckd
             embedder=embedder,
             timings=timings,
             run=report,
+            **extra,
         )
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+        peak_stage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         disk = sum(f.stat().st_size for f in Path(store).rglob("*") if f.is_file())
-    pairs = int(sum(len(x) for x in table.column("neighbour_ids").to_pylist()) // 2)
-    components = len(np.unique(table.column("component").to_numpy()))
+        # the table dbt would create, in a scratch database (the warehouse is opened read-only)
+        started, cpu = time.perf_counter(), time.process_time()
+        con.execute(f"attach '{Path(store) / 'out.duckdb'}' as out (read_only false)")
+        if to_parquet:
+            from python_models.near_dup_output import relation_over
+
+            relation = relation_over(con, table, folder)
+            con.register("model_df", relation)
+            con.execute("create table out.linked as select * from model_df")
+            con.unregister("model_df")
+            del relation
+            left_behind = folder.exists()
+        else:  # dbt-duckdb's materialize of an Arrow table: registered, read by a cursor
+            cursor = con.cursor()
+            cursor.register("model_df", table)
+            cursor.execute("create table out.linked as select * from model_df")
+            cursor.unregister("model_df")
+            cursor.close()
+            left_behind = None
+        del table
+        load_seconds, load_cpu = time.perf_counter() - started, time.process_time() - cpu
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        pairs, components = con.sql(
+            "select sum(len(neighbour_ids)) // 2, count(distinct component) from out.linked"
+        ).fetchone()
+        if dump is not None:
+            con.execute(
+                f"copy (select * from out.linked order by conversation_id) to '{dump}'"
+                " (format parquet)"
+            )
+        con.execute("detach out")
     print(
         json.dumps(
             {
                 "conversations": len(ids),
                 "budget_mib": None if budget == NO_BUDGET else budget,
+                "output": "parquet" if to_parquet else "arrow table",
                 "seconds": round(seconds, 1),
+                "cpu_seconds": round(cpu_seconds, 1),
                 "conversations_per_s": round(len(ids) / seconds),
-                "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "table_seconds": round(load_seconds, 1),
+                "table_cpu_seconds": round(load_cpu, 1),
+                "peak_rss_stage_mib": round(peak_stage),
+                "peak_rss_mib": round(peak),
                 "rss_before_stage_mib": round(before),
-                "pairs": pairs,
-                "components": components,
+                "run_folder_left": left_behind,
+                "pairs": int(pairs),
+                "components": int(components),
                 "state_on_disk_mib": round(disk / 2**20),
                 "steps": timings.steps,
             }
@@ -160,10 +222,11 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", default="all", help=argparse.SUPPRESS)
     parser.add_argument("--budget", type=int, default=NO_BUDGET, help=argparse.SUPPRESS)
+    parser.add_argument("--dump", type=Path, default=None, help="with --child: the table, sorted")
     args = parser.parse_args()
     if args.child:
         size = None if args.size == "all" else int(args.size)
-        child(args.warehouse, size, args.budget, args.cache, args.duckdb_memory_limit)
+        child(args.warehouse, size, args.budget, args.cache, args.duckdb_memory_limit, args.dump)
         return
     started = time.perf_counter()
     warm_cache(args.warehouse, args.cache)

@@ -69,9 +69,10 @@ from python_models.near_duplicates import (
     embed_missing,
     link_table,
     links_from_pairs,
+    links_rows,
     pair_chunk,
     signing,
-    unlinked_table,
+    unlinked_links,
     verify_pairs,
 )
 from python_models.result_cache import result_cache_root, version_of
@@ -84,6 +85,15 @@ SOURCES = (
     HERE / "near_dup_partitions.py",
 )
 EMPTY_SIGNATURE = np.iinfo(np.uint32).max
+ROWS_SCHEMA = pa.schema(
+    [
+        ("conversation_id", pa.string()),
+        ("key", pa.uint64()),
+        ("nearest", pa.int64()),
+        ("nearest_similarity", pa.float32()),
+    ]
+)
+STATE_ROWS = 65_536  # rows a row group of rows.parquet, written one at a time
 
 
 def state_version(config: NearDupConfig, model_id: str, thresholds: Thresholds) -> str:
@@ -173,17 +183,20 @@ class IndexStore:
         base = self._dir(version)
         folder = folder if folder is not None else self.new_folder(version)
         name = folder.name
-        pq.write_table(
-            pa.table(
-                {
-                    "conversation_id": arrow_ids(state.ids),
-                    "key": pa.array(state.keys, pa.uint64()),
-                    "nearest": pa.array(state.nearest, pa.int64()),
-                    "nearest_similarity": pa.array(state.nearest_similarity, pa.float32()),
-                }
-            ),
-            folder / "rows.parquet",
-        )
+        with pq.ParquetWriter(folder / "rows.parquet", ROWS_SCHEMA) as writer:
+            for start in range(0, len(state.ids), STATE_ROWS):  # not a second copy of every row
+                part = slice(start, start + STATE_ROWS)
+                writer.write_batch(
+                    pa.RecordBatch.from_arrays(
+                        [
+                            arrow_ids(state.ids[part]).combine_chunks(),
+                            pa.array(state.keys[part], pa.uint64()),
+                            pa.array(state.nearest[part], pa.int64()),
+                            pa.array(state.nearest_similarity[part], pa.float32()),
+                        ],
+                        schema=ROWS_SCHEMA,
+                    )
+                )
         pq.write_table(
             pa.table(
                 {
@@ -262,17 +275,20 @@ def link_with_index(
     embedder: Embedder | None = None,
     timings: Timings | None = None,
     run: IndexRun | None = None,
-) -> pa.Table:
+    output: Path | None = None,
+) -> pa.Table | Path:
     """:func:`link_conversations` with the persisted index: only new conversations are searched.
 
     ``text_batches`` is read only by a full build; an incremental one fetches the new
     conversations' texts with ``texts_of_ids(ids, "whole")``. Past the memory budget
     (``config.memory_budget_mib``) the rows live in the new state's files and the index is in
-    shards (:mod:`near_dup_partitions`).
+    shards (:mod:`near_dup_partitions`). With ``output`` (a folder) the links table is written
+    there as Parquet in row chunks, not held, and the file's path is returned
+    (:func:`near_duplicates.write_links`).
     """
     ids = compact_ids(ids)  # bytes a row: no Python string per conversation
     if not config.enabled or len(ids) == 0:
-        return unlinked_table(ids)
+        return unlinked_links(ids, output)
     embedder = embedder or get_embedder(config.backend)
     thresholds = config.thresholds_for(embedder.model_id)
     stage = _Stage(
@@ -286,6 +302,7 @@ def link_with_index(
         version=state_version(config, embedder.model_id, thresholds),
         timings=timings if timings is not None else Timings(),
         run=run if run is not None else IndexRun(),
+        output=output,
     )
     state = None if refresh else stage.store.load(stage.version)
     if state is None:
@@ -309,6 +326,7 @@ class _Stage:
     version: str
     timings: Timings
     run: IndexRun
+    output: Path | None = None  # the links table's folder (Parquet), else returned in memory
 
     def texts_of(self, rows: np.ndarray, part: str) -> Sequence[str]:
         return self.texts_of_ids(id_strings(self.ids[rows]), part)
@@ -331,16 +349,17 @@ class _Stage:
         )
         return vectors, signatures
 
-    def links(self, vectors, pairs: Neighbours) -> pa.Table:
+    def links(self, vectors, pairs: Neighbours) -> pa.Table | Path:
         started = time.perf_counter()
         table = links_from_pairs(
-            self.ids, vectors, pairs, self.thresholds, self.embedder.model_id, self.timings
-        )
+            self.ids, vectors, pairs, self.thresholds, self.embedder.model_id, self.timings,
+            output=self.output, rows=links_rows(vectors, self.config),
+        )  # fmt: skip
         self.timings.record("components", started)
         return table
 
 
-def _full(stage: _Stage, text_batches) -> pa.Table:
+def _full(stage: _Stage, text_batches) -> pa.Table | Path:
     """Every row embedded, signed and searched; the state saved for the next build."""
     ids, config, timings = stage.ids, stage.config, stage.timings
     started = time.perf_counter()
@@ -381,6 +400,7 @@ def _full(stage: _Stage, text_batches) -> pa.Table:
         timings=timings,
         built=built,
         workdir=workdir,
+        output=stage.output,
     )
     stage.run.new_pairs = len(pairs.left)
     shards = built[0] if built and isinstance(built[0], list) else []
@@ -530,7 +550,7 @@ def _change(ids: np.ndarray, state: IndexState) -> _Change:
     )
 
 
-def _incremental(stage: _Stage, state: IndexState) -> pa.Table:
+def _incremental(stage: _Stage, state: IndexState) -> pa.Table | Path:
     """Only the new rows embedded and searched (and the rows whose nearest left); the state's
     verified pairs kept."""
     change = _change(stage.ids, state)

@@ -349,6 +349,20 @@ class RowsOfKeys:
         return np.where(self.sorted[at] == keys, self.order[at], -1).astype(np.int64)
 
 
+class KeysAreRows:
+    """Key -> row when every key is its own row (a full build): :class:`RowsOfKeys` without
+    its two arrays (16 bytes a row) and the keys' copy of the rows."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+
+    def __call__(self, keys: np.ndarray) -> np.ndarray:
+        keys = np.asarray(keys, dtype=np.uint64)
+        out = keys.astype(np.int64)
+        out[keys >= self.rows] = -1  # a key of no row (usearch's filler for a short result)
+        return out
+
+
 @dataclass
 class ShardSearch:
     """What a search of some query rows against the shards found."""
@@ -362,7 +376,7 @@ def search_shards(
     vectors: DiskRows | np.ndarray,
     queries: np.ndarray,
     shards: list[Shard],
-    rows_of_keys: RowsOfKeys,
+    rows_of_keys: RowsOfKeys | KeysAreRows,
     threshold: float,
     config,
     nearest: np.ndarray,
@@ -489,12 +503,12 @@ def sharded_pairs(
     ``sink``: the pairs handed on as found (:func:`search_shards`)."""
     n = len(vectors)
     rows = np.arange(n, dtype=np.int64)
-    keys = rows.astype(np.uint64)
+    keys = rows.view(np.uint64)  # a key is its row: the same bytes, no copy
     shards = build_shards(vectors, rows, keys, config, folder)
     nearest = np.full(n, -1, dtype=np.int64)
     nearest_sim = np.full(n, np.nan, dtype=np.float32)
     found = search_shards(
-        vectors, rows, shards, RowsOfKeys(keys), threshold, config, nearest, nearest_sim, sink=sink
+        vectors, rows, shards, KeysAreRows(n), threshold, config, nearest, nearest_sim, sink=sink
     )
     return found, nearest, nearest_sim, shards
 

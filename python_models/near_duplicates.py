@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from python_models.embeddings.backends import Embedder, get_embedder
 from python_models.embeddings.cache import EmbeddingCache
@@ -499,28 +500,48 @@ def cluster_labels(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 def unlinked_table(ids: np.ndarray) -> pa.Table:
     """Every conversation its own component: the output when near-dup detection is off."""
-    n = len(ids)
-    return pa.table(
-        {
-            "conversation_id": arrow_ids(ids),
-            "component": pa.array(np.arange(n, dtype=np.int64)),
-            "neighbour_ids": pa.ListArray.from_arrays(
-                pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string())
-            ),
-            "nearest_id": pa.nulls(n, pa.string()),
-            "nearest_similarity": pa.nulls(n, pa.float64()),
-            "embedding": pa.nulls(n, pa.list_(pa.float32())),
-            "embedding_model": pa.nulls(n, pa.string()),
-            "similarity_threshold": pa.nulls(n, pa.float64()),
-        },
-        schema=LINKS_SCHEMA,
-    )
+    return pa.Table.from_batches(list(_unlinked_batches(ids, max(1, len(ids)))), LINKS_SCHEMA)
+
+
+def unlinked_links(ids: np.ndarray, output: Path | None = None) -> pa.Table | Path:
+    """:func:`unlinked_table`, or with ``output`` written there (:func:`write_links`)."""
+    if output is None:
+        return unlinked_table(ids)
+    return write_links(output, _unlinked_batches(ids, LINKS_ROWS))
+
+
+def _unlinked_batches(ids: np.ndarray, rows: int) -> Iterator[pa.RecordBatch]:
+    """:func:`unlinked_table` ``rows`` rows at a time."""
+    for start in range(0, len(ids), rows):
+        m = len(ids[start : start + rows])
+        yield pa.RecordBatch.from_arrays(
+            [
+                _one_chunk(arrow_ids(ids[start : start + m])),
+                pa.array(np.arange(start, start + m, dtype=np.int64)),
+                pa.ListArray.from_arrays(
+                    pa.array(np.zeros(m + 1, dtype=np.int32)), pa.array([], pa.string())
+                ),
+                pa.nulls(m, pa.string()),
+                pa.nulls(m, pa.float64()),
+                pa.nulls(m, pa.list_(pa.float32())),
+                pa.nulls(m, pa.string()),
+                pa.nulls(m, pa.float64()),
+            ],
+            schema=LINKS_SCHEMA,
+        )
+
+
+def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 PairTexts = Callable[[np.ndarray, str], Sequence[str]]
 Encode = Callable[[Sequence[str]], np.ndarray]
 _PAIR_CHUNK = 65_536  # pairs a step: two 64 MiB blocks of 256-dim vectors
 _LINKED_STEP = 8_192  # rows a step into the links table's vectors (8 MiB and its mapped pages)
+# rows a batch of the links table (at most ~1.2 KiB a row: a vector, ids, neighbours)
+LINKS_ROWS = 65_536
+_MAX_LINKS_ROWS = 1 << 20  # below arrow_ids' chunk: a batch's ids are one Arrow array
 SIDES = ("user", "assistant")
 
 
@@ -745,39 +766,6 @@ def _side_evidence_needed(
     return cosine, jaccard
 
 
-def neighbour_lists(ids: pa.ChunkedArray, pairs: Neighbours) -> pa.ListArray:
-    """Per row, the ids of its confirmed near-duplicate neighbours (both ends of every pair)."""
-    n = len(ids)
-    source = np.concatenate([pairs.left, pairs.right])
-    target = np.concatenate([pairs.right, pairs.left])
-    order = np.lexsort((target, source))
-    counts = np.bincount(source, minlength=n) if n else np.zeros(0, dtype=np.int64)
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(counts, out=offsets[1:])
-    values = (
-        ids.take(pa.array(target[order])).combine_chunks()
-        if len(order)
-        else pa.array([], pa.string())
-    )
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
-
-
-def linked_vectors(vectors: np.ndarray, keep: np.ndarray, step: int | None = None) -> pa.ListArray:
-    """Rows of ``vectors`` as list<float32>, null where ``keep`` is false; with ``step``, read
-    ``step`` kept rows at a time into the one output array (rows on disk: the mapped pages of
-    one step, not of every kept row, and no second copy)."""
-    n, dim = vectors.shape
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.where(keep, dim, 0), out=offsets[1:])
-    rows = np.flatnonzero(keep)
-    out = np.empty((len(rows), dim), dtype=np.float32)
-    step = step or max(1, len(rows))
-    for start in range(0, len(rows), step):
-        out[start : start + step] = vectors[rows[start : start + step]]
-    values = pa.array(out.reshape(-1))  # float32 without nulls: Arrow shares numpy's buffer
-    return pa.ListArray.from_arrays(pa.array(offsets), values, mask=pa.array(~keep))
-
-
 def link_table(
     ids: np.ndarray,
     vectors: np.ndarray,
@@ -791,11 +779,13 @@ def link_table(
     timings: Timings | None = None,
     built: list | None = None,
     workdir: Path | None = None,
-) -> tuple[pa.Table, Neighbours]:
+    output: Path | None = None,
+) -> tuple[pa.Table | Path, Neighbours]:
     """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
 
     Without ``texts_of``/``encode`` there is no exact evidence to verify on: pairs are kept on
-    whole-conversation cosine >= ``thresholds.whole`` alone.
+    whole-conversation cosine >= ``thresholds.whole`` alone. With ``output`` (a folder) the
+    links table is written there in row chunks and its path returned (:func:`links_from_pairs`).
     """
     timings = timings or Timings()
     if texts_of is not None and encode is not None and budget_of(len(vectors), vectors, config):
@@ -803,7 +793,10 @@ def link_table(
             vectors, signatures, thresholds, config, timings, built, workdir, texts_of, encode
         )
         started = time.perf_counter()
-        table = links_from_pairs(ids, vectors, pairs, thresholds, model_id, timings)
+        table = links_from_pairs(
+            ids, vectors, pairs, thresholds, model_id, timings, output=output,
+            rows=links_rows(vectors, config),
+        )  # fmt: skip
         timings.record("components", started)
         return table, pairs
     started = time.perf_counter()
@@ -819,9 +812,20 @@ def link_table(
         _keep(pairs, pairs.similarity >= thresholds.whole)
     timings.record("verify", started)
     started = time.perf_counter()
-    table = links_from_pairs(ids, vectors, pairs, thresholds, model_id, timings)
+    table = links_from_pairs(
+        ids, vectors, pairs, thresholds, model_id, timings, output=output,
+        rows=links_rows(vectors, config),
+    )  # fmt: skip
     timings.record("components", started)
     return table, pairs
+
+
+def links_rows(vectors, config: NearDupConfig) -> int:
+    """Rows a batch of the links table: the whole table below the memory budget, else a chunk
+    of the budget's working share (a linked row holds its vector, ids and neighbours)."""
+    if not budget_of(len(vectors), vectors, config):
+        return LINKS_ROWS
+    return Budget(config.memory_budget_mib).chunk_rows(4 * vectors.shape[1] + 256)
 
 
 def _spilled_pairs(
@@ -885,31 +889,105 @@ def links_from_pairs(
     thresholds: Thresholds,
     model_id: str,
     timings: Timings | None = None,
-) -> pa.Table:
-    """Step 4 and the links table (LINKS_SCHEMA) from the verified pairs and nearest rows."""
+    *,
+    output: Path | None = None,
+    rows: int = LINKS_ROWS,
+) -> pa.Table | Path:
+    """Step 4 and the links table (LINKS_SCHEMA) from the verified pairs and nearest rows.
+
+    With ``output`` (a folder) the table is not held: it is written there ``rows`` rows at a
+    time (:func:`write_links`) and the Parquet file's path is returned."""
     n = len(ids)
     if timings is not None:
         timings.steps["pairs"] = len(pairs.left)
+    batches = links_batches(ids, vectors, pairs, thresholds, model_id, rows)
+    if output is not None:
+        return write_links(output, batches)
+    return pa.Table.from_batches(list(batches), LINKS_SCHEMA) if n else unlinked_table(ids)
+
+
+def links_batches(
+    ids: np.ndarray,
+    vectors: np.ndarray,
+    pairs: Neighbours,
+    thresholds: Thresholds,
+    model_id: str,
+    rows: int = LINKS_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """The links table ``rows`` conversations at a time, in row order.
+
+    Held for every row while the batches are made: the component labels (8 bytes) and which
+    rows are linked (1); the pairs twice, sorted by their first member. A batch holds its rows'
+    ids, neighbour ids, nearest ids and, for its linked rows, their vectors (read from
+    ``vectors``, in memory or on disk, ``_LINKED_STEP`` rows at a time)."""
+    n = len(ids)
+    rows = max(1, min(rows, _MAX_LINKS_ROWS))
     labels = cluster_labels(n, pairs.left, pairs.right)
     linked = np.bincount(labels)[labels] > 1 if n else np.zeros(0, dtype=bool)
-    has_nearest = pairs.nearest >= 0
-    names = arrow_ids(ids)  # Arrow strings built from the ids' bytes: no Python string a row
-    return pa.table(
-        {
-            "conversation_id": names,
-            "component": pa.array(labels),
-            "neighbour_ids": neighbour_lists(names, pairs),
-            "nearest_id": names.take(pa.array(pairs.nearest, mask=~has_nearest)),
-            "nearest_similarity": pa.array(
-                np.where(has_nearest, pairs.nearest_similarity, 0.0).astype(np.float64),
-                mask=~has_nearest,
-            ),
-            "embedding": linked_vectors(vectors, linked, _LINKED_STEP),
-            "embedding_model": pa.repeat(pa.scalar(model_id, pa.string()), n),
-            "similarity_threshold": pa.array(np.full(n, thresholds.whole)),
-        },
-        schema=LINKS_SCHEMA,
-    )
+    source = np.concatenate([pairs.left, pairs.right])
+    target = np.concatenate([pairs.right, pairs.left])
+    order = np.lexsort((target, source))
+    source, target = source[order], target[order]
+    del order
+    dim = vectors.shape[1] if len(vectors.shape) > 1 else 0
+    for start in range(0, n, rows):
+        end = min(n, start + rows)
+        m = end - start
+        names = _one_chunk(arrow_ids(ids[start:end]))
+        lo, hi = np.searchsorted(source, [start, end])
+        offsets = np.zeros(m + 1, dtype=np.int32)
+        np.cumsum(np.bincount(source[lo:hi] - start, minlength=m), out=offsets[1:])
+        values = _one_chunk(arrow_ids(ids[target[lo:hi]])) if hi > lo else pa.array([], pa.string())
+        nearest = pairs.nearest[start:end]
+        has_nearest = nearest >= 0
+        nearest_names = _one_chunk(arrow_ids(ids[np.where(has_nearest, nearest, 0)]))
+        nearest_ids = nearest_names.take(pa.array(np.arange(m), mask=~has_nearest))
+        keep = linked[start:end]
+        yield pa.RecordBatch.from_arrays(
+            [
+                names,
+                pa.array(labels[start:end]),
+                pa.ListArray.from_arrays(pa.array(offsets), values),
+                nearest_ids,
+                pa.array(
+                    np.where(has_nearest, pairs.nearest_similarity[start:end], 0.0).astype(
+                        np.float64
+                    ),
+                    mask=~has_nearest,
+                ),
+                _rows_as_lists(vectors, start + np.flatnonzero(keep), keep, dim),
+                pa.repeat(pa.scalar(model_id, pa.string()), m),
+                pa.array(np.full(m, thresholds.whole)),
+            ],
+            schema=LINKS_SCHEMA,
+        )
+
+
+def _rows_as_lists(vectors, rows: np.ndarray, keep: np.ndarray, dim: int) -> pa.ListArray:
+    """``vectors[rows]`` as list<float32> at the positions where ``keep`` is true, null
+    elsewhere; read ``_LINKED_STEP`` rows at a time into the one output array."""
+    offsets = np.zeros(len(keep) + 1, dtype=np.int32)
+    np.cumsum(np.where(keep, dim, 0), out=offsets[1:])
+    out = np.empty((len(rows), dim), dtype=np.float32)
+    for at in range(0, len(rows), _LINKED_STEP):
+        out[at : at + _LINKED_STEP] = vectors[rows[at : at + _LINKED_STEP]]
+    values = pa.array(out.reshape(-1))  # float32 without nulls: Arrow shares numpy's buffer
+    return pa.ListArray.from_arrays(pa.array(offsets), values, mask=pa.array(~keep))
+
+
+def write_links(
+    folder: Path, batches: Iterable[pa.RecordBatch], name: str = "links.parquet"
+) -> Path:
+    """The links table's ``batches`` written to ``folder/name`` as they come, one row group a
+    batch, so memory holds one batch and the writer's buffers, not the table. Written under a
+    temporary name and renamed when complete."""
+    path = Path(folder) / name
+    partial = path.with_name(f".{name}.partial")
+    with pq.ParquetWriter(partial, LINKS_SCHEMA) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+    partial.replace(path)
+    return path
 
 
 def signing(
@@ -935,8 +1013,11 @@ def link_conversations(
     cache: EmbeddingCache | None = None,
     embedder: Embedder | None = None,
     timings: Timings | None = None,
-) -> pa.Table:
+    output: Path | None = None,
+) -> pa.Table | Path:
     """The links table for ``ids`` (see LINKS_SCHEMA): embed and sign, pair, verify, components.
+    With ``output`` (a folder) it is written there as Parquet in row chunks, not held, and the
+    file's path is returned (:func:`write_links`).
 
     ``text_batches`` yields ``(conversation ids, conversation texts)`` for every id (texts of
     ids missing from the cache are embedded; every text is signed for the lexical candidates);
@@ -945,7 +1026,7 @@ def link_conversations(
     """
     ids = np.asarray(ids, dtype=object)
     if not config.enabled or len(ids) == 0:
-        return unlinked_table(ids)
+        return unlinked_links(ids, output)
     timings = timings if timings is not None else Timings()
     started = time.perf_counter()
     embedder = embedder or get_embedder(config.backend)
@@ -985,5 +1066,6 @@ def link_conversations(
         texts_of=texts_of,
         encode=encode,
         timings=timings,
+        output=output,
     )
     return table

@@ -185,3 +185,16 @@ def test_near_duplicate_detection_can_be_switched_off(built_warehouse, switched_
     assert sum(near for _, _, near in on) > 0
     # the removed rows come back, each exported or kept out by a quality gate
     assert off == [(name, kept + near, 0) for name, kept, near in on]
+
+
+def test_the_links_run_folder_is_gone_once_duckdb_has_read_it(built_warehouse):
+    """int_conversations_linked wrote its links table as Parquet in a run folder of the result
+    cache (python_models/near_dup_output.py); the build leaves no run folder behind."""
+    runs = built_warehouse.warehouse.parent / "results" / "near_dup_links"
+    assert runs.is_dir()  # the build's run folder was made here
+    assert not list(runs.iterdir())
+    ((linked, components),) = query(
+        built_warehouse.warehouse,
+        "select count(*), count(distinct component) from int_conversations_linked",
+    )
+    assert 0 < components < linked  # the table came through, near-copies linked

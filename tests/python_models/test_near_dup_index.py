@@ -43,7 +43,9 @@ def near_copy(text: str) -> str:
     return "hello there " + text.replace(" ", "  ", 1)
 
 
-def run(texts: dict[str, str], root, config: NearDupConfig, *, store: bool, refresh=False):
+def run(
+    texts: dict[str, str], root, config: NearDupConfig, *, store: bool, refresh=False, output=None
+):
     ids = sorted(texts)
 
     def batches():
@@ -55,7 +57,13 @@ def run(texts: dict[str, str], root, config: NearDupConfig, *, store: bool, refr
     cache = EmbeddingCache(root / "embeddings")
     if not store:
         return link_conversations(
-            ids, batches(), texts_of_ids, config, cache=cache, embedder=WordEmbedder()
+            ids,
+            batches(),
+            texts_of_ids,
+            config,
+            cache=cache,
+            embedder=WordEmbedder(),
+            output=output,
         ), None
     report = IndexRun()
     table = link_with_index(
@@ -68,6 +76,7 @@ def run(texts: dict[str, str], root, config: NearDupConfig, *, store: bool, refr
         cache=cache,
         embedder=WordEmbedder(),
         run=report,
+        output=output,
     )
     return table, report
 

@@ -288,3 +288,14 @@ def test_spilled_candidates_verified_by_bucket_keep_the_pairs_of_one_bucket(
         assert many_steps[step] == one_steps[step]
     assert one_steps["candidate_pairs"] > one_steps["pairs"] >= 70  # some rejected, copies kept
     assert many.equals(one)
+
+
+def test_keys_that_are_rows_map_as_the_sorted_keys_do():
+    from python_models.near_dup_partitions import KeysAreRows, RowsOfKeys
+
+    n = 50
+    keys = np.array([0, 7, 49, 50, 1000, 2**64 - 1, 3], dtype=np.uint64)
+    expected = RowsOfKeys(np.arange(n, dtype=np.uint64))(keys)
+    assert expected.tolist() == [0, 7, 49, -1, -1, -1, 3]
+    assert KeysAreRows(n)(keys).tolist() == expected.tolist()
+    assert KeysAreRows(0)(keys).tolist() == [-1] * len(keys)

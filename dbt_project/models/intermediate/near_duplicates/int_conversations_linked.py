@@ -10,13 +10,19 @@ searches only conversations it has not seen, against every earlier one.
 With var engine `ray` the texts are embedded by Ray Data (python_models/embeddings/backends.py
 RayEmbedder: the same model, the same vectors in the same order, the embedding cache read and
 written here on the driver); the search stays in this process (docs/scaling.md).
+The links table is not returned as an Arrow table: the stage writes it as Parquet in row chunks
+into a run folder and the model returns a DuckDB relation over the file, removed once dbt has
+created the table from it (python_models/near_dup_output.py).
 """
+
+import shutil
 
 import pyarrow as pa
 
 from pixel_config.values import flag, optional_number
 from python_models.near_dup_index import IndexRun, link_with_index
-from python_models.near_dup_partitions import Budget
+from python_models.near_dup_output import new_run, relation_over
+from python_models.near_dup_partitions import Budget, compact_ids, id_strings
 from python_models.near_dup_partitions import text_batches as budget_text_batches
 from python_models.near_duplicates import NearDupConfig, Timings, link_conversations
 from python_models.ray_stages import engine_connection
@@ -40,8 +46,14 @@ def model(dbt, session):
         memory_budget_mib=int(dbt.config.get("near_dup_memory_budget_mib")),
     )
     texts = dbt.ref("int_conversations_embedding_texts")
-    keys = texts.project("conversation_id").order("conversation_id").to_arrow_table()
-    ids = keys.column("conversation_id")  # Arrow: the indexed path keeps them as bytes
+    # the ids as one bytes array (64 bytes a content hash), the Arrow table they came in
+    # dropped: held beside them it was another ~68 bytes a conversation for the whole stage
+    ids = compact_ids(
+        texts.project("conversation_id")
+        .order("conversation_id")
+        .to_arrow_table()
+        .column("conversation_id")
+    )
 
     def text_batches():
         # small Arrow reads, handed on in batches sized by the memory budget's characters. A
@@ -78,35 +90,42 @@ def model(dbt, session):
     scoring_workers = int(dbt.config.get("scoring_workers"))
     timings = Timings()
     mode = str(dbt.config.get("result_cache"))
-    with engine_connection(engine):
-        embedder = None  # the backend's own, in this process
-        if engine == "ray" and config.enabled:
-            from python_models.embeddings.backends import RayEmbedder
+    folder = new_run()
+    try:
+        with engine_connection(engine):
+            embedder = None  # the backend's own, in this process
+            if engine == "ray" and config.enabled:
+                from python_models.embeddings.backends import RayEmbedder
 
-            embedder = RayEmbedder(
-                config.backend, batch_rows=ray_batch_rows, workers=scoring_workers
-            )
-        if mode == "off":
-            table = link_conversations(
-                ids.to_pylist(),
-                text_batches(),
-                texts_of_ids,
-                config,
-                embedder=embedder,
-                timings=timings,
-            )
-        else:
-            run = IndexRun()
-            table = link_with_index(
-                ids,
-                text_batches(),
-                texts_of_ids,
-                config,
-                refresh=mode == "refresh",
-                embedder=embedder,
-                timings=timings,
-                run=run,
-            )
-            print(run.summary(), flush=True)
+                embedder = RayEmbedder(
+                    config.backend, batch_rows=ray_batch_rows, workers=scoring_workers
+                )
+            if mode == "off":
+                path = link_conversations(
+                    id_strings(ids),
+                    text_batches(),
+                    texts_of_ids,
+                    config,
+                    embedder=embedder,
+                    timings=timings,
+                    output=folder,
+                )
+            else:
+                run = IndexRun()
+                path = link_with_index(
+                    ids,
+                    text_batches(),
+                    texts_of_ids,
+                    config,
+                    refresh=mode == "refresh",
+                    embedder=embedder,
+                    timings=timings,
+                    run=run,
+                    output=folder,
+                )
+                print(run.summary(), flush=True)
+    except BaseException:  # no relation will read it
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     print(f"near-duplicates: {timings.steps}", flush=True)
-    return table
+    return relation_over(session, path, folder)
