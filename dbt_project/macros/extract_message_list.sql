@@ -1,6 +1,7 @@
 {#-
     Staging body shared by the message-list formats (chatml, sharegpt): read a list of
     {role, content} objects from the record, with field names from the registry's field_map.
+    The raw line is not copied (it stays in stg_lake__json_records, where quarantine reads it).
 -#}
 {% macro extract_message_list(record_format, messages_key, role_key, content_key) -%}
 with
@@ -144,8 +145,7 @@ conversations as (
                 c -> {{ message_content_dropped_parts('c.content_type', 'c.parts') }}
             ))
         end as dropped_content_parts,
-        case when record_error is null then json_extract_string(raw_record, category_path) end as record_category,
-        raw_record
+        case when record_error is null then json_extract_string(raw_record, category_path) end as record_category
 
     from message_contents
 

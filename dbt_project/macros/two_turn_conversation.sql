@@ -3,6 +3,7 @@
     instruction/output, question/answer, question/reasoning/answer). `fields` lists the
     canonical field names to extract (renamable through field_map); `required` those that must
     be non-blank; `user_expr` / `assistant_expr` build the two turns from the extracted fields.
+    The raw line is not copied (it stays in stg_lake__json_records, where quarantine reads it).
 -#}
 {% macro two_turn_conversation(record_format, fields, required, user_expr, assistant_expr) -%}
 with
@@ -45,8 +46,7 @@ conversations as (
             {'role': 'user', 'content': {{ user_expr }}},
             {'role': 'assistant', 'content': {{ assistant_expr }}}
         ] as messages,
-        record_category,
-        raw_record
+        record_category
 
     from extracted_fields
 

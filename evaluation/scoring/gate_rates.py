@@ -2,10 +2,11 @@
 
     pixel-data eval gate-rates --weights before=9607b12^ --weights now=HEAD
 
-Reads the conversations the gates judge (`int_conversations_split`: stage, source, tier,
-messages) from a built warehouse, read-only; scores each one's empathy group once per set of
-EPITOME weights (a git revision of `python_models/scoring/weights/empathy_*.npz`, or a folder),
-with the behaviour weights as shipped; and counts, per stage and source:
+Reads the conversations the gates judge (`int_conversations_split`: stage, source, tier; their
+messages from `int_conversations_normalized`) from a built warehouse, read-only; scores each
+one's empathy group once per set of EPITOME weights (a git revision of
+`python_models/scoring/weights/empathy_*.npz`, or a folder), with the behaviour weights as
+shipped; and counts, per stage and source:
 
 - the gate: `empathy_score` (counselling quality) against the stage's threshold in
   `seeds/quality_thresholds.csv`, as `int_conversations_gated` applies it (a null score fails
@@ -101,12 +102,16 @@ def read_conversations(warehouse: Path) -> list[Conversation]:
                 split.stage,
                 split.source_dataset as source,
                 split.tier,
-                split.messages,
+                normalized.messages,
                 case
                     when gated.conversation_id is null then null
                     else list_contains(gated.failed_gates, 'empathy_score')
                 end as failed_empathy
             from int_conversations_split as split
+            -- the split is narrow: the messages are the normalized record's
+            inner join int_conversations_normalized as normalized
+                on split.source_file = normalized.source_file
+                    and split.source_line = normalized.source_line
             left join int_conversations_gated as gated
                 on split.conversation_id = gated.conversation_id
             order by split.conversation_id

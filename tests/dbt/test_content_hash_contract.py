@@ -12,9 +12,10 @@ def test_python_hash_matches_the_warehouse(built_warehouse):
     with duckdb.connect(str(built_warehouse.warehouse), read_only=True) as con:
         rows = con.execute(
             """
-            select c.conversation_id, g.original_messages, c.messages = g.original_messages
+            select c.conversation_id, n.messages, c.messages = n.messages
             from conversations c
-            inner join int_conversations_gated g on c.conversation_id = g.conversation_id
+            inner join int_conversations_normalized n
+                on c.source_file = n.source_file and c.source_line = n.source_line
             """
         ).fetchall()
     assert len(rows) > 1000

@@ -67,7 +67,9 @@ def test_sessions_are_reassembled_in_timestamp_order(built_warehouse):
         for session, messages in query(
             built_warehouse.warehouse,
             # the text as reassembled, before PII redaction and whatever the quality gates said
-            "select v.session_id, g.original_messages from int_conversations_gated g"
+            "select v.session_id, n.messages from int_conversations_gated g"
+            " inner join int_conversations_normalized n"
+            " on g.source_file = n.source_file and g.source_line = n.source_line"
             " inner join int_voice_conversations v"
             " on g.source_file = v.source_file and g.source_line = v.source_line"
             " where g.source_dataset = ? and v.segment_count = 1",

@@ -115,9 +115,10 @@ def test_embedded_text_is_the_python_recipe(built_warehouse):
     """The SQL text equals conversation_text/side_texts, so the scorers can reuse the vectors."""
     rows = query(
         built_warehouse.warehouse,
-        "select texts.embedding_text, texts.user_text, texts.assistant_text, deduped.messages"
+        "select texts.embedding_text, texts.user_text, texts.assistant_text, normalized.messages"
         " from int_conversations_embedding_texts as texts"
-        " inner join int_conversations_deduped as deduped using (conversation_id)",
+        " inner join int_conversations_deduped as deduped using (conversation_id)"
+        " inner join int_conversations_normalized as normalized using (source_file, source_line)",
     )
     assert rows
     for text, user, assistant, messages in rows:

@@ -27,6 +27,21 @@ ORDINALS = """
     )
 """
 
+# int_conversations_gated is narrow: its rows with the redacted messages (int_conversations_scored)
+# and the original ones (int_conversations_normalized, by source file and line)
+GATED_WITH_TEXTS = """(
+    select
+        gated.*,
+        scored.redacted_messages as messages,
+        normalized.messages as original_messages
+    from int_conversations_gated as gated
+    inner join int_conversations_scored as scored
+        on gated.conversation_id = scored.conversation_id
+    inner join int_conversations_normalized as normalized
+        on gated.source_file = normalized.source_file
+            and gated.source_line = normalized.source_line
+)"""
+
 
 # the crisis evidence each graphic suicide / self-harm / violence dialogue must be flagged with
 CRISIS_EVIDENCE = {
@@ -130,7 +145,7 @@ def test_planted_pii_is_redacted_with_typed_placeholders(built_warehouse):
     refs = built_warehouse.summary.pii_records
     rows = located(
         built_warehouse,
-        "int_conversations_gated",
+        GATED_WITH_TEXTS,
         "t.messages, t.original_messages, t.pii_email, t.pii_phone, t.pii_ssn, t.pii_credit_card",
         refs,
     )
@@ -299,9 +314,9 @@ def test_the_pii_gate_fails_on_unredacted_text(built_warehouse, tampered):
     assert passed_in_build(tampered, test)
     with duckdb.connect(str(tampered)) as con:
         con.execute(
-            """
+            f"""
             update conversations set messages = g.original_messages
-            from int_conversations_gated g
+            from {GATED_WITH_TEXTS} g
             where conversations.conversation_id = g.conversation_id and g.pii_total > 0
             """
         )

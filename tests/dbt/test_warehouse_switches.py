@@ -10,7 +10,7 @@ import json
 import duckdb
 import pytest
 
-from tests.dbt.test_warehouse_quality_gates import located
+from tests.dbt.test_warehouse_quality_gates import GATED_WITH_TEXTS, located
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ def test_scoring_off_still_redacts_pii(switched_off_warehouse):
     refs = switched_off_warehouse.summary.pii_records
     rows = located(
         switched_off_warehouse,
-        "int_conversations_gated",
+        GATED_WITH_TEXTS,
         "t.messages, t.original_messages, t.pii_total, t.empathy_score, t.gate_passed",
         refs,
     )

@@ -5,8 +5,10 @@
     train through its duplicate, and an edge case must not lose its safety-filter bypass).
     The winner is picked on the narrow key columns by one hash aggregate (arg_min over the
     ranking tier, file, line: the same row a `qualify row_number()` ordered by them keeps, since
-    file and line are unique, without sorting every copy); the wide rows are read once, by the
-    join back, and never materialized as a shared CTE.
+    file and line are unique, without sorting every copy).
+    Narrow: no messages. The messages stay in int_conversations_normalized, the one table that
+    holds them before redaction; a model that needs them joins them back on source_file and
+    source_line (one row there per input record), so the chain does not write them again.
 -#}
 with
 
@@ -55,7 +57,7 @@ kept as (
 
     select
         conversations.content_hash as conversation_id,
-        conversations.* exclude (is_holdout, is_edge_case),  -- noqa: RF02
+        conversations.* exclude (is_holdout, is_edge_case, messages),  -- noqa: RF02
         best_copy_per_hash.duplicates_replaced,
         best_copy_per_hash.any_copy_holdout as is_holdout,
         best_copy_per_hash.any_copy_edge_case as is_training_edge_case

@@ -30,7 +30,7 @@ hashed as (
         conversations.container,
         conversations.compression,
         conversations.messages,
-        len(conversations.messages) as num_turns
+        conversations.num_turns
 
     from conversations
 

@@ -53,7 +53,9 @@ final as (
         -- computed once here, on the row already in hand (int_conversations_hashed is a view)
         case
             when quarantine_reason is null then sha256({{ canonical_text('messages') }})
-        end as content_hash
+        end as content_hash,
+        -- here too: a reader of the turn count then does not scan the messages
+        len(messages) as num_turns
 
     from validated
 

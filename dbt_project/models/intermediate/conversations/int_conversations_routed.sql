@@ -4,8 +4,8 @@
     (reddit safety) -> safety_dpo only; foundation-only families (curated/priority) -> foundation
     only. Then an explicit stage_policy; `auto` sends chain-of-thought to reasoning and the rest
     to foundation. Reads one row per near-duplicate cluster (its representative).
-    A narrow table like int_conversations_near_deduped: its tests read a table, and
-    int_conversations_split joins the wide rows back once.
+    A narrow table like int_conversations_near_deduped: its tests read a table; no model after
+    normalization copies the messages (int_conversations_normalized holds them).
 -#}
 with
 

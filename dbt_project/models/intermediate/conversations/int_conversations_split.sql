@@ -4,8 +4,9 @@
     conversation id itself when it has no near-duplicate), so a cluster never straddles splits;
     a cluster holding a holdout record is holdout, so it goes wholly to test. The windows of one
     long session (int_voice_conversations) take the session's key instead, so they share a split.
-    The routed rows are narrow: the wide columns (messages) of int_conversations_deduped are
-    joined back here, once.
+    Narrow, like every model between normalization and the mart: keys, flags, the split; no
+    messages (a model that needs them joins int_conversations_normalized on source_file and
+    source_line).
 -#}
 with
 

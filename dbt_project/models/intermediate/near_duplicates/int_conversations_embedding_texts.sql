@@ -5,14 +5,29 @@
     python_models.embeddings.texts.conversation_text / side_texts (a test holds them equal), so the
     embedding cache, keyed by conversation id, serves the scorers too. Only near-duplicate
     detection and scoring read the texts: with both switched off they are null (every key is
-    still listed, for int_conversations_linked).
+    still listed, for int_conversations_linked), and the messages are not read.
+    The messages are joined from int_conversations_normalized (int_conversations_deduped is
+    narrow) on source_file and source_line.
 -#}
-{%- set texts_needed = var_flag('near_dup_enabled') ~ ' or ' ~ var_flag('scoring_enabled') %}
+{%- set texts_needed = var_flag('near_dup_enabled') == 'true' or var_flag('scoring_enabled') == 'true' %}
 with
 
 conversations as (
 
-    select * from {{ ref('int_conversations_deduped') }}
+    select
+        deduped.conversation_id,
+        {% if texts_needed -%}
+            normalized.messages
+        {%- else -%}
+            null::struct(role varchar, content varchar)[] as messages
+        {%- endif %}
+
+    from {{ ref('int_conversations_deduped') }} as deduped
+    {% if texts_needed -%}
+        inner join {{ ref('int_conversations_normalized') }} as normalized
+            on deduped.source_file = normalized.source_file
+                and deduped.source_line = normalized.source_line
+    {%- endif %}
 
 ),
 

@@ -6,8 +6,7 @@
     record is holdout (so it goes wholly to test and nothing near it reaches train), and a
     cluster holding an edge case keeps the edge-case flag.
     A narrow table (keys, inherited flags and what routing reads; no messages): its key tests
-    read a table, and int_conversations_split joins the wide rows of int_conversations_deduped
-    back once.
+    read a table, and no model after normalization copies the messages.
 -#}
 with
 

@@ -1,4 +1,8 @@
-{#- One row per pair hash (prompt, chosen, rejected in canonical form); best tier wins, then earliest file and line. -#}
+{#-
+    One row per pair hash (prompt, chosen, rejected in canonical form); best tier wins, then
+    earliest file and line. Narrow: no text (int_preference_pairs_unioned joins it back from
+    int_preference_pairs_normalized on source_file and source_line).
+-#}
 with
 
 hashed as (
@@ -28,9 +32,6 @@ kept as (
 
     select
         pair_hash as pair_id,
-        prompt_messages,
-        chosen,
-        rejected,
         source_dataset,
         source_family,
         record_format,

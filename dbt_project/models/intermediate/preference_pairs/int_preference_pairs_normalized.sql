@@ -80,6 +80,25 @@ validated as (
 
     from folded
 
+),
+
+final as (
+
+    select
+        * exclude (raw_prompt_messages, raw_record),
+        -- the raw line is shown only by quarantine: kept rows do not copy it on
+        case when quarantine_reason is not null then raw_record end as raw_record,
+        -- computed once here, on the row already in hand (int_preference_pairs_hashed is a view)
+        case when quarantine_reason is null and filter_reason is null then
+                sha256(
+                    {{ canonical_text('prompt_messages') }}
+                    || chr(29) || {{ fold_whitespace('chosen') }}
+                    || chr(29) || {{ fold_whitespace('rejected') }}
+                )
+        end as pair_hash
+
+    from validated
+
 )
 
-select * from validated
+select * from final

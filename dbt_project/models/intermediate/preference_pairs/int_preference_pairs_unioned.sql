@@ -6,7 +6,17 @@ with
 
 source_pairs as (
 
-    select * from {{ ref('int_preference_pairs_split') }}
+    {#- the split is narrow: the text of a curated pair is its normalized record's #}
+    select
+        split.pair_id,
+        normalized.prompt_messages,
+        normalized.chosen,
+        normalized.rejected
+
+    from {{ ref('int_preference_pairs_split') }} as split
+    inner join {{ ref('int_preference_pairs_normalized') }} as normalized
+        on split.source_file = normalized.source_file
+            and split.source_line = normalized.source_line
 
 ),
 

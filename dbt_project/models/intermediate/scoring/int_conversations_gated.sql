@@ -11,6 +11,9 @@
     default: null scores fail no gate, the record is kept and its nulls say why) or `filter`
     (the record fails gate `unsupported_language`, reported first, reason `unsupported_language`
     in `filtered`).
+    Narrow: no messages. The redacted messages stay in int_conversations_scored (the mart
+    `conversations` joins them), the original ones in int_conversations_normalized (by
+    source_file and source_line); neither is written again here.
 -#}
 {%- set unsupported_language_policy = var('unsupported_language_policy') -%}
 {%- if unsupported_language_policy not in ('keep_unscored', 'filter') -%}
@@ -22,9 +25,10 @@
 with
 
 {#
-    `not materialized`: scored and gate_inputs both read these two wide tables; a CTE read twice
-    is materialized by DuckDB, which copied every message (original and redacted) once more
-    before the join. Each reader scans the table for the columns it needs instead.
+    `not materialized`: scored and gate_inputs both read these two tables; a CTE read twice
+    is materialized by DuckDB, which would copy every column of int_conversations_scored (the
+    redacted messages too) before the join. Each reader scans the table for the columns it
+    needs instead.
 #}
 conversations as not materialized (
 
@@ -48,9 +52,7 @@ thresholds as (
 scored as (
 
     select
-        conversations.* exclude (messages, category),
-        conversations.messages as original_messages,
-        scores.redacted_messages as messages,
+        conversations.* exclude (category),
         conversations.category as original_category,
         coalesce(scores.scored_category, conversations.category) as category,
         scores.* exclude (scores.conversation_id, scores.redacted_messages, scores.scored_category)
@@ -62,7 +64,7 @@ scored as (
 
 gate_inputs as (
 
-    {#- the verdicts need narrow columns only: joined apart from the wide rows (joined once, in final) #}
+    {#- the verdicts need a few columns only: joined apart from the scored rows (joined once, in final) #}
     select
         conversations.conversation_id,
         conversations.stage,

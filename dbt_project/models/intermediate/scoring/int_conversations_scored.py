@@ -41,8 +41,20 @@ def model(dbt, session):
     return table
 
 
+def _with_messages(conversations, normalized):
+    """The kept conversations with their messages: int_conversations_split is narrow, and the
+    messages are read from int_conversations_normalized (one row per input record) by source
+    file and line, so the chain writes them once."""
+    return conversations.set_alias("conversations").join(
+        normalized.set_alias("normalized"),
+        "conversations.source_file = normalized.source_file"
+        " and conversations.source_line = normalized.source_line",
+    )
+
+
 def _model(dbt, engine: str, batch_rows: int):
     conversations = dbt.ref("int_conversations_split")
+    with_messages = _with_messages(conversations, dbt.ref("int_conversations_normalized"))
     redact = flag(dbt.config.get("pii_redaction_enabled"))
     cache_mode = str(dbt.config.get("result_cache"))
     # scoring_workers: the local pool's processes or the Ray workers at most (0: one per CPU);
@@ -60,7 +72,7 @@ def _model(dbt, engine: str, batch_rows: int):
         # count before opening the reader: another query on the connection would end its stream
         total_rows = conversations.count("*").fetchone()[0]
         batches = (
-            conversations.project("conversation_id, messages")
+            with_messages.project("conversations.conversation_id, normalized.messages")
             .order("conversation_id")
             .fetch_arrow_reader(batch_rows)
         )
@@ -104,7 +116,9 @@ def _model(dbt, engine: str, batch_rows: int):
     # count before opening the reader: another query on the connection would end its stream
     total_rows = conversations.count("*").fetchone()[0]
     batches = (
-        conversations.project("conversation_id, messages, category")
+        with_messages.project(
+            "conversations.conversation_id, normalized.messages, conversations.category"
+        )
         .order("conversation_id")
         .fetch_arrow_reader(batch_rows)
     )

@@ -76,7 +76,8 @@ near_duplicates as (
 
 ),
 
-voice_segments as (
+{# `not materialized`: read twice below; DuckDB would copy every column (the messages too) #}
+voice_segments as not materialized (
 
     select * from {{ ref('int_voice_conversations') }}
     where segment_kind is not null

@@ -12,7 +12,8 @@
 {%- endif %}
 with
 
-conversations as (
+{# `not materialized`: read once per type below; DuckDB would copy every column (the messages too) #}
+conversations as not materialized (
 
     select * from {{ ref('conversations') }}
 

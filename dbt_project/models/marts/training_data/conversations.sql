@@ -1,9 +1,24 @@
+{#-
+    The exported conversations: the rows of int_conversations_gated that passed, with their
+    redacted messages from int_conversations_scored (the gated rows are narrow) and their voice
+    segment. The original messages are never exported.
+-#}
 with
 
 conversations as (
 
     select * from {{ ref('int_conversations_gated') }}
     where gate_passed
+
+),
+
+redacted as (
+
+    select
+        conversation_id,
+        redacted_messages
+
+    from {{ ref('int_conversations_scored') }}
 
 ),
 
@@ -18,6 +33,7 @@ with_voice_segments as (
 
     select
         conversations.*,
+        redacted.redacted_messages as messages,
         voice_segments.speaker,
         voice_segments.segment_kind,
         voice_segments.segment_index,
@@ -26,6 +42,8 @@ with_voice_segments as (
         voice_segments.voice_consistency
 
     from conversations
+    inner join redacted
+        on conversations.conversation_id = redacted.conversation_id
     left join voice_segments
         on conversations.source_file = voice_segments.source_file
             and conversations.source_line = voice_segments.source_line

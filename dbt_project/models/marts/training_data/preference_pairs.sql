@@ -27,11 +27,12 @@ built_pairs as (
 
 columns_of_source_pairs as (
 
+    {#- the split is narrow: the text of every pair comes from redacted, in final #}
     select
         pair_id,
-        prompt_messages,
-        chosen,
-        rejected,
+        null::struct(role varchar, content varchar)[] as prompt_messages,
+        null::varchar as chosen,
+        null::varchar as rejected,
         source_dataset,
         source_family,
         tier,

@@ -3,7 +3,8 @@
     corpora: {"conversation": [{"system"?, "input", "output"}, ...]}. Each pair is a user turn
     then an assistant turn; the first non-blank system text (on the record, or on any pair)
     becomes the system message. field_map renames `turns` (default `conversation`; `$` when a
-    file is the list itself), `system`, `input` and `output`.
+    file is the list itself), `system`, `input` and `output`. The raw line is not copied (it
+    stays in stg_lake__json_records, where quarantine reads it).
 -#}
 with
 
@@ -95,8 +96,7 @@ conversations as (
         case
             when record_error is null and json_type(raw_record::json) = 'OBJECT'
                 then json_extract_string(raw_record, category_path)
-        end as record_category,
-        raw_record
+        end as record_category
 
     from system_texts
 
