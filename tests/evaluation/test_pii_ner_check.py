@@ -3,24 +3,11 @@ is not a project dependency."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from evaluation.realdata import PiiExample
 from evaluation.scoring.pii_ner_check import _GapWatch, _Gated, alone
 from python_models.scoring.pii_referee import NerReferee
 from python_models.scoring.pii_span_model import SpanModel
-
-
-@dataclass
-class _Ent:
-    start_char: int
-    end_char: int
-    label_: str
-
-
-class _Doc:
-    def __init__(self, ents: list[_Ent]) -> None:
-        self.ents = ents
+from tests.scoring.test_pii_referee import _Doc, _Ent  # the stand-in tagger's output
 
 
 def test_alone_takes_the_label_that_overlaps_each_gold_span_most() -> None:
