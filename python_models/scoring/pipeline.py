@@ -192,36 +192,31 @@ class Scorers:
         # conversations are all cached needs none of them (docs/incremental.md). Each is checked
         # against the embedder when it is loaded.
 
-    def _fitted_with(self, name: str, fitted_with: str | None) -> None:
+    def _checked(self, name: str, scorer: Any) -> Any:
+        """``scorer``, once its weights are known to fit this embedder's vectors."""
+        fitted_with = scorer.embedding_model
         if fitted_with is not None and fitted_with != self.embedder.model_id:
             raise ValueError(
                 f"the {name} weights were fitted on {fitted_with} embeddings, not "
                 f"{self.embedder.model_id}: refit them or use that embedder"
             )
+        return scorer
 
     @cached_property
     def crisis(self) -> CrisisScorer:
-        scorer = CrisisScorer()
-        self._fitted_with("crisis", scorer.embedding_model)
-        return scorer
+        return self._checked("crisis", CrisisScorer())
 
     @cached_property
     def empathy(self) -> EmpathyScorer:
-        scorer = EmpathyScorer()
-        self._fitted_with("empathy", scorer.embedding_model)
-        return scorer
+        return self._checked("empathy", EmpathyScorer())
 
     @cached_property
     def behaviour(self) -> BehaviourScorer:
-        scorer = BehaviourScorer()
-        self._fitted_with("behaviour", scorer.embedding_model)
-        return scorer
+        return self._checked("behaviour", BehaviourScorer())
 
     @cached_property
     def safety(self) -> SafetyScorer:
-        scorer = SafetyScorer()
-        self._fitted_with("safety", scorer.embedding_model)
-        return scorer
+        return self._checked("safety", SafetyScorer())
 
     @cached_property
     def pii(self) -> PiiDetector:
@@ -233,9 +228,7 @@ class Scorers:
 
     @cached_property
     def coherence_fallback(self) -> RelevanceReferences:
-        fallback = load_references(projection=self.coherence_projection)
-        self._fitted_with("coherence", fallback.embedding_model)
-        return fallback
+        return self._checked("coherence", load_references(projection=self.coherence_projection))
 
     def load_all(self) -> Scorers:
         """Load every scorer now (and check each against the embedder), as a long run would."""

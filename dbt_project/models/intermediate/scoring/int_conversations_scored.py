@@ -41,20 +41,9 @@ def model(dbt, session):
     return table
 
 
-def _with_messages(conversations, normalized):
-    """The kept conversations with their messages: int_conversations_split is narrow, and the
-    messages are read from int_conversations_normalized (one row per input record) by source
-    file and line, so the chain writes them once."""
-    return conversations.set_alias("conversations").join(
-        normalized.set_alias("normalized"),
-        "conversations.source_file = normalized.source_file"
-        " and conversations.source_line = normalized.source_line",
-    )
-
-
 def _model(dbt, engine: str, batch_rows: int):
     conversations = dbt.ref("int_conversations_split")
-    with_messages = _with_messages(conversations, dbt.ref("int_conversations_normalized"))
+    with_messages = dbt.ref("int_conversations_scoring_input")  # the messages joined in SQL
     redact = flag(dbt.config.get("pii_redaction_enabled"))
     cache_mode = str(dbt.config.get("result_cache"))
     # scoring_workers: the local pool's processes or the Ray workers at most (0: one per CPU);
@@ -72,7 +61,7 @@ def _model(dbt, engine: str, batch_rows: int):
         # count before opening the reader: another query on the connection would end its stream
         total_rows = conversations.count("*").fetchone()[0]
         batches = (
-            with_messages.project("conversations.conversation_id, normalized.messages")
+            with_messages.project("conversation_id, messages")
             .order("conversation_id")
             .fetch_arrow_reader(batch_rows)
         )
@@ -116,9 +105,7 @@ def _model(dbt, engine: str, batch_rows: int):
     # count before opening the reader: another query on the connection would end its stream
     total_rows = conversations.count("*").fetchone()[0]
     batches = (
-        with_messages.project(
-            "conversations.conversation_id, normalized.messages, conversations.category"
-        )
+        with_messages.project("conversation_id, messages, category")
         .order("conversation_id")
         .fetch_arrow_reader(batch_rows)
     )
