@@ -11,9 +11,9 @@ file, the Python side holds none of it.
 Where it lives and how it is cleaned: ``<result cache>/near_dup_links/run-<pid>-<random>/``
 (``build/results/near_dup_links/`` by default; ``$PIXEL_RESULT_CACHE``). The folder is removed
 when the relation is released, i.e. after dbt has created the table from it
-(:func:`relation_over`, a ``weakref.finalize``, which also runs at the interpreter's exit); a
-run folder whose process is gone (a build killed mid-way) is removed by the next build's
-:func:`new_run`.
+(:func:`relation_over`, a ``weakref.finalize``, which also runs at the interpreter's exit), or
+at once when the stage fails (:func:`run_folder`); a run folder whose process is gone (a build
+killed mid-way) is removed by the next build's :func:`new_run`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import os
 import shutil
 import uuid
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from python_models.result_cache import result_cache_root
@@ -42,6 +44,19 @@ def new_run(root: Path | None = None) -> Path:
     folder = root / f"run-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     folder.mkdir()
     return folder
+
+
+@contextmanager
+def run_folder(root: Path | None = None) -> Iterator[Path]:
+    """A fresh run folder (:func:`new_run`) for the stage to write into. If the block raises,
+    no relation will read the folder, so it is removed here; if it ends normally the folder
+    stays for :func:`relation_over`, which removes it once DuckDB has read it."""
+    folder = new_run(root)
+    try:
+        yield folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def sweep(root: Path) -> list[Path]:
@@ -74,4 +89,4 @@ def relation_over(session, path: Path, folder: Path):
     return relation
 
 
-__all__ = ["RUNS", "new_run", "relation_over", "runs_root", "sweep"]
+__all__ = ["RUNS", "new_run", "relation_over", "run_folder", "runs_root", "sweep"]

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from python_models.near_dup_index import IndexState, IndexStore
-from python_models.near_dup_output import new_run, relation_over, sweep
+from python_models.near_dup_output import new_run, relation_over, run_folder, sweep
 from python_models.near_dup_partitions import (
     DiskRows,
     arrow_ids,
@@ -209,6 +209,18 @@ def test_a_dead_process_run_folder_is_swept_and_a_live_one_kept(tmp_path):
     assert mine.exists() and other.exists() and not dead.exists()
     second = new_run(root)
     assert second != mine and second.exists()
+
+
+def test_a_failed_stage_removes_its_run_folder_and_a_finished_one_leaves_it(tmp_path):
+    root = tmp_path / "runs"
+    with pytest.raises(RuntimeError, match="stage failed"), run_folder(root) as failed:
+        (failed / "links.parquet").write_bytes(b"half written")
+        raise RuntimeError("stage failed")
+    assert not failed.exists()  # no relation will ever read it
+    with run_folder(root) as finished:
+        (finished / "links.parquet").write_bytes(b"x")
+    assert finished.exists()  # relation_over removes it once DuckDB has read it
+    assert sorted(root.iterdir()) == [finished]
 
 
 def test_state_rows_written_in_chunks_load_back(tmp_path, monkeypatch):

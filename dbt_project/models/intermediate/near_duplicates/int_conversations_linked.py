@@ -15,13 +15,11 @@ into a run folder and the model returns a DuckDB relation over the file, removed
 created the table from it (python_models/near_dup_output.py).
 """
 
-import shutil
-
 import pyarrow as pa
 
 from pixel_config.values import flag, optional_number
 from python_models.near_dup_index import IndexRun, link_with_index
-from python_models.near_dup_output import new_run, relation_over
+from python_models.near_dup_output import relation_over, run_folder
 from python_models.near_dup_partitions import Budget, compact_ids, id_strings
 from python_models.near_dup_partitions import text_batches as budget_text_batches
 from python_models.near_duplicates import NearDupConfig, Timings, link_conversations
@@ -90,42 +88,38 @@ def model(dbt, session):
     scoring_workers = int(dbt.config.get("scoring_workers"))
     timings = Timings()
     mode = str(dbt.config.get("result_cache"))
-    folder = new_run()
-    try:
-        with engine_connection(engine):
-            embedder = None  # the backend's own, in this process
-            if engine == "ray" and config.enabled:
-                from python_models.embeddings.backends import RayEmbedder
+    # the run folder is removed at once if the stage fails; else by relation_over, once read
+    with run_folder() as folder, engine_connection(engine):
+        embedder = None  # the backend's own, in this process
+        if engine == "ray" and config.enabled:
+            from python_models.embeddings.backends import RayEmbedder
 
-                embedder = RayEmbedder(
-                    config.backend, batch_rows=ray_batch_rows, workers=scoring_workers
-                )
-            if mode == "off":
-                path = link_conversations(
-                    id_strings(ids),
-                    text_batches(),
-                    texts_of_ids,
-                    config,
-                    embedder=embedder,
-                    timings=timings,
-                    output=folder,
-                )
-            else:
-                run = IndexRun()
-                path = link_with_index(
-                    ids,
-                    text_batches(),
-                    texts_of_ids,
-                    config,
-                    refresh=mode == "refresh",
-                    embedder=embedder,
-                    timings=timings,
-                    run=run,
-                    output=folder,
-                )
-                print(run.summary(), flush=True)
-    except BaseException:  # no relation will read it
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+            embedder = RayEmbedder(
+                config.backend, batch_rows=ray_batch_rows, workers=scoring_workers
+            )
+        if mode == "off":
+            path = link_conversations(
+                id_strings(ids),
+                text_batches(),
+                texts_of_ids,
+                config,
+                embedder=embedder,
+                timings=timings,
+                output=folder,
+            )
+        else:
+            run = IndexRun()
+            path = link_with_index(
+                ids,
+                text_batches(),
+                texts_of_ids,
+                config,
+                refresh=mode == "refresh",
+                embedder=embedder,
+                timings=timings,
+                run=run,
+                output=folder,
+            )
+            print(run.summary(), flush=True)
     print(f"near-duplicates: {timings.steps}", flush=True)
     return relation_over(session, path, folder)
