@@ -75,3 +75,44 @@ def test_shipped_weights_without_characters_save_back_byte_for_byte(
     out = tmp_path / name
     model.save(out)
     assert out.read_bytes() == shipped.read_bytes()
+
+
+def test_late_fusion_adds_a_separate_dense_regression_and_saves_as_fitted(tmp_path: Path) -> None:
+    """With `dense_c`, the dense block's scores come from a regression of their own, added at
+    `embedding_weight`; the model is still one sparse and one dense product, saved and loaded."""
+    from sklearn.linear_model import LogisticRegression
+
+    texts, labels = TEXTS[:-3], LABELS[:-3]  # 12 positives, 9 negatives: weighting matters
+    rng = np.random.default_rng(13)
+    dense = rng.normal(size=(len(texts), 4)).astype(np.float32)
+    dense[:, 0] += np.array(labels) * 2.0  # one dense column carries the label too
+    # the n-gram model unweighted, the dense one balanced: each regression its own weighting
+    words = LinearTextConfig(ngram_range=(1, 1), min_df=1, embedding_weight=0.0, class_weight=None)
+    fused_config = LinearTextConfig(
+        ngram_range=(1, 1),
+        min_df=1,
+        embedding_weight=0.75,
+        class_weight=None,
+        dense_c=1.0,
+        dense_class_weight="balanced",
+    )
+    fused = LinearTextModel.fit(texts, dense, labels, fused_config)
+    alone = LinearTextModel.fit(texts, None, labels, words)
+
+    def dense_scores(class_weight: str | None) -> np.ndarray:
+        regression = LogisticRegression(C=1.0, class_weight=class_weight, max_iter=3000)
+        return regression.fit(dense, labels).decision_function(dense)[:, None]
+
+    expected = alone.decision(texts) + 0.75 * dense_scores("balanced")
+    np.testing.assert_allclose(fused.decision(texts, dense), expected, atol=1e-4)
+    unweighted = alone.decision(texts) + 0.75 * dense_scores(None)
+    assert np.abs(fused.decision(texts, dense) - unweighted).max() > 1e-3
+    assert fused.embedding_dim == 4
+    fused.save(tmp_path / "fused.npz")
+    loaded = LinearTextModel.load(tmp_path / "fused.npz")
+    assert loaded.config == fused_config
+    np.testing.assert_allclose(
+        loaded.predict_proba(texts, dense), fused.predict_proba(texts, dense), atol=2e-3
+    )
+    with pytest.raises(ValueError, match="embedding width"):
+        loaded.decision(texts, dense[:, :3])
