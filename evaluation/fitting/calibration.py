@@ -314,7 +314,9 @@ def to_markdown(reports: Sequence[Report]) -> str:
         cells += [triple(r.classes[i].difference, sign=True) for r in reports]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "| measure | " + " | ".join(labels) + " |", "|---|" + "---|" * len(reports)]
-    lines.append("| negative log-likelihood | " + " | ".join(f"{r.nll:.4f}" for r in reports) + " |")
+    lines.append(
+        "| negative log-likelihood | " + " | ".join(f"{r.nll:.4f}" for r in reports) + " |"
+    )
     lines.append("| top-label ECE | " + " | ".join(triple(r.top_ece) for r in reports) + " |")
     lines.append(
         "| class-wise ECE | " + " | ".join(triple(r.classwise_ece) for r in reports) + " |"

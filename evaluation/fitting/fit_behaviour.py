@@ -12,14 +12,15 @@ paired with the seeker turn before it (none for an opening greeting).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from evaluation.realdata import EsconvTurn, esconv_dialogue_turns, realdata_root
 from evaluation.fitting import calibration
+from evaluation.realdata import EsconvTurn, esconv_dialogue_turns, realdata_root
 from python_models.scoring.behaviour import (
     BEHAVIOURS,
     WEIGHTS_DIR,
@@ -28,7 +29,7 @@ from python_models.scoring.behaviour import (
     utterances,
 )
 from python_models.scoring.behaviour import _is_open as is_open
-from python_models.scoring.empathy import dense_block
+from python_models.scoring.empathy import pair_features
 from python_models.scoring.linear import LinearTextConfig, LinearTextModel
 
 TEST_PERCENT = 20
@@ -36,37 +37,17 @@ LICENSE_NOTE = (
     "ESConv (Liu et al. 2021), thu-coai/Emotional-Support-Conversation @f262d06, "
     "devWithStrategy_short.tsv: CC BY-NC 4.0, non-commercial research use only"
 )
-# Two feature settings, both chosen by 5-fold CV grouped by dialogue on the train part only
-# (docs/evaluation.md, issue 13):
-# - "pair_block" (shipped since session 2): word 1-2 grams and the [reply, reply x seeker] static
-#   embedding block x0.5 in one balanced regression; out-of-fold AUC reflection of feelings /
-#   restatement / questions 0.752 / 0.826 / 0.930;
-# - "late_fusion" (session 7's candidate): word 1-2 grams with no class weighting plus the reply's
-#   static vector by late fusion (a balanced regression of its own, C = 1, its scores added at
-#   0.75); nested out-of-fold AUC 0.781 / 0.834 / 0.935.
-# Either is then calibrated (`calibration`, vector scaling on out-of-fold logits) so the session
-# score's expected counts do not depend on the class weighting.
-CONFIGS: dict[str, tuple[LinearTextConfig, str]] = {
-    "pair_block": (
-        LinearTextConfig(ngram_range=(1, 2), min_df=2, embedding_weight=0.5, c=1.0),
-        "reply_and_product",
-    ),
-    "late_fusion": (
-        LinearTextConfig(
-            ngram_range=(1, 2),
-            min_df=2,
-            embedding_weight=0.75,
-            c=1.0,
-            class_weight=None,
-            dense_c=1.0,
-            dense_class_weight="balanced",
-        ),
-        "reply",
-    ),
-}
-SHIPPED = "pair_block"
-CONFIG, DENSE_BLOCK = CONFIGS[SHIPPED]
+# Word 1-2 grams and the [reply, reply x seeker] static-embedding block x0.5 in one balanced
+# regression (issue 13, session 2): chosen by 5-fold CV grouped by dialogue on the train part
+# only (out-of-fold AUC reflection of feelings / restatement / questions 0.752 / 0.826 / 0.930),
+# then calibrated (`calibration`: vector scaling on out-of-fold logits) so the session score's
+# expected counts do not depend on the class weighting. Session 7's candidate (unweighted words +
+# the reply vector by late fusion) was calibrated the same way in session 9 and not shipped: it
+# calls the issue's reflection example an affirmation (docs/evaluation.md, "Issue 13, session 9";
+# its fitting code is commit b924ebf).
+CONFIG = LinearTextConfig(ngram_range=(1, 2), min_df=2, embedding_weight=0.5, c=1.0)
 FOLDS = 5
+SEED = Path(__file__).resolve().parents[2] / "dbt_project/seeds/quality_thresholds.csv"
 
 
 @dataclass(frozen=True)
@@ -107,20 +88,15 @@ def split_replies(root: Path) -> tuple[list[LabelledReply], list[LabelledReply]]
     )
 
 
-def dense(replies: list[LabelledReply], embedder, block: str = DENSE_BLOCK) -> np.ndarray:
+def dense(replies: list[LabelledReply], embedder) -> np.ndarray:
     seekers = embedder.encode([r.seeker for r in replies])
     seekers[[not r.seeker for r in replies]] = 0.0
-    return dense_block(block, seekers, embedder.encode([r.reply for r in replies]))
+    return pair_features(seekers, embedder.encode([r.reply for r in replies]))
 
 
-def fit(
-    replies: list[LabelledReply],
-    embedder,
-    config: LinearTextConfig = CONFIG,
-    block: str = DENSE_BLOCK,
-):
+def fit(replies: list[LabelledReply], embedder, config: LinearTextConfig = CONFIG):
     labels = [BEHAVIOURS.index(r.behaviour) for r in replies]
-    features = dense(replies, embedder, block) if config.embedding_weight else None
+    features = dense(replies, embedder) if config.embedding_weight else None
     return LinearTextModel.fit([r.reply for r in replies], features, labels, config)
 
 
@@ -128,7 +104,6 @@ def out_of_fold(
     replies: list[LabelledReply],
     embedder,
     config: LinearTextConfig = CONFIG,
-    block: str = DENSE_BLOCK,
     folds: int = FOLDS,
 ) -> calibration.OutOfFold:
     """Decision values of every reply's utterances (as `BehaviourScorer.score` splits and
@@ -145,8 +120,8 @@ def out_of_fold(
     if config.embedding_weight:
         seekers = embedder.encode([r.seeker for r in replies])
         seekers[[not r.seeker for r in replies]] = 0.0
-        features = dense_block(block, seekers, embedder.encode(texts))
-        utterance_features = dense_block(block, seekers[owner], embedder.encode(flat))
+        features = pair_features(seekers, embedder.encode(texts))
+        utterance_features = pair_features(seekers[owner], embedder.encode(flat))
     fold_of = np.zeros(len(replies), dtype=np.int64)
     for fold, (_, rows) in enumerate(GroupKFold(n_splits=folds).split(texts, labels, groups)):
         fold_of[rows] = fold
@@ -184,12 +159,16 @@ def calibrate(model: LinearTextModel, fitted: calibration.Calibration) -> Linear
     return model
 
 
-def thresholds() -> list[float]:
+def thresholds(seed: Path = SEED) -> list[float]:
     """The seed's empathy_score gate thresholds (foundation, reasoning, voice), distinct."""
-    from evaluation.scoring.gate_rates import SEED, empathy_thresholds
-
-    root = Path(__file__).resolve().parents[2]
-    return sorted(set(empathy_thresholds(root / SEED).values()), reverse=True)
+    with seed.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        found = {
+            float(row["threshold"])
+            for row in rows
+            if row["metric"] == "empathy_score" and row["comparison"] == "min"
+        }
+    return sorted(found, reverse=True)
 
 
 def calibration_check(oof: calibration.OutOfFold, label: str) -> str:
@@ -204,30 +183,23 @@ def calibration_check(oof: calibration.OutOfFold, label: str) -> str:
     return calibration.to_markdown([before, after])
 
 
-def refit(
-    out_dir: Path = WEIGHTS_DIR,
-    embedder_name: str = "static",
-    config_name: str = SHIPPED,
-) -> None:
+def refit(out_dir: Path = WEIGHTS_DIR, embedder_name: str = "static") -> None:
     """Refit, calibrate and write the weights (`pixel-data eval fit behaviour`), and print the
     nested calibration check on the train dialogues (markdown)."""
     from python_models.embeddings.backends import get_embedder
 
-    config, block = CONFIGS[config_name]
     train, test = split_replies(realdata_root())
     embedder = get_embedder(embedder_name)
-    oof = out_of_fold(train, embedder, config, block)
+    oof = out_of_fold(train, embedder)
     fitted = calibration.fit(oof).rounded()
-    model = calibrate(fit(train, embedder, config, block), fitted)
+    model = calibrate(fit(train, embedder), fitted)
     model.metadata = {
         "scorer": "behaviour",
         "behaviours": [BEHAVIOURS[int(c)] for c in model.classes],
         "embedding_model": embedder.model_id if model.embedding_dim else None,
-        "dense_block": block if model.embedding_dim else None,
         "fitted_on": f"{LICENSE_NOTE}; train split by dialogue ({100 - TEST_PERCENT}%: "
         f"{len(train)} supporter turns; {len(test)} held out)",
         "license": "non-commercial research use (ESConv CC BY-NC 4.0)",
-        "features": config_name,
         "calibration": {
             "method": "vector scaling (Guo et al. 2017): logit_k * scale_k + bias_k, folded into "
             "coef and intercept; fitted by the likelihood of each train turn's strategy under "
@@ -240,9 +212,9 @@ def refit(
     path = out_dir / WEIGHTS_FILE
     model.save(path)
     print(
-        f"behaviour ({config_name}): {len(train)} train turns, {len(model.vocabulary)} n-grams, "
+        f"behaviour: {len(train)} train turns, {len(model.vocabulary)} n-grams, "
         f"calibration scale {[round(float(v), 3) for v in fitted.scale]} bias "
         f"{[round(float(v), 3) for v in fitted.bias]} -> {path} ({path.stat().st_size:,} B)"
     )
     print("calibration check (nested out-of-fold, train dialogues only):\n")
-    print(calibration_check(oof, config_name))
+    print(calibration_check(oof, "shipped features"))

@@ -1,8 +1,7 @@
 """Counselling behaviours per assistant turn, and a session's counselling quality from their mix.
 
 Per reply (given the user turn before it), one multinomial linear model over TF-IDF n-grams of
-the reply and its static embedding (late fusion, see `fit_behaviour`; older weights read the
-[reply, reply * seeker] block, their metadata says which) gives a probability for each ESConv
+the reply and the [reply, reply * seeker] embedding block gives a probability for each ESConv
 helping strategy (`BEHAVIOURS`): question, restatement/paraphrase, reflection of feelings,
 self-disclosure, affirmation/reassurance, suggestion, information, other. Two rules refine it:
 `question_kind` (open or closed, from how the question sentence starts) and
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from python_models.scoring.empathy import dense_block
+from python_models.scoring.empathy import pair_features
 from python_models.scoring.linear import LinearTextModel
 
 BEHAVIOURS = (
@@ -129,7 +128,6 @@ class BehaviourScorer:
     def __init__(self, model: LinearTextModel | None = None) -> None:
         self.model = model if model is not None else load_behaviour_model()
         self.behaviours = tuple(self.model.metadata["behaviours"])
-        self.dense_block = self.model.metadata.get("dense_block", "reply_and_product")
 
     @property
     def embedding_model(self) -> str | None:
@@ -147,7 +145,7 @@ class BehaviourScorer:
         if not self.model.embedding_dim:
             return self.probabilities_of_texts(responses)
         proba = self.model.predict_proba(
-            list(responses), dense_block(self.dense_block, seeker_embeddings, embeddings)
+            list(responses), pair_features(seeker_embeddings, embeddings)
         )
         order = [self.behaviours.index(b) for b in BEHAVIOURS]
         return proba[:, order]

@@ -48,16 +48,6 @@ def pair_features(seeker: np.ndarray, response: np.ndarray) -> np.ndarray:
     return np.concatenate([response, response * seeker * scale], axis=1, dtype=np.float32)
 
 
-def dense_block(name: str, seeker: np.ndarray, response: np.ndarray) -> np.ndarray:
-    """The dense block a model was fitted with (its metadata's `dense_block`): "reply" (the
-    reply's vector alone) or "reply_and_product" (`pair_features`, what older weights read)."""
-    if name == "reply":
-        return np.asarray(response, dtype=np.float32)
-    if name == "reply_and_product":
-        return pair_features(seeker, response)
-    raise ValueError(f"unknown dense block {name!r}: use reply or reply_and_product")
-
-
 @dataclass(frozen=True)
 class EmpathyResult:
     levels: dict[str, int]  # mechanism -> 0/1/2 (most likely level)

@@ -37,14 +37,6 @@ class LinearTextConfig:
     char_weight: float = 0.5  # scale of the character block against the word block
     c: float = 1.0  # inverse regularisation strength
     class_weight: str | None = "balanced"
-    # None: the embedding block is part of the one regression; a number: late fusion, a second
-    # regression on the embedding block alone with this C, its scores added to the n-gram
-    # model's times `embedding_weight` (each block regularised on its own scale); still one
-    # linear model at inference
-    dense_c: float | None = None
-    # class weighting of that second regression (late fusion only; `class_weight` is the n-gram
-    # model's): e.g. an unweighted n-gram model with a balanced dense one
-    dense_class_weight: str | None = "balanced"
 
 
 def _tfidf(vocabulary: dict[str, int] | None, **options: Any) -> Any:
@@ -78,9 +70,7 @@ def _char_vectorizer(config: LinearTextConfig, vocabulary: dict[str, int] | None
 @dataclass
 class LinearTextModel:
     """Multinomial (or binary) logistic regression over
-    [TF-IDF words(text) | c * TF-IDF characters(text) | w * embedding(text)]; with
-    `config.dense_c` the embedding block's coefficients come from a regression of their own
-    (late fusion), and inference is the same one sparse and one dense product."""
+    [TF-IDF words(text) | c * TF-IDF characters(text) | w * embedding(text)]."""
 
     config: LinearTextConfig
     classes: np.ndarray
@@ -120,32 +110,23 @@ class LinearTextModel:
         if config.char_ngram_range is not None:
             char_vectorizer = _char_vectorizer(config).fit(vocabulary_source)
             sparse = _hstack([sparse, char_vectorizer.transform(texts) * config.char_weight])
-        weights = None if sample_weight is None else np.asarray(sample_weight)
-        fused = config.dense_c is not None and embeddings is not None and config.embedding_weight
-        features = sparse.tocsr() if fused else _stack(sparse, embeddings, config.embedding_weight)
+        features = _stack(sparse, embeddings, config.embedding_weight)
         model = LogisticRegression(
             C=config.c, class_weight=config.class_weight, max_iter=3000, solver="lbfgs"
         )
-        model.fit(features, np.asarray(labels), sample_weight=weights)
-        coef, intercept = model.coef_, model.intercept_
-        if fused:  # late fusion: the embedding block's own regression, folded into one model
-            dense = LogisticRegression(
-                C=config.dense_c,
-                class_weight=config.dense_class_weight,
-                max_iter=3000,
-                solver="lbfgs",
-            )
-            dense.fit(np.asarray(embeddings, dtype=np.float32), np.asarray(labels), weights)
-            coef = np.hstack([coef, dense.coef_])
-            intercept = intercept + config.embedding_weight * dense.intercept_
+        model.fit(
+            features,
+            np.asarray(labels),
+            sample_weight=None if sample_weight is None else np.asarray(sample_weight),
+        )
         vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
         return cls(
             config=config,
             classes=model.classes_.astype(np.int64),
             vocabulary=vocabulary,
             idf=vectorizer.idf_.astype(np.float32),
-            coef=coef.astype(np.float32),
-            intercept=intercept.astype(np.float32),
+            coef=model.coef_.astype(np.float32),
+            intercept=model.intercept_.astype(np.float32),
             embedding_dim=0
             if embeddings is None or not config.embedding_weight
             else int(embeddings.shape[1]),
@@ -236,9 +217,6 @@ class LinearTextModel:
             config = {
                 k: v for k, v in config.items() if not k.startswith("char_") or v != defaults[k]
             }
-        if self.config.dense_c is None:  # likewise for weights fitted before late fusion
-            config.pop("dense_c")
-            config.pop("dense_class_weight")
         meta = {**self.metadata, "config": config, "embedding_dim": self.embedding_dim}
         chars = {}
         if self.char_vocabulary:

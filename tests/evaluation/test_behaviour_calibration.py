@@ -43,9 +43,7 @@ def test_vector_scaling_recovers_the_labels_distribution() -> None:
     np.testing.assert_allclose(reply.mean(axis=0), observed, atol=2e-3)
     raw, _ = calibration.pooled(oof, Calibration.identity(4))
     assert np.abs(raw.mean(axis=0) - observed).max() > 0.02  # it was off before
-    assert calibration.classwise_ece(reply, oof.labels) < calibration.classwise_ece(
-        raw, oof.labels
-    )
+    assert calibration.classwise_ece(reply, oof.labels) < calibration.classwise_ece(raw, oof.labels)
 
 
 def test_the_gradient_of_the_pooled_likelihood_is_exact() -> None:
@@ -116,3 +114,11 @@ def test_a_reply_pools_the_mean_of_its_utterances() -> None:
     np.testing.assert_allclose(utterance, calibration.softmax(logits))
     np.testing.assert_allclose(reply[0], calibration.softmax(logits[:2]).mean(axis=0))
     np.testing.assert_allclose(reply[1], calibration.softmax(logits[2:])[0])
+
+
+def test_the_check_reads_the_gate_thresholds_from_the_seed() -> None:
+    from evaluation.fitting.fit_behaviour import SEED, thresholds
+    from evaluation.scoring.gate_rates import empathy_thresholds
+
+    assert thresholds() == sorted(set(empathy_thresholds(SEED).values()), reverse=True)
+    assert thresholds() and all(0.0 < value < 1.0 for value in thresholds())
