@@ -1,11 +1,14 @@
-"""The empathy gate's pass rates per source of a built warehouse, under several EPITOME weights.
+"""The empathy gate's pass rates per source of a built warehouse, under several weights.
 
     pixel-data eval gate-rates --weights before=9607b12^ --weights now=HEAD
+    pixel-data eval gate-rates --behaviour main=main --behaviour now=HEAD
 
 Reads the conversations the gates judge (`int_conversations_split`: stage, source, tier; their
 messages from `int_conversations_normalized`) from a built warehouse, read-only; scores each
-one's empathy group once per set of EPITOME weights (a git revision of
-`python_models/scoring/weights/empathy_*.npz`, or a folder), with the behaviour weights as
+one's empathy group once per labelled set of weights: EPITOME weights (`--weights`: a git
+revision of `python_models/scoring/weights/empathy_*.npz`, or a folder) with the behaviour
+weights as shipped, or behaviour weights (`--behaviour`: a git revision of
+`python_models/scoring/weights/behaviour_esconv.npz`, or a file) with the EPITOME weights as
 shipped; and counts, per stage and source:
 
 - the gate: `empathy_score` (counselling quality) against the stage's threshold in
@@ -31,7 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.metrics import Rate
+from python_models.scoring.behaviour import WEIGHTS_FILE as BEHAVIOUR_FILE
+from python_models.scoring.behaviour import BehaviourScorer
 from python_models.scoring.empathy import MECHANISMS, EmpathyScorer, load_empathy_models
+from python_models.scoring.linear import LinearTextModel
 
 WEIGHTS_IN_REPO = "python_models/scoring/weights"
 SEED = Path("dbt_project/seeds/quality_thresholds.csv")
@@ -81,6 +87,26 @@ def resolve_weights(spec: str, repo: Path, into: Path) -> Path:
     return into
 
 
+def resolve_behaviour(spec: str, repo: Path, into: Path) -> Path:
+    """A behaviour weights file: `spec` itself when it is one, else the file at a git revision,
+    written under `into`."""
+    if Path(spec).is_file():
+        return Path(spec)
+    blob = subprocess.run(
+        ["git", "show", f"{spec}:{WEIGHTS_IN_REPO}/{BEHAVIOUR_FILE}"],
+        cwd=repo,
+        capture_output=True,
+        check=False,
+    )
+    if blob.returncode != 0:
+        raise ValueError(
+            f"no {BEHAVIOUR_FILE} at git revision {spec!r}: {blob.stderr.decode().strip()}"
+        )
+    into.mkdir(parents=True, exist_ok=True)
+    (into / BEHAVIOUR_FILE).write_bytes(blob.stdout)
+    return into / BEHAVIOUR_FILE
+
+
 def empathy_thresholds(seed: Path) -> dict[str, float]:
     """stage -> the `min` threshold of its empathy_score gate."""
     with seed.open(encoding="utf-8") as handle:
@@ -123,13 +149,20 @@ def read_conversations(warehouse: Path) -> list[Conversation]:
     ]
 
 
-def score_empathy(conversations: Sequence[Conversation], scorer: EmpathyScorer):
+def score_empathy(
+    conversations: Sequence[Conversation],
+    scorer: EmpathyScorer | None = None,
+    behaviour: BehaviourScorer | None = None,
+):
     """(empathy_score, empathy_present) per conversation, from the production pipeline with
-    only the language and empathy groups computed."""
+    only the language and empathy groups computed (None: that scorer as shipped)."""
     from python_models.scoring.pipeline import Scorers
 
     scorers = Scorers(redact=False)
-    scorers.empathy = scorer
+    if scorer is not None:
+        scorers.empathy = scorer
+    if behaviour is not None:
+        scorers.behaviour = scorers._checked("behaviour", behaviour)
     out = []
     for start in range(0, len(conversations), BATCH):
         batch = [c.messages for c in conversations[start : start + BATCH]]
@@ -184,9 +217,16 @@ def disagreements(
 
 
 def run(
-    warehouse: Path, weights: dict[str, str], repo: Path
+    warehouse: Path,
+    weights: dict[str, str],
+    repo: Path,
+    behaviour: dict[str, str] | None = None,
 ) -> tuple[list[GateRow], dict[str, tuple[int, int]]]:
-    """The table and, per weights label, (disagreements with the warehouse, compared)."""
+    """The table and, per weights label, (disagreements with the warehouse, compared).
+    `weights`: label -> EPITOME weights; `behaviour`: label -> behaviour weights."""
+    behaviour = behaviour or {}
+    if set(weights) & set(behaviour):
+        raise ValueError(f"labels used twice: {sorted(set(weights) & set(behaviour))}")
     conversations = read_conversations(warehouse)
     thresholds = empathy_thresholds(repo / SEED)
     scores, agreement = {}, {}
@@ -195,6 +235,11 @@ def run(
             folder = resolve_weights(spec, repo, Path(scratch) / label)
             scorer = EmpathyScorer(dict(load_empathy_models(folder)))
             scores[label] = score_empathy(conversations, scorer)
+            agreement[label] = disagreements(conversations, scores[label], thresholds)
+        for label, spec in behaviour.items():
+            path = resolve_behaviour(spec, repo, Path(scratch) / label)
+            model = BehaviourScorer(LinearTextModel.load(path))
+            scores[label] = score_empathy(conversations, behaviour=model)
             agreement[label] = disagreements(conversations, scores[label], thresholds)
     return gate_rates(conversations, scores, thresholds), agreement
 

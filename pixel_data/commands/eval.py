@@ -270,30 +270,43 @@ for _name, _module, _default, _doc, _embedder in (
 
 def gate_rates(
     weights: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             help="LABEL=REV: EPITOME weights from git revision (or folder) REV; repeat to compare."
         ),
-    ],
+    ] = None,
+    behaviour: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="LABEL=REV: behaviour weights from git revision (or .npz file) REV, with the "
+            "shipped EPITOME weights; repeat to compare."
+        ),
+    ] = None,
     warehouse: Annotated[
         Path | None, typer.Option(help="A built warehouse (default: PIXEL_WAREHOUSE or build/).")
     ] = None,
     markdown: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
 ) -> None:
-    """The empathy gate's pass rates per source of a built warehouse under each EPITOME weights."""
+    """The empathy gate's pass rates per source of a built warehouse under each set of weights."""
     from evaluation.scoring import gate_rates as rates
 
     target = settings.warehouse_path(warehouse)
     if not target.exists():
         fail(f"no warehouse at {target}: run pixel-data build or pixel-data demo first", USAGE)
+    weights, behaviour = weights or [], behaviour or []
+    if not weights and not behaviour:
+        fail("give at least one --weights or --behaviour LABEL=REV", USAGE)
     labelled = dict(spec.split("=", 1) for spec in weights if "=" in spec)
     if len(labelled) != len(weights):
         fail("--weights takes LABEL=REV (a git revision or a folder of empathy_*.npz)", USAGE)
+    behaviours = dict(spec.split("=", 1) for spec in behaviour if "=" in spec)
+    if len(behaviours) != len(behaviour):
+        fail("--behaviour takes LABEL=REV (a git revision or a behaviour .npz file)", USAGE)
     try:
-        table, agreement = rates.run(target, labelled, settings.project_root())
+        table, agreement = rates.run(target, labelled, settings.project_root(), behaviours)
     except ValueError as exc:
         fail(str(exc), USAGE)
-    text = rates.to_markdown(table, list(labelled))
+    text = rates.to_markdown(table, [*labelled, *behaviours])
     console.print(text)
     for label, (differ, compared) in agreement.items():
         console.print(
@@ -329,5 +342,8 @@ app.command(
 )(neardup)
 app.command(
     "gate-rates",
-    epilog=examples("pixel-data eval gate-rates --weights before=9607b12^ --weights now=HEAD"),
+    epilog=examples(
+        "pixel-data eval gate-rates --weights before=9607b12^ --weights now=HEAD",
+        "pixel-data eval gate-rates --behaviour main=main --behaviour now=HEAD",
+    ),
 )(gate_rates)

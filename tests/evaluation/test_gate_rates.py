@@ -11,7 +11,9 @@ from evaluation.scoring.gate_rates import (
     disagreements,
     empathy_thresholds,
     gate_rates,
+    resolve_behaviour,
     resolve_weights,
+    run,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +74,16 @@ def test_weights_from_a_git_revision(tmp_path: Path) -> None:
     ]
     with pytest.raises(ValueError, match="git revision"):
         resolve_weights("no-such-revision", ROOT, tmp_path / "bad")
+
+
+def test_behaviour_weights_from_a_git_revision_or_a_file(tmp_path: Path) -> None:
+    path = resolve_behaviour("HEAD", ROOT, tmp_path / "head")
+    assert path.name == "behaviour_esconv.npz" and path.stat().st_size > 0
+    assert resolve_behaviour(str(path), ROOT, tmp_path / "again") == path
+    with pytest.raises(ValueError, match="git revision"):
+        resolve_behaviour("no-such-revision", ROOT, tmp_path / "bad")
+
+
+def test_a_label_names_one_set_of_weights(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="labels used twice"):
+        run(tmp_path / "no.duckdb", {"x": "HEAD"}, ROOT, {"x": "HEAD"})

@@ -146,6 +146,12 @@ def test_weights_record_their_data_and_terms() -> None:
     metadata = load_behaviour_model().metadata
     assert "ESConv" in metadata["fitted_on"] and "non-commercial" in metadata["license"]
     assert sorted(metadata["behaviours"]) == sorted(BEHAVIOURS)
+    # calibrated (issue 13, session 9): vector scaling fitted on out-of-fold train logits and
+    # folded into the coefficients; the metadata says how, one scale and bias per behaviour
+    calibration = metadata["calibration"]
+    assert "out-of-fold" in calibration["method"]
+    assert len(calibration["scale"]) == len(calibration["bias"]) == len(BEHAVIOURS)
+    assert all(scale > 0 for scale in calibration["scale"])
 
 
 def test_counselling_quality_ranks_a_reflection_above_the_dismissive_templates(scored) -> None:
