@@ -453,15 +453,18 @@ class Scorers:
             )
         self._timed("coherence", started)
 
-        results = []
-        for row, messages in enumerate(conversations):
-            want = needed[row]
-            started = self._start()
-            turn_rows = [index.get(m.get("content") or "") for m in messages]
+        # each step below runs over the whole batch and is timed once (a CPU clock read costs
+        # microseconds: per conversation and step it was a measurable share of the scoring)
+        started = self._start()
+        turn_rows = [
+            [index.get(m.get("content") or "") for m in messages] for messages in conversations
+        ]
+        coherence_results = []
+        for messages, want, rows in zip(conversations, needed, turn_rows, strict=True):
             coherence_result = _NOT_COMPUTED_COHERENCE
             if "coherence" in want:
                 turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
-                for position, text_row in enumerate(turn_rows):
+                for position, text_row in enumerate(rows):
                     role = messages[position]["role"]
                     if text_row is not None and role in projected:
                         turn_vectors[position] = projected[role][text_row]
@@ -469,11 +472,14 @@ class Scorers:
                 coherence_result = coherence(
                     messages, turn_vectors, references, self.coherence_fallback
                 )
-            self._timed("coherence", started)
+            coherence_results.append(coherence_result)
+        self._timed("coherence", started)
 
-            started = self._start()
+        started = self._start()
+        combined = []
+        for messages, want, rows in zip(conversations, needed, turn_rows, strict=True):
             turns = (
-                [crisis_by_row[turn_rows[i]] for i, m in enumerate(messages) if m["role"] == "user"]
+                [crisis_by_row[rows[i]] for i, m in enumerate(messages) if m["role"] == "user"]
                 if "crisis" in want or "safety" in want
                 else []
             )
@@ -494,39 +500,57 @@ class Scorers:
                 m: (round(sum(r.levels[m] for r in own) / len(own), 4) if own else None)
                 for m in MECHANISMS
             }
-            self._timed("combine", started)
+            combined.append((turns, crisis, own, own_behaviour, counselling, levels))
+        self._timed("combine", started)
 
-            # a group the caller has cached is skipped: its fields stay placeholders
-            started = self._start()
+        # a group the caller has cached is skipped: its fields stay placeholders
+        started = self._start()
+        safeties = []
+        for messages, want, rows in zip(conversations, needed, turn_rows, strict=True):
             safety = _NOT_COMPUTED_SAFETY
             if "safety" in want:
                 flags = [
-                    m["role"] == "user" and needs_crisis_care(crisis_by_row[turn_rows[i]])
+                    m["role"] == "user" and needs_crisis_care(crisis_by_row[rows[i]])
                     for i, m in enumerate(messages)
                 ]
                 safety = conversation_safety(messages, flags, p_safe)
-            self._timed("safety", started)
-            started = self._start()
-            bias = conversation_bias(messages) if "bias" in want else _NOT_COMPUTED_BIAS
-            self._timed("bias", started)
-            started = self._start()
-            complete = (
-                completeness(messages) if "completeness" in want else _NOT_COMPUTED_COMPLETENESS
-            )
-            self._timed("completeness", started)
+            safeties.append(safety)
+        self._timed("safety", started)
+        started = self._start()
+        biases = [
+            conversation_bias(messages) if "bias" in want else _NOT_COMPUTED_BIAS
+            for messages, want in zip(conversations, needed, strict=True)
+        ]
+        self._timed("bias", started)
+        started = self._start()
+        completes = [
+            completeness(messages) if "completeness" in want else _NOT_COMPUTED_COMPLETENESS
+            for messages, want in zip(conversations, needed, strict=True)
+        ]
+        self._timed("completeness", started)
 
-            started = self._start()
+        started = self._start()
+        redactions: dict = {}  # each distinct text of the batch redacted once
+        redacted_all = []
+        for messages, want in zip(conversations, needed, strict=True):
             if "pii" not in want:
                 redacted, pii_counts = [], Counter()
             elif self.redact:
-                redacted, pii_counts = self.pii.redact_messages(messages)
+                redacted, pii_counts = self.pii.redact_messages(messages, redactions)
             else:
                 redacted = [
                     {"role": m["role"], "content": m.get("content") or ""} for m in messages
                 ]
                 pii_counts = Counter()
-            self._timed("pii", started)
+            redacted_all.append((redacted, pii_counts))
+        self._timed("pii", started)
 
+        results = []
+        for row in range(n):
+            turns, crisis, own, own_behaviour, counselling, levels = combined[row]
+            coherence_result, safety, bias = coherence_results[row], safeties[row], biases[row]
+            complete = completes[row]
+            redacted, pii_counts = redacted_all[row]
             category, confidence, source = category_of[row]
             language = languages[row]
             results.append(
