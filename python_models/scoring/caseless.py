@@ -34,3 +34,9 @@ class CaselessSearch:
         if text.isascii():
             return self.lowercase.search(text.lower()) is not None
         return self.pattern.search(text) is not None
+
+    def match(self, text: str) -> bool:
+        """``pattern.match(text) is not None``, by the same argument."""
+        if text.isascii():
+            return self.lowercase.match(text.lower()) is not None
+        return self.pattern.match(text) is not None

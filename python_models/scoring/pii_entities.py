@@ -204,6 +204,8 @@ SPEECH_AFTER_RE = re.compile(
 )
 
 
+_SENTENCE_BREAKS = frozenset('.!?:;"\u201c\u201d(>\n*-\u2022\u3002')
+"""What ends a sentence before a capitalised run (`EntityFinder._sentence_start`)."""
 LEGAL_DOTTED = frozenset({"inc.", "corp.", "ltd.", "bros.", "assn."})
 """Abbreviations whose dot belongs to the name ("Acme Inc."), even at the end of a sentence."""
 LOWER_NAME_STOP = frozenset({"will", "may", "can", "sue", "rob", "bill", "guy", "art", "pat"})
@@ -1078,8 +1080,12 @@ class EntityFinder:
 
     @staticmethod
     def _sentence_start(text: str, start: int) -> bool:
-        before = text[:start].rstrip(" \t")
-        return not before or before[-1] in '.!?:;"\u201c\u201d(>\n*-\u2022\u3002'
+        """Nothing but blanks before `start`, or a sentence break as the last character before
+        them (found without copying the text before `start`: runs late in long texts)."""
+        end = start
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        return end == 0 or text[end - 1] in _SENTENCE_BREAKS
 
     def _extend_lists(
         self, text: str, people: list[tuple[int, int]], lowercase: bool
