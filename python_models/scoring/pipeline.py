@@ -12,6 +12,7 @@ on the original text.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence, Set
@@ -312,7 +313,30 @@ class Scorers:
         conversation i (default all; the others are left as placeholders for the caller's
         cache to fill) and ``languages[i]`` its language when "language" is not needed.
         Category is always computed (this build's model). A scorer is loaded only when a row
-        needs it, and the turns are embedded only when a row needs a group that reads them."""
+        needs it, and the turns are embedded only when a row needs a group that reads them.
+
+        Python's cyclic garbage collector is paused while a batch is scored: the batch makes
+        hundreds of thousands of short-lived dicts and lists (no reference cycles), and the
+        collections they set off took 7-8% of the scoring CPU (docs/benchmarks.md, "Scoring
+        throughput (issue 15, session 9)"); reference counting still frees them at once."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._score(
+                conversations, conversation_embeddings, categories, needed, languages
+            )
+        finally:
+            if paused:
+                gc.enable()
+
+    def _score(
+        self,
+        conversations: Sequence[Sequence[Message]],
+        conversation_embeddings: np.ndarray | None,
+        categories: Sequence[str | None] | None,
+        needed: Sequence[Set[str]] | None,
+        languages: Sequence[str | None] | None,
+    ) -> list[ConversationScores]:
         n = len(conversations)
         categories = list(categories) if categories is not None else [None] * n
         needed = [SCORED_GROUPS] * n if needed is None else list(needed)
