@@ -7,14 +7,15 @@ memo with redacting every message, the sentence-start test with the slicing it r
 
 import random
 import re
+import warnings
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from python_models.scoring import bias, safety
+from python_models.scoring import bias, crisis, safety
 from python_models.scoring.behaviour import _is_open, _kind, load_behaviour_model, utterances
-from python_models.scoring.caseless import CaselessSearch
+from python_models.scoring.caseless import AutomatonPrefilter, CaselessSearch, without_lookarounds
 from python_models.scoring.crisis import load_crisis_model
 from python_models.scoring.empathy import load_empathy_models
 from python_models.scoring.linear import LinearTextConfig, LinearTextModel, WordCounts
@@ -186,3 +187,91 @@ def test_sentence_start_without_copying_the_prefix() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
         for start in range(len(text) + 1):
             assert EntityFinder._sentence_start(text, start) is sliced(text, start)
+
+
+def test_without_lookarounds_keeps_everything_else() -> None:
+    assert without_lookarounds(r"a(?!b|c)d") == "ad"
+    assert without_lookarounds(r"(?<=x)\b(?:y)(?=[)(]\))z") == r"\b(?:y)z"
+    assert without_lookarounds(r"p(?! (?:to|'s)\b)\(q\)[(?!]") == r"p\(q\)[(?!]"
+    assert without_lookarounds(r"(?<![\w'-])w(?!\w)") == "w"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        bias._ANY,
+        safety._ANY,
+        *(p for _, p in crisis._COMPILED.values()),
+        re.compile(r"\bno\s+one(?! else)\b"),
+        re.compile(r"\w+\s\d{2,3}"),
+    ],
+)
+def test_the_automaton_never_rules_out_a_text_the_regex_matches(pattern: re.Pattern) -> None:
+    lowercase = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+    prefilter = AutomatonPrefilter(lowercase)
+    assert prefilter.automaton is not None
+    rng = random.Random(11)
+    words = [w for text in CASELESS_TEXTS for w in text.lower().split()]
+    words += ["no", "one", "else", "kill", "myself", "12", "345", "\x0b", "\x1c", "'", "-"]
+    words += [  # a match of each crisis kind, split by the separators below at random
+        "i tried to kill myself",
+        "wrote a suicide note",
+        "i keep cutting myself",
+        "i want to kill him",
+        "no one",
+        "i want to die",
+    ]
+    texts = [t.lower() for t in CASELESS_TEXTS] + [
+        rng.choice([" ", "\x0b", "\t", "\x1f"]).join(rng.choices(words, k=rng.randint(1, 12)))
+        for _ in range(2000)
+    ]
+    matched = 0
+    for text in texts:
+        if lowercase.search(text) is not None:
+            matched += 1
+            assert prefilter(text), text
+    assert matched  # both answers reached
+
+
+@pytest.mark.parametrize(
+    ("source", "flags"),
+    [
+        ("shut up", re.IGNORECASE),
+        ("^shut up", 0),
+        ("shut up$", 0),
+        (r"shut\Z", 0),
+        ("a{,3}", 0),
+        ("[[:alpha:]]x", 0),
+        ("a.b", re.DOTALL),
+        (r"(a)\1", 0),  # RE2 has no backreferences
+    ],
+)
+def test_the_automaton_stands_aside_where_the_engines_differ(source: str, flags: int) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": meant here
+        pattern = re.compile(source, flags)
+    prefilter = AutomatonPrefilter(pattern)
+    assert prefilter.automaton is None
+    assert prefilter("nothing like it")
+
+
+def test_the_automaton_lets_non_ascii_text_through() -> None:
+    prefilter = AutomatonPrefilter(re.compile(r"\bkill myself\b"))
+    assert not prefilter("i want to go home")
+    assert prefilter("je veux mourir, café")  # non-ASCII: the regex decides
+
+
+def test_crisis_rules_behind_the_automaton_decide_as_without_it(monkeypatch) -> None:
+    texts = [t.lower() for t in CASELESS_TEXTS] + [
+        "i tried to kill myself last year",
+        "i would never hurt myself",
+        "if i ever wanted to die what should i do",
+        "my friend said he wants to kill himself",
+        "this homework is killing me",
+        "i want to die",
+        "i'm going to hurt him",
+    ]
+    fast = [crisis._english(t) for t in texts]
+    monkeypatch.setattr(crisis, "_ANY_RULE", lambda text: True)
+    assert fast == [crisis._english(t) for t in texts]
+    assert any(r.kind for r in fast) and any(r.guarded for r in fast)
