@@ -16,8 +16,9 @@ import gc
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence, Set
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -173,6 +174,22 @@ class ConversationScores:
         }
 
 
+@cache
+def _blas_threads() -> Any:
+    """threadpoolctl's controller of the BLAS libraries loaded (None without threadpoolctl)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> AbstractContextManager:
+    """BLAS limited to one thread inside the block (see `Scorers.score`)."""
+    controller = _blas_threads()
+    return nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
+
+
 @dataclass
 class Scorers:
     """Loads each scorer once; `score` runs them all over a batch and times each one."""
@@ -318,13 +335,17 @@ class Scorers:
         Python's cyclic garbage collector is paused while a batch is scored: the batch makes
         hundreds of thousands of short-lived dicts and lists (no reference cycles), and the
         collections they set off took 7-8% of the scoring CPU (docs/benchmarks.md, "Scoring
-        throughput (issue 15, session 9)"); reference counting still frees them at once."""
+        throughput (issue 15, session 9)"); reference counting still frees them at once. BLAS
+        runs on one thread meanwhile: the batch's matrix products are small (a conversation's
+        turns against 128 references), a second thread only spins, and the pool already
+        gives each core its own process."""
         paused = gc.isenabled()
         gc.disable()
         try:
-            return self._score(
-                conversations, conversation_embeddings, categories, needed, languages
-            )
+            with _one_blas_thread():
+                return self._score(
+                    conversations, conversation_embeddings, categories, needed, languages
+                )
         finally:
             if paused:
                 gc.enable()

@@ -5,6 +5,7 @@ scikit-learn's vectorizer, the caseless scans with the IGNORECASE regex, a batch
 memo with redacting every message, the sentence-start test with the slicing it replaced.
 """
 
+import gc
 import random
 import re
 import warnings
@@ -275,3 +276,24 @@ def test_crisis_rules_behind_the_automaton_decide_as_without_it(monkeypatch) -> 
     monkeypatch.setattr(crisis, "_ANY_RULE", lambda text: True)
     assert fast == [crisis._english(t) for t in texts]
     assert any(r.kind for r in fast) and any(r.guarded for r in fast)
+
+
+def test_a_batch_is_scored_on_one_blas_thread_without_the_collector(monkeypatch) -> None:
+    from threadpoolctl import threadpool_info
+
+    from python_models.scoring.pipeline import Scorers
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = {}
+
+    def inside(self, *args):
+        seen["blas"], seen["gc"] = blas_threads(), gc.isenabled()
+        return []
+
+    monkeypatch.setattr(Scorers, "_score", inside)
+    assert Scorers(embedder=object()).score([]) == []
+    assert seen == {"blas": [1] * len(before), "gc": False}
+    assert blas_threads() == before and gc.isenabled()  # both given back
