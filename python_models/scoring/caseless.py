@@ -88,22 +88,28 @@ class AutomatonPrefilter:
     """False only when the case-sensitive `pattern` cannot match `text` (see the module);
     True whenever it may, or when this pattern or text is one RE2 cannot answer for."""
 
+    MIN_PATTERN = 1_000
+    """Shorter patterns (characters) are scanned by Python's engine alone: on them RE2's call
+    costs more than it saves (behaviour's few-branch rules on one-sentence utterances)."""
+
     def __init__(self, pattern: re.Pattern[str]) -> None:
         source = without_lookarounds(pattern.pattern)
         self.automaton = None
+        if len(source) < self.MIN_PATTERN:
+            return
         differ = re.search(r"[$^]|\\[AZ]|\{,|\[\[:", source.replace("[^", "["))
         if pattern.flags & ~re.UNICODE or differ:
             # folding, DOTALL, VERBOSE, anchors, "{,n}" and "[[:alpha:]]" differ between them
             return
         try:
-            self.automaton = re2.compile(source)
+            self.automaton = re2.compile(source.encode())  # scans bytes: ASCII text only
         except re2.error:
             return
 
     def __call__(self, text: str) -> bool:
         if self.automaton is None or not text.isascii() or _PYTHON_ONLY_SPACE.search(text):
             return True
-        return self.automaton.search(text) is not None
+        return self.automaton.search(text.encode()) is not None
 
 
 class CaselessSearch:

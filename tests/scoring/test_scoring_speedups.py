@@ -207,7 +207,10 @@ def test_without_lookarounds_keeps_everything_else() -> None:
         re.compile(r"\w+\s\d{2,3}"),
     ],
 )
-def test_the_automaton_never_rules_out_a_text_the_regex_matches(pattern: re.Pattern) -> None:
+def test_the_automaton_never_rules_out_a_text_the_regex_matches(
+    pattern: re.Pattern, monkeypatch
+) -> None:
+    monkeypatch.setattr(AutomatonPrefilter, "MIN_PATTERN", 0)  # the two short ones too
     lowercase = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
     prefilter = AutomatonPrefilter(lowercase)
     assert prefilter.automaton is not None
@@ -247,7 +250,10 @@ def test_the_automaton_never_rules_out_a_text_the_regex_matches(pattern: re.Patt
         (r"(a)\1", 0),  # RE2 has no backreferences
     ],
 )
-def test_the_automaton_stands_aside_where_the_engines_differ(source: str, flags: int) -> None:
+def test_the_automaton_stands_aside_where_the_engines_differ(
+    source: str, flags: int, monkeypatch
+) -> None:
+    monkeypatch.setattr(AutomatonPrefilter, "MIN_PATTERN", 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": meant here
         pattern = re.compile(source, flags)
@@ -256,10 +262,13 @@ def test_the_automaton_stands_aside_where_the_engines_differ(source: str, flags:
     assert prefilter("nothing like it")
 
 
-def test_the_automaton_lets_non_ascii_text_through() -> None:
+def test_the_automaton_lets_non_ascii_text_through(monkeypatch) -> None:
+    monkeypatch.setattr(AutomatonPrefilter, "MIN_PATTERN", 0)
     prefilter = AutomatonPrefilter(re.compile(r"\bkill myself\b"))
     assert not prefilter("i want to go home")
     assert prefilter("je veux mourir, café")  # non-ASCII: the regex decides
+    monkeypatch.undo()
+    assert AutomatonPrefilter(re.compile(r"\bkill myself\b")).automaton is None  # too short
 
 
 def test_crisis_rules_behind_the_automaton_decide_as_without_it(monkeypatch) -> None:
