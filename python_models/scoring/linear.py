@@ -228,8 +228,8 @@ class LinearTextModel:
 
     # -- inference ---------------------------------------------------------------------------
     def prepare(self) -> LinearTextModel:
-        """Build the feature extractors now (scikit-learn's import and the vocabulary tables),
-        as loading the weights does, instead of inside the first batch."""
+        """Build the feature extractors (scikit-learn's vectorizers, `WordCounts`' tables);
+        the first `sparse_features` call does it otherwise."""
         if self._vectorizer is None:
             self._vectorizers()
         return self

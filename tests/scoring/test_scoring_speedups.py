@@ -306,3 +306,10 @@ def test_a_batch_is_scored_on_one_blas_thread_without_the_collector(monkeypatch)
     assert Scorers(embedder=object()).score([]) == []
     assert seen == {"blas": [1] * len(before), "gc": False}
     assert blas_threads() == before and gc.isenabled()  # both given back
+
+
+def test_the_shipped_rule_alternations_have_their_automaton() -> None:
+    # a pattern RE2 stopped accepting would silently fall back to the slow scan
+    assert bias._ANY_SEARCH.prefilter.automaton is not None
+    assert safety._ANY_SEARCH.prefilter.automaton is not None
+    assert crisis._ANY_RULE.automaton is not None
