@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from python_models.scoring.caseless import CaselessSearch
 from python_models.scoring.empathy import pair_features
 from python_models.scoring.linear import LinearTextModel
 
@@ -68,15 +69,18 @@ _PERMISSION = re.compile(
     r"do you mind if i)\b",
     re.IGNORECASE,
 )
+_OPEN_START_MATCH = CaselessSearch(_OPEN_START).match  # the same answers, faster (caseless.py)
+_OPEN_NO_MARK_SEARCH = CaselessSearch(_OPEN_NO_MARK)
+_PERMISSION_SEARCH = CaselessSearch(_PERMISSION)
 _SENTENCE = re.compile(r"[^.?!\n]*[?]|[^.?!\n]+[.!\n]?")
 _TWO_WORD_CHARACTERS = re.compile(r"[^\W_][\W_]*[^\W_]")
 
 
 def _is_open(utterance: str) -> bool:
     """An open question: a question sentence that starts open, or "tell me more about..."."""
-    if utterance.endswith("?") and _OPEN_START.match(utterance):
+    if utterance.endswith("?") and _OPEN_START_MATCH(utterance):
         return True
-    return bool(_OPEN_NO_MARK.search(utterance))
+    return _OPEN_NO_MARK_SEARCH(utterance)
 
 
 def question_kind(text: str) -> str | None:
@@ -85,15 +89,16 @@ def question_kind(text: str) -> str | None:
     return _kind(utterances(text))
 
 
-def _kind(pieces: list[str]) -> str | None:
-    if any(_is_open(piece) for piece in pieces):
+def _kind(pieces: list[str], opens: list[bool] | None = None) -> str | None:
+    """`opens[i]`: `_is_open(pieces[i])` when the caller has it."""
+    if any(opens if opens is not None else map(_is_open, pieces)):
         return "open"
     return "closed" if any(piece.endswith("?") for piece in pieces) else None
 
 
 def asks_permission(text: str) -> bool:
     """The reply asks before advising or informing (MITI: persuade *with* permission)."""
-    return bool(_PERMISSION.search(text))
+    return _PERMISSION_SEARCH(text)
 
 
 def utterances(text: str) -> list[str]:
@@ -176,10 +181,9 @@ class BehaviourScorer:
         for text, reply in zip(responses, pieces, strict=True):
             rows = proba[start : start + len(reply)]
             start += len(reply)
+            opens = [_is_open(utterance) for utterance in reply]
             open_questions = sum(
-                float(row[question])
-                for row, utterance in zip(rows, reply, strict=True)
-                if _is_open(utterance)
+                float(row[question]) for row, is_open in zip(rows, opens, strict=True) if is_open
             )
             mean = rows.mean(axis=0)
             results.append(
@@ -187,7 +191,7 @@ class BehaviourScorer:
                     probabilities={
                         b: round(float(p), 4) for b, p in zip(BEHAVIOURS, mean, strict=True)
                     },
-                    question_kind=_kind(reply),
+                    question_kind=_kind(reply, opens),
                     asks_permission=asks_permission(text),
                     utterances=len(reply),
                     open_questions=round(open_questions, 4),

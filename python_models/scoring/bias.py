@@ -21,6 +21,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from python_models.scoring.caseless import CaselessSearch
+
 Message = Mapping[str, str]
 
 SCALE = 3.0
@@ -127,6 +129,7 @@ _COMPILED = {
     for kind, (weight, patterns) in RULES.items()
 }
 _ANY = re.compile("|".join(p.pattern for _, p in _COMPILED.values()), re.IGNORECASE)
+_ANY_SEARCH = CaselessSearch(_ANY)  # `_ANY.search`, 3x faster on ASCII text
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -157,7 +160,7 @@ def text_bias(texts: Sequence[str]) -> BiasResult:
     sentences = [s for text in texts for s in _SENTENCES.split(text) if s.strip()]
     if not sentences:
         return BiasResult(0.0, 0, {})
-    if not any(_ANY.search(text) for text in texts):  # the common case: one scan per turn
+    if not any(map(_ANY_SEARCH, texts)):  # the common case: one scan per turn
         return BiasResult(0.0, len(sentences), {})
     evidence: dict[str, int] = {}
     total = 0.0

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from python_models.language import han_share
+from python_models.scoring.caseless import AutomatonPrefilter
 from python_models.scoring.crisis_zh import WEIGHTS_ZH, match_rules_zh
 from python_models.scoring.linear import LinearTextModel
 
@@ -202,6 +203,8 @@ _COMPILED = {
     kind: (weight, re.compile("|".join(f"(?:{p})" for p in patterns)))
     for kind, (weight, patterns) in RULES.items()
 }
+# every kind at once, by an automaton: a text it finds nothing in skips the rule scans
+_ANY_RULE = AutomatonPrefilter(re.compile("|".join(p.pattern for _, p in _COMPILED.values())))
 # every idiom holds one of these words: texts without them skip the idiom scan
 _IDIOM_WORDS = ("kill", "die", "dying", "dead", "death", "suicid", "myself")
 
@@ -227,7 +230,7 @@ def _english(text: str) -> RuleMatch:
     else:
         masked = text
     guarded_spans: list[tuple[int, int]] = []
-    for kind, (weight, pattern) in _COMPILED.items():
+    for kind, (weight, pattern) in _COMPILED.items() if _ANY_RULE(masked) else ():
         for match in pattern.finditer(masked):
             clause = masked[_last_break(_CLAUSE_END, masked, match.start()) : match.start()]
             sentence = masked[_last_break(_SENTENCE_END, masked, match.start()) : match.start()]

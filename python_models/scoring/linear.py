@@ -9,8 +9,10 @@ is one sparse product plus one dense product: thousands of texts a second on one
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,91 @@ def _char_vectorizer(config: LinearTextConfig, vocabulary: dict[str, int] | None
     )
 
 
+class WordCounts:
+    """The count matrix of scikit-learn's `CountVectorizer(vocabulary=..., lowercase=True,
+    token_pattern=TOKEN_PATTERN, ngram_range=...).transform(texts)`, the same matrix (float32
+    counts, int32 indices sorted within each row), counted with numpy instead of a Python loop
+    per n-gram: each text is lowercased and tokenised by the same regular expression (in C),
+    its tokens are mapped to ids with one dictionary lookup each, and the n-grams are matched
+    against the vocabulary as integer codes. `TfidfTransformer` then weights it as
+    `TfidfVectorizer.transform` would (`LinearTextModel.sparse_features`; tests compare both).
+    """
+
+    def __init__(self, vocabulary: Sequence[str], ngram_range: tuple[int, int]) -> None:
+        self.size = len(vocabulary)
+        self.min_n, self.max_n = ngram_range
+        self.pattern = re.compile(TOKEN_PATTERN)
+        # every token of every vocabulary term gets an id; an n-gram is a base-T number
+        self.tokens: dict[str, int] = {}
+        terms: dict[int, list[tuple[list[int], int]]] = {}
+        for index, term in enumerate(vocabulary):
+            parts = term.split(" ")
+            if not self.min_n <= len(parts) <= self.max_n:
+                continue  # the analyzer never makes it: never counted
+            ids = [self.tokens.setdefault(part, len(self.tokens)) for part in parts]
+            terms.setdefault(len(parts), []).append((ids, index))
+        self.base = max(len(self.tokens), 1)
+        # base ** max_n must stay an int64: about 2 million tokens for trigrams
+        self.exact = self.base**self.max_n < 2**62
+        self.codes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for n, entries in terms.items():
+            codes = np.array([self._code_of(ids) for ids, _ in entries], dtype=np.int64)
+            features = np.array([index for _, index in entries], dtype=np.int64)
+            order = np.argsort(codes, kind="stable")
+            self.codes[n] = (codes[order], features[order])
+
+    def _code_of(self, ids: list[int]) -> int:
+        code = 0
+        for token in ids:
+            code = code * self.base + token
+        return code
+
+    def counts(self, texts: Sequence[str]) -> Any:
+        from scipy.sparse import csr_matrix
+
+        rows = len(texts)
+        tokenised = [self.pattern.findall(text.lower()) for text in texts]
+        lengths = np.fromiter(map(len, tokenised), dtype=np.int64, count=rows)
+        ids = np.fromiter(
+            map(self.tokens.get, chain.from_iterable(tokenised), repeat(-1)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        owner = np.repeat(np.arange(rows, dtype=np.int64), lengths)
+        found_rows, found_features = [], []
+        for n in range(self.min_n, self.max_n + 1):
+            if n not in self.codes or ids.size < n:
+                continue
+            last = ids.size - n + 1  # n-grams start at 0 .. last - 1
+            valid = owner[:last] == owner[n - 1 :]  # inside one text
+            code = np.zeros(last, dtype=np.int64)
+            for k in range(n):
+                part = ids[k : k + last]
+                valid &= part >= 0  # a token no vocabulary term holds
+                code = code * self.base + part
+            starts = np.flatnonzero(valid)
+            code = code[starts]
+            known, features = self.codes[n]
+            at = np.minimum(np.searchsorted(known, code), known.size - 1)
+            hit = known[at] == code
+            found_rows.append(owner[starts[hit]])
+            found_features.append(features[at[hit]])
+        keys = (
+            np.concatenate(found_rows) * self.size + np.concatenate(found_features)
+            if found_rows
+            else np.zeros(0, dtype=np.int64)
+        )
+        keys, values = np.unique(keys, return_counts=True)  # sorted: by row, then feature
+        owners = keys // max(self.size, 1)
+        indptr = np.searchsorted(owners, np.arange(rows + 1, dtype=np.int64)).astype(np.int32)
+        indices = (keys - owners * self.size).astype(np.int32)
+        matrix = csr_matrix(
+            (values.astype(np.float32), indices, indptr), shape=(rows, self.size), dtype=np.float32
+        )
+        matrix.has_sorted_indices = True
+        return matrix
+
+
 @dataclass
 class LinearTextModel:
     """Multinomial (or binary) logistic regression over
@@ -84,6 +171,8 @@ class LinearTextModel:
     char_idf: np.ndarray | None = None
     _vectorizer: Any = field(default=None, init=False, repr=False)
     _char_vectorizer: Any = field(default=None, init=False, repr=False)
+    _word_counts: WordCounts | None = field(default=None, init=False, repr=False)
+    _word_tfidf: Any = field(default=None, init=False, repr=False)
 
     # -- fitting -----------------------------------------------------------------------------
     @classmethod
@@ -138,18 +227,49 @@ class LinearTextModel:
         )
 
     # -- inference ---------------------------------------------------------------------------
+    def prepare(self) -> LinearTextModel:
+        """Build the feature extractors (scikit-learn's vectorizers, `WordCounts`' tables);
+        the first `sparse_features` call does it otherwise."""
+        if self._vectorizer is None:
+            self._vectorizers()
+        return self
+
+    def _vectorizers(self) -> None:
+        vocabulary = {term: index for index, term in enumerate(self.vocabulary)}
+        vectorizer = _vectorizer(self.config, vocabulary)
+        vectorizer.idf_ = self.idf.astype(np.float64)
+        self._vectorizer = vectorizer
+        if self.char_vocabulary:
+            chars = {term: index for index, term in enumerate(self.char_vocabulary)}
+            char_vectorizer = _char_vectorizer(self.config, chars)
+            char_vectorizer.idf_ = np.asarray(self.char_idf, dtype=np.float64)
+            self._char_vectorizer = char_vectorizer
+        counts = WordCounts(self.vocabulary, self.config.ngram_range)
+        if counts.exact:
+            TfidfTransformer = import_module("sklearn.feature_extraction.text").TfidfTransformer
+            tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
+            tfidf.idf_ = self.idf.astype(np.float64)
+            self._word_counts, self._word_tfidf = counts, tfidf
+
+    def word_features(self, texts: Sequence[str]) -> Any:
+        """The word TF-IDF block: `WordCounts` weighted by the fitted idf (scikit-learn's
+        vectorizer when the vocabulary is too large for its integer codes)."""
+        self.prepare()
+        if self._word_counts is None or not len(texts):
+            return self._vectorizer.transform(texts)
+        return self._word_tfidf.transform(self._word_counts.counts(texts), copy=False)
+
     def sparse_features(self, texts: Sequence[str]) -> Any:
         """The TF-IDF blocks alone (models with the same vocabularies and idf can share them)."""
-        if self._vectorizer is None:
-            vocabulary = {term: index for index, term in enumerate(self.vocabulary)}
-            vectorizer = _vectorizer(self.config, vocabulary)
-            vectorizer.idf_ = self.idf.astype(np.float64)
-            self._vectorizer = vectorizer
-            if self.char_vocabulary:
-                chars = {term: index for index, term in enumerate(self.char_vocabulary)}
-                char_vectorizer = _char_vectorizer(self.config, chars)
-                char_vectorizer.idf_ = np.asarray(self.char_idf, dtype=np.float64)
-                self._char_vectorizer = char_vectorizer
+        words = self.word_features(texts)
+        if self._char_vectorizer is None:
+            return words
+        chars = self._char_vectorizer.transform(texts) * self.config.char_weight
+        return _hstack([words, chars])
+
+    def sparse_features_reference(self, texts: Sequence[str]) -> Any:
+        """`sparse_features` through scikit-learn's vectorizers alone (tests compare them)."""
+        self.prepare()
         words = self._vectorizer.transform(texts)
         if self._char_vectorizer is None:
             return words

@@ -551,6 +551,10 @@ def _digits(text: str) -> str:
     return "".join(char for char in text if char.isdigit())
 
 
+Redactions = dict[str, tuple[str, Counter[str]]]
+"""Text -> (`PiiDetector.redact` of it): the memo of one batch."""
+
+
 @dataclass
 class PiiDetector:
     """Finds PII spans in text and replaces them with typed placeholders."""
@@ -816,14 +820,26 @@ class PiiDetector:
         pieces.append(text[cursor:])
         return "".join(pieces), counts
 
+    def redact_seen(self, text: str, memo: Redactions | None) -> tuple[str, Counter[str]]:
+        """`redact(text)`, read from `memo` when the text was redacted before (and stored
+        there when not): a batch's repeated turns and prompts are redacted once. The counts
+        returned are shared with the memo: read them, do not change them."""
+        if memo is None:
+            return self.redact(text)
+        done = memo.get(text)
+        if done is None:
+            done = memo[text] = self.redact(text)
+        return done
+
     def redact_messages(
-        self, messages: Sequence[Mapping[str, str]]
+        self, messages: Sequence[Mapping[str, str]], memo: Redactions | None = None
     ) -> tuple[list[dict[str, str]], Counter[str]]:
-        """Every message's content redacted (roles kept), and the counts over all of them."""
+        """Every message's content redacted (roles kept), and the counts over all of them;
+        `memo` as in `redact_seen` (one dict per batch)."""
         counts: Counter[str] = Counter()
         redacted = []
         for message in messages:
-            content, found = self.redact(message.get("content") or "")
+            content, found = self.redact_seen(message.get("content") or "", memo)
             counts.update(found)
             redacted.append({"role": message["role"], "content": content})
         return redacted, counts

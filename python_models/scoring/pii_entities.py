@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from python_models.scoring import lexicons
 from python_models.scoring.pii_referee import NerReferee
@@ -203,6 +204,8 @@ SPEECH_AFTER_RE = re.compile(
 )
 
 
+_SENTENCE_BREAKS = frozenset('.!?:;"\u201c\u201d(>\n*-\u2022\u3002')
+"""What ends a sentence before a capitalised run (`EntityFinder._sentence_start`)."""
 LEGAL_DOTTED = frozenset({"inc.", "corp.", "ltd.", "bros.", "assn."})
 """Abbreviations whose dot belongs to the name ("Acme Inc."), even at the end of a sentence."""
 LOWER_NAME_STOP = frozenset({"will", "may", "can", "sue", "rob", "bill", "guy", "art", "pat"})
@@ -211,7 +214,15 @@ LOWER_NAME_STOP = frozenset({"will", "may", "can", "sue", "rob", "bill", "guy", 
 
 def strong_cue_before(before: str) -> bool:
     """A relationship word, title or "my name is" right before a name."""
-    return bool(STRONG_PERSON_CUE_RE.search(before))
+    return _found_before(STRONG_PERSON_CUE_RE, before)
+
+
+@lru_cache(maxsize=1 << 16)
+def _found_before(regex: re.Pattern[str], before: str) -> bool:
+    """`regex.search(before) is not None`, remembered: the rules (`EntityFinder._rule`) and
+    the span model's features ask the same cue patterns about the same 48 characters before a
+    run, and short windows ("my name is ", "I work at ") recur across messages."""
+    return regex.search(before) is not None
 
 
 LOWER_NAME_CUE_RE = re.compile(
@@ -421,6 +432,7 @@ CUE_FEATURES = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _shape(word: str) -> str:
     """Xx, X., XX, X-X, Xx'x: the word's case pattern, runs collapsed."""
     return re.sub(
@@ -807,7 +819,7 @@ class EntityFinder:
             return start, end, "ORGANIZATION"
         if len(words) >= 2 and words[-1].isupper() and 2 <= len(words[-1]) <= 4:
             return start, end, "ORGANIZATION"  # "Fuse TV", "Acme AG"
-        if CORNER_RE.search(before):
+        if _found_before(CORNER_RE, before):
             return start, end, "ADDRESS"  # "the corner of Via Nuova 85 and Baranyay Mill"
         if len(words) == 1 and words[0].count("-") == 1 and not strong_cue_before(before):
             # "Weeks-Rivas", "Fritz-Armstrong": two joined surnames, no given name, are a firm
@@ -818,16 +830,16 @@ class EntityFinder:
             # a capitalised word after "works at" is a name even when it is a word ("Micron")
             if sentence_start:
                 return None
-            if ORG_CUE_RE.search(before):
+            if _found_before(ORG_CUE_RE, before):
                 return start, end, "ORGANIZATION"
-            if population and LOCATION_CUE_RE.search(before):
+            if population and _found_before(LOCATION_CUE_RE, before):
                 return start, end, "LOCATION"  # "moved to Oceanside"
             return None
-        if THE_BEFORE_RE.search(before) and not population:
+        if _found_before(THE_BEFORE_RE, before) and not population:
             # "the Red Cross", "the Bronx": people do not take "the"
             if FAMILY_AFTER_RE.match(after) and (first_any or last_any):
                 return start, end, "PERSON"  # "the Kowalski family", "at the Johnson house"
-            if ORG_CUE_RE.search(before):
+            if _found_before(ORG_CUE_RE, before):
                 return start, end, "ORGANIZATION"
             if LOCATION_CUE_RE.search(before[: THE_BEFORE_RE.search(before).start()]):
                 return start, end, "LOCATION"
@@ -841,17 +853,17 @@ class EntityFinder:
                 and (modifier is None or modifier.group(1) in FUNCTION_WORDS)
             ):
                 return None  # "reads the Bible to me": a surname-like word heading "the" is a thing
-        strong_cue = titled or bool(STRONG_PERSON_CUE_RE.search(before))
+        strong_cue = titled or _found_before(STRONG_PERSON_CUE_RE, before)
         cue_found: list[bool] = []
 
         def cue() -> bool:
             """A person cue before the run; searched once, and only where a branch asks."""
             if not cue_found:
-                cue_found.append(strong_cue or bool(PERSON_CUE_RE.search(before)))
+                cue_found.append(strong_cue or _found_before(PERSON_CUE_RE, before))
             return cue_found[0]
 
-        org_cue = bool(ORG_CUE_RE.search(before))
-        place_cue = bool(LOCATION_CUE_RE.search(before))
+        org_cue = _found_before(ORG_CUE_RE, before)
+        place_cue = _found_before(LOCATION_CUE_RE, before)
         speech = bool(SPEECH_AFTER_RE.match(after))
         given_first = evidence[0][0] and not evidence[0][2]
 
@@ -887,7 +899,7 @@ class EntityFinder:
             first
             and words[0][1:].islower()
             and lowers[0] not in VIRTUE_WORDS
-            and not DETERMINER_BEFORE_RE.search(before)
+            and not _found_before(DETERMINER_BEFORE_RE, before)
         ):
             # a given name capitalised mid-sentence is a name even when it is also a word
             # ("leave me Brad,", "given Angel his address"): the word would be lowercase
@@ -987,7 +999,7 @@ class EntityFinder:
         if text.isupper() or (len(words) > 1 and all(w.isupper() for w in words)):
             features.append("caps")
         for name, regex in CUE_FEATURES:
-            if regex.search(before):
+            if _found_before(regex, before):
                 features.append(name)
         if SPEECH_AFTER_RE.match(after):
             features.append("speech")
@@ -997,7 +1009,7 @@ class EntityFinder:
             features.append("not_person_after")
         if BUSINESS_AFTER_RE.match(after):
             features.append("biz_after")
-        if BUSINESS_BEFORE_RE.search(before):
+        if _found_before(BUSINESS_BEFORE_RE, before):
             features.append("biz_before")
         # the lines around it: a name or firm line sits above an address, a town line below one
         if not text[end:].split("\n", 1)[0].strip(" \t,.>"):
@@ -1068,8 +1080,12 @@ class EntityFinder:
 
     @staticmethod
     def _sentence_start(text: str, start: int) -> bool:
-        before = text[:start].rstrip(" \t")
-        return not before or before[-1] in '.!?:;"\u201c\u201d(>\n*-\u2022\u3002'
+        """Nothing but blanks before `start`, or a sentence break as the last character before
+        them (found without copying the text before `start`: runs late in long texts)."""
+        end = start
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        return end == 0 or text[end - 1] in _SENTENCE_BREAKS
 
     def _extend_lists(
         self, text: str, people: list[tuple[int, int]], lowercase: bool

@@ -12,11 +12,13 @@ on the original text.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence, Set
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -172,6 +174,22 @@ class ConversationScores:
         }
 
 
+@cache
+def _blas_threads() -> Any:
+    """threadpoolctl's controller of the BLAS libraries loaded (None without threadpoolctl)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> AbstractContextManager:
+    """BLAS limited to one thread inside the block (see `Scorers.score`)."""
+    controller = _blas_threads()
+    return nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
+
+
 @dataclass
 class Scorers:
     """Loads each scorer once; `score` runs them all over a batch and times each one."""
@@ -312,7 +330,34 @@ class Scorers:
         conversation i (default all; the others are left as placeholders for the caller's
         cache to fill) and ``languages[i]`` its language when "language" is not needed.
         Category is always computed (this build's model). A scorer is loaded only when a row
-        needs it, and the turns are embedded only when a row needs a group that reads them."""
+        needs it, and the turns are embedded only when a row needs a group that reads them.
+
+        Python's cyclic garbage collector is paused while a batch is scored: the batch makes
+        hundreds of thousands of short-lived dicts and lists (no reference cycles), and the
+        collections they set off took 7-8% of the scoring CPU (docs/benchmarks.md, "Scoring
+        throughput (issue 15, session 9)"); reference counting still frees them at once. BLAS
+        runs on one thread meanwhile: the batch's matrix products are small (a conversation's
+        turns against 128 references), a second thread only spins, and the pool already
+        gives each core its own process."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            with _one_blas_thread():
+                return self._score(
+                    conversations, conversation_embeddings, categories, needed, languages
+                )
+        finally:
+            if paused:
+                gc.enable()
+
+    def _score(
+        self,
+        conversations: Sequence[Sequence[Message]],
+        conversation_embeddings: np.ndarray | None,
+        categories: Sequence[str | None] | None,
+        needed: Sequence[Set[str]] | None,
+        languages: Sequence[str | None] | None,
+    ) -> list[ConversationScores]:
         n = len(conversations)
         categories = list(categories) if categories is not None else [None] * n
         needed = [SCORED_GROUPS] * n if needed is None else list(needed)
@@ -453,15 +498,18 @@ class Scorers:
             )
         self._timed("coherence", started)
 
-        results = []
-        for row, messages in enumerate(conversations):
-            want = needed[row]
-            started = self._start()
-            turn_rows = [index.get(m.get("content") or "") for m in messages]
+        # each step below runs over the whole batch and is timed once (a CPU clock read costs
+        # microseconds: per conversation and step it was a measurable share of the scoring)
+        started = self._start()
+        turn_rows = [
+            [index.get(m.get("content") or "") for m in messages] for messages in conversations
+        ]
+        coherence_results = []
+        for messages, want, rows in zip(conversations, needed, turn_rows, strict=True):
             coherence_result = _NOT_COMPUTED_COHERENCE
             if "coherence" in want:
                 turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
-                for position, text_row in enumerate(turn_rows):
+                for position, text_row in enumerate(rows):
                     role = messages[position]["role"]
                     if text_row is not None and role in projected:
                         turn_vectors[position] = projected[role][text_row]
@@ -469,11 +517,14 @@ class Scorers:
                 coherence_result = coherence(
                     messages, turn_vectors, references, self.coherence_fallback
                 )
-            self._timed("coherence", started)
+            coherence_results.append(coherence_result)
+        self._timed("coherence", started)
 
-            started = self._start()
+        started = self._start()
+        combined = []
+        for messages, want, rows in zip(conversations, needed, turn_rows, strict=True):
             turns = (
-                [crisis_by_row[turn_rows[i]] for i, m in enumerate(messages) if m["role"] == "user"]
+                [crisis_by_row[rows[i]] for i, m in enumerate(messages) if m["role"] == "user"]
                 if "crisis" in want or "safety" in want
                 else []
             )
@@ -494,39 +545,57 @@ class Scorers:
                 m: (round(sum(r.levels[m] for r in own) / len(own), 4) if own else None)
                 for m in MECHANISMS
             }
-            self._timed("combine", started)
+            combined.append((turns, crisis, own, own_behaviour, counselling, levels))
+        self._timed("combine", started)
 
-            # a group the caller has cached is skipped: its fields stay placeholders
-            started = self._start()
+        # a group the caller has cached is skipped: its fields stay placeholders
+        started = self._start()
+        safeties = []
+        for messages, want, rows in zip(conversations, needed, turn_rows, strict=True):
             safety = _NOT_COMPUTED_SAFETY
             if "safety" in want:
                 flags = [
-                    m["role"] == "user" and needs_crisis_care(crisis_by_row[turn_rows[i]])
+                    m["role"] == "user" and needs_crisis_care(crisis_by_row[rows[i]])
                     for i, m in enumerate(messages)
                 ]
                 safety = conversation_safety(messages, flags, p_safe)
-            self._timed("safety", started)
-            started = self._start()
-            bias = conversation_bias(messages) if "bias" in want else _NOT_COMPUTED_BIAS
-            self._timed("bias", started)
-            started = self._start()
-            complete = (
-                completeness(messages) if "completeness" in want else _NOT_COMPUTED_COMPLETENESS
-            )
-            self._timed("completeness", started)
+            safeties.append(safety)
+        self._timed("safety", started)
+        started = self._start()
+        biases = [
+            conversation_bias(messages) if "bias" in want else _NOT_COMPUTED_BIAS
+            for messages, want in zip(conversations, needed, strict=True)
+        ]
+        self._timed("bias", started)
+        started = self._start()
+        completes = [
+            completeness(messages) if "completeness" in want else _NOT_COMPUTED_COMPLETENESS
+            for messages, want in zip(conversations, needed, strict=True)
+        ]
+        self._timed("completeness", started)
 
-            started = self._start()
+        started = self._start()
+        redactions: dict = {}  # each distinct text of the batch redacted once
+        redacted_all = []
+        for messages, want in zip(conversations, needed, strict=True):
             if "pii" not in want:
                 redacted, pii_counts = [], Counter()
             elif self.redact:
-                redacted, pii_counts = self.pii.redact_messages(messages)
+                redacted, pii_counts = self.pii.redact_messages(messages, redactions)
             else:
                 redacted = [
                     {"role": m["role"], "content": m.get("content") or ""} for m in messages
                 ]
                 pii_counts = Counter()
-            self._timed("pii", started)
+            redacted_all.append((redacted, pii_counts))
+        self._timed("pii", started)
 
+        results = []
+        for row in range(n):
+            turns, crisis, own, own_behaviour, counselling, levels = combined[row]
+            coherence_result, safety, bias = coherence_results[row], safeties[row], biases[row]
+            complete = completes[row]
+            redacted, pii_counts = redacted_all[row]
             category, confidence, source = category_of[row]
             language = languages[row]
             results.append(

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from python_models.scoring.caseless import CaselessSearch
 from python_models.scoring.crisis import CrisisResult
 from python_models.scoring.linear import LinearTextModel
 
@@ -236,6 +237,7 @@ _COMPILED = {
     for kind, (penalty, negatable, patterns) in RULES.items()
 }
 _ANY = re.compile("|".join(p.pattern for _, _, p in _COMPILED.values()), re.IGNORECASE)
+_ANY_SEARCH = CaselessSearch(_ANY)  # `_ANY.search`, 3x faster on ASCII text
 
 # what a reply to a flagged crisis turn must do at least one of
 CARE = re.compile(
@@ -271,7 +273,7 @@ def rule_hits(reply: str, prompt: str = "") -> set[str]:
     """The rule kinds that fire in one reply (outside negation, outside a restatement of the
     user turn `prompt` it answers; medication advice that names the prescriber is advice to
     taper safely, not to stop)."""
-    if not _ANY.search(reply):  # the common case: one scan
+    if not _ANY_SEARCH(reply):  # the common case: one scan
         return set()
     hits: set[str] = set()
     for kind, (_, negatable, pattern) in _COMPILED.items():

@@ -593,8 +593,9 @@ def _unscored_batch(
     if detector is None:
         columns["redacted_messages"] = table.column("messages").cast(MESSAGE_TYPE)
     else:
+        redactions: dict = {}  # each distinct text of the batch redacted once
         counted = [
-            detector.redact_messages(row or []) if "pii" in want else ([], {})
+            detector.redact_messages(row or [], redactions) if "pii" in want else ([], {})
             for row, want in zip(_messages(table), needed, strict=True)
         ]
         columns["redacted_messages"] = pa.array([m for m, _ in counted], MESSAGE_TYPE)
@@ -722,15 +723,16 @@ PAIR_BATCH_ROWS = 4_096
 def _redact_pairs_batch(pairs: pa.Table, detector) -> pa.Table:
     """Redacted text and PII count of every pair of one batch (REDACTED_PAIRS_SCHEMA)."""
     prompts, chosen, rejected, totals = [], [], [], []
+    redactions: dict = {}  # each distinct text of the batch (prompts repeat) redacted once
     for prompt, good, bad in zip(
         pairs.column("prompt_messages").to_pylist(),
         pairs.column("chosen").to_pylist(),
         pairs.column("rejected").to_pylist(),
         strict=True,
     ):
-        redacted_prompt, counts = detector.redact_messages(prompt or [])
-        good, good_counts = detector.redact(good or "")
-        bad, bad_counts = detector.redact(bad or "")
+        redacted_prompt, counts = detector.redact_messages(prompt or [], redactions)
+        good, good_counts = detector.redact_seen(good or "", redactions)
+        bad, bad_counts = detector.redact_seen(bad or "", redactions)
         prompts.append(redacted_prompt)
         chosen.append(good)
         rejected.append(bad)
