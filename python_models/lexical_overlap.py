@@ -27,7 +27,6 @@ process and every run (Python's ``hash`` is salted per process).
 
 from __future__ import annotations
 
-import itertools
 import re
 import zlib
 from collections.abc import Iterable, Sequence
@@ -121,14 +120,118 @@ def _text_words(text: str) -> list[bytes]:
     return "\x00".join(found).encode("utf-8").split(b"\x00") if found else []
 
 
+_ASCII_LUT = np.frombuffer(_ASCII_WORDS, dtype=np.uint8)
+_SPACE = np.uint8(32)
+
+
+@lru_cache(maxsize=65_536)
+def _separator(codepoint: int) -> bool:
+    """Whether a non-ASCII character only separates words: its casefold holds no word
+    character (:data:`WORD`), so a space in its place cuts the same words."""
+    return WORD.search(chr(codepoint).casefold()) is None
+
+
+def _blank_separators(data: np.ndarray, high: np.ndarray) -> None:
+    """Overwrite with spaces, in place, every non-ASCII character of the UTF-8 bytes ``data``
+    that only separates words (curly quotes, dashes, no-break spaces...). ``high``: the
+    positions of the bytes >= 0x80."""
+    leads = high[data[high] >= 0xC0]
+    if not len(leads):
+        return
+    first = data[leads].astype(np.int64)
+    width = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2))
+    codepoint = first & np.where(width == 4, 0x07, np.where(width == 3, 0x0F, 0x1F))
+    for k in range(1, 4):
+        more = width > k
+        codepoint[more] = (codepoint[more] << 6) | (data[leads[more] + k].astype(np.int64) & 0x3F)
+    distinct, at = np.unique(codepoint, return_inverse=True)
+    blank = np.fromiter(map(_separator, distinct.tolist()), dtype=bool, count=len(distinct))[at]
+    if blank.any():
+        starts, widths = leads[blank], width[blank]
+        data[np.repeat(starts - np.cumsum(widths) + widths, widths) + np.arange(widths.sum())] = (
+            _SPACE
+        )
+
+
+def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every text's word count and every word's ``zlib.crc32`` in text order (uint64): the
+    words of :func:`words`, UTF-8 encoded, cut for the whole batch at once.
+
+    The texts go into one UTF-8 buffer (Arrow). Non-ASCII characters that only separate words
+    become spaces; a text with no other non-ASCII character is then cut by numpy (a byte table
+    lowers ASCII letters and blanks every non-word byte; words are the runs between blanks),
+    the rest (accented letters, CJK) by the regex, one text at a time. Each distinct word is
+    hashed once (an Arrow dictionary of the batch's words)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = texts if isinstance(texts, list) else list(texts)
+    array = pa.array(texts, type=pa.large_string())
+    if array.null_count:
+        raise TypeError("texts to shingle must be strings, not null")
+    n = len(array)
+    _, offset_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + n + 1]
+    base, size = int(offsets[0]), int(offsets[-1] - offsets[0])
+    offsets = offsets - base
+    data = np.zeros(0, dtype=np.uint8)
+    if size:
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[base : base + size].copy()
+    complex_rows = np.zeros(0, dtype=np.int64)
+    high = np.flatnonzero(data >= 0x80)
+    if len(high):
+        _blank_separators(data, high)
+        left = high[data[high] >= 0x80]
+        if len(left):  # texts with a non-ASCII word character: the regex cuts them
+            complex_rows = np.unique(np.searchsorted(offsets, left, side="right") - 1)
+    lowered = np.take(_ASCII_LUT, data)
+    del data
+    for row in complex_rows.tolist():
+        lowered[offsets[row] : offsets[row + 1]] = _SPACE
+    padded = np.zeros(size + 2, dtype=bool)  # a non-word byte before and after
+    is_word = padded[1:-1]
+    np.not_equal(lowered, _SPACE, out=is_word)
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    starts, ends = edges[0::2], edges[1::2]
+    # a word never runs on from one text into the next
+    inner = offsets[1:-1]
+    inner = inner[(inner > 0) & (inner < size)]
+    cut = inner[is_word[inner] & is_word[inner - 1]]
+    if len(cut):
+        starts = np.insert(starts, np.searchsorted(starts, cut), cut)
+        ends = np.insert(ends, np.searchsorted(ends, cut), cut)
+    owner = np.searchsorted(offsets, starts, side="right") - 1
+    count = np.bincount(owner, minlength=n).astype(np.int64)
+    word_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=word_offsets[1:])
+    packed = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(),
+        len(starts),
+        [None, pa.py_buffer(word_offsets), pa.py_buffer(lowered[is_word])],
+    )
+    del lowered, is_word, padded
+    encoded = pc.dictionary_encode(packed)
+    distinct = encoded.dictionary.to_pylist()
+    word_hash = np.fromiter(map(zlib.crc32, distinct), dtype=np.uint64, count=len(distinct))
+    hashed = word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
+    if not len(complex_rows):
+        return count, hashed
+    rank = np.arange(len(owner)) - (np.cumsum(count) - count)[owner]
+    token_lists = [_text_words(texts[row]) for row in complex_rows.tolist()]
+    count[complex_rows] = [len(tokens) for tokens in token_lists]
+    begin = np.cumsum(count) - count
+    out = np.empty(int(count.sum()), dtype=np.uint64)
+    out[begin[owner] + rank] = hashed
+    for row, tokens in zip(complex_rows.tolist(), token_lists, strict=True):
+        out[begin[row] : begin[row] + len(tokens)] = np.fromiter(
+            map(zlib.crc32, tokens), dtype=np.uint64, count=len(tokens)
+        )
+    return count, out
+
+
 def shingle_sets(texts: Sequence[str], n: int = SHINGLE_WORDS) -> ShingleSets:
     """:func:`shingle_hashes` of every text, computed for the batch at once."""
-    token_lists = [_text_words(t) for t in texts]
-    count = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-    flat = list(itertools.chain.from_iterable(token_lists))
-    del token_lists
-    hashed = np.fromiter(map(zlib.crc32, flat), dtype=np.uint64, count=len(flat))
-    del flat
+    count, hashed = _word_hashes(texts)
     # a text of 1..n-1 words is padded with zero hashes to one shingle, as shingle_hashes does
     padded = np.where(count == 0, 0, np.maximum(count, n))
     padded_end = np.cumsum(padded)
@@ -264,8 +367,11 @@ def estimated_jaccard(signatures: np.ndarray, left: np.ndarray, right: np.ndarra
     return out
 
 
+@lru_cache(maxsize=16)
 def lsh_bands(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
-    """(bands, rows per band) datasketch's MinHashLSH chooses for this Jaccard threshold."""
+    """(bands, rows per band) datasketch's MinHashLSH chooses for this Jaccard threshold
+    (remembered: datasketch integrates the false positive and negative rates for every choice,
+    ~60 ms a call)."""
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)

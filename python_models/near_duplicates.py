@@ -361,22 +361,27 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
         scores = vectors[start:stop] @ vectors[start:].T  # columns are rows start..n-1
         local = np.arange(stop - start)
         scores[local, local] = -np.inf  # not oneself
-        if n > 1:
-            # rows after this block: their best among this block's rows (lowest row on ties)
-            if stop < n:
-                after = scores[:, stop - start :]
-                column_best = np.argmax(after, axis=0)
-                value = after[column_best, np.arange(after.shape[1])]
-                better = value > best[stop:]
+        if n == 1:
+            break
+        # rows after this block: their best among this block's rows (lowest row on ties)
+        if stop < n:
+            after = scores[:, stop - start :]
+            value = after.max(axis=0)
+            better = value > best[stop:]
+            if better.any():
+                column_best = _first_row_of(after, value)
                 best[stop:][better] = value[better]
                 nearest[stop:][better] = column_best[better] + start
-            # this block's rows: their best among rows start..n-1, against earlier candidates
-            row_best = np.argmax(scores, axis=1)
-            value = scores[local, row_best]
-            better = value > best[start:stop]
-            best[start:stop][better] = value[better]
-            nearest[start:stop][better] = row_best[better] + start
-        r, c = np.nonzero(scores >= threshold)
+        # this block's rows: their best among rows start..n-1, against earlier candidates
+        row_best = np.argmax(scores, axis=1)
+        value = scores[local, row_best]
+        better = value > best[start:stop]
+        best[start:stop][better] = value[better]
+        nearest[start:stop][better] = row_best[better] + start
+        # pairs: only rows whose best in the block reaches the threshold can have one
+        hit = np.flatnonzero(value >= threshold)
+        r, c = np.nonzero(scores[hit] >= threshold)
+        r = hit[r]
         keep = c > r  # each pair once
         lefts.append(r[keep] + start)
         rights.append(c[keep] + start)
@@ -389,6 +394,16 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
             rows = slice(start, start + block)
             nearest_sim[rows] = np.einsum("ij,ij->i", vectors[rows], vectors[nearest[rows]])
     return _neighbours(lefts, rights, sims, nearest, nearest_sim)
+
+
+def _first_row_of(scores: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """For each column, the lowest row where ``scores`` equals ``value`` (its column maximum):
+    ``np.argmax(scores, axis=0)`` without its strided walk down every column (10x the CPU on
+    a block of 2,048 rows). Rows are visited from the last, so the lowest one is written last."""
+    out = np.zeros(scores.shape[1], dtype=np.int64)
+    for row in range(len(scores) - 1, -1, -1):
+        out[scores[row] == value] = row
+    return out
 
 
 def _ann_pairs(
