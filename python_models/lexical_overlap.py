@@ -93,6 +93,25 @@ class ShingleSets:
     def __getitem__(self, i: int) -> np.ndarray:
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
+    def take(self, rows: np.ndarray) -> ShingleSets:
+        """The sets of ``rows``, in that order (a row may repeat)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        lengths = self.sizes[rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        skip = np.repeat(self.offsets[rows] - offsets[:-1], lengths)
+        return ShingleSets(offsets, self.values[skip + np.arange(offsets[-1])])
+
+    @classmethod
+    def concat(cls, parts: Sequence[ShingleSets]) -> ShingleSets:
+        """The sets of ``parts`` one after another."""
+        if not parts:
+            return cls(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
+        sizes = np.concatenate([part.sizes for part in parts])
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return cls(offsets, np.concatenate([part.values for part in parts]))
+
     @classmethod
     def of(cls, sets: Iterable[np.ndarray]) -> ShingleSets:
         """From separate sorted unique arrays (each as :func:`shingle_hashes` gives it)."""
@@ -194,7 +213,7 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     starts, ends = edges[0::2], edges[1::2]
     # a word never runs on from one text into the next
-    inner = offsets[1:-1]
+    inner = np.unique(offsets[1:-1])  # an empty text shares its offset with the next
     inner = inner[(inner > 0) & (inner < size)]
     cut = inner[is_word[inner] & is_word[inner - 1]]
     if len(cut):
