@@ -139,7 +139,6 @@ def _text_words(text: str) -> list[bytes]:
     return "\x00".join(found).encode("utf-8").split(b"\x00") if found else []
 
 
-_ASCII_LUT = np.frombuffer(_ASCII_WORDS, dtype=np.uint8)
 _SPACE = np.uint8(32)
 
 
@@ -150,13 +149,13 @@ def _separator(codepoint: int) -> bool:
     return WORD.search(chr(codepoint).casefold()) is None
 
 
-def _blank_separators(data: np.ndarray, high: np.ndarray) -> None:
-    """Overwrite with spaces, in place, every non-ASCII character of the UTF-8 bytes ``data``
-    that only separates words (curly quotes, dashes, no-break spaces...). ``high``: the
-    positions of the bytes >= 0x80."""
+def _word_characters(data: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The lead bytes of the non-ASCII characters of the UTF-8 bytes ``data`` that can be part
+    of a word (accented letters, CJK...), not only separate words (curly quotes, dashes,
+    no-break spaces...). ``high``: the positions of the bytes >= 0x80."""
     leads = high[data[high] >= 0xC0]
     if not len(leads):
-        return
+        return leads
     first = data[leads].astype(np.int64)
     width = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2))
     codepoint = first & np.where(width == 4, 0x07, np.where(width == 3, 0x0F, 0x1F))
@@ -164,23 +163,19 @@ def _blank_separators(data: np.ndarray, high: np.ndarray) -> None:
         more = width > k
         codepoint[more] = (codepoint[more] << 6) | (data[leads[more] + k].astype(np.int64) & 0x3F)
     distinct, at = np.unique(codepoint, return_inverse=True)
-    blank = np.fromiter(map(_separator, distinct.tolist()), dtype=bool, count=len(distinct))[at]
-    if blank.any():
-        starts, widths = leads[blank], width[blank]
-        data[np.repeat(starts - np.cumsum(widths) + widths, widths) + np.arange(widths.sum())] = (
-            _SPACE
-        )
+    separator = np.fromiter(map(_separator, distinct.tolist()), dtype=bool, count=len(distinct))
+    return leads[~separator[at]]
 
 
 def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every text's word count and every word's ``zlib.crc32`` in text order (uint64): the
     words of :func:`words`, UTF-8 encoded, cut for the whole batch at once.
 
-    The texts go into one UTF-8 buffer (Arrow). Non-ASCII characters that only separate words
-    become spaces; a text with no other non-ASCII character is then cut by numpy (a byte table
-    lowers ASCII letters and blanks every non-word byte; words are the runs between blanks),
-    the rest (accented letters, CJK) by the regex, one text at a time. Each distinct word is
-    hashed once (an Arrow dictionary of the batch's words)."""
+    The texts go into one UTF-8 buffer (Arrow). A text whose non-ASCII characters only
+    separate words is cut by numpy: a byte table (``bytes.translate``) lowers ASCII letters and
+    blanks every other non-word byte, non-ASCII ones included; words are the runs between
+    blanks. The rest (accented letters, CJK) are cut by the regex, one text at a time. Each
+    distinct word is hashed once (an Arrow dictionary of the batch's words)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -194,17 +189,17 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     base, size = int(offsets[0]), int(offsets[-1] - offsets[0])
     offsets = offsets - base
     data = np.zeros(0, dtype=np.uint8)
+    lowered = np.zeros(0, dtype=np.uint8)
     if size:
-        data = np.frombuffer(data_buffer, dtype=np.uint8)[base : base + size].copy()
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[base : base + size]
+        lowered = np.frombuffer(bytearray(data).translate(_ASCII_WORDS), dtype=np.uint8)
     complex_rows = np.zeros(0, dtype=np.int64)
     high = np.flatnonzero(data >= 0x80)
     if len(high):
-        _blank_separators(data, high)
-        left = high[data[high] >= 0x80]
+        left = _word_characters(data, high)
         if len(left):  # texts with a non-ASCII word character: the regex cuts them
             complex_rows = np.unique(np.searchsorted(offsets, left, side="right") - 1)
-    lowered = np.take(_ASCII_LUT, data)
-    del data
+    del data, high
     for row in complex_rows.tolist():
         lowered[offsets[row] : offsets[row + 1]] = _SPACE
     padded = np.zeros(size + 2, dtype=bool)  # a non-word byte before and after
@@ -219,8 +214,8 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     if len(cut):
         starts = np.insert(starts, np.searchsorted(starts, cut), cut)
         ends = np.insert(ends, np.searchsorted(ends, cut), cut)
-    owner = np.searchsorted(offsets, starts, side="right") - 1
-    count = np.bincount(owner, minlength=n).astype(np.int64)
+    count = np.diff(np.searchsorted(starts, offsets))  # words starting in each text
+    owner = np.repeat(np.arange(n), count)
     word_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
     np.cumsum(ends - starts, out=word_offsets[1:])
     packed = pa.LargeBinaryArray.from_buffers(
@@ -358,11 +353,18 @@ def minhash_signatures(
     mixed = _fmix32(shingle_sets.values)
     starts = shingle_sets.offsets[filled]
     ends = shingle_sets.offsets[filled + 1]
+    buffer = np.empty(num_perm * _SIGN_VALUES, dtype=np.uint32)  # reused: no page faults
     first = 0
     while first < len(filled):  # whole sets a step; a set larger than a step is one step
         last = max(first + 1, int(np.searchsorted(ends, starts[first] + _SIGN_VALUES, "right")))
         low, high = starts[first], ends[last - 1]
-        block = np.multiply.outer(a, mixed[low:high])  # (num_perm, shingles): rows contiguous
+        width = int(high - low)
+        block = (
+            buffer[: num_perm * width].reshape(num_perm, width)
+            if width <= _SIGN_VALUES
+            else np.empty((num_perm, width), dtype=np.uint32)
+        )
+        np.multiply(a[:, None], mixed[None, low:high], out=block)  # (num_perm, shingles)
         block += b[:, None]
         out[filled[first:last]] = np.minimum.reduceat(block, starts[first:last] - low, axis=1).T
         first = last
