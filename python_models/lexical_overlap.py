@@ -10,8 +10,9 @@ candidate pair is verified on exact shingle overlap (:func:`jaccard`).
   casefolded and cut into words (``\\w+``); CJK scripts, written without spaces, count one
   character as one word. Texts of one or two words are a single shingle.
 - :func:`shingle_sets`: the same sets for a whole batch of texts at once, as one flat array with
-  offsets (:class:`ShingleSets`): the words are cut per text, but each distinct word is hashed
-  once and the 3-grams, their hashes and the per-text sorting are numpy over the whole batch.
+  offsets (:class:`ShingleSets`): the batch's words are cut by numpy over one UTF-8 buffer
+  (the regex only for texts with non-ASCII word characters), each distinct word is hashed
+  once, and the 3-grams, their hashes and the per-text sorting are numpy over the whole batch.
 - :func:`minhash_signatures` / :func:`sign_texts`: datasketch MinHash signatures (its
   ``affine32`` scheme, its permutations for the seed) of many shingle sets, computed by numpy
   over all shingles of a batch at once; a test holds them equal to datasketch's own.
