@@ -124,11 +124,20 @@ class ShingleSets:
 
 
 # ASCII text: casefold is lower, ``\w`` is [a-z0-9_] and there is no CJK, so one bytes
-# translate (upper to lower, every other byte to a space) leaves WORD's words between spaces
+# translate (upper to lower, every other byte to a space) and a split give WORD's words
 _ASCII_WORDS = bytes(
     c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122 or c == 95) else 32
     for c in range(256)
 )
+
+
+def _text_words(text: str) -> list[bytes]:
+    """The words of one text (:func:`words`), UTF-8 encoded."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORDS).split()
+    found = WORD.findall(text.casefold())
+    # a NUL is never inside a word, so one join, encode and split encodes them all
+    return "\x00".join(found).encode("utf-8").split(b"\x00") if found else []
 
 
 _SPACE = np.uint8(32)
@@ -208,46 +217,30 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         ends = np.insert(ends, np.searchsorted(ends, cut), cut)
     count = np.diff(np.searchsorted(starts, offsets))  # words starting in each text
     owner = np.repeat(np.arange(n), count)
-    lengths = [ends - starts]
-    packed = [lowered[is_word]]
-    del lowered, is_word, padded
-    complex_count = np.zeros(len(complex_rows), dtype=np.int64)
-    if len(complex_rows):  # the regex's words, NUL-separated in one UTF-8 buffer
-        found: list[str] = []
-        for at, row in enumerate(complex_rows.tolist()):
-            words_of_row = WORD.findall(texts[row].casefold())
-            complex_count[at] = len(words_of_row)
-            found.extend(words_of_row)
-        if found:
-            joined = np.frombuffer("\x00".join(found).encode("utf-8"), dtype=np.uint8)
-            nul = np.flatnonzero(joined == 0)  # a NUL is never inside a word
-            lengths.append(np.diff(nul, prepend=-1, append=len(joined)) - 1)
-            packed.append(joined[joined != 0])
-            del found, joined, nul
-    word_lengths = np.concatenate(lengths)
-    word_offsets = np.zeros(len(word_lengths) + 1, dtype=np.int64)
-    np.cumsum(word_lengths, out=word_offsets[1:])
-    words_array = pa.LargeBinaryArray.from_buffers(
+    word_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=word_offsets[1:])
+    packed = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(),
-        len(word_lengths),
-        [None, pa.py_buffer(word_offsets), pa.py_buffer(np.concatenate(packed))],
+        len(starts),
+        [None, pa.py_buffer(word_offsets), pa.py_buffer(lowered[is_word])],
     )
-    del packed, word_offsets
-    encoded = pc.dictionary_encode(words_array)
+    del lowered, is_word, padded
+    encoded = pc.dictionary_encode(packed)
     distinct = encoded.dictionary.to_pylist()
     word_hash = np.fromiter(map(zlib.crc32, distinct), dtype=np.uint64, count=len(distinct))
     hashed = word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
     if not len(complex_rows):
         return count, hashed
-    # the numpy words first, then the regex's: each to its text's place, in text order
-    simple = len(owner)
-    rank = np.arange(simple) - (np.cumsum(count) - count)[owner]
-    count[complex_rows] = complex_count
+    rank = np.arange(len(owner)) - (np.cumsum(count) - count)[owner]
+    token_lists = [_text_words(texts[row]) for row in complex_rows.tolist()]
+    count[complex_rows] = [len(tokens) for tokens in token_lists]
     begin = np.cumsum(count) - count
     out = np.empty(int(count.sum()), dtype=np.uint64)
-    out[begin[owner] + rank] = hashed[:simple]
-    first = begin[complex_rows] - (np.cumsum(complex_count) - complex_count)
-    out[np.repeat(first, complex_count) + np.arange(len(hashed) - simple)] = hashed[simple:]
+    out[begin[owner] + rank] = hashed
+    for row, tokens in zip(complex_rows.tolist(), token_lists, strict=True):
+        out[begin[row] : begin[row] + len(tokens)] = np.fromiter(
+            map(zlib.crc32, tokens), dtype=np.uint64, count=len(tokens)
+        )
     return count, out
 
 
