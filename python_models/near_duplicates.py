@@ -1088,7 +1088,8 @@ KEPT_SHINGLES_SHARE = 16
 
 def kept_shingles(rows: int, dim: int, config: NearDupConfig) -> KeptShingles | None:
     """Where the signing keeps the whole texts' shingle sets for the verification: below the
-    partitioned size, up to 1/``KEPT_SHINGLES_SHARE`` of the memory budget."""
+    partitioned size, up to 1/``KEPT_SHINGLES_SHARE`` of the memory budget (twice that for a
+    moment, when the verification first joins the batches' sets into one array)."""
     if not config.lexical or partitioned(rows, dim, config):
         return None
     return KeptShingles(rows, config.memory_budget_mib * 2**20 // KEPT_SHINGLES_SHARE // 4)
