@@ -10,8 +10,9 @@ candidate pair is verified on exact shingle overlap (:func:`jaccard`).
   casefolded and cut into words (``\\w+``); CJK scripts, written without spaces, count one
   character as one word. Texts of one or two words are a single shingle.
 - :func:`shingle_sets`: the same sets for a whole batch of texts at once, as one flat array with
-  offsets (:class:`ShingleSets`): the words are cut per text, but each distinct word is hashed
-  once and the 3-grams, their hashes and the per-text sorting are numpy over the whole batch.
+  offsets (:class:`ShingleSets`): the batch's words are cut by numpy over one UTF-8 buffer
+  (the regex only for texts with non-ASCII word characters), each distinct word is hashed
+  once, and the 3-grams, their hashes and the per-text sorting are numpy over the whole batch.
 - :func:`minhash_signatures` / :func:`sign_texts`: datasketch MinHash signatures (its
   ``affine32`` scheme, its permutations for the seed) of many shingle sets, computed by numpy
   over all shingles of a batch at once; a test holds them equal to datasketch's own.
@@ -27,7 +28,6 @@ process and every run (Python's ``hash`` is salted per process).
 
 from __future__ import annotations
 
-import itertools
 import re
 import zlib
 from collections.abc import Iterable, Sequence
@@ -94,6 +94,25 @@ class ShingleSets:
     def __getitem__(self, i: int) -> np.ndarray:
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
+    def take(self, rows: np.ndarray) -> ShingleSets:
+        """The sets of ``rows``, in that order (a row may repeat)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        lengths = self.sizes[rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        skip = np.repeat(self.offsets[rows] - offsets[:-1], lengths)
+        return ShingleSets(offsets, self.values[skip + np.arange(offsets[-1])])
+
+    @classmethod
+    def concat(cls, parts: Sequence[ShingleSets]) -> ShingleSets:
+        """The sets of ``parts`` one after another."""
+        if not parts:
+            return cls(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
+        sizes = np.concatenate([part.sizes for part in parts])
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return cls(offsets, np.concatenate([part.values for part in parts]))
+
     @classmethod
     def of(cls, sets: Iterable[np.ndarray]) -> ShingleSets:
         """From separate sorted unique arrays (each as :func:`shingle_hashes` gives it)."""
@@ -121,14 +140,113 @@ def _text_words(text: str) -> list[bytes]:
     return "\x00".join(found).encode("utf-8").split(b"\x00") if found else []
 
 
+_SPACE = np.uint8(32)
+
+
+@lru_cache(maxsize=65_536)
+def _separator(codepoint: int) -> bool:
+    """Whether a non-ASCII character only separates words: its casefold holds no word
+    character (:data:`WORD`), so a space in its place cuts the same words."""
+    return WORD.search(chr(codepoint).casefold()) is None
+
+
+def _word_characters(data: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The lead bytes of the non-ASCII characters of the UTF-8 bytes ``data`` that can be part
+    of a word (accented letters, CJK...), not only separate words (curly quotes, dashes,
+    no-break spaces...). ``high``: the positions of the bytes >= 0x80."""
+    leads = high[data[high] >= 0xC0]
+    if not len(leads):
+        return leads
+    first = data[leads].astype(np.int64)
+    width = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2))
+    codepoint = first & np.where(width == 4, 0x07, np.where(width == 3, 0x0F, 0x1F))
+    for k in range(1, 4):
+        more = width > k
+        codepoint[more] = (codepoint[more] << 6) | (data[leads[more] + k].astype(np.int64) & 0x3F)
+    distinct, at = np.unique(codepoint, return_inverse=True)
+    separator = np.fromiter(map(_separator, distinct.tolist()), dtype=bool, count=len(distinct))
+    return leads[~separator[at]]
+
+
+def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every text's word count and every word's ``zlib.crc32`` in text order (uint64): the
+    words of :func:`words`, UTF-8 encoded, cut for the whole batch at once.
+
+    The texts go into one UTF-8 buffer (Arrow). A text whose non-ASCII characters only
+    separate words is cut by numpy: a byte table (``bytes.translate``) lowers ASCII letters and
+    blanks every other non-word byte, non-ASCII ones included; words are the runs between
+    blanks. The rest (accented letters, CJK) are cut by the regex, one text at a time. Each
+    distinct word is hashed once (an Arrow dictionary of the batch's words)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = texts if isinstance(texts, list) else list(texts)
+    array = pa.array(texts, type=pa.large_string())
+    if array.null_count:
+        raise TypeError("texts to shingle must be strings, not null")
+    n = len(array)
+    _, offset_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + n + 1]
+    base, size = int(offsets[0]), int(offsets[-1] - offsets[0])
+    offsets = offsets - base
+    data = np.zeros(0, dtype=np.uint8)
+    lowered = np.zeros(0, dtype=np.uint8)
+    if size:
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[base : base + size]
+        lowered = np.frombuffer(bytearray(data).translate(_ASCII_WORDS), dtype=np.uint8)
+    complex_rows = np.zeros(0, dtype=np.int64)
+    high = np.flatnonzero(data >= 0x80)
+    if len(high):
+        left = _word_characters(data, high)
+        if len(left):  # texts with a non-ASCII word character: the regex cuts them
+            complex_rows = np.unique(np.searchsorted(offsets, left, side="right") - 1)
+    del data, high
+    for row in complex_rows.tolist():
+        lowered[offsets[row] : offsets[row + 1]] = _SPACE
+    padded = np.zeros(size + 2, dtype=bool)  # a non-word byte before and after
+    is_word = padded[1:-1]
+    np.not_equal(lowered, _SPACE, out=is_word)
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    starts, ends = edges[0::2], edges[1::2]
+    # a word never runs on from one text into the next
+    inner = np.unique(offsets[1:-1])  # an empty text shares its offset with the next
+    inner = inner[(inner > 0) & (inner < size)]
+    cut = inner[is_word[inner] & is_word[inner - 1]]
+    if len(cut):
+        starts = np.insert(starts, np.searchsorted(starts, cut), cut)
+        ends = np.insert(ends, np.searchsorted(ends, cut), cut)
+    count = np.diff(np.searchsorted(starts, offsets))  # words starting in each text
+    owner = np.repeat(np.arange(n), count)
+    word_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=word_offsets[1:])
+    packed = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(),
+        len(starts),
+        [None, pa.py_buffer(word_offsets), pa.py_buffer(lowered[is_word])],
+    )
+    del lowered, is_word, padded
+    encoded = pc.dictionary_encode(packed)
+    distinct = encoded.dictionary.to_pylist()
+    word_hash = np.fromiter(map(zlib.crc32, distinct), dtype=np.uint64, count=len(distinct))
+    hashed = word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
+    if not len(complex_rows):
+        return count, hashed
+    rank = np.arange(len(owner)) - (np.cumsum(count) - count)[owner]
+    token_lists = [_text_words(texts[row]) for row in complex_rows.tolist()]
+    count[complex_rows] = [len(tokens) for tokens in token_lists]
+    begin = np.cumsum(count) - count
+    out = np.empty(int(count.sum()), dtype=np.uint64)
+    out[begin[owner] + rank] = hashed
+    for row, tokens in zip(complex_rows.tolist(), token_lists, strict=True):
+        out[begin[row] : begin[row] + len(tokens)] = np.fromiter(
+            map(zlib.crc32, tokens), dtype=np.uint64, count=len(tokens)
+        )
+    return count, out
+
+
 def shingle_sets(texts: Sequence[str], n: int = SHINGLE_WORDS) -> ShingleSets:
     """:func:`shingle_hashes` of every text, computed for the batch at once."""
-    token_lists = [_text_words(t) for t in texts]
-    count = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-    flat = list(itertools.chain.from_iterable(token_lists))
-    del token_lists
-    hashed = np.fromiter(map(zlib.crc32, flat), dtype=np.uint64, count=len(flat))
-    del flat
+    count, hashed = _word_hashes(texts)
     # a text of 1..n-1 words is padded with zero hashes to one shingle, as shingle_hashes does
     padded = np.where(count == 0, 0, np.maximum(count, n))
     padded_end = np.cumsum(padded)
@@ -236,11 +354,18 @@ def minhash_signatures(
     mixed = _fmix32(shingle_sets.values)
     starts = shingle_sets.offsets[filled]
     ends = shingle_sets.offsets[filled + 1]
+    buffer = np.empty(num_perm * _SIGN_VALUES, dtype=np.uint32)  # reused: no page faults
     first = 0
     while first < len(filled):  # whole sets a step; a set larger than a step is one step
         last = max(first + 1, int(np.searchsorted(ends, starts[first] + _SIGN_VALUES, "right")))
         low, high = starts[first], ends[last - 1]
-        block = np.multiply.outer(a, mixed[low:high])  # (num_perm, shingles): rows contiguous
+        width = int(high - low)
+        block = (
+            buffer[: num_perm * width].reshape(num_perm, width)
+            if width <= _SIGN_VALUES
+            else np.empty((num_perm, width), dtype=np.uint32)
+        )
+        np.multiply(a[:, None], mixed[None, low:high], out=block)  # (num_perm, shingles)
         block += b[:, None]
         out[filled[first:last]] = np.minimum.reduceat(block, starts[first:last] - low, axis=1).T
         first = last
@@ -264,8 +389,11 @@ def estimated_jaccard(signatures: np.ndarray, left: np.ndarray, right: np.ndarra
     return out
 
 
+@lru_cache(maxsize=16)
 def lsh_bands(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
-    """(bands, rows per band) datasketch's MinHashLSH chooses for this Jaccard threshold."""
+    """(bands, rows per band) datasketch's MinHashLSH chooses for this Jaccard threshold
+    (remembered: datasketch integrates the false positive and negative rates for every choice,
+    ~60 ms a call)."""
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)

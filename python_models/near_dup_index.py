@@ -67,6 +67,7 @@ from python_models.near_duplicates import (
     cosine_step,
     embed_conversations,
     embed_missing,
+    kept_shingles,
     link_table,
     links_from_pairs,
     links_rows,
@@ -363,7 +364,7 @@ def _full(stage: _Stage, text_batches) -> pa.Table | Path:
     """Every row embedded, signed and searched; the state saved for the next build."""
     ids, config, timings = stage.ids, stage.config, stage.timings
     started = time.perf_counter()
-    folder = workdir = None
+    folder = workdir = kept = None
     if stage.partitioned:  # rows written to the new state's files, the index in shards there
         folder = stage.store.new_folder(stage.version)
         workdir = folder / "shards"
@@ -371,9 +372,10 @@ def _full(stage: _Stage, text_batches) -> pa.Table | Path:
         fresh = _embed_to_disk(ids, np.arange(len(ids)), text_batches, stage, vectors, signatures)
     else:
         signatures = None
+        kept = kept_shingles(len(ids), stage.embedder.dim, config)
         if config.lexical:
             signatures = np.full((len(ids), NUM_PERM), EMPTY_SIGNATURE, dtype=np.uint32)
-            text_batches = signing(id_strings(ids), text_batches, signatures)
+            text_batches = signing(id_strings(ids), text_batches, signatures, kept)
         text_batches = iter(text_batches)
         vectors, fresh = embed_conversations(
             stage.embedder,
@@ -401,6 +403,7 @@ def _full(stage: _Stage, text_batches) -> pa.Table | Path:
         built=built,
         workdir=workdir,
         output=stage.output,
+        kept=kept,
     )
     stage.run.new_pairs = len(pairs.left)
     shards = built[0] if built and isinstance(built[0], list) else []

@@ -45,11 +45,12 @@ from python_models.embeddings.backends import Embedder, get_embedder
 from python_models.embeddings.cache import EmbeddingCache
 from python_models.lexical_overlap import (
     NUM_PERM,
+    ShingleSets,
     estimated_jaccard,
     lsh_pairs,
+    minhash_signatures,
     pair_jaccard,
     shingle_sets,
-    sign_texts,
 )
 from python_models.near_dup_partitions import (
     Budget,
@@ -356,32 +357,41 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
     nearest = np.full(n, -1, dtype=np.int64)
     best = np.full(n, -np.inf, dtype=np.float32)
     lefts, rights, sims = [], [], []
+    # one buffer for every block's products (a fresh 80 MB block each time costs page faults)
+    buffer = np.empty(min(block, n) * n, dtype=np.result_type(vectors.dtype, np.float32))
     for start in range(0, n, block):
         stop = min(n, start + block)
-        scores = vectors[start:stop] @ vectors[start:].T  # columns are rows start..n-1
+        scores = buffer[: (stop - start) * (n - start)].reshape(stop - start, n - start)
+        np.matmul(vectors[start:stop], vectors[start:].T, out=scores)  # columns: rows start..n-1
         local = np.arange(stop - start)
         scores[local, local] = -np.inf  # not oneself
-        if n > 1:
-            # rows after this block: their best among this block's rows (lowest row on ties)
-            if stop < n:
-                after = scores[:, stop - start :]
-                column_best = np.argmax(after, axis=0)
-                value = after[column_best, np.arange(after.shape[1])]
-                better = value > best[stop:]
+        if n == 1:
+            break
+        # rows after this block: their best among this block's rows (lowest row on ties)
+        if stop < n:
+            after = scores[:, stop - start :]
+            value = after.max(axis=0)
+            better = value > best[stop:]
+            if better.any():
+                column_best = _first_row_of(after, value)
                 best[stop:][better] = value[better]
                 nearest[stop:][better] = column_best[better] + start
-            # this block's rows: their best among rows start..n-1, against earlier candidates
-            row_best = np.argmax(scores, axis=1)
-            value = scores[local, row_best]
-            better = value > best[start:stop]
-            best[start:stop][better] = value[better]
-            nearest[start:stop][better] = row_best[better] + start
-        r, c = np.nonzero(scores >= threshold)
-        keep = c > r  # each pair once
-        lefts.append(r[keep] + start)
-        rights.append(c[keep] + start)
-        sims.append(scores[r[keep], c[keep]])
+        # this block's rows: their best among rows start..n-1, against earlier candidates
+        row_best = np.argmax(scores, axis=1)
+        value = scores[local, row_best]
+        better = value > best[start:stop]
+        best[start:stop][better] = value[better]
+        nearest[start:stop][better] = row_best[better] + start
+        # pairs: only rows whose best in the block reaches the threshold can have one; a row at
+        # a time (a 2-D nonzero over those rows' copy cost 4x as much on the corpus)
+        for row in np.flatnonzero(value >= threshold).tolist():
+            columns = np.flatnonzero(scores[row] >= threshold)
+            columns = columns[columns > row]  # each pair once
+            lefts.append(np.full(len(columns), row + start, dtype=np.int64))
+            rights.append(columns + start)
+            sims.append(scores[row, columns])
         del scores
+    del buffer
     nearest_sim = np.full(n, np.nan, dtype=np.float32)
     if n > 1:
         # row-wise, not the block product's value: the same whatever the block (incremental)
@@ -389,6 +399,16 @@ def _exact_pairs(vectors: np.ndarray, threshold: float, block: int = 2048) -> Ne
             rows = slice(start, start + block)
             nearest_sim[rows] = np.einsum("ij,ij->i", vectors[rows], vectors[nearest[rows]])
     return _neighbours(lefts, rights, sims, nearest, nearest_sim)
+
+
+def _first_row_of(scores: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """For each column, the lowest row where ``scores`` equals ``value`` (its column maximum):
+    ``np.argmax(scores, axis=0)`` without its strided walk down every column (10x the CPU on
+    a block of 2,048 rows). Rows are visited from the last, so the lowest one is written last."""
+    out = np.zeros(scores.shape[1], dtype=np.int64)
+    for row in range(len(scores) - 1, -1, -1):
+        out[scores[row] == value] = row
+    return out
 
 
 def _ann_pairs(
@@ -603,10 +623,59 @@ def _rows_of(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return rows, np.searchsorted(rows, left), np.searchsorted(rows, right)
 
 
-def whole_jaccard(left: np.ndarray, right: np.ndarray, texts_of: PairTexts) -> np.ndarray:
-    """Exact word 3-gram Jaccard of each pair's whole texts."""
+class KeptShingles:
+    """The whole texts' shingle sets made while signing, kept for the verification, so the
+    candidates' whole texts are not fetched and cut into words a second time. Kept only up to
+    ``max_values`` shingles (4 bytes each); past that, or for a row never signed,
+    :meth:`of` gives None and the texts are cut again."""
+
+    def __init__(self, rows: int, max_values: int) -> None:
+        self.max_values = max_values
+        self._parts: list[ShingleSets] = []
+        self._at = np.full(rows, -1, dtype=np.int64)  # row -> its set among the parts
+        self._count = self._values = 0
+        self.dropped = False
+        self._all: ShingleSets | None = None
+
+    def add(self, rows: np.ndarray, sets: ShingleSets) -> None:
+        """The sets of ``rows`` (``sets[i]`` is row ``rows[i]``'s)."""
+        if self.dropped:
+            return
+        self._values += len(sets.values)
+        if self._values > self.max_values:
+            self.dropped, self._parts, self._all = True, [], None
+            return
+        self._parts.append(sets)
+        self._at[rows] = self._count + np.arange(len(rows))
+        self._count += len(rows)
+        self._all = None
+
+    def of(self, rows: np.ndarray) -> ShingleSets | None:
+        """The sets of ``rows``, or None when some were not kept."""
+        if self.dropped:
+            return None
+        at = self._at[rows]
+        if (at < 0).any():
+            return None
+        if self._all is None:
+            self._all = ShingleSets.concat(self._parts)
+            self._parts = [self._all]
+        return self._all.take(at)
+
+
+def whole_jaccard(
+    left: np.ndarray,
+    right: np.ndarray,
+    texts_of: PairTexts,
+    kept: KeptShingles | None = None,
+) -> np.ndarray:
+    """Exact word 3-gram Jaccard of each pair's whole texts (their sets from ``kept`` where
+    it has them, else cut from the texts)."""
     rows, at_left, at_right = _rows_of(left, right)
-    return pair_jaccard(shingle_sets(texts_of(rows, "whole")), at_left, at_right)
+    sets = kept.of(rows) if kept is not None else None
+    if sets is None:
+        sets = shingle_sets(texts_of(rows, "whole"))
+    return pair_jaccard(sets, at_left, at_right)
 
 
 def side_evidence(
@@ -696,6 +765,7 @@ def verify_pairs(
     thresholds: Thresholds,
     signatures: np.ndarray | None = None,
     chunk: int | None = None,
+    kept: KeptShingles | None = None,
 ) -> int:
     """Keep the candidate pairs :func:`accepted` accepts; returns how many were rejected.
 
@@ -707,7 +777,7 @@ def verify_pairs(
     """
     if chunk is not None and len(pairs.left) > chunk:
         before = len(pairs.left)
-        kept = []
+        pieces = []
         for start in range(0, before, chunk):
             part = slice(start, start + chunk)
             piece = Neighbours(
@@ -717,11 +787,11 @@ def verify_pairs(
                 pairs.nearest,
                 pairs.nearest_similarity,
             )
-            verify_pairs(piece, texts_of, encode, thresholds, signatures)
-            kept.append(piece)
-        pairs.left = np.concatenate([p.left for p in kept])
-        pairs.right = np.concatenate([p.right for p in kept])
-        pairs.similarity = np.concatenate([p.similarity for p in kept])
+            verify_pairs(piece, texts_of, encode, thresholds, signatures, kept=kept)
+            pieces.append(piece)
+        pairs.left = np.concatenate([p.left for p in pieces])
+        pairs.right = np.concatenate([p.right for p in pieces])
+        pairs.similarity = np.concatenate([p.similarity for p in pieces])
         return before - len(pairs.left)
     before = len(pairs.left)
     if signatures is not None and before:
@@ -732,7 +802,7 @@ def verify_pairs(
             | (estimate >= thresholds.lexical - PREFILTER_MARGIN),
         )
     if len(pairs.left):
-        lexical = whole_jaccard(pairs.left, pairs.right, texts_of)
+        lexical = whole_jaccard(pairs.left, pairs.right, texts_of, kept)
         either = (lexical >= thresholds.lexical) | (pairs.similarity >= thresholds.whole)
         _keep(pairs, either)
         lexical = lexical[either]
@@ -780,8 +850,10 @@ def link_table(
     built: list | None = None,
     workdir: Path | None = None,
     output: Path | None = None,
+    kept: KeptShingles | None = None,
 ) -> tuple[pa.Table | Path, Neighbours]:
     """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
+    ``kept``: the whole texts' shingle sets from the signing, for the verification.
 
     Without ``texts_of``/``encode`` there is no exact evidence to verify on: pairs are kept on
     whole-conversation cosine >= ``thresholds.whole`` alone. With ``output`` (a folder) the
@@ -806,7 +878,7 @@ def link_table(
     started = time.perf_counter()
     if texts_of is not None and encode is not None:
         timings.steps["pairs_rejected_by_verification"] = verify_pairs(
-            pairs, texts_of, encode, thresholds, signatures, pair_chunk(vectors, config)
+            pairs, texts_of, encode, thresholds, signatures, pair_chunk(vectors, config), kept
         )
     else:
         _keep(pairs, pairs.similarity >= thresholds.whole)
@@ -994,14 +1066,33 @@ def signing(
     ids: Sequence[str],
     text_batches: Iterable[tuple[Sequence[str], Sequence[str]]],
     signatures: np.ndarray,
+    kept: KeptShingles | None = None,
 ) -> Iterator[tuple[Sequence[str], Sequence[str]]]:
-    """Pass ``text_batches`` through, writing each text's MinHash signature at its id's row."""
+    """Pass ``text_batches`` through, writing each text's MinHash signature at its id's row
+    (and its shingle set into ``kept``, for the verification)."""
     position = {cid: i for i, cid in enumerate(ids)}
     for batch_ids, batch_texts in text_batches:
         rows = np.fromiter((position[c] for c in batch_ids), dtype=np.int64, count=len(batch_ids))
         if len(rows):
-            signatures[rows] = sign_texts(batch_texts)
+            sets = shingle_sets(batch_texts)
+            signatures[rows] = minhash_signatures(sets)
+            if kept is not None:
+                kept.add(rows, sets)
         yield batch_ids, batch_texts
+
+
+# the share of the memory budget the whole texts' shingle sets may take while kept from the
+# signing for the verification (in the in-memory path only; 4 bytes a shingle)
+KEPT_SHINGLES_SHARE = 16
+
+
+def kept_shingles(rows: int, dim: int, config: NearDupConfig) -> KeptShingles | None:
+    """Where the signing keeps the whole texts' shingle sets for the verification: below the
+    partitioned size, up to 1/``KEPT_SHINGLES_SHARE`` of the memory budget (twice that for a
+    moment, when the verification first joins the batches' sets into one array)."""
+    if not config.lexical or partitioned(rows, dim, config):
+        return None
+    return KeptShingles(rows, config.memory_budget_mib * 2**20 // KEPT_SHINGLES_SHARE // 4)
 
 
 def link_conversations(
@@ -1033,9 +1124,10 @@ def link_conversations(
     timings.record("load_model", started)
     started = time.perf_counter()
     signatures = None
+    kept = kept_shingles(len(ids), embedder.dim, config)
     if config.lexical:
         signatures = np.full((len(ids), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
-        text_batches = signing(list(ids), text_batches, signatures)
+        text_batches = signing(list(ids), text_batches, signatures, kept)
     text_batches = iter(text_batches)
     vectors, fresh = embed_conversations(
         embedder,
@@ -1067,5 +1159,6 @@ def link_conversations(
         encode=encode,
         timings=timings,
         output=output,
+        kept=kept,
     )
     return table

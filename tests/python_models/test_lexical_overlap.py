@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from python_models.lexical_overlap import (
+    ShingleSets,
     jaccard,
     lsh_pairs,
     minhash_signatures,
@@ -167,3 +168,64 @@ def test_batch_signatures_split_large_batches_without_changing_them():
         assert np.array_equal(sign_texts(texts), whole)
     finally:
         lexical_overlap._SIGN_VALUES = small
+
+
+# texts for the batch word cutter: non-ASCII separators (curly quotes, dashes, no-break space,
+# inverted marks, a skin-tone modifier), non-ASCII word characters (accents, ß, CJK, Greek), a
+# combining accent (not a word character), U+0345 (not one either, but its casefold is a Greek
+# letter), NUL, tabs and newlines; words touching the start and end of every text
+CUTTER_TEXTS = [
+    "it\u2019s \u201cfine\u201d \u2014 really\u2026",
+    "\u00bfQu\u00e9 tal?\u00a0bien\u00a0gracias",
+    "emoji\U0001f44c\U0001f3fe ok \u2639 sad",
+    "cafe\u0301 au lait",
+    "x\u0345y z",
+    "Stra\u00dfe STRASSE",
+    "\u6211\u60f3\u6b7b\u4e86ok\u3002fine",
+    "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac \u03a3\u038a\u03a3\u03a5\u03a6\u039f\u03a3",
+    "a\x00b\tc\nd",
+    "\u2019\u2019\u2019",
+    "ABC",
+    "def",
+    "",
+    "_",
+    "9",
+    "\ufb01ne \u0130stanbul \u01c5",
+]
+
+
+def test_batch_word_cutting_equals_the_regex_on_unicode_and_text_boundaries():
+    """The numpy cutter (ASCII texts, and texts whose only non-ASCII characters separate
+    words) and the regex fallback give, text by text, the shingles of `shingle_hashes`."""
+    for texts in (CUTTER_TEXTS, CUTTER_TEXTS[::-1], [t for t in CUTTER_TEXTS if t.isascii()]):
+        sets = shingle_sets(texts)
+        for i, text in enumerate(texts):
+            assert np.array_equal(sets[i], shingle_hashes(text)), text
+
+
+def test_batch_word_cutting_equals_the_regex_on_random_texts():
+    rng = np.random.default_rng(11)
+    alphabet = [*"aZ_9 ,.'-\t", "\u2019", "\u00e9", "\u6211", "\U0001f3fe", "\u0345", "\u00a0"]
+    texts = ["".join(rng.choice(alphabet, rng.integers(0, 25))) for _ in range(1500)]
+    sets = shingle_sets(texts)
+    for i, text in enumerate(texts):
+        assert np.array_equal(sets[i], shingle_hashes(text)), repr(text)
+
+
+def test_batch_word_cutting_refuses_null_texts():
+    with pytest.raises(TypeError, match="strings"):
+        shingle_sets(["one two three", None])
+
+
+def test_shingle_sets_take_and_concat_keep_every_set():
+    sets = shingle_sets(BATCH_TEXTS)
+    rows = np.array([3, 0, 3, len(BATCH_TEXTS) - 1, 1])
+    taken = sets.take(rows)
+    assert [taken[i].tolist() for i in range(len(rows))] == [sets[r].tolist() for r in rows]
+    joined = ShingleSets.concat([sets, taken])
+    assert len(joined) == len(sets) + len(taken)
+    assert [joined[i].tolist() for i in range(len(joined))] == [
+        *(sets[i].tolist() for i in range(len(sets))),
+        *(taken[i].tolist() for i in range(len(taken))),
+    ]
+    assert len(ShingleSets.concat([])) == 0

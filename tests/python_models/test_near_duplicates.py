@@ -8,17 +8,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from python_models.lexical_overlap import NUM_PERM, minhash_signatures, shingle_sets
 from python_models.near_duplicates import (
+    KeptShingles,
     NearDupConfig,
     Neighbours,
     Thresholds,
     _exact_pairs,
+    _first_row_of,
     _neighbours,
     accepted,
     link_conversations,
     link_table,
     neighbour_pairs,
     pair_features,
+    signing,
     verify_pairs,
 )
 
@@ -309,3 +313,57 @@ def test_verification_encodes_sides_only_where_they_can_change_the_verdict(lexic
     assert pairs.left.tolist() == left[expected].tolist()
     assert 0 < expected.sum() < 12
     assert sum(encoded) < full  # fewer side texts embedded than the full evidence needs
+
+
+def test_first_row_of_the_column_maximum_equals_argmax_with_ties_to_the_lowest_row():
+    rng = np.random.default_rng(5)
+    scores = rng.integers(0, 4, (9, 50)).astype(np.float32)  # many ties
+    scores[:, 7] = -np.inf
+    assert np.array_equal(_first_row_of(scores, scores.max(axis=0)), np.argmax(scores, axis=0))
+
+
+def test_verification_with_the_signing_shingles_equals_cutting_the_texts_again():
+    """Whole texts' shingle sets kept from the signing give the verdicts that cutting the
+    candidates' texts again gives; rows never signed, or a cap passed, fall back to the texts."""
+    rng = np.random.default_rng(3)
+    whole = [" ".join(rng.choice(WORDS, 25)) for _ in range(10)]
+    # odd copies: the same words in capitals; even ones: the second half of the words redrawn
+    whole += [
+        w.upper() if i % 2 else " ".join(w.split()[:12] + list(rng.choice(WORDS, 13)))
+        for i, w in enumerate(whole)
+    ]
+    cut: list[str] = []
+
+    def texts_of(rows, part):
+        cut.append(part)
+        return [whole[r] if part == "whole" else whole[r][: len(whole[r]) // 2] for r in rows]
+
+    def encode(texts):
+        return unit_rows(np.array([[1.0, len(t) % 7 / 10 + 0.01] for t in texts]))
+
+    thresholds = Thresholds(candidate=0.9, whole=0.99, side=0.97, lexical=0.5, lexical_side=0.1)
+    left, right = np.arange(10), np.arange(10, 20)
+    similarity = np.full(10, 0.95, dtype=np.float32)
+
+    def verified(kept):
+        cut.clear()
+        pairs = Neighbours(left, right, similarity, np.full(20, -1), np.full(20, np.nan))
+        verify_pairs(pairs, texts_of, encode, thresholds, kept=kept)
+        return pairs.left.tolist(), "whole" in cut
+
+    expected, whole_cut = verified(None)
+    assert whole_cut and 0 < len(expected) < 10
+    kept = KeptShingles(20, max_values=10**6)
+    signatures = np.zeros((20, NUM_PERM), dtype=np.uint32)
+    batches = [(["a"] * 0, [])]  # an empty batch passes through
+    ids = [f"id{i:02d}" for i in range(20)]
+    batches += [(ids[10:], whole[10:]), (ids[:10], whole[:10])]  # any order
+    assert [b for b, _ in signing(ids, batches, signatures, kept)] == [b for b, _ in batches]
+    assert verified(kept) == (expected, False)  # the kept sets, no whole text fetched
+    assert np.array_equal(signatures[3], minhash_signatures(shingle_sets([whole[3]]))[0])
+    partial = KeptShingles(20, max_values=10**6)
+    partial.add(np.arange(10), shingle_sets(whole[:10]))
+    assert verified(partial) == (expected, True)  # rows 10..19 not kept: texts cut
+    small = KeptShingles(20, max_values=30)
+    small.add(np.arange(20), shingle_sets(whole))
+    assert small.dropped and verified(small) == (expected, True)
