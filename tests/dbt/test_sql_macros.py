@@ -1,0 +1,86 @@
+"""The text macros' cheaper forms (issue 20, session 9) against the forms they replaced, on an
+in-memory DuckDB: the same result on every code point and on random strings built from the
+characters each macro treats specially. No dbt process: the macro files are plain Jinja."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import duckdb
+import jinja2
+import pytest
+
+MACROS = Path(__file__).parents[2] / "dbt_project" / "macros"
+
+# the forms before session 9, verbatim
+OLD_FOLD = (
+    "trim(case when regexp_matches(c, '[\\t\\n\\v\\f\\r\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}"
+    "\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]|  ') then regexp_replace(c, '[\\s\\p{Z}]+', "
+    "' ', 'g') else c end)"
+)
+TRIM_CLASS = "[\\s\\p{Z}\\x{200b}-\\x{200d}\\x{2060}\\x{feff}\\x{180e}]"
+OLD_TRIM = (
+    f"case when regexp_matches(left(c, 1) || right(c, 1), '{TRIM_CLASS}') then "
+    f"regexp_replace(c, '^{TRIM_CLASS}+|{TRIM_CLASS}+$', '', 'g') else c end"
+)
+
+# every character either macro handles, some that look like them (\v, NEL, ZWSP for fold), text
+ALPHABET = [
+    "a", "b", "é", "\U0001f600", " ", "\t", "\n", "\r", "\f", "\v", "\x85", "\xa0", "\u1680",
+    "\u180e", "\u2000", "\u2003", "\u200a", "\u200b", "\u200d", "\u2028", "\u2029", "\u202f",
+    "\u205f", "\u2060", "\u3000", "\ufeff", "\x1e", "\x1f",
+]  # fmt: skip
+
+
+# every Unicode scalar value: DuckDB's chr() refuses a surrogate (filtered before chr is called)
+CODE_POINTS = (
+    "(select i::int as i from range(1, 1114112) r(i) where i < 55296 or i > 57343 offset 0)"
+)
+
+
+def macro(name: str, expr: str) -> str:
+    source = (MACROS / f"{name}.sql").read_text(encoding="utf-8")
+    return getattr(jinja2.Environment().from_string(source).module, name)(expr)
+
+
+@pytest.fixture(scope="module")
+def texts():
+    rnd = random.Random(20)
+    strings = ["".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(0, 9))) for _ in range(50_000)]
+    con = duckdb.connect()
+    con.execute("create table t (c varchar)")
+    con.execute("insert into t select unnest(?)", [[*strings, None, ""]])
+    con.execute(f"insert into t select chr(i) from {CODE_POINTS}")
+    # each code point alone and between two letters, one space and two spaces
+    con.execute(
+        "insert into t select 'a' || c || 'b' from t where length(c) = 1"
+        " union all select ' ' || c || '  ' from t where length(c) = 1"
+    )
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(("name", "old"), [("fold_whitespace", OLD_FOLD), ("trim_whitespace", OLD_TRIM)])
+def test_the_cheaper_macro_returns_what_the_old_form_returned(texts, name, old):
+    new = macro(name, "c")
+    differing = texts.execute(
+        f"select count(*), count(*) filter (where ({new}) is distinct from ({old})) from t"
+    ).fetchone()
+    assert differing[0] > 1_000_000
+    assert differing[1] == 0
+
+
+def test_the_fold_replace_lists_every_whitespace_character_but_the_space():
+    # the replace's second alternative spells out [\s\p{Z}] minus ' ' code point by code point
+    pattern = macro("fold_whitespace", "c").split("regexp_replace(")[1].split("'")[1]
+    single = pattern.split("|", 1)[1]
+    con = duckdb.connect()
+    found = {}
+    for label, regex in (("class", "[\\s\\p{Z}]"), ("listed", single)):
+        found[label] = con.execute(
+            f"select list(i order by i) from {CODE_POINTS}"
+            f" where regexp_full_match(chr(i), '{regex}')"
+        ).fetchone()[0]
+    assert 32 in found["class"] and 32 not in found["listed"]
+    assert found["listed"] == [i for i in found["class"] if i != 32]
