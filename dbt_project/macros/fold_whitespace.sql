@@ -8,12 +8,13 @@
     result as replacing every run `[\s\p{Z}]+` with a space (a run of one space is left as it
     is), about 5x faster on the text that has something to fold (docs/benchmarks.md, issue 20,
     session 9; tests/dbt/test_sql_macros.py checks both against each other). The second
-    alternative lists [\s\p{Z}] but the space, code point by code point.
+    alternative lists [\s\p{Z}] but the space, code point by code point. `guard`, when given,
+    is a condition that is true for every text with something to fold: false skips the scan.
 -#}
-{% macro fold_whitespace(expr) -%}
+{% macro fold_whitespace(expr, guard=none) -%}
     trim(
         case
-            when regexp_matches(
+            when {% if guard %}{{ guard }} and {% endif %}regexp_matches(
                 {{ expr }},
                 '[\t\n\v\f\r\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]|  '
             )

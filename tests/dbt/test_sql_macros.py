@@ -25,11 +25,13 @@ OLD_TRIM = (
     f"regexp_replace(c, '^{TRIM_CLASS}+|{TRIM_CLASS}+$', '', 'g') else c end"
 )
 
-# every character either macro handles, some that look like them (\v, NEL, ZWSP for fold), text
+# every character the macros handle, some that look like them (\v, NEL, ZWSP for fold), an
+# escape sequence's parts, a combining accent (NFC), text
 ALPHABET = [
     "a", "b", "é", "\U0001f600", " ", "\t", "\n", "\r", "\f", "\v", "\x85", "\xa0", "\u1680",
     "\u180e", "\u2000", "\u2003", "\u200a", "\u200b", "\u200d", "\u2028", "\u2029", "\u202f",
-    "\u205f", "\u2060", "\u3000", "\ufeff", "\x1e", "\x1f",
+    "\u205f", "\u2060", "\u3000", "\ufeff", "\x1e", "\x1f", "\x01", "\x1b", "[", "m", "\x7f",
+    "\x9f", "\u0301", "e",
 ]  # fmt: skip
 
 
@@ -84,3 +86,39 @@ def test_the_fold_replace_lists_every_whitespace_character_but_the_space():
         ).fetchone()[0]
     assert 32 in found["class"] and 32 not in found["listed"]
     assert found["listed"] == [i for i in found["class"] if i != 32]
+
+
+CONTROL_CHECK = "regexp_matches(c, '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]')"
+FOLD_CHECK = (
+    "regexp_matches(c, '[\\t\\n\\v\\f\\r\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}"
+    "\\x{202F}\\x{205F}\\x{3000}]|  ')"
+)
+
+
+def test_needs_text_cleaning_is_the_control_check_or_the_fold_check(texts):
+    needs = macro("needs_text_cleaning", "c")
+    row = texts.execute(
+        "select count(*) filter (where c is not null),"
+        f" count(*) filter (where ({needs}) is distinct from ({CONTROL_CHECK} or {FOLD_CHECK}))"
+        f" , count(*) filter (where {needs}) from t"
+    ).fetchone()
+    assert row[0] > 1_000_000 and row[2] > 1000
+    assert row[1] == 0
+
+
+def test_a_text_needing_no_cleaning_has_nothing_to_fold_once_normalized(texts):
+    # what the guard skips: the fold check on the text as normalize_messages leaves it
+    needs = macro("needs_text_cleaning", "c")
+    strip = macro("strip_control_characters", "c")
+    normalized = f"nfc_normalize({macro('trim_whitespace', 's')})"
+    unguarded_strip = texts.execute(
+        f"select count(*) filter (where not ({needs}) and ({strip}) is distinct from c) from t"
+    ).fetchone()[0]
+    assert unguarded_strip == 0
+    row = texts.execute(
+        f"select count(*), count(*) filter (where {FOLD_CHECK.replace('(c,', '(n,')})"
+        f" from (select {normalized} as n from"
+        f" (select c as s from t where not ({needs})))"
+    ).fetchone()
+    assert row[0] > 1_000_000
+    assert row[1] == 0
