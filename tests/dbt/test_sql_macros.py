@@ -49,7 +49,9 @@ def macro(name: str, expr: str) -> str:
 @pytest.fixture(scope="module")
 def texts():
     rnd = random.Random(20)
-    strings = ["".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(0, 9))) for _ in range(50_000)]
+    strings = [
+        "".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(0, 9))) for _ in range(50_000)
+    ]
     con = duckdb.connect()
     con.execute("create table t (c varchar)")
     con.execute("insert into t select unnest(?)", [[*strings, None, ""]])
@@ -63,7 +65,9 @@ def texts():
     con.close()
 
 
-@pytest.mark.parametrize(("name", "old"), [("fold_whitespace", OLD_FOLD), ("trim_whitespace", OLD_TRIM)])
+@pytest.mark.parametrize(
+    ("name", "old"), [("fold_whitespace", OLD_FOLD), ("trim_whitespace", OLD_TRIM)]
+)
 def test_the_cheaper_macro_returns_what_the_old_form_returned(texts, name, old):
     new = macro(name, "c")
     differing = texts.execute(
@@ -90,8 +94,8 @@ def test_the_fold_replace_lists_every_whitespace_character_but_the_space():
 
 CONTROL_CHECK = "regexp_matches(c, '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]')"
 FOLD_CHECK = (
-    "regexp_matches(c, '[\\t\\n\\v\\f\\r\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}"
-    "\\x{202F}\\x{205F}\\x{3000}]|  ')"
+    "regexp_matches(c, '[\\t\\n\\v\\f\\r\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}"
+    "\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]|  ')"
 )
 
 
