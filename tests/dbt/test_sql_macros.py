@@ -4,6 +4,7 @@ characters each macro treats specially. No dbt process: the macro files are plai
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -126,3 +127,57 @@ def test_a_text_needing_no_cleaning_has_nothing_to_fold_once_normalized(texts):
     ).fetchone()
     assert row[0] > 1_000_000
     assert row[1] == 0
+
+
+def random_json(rnd: random.Random, depth: int = 0) -> object:
+    kinds = ["str", "int", "neg", "float", "big", "true", "false", "null"]
+    kinds += ["list", "dict"] if depth < 3 else []
+    kind = rnd.choice(kinds)
+    if kind == "list":
+        return [random_json(rnd, depth + 1) for _ in range(rnd.randint(0, 3))]
+    if kind == "dict":
+        return {f"k{i}": random_json(rnd, depth + 1) for i in range(rnd.randint(0, 3))}
+    return {
+        "str": rnd.choice(["", "a", ' "q" ', "[x]", "{y}", "null", "true", "1", "\u00e9\n"]),
+        "int": rnd.randint(0, 10**6),
+        "neg": -rnd.randint(1, 10**6),
+        "float": rnd.random() * 100,
+        "big": 2**64 + rnd.randint(0, 10),
+        "true": True,
+        "false": False,
+        "null": None,
+    }[kind]
+
+
+def test_json_value_type_is_json_type_on_values_duckdb_wrote():
+    # documents as a lake holds them (spaces, newlines around every token), each with one member
+    # `v` of a random type; json_extract's output and the elements of a ::json[] cast, typed
+    # both ways
+    rnd = random.Random(9)
+    docs = []
+    for _ in range(3000):
+        separators = rnd.choice([(",", ":"), (", ", ": "), (" ,\n ", " :\t")])
+        doc = json.dumps(
+            {"v": random_json(rnd)}, separators=separators, indent=rnd.choice([None, 2])
+        )
+        docs.append(doc)
+    con = duckdb.connect()
+    con.execute("create table d as select unnest(?) as doc", [docs])
+    typed = macro("json_value_type", "x")
+    row = con.execute(
+        f"""
+        with values_written as (
+            select json_extract(doc, '$.v') as x from d
+            union all
+            select unnest(json_extract(doc, '$.v')::json[]) as x from d
+            where json_type(doc, '$.v') = 'ARRAY'
+            union all
+            select json_extract(doc, '$.missing') as x from d
+        )
+        select count(*), count(distinct json_type(x)),
+            count(*) filter (where ({typed}) is distinct from json_type(x))
+        from values_written
+        """
+    ).fetchone()
+    assert row[0] > 6000 and row[1] >= 7  # every type: VARCHAR ... OBJECT, three kinds of number
+    assert row[2] == 0
