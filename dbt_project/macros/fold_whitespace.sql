@@ -7,7 +7,7 @@
     whitespace character other than a space), not every single space between two words: the same
     result as replacing every run `[\s\p{Z}]+` with a space (a run of one space is left as it
     is), about 5x faster on the text that has something to fold (docs/benchmarks.md, issue 20,
-    session 9; tests/dbt/test_sql_macros.py checks both against each other). The second
+    session 9; tests/macros/test_sql_macros.py checks both against each other). The second
     alternative lists [\s\p{Z}] but the space, code point by code point. `guard`, when given,
     is a condition that is true for every text with something to fold: false skips the scan.
 -#}

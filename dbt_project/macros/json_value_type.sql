@@ -4,7 +4,7 @@
     value is not parsed again. A number (the first character a digit or '-') is still typed by
     json_type, which tells UBIGINT, BIGINT and DOUBLE apart; null stays null. Not for text read
     from the lake (a raw record may start with whitespace): json_type parses that.
-    tests/dbt/test_sql_macros.py holds it equal to json_type on values of every type.
+    tests/macros/test_sql_macros.py holds it equal to json_type on values of every type.
 -#}
 {% macro json_value_type(expr) -%}
     case left({{ expr }}, 1)

@@ -5,7 +5,7 @@
     the two checks' patterns joined, so it matches exactly when one of them does. After the
     strip, the trim and NFC, a text it did not match has nothing to fold either: nothing was
     removed in its middle, and no character's NFC form is whitespace that is not one already
-    (tests/dbt/test_sql_macros.py checks every code point). `expr` is a raw content column.
+    (tests/macros/test_sql_macros.py checks every code point). `expr` is a raw content column.
 -#}
 {% macro needs_text_cleaning(expr) -%}
     regexp_matches(
