@@ -48,10 +48,13 @@ message_arrays as (
 
 message_items as (
 
-    {#- the list is parsed once here; every message once in message_fields #}
+    {#-
+        the list is parsed once here; every message once in message_fields (json_value_type:
+        json_extract's output is typed by its first character, not parsed again)
+    #}
     select
         *,
-        case when json_type(messages_json) = 'ARRAY' then messages_json::json[] end as message_items
+        case when {{ json_value_type('messages_json') }} = 'ARRAY' then messages_json::json[] end as message_items
 
     from message_arrays
 
@@ -64,7 +67,7 @@ message_fields as (
         list_transform(
             message_items,
             m -> {
-                'is_object': json_type(m) = 'OBJECT',
+                'is_object': {{ json_value_type('m') }} = 'OBJECT',
                 'role': json_extract_string(m, role_path),
                 'content': json_extract(m, content_path)
             }
@@ -84,7 +87,7 @@ typed_messages as (
                 'is_object': f.is_object,
                 'role': f.role,
                 'content': f.content,
-                'content_type': json_type(f.content)
+                'content_type': {{ json_value_type('f.content') }}
             }
         ) as typed_messages
 

@@ -35,7 +35,7 @@ conversations as (
         case
             when record_error is not null then record_error
             {%- for name in required %}
-            when json_type(json_extract(raw_record, {{ field_path(name) }})) not in ('VARCHAR', 'NULL')
+            when json_type(raw_record, {{ field_path(name) }}) not in ('VARCHAR', 'NULL')
                 then 'invalid_content_type'
             {%- endfor %}
             {%- for name in required %}

@@ -2,7 +2,12 @@ with
 
 conversations as (
 
-    select * from {{ ref('int_conversations_unioned') }}
+    select
+        *,
+        {#- one scan per raw text for both the control-character and the whitespace checks #}
+        list_transform(messages, m -> {{ needs_text_cleaning('m.content') }}) as needs_cleaning
+
+    from {{ ref('int_conversations_unioned') }}
 
 ),
 
@@ -18,7 +23,11 @@ normalized as (
     select
         conversations.* exclude (messages),
         conversations.messages as raw_messages,
-        {{ normalize_messages('conversations.messages', 'role_aliases.role_map') }} as messages
+        {{
+            normalize_messages(
+                'conversations.messages', 'role_aliases.role_map', cleaning='conversations.needs_cleaning'
+            )
+        }} as messages
 
     from conversations
     cross join role_aliases
@@ -47,12 +56,12 @@ validated as (
 final as (
 
     select
-        * exclude (raw_messages, raw_record),
+        * exclude (raw_messages, raw_record, needs_cleaning),
         -- the raw line is shown only by quarantine: kept rows do not copy it on
         case when quarantine_reason is not null then raw_record end as raw_record,
         -- computed once here, on the row already in hand (int_conversations_hashed is a view)
         case
-            when quarantine_reason is null then sha256({{ canonical_text('messages') }})
+            when quarantine_reason is null then sha256({{ canonical_text('messages', cleaning='needs_cleaning') }})
         end as content_hash,
         -- here too: a reader of the turn count then does not scan the messages
         len(messages) as num_turns

@@ -48,7 +48,7 @@ normalized as (
 
 folded as (
 
-    {#- each reply's whitespace folded once: the curation rules below compare these -#}
+    {#- each reply's whitespace folded once: the curation rules and pair_hash below read these -#}
     select
         *,
         {{ fold_whitespace('chosen') }} as folded_chosen,
@@ -61,7 +61,7 @@ folded as (
 validated as (
 
     select
-        * exclude (folded_chosen, folded_rejected),
+        *,
         case
             when parse_error is not null then parse_error
             when list_bool_or(list_transform(raw_prompt_messages, m -> coalesce(trim(m.role), '') = ''))
@@ -85,15 +85,16 @@ validated as (
 final as (
 
     select
-        * exclude (raw_prompt_messages, raw_record),
+        * exclude (raw_prompt_messages, raw_record, folded_chosen, folded_rejected),
         -- the raw line is shown only by quarantine: kept rows do not copy it on
         case when quarantine_reason is not null then raw_record end as raw_record,
-        -- computed once here, on the row already in hand (int_preference_pairs_hashed is a view)
+        -- computed once here, on the row already in hand (int_preference_pairs_hashed is a view);
+        -- the replies as folded for curation (the fold is not run twice)
         case when quarantine_reason is null and filter_reason is null then
                 sha256(
                     {{ canonical_text('prompt_messages') }}
-                    || chr(29) || {{ fold_whitespace('chosen') }}
-                    || chr(29) || {{ fold_whitespace('rejected') }}
+                    || chr(29) || folded_chosen
+                    || chr(29) || folded_rejected
                 )
         end as pair_hash
 

@@ -39,8 +39,8 @@ shaped as (
         *,
         coalesce(
             prompt_json is null
-            and json_type(chosen_json) = 'VARCHAR'
-            and json_type(rejected_json) = 'VARCHAR',
+            and {{ json_value_type('chosen_json') }} = 'VARCHAR'
+            and {{ json_value_type('rejected_json') }} = 'VARCHAR',
             false
         ) as is_hh_dialogue
 
@@ -63,7 +63,7 @@ explicit_pairs as (
 
     select
         *,
-        case json_type(prompt_json)
+        case {{ json_value_type('prompt_json') }}
             when 'VARCHAR' then [{ 'role': 'user', 'content': prompt_json ->> '$' }]
             when 'ARRAY' then list_transform(
                     prompt_json::json[],

@@ -44,7 +44,7 @@ turn_lists as (
     select
         *,
         case
-            when turns_json is not null and json_type(turns_json) = 'ARRAY' then turns_json::json[]
+            when turns_json is not null and {{ json_value_type('turns_json') }} = 'ARRAY' then turns_json::json[]
         end as turns
 
     from turn_arrays
