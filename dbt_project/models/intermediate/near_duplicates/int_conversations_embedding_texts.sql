@@ -31,39 +31,43 @@ conversations as (
 
 ),
 
+folded as (
+
+    -- each message's whitespace folded once, for the three texts below
+    select
+        conversation_id,
+        list_transform(
+            messages, m -> { 'role': m.role, 'content': {{ fold_whitespace('m.content') }} }
+        ) as messages
+
+    from conversations
+
+),
+
 texts as (
 
     select
         conversation_id,
         case when {{ texts_needed }} then
                 array_to_string(
-                    list_transform(
-                        list_filter(messages, m -> m.role <> 'system'),
-                        m -> {{ fold_whitespace('m.content') }}
-                    ),
+                    list_transform(list_filter(messages, m -> m.role <> 'system'), m -> m.content),
                     chr(10)
                 )
         end as embedding_text,
         case when {{ texts_needed }} then
                 array_to_string(
-                    list_transform(
-                        list_filter(messages, m -> m.role = 'user'),
-                        m -> {{ fold_whitespace('m.content') }}
-                    ),
+                    list_transform(list_filter(messages, m -> m.role = 'user'), m -> m.content),
                     chr(10)
                 )
         end as user_text,
         case when {{ texts_needed }} then
                 array_to_string(
-                    list_transform(
-                        list_filter(messages, m -> m.role = 'assistant'),
-                        m -> {{ fold_whitespace('m.content') }}
-                    ),
+                    list_transform(list_filter(messages, m -> m.role = 'assistant'), m -> m.content),
                     chr(10)
                 )
         end as assistant_text
 
-    from conversations
+    from folded
 
 )
 
