@@ -84,21 +84,49 @@ def test_a_cluster_with_a_holdout_record_goes_wholly_to_test(built_warehouse):
     (pair,) = [
         p for p in built_warehouse.summary.near_duplicates if p.dataset.startswith("heldout")
     ]
-    lake = str(built_warehouse.lake.resolve())
+    kept = [f"{built_warehouse.lake.resolve()}/{pair.kept_path}", pair.kept_record_number]
+    # the split is decided before any quality gate: the tier-1 curated twin is kept, and it
+    # carries the holdout flag into test
     rows = query(
         built_warehouse.warehouse,
         ORDINALS
         + """
-        select conversations.source_dataset, conversations.split, conversations.is_holdout,
-            conversations.near_duplicates_replaced
+        select split.source_dataset, split.split, split.is_holdout, split.near_duplicates_replaced
+        from int_conversations_split as split
+        inner join ordinals using (source_file, source_line)
+        where split.source_file = ? and ordinals.ordinal = ?
+        """,
+        kept,
+    )
+    assert rows == [("priority_curated_dialogues", "test", True, 1)]
+    # downstream it is exported in test, or held back by a quality gate with its reason (the
+    # calibrated counselling-quality gate scores this synthetic dialogue near its 0.5 bar):
+    # never exported into another split, never lost
+    exported = query(
+        built_warehouse.warehouse,
+        ORDINALS
+        + """
+        select conversations.split, conversations.is_holdout
         from conversations
         inner join ordinals using (source_file, source_line)
         where conversations.source_file = ? and ordinals.ordinal = ?
         """,
-        [f"{lake}/{pair.kept_path}", pair.kept_record_number],
+        kept,
     )
-    # the tier-1 curated twin is kept, and it carries the holdout flag into test
-    assert rows == [("priority_curated_dialogues", "test", True, 1)]
+    gated = query(
+        built_warehouse.warehouse,
+        ORDINALS
+        + """
+        select filtered.gate_kind, filtered.reason
+        from filtered
+        inner join ordinals using (source_file, source_line)
+        where filtered.source_file = ? and ordinals.ordinal = ?
+        """,
+        kept,
+    )
+    assert exported == [("test", True)] or (
+        not exported and gated and all(kind == "quality" for kind, _ in gated)
+    ), (exported, gated)
 
 
 def test_clusters_are_queryable_and_agree_with_the_removed_rows(built_warehouse):
