@@ -54,7 +54,11 @@ def pytest_configure(config) -> None:
 # that shares another such fixture or a module- or class-scoped fixture with it, so each of them
 # is still built once per run. The cheap session fixtures (`sample_lake`, the synthetic
 # `warehouse` of tests/exports, `small_lake`, `static_embedder`: a few seconds) may be made on
-# both workers. Every test under a folder of SHARED_SERVER_FOLDERS joins its server's group.
+# both workers; so may the S3 server (`s3_server`, `weed` on free loopback ports: ~1-2 s to start
+# and to stop; each test makes its own bucket), so the S3 tests that share no build or module
+# fixture (tests/s3/test_s3_upload.py, the quarantine and listing tests of test_s3_lake.py) can
+# run on the other worker than the sample-lake builds (docs/benchmarks.md, "The test suite's time
+# (issue 20, session 9)").
 SHARED_SESSION_FIXTURES = frozenset(
     {
         "built_warehouse",
@@ -62,10 +66,8 @@ SHARED_SESSION_FIXTURES = frozenset(
         "switched_off_warehouse",
         "rebuilt_warehouse",
         "small_warehouse",
-        "s3_server",
     }
 )
-SHARED_SERVER_FOLDERS = {"tests/s3/": "s3_server"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
@@ -103,7 +105,7 @@ def pytest_collection_finish(session) -> None:
 
 def shared_fixtures(item: pytest.Item) -> set[str]:
     """What ``item`` must share a worker for: the costly session fixtures it uses, its module-
-    and class-scoped fixtures defined in tests/, its folder's server."""
+    and class-scoped fixtures defined in tests/."""
     shared = set(SHARED_SESSION_FIXTURES.intersection(item.fixturenames))
     info = getattr(item, "_fixtureinfo", None)
     for name in item.fixturenames:
@@ -112,9 +114,6 @@ def shared_fixtures(item: pytest.Item) -> set[str]:
             definition = definitions[-1]
             if definition.baseid.startswith("tests"):
                 shared.add(f"{definition.baseid}::{name}")
-    shared.update(
-        fixture for folder, fixture in SHARED_SERVER_FOLDERS.items() if folder in item.nodeid
-    )
     return shared
 
 

@@ -26,11 +26,14 @@ def lakes(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def passing_warehouse(built_warehouse, tmp_path) -> Path:
-    """A private copy of a passing build (the session's sample lake, built once for the whole
-    suite): the tests below build another lake over it."""
+def passing_warehouse(small_warehouse, tmp_path) -> Path:
+    """A private copy of a passing build (the session's small lake built with the defaults, once
+    for the whole suite): the tests below build another lake over it. (The small lake's build,
+    not the sample lake's: these tests then share a worker with the small lake's tests instead
+    of the sample-lake builds, the longest worker's load: docs/benchmarks.md, "The test suite's
+    time (issue 20, session 9)".)"""
     warehouse = tmp_path / "w.duckdb"
-    shutil.copyfile(built_warehouse.warehouse, warehouse)
+    shutil.copyfile(small_warehouse[0], warehouse)
     return warehouse
 
 
@@ -78,7 +81,7 @@ def test_a_killed_build_stops_dbt_and_blocks_export_and_a_second_build(
     lakes, passing_warehouse, tmp_path
 ):
     _, lake_b = lakes
-    warehouse = passing_warehouse  # a passing build of the sample lake
+    warehouse = passing_warehouse  # a passing build (of the small lake)
     cli = subprocess.Popen(
         [sys.executable, "-m", "pixel_data.cli", "build", "--lake", str(lake_b),
          "--warehouse", str(warehouse)],

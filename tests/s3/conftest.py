@@ -49,8 +49,11 @@ def s3_server_factory(tmp_path: Path) -> Iterator:
     try:
         yield start
     finally:
+        # a private server is thrown away with its folder: a clean shutdown is given 3 s, then
+        # SIGKILL (a restarted server once took over the default 15 s to stop: docs/benchmarks.md,
+        # "The test suite's time (issue 20, session 9)")
         for server in servers:
-            server.stop()
+            server.stop(timeout_s=3.0)
 
 
 @pytest.fixture
