@@ -85,45 +85,29 @@ def test_a_cluster_with_a_holdout_record_goes_wholly_to_test(built_warehouse):
         p for p in built_warehouse.summary.near_duplicates if p.dataset.startswith("heldout")
     ]
     kept = [f"{built_warehouse.lake.resolve()}/{pair.kept_path}", pair.kept_record_number]
+
+    def kept_twin(table: str, columns: str) -> list[tuple]:
+        return query(
+            built_warehouse.warehouse,
+            ORDINALS
+            + f"""
+            select {columns} from {table}
+            inner join ordinals using (source_file, source_line)
+            where {table}.source_file = ? and ordinals.ordinal = ?
+            """,
+            kept,
+        )
+
     # the split is decided before any quality gate: the tier-1 curated twin is kept, and it
     # carries the holdout flag into test
-    rows = query(
-        built_warehouse.warehouse,
-        ORDINALS
-        + """
-        select split.source_dataset, split.split, split.is_holdout, split.near_duplicates_replaced
-        from int_conversations_split as split
-        inner join ordinals using (source_file, source_line)
-        where split.source_file = ? and ordinals.ordinal = ?
-        """,
-        kept,
-    )
-    assert rows == [("priority_curated_dialogues", "test", True, 1)]
+    assert kept_twin(
+        "int_conversations_split", "source_dataset, split, is_holdout, near_duplicates_replaced"
+    ) == [("priority_curated_dialogues", "test", True, 1)]
     # downstream it is exported in test, or held back by a quality gate with its reason (the
     # calibrated counselling-quality gate scores this synthetic dialogue near its 0.5 bar):
     # never exported into another split, never lost
-    exported = query(
-        built_warehouse.warehouse,
-        ORDINALS
-        + """
-        select conversations.split, conversations.is_holdout
-        from conversations
-        inner join ordinals using (source_file, source_line)
-        where conversations.source_file = ? and ordinals.ordinal = ?
-        """,
-        kept,
-    )
-    gated = query(
-        built_warehouse.warehouse,
-        ORDINALS
-        + """
-        select filtered.gate_kind, filtered.reason
-        from filtered
-        inner join ordinals using (source_file, source_line)
-        where filtered.source_file = ? and ordinals.ordinal = ?
-        """,
-        kept,
-    )
+    exported = kept_twin("conversations", "split, is_holdout")
+    gated = kept_twin("filtered", "gate_kind, reason")
     assert exported == [("test", True)] or (
         not exported and gated and all(kind == "quality" for kind, _ in gated)
     ), (exported, gated)
