@@ -67,23 +67,28 @@ class GateRow:
     present: dict[str, Rate]  # weights label -> empathy_present >= the pre-issue-13 threshold
 
 
+def weights_at_revision(spec: str, repo: Path, name: str, into: Path) -> Path:
+    """The shipped weights file `name` as it was at git revision `spec`, written under `into`."""
+    blob = subprocess.run(
+        ["git", "show", f"{spec}:{WEIGHTS_IN_REPO}/{name}"],
+        cwd=repo,
+        capture_output=True,
+        check=False,
+    )
+    if blob.returncode != 0:
+        raise ValueError(f"no {name} at git revision {spec!r}: {blob.stderr.decode().strip()}")
+    into.mkdir(parents=True, exist_ok=True)
+    (into / name).write_bytes(blob.stdout)
+    return into / name
+
+
 def resolve_weights(spec: str, repo: Path, into: Path) -> Path:
     """A folder of empathy_*.npz: `spec` itself when it is one, else a git revision whose
     weights are written under `into`."""
     if Path(spec).is_dir():
         return Path(spec)
-    into.mkdir(parents=True, exist_ok=True)
     for mechanism in MECHANISMS:
-        name = f"empathy_{mechanism}.npz"
-        blob = subprocess.run(
-            ["git", "show", f"{spec}:{WEIGHTS_IN_REPO}/{name}"],
-            cwd=repo,
-            capture_output=True,
-            check=False,
-        )
-        if blob.returncode != 0:
-            raise ValueError(f"no {name} at git revision {spec!r}: {blob.stderr.decode().strip()}")
-        (into / name).write_bytes(blob.stdout)
+        weights_at_revision(spec, repo, f"empathy_{mechanism}.npz", into)
     return into
 
 
@@ -92,19 +97,7 @@ def resolve_behaviour(spec: str, repo: Path, into: Path) -> Path:
     written under `into`."""
     if Path(spec).is_file():
         return Path(spec)
-    blob = subprocess.run(
-        ["git", "show", f"{spec}:{WEIGHTS_IN_REPO}/{BEHAVIOUR_FILE}"],
-        cwd=repo,
-        capture_output=True,
-        check=False,
-    )
-    if blob.returncode != 0:
-        raise ValueError(
-            f"no {BEHAVIOUR_FILE} at git revision {spec!r}: {blob.stderr.decode().strip()}"
-        )
-    into.mkdir(parents=True, exist_ok=True)
-    (into / BEHAVIOUR_FILE).write_bytes(blob.stdout)
-    return into / BEHAVIOUR_FILE
+    return weights_at_revision(spec, repo, BEHAVIOUR_FILE, into)
 
 
 def empathy_thresholds(seed: Path) -> dict[str, float]:
