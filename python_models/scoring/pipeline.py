@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence, Set
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -174,9 +174,12 @@ class ConversationScores:
         }
 
 
-@cache
 def _blas_threads() -> Any:
-    """threadpoolctl's controller of the BLAS libraries loaded (None without threadpoolctl)."""
+    """threadpoolctl's controller of the BLAS libraries loaded now (None without threadpoolctl).
+
+    Built per batch (about 1 ms) rather than once: a controller only sees the libraries loaded
+    when it was made, and scipy's OpenBLAS may load after numpy's, leaving it unlimited.
+    """
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:
