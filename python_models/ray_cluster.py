@@ -196,7 +196,10 @@ class LocalRayCluster:
                 command,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **RAY_ENVIRONMENT},
+                # Ray starts its workers at niceness +15 by default (so a driver wins the CPU
+                # from them); here the workers do the build's work, so they run at the build's
+                # own priority, as the local engine's pool does (a user's setting wins)
+                env={"RAY_worker_niceness": "0", **os.environ, **RAY_ENVIRONMENT},
                 start_new_session=True,
                 preexec_fn=_die_with_parent,
             )

@@ -5,6 +5,7 @@ own loopback ports, a stage's batches shared out over both nodes, every process 
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -51,6 +52,10 @@ def test_a_stage_runs_on_both_nodes_and_matches_the_local_pool(tmp_path, monkeyp
                 workers=2,
                 run=run,
             )
+            # the workers run at the build's own priority (Ray's default is niceness +15)
+            workers = {pid for pid, _ in run.done_by.values()}
+            own = os.getpriority(os.PRIO_PROCESS, 0)
+            assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in workers} == {own}
     assert run.nodes == 2 and run.cpus == 2
     assert len(run.done_by) == 12
     # the batches were done on both nodes (by Ray's node ids), by two worker processes
