@@ -11,7 +11,7 @@ candidate pair is verified on exact shingle overlap (:func:`jaccard`).
   character as one word. Texts of one or two words are a single shingle.
 - :func:`shingle_sets`: the same sets for a whole batch of texts at once, as one flat array with
   offsets (:class:`ShingleSets`): the batch's words are cut by numpy over one UTF-8 buffer
-  (the regex only for texts with non-ASCII word characters), each distinct word is hashed
+  (each distinct non-ASCII character casefolded once, in Python), each distinct word is hashed
   once, and the 3-grams, their hashes and the per-text sorting are numpy over the whole batch.
 - :func:`minhash_signatures` / :func:`sign_texts`: datasketch MinHash signatures (its
   ``affine32`` scheme, its permutations for the seed) of many shingle sets, computed by numpy
@@ -131,52 +131,99 @@ _ASCII_WORDS = bytes(
 )
 
 
-def _text_words(text: str) -> list[bytes]:
-    """The words of one text (:func:`words`), UTF-8 encoded."""
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_WORDS).split()
-    found = WORD.findall(text.casefold())
-    # a NUL is never inside a word, so one join, encode and split encodes them all
-    return "\x00".join(found).encode("utf-8").split(b"\x00") if found else []
-
-
 _SPACE = np.uint8(32)
+_WORD_CHARACTER = re.compile(r"\w")
+_CJK_CHARACTER = re.compile(rf"[{_CJK}]")
+_CODEPOINTS = 0x110000
 
 
 @lru_cache(maxsize=65_536)
-def _separator(codepoint: int) -> bool:
-    """Whether a non-ASCII character only separates words: its casefold holds no word
-    character (:data:`WORD`), so a space in its place cuts the same words."""
-    return WORD.search(chr(codepoint).casefold()) is None
+def _replacement(codepoint: int) -> bytes:
+    """What one non-ASCII character becomes in the batch buffer, so that the words are the
+    runs between spaces: its casefold (Python folds character by character, without context),
+    each folded character kept when it is a word character (``\\w``), set between spaces when it
+    is CJK (one character, one word, as :data:`WORD` cuts it), a space otherwise. A character
+    that only separates words becomes spaces only."""
+    out = []
+    for folded in chr(codepoint).casefold():
+        if _CJK_CHARACTER.match(folded):
+            out.append(f" {folded} ")
+        elif _WORD_CHARACTER.match(folded):
+            out.append(folded)
+        else:
+            out.append(" ")
+    return "".join(out).encode("utf-8")
 
 
-def _word_characters(data: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """The lead bytes of the non-ASCII characters of the UTF-8 bytes ``data`` that can be part
-    of a word (accented letters, CJK...), not only separate words (curly quotes, dashes,
-    no-break spaces...). ``high``: the positions of the bytes >= 0x80."""
+def _casefolded_words(
+    data: np.ndarray, lowered: np.ndarray, offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The batch buffer with every non-ASCII character replaced (:func:`_replacement`): the
+    UTF-8 bytes ``data``, ``lowered`` (ASCII lowered, every other non-word byte a space) and
+    the texts' byte ``offsets`` in, the new buffer and the texts' offsets in it out.
+
+    Characters are decoded at their lead bytes only; each distinct one is folded once, and the
+    buffer is rebuilt by numpy gathers (a character's bytes become its replacement's, which
+    may be longer or shorter: "\u00df" -> "ss", CJK gets spaces around it)."""
+    high = np.flatnonzero(data >= 0x80)
+    if not len(high):
+        return lowered, offsets
     leads = high[data[high] >= 0xC0]
-    if not len(leads):
-        return leads
     first = data[leads].astype(np.int64)
     width = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2))
     codepoint = first & np.where(width == 4, 0x07, np.where(width == 3, 0x0F, 0x1F))
     for k in range(1, 4):
-        more = width > k
+        more = np.flatnonzero(width > k)
         codepoint[more] = (codepoint[more] << 6) | (data[leads[more] + k].astype(np.int64) & 0x3F)
-    distinct, at = np.unique(codepoint, return_inverse=True)
-    separator = np.fromiter(map(_separator, distinct.tolist()), dtype=bool, count=len(distinct))
-    return leads[~separator[at]]
+    del first, high
+    present = np.zeros(_CODEPOINTS, dtype=bool)
+    present[codepoint] = True
+    distinct = np.flatnonzero(present)
+    del present
+    replacements = [_replacement(c) for c in distinct.tolist()]
+    # a character whose replacement is only spaces is already blank in ``lowered``
+    changes = np.fromiter((r.strip(b" ") != b"" for r in replacements), bool, len(distinct))
+    if not changes.any():
+        return lowered, offsets
+    kept = [r for r, change in zip(replacements, changes.tolist(), strict=True) if change]
+    slot = np.full(_CODEPOINTS, -1, dtype=np.int64)
+    slot[distinct[changes]] = np.arange(len(kept))
+    at = slot[codepoint]
+    del slot, codepoint
+    changed = np.flatnonzero(at >= 0)
+    leads, width, at = leads[changed], width[changed], at[changed]
+    table = np.frombuffer(b"".join(kept), dtype=np.uint8)
+    table_length = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    table_start = np.cumsum(table_length) - table_length
+    # every byte keeps its place but a changed character's: its lead takes the replacement's
+    # length, its other bytes none
+    length = np.ones(len(lowered) + 1, dtype=np.int64)
+    for k in range(1, 4):
+        length[leads[width > k] + k] = 0
+    length[leads] = table_length[at]
+    position = np.zeros(len(length) + 1, dtype=np.int64)
+    np.cumsum(length, out=position[1:])
+    out = np.empty(int(position[-2]), dtype=np.uint8)
+    plain = length[:-1] == 1
+    plain[leads] = False
+    out[position[:-2][plain]] = lowered[plain]
+    del plain
+    count = length[leads]
+    total = int(count.sum())
+    step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    out[np.repeat(position[leads], count) + step] = table[np.repeat(table_start[at], count) + step]
+    return out, position[offsets]
 
 
 def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every text's word count and every word's ``zlib.crc32`` in text order (uint64): the
     words of :func:`words`, UTF-8 encoded, cut for the whole batch at once.
 
-    The texts go into one UTF-8 buffer (Arrow). A text whose non-ASCII characters only
-    separate words is cut by numpy: a byte table (``bytes.translate``) lowers ASCII letters and
-    blanks every other non-word byte, non-ASCII ones included; words are the runs between
-    blanks. The rest (accented letters, CJK) are cut by the regex, one text at a time. Each
-    distinct word is hashed once (an Arrow dictionary of the batch's words)."""
+    The texts go into one UTF-8 buffer (Arrow); a byte table (``bytes.translate``) lowers ASCII
+    letters and blanks every other non-word byte, then each non-ASCII character is replaced by
+    its casefold with non-word characters blanked and CJK characters set apart
+    (:func:`_casefolded_words`); words are the runs between blanks. Each distinct word is
+    hashed once (an Arrow dictionary of the batch's words)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -189,20 +236,13 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + n + 1]
     base, size = int(offsets[0]), int(offsets[-1] - offsets[0])
     offsets = offsets - base
-    data = np.zeros(0, dtype=np.uint8)
     lowered = np.zeros(0, dtype=np.uint8)
     if size:
         data = np.frombuffer(data_buffer, dtype=np.uint8)[base : base + size]
         lowered = np.frombuffer(bytearray(data).translate(_ASCII_WORDS), dtype=np.uint8)
-    complex_rows = np.zeros(0, dtype=np.int64)
-    high = np.flatnonzero(data >= 0x80)
-    if len(high):
-        left = _word_characters(data, high)
-        if len(left):  # texts with a non-ASCII word character: the regex cuts them
-            complex_rows = np.unique(np.searchsorted(offsets, left, side="right") - 1)
-    del data, high
-    for row in complex_rows.tolist():
-        lowered[offsets[row] : offsets[row + 1]] = _SPACE
+        lowered, offsets = _casefolded_words(data, lowered, offsets)
+        del data
+        size = len(lowered)
     padded = np.zeros(size + 2, dtype=bool)  # a non-word byte before and after
     is_word = padded[1:-1]
     np.not_equal(lowered, _SPACE, out=is_word)
@@ -216,7 +256,6 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         starts = np.insert(starts, np.searchsorted(starts, cut), cut)
         ends = np.insert(ends, np.searchsorted(ends, cut), cut)
     count = np.diff(np.searchsorted(starts, offsets))  # words starting in each text
-    owner = np.repeat(np.arange(n), count)
     word_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
     np.cumsum(ends - starts, out=word_offsets[1:])
     packed = pa.LargeBinaryArray.from_buffers(
@@ -228,20 +267,7 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     encoded = pc.dictionary_encode(packed)
     distinct = encoded.dictionary.to_pylist()
     word_hash = np.fromiter(map(zlib.crc32, distinct), dtype=np.uint64, count=len(distinct))
-    hashed = word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
-    if not len(complex_rows):
-        return count, hashed
-    rank = np.arange(len(owner)) - (np.cumsum(count) - count)[owner]
-    token_lists = [_text_words(texts[row]) for row in complex_rows.tolist()]
-    count[complex_rows] = [len(tokens) for tokens in token_lists]
-    begin = np.cumsum(count) - count
-    out = np.empty(int(count.sum()), dtype=np.uint64)
-    out[begin[owner] + rank] = hashed
-    for row, tokens in zip(complex_rows.tolist(), token_lists, strict=True):
-        out[begin[row] : begin[row] + len(tokens)] = np.fromiter(
-            map(zlib.crc32, tokens), dtype=np.uint64, count=len(tokens)
-        )
-    return count, out
+    return count, word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def shingle_sets(texts: Sequence[str], n: int = SHINGLE_WORDS) -> ShingleSets:
