@@ -155,64 +155,95 @@ def _replacement(codepoint: int) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def _casefolded_words(
+def _fold_non_ascii(
     data: np.ndarray, lowered: np.ndarray, offsets: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The batch buffer with every non-ASCII character replaced (:func:`_replacement`): the
-    UTF-8 bytes ``data``, ``lowered`` (ASCII lowered, every other non-word byte a space) and
-    the texts' byte ``offsets`` in, the new buffer and the texts' offsets in it out.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Put every non-ASCII character's :func:`_replacement` into the batch buffer.
 
-    Characters are decoded at their lead bytes only; each distinct one is folded once, and the
-    buffer is rebuilt by numpy gathers (a character's bytes become its replacement's, which
-    may be longer or shorter: "\u00df" -> "ss", CJK gets spaces around it)."""
+    ``data``: the batch's UTF-8 bytes; ``lowered``: the same after the ASCII byte table (every
+    byte >= 0x80 already a space); ``offsets``: each text's first byte (and the end). Returns
+    the buffer, the texts' offsets in it and the positions where a word must end although the
+    bytes on both sides are word bytes (around a CJK character, which is a word of its own).
+
+    Characters are decoded at their lead bytes only and each distinct one is folded once. A
+    replacement as long as the character (``\u00e9`` itself, ``\u00c9`` -> ``\u00e9``,
+    ``\u00df`` -> ``ss``), or as long once its outer spaces become cuts (CJK), is written in
+    place; only the rare ones that change length (``\ufb01`` -> ``fi``, the Kelvin sign ->
+    ``k``) rebuild the buffer, with one delete and one insert."""
+    none = np.zeros(0, dtype=np.int64)
     high = np.flatnonzero(data >= 0x80)
     if not len(high):
-        return lowered, offsets
+        return lowered, offsets, none
     leads = high[data[high] >= 0xC0]
-    first = data[leads].astype(np.int64)
-    width = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2))
-    codepoint = first & np.where(width == 4, 0x07, np.where(width == 3, 0x0F, 0x1F))
+    del high
+    first = data[leads]
+    width = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2)).astype(np.int8)
+    codepoint = (first & np.where(width == 4, 0x07, np.where(width == 3, 0x0F, 0x1F))).astype(
+        np.int32
+    )
+    del first
     for k in range(1, 4):
         more = np.flatnonzero(width > k)
-        codepoint[more] = (codepoint[more] << 6) | (data[leads[more] + k].astype(np.int64) & 0x3F)
-    del first, high
+        codepoint[more] = (codepoint[more] << 6) | (data[leads[more] + k] & 0x3F)
     present = np.zeros(_CODEPOINTS, dtype=bool)
     present[codepoint] = True
     distinct = np.flatnonzero(present)
     del present
-    replacements = [_replacement(c) for c in distinct.tolist()]
-    # a character whose replacement is only spaces is already blank in ``lowered``
-    changes = np.fromiter((r.strip(b" ") != b"" for r in replacements), bool, len(distinct))
-    if not changes.any():
-        return lowered, offsets
-    kept = [r for r, change in zip(replacements, changes.tolist(), strict=True) if change]
-    slot = np.full(_CODEPOINTS, -1, dtype=np.int64)
-    slot[distinct[changes]] = np.arange(len(kept))
+    slot = np.zeros(_CODEPOINTS, dtype=np.int32)
+    slot[distinct] = np.arange(len(distinct), dtype=np.int32)
     at = slot[codepoint]
     del slot, codepoint
-    changed = np.flatnonzero(at >= 0)
-    leads, width, at = leads[changed], width[changed], at[changed]
-    table = np.frombuffer(b"".join(kept), dtype=np.uint8)
-    table_length = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
-    table_start = np.cumsum(table_length) - table_length
-    # every byte keeps its place but a changed character's: its lead takes the replacement's
-    # length, its other bytes none
-    length = np.ones(len(lowered) + 1, dtype=np.int64)
-    for k in range(1, 4):
-        length[leads[width > k] + k] = 0
-    length[leads] = table_length[at]
-    position = np.zeros(len(length) + 1, dtype=np.int64)
-    np.cumsum(length, out=position[1:])
-    out = np.empty(int(position[-2]), dtype=np.uint8)
-    plain = length[:-1] == 1
-    plain[leads] = False
-    out[position[:-2][plain]] = lowered[plain]
-    del plain
-    count = length[leads]
-    total = int(count.sum())
-    step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    out[np.repeat(position[leads], count) + step] = table[np.repeat(table_start[at], count) + step]
-    return out, position[offsets]
+    # per distinct character: the bytes written in place (up to 4), whether a word ends before
+    # and after it, and whether it changes length instead
+    core = np.full((len(distinct), 4), 32, dtype=np.uint8)
+    cut_before = np.zeros(len(distinct), dtype=bool)
+    cut_after = np.zeros(len(distinct), dtype=bool)
+    ragged = np.zeros(len(distinct), dtype=bool)
+    blank = np.zeros(len(distinct), dtype=bool)
+    replacements = []
+    for i, c in enumerate(distinct.tolist()):
+        rep = _replacement(c)
+        replacements.append(rep)
+        size = len(chr(c).encode("utf-8"))
+        inner = rep.strip(b" ")
+        if not inner:
+            blank[i] = True
+        elif len(rep) == size:
+            core[i, :size] = np.frombuffer(rep, dtype=np.uint8)
+        elif len(inner) == size:
+            core[i, :size] = np.frombuffer(inner, dtype=np.uint8)
+            cut_before[i], cut_after[i] = rep.startswith(b" "), rep.endswith(b" ")
+        else:
+            ragged[i] = True
+    if blank.all():  # only separators: ``lowered`` has them blank already
+        return lowered, offsets, none
+    lowered = lowered.copy() if not lowered.flags.writeable else lowered
+    written = ~(blank | ragged)[at]
+    for k in range(4):
+        part = written & (width > k)
+        lowered[leads[part] + k] = core[at[part], k]
+    cuts = np.concatenate([leads[cut_before[at]], (leads + width)[cut_after[at]]])
+    moved = np.flatnonzero(ragged[at])
+    if not len(moved):
+        return lowered, offsets, np.sort(cuts)
+    starts, sizes = leads[moved], width[moved].astype(np.int64)
+    texts = [replacements[i] for i in at[moved].tolist()]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    step = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    kept = np.delete(lowered, np.repeat(starts, sizes) + step)
+    # a character's replacement goes where its bytes were (after the earlier ones' changes)
+    before = np.cumsum(sizes) - sizes
+    lowered = np.insert(
+        kept,
+        np.repeat(starts - before, lengths),
+        np.frombuffer(b"".join(texts), dtype=np.uint8),
+    )
+    shift = np.concatenate([[0], np.cumsum(lengths - sizes)])
+
+    def moved_to(position: np.ndarray) -> np.ndarray:  # a character's start, never inside one
+        return position + shift[np.searchsorted(starts, position, side="left")]
+
+    return lowered, moved_to(offsets), np.sort(moved_to(cuts))
 
 
 def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -222,7 +253,7 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     The texts go into one UTF-8 buffer (Arrow); a byte table (``bytes.translate``) lowers ASCII
     letters and blanks every other non-word byte, then each non-ASCII character is replaced by
     its casefold with non-word characters blanked and CJK characters set apart
-    (:func:`_casefolded_words`); words are the runs between blanks. Each distinct word is
+    (:func:`_fold_non_ascii`); words are the runs between blanks. Each distinct word is
     hashed once (an Arrow dictionary of the batch's words)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -237,10 +268,11 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     base, size = int(offsets[0]), int(offsets[-1] - offsets[0])
     offsets = offsets - base
     lowered = np.zeros(0, dtype=np.uint8)
+    cuts = np.zeros(0, dtype=np.int64)
     if size:
         data = np.frombuffer(data_buffer, dtype=np.uint8)[base : base + size]
         lowered = np.frombuffer(bytearray(data).translate(_ASCII_WORDS), dtype=np.uint8)
-        lowered, offsets = _casefolded_words(data, lowered, offsets)
+        lowered, offsets, cuts = _fold_non_ascii(data, lowered, offsets)
         del data
         size = len(lowered)
     padded = np.zeros(size + 2, dtype=bool)  # a non-word byte before and after
@@ -248,8 +280,8 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     np.not_equal(lowered, _SPACE, out=is_word)
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     starts, ends = edges[0::2], edges[1::2]
-    # a word never runs on from one text into the next
-    inner = np.unique(offsets[1:-1])  # an empty text shares its offset with the next
+    # a word never runs on from one text into the next, nor into or out of a CJK character
+    inner = np.unique(np.concatenate([offsets[1:-1], cuts]))  # an empty text shares its offset
     inner = inner[(inner > 0) & (inner < size)]
     cut = inner[is_word[inner] & is_word[inner - 1]]
     if len(cut):
