@@ -11,7 +11,7 @@ candidate pair is verified on exact shingle overlap (:func:`jaccard`).
   character as one word. Texts of one or two words are a single shingle.
 - :func:`shingle_sets`: the same sets for a whole batch of texts at once, as one flat array with
   offsets (:class:`ShingleSets`): the batch's words are cut by numpy over one UTF-8 buffer
-  (the regex only for texts with non-ASCII word characters), each distinct word is hashed
+  (each distinct non-ASCII character casefolded once, in Python), each distinct word is hashed
   once, and the 3-grams, their hashes and the per-text sorting are numpy over the whole batch.
 - :func:`minhash_signatures` / :func:`sign_texts`: datasketch MinHash signatures (its
   ``affine32`` scheme, its permutations for the seed) of many shingle sets, computed by numpy
@@ -131,52 +131,130 @@ _ASCII_WORDS = bytes(
 )
 
 
-def _text_words(text: str) -> list[bytes]:
-    """The words of one text (:func:`words`), UTF-8 encoded."""
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_WORDS).split()
-    found = WORD.findall(text.casefold())
-    # a NUL is never inside a word, so one join, encode and split encodes them all
-    return "\x00".join(found).encode("utf-8").split(b"\x00") if found else []
-
-
 _SPACE = np.uint8(32)
+_WORD_CHARACTER = re.compile(r"\w")
+_CJK_CHARACTER = re.compile(rf"[{_CJK}]")
+_CODEPOINTS = 0x110000
 
 
 @lru_cache(maxsize=65_536)
-def _separator(codepoint: int) -> bool:
-    """Whether a non-ASCII character only separates words: its casefold holds no word
-    character (:data:`WORD`), so a space in its place cuts the same words."""
-    return WORD.search(chr(codepoint).casefold()) is None
+def _replacement(codepoint: int) -> bytes:
+    """What one non-ASCII character becomes in the batch buffer, so that the words are the
+    runs between spaces: its casefold (Python folds character by character, without context),
+    each folded character kept when it is a word character (``\\w``), set between spaces when it
+    is CJK (one character, one word, as :data:`WORD` cuts it), a space otherwise. A character
+    that only separates words becomes spaces only."""
+    out = []
+    for folded in chr(codepoint).casefold():
+        if _CJK_CHARACTER.match(folded):
+            out.append(f" {folded} ")
+        elif _WORD_CHARACTER.match(folded):
+            out.append(folded)
+        else:
+            out.append(" ")
+    return "".join(out).encode("utf-8")
 
 
-def _word_characters(data: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """The lead bytes of the non-ASCII characters of the UTF-8 bytes ``data`` that can be part
-    of a word (accented letters, CJK...), not only separate words (curly quotes, dashes,
-    no-break spaces...). ``high``: the positions of the bytes >= 0x80."""
+def _fold_non_ascii(
+    data: np.ndarray, lowered: np.ndarray, offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Put every non-ASCII character's :func:`_replacement` into the batch buffer.
+
+    ``data``: the batch's UTF-8 bytes; ``lowered``: the same after the ASCII byte table (every
+    byte >= 0x80 already a space); ``offsets``: each text's first byte (and the end). Returns
+    the buffer, the texts' offsets in it and the positions where a word must end although the
+    bytes on both sides are word bytes (around a CJK character, which is a word of its own).
+
+    Characters are decoded at their lead bytes only and each distinct one is folded once. A
+    replacement as long as the character (``\u00e9`` itself, ``\u00c9`` -> ``\u00e9``,
+    ``\u00df`` -> ``ss``), or as long once its outer spaces become cuts (CJK), is written in
+    place; only the rare ones that change length (``\ufb01`` -> ``fi``, the Kelvin sign ->
+    ``k``) rebuild the buffer, with one delete and one insert."""
+    none = np.zeros(0, dtype=np.int64)
+    high = np.flatnonzero(data >= 0x80)
+    if not len(high):
+        return lowered, offsets, none
     leads = high[data[high] >= 0xC0]
-    if not len(leads):
-        return leads
-    first = data[leads].astype(np.int64)
-    width = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2))
-    codepoint = first & np.where(width == 4, 0x07, np.where(width == 3, 0x0F, 0x1F))
+    del high
+    first = data[leads]
+    width = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2)).astype(np.int8)
+    codepoint = (first & np.where(width == 4, 0x07, np.where(width == 3, 0x0F, 0x1F))).astype(
+        np.int32
+    )
+    del first
     for k in range(1, 4):
-        more = width > k
-        codepoint[more] = (codepoint[more] << 6) | (data[leads[more] + k].astype(np.int64) & 0x3F)
-    distinct, at = np.unique(codepoint, return_inverse=True)
-    separator = np.fromiter(map(_separator, distinct.tolist()), dtype=bool, count=len(distinct))
-    return leads[~separator[at]]
+        more = np.flatnonzero(width > k)
+        codepoint[more] = (codepoint[more] << 6) | (data[leads[more] + k] & 0x3F)
+    present = np.zeros(_CODEPOINTS, dtype=bool)
+    present[codepoint] = True
+    distinct = np.flatnonzero(present)
+    del present
+    slot = np.zeros(_CODEPOINTS, dtype=np.int32)
+    slot[distinct] = np.arange(len(distinct), dtype=np.int32)
+    at = slot[codepoint]
+    del slot, codepoint
+    # per distinct character: the bytes written in place (up to 4), whether a word ends before
+    # and after it, and whether it changes length instead
+    core = np.full((len(distinct), 4), 32, dtype=np.uint8)
+    cut_before = np.zeros(len(distinct), dtype=bool)
+    cut_after = np.zeros(len(distinct), dtype=bool)
+    ragged = np.zeros(len(distinct), dtype=bool)
+    blank = np.zeros(len(distinct), dtype=bool)
+    replacements = []
+    for i, c in enumerate(distinct.tolist()):
+        rep = _replacement(c)
+        replacements.append(rep)
+        size = len(chr(c).encode("utf-8"))
+        inner = rep.strip(b" ")
+        if not inner:
+            blank[i] = True
+        elif len(rep) == size:
+            core[i, :size] = np.frombuffer(rep, dtype=np.uint8)
+        elif len(inner) == size:
+            core[i, :size] = np.frombuffer(inner, dtype=np.uint8)
+            cut_before[i], cut_after[i] = rep.startswith(b" "), rep.endswith(b" ")
+        else:
+            ragged[i] = True
+    if blank.all():  # only separators: ``lowered`` has them blank already
+        return lowered, offsets, none
+    lowered = lowered.copy() if not lowered.flags.writeable else lowered
+    written = ~(blank | ragged)[at]
+    for k in range(4):
+        part = written & (width > k)
+        lowered[leads[part] + k] = core[at[part], k]
+    cuts = np.concatenate([leads[cut_before[at]], (leads + width)[cut_after[at]]])
+    moved = np.flatnonzero(ragged[at])
+    if not len(moved):
+        return lowered, offsets, np.sort(cuts)
+    starts, sizes = leads[moved], width[moved].astype(np.int64)
+    texts = [replacements[i] for i in at[moved].tolist()]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    step = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    kept = np.delete(lowered, np.repeat(starts, sizes) + step)
+    # a character's replacement goes where its bytes were (after the earlier ones' changes)
+    before = np.cumsum(sizes) - sizes
+    lowered = np.insert(
+        kept,
+        np.repeat(starts - before, lengths),
+        np.frombuffer(b"".join(texts), dtype=np.uint8),
+    )
+    shift = np.concatenate([[0], np.cumsum(lengths - sizes)])
+
+    def moved_to(position: np.ndarray) -> np.ndarray:  # a character's start, never inside one
+        return position + shift[np.searchsorted(starts, position, side="left")]
+
+    return lowered, moved_to(offsets), np.sort(moved_to(cuts))
 
 
 def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every text's word count and every word's ``zlib.crc32`` in text order (uint64): the
     words of :func:`words`, UTF-8 encoded, cut for the whole batch at once.
 
-    The texts go into one UTF-8 buffer (Arrow). A text whose non-ASCII characters only
-    separate words is cut by numpy: a byte table (``bytes.translate``) lowers ASCII letters and
-    blanks every other non-word byte, non-ASCII ones included; words are the runs between
-    blanks. The rest (accented letters, CJK) are cut by the regex, one text at a time. Each
-    distinct word is hashed once (an Arrow dictionary of the batch's words)."""
+    The texts go into one UTF-8 buffer (Arrow); a byte table (``bytes.translate``) lowers ASCII
+    letters and blanks every other non-word byte, then each non-ASCII character is replaced by
+    its casefold with non-word characters blanked and CJK characters set apart
+    (:func:`_fold_non_ascii`); words are the runs between blanks. Each distinct word is
+    hashed once (an Arrow dictionary of the batch's words)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -189,34 +267,27 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + n + 1]
     base, size = int(offsets[0]), int(offsets[-1] - offsets[0])
     offsets = offsets - base
-    data = np.zeros(0, dtype=np.uint8)
     lowered = np.zeros(0, dtype=np.uint8)
+    cuts = np.zeros(0, dtype=np.int64)
     if size:
         data = np.frombuffer(data_buffer, dtype=np.uint8)[base : base + size]
         lowered = np.frombuffer(bytearray(data).translate(_ASCII_WORDS), dtype=np.uint8)
-    complex_rows = np.zeros(0, dtype=np.int64)
-    high = np.flatnonzero(data >= 0x80)
-    if len(high):
-        left = _word_characters(data, high)
-        if len(left):  # texts with a non-ASCII word character: the regex cuts them
-            complex_rows = np.unique(np.searchsorted(offsets, left, side="right") - 1)
-    del data, high
-    for row in complex_rows.tolist():
-        lowered[offsets[row] : offsets[row + 1]] = _SPACE
+        lowered, offsets, cuts = _fold_non_ascii(data, lowered, offsets)
+        del data
+        size = len(lowered)
     padded = np.zeros(size + 2, dtype=bool)  # a non-word byte before and after
     is_word = padded[1:-1]
     np.not_equal(lowered, _SPACE, out=is_word)
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     starts, ends = edges[0::2], edges[1::2]
-    # a word never runs on from one text into the next
-    inner = np.unique(offsets[1:-1])  # an empty text shares its offset with the next
+    # a word never runs on from one text into the next, nor into or out of a CJK character
+    inner = np.unique(np.concatenate([offsets[1:-1], cuts]))  # an empty text shares its offset
     inner = inner[(inner > 0) & (inner < size)]
     cut = inner[is_word[inner] & is_word[inner - 1]]
     if len(cut):
         starts = np.insert(starts, np.searchsorted(starts, cut), cut)
         ends = np.insert(ends, np.searchsorted(ends, cut), cut)
     count = np.diff(np.searchsorted(starts, offsets))  # words starting in each text
-    owner = np.repeat(np.arange(n), count)
     word_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
     np.cumsum(ends - starts, out=word_offsets[1:])
     packed = pa.LargeBinaryArray.from_buffers(
@@ -228,20 +299,7 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     encoded = pc.dictionary_encode(packed)
     distinct = encoded.dictionary.to_pylist()
     word_hash = np.fromiter(map(zlib.crc32, distinct), dtype=np.uint64, count=len(distinct))
-    hashed = word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
-    if not len(complex_rows):
-        return count, hashed
-    rank = np.arange(len(owner)) - (np.cumsum(count) - count)[owner]
-    token_lists = [_text_words(texts[row]) for row in complex_rows.tolist()]
-    count[complex_rows] = [len(tokens) for tokens in token_lists]
-    begin = np.cumsum(count) - count
-    out = np.empty(int(count.sum()), dtype=np.uint64)
-    out[begin[owner] + rank] = hashed
-    for row, tokens in zip(complex_rows.tolist(), token_lists, strict=True):
-        out[begin[row] : begin[row] + len(tokens)] = np.fromiter(
-            map(zlib.crc32, tokens), dtype=np.uint64, count=len(tokens)
-        )
-    return count, out
+    return count, word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def shingle_sets(texts: Sequence[str], n: int = SHINGLE_WORDS) -> ShingleSets:
@@ -329,7 +387,9 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     return h
 
 
-_SIGN_VALUES = 1 << 15  # shingles a numpy step: a (32768, 128) uint32 block, 16 MiB
+# shingles a numpy step: a (128, 8192) uint32 block, 4 MiB, stays in cache between the multiply,
+# the add and the minimum (32,768 a step, 16 MiB, took 1.8x the CPU on the corpus)
+_SIGN_VALUES = 1 << 13
 
 
 def minhash_signatures(

@@ -156,7 +156,11 @@ class EmbeddingCache:
         directory.mkdir(parents=True, exist_ok=True)
         name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
         tmp = directory / f".{name}.tmp"
-        pq.write_table(table, tmp, compression="zstd", row_group_size=65_536)
+        # no dictionary for the vectors: float32 values barely repeat, and trying one cost 40%
+        # of the write's CPU and made the file larger (docs/benchmarks.md, session 10)
+        pq.write_table(
+            table, tmp, compression="zstd", row_group_size=65_536, use_dictionary=["content_hash"]
+        )
         final = directory / name
         tmp.rename(final)
         return final

@@ -195,8 +195,7 @@ CUTTER_TEXTS = [
 
 
 def test_batch_word_cutting_equals_the_regex_on_unicode_and_text_boundaries():
-    """The numpy cutter (ASCII texts, and texts whose only non-ASCII characters separate
-    words) and the regex fallback give, text by text, the shingles of `shingle_hashes`."""
+    """The numpy cutter gives, text by text, the shingles of `shingle_hashes` (the regex)."""
     for texts in (CUTTER_TEXTS, CUTTER_TEXTS[::-1], [t for t in CUTTER_TEXTS if t.isascii()]):
         sets = shingle_sets(texts)
         for i, text in enumerate(texts):
@@ -209,6 +208,49 @@ def test_batch_word_cutting_equals_the_regex_on_random_texts():
     texts = ["".join(rng.choice(alphabet, rng.integers(0, 25))) for _ in range(1500)]
     sets = shingle_sets(texts)
     for i, text in enumerate(texts):
+        assert np.array_equal(sets[i], shingle_hashes(text)), repr(text)
+
+
+# characters whose casefold changes length or script, or holds a non-word character: \u00df
+# and \u1e9e fold to "ss", \u0130 to "i" and a combining dot, \ufb01 to "fi", the Kelvin
+# sign to "k", \u023a (2 bytes) to a 3-byte letter, Cherokee small letters to capitals;
+# a katakana middle dot (CJK range, not a word character), a fullwidth digit, final sigma
+FOLDING = [
+    *"\u00df\u1e9e\u0130\ufb01\u212a\u023a\uab70\u13f8\u30fb\uff11\u03c2\u0345\u0301",
+    *"\u00e9\u6211\u3002\u2019\u00a0\U0001f3fe\U00020000\u0661\u00bd\u2160",
+]
+
+
+def test_batch_word_cutting_equals_the_regex_on_folding_and_mixed_scripts():
+    rng = np.random.default_rng(5)
+    alphabet = [*"aZ_9 ,.'-", *FOLDING]
+    texts = ["".join(rng.choice(alphabet, rng.integers(0, 30))) for _ in range(2000)]
+    texts += [t for t in texts[:200] if t.isascii()] * 2  # ASCII texts between the others
+    sets = shingle_sets(texts)
+    for i, text in enumerate(texts):
+        assert np.array_equal(sets[i], shingle_hashes(text)), repr(text)
+
+
+def _every_codepoint(stride: int) -> list[str]:
+    """Every Unicode scalar value (surrogates cannot be UTF-8) in texts of ``stride``."""
+    scalars = [c for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF]
+    return [
+        "".join(chr(c) for c in scalars[start : start + stride])
+        for start in range(0, len(scalars), stride)
+    ]
+
+
+@pytest.mark.parametrize("layout", ["touching", "between_words", "doubled_in_caps"])
+def test_batch_word_cutting_equals_the_regex_on_every_codepoint(layout):
+    """Every non-ASCII character, beside others, inside ASCII words and doubled next to
+    capitals: the batch's shingles equal ``shingle_hashes`` text by text."""
+    runs = _every_codepoint(96)
+    if layout == "between_words":
+        runs = ["ab" + "cd ".join(run) + "ef" for run in runs]
+    elif layout == "doubled_in_caps":
+        runs = ["X".join(c * 2 for c in run) + " Q" for run in runs]
+    sets = shingle_sets(runs)
+    for i, text in enumerate(runs):
         assert np.array_equal(sets[i], shingle_hashes(text)), repr(text)
 
 
