@@ -199,6 +199,23 @@ def built_export(built_warehouse, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture
+def tampered(built_warehouse, tmp_path_factory) -> Path:
+    """A fresh copy of the built warehouse to break on purpose (the gates' tamper tests), always
+    at one path of this worker: dbt parses the whole project again when the warehouse path (or
+    a var) changes, so the gate reruns after the first read the parse they saved beside it
+    (tests/dbt/test_warehouse_quality_gates.py::dbt_test; docs/benchmarks.md, "Test suite,
+    session 10 (issue 20)"). One test at a time per worker uses it, each from a new copy."""
+    folder = tmp_path_factory.getbasetemp() / "tampered"
+    folder.mkdir(exist_ok=True)
+    # same file name: DuckDB views name their catalog after the file
+    copy = folder / built_warehouse.warehouse.name
+    for leftover in folder.glob(f"{copy.name}*"):  # the last test's copy and its WAL, if any
+        leftover.unlink()
+    shutil.copy(built_warehouse.warehouse, copy)
+    return copy
+
+
 # The small lake: one session build shared by the modules that each built a lake of a few
 # records before (a `dbt build` costs ~21 s however small the lake): test_cli's files, the
 # language module's file and the bad-input lake (tests/fixtures/bad_lake.py). Each module checks

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
-import pytest
 
 ORDINALS = """
     with ordinals as (
@@ -281,7 +280,13 @@ def dbt_test(warehouse, select: str, lake) -> subprocess.CompletedProcess[str]:
             "--profiles-dir",
             str(settings.PROFILES_DIR),
         ],
-        env={**os.environ, **settings.dbt_environment(warehouse)},
+        # dbt's files beside the warehouse: the tamper tests' copies share one path (the
+        # `tampered` fixture), so every rerun after the first reads its parse of the project back
+        env={
+            **os.environ,
+            **settings.dbt_environment(warehouse),
+            "DBT_TARGET_PATH": str(Path(warehouse).parent / "target"),
+        },
         cwd=settings.PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -298,15 +303,6 @@ def passed_in_build(warehouse, gate: str) -> bool:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("select status from gate_results where gate = ?", [gate]).fetchall()
     return rows == [("pass",)]
-
-
-@pytest.fixture
-def tampered(built_warehouse, tmp_path):
-    """A copy of the built warehouse to break on purpose."""
-    # same file name: DuckDB views name their catalog after the file
-    copy = tmp_path / built_warehouse.warehouse.name
-    shutil.copy(built_warehouse.warehouse, copy)
-    return copy
 
 
 def test_the_pii_gate_fails_on_unredacted_text(built_warehouse, tampered):
