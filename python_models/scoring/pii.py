@@ -32,6 +32,7 @@ from python_models.scoring.pii_entities import (
     EntityFinder,
     Triggers,
     _triggers,
+    postcode_after,
 )
 
 VALID = Leniency.VALID
@@ -452,6 +453,26 @@ def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     return [s for s in spans if s not in absorbed] + joined
 
 
+def join_place_postcodes(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """One [LOCATION] over a town and the postcode (and state code) that closes it: "Berlin
+    10115", "Springfield, IL 62704-1234". What lies inside the grown span is absorbed."""
+    grown: dict[PiiSpan, PiiSpan] = {}
+    for span in spans:
+        if span.kind == "LOCATION" and (match := postcode_after(text, span.end)) is not None:
+            grown[span] = PiiSpan(span.start, match.end(), "LOCATION")
+    if not grown:
+        return spans
+    kept = [
+        s
+        for s in spans
+        if s not in grown
+        and not any(
+            g.start <= s.start and s.end <= g.end and s.kind != "PHONE" for g in grown.values()
+        )
+    ]
+    return kept + list(grown.values())
+
+
 URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+")
 PUBLIC_DOMAINS = (
     "988lifeline.org",
@@ -694,23 +715,35 @@ class PiiDetector:
             spans += self._licences(text)
         if ("DATE" in kinds or "DATE_OF_BIRTH" in kinds) and (TWO_DIGITS_RE.search(text)):
             spans += self._dates(text, lower, fired)
+        postcodes = self._postcodes(text, fired) if "LOCATION" in kinds else []
         if "PHONE" in kinds:
-            spans += self._phones(text, spans)
+            phones = self._phones(text, spans)
+            if postcodes:
+                # "IL 62704-1234", "zip code 02139-4307": a ZIP+4 the text calls a postcode
+                phones = [
+                    p
+                    for p in phones
+                    if not any(c.start <= p.start and p.end <= c.end for c in postcodes)
+                ]
+            spans += phones
         if "AGE" in kinds:
             spans += self._ages(text, lower, fired)
         if "ADDRESS" in kinds and self.config.detect_addresses:
             spans += self._addresses(text, fired, lowercase=text == lower)
-        if "LOCATION" in kinds:
-            spans += [PiiSpan(m.start(), m.end(), "LOCATION") for m in POSTCODE_RE.finditer(text)]
-            if STATE_ZIP_HINT_RE.search(text):
-                spans += [
-                    PiiSpan(m.start(1), m.end(1), "LOCATION") for m in STATE_ZIP_RE.finditer(text)
-                ]
-            if "postcode" in fired:
-                spans += [
-                    PiiSpan(m.start(1), m.end(1), "LOCATION")
-                    for m in POSTCODE_CUE_RE.finditer(text)
-                ]
+        return spans + postcodes
+
+    @staticmethod
+    def _postcodes(text: str, fired: set[str]) -> list[PiiSpan]:
+        """UK and Canadian postcodes anywhere; others after a state code or a postcode word."""
+        spans = [PiiSpan(m.start(), m.end(), "LOCATION") for m in POSTCODE_RE.finditer(text)]
+        if STATE_ZIP_HINT_RE.search(text):
+            spans += [
+                PiiSpan(m.start(1), m.end(1), "LOCATION") for m in STATE_ZIP_RE.finditer(text)
+            ]
+        if "postcode" in fired:
+            spans += [
+                PiiSpan(m.start(1), m.end(1), "LOCATION") for m in POSTCODE_CUE_RE.finditer(text)
+            ]
         return spans
 
     def _ages(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
@@ -860,6 +893,8 @@ class PiiDetector:
                     PiiSpan(m.start(), m.end(), "ADDRESS") for m in CORNER_ADDRESS_RE.finditer(text)
                 ]
             candidates = join_addresses(text, candidates)
+        if "LOCATION" in kinds and DIGIT_RE.search(text):
+            candidates = join_place_postcodes(text, candidates)
         priority = self._priority
         chosen: list[PiiSpan] = []
         for span in sorted(candidates, key=lambda s: (priority[s.kind], s.start - s.end)):
