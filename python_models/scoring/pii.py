@@ -215,8 +215,9 @@ STREET_WORDS = (
 )
 ADDRESS_RE = re.compile(
     r"\d(?<![\w#.-]\d)\d{0,5}[A-Za-z]?(?:\s+\d{1,5})?\s+"
-    r"(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
-    r"(?:[A-Z][\w'\u2019.-]*\s+){0,3}"
+    # a name or a direction before the street word: "4 lane highway", "a 3 point turn" are none
+    r"(?:(?:[NSEW]|North|South|East|West)\.?\s+(?:[A-Z][\w'\u2019.-]*\s+){0,3}"
+    r"|(?:[A-Z][\w'\u2019.-]*\s+){1,3})"
     rf"(?i:{STREET_WORDS})\b\.?(?:[ \t]+(?:NW|NE|SW|SE)\b)?"
     r"(?:\s*,?\s*(?:(?i:apt|apartment|suite|ste|unit|#)\.?\s*#?\s*\w{1,6}))?"
 )
@@ -275,7 +276,8 @@ ADDRESS_ORDINAL_RE = re.compile(
 )
 ADDRESS_EU_RE = re.compile(
     # "Calle de Alcalá 127, 3º B", "Rua Augusta 200", "Piazza Rezzonico 35", "rue des Lilas"
-    r"(?<![\w])(?:(?i:calle|c/|avenida|avda\.?|av\.|plaza|pza\.?|paseo|camino|carrera|carretera|"
+    r"(?<![\w])(?:(?i:calle|c/|avenida|avda\.?|av\.|ul\.|ulica|plaza|pza\.?|paseo|camino|carrera|"
+    r"carretera|"
     r"ronda|traves[ií]a|rua|rue|via|viale|piazza|corso|strada|largo|travessa|praça|boulevard|"
     r"chemin|impasse|allée|place|quai|cours))\s+"
     r"(?:(?:de|del|la|las|los|el|do|da|dos|das|di|della|dei|des|du|le|l')\s*){0,2}"
@@ -542,7 +544,8 @@ MONTHS = (
 DATE_RE = re.compile(
     # matched against the lowercased message
     r"(?<![\w/.-])(?:"
-    r"(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:19|20)\d{2}([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])"
+    r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"
     r"|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|[12]\d|3[01])[./-](?:19|20)?\d{2}"
     rf"|{MONTHS}\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|º|er)?\s+(?:(?:of|de)\s+)?{MONTHS}"
@@ -553,6 +556,18 @@ DATE_RE = re.compile(
 BIRTH_CUE_RE = re.compile(
     r"(?i)(?:\bborn|\bbirth(?:day|date)?|\bd\.?o\.?b\.?|\bnac[ií](?:da|do)?|\bnací|\bné|\bnée|"
     r"\bgeboren|\bnato|\bnata|\bnasci|出生|生日)"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+BIRTHDAY_RE = re.compile(
+    # matched against the lowercased message: a birthday without its year, or a month and year
+    # of birth: "my birthday is march 3rd", "born on may the 3rd, 1990", "born in may 1990"
+    r"(?:\bbirth\s?day|\bb-?day|\bborn|\bdate\s+of\s+birth|\bd\.?o\.?b\b\.?|\bcumpleaños|"
+    r"\banniversaire|\bgeburtstag)"
+    r"(?:'s|\u2019s|\s+is|\s+was|\s+on|\s+in|\s+the|\s+es|\s+el|\s+est|\s+le|\s+ist|\s+am|:|,)*\s+"
+    rf"((?:{MONTHS}\s+(?:the\s+)?{_DAY}|(?:the\s+)?{_DAY}\s+(?:(?:of|de)\s+)?{MONTHS})"
+    r"(?:,?\s+(?:19|20)\d{2})?"
+    rf"|{MONTHS}\s+(?:of\s+)?(?:19|20)\d{{2}}|(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2]))"
+    r"(?![\w/.-]\d|\w)"
 )
 BIRTH_YEAR_RE = re.compile(
     r"(?i)\b(?:born|birth\s+year|nac[ií]\s+en|né\s+en|née\s+en|geboren)\s+(?:in\s+)?((?:19|20)\d{2})\b"
@@ -592,13 +607,15 @@ STRUCTURED_TRIGGERS: dict[str, tuple[str, ...]] = {
         "screenname|微信|qq|微博"
     ),
     "nhs": _triggers("nhs"),
-    "birth": _triggers("born|birth|nací|naci|né |née|geboren"),
+    "birth": _triggers(
+        "born|birth|nací|naci|né |née|geboren|bday|b-day|dob|d.o.b|cumpleaños|anniversaire"
+    ),
     "ssn": _triggers("ssn|social security"),
     "licence": _triggers("licence|license|dl"),
     "street_eu": _triggers(
         "calle|c/|avenida|avda|av.|plaza|pza|paseo|camino|carrera|carretera|ronda|traves|rua |"
         "rue |via |viale|piazza|corso|strada|largo|travessa|praça|boulevard|chemin|impasse|"
-        "allée|place|quai|cours"
+        "allée|place|quai|cours|ul.|ulica"
     ),
     "street_de": _triggers(
         "straße|strasse|str.|weg|gasse|platz|allee|damm|ufer|vägen|gatan|gata|veien|vej|gade|"
@@ -715,6 +732,8 @@ class PiiDetector:
             spans += self._licences(text)
         if ("DATE" in kinds or "DATE_OF_BIRTH" in kinds) and (TWO_DIGITS_RE.search(text)):
             spans += self._dates(text, lower, fired)
+        if "DATE_OF_BIRTH" in kinds and "birth" in fired:
+            spans += self._birthdays(text, lower)
         postcodes = self._postcodes(text, fired) if "LOCATION" in kinds else []
         if "PHONE" in kinds:
             phones = self._phones(text, spans)
@@ -800,6 +819,14 @@ class PiiDetector:
             ]
         return spans
 
+    @staticmethod
+    def _birthdays(text: str, lower: str) -> list[PiiSpan]:
+        """A birthday said without its year ("my birthday is march 3rd") and a month and year
+        of birth ("born in May 1990"): with the birth word before it, a date of birth."""
+        if len(lower) != len(text):
+            return []
+        return [PiiSpan(m.start(1), m.end(1), "DATE_OF_BIRTH") for m in BIRTHDAY_RE.finditer(lower)]
+
     def _addresses(self, text: str, fired: set[str], lowercase: bool) -> list[PiiSpan]:
         """Street addresses, each stretched over the town, state and postcode after it."""
         regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE, ADDRESS_NUMBERED_RE, LOWER_ADDRESS_RE]
@@ -816,7 +843,10 @@ class PiiDetector:
             common = lexicons.common_words()
             for m in LOWER_NUMBERED_RE.finditer(text):
                 words = m.group(1).split()
-                if not any(w in common or w in STREET_NAME_STOPWORDS for w in words):
+                if not any(
+                    w in common or w in STREET_NAME_STOPWORDS or w.removesuffix("s") in common
+                    for w in words
+                ):
                     tail = ADDRESS_TAIL_RE.match(text, m.end())
                     spans.append(PiiSpan(m.start(), tail.end() if tail else m.end(), "ADDRESS"))
         # a street found without its house number ("633 Strada Provinciale 65") takes it

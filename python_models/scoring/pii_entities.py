@@ -324,6 +324,11 @@ BUSINESS_BEFORE_RE = re.compile(
     r"vendor|provider))[ \t]+(?:the[ \t]+)?$"
 )
 """Business words before a run: "shares of", "invested in", "an offer from", "the startup"."""
+MOVED_TO_THE_RE = re.compile(
+    r"(?i)\b(?:live[sd]?|living|moved|move|moving|went|go|going|flew|fly|back|came|come|"
+    r"coming|return(?:ed)?|relocated|born|raised|grew\s+up|stationed|home)\s+"
+    r"(?:in|to|at|from|near|back\s+to)(?:\s+the)?\s*$"
+)
 COUNTRY_CODES = 10**9
 """The population `_rule` gives "UK", "USA", "UAE" (and "the US"): a country's, as `places`."""
 GREEK_CYRILLIC_PLACE_RE = re.compile(
@@ -624,6 +629,8 @@ class EntityFinder:
     def _lowercase_names(self, text: str) -> list[tuple[int, int]]:
         """All-lowercase messages: unambiguous given names only (set lookups, no token loop)."""
         words = set(re.findall(r"[a-z]{3,}", text)) & self._uncommon_first
+        # a plural of a word is a word ("miles", "kids"), as after a relationship word
+        words = {w for w in words if not (w.endswith("s") and w[:-1] in self.common)}
         if not words:
             return []
         pattern = re.compile(r"\b(?:" + "|".join(sorted(words)) + r")\b")
@@ -860,8 +867,12 @@ class EntityFinder:
         if not population and _found_before(THE_BEFORE_RE, before):
             # "the Netherlands", "the Gambia", "the US": the article is part of the name
             population = self.places.get(f"the {whole}", 0) or (whole == "us") * COUNTRY_CODES
-        if whole in ("uk", "usa", "uae") or (population == COUNTRY_CODES and whole == "us"):
-            return start, end, "LOCATION"  # "UK", "USA", "the US": countries, not words
+        if (whole in ("uk", "usa", "uae") or (population == COUNTRY_CODES and whole == "us")) and (
+            MOVED_TO_THE_RE.search(before)
+        ):
+            # "moved to the UK", "lives in the USA": where someone lives, not "In the UK, call
+            # Samaritans on 116 123" (a counsellor's resource line)
+            return start, end, "LOCATION"
         if len(lowers) >= 2 and lowers[-1] in LOCATION_WORDS:
             return start, end, "LOCATION"
         evidence = [self._evidence(w) for w in lowers]
