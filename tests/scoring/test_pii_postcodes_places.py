@@ -9,6 +9,9 @@ import pytest
 
 from python_models.scoring.pii import PiiDetector
 
+LARNACA = "\u039b\u0391\u03a1\u039d\u0391\u039a\u0391"
+"""A Greek town line in capitals (written with escapes: its letters look Latin)."""
+
 
 @pytest.fixture(scope="module")
 def detector() -> PiiDetector:
@@ -39,7 +42,7 @@ def _visible(detector: PiiDetector, text: str) -> str:
         ("12 Harbour Road Apt. 5\nKirkwall\n, nan\n 10432", ("Kirkwall", "10432"), "ADDRESS"),
         ("Send it to 48 Mill Lane Suite 3 Dunmore nan", ("Dunmore", "nan"), "ADDRESS"),
         # a town line with a bracketed note, then the country and its postcode
-        ("7 Odos Ermou 14\nΛΑΡΝΑΚΑ (ΛΑΡΝΑΚΑΣ)\nCyprus 6023", ("ΛΑΡΝΑΚΑ", "6023"), "ADDRESS"),
+        (f"7 Odos Ermou 14\n{LARNACA} ({LARNACA}Σ)\nCyprus 6023", (LARNACA, "6023"), "ADDRESS"),
         # streets written in lowercase, as chat is
         ("i live at 12 oak street and i hate it", ("12 oak street",), "ADDRESS"),
         ("come to 3911 fourth avenue apt 2 tonight", ("fourth avenue", "apt 2"), "ADDRESS"),
@@ -69,7 +72,7 @@ def test_postcodes_go_with_their_town_or_street(
         ("We flew to the USA for my cousin's wedding.", "USA"),
         ("In United States schools they sing every morning.", "United States"),
         ("I am in ΛΕΥΚΩΣΙΑ for a business trip.", "ΛΕΥΚΩΣΙΑ"),
-        ("Я живу в Москве с мамой.", "Москве"),
+        ("Я живу в Москве, мама тоже.", "Москве"),
     ],
 )
 def test_places_after_a_preposition_are_locations(
@@ -104,7 +107,7 @@ def test_numbers_and_words_beside_them_stay(detector: PiiDetector, text: str) ->
 
 
 def test_a_given_name_that_is_a_state_stays_a_person(detector: PiiDetector) -> None:
-    redacted, counts = detector.redact("My friend Georgia moved to Georgia last year.")
+    redacted, _ = detector.redact("My friend Georgia moved to Georgia last year.")
     assert redacted == "My friend [PERSON] moved to [LOCATION] last year.", redacted
 
 
