@@ -158,7 +158,8 @@ ORG_CUE_RE = re.compile(
 LOCATION_CUE_RE = re.compile(
     r"(?i)(?:\b(?:in|from|near|around|outside|across)|\b(?:live|lived|living|moved|move|moving|"
     r"went|go|going|drove|drive|flew|fly|travel(?:l?ed)?|back|came|come|coming|return(?:ed)?|"
-    r"relocated|born|raised|grew\s+up|stationed|home)\s+(?:in|to|at|from|near|back\s+to)|"
+    r"relocated|born|raised|grew\s+up|stationed|home)\s+(?:(?:up|down|over|out)\s+)?"
+    r"(?:in|to|at|from|near|back\s+to)|"
     r"\bvisit(?:ed|ing)?|\b(?:town|city|village|place|neighbou?rhood|area|suburb)\s+called|\bvivo\s+en|\bvive\s+en|\ben|\bà|\bin\s+der|\bem|\bna|\bno|"
     r"\bde)\s*,?\s*$"
 )
@@ -324,6 +325,11 @@ BUSINESS_BEFORE_RE = re.compile(
     r"vendor|provider))[ \t]+(?:the[ \t]+)?$"
 )
 """Business words before a run: "shares of", "invested in", "an offer from", "the startup"."""
+CALENDAR_WORDS = _words(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday"""
+)
+"""Months and weekdays: never a place, whatever town shares the name ("in March")."""
 MOVED_TO_THE_RE = re.compile(
     r"(?i)\b(?:live[sd]?|living|moved|move|moving|went|go|going|flew|fly|back|came|come|"
     r"coming|return(?:ed)?|relocated|born|raised|grew\s+up|stationed|home)\s+"
@@ -699,6 +705,9 @@ class EntityFinder:
             acronym = False  # "in the UK now": a country, not a noun like "an ATM near"
         if acronym and ruled is not None and ruled[2] in ("LOCATION", "ADDRESS"):
             ruled = None
+        calendar = len(lowers) == 1 and lowers[0] in CALENDAR_WORDS
+        if calendar and ruled is not None and ruled[2] == "LOCATION":
+            ruled = None  # "we met in March": a month is no place
         if ruled is not None and ruled[2] == "LOCATION" and postcode_after(text, ruled[1]):
             return ruled  # a town a postcode closes: "Berlin 10115", "Springfield, IL 62704"
         if (
@@ -741,7 +750,7 @@ class EntityFinder:
         kind = self.span_model.predict(features)
         if kind == "ADDRESS" and self._above_address(text, end, lowers):
             kind = self.span_model.predict(features, exclude=("ADDRESS",))
-        if acronym and kind in ("LOCATION", "ADDRESS"):
+        if (acronym or calendar) and kind in ("LOCATION", "ADDRESS"):
             kind = None
         if (
             kind == "PERSON"

@@ -146,3 +146,24 @@ def test_a_birthday_is_a_date_of_birth(detector: PiiDetector, text: str, secret:
 def test_dates_without_a_birth_word_stay(detector: PiiDetector, text: str) -> None:
     redacted, counts = detector.redact(text)
     assert redacted == text, counts
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("I drove up to Flagstaff alone last weekend.", "Flagstaff"),
+        ("My sister moved out to Kettering with her boyfriend.", "Kettering"),
+    ],
+)
+def test_a_place_after_a_motion_verb_and_a_particle(
+    detector: PiiDetector, text: str, secret: str
+) -> None:
+    redacted, counts = detector.redact(text)
+    assert secret not in redacted, redacted
+    assert counts["LOCATION"] == 1, redacted
+
+
+@pytest.mark.parametrize("text", ["We met in March at the hospital.", "I moved in June."])
+def test_a_month_after_a_preposition_is_no_place(detector: PiiDetector, text: str) -> None:
+    redacted, counts = detector.redact(text)
+    assert redacted == text, counts
