@@ -377,7 +377,9 @@ LOWER_TOWN_RE = re.compile(
 def _known_place(match: re.Match[str]) -> bool:
     """A lowercase address part that the place or town lists know ("mohács", "hungary")."""
     name = match.group()
-    return name in lexicons.towns() or lexicons.places().get(name, 0) > 0
+    if lexicons.places().get(name, 0) > 0:
+        return True
+    return name in lexicons.towns() and name not in lexicons.common_words()  # not "best", "hope"
 
 
 def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
