@@ -623,6 +623,10 @@ STRUCTURED_TRIGGERS: dict[str, tuple[str, ...]] = {
         "straße|strasse|str.|weg|gasse|platz|allee|damm|ufer|vägen|gatan|gata|veien|vej|gade|"
         "straat|laan|katu|utca|ulica|ul."
     ),
+    "street_lower": _triggers(
+        "street| st.| st,| st |avenue| ave|road| rd|drive| dr.| dr |lane| ln|boulevard|blvd|"
+        "court| ct|terrace|crescent|highway| hwy|parkway|pkwy"
+    ),
     "unit": _triggers("apt|apartment|suite|ste|unit|box|psc|cmr|usns|usnv|uss|uscgc"),
     "postcode": _triggers("zip|post|plz|cp|邮编"),
 }
@@ -831,7 +835,8 @@ class PiiDetector:
 
     def _addresses(self, text: str, fired: set[str], lowercase: bool) -> list[PiiSpan]:
         """Street addresses, each stretched over the town, state and postcode after it."""
-        regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE, ADDRESS_NUMBERED_RE, LOWER_ADDRESS_RE]
+        regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE, ADDRESS_NUMBERED_RE]
+        regexes += [LOWER_ADDRESS_RE] if "street_lower" in fired else []
         regexes += [ADDRESS_ORDINAL_RE] if ORDINAL_HINT_RE.search(text) else []
         regexes += [ADDRESS_EU_RE] if "street_eu" in fired else []
         regexes += [ADDRESS_DE_RE] if "street_de" in fired else []

@@ -357,11 +357,15 @@ POSTCODE_AFTER_RE = re.compile(
     r"(?![\w-]|[.,/:]\d|[ \t]*\d)"
 )
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
+DIGIT_NEAR_RE = re.compile(r"\d")
+GREEK_CYRILLIC_CAPITAL_RE = re.compile(r"[\u0386-\u038f\u0391-\u03ab\u0400-\u042f\u2126]")
 
 
 def postcode_after(text: str, end: int) -> re.Match[str] | None:
     """The postcode (and state code) right after a town at `end`, if one closes it; a year is
     no postcode ("Paris 2024") unless a state code stands before it ("NSW 2000")."""
+    if DIGIT_NEAR_RE.search(text, end, end + 9) is None:
+        return None  # the cheap test first: most runs have no digit after them
     match = POSTCODE_AFTER_RE.match(text, end)
     if match is None or (match.group(1) is None and YEAR_RE.fullmatch(match.group(2))):
         return None
@@ -578,7 +582,7 @@ class EntityFinder:
         spans: list[EntitySpan] = []
         if not text.isascii() and CJK_SEARCH_RE.search(text):
             spans += self._chinese(text)
-        if not text.isascii():
+        if not text.isascii() and GREEK_CYRILLIC_CAPITAL_RE.search(text):
             spans += [
                 EntitySpan(m.start(1), m.end(1), "LOCATION")
                 for m in GREEK_CYRILLIC_PLACE_RE.finditer(text)
@@ -837,7 +841,8 @@ class EntityFinder:
         after = text[end : end + 32]
         sentence_start = self._sentence_start(text, start)
 
-        if len(lowers) >= 2 and self.places.get(" ".join(lowers), 0) >= 10**8:
+        whole = " ".join(lowers)
+        if len(lowers) >= 2 and self.places.get(whole, 0) >= 10**8:
             return start, end, "LOCATION"  # a country or state: "(In) United States"
         # organisations: an organisation word, or "University of ..."
         if any(w in ORG_WORDS for w in lowers) or lowers[0] in ORG_FIRST_WORDS:
@@ -858,7 +863,7 @@ class EntityFinder:
         if len(lowers) >= 2 and lowers[-1] in STREET_END_ONLY_WORDS:
             return start, end, "ADDRESS"
         if (postcode := postcode_after(text, end)) is not None and (
-            postcode.group(1) or self._place_name(" ".join(lowers))
+            postcode.group(1) or self._place_name(whole)
         ):
             return start, end, "LOCATION"  # "Berlin 10115", "Mooresville, NC 28115"
         if NOT_PERSON_AFTER_RE.match(after):
@@ -871,7 +876,6 @@ class EntityFinder:
             and sum(len(w.rstrip(".")) > 1 for w in words) >= 2
         ):
             return None  # "Labor Day"; "CAN I SPEAK TO A REAL PERSON"
-        whole = " ".join(lowers)
         population = self.places.get(whole, 0)
         if not population and _found_before(THE_BEFORE_RE, before):
             # "the Netherlands", "the Gambia", "the US": the article is part of the name
