@@ -18,10 +18,6 @@ def detector() -> PiiDetector:
     return PiiDetector()
 
 
-def _visible(detector: PiiDetector, text: str) -> str:
-    return detector.redact(text)[0]
-
-
 @pytest.mark.parametrize(
     ("text", "secrets", "kind"),
     [
