@@ -24,12 +24,15 @@ from stdnum import iban as stdnum_iban
 from stdnum.cn import ric as stdnum_cn_ric
 from stdnum.gb import nhs as stdnum_nhs
 
+from python_models.scoring import lexicons
 from python_models.scoring.pii_entities import (
     ENTITY_TRIGGERS,
+    FUNCTION_WORDS,
     UP,
     EntityFinder,
     Triggers,
     _triggers,
+    postcode_after,
 )
 
 VALID = Leniency.VALID
@@ -212,8 +215,9 @@ STREET_WORDS = (
 )
 ADDRESS_RE = re.compile(
     r"\d(?<![\w#.-]\d)\d{0,5}[A-Za-z]?(?:\s+\d{1,5})?\s+"
-    r"(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
-    r"(?:[A-Z][\w'\u2019.-]*\s+){0,3}"
+    # a name or a direction before the street word: "4 lane highway", "a 3 point turn" are none
+    r"(?:(?:[NSEW]|North|South|East|West)\.?\s+(?:[A-Z][\w'\u2019.-]*\s+){0,3}"
+    r"|(?:[A-Z][\w'\u2019.-]*\s+){1,3})"
     rf"(?i:{STREET_WORDS})\b\.?(?:[ \t]+(?:NW|NE|SW|SE)\b)?"
     r"(?:\s*,?\s*(?:(?i:apt|apartment|suite|ste|unit|#)\.?\s*#?\s*\w{1,6}))?"
 )
@@ -222,13 +226,38 @@ ADDRESS_FOREIGN_RE = re.compile(
     r"\d(?<![\w#.-]\d)\d{0,5}\s+(?:[A-Z][\w'\u2019.-]+\s+){1,3}(?:\d{1,5}\b\s*)?"
     r"(?i:apt|suite|unit)\.?\s*\d{1,6}"
     r"|\d(?<![\w#.-]\d)\d{0,4}\s+(?i:rue|calle|via|avenida|rua|chemin|strasse|straße|ulica|ul\.)\s+"
-    r"(?:[\w'\u2019-]+\s+){0,2}[A-Z][\w'\u2019-]+"
+    r"(?:[\w'\u2019-]+\s+){0,2}[A-Z][\w'\u2019-]+(?:[ \t]+\d{1,5}[A-Za-z]?\b(?![.,:/-]\d))?"
 )
 ADDRESS_NUMBERED_RE = re.compile(
     # house number, one to three capitalised (or non-Latin) words, number: "5366 Pivovarská 276",
     # "17224 Þverbraut 66", "0605 πεντέλης 210"
-    r"\d(?<![\w#.:/-]\d)\d{0,5}[ \t]+(?:(?=[^\Wa-z\d_])[\w'\u2019.-]+[ \t]+){1,3}"
+    r"\d(?<![\w#.:/-]\d)\d{0,5}[ \t]+(?:(?=[^\Wa-z\d_])[\w'\u2019.-]+[ \t]+"
+    r"(?:(?:z|ze|u|na|nad|pod|van|von|de|di|da|do|del|la|le)[ \t]+(?=[^\Wa-z\d_]))?){1,3}"
     r"\d{1,5}[A-Za-z]?\b(?![.,:/-]\d)"
+)
+_LOWER_WORD = r"[a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]*"
+_NOT_A_STREET_NAME = (
+    r"(?!(?:the|a|an|my|his|her|our|their|your|this|that|these|those|down|up|on|off|across|"
+    r"along|to|from|of|in|at|by|for|and|or|more|other|different|same|new|old|lane|lanes|way|"
+    r"ways|blocks?|miles?|minutes?|hours?|houses?|doors?|streets?|roads?|kms?|yards?|feet|"
+    r"meters?|metres?|times?|cars?|lights?|stops?|exits?)\b)"
+)
+LOWER_ADDRESS_RE = re.compile(
+    # a street written in lowercase, as chat is: "i live at 12 oak street", "3911 fourth avenue"
+    rf"\d(?<![\w#.:/-]\d)\d{{0,5}}[ \t]+(?:{_NOT_A_STREET_NAME}{_LOWER_WORD}[ \t]+){{1,2}}"
+    r"(?:street|st|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|blvd|court|ct|terrace|"
+    r"crescent|highway|hwy|parkway|pkwy)\b\.?"
+    r"(?:[ \t]*,?[ \t]*(?:apt|apartment|suite|ste|unit|#)\.?[ \t]*#?[ \t]*\w{1,6})?"
+)
+STREET_NAME_STOPWORDS = FUNCTION_WORDS | frozenset(
+    ("am", "pm", "hrs", "hr", "mins", "min", "secs", "kg", "lbs", "mg", "ml", "km", "mph", "yrs")
+)
+"""Words that never name a street in `LOWER_NUMBERED_RE` even though no dictionary holds them."""
+LOWER_NUMBERED_RE = re.compile(
+    # all-lowercase text: house number, one or two words no dictionary knows, number:
+    # "2407 tawastintie 6", "74678 midtvollen 130"; the words are checked in `_addresses`
+    r"\d(?<![\w#.:/-]\d)\d{0,5}[ \t]+((?:[a-z\u00e0-\u017f'-]{3,}[ \t]+){1,2})"
+    r"\d{1,5}[a-z]?\b(?![.,:/-]\d)"
 )
 HOUSE_NUMBER_BEFORE_RE = re.compile(r"(?<![\w.,:/-])\d{1,6}[ \t]+$")
 UNIT_RE = re.compile(r"(?<![\w])(?i:apt|apartment|suite|ste|unit)\.?\s*#?\s*\d{1,6}[A-Za-z]?\b")
@@ -247,7 +276,8 @@ ADDRESS_ORDINAL_RE = re.compile(
 )
 ADDRESS_EU_RE = re.compile(
     # "Calle de Alcalá 127, 3º B", "Rua Augusta 200", "Piazza Rezzonico 35", "rue des Lilas"
-    r"(?<![\w])(?:(?i:calle|c/|avenida|avda\.?|av\.|plaza|pza\.?|paseo|camino|carrera|carretera|"
+    r"(?<![\w])(?:(?i:calle|c/|avenida|avda\.?|av\.|ul\.|ulica|plaza|pza\.?|paseo|camino|carrera|"
+    r"carretera|"
     r"ronda|traves[ií]a|rua|rue|via|viale|piazza|corso|strada|largo|travessa|praça|boulevard|"
     r"chemin|impasse|allée|place|quai|cours))\s+"
     r"(?:(?:de|del|la|las|los|el|do|da|dos|das|di|della|dei|des|du|le|l')\s*){0,2}"
@@ -267,13 +297,20 @@ _POSTCODE = (
     r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)\b"
 )
 """UK and Canadian postcodes: unmistakable layouts."""
+_EU_POSTCODE = r"(?:\d{3}[ ]\d{2}|\d{4}[ ]?[A-Z]{2}|\d{2}-\d{3}|\d{4,5}-\d{3}|[A-Z]{1,2}-\d{4,5})\b"
+"""Postcode layouts that only read as one beside a town or a street: Czech, Slovak, Swedish
+and Greek "394 13", Dutch "7412 SL", Polish "00-950", Portuguese "1000-001", Brazilian
+"75534-030", a country letter "D-10115"."""
+_MISSING = r"nan\b(?!['\u2019])"
+"""A missing value written out by pandas ("Velenje nan", ", nan\n 65662"): files exported from
+data frames put it where a state or region was empty; inside an address it is one more part."""
 _NAME_WORD = rf"{UP}(?:[^\W\d_]|['\u2019.-])*(?!\w)"
 _PLACE_WORDS = rf"{_NAME_WORD}(?:[ \t]+(?:(?:do|de|da|di|la|le|del|des)[ \t]+)*{_NAME_WORD}){{0,3}}"
 _TAIL_SEGMENT = (
     r"(?:(?i:apt|apartment|suite|ste|unit)\.?[ \t]*#?[ \t]*\w{1,6}"
     rf"|{_PLACE_WORDS}(?:,?[ \t]+[A-Z]{{2,3}}\b)?"
-    rf"(?:,?[ \t]+(?:\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE}))?"
-    rf"|\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE})"
+    rf"(?:,?[ \t]+(?:{_EU_POSTCODE}|\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE}))?"
+    rf"|{_EU_POSTCODE}|\d{{4,6}}(?:-\d{{4}})?\b|{_POSTCODE})"
 )
 ADDRESS_TAIL_RE = re.compile(
     # after a street: ", Chicago, IL 60651", "\n Apt. 271\n St Felicien\n Canada 36523"
@@ -301,25 +338,48 @@ ADDRESS_GLUE_RE = re.compile(r"\.?[ \t]*,?[ \t]*(?:\n[ \t>]*,?[ \t]*)?")
 """What may sit between two parts of one address: blanks, a comma, one line break, a "> "."""
 ADDRESS_PIECE_RE = re.compile(
     # a state or region code ("CO", "WHT"), a postcode, a country's note in brackets ("(Greek)")
-    r"(?:[A-Z]{2,3}(?=[ \t]*(?:,|\n|$|\d))|\d{4,6}(?:-\d{4})?(?![\w.,/-]\d|[ \t]*[\d(])\b"
-    rf"|\([^\W\d_][^()\n\d]{{0,23}}\)|{_POSTCODE})"
+    r"(?:[A-Z]{2,3}(?=[ \t]*(?:,|\n|$|\d))"
+    rf"|(?:{_EU_POSTCODE}|\d{{4,6}}(?:-\d{{4}})?\b)(?![\w.,/-]\d|[ \t]*[\d(])"
+    rf"|\([^\W\d_][^()\n\d]{{0,23}}\)|{_POSTCODE}|{_MISSING})"
 )
 LOWER_STREET_TAIL_RE = re.compile(
     r"[ \t]+(?!(?:in|on|at|and|of|since|by|from|to|until|for|the)\b)"
-    r"(?:[a-z\u00e0-\u017f]{1,10}\.?[ \t]+){1,2}\d{1,5}[A-Za-z]?\b\.?(?=[ \t]*(?:[,\n]|$))"
+    r"(?:[a-z\u00e0-\u017f]{1,10}\.?[ \t]+){1,2}\d{1,5}[A-Za-z]?\b\.?"
+    r"(?=[ \t]*(?:[,\n]|$)|[ \t]+(?i:apt|apartment|suite|ste|unit)\b)"
 )
 PLACE_PARTICLE_RE = re.compile(r"[ \t]+(?:de|do|da|di|del|la|le|nad|pod|u|an|am|im|sur|upon)[ \t]+")
 """A particle inside a place name: "Ústí nad Labem", "Frankfurt am Main"."""
+_TOWN_LETTER = "(?:[^\\W\\d_]|\u2206)"
+"""A letter of a town line; U+2206 (the increment sign) stands for a Greek capital delta in
+some Greek and Cypriot address data."""
 TOWN_LINE_RE = re.compile(
-    # a line (or a comma-separated part) of capitalised words only: "Grand Rapids", "BAD ISCHL"
-    rf"[{re.escape(_ANY_UP)}][^\W\d_]*(?:[ \t]+(?:(?:de|do|da|di|la|le|del|nad|u|an|am|sur)[ \t]+)?"
-    rf"[{re.escape(_ANY_UP)}][^\W\d_]*\.?){{0,3}}(?=[ \t]*(?:,|\n|$|\d{{4,6}}\b))"
+    # a line (or a comma-separated part) of capitalised words only: "Grand Rapids", "BAD ISCHL";
+    # a bracketed note may close it: "ΑΓΛΑΝΤΖΙΑ (ΑΓΛΑΓΓΙΑ)"
+    rf"[{re.escape(_ANY_UP)}]{_TOWN_LETTER}*"
+    r"(?:[ \t]+(?:(?:de|do|da|di|la|le|del|nad|u|an|am|sur)[ \t]+)?"
+    rf"[{re.escape(_ANY_UP)}]{_TOWN_LETTER}*\.?){{0,3}}(?:[ \t]+\([^\W\d_][^()\n\d]{{0,23}}\))?"
+    rf"(?=[ \t]*(?:,|\n|$|\d{{4,6}}\b|{_MISSING}))"
 )
 CORNER_ADDRESS_RE = re.compile(
     # "the corner of Hauptstraße 5 and Elm Road": one place, both streets
     r"(?i:\bthe[ \t]+corner[ \t]+of)[ \t]+[^\n?!;]{2,60}?[ \t]+and[ \t]+"
     rf"[^\W\d_][\w'\u2019-]*(?:[ \t]+(?:{UP}[\w'\u2019-]*|(?:{STREET_WORDS}|courts?)\b)){{0,2}}"
 )
+
+
+LOWER_TOWN_RE = re.compile(
+    r"[a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+(?:[ \t][a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+){0,2}"
+    r"(?=[ \t]*(?:[,.\n]|$|\d))"
+)
+"""A town or country written in lowercase after an address part; `_known_place` decides."""
+
+
+def _known_place(match: re.Match[str]) -> bool:
+    """A lowercase address part that the place or town lists know ("mohács", "hungary")."""
+    name = match.group()
+    if lexicons.places().get(name, 0) > 0:
+        return True
+    return name in lexicons.towns() and name not in lexicons.common_words()  # not "best", "hope"
 
 
 def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
@@ -377,6 +437,8 @@ def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
                 town = TOWN_LINE_RE.match(text, at) if at > end else None
                 if town and town.end() > at:
                     nxt = step(town.end())
+                elif at > end and (town := LOWER_TOWN_RE.match(text, at)) and _known_place(town):
+                    nxt = town.end()  # "2407 tawastintie 6, mohács, hungary 24743"
             if nxt is not None and nxt > end:
                 end, grown = nxt, True
                 continue
@@ -393,6 +455,26 @@ def join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     if not joined:
         return spans
     return [s for s in spans if s not in absorbed] + joined
+
+
+def join_place_postcodes(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """One [LOCATION] over a town and the postcode (and state code) that closes it: "Berlin
+    10115", "Springfield, IL 62704-1234". What lies inside the grown span is absorbed."""
+    grown: dict[PiiSpan, PiiSpan] = {}
+    for span in spans:
+        if span.kind == "LOCATION" and (match := postcode_after(text, span.end)) is not None:
+            grown[span] = PiiSpan(span.start, match.end(), "LOCATION")
+    if not grown:
+        return spans
+    kept = [
+        s
+        for s in spans
+        if s not in grown
+        and not any(
+            g.start <= s.start and s.end <= g.end and s.kind != "PHONE" for g in grown.values()
+        )
+    ]
+    return kept + list(grown.values())
 
 
 URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+")
@@ -464,7 +546,8 @@ MONTHS = (
 DATE_RE = re.compile(
     # matched against the lowercased message
     r"(?<![\w/.-])(?:"
-    r"(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:19|20)\d{2}([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])"
+    r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"
     r"|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|[12]\d|3[01])[./-](?:19|20)?\d{2}"
     rf"|{MONTHS}\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|º|er)?\s+(?:(?:of|de)\s+)?{MONTHS}"
@@ -475,6 +558,18 @@ DATE_RE = re.compile(
 BIRTH_CUE_RE = re.compile(
     r"(?i)(?:\bborn|\bbirth(?:day|date)?|\bd\.?o\.?b\.?|\bnac[ií](?:da|do)?|\bnací|\bné|\bnée|"
     r"\bgeboren|\bnato|\bnata|\bnasci|出生|生日)"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+BIRTHDAY_RE = re.compile(
+    # matched against the lowercased message: a birthday without its year, or a month and year
+    # of birth: "my birthday is march 3rd", "born on may the 3rd, 1990", "born in may 1990"
+    r"(?:\bbirth\s?day|\bb-?day|\bborn|\bdate\s+of\s+birth|\bd\.?o\.?b\b\.?|\bcumpleaños|"
+    r"\banniversaire|\bgeburtstag)"
+    r"(?:'s|\u2019s|\s+is|\s+was|\s+on|\s+in|\s+the|\s+es|\s+el|\s+est|\s+le|\s+ist|\s+am|:|,)*\s+"
+    rf"((?:{MONTHS}\s+(?:the\s+)?{_DAY}|(?:the\s+)?{_DAY}\s+(?:(?:of|de)\s+)?{MONTHS})"
+    r"(?:,?\s+(?:19|20)\d{2})?"
+    rf"|{MONTHS}\s+(?:of\s+)?(?:19|20)\d{{2}}|(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2]))"
+    r"(?![\w/.-]\d|\w)"
 )
 BIRTH_YEAR_RE = re.compile(
     r"(?i)\b(?:born|birth\s+year|nac[ií]\s+en|né\s+en|née\s+en|geboren)\s+(?:in\s+)?((?:19|20)\d{2})\b"
@@ -514,17 +609,23 @@ STRUCTURED_TRIGGERS: dict[str, tuple[str, ...]] = {
         "screenname|微信|qq|微博"
     ),
     "nhs": _triggers("nhs"),
-    "birth": _triggers("born|birth|nací|naci|né |née|geboren"),
+    "birth": _triggers(
+        "born|birth|nací|naci|né |née|geboren|bday|b-day|dob|d.o.b|cumpleaños|anniversaire"
+    ),
     "ssn": _triggers("ssn|social security"),
     "licence": _triggers("licence|license|dl"),
     "street_eu": _triggers(
         "calle|c/|avenida|avda|av.|plaza|pza|paseo|camino|carrera|carretera|ronda|traves|rua |"
         "rue |via |viale|piazza|corso|strada|largo|travessa|praça|boulevard|chemin|impasse|"
-        "allée|place|quai|cours"
+        "allée|place|quai|cours|ul.|ulica"
     ),
     "street_de": _triggers(
         "straße|strasse|str.|weg|gasse|platz|allee|damm|ufer|vägen|gatan|gata|veien|vej|gade|"
         "straat|laan|katu|utca|ulica|ul."
+    ),
+    "street_lower": _triggers(
+        "street| st.| st,| st |avenue| ave|road| rd|drive| dr.| dr |lane| ln|boulevard|blvd|"
+        "court| ct|terrace|crescent|highway| hwy|parkway|pkwy"
     ),
     "unit": _triggers("apt|apartment|suite|ste|unit|box|psc|cmr|usns|usnv|uss|uscgc"),
     "postcode": _triggers("zip|post|plz|cp|邮编"),
@@ -637,23 +738,37 @@ class PiiDetector:
             spans += self._licences(text)
         if ("DATE" in kinds or "DATE_OF_BIRTH" in kinds) and (TWO_DIGITS_RE.search(text)):
             spans += self._dates(text, lower, fired)
+        if "DATE_OF_BIRTH" in kinds and "birth" in fired:
+            spans += self._birthdays(text, lower)
+        postcodes = self._postcodes(text, fired) if "LOCATION" in kinds else []
         if "PHONE" in kinds:
-            spans += self._phones(text, spans)
+            phones = self._phones(text, spans)
+            if postcodes:
+                # "IL 62704-1234", "zip code 02139-4307": a ZIP+4 the text calls a postcode
+                phones = [
+                    p
+                    for p in phones
+                    if not any(c.start <= p.start and p.end <= c.end for c in postcodes)
+                ]
+            spans += phones
         if "AGE" in kinds:
             spans += self._ages(text, lower, fired)
         if "ADDRESS" in kinds and self.config.detect_addresses:
-            spans += self._addresses(text, fired)
-        if "LOCATION" in kinds:
-            spans += [PiiSpan(m.start(), m.end(), "LOCATION") for m in POSTCODE_RE.finditer(text)]
-            if STATE_ZIP_HINT_RE.search(text):
-                spans += [
-                    PiiSpan(m.start(1), m.end(1), "LOCATION") for m in STATE_ZIP_RE.finditer(text)
-                ]
-            if "postcode" in fired:
-                spans += [
-                    PiiSpan(m.start(1), m.end(1), "LOCATION")
-                    for m in POSTCODE_CUE_RE.finditer(text)
-                ]
+            spans += self._addresses(text, fired, lowercase=text == lower)
+        return spans + postcodes
+
+    @staticmethod
+    def _postcodes(text: str, fired: set[str]) -> list[PiiSpan]:
+        """UK and Canadian postcodes anywhere; others after a state code or a postcode word."""
+        spans = [PiiSpan(m.start(), m.end(), "LOCATION") for m in POSTCODE_RE.finditer(text)]
+        if STATE_ZIP_HINT_RE.search(text):
+            spans += [
+                PiiSpan(m.start(1), m.end(1), "LOCATION") for m in STATE_ZIP_RE.finditer(text)
+            ]
+        if "postcode" in fired:
+            spans += [
+                PiiSpan(m.start(1), m.end(1), "LOCATION") for m in POSTCODE_CUE_RE.finditer(text)
+            ]
         return spans
 
     def _ages(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
@@ -710,9 +825,18 @@ class PiiDetector:
             ]
         return spans
 
-    def _addresses(self, text: str, fired: set[str]) -> list[PiiSpan]:
+    @staticmethod
+    def _birthdays(text: str, lower: str) -> list[PiiSpan]:
+        """A birthday said without its year ("my birthday is march 3rd") and a month and year
+        of birth ("born in May 1990"): with the birth word before it, a date of birth."""
+        if len(lower) != len(text):
+            return []
+        return [PiiSpan(m.start(1), m.end(1), "DATE_OF_BIRTH") for m in BIRTHDAY_RE.finditer(lower)]
+
+    def _addresses(self, text: str, fired: set[str], lowercase: bool) -> list[PiiSpan]:
         """Street addresses, each stretched over the town, state and postcode after it."""
         regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE, ADDRESS_NUMBERED_RE]
+        regexes += [LOWER_ADDRESS_RE] if "street_lower" in fired else []
         regexes += [ADDRESS_ORDINAL_RE] if ORDINAL_HINT_RE.search(text) else []
         regexes += [ADDRESS_EU_RE] if "street_eu" in fired else []
         regexes += [ADDRESS_DE_RE] if "street_de" in fired else []
@@ -722,6 +846,16 @@ class PiiDetector:
                 # a town, state and postcode after the street: "..., Chicago, IL 60651"
                 tail = ADDRESS_TAIL_RE.match(text, m.end())
                 spans.append(PiiSpan(m.start(), tail.end() if tail else m.end(), "ADDRESS"))
+        if lowercase:
+            common = lexicons.common_words()
+            for m in LOWER_NUMBERED_RE.finditer(text):
+                words = m.group(1).split()
+                if not any(
+                    w in common or w in STREET_NAME_STOPWORDS or w.removesuffix("s") in common
+                    for w in words
+                ):
+                    tail = ADDRESS_TAIL_RE.match(text, m.end())
+                    spans.append(PiiSpan(m.start(), tail.end() if tail else m.end(), "ADDRESS"))
         # a street found without its house number ("633 Strada Provinciale 65") takes it
         for index, span in enumerate(spans):
             number = HOUSE_NUMBER_BEFORE_RE.search(text, max(0, span.start - 8), span.start)
@@ -796,6 +930,8 @@ class PiiDetector:
                     PiiSpan(m.start(), m.end(), "ADDRESS") for m in CORNER_ADDRESS_RE.finditer(text)
                 ]
             candidates = join_addresses(text, candidates)
+        if "LOCATION" in kinds and DIGIT_RE.search(text):
+            candidates = join_place_postcodes(text, candidates)
         priority = self._priority
         chosen: list[PiiSpan] = []
         for span in sorted(candidates, key=lambda s: (priority[s.kind], s.start - s.end)):

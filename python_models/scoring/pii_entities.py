@@ -158,7 +158,8 @@ ORG_CUE_RE = re.compile(
 LOCATION_CUE_RE = re.compile(
     r"(?i)(?:\b(?:in|from|near|around|outside|across)|\b(?:live|lived|living|moved|move|moving|"
     r"went|go|going|drove|drive|flew|fly|travel(?:l?ed)?|back|came|come|coming|return(?:ed)?|"
-    r"relocated|born|raised|grew\s+up|stationed|home)\s+(?:in|to|at|from|near|back\s+to)|"
+    r"relocated|born|raised|grew\s+up|stationed|home)\s+(?:(?:up|down|over|out)\s+)?"
+    r"(?:in|to|at|from|near|back\s+to)|"
     r"\bvisit(?:ed|ing)?|\b(?:town|city|village|place|neighbou?rhood|area|suburb)\s+called|\bvivo\s+en|\bvive\s+en|\ben|\bà|\bin\s+der|\bem|\bna|\bno|"
     r"\bde)\s*,?\s*$"
 )
@@ -324,6 +325,53 @@ BUSINESS_BEFORE_RE = re.compile(
     r"vendor|provider))[ \t]+(?:the[ \t]+)?$"
 )
 """Business words before a run: "shares of", "invested in", "an offer from", "the startup"."""
+CALENDAR_WORDS = _words(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday"""
+)
+"""Months and weekdays: never a place, whatever town shares the name ("in March")."""
+MOVED_TO_THE_RE = re.compile(
+    r"(?i)\b(?:live[sd]?|living|moved|move|moving|went|go|going|flew|fly|back|came|come|"
+    r"coming|return(?:ed)?|relocated|born|raised|grew\s+up|stationed|home)\s+"
+    r"(?:in|to|at|from|near|back\s+to)(?:\s+the)?\s*$"
+)
+COUNTRY_CODES = 10**9
+"""The population `_rule` gives "UK", "USA", "UAE" (and "the US"): a country's, as `places`."""
+GREEK_CYRILLIC_PLACE_RE = re.compile(
+    # a Greek or Cyrillic name after a place word: "I am in ΛΕΥΚΩΣΙΑ", "живу в Москве"; the
+    # ohm and increment signs stand in for omega and delta in some Greek data
+    r"(?:\b(?:in|from|to|near|visit(?:ed|ing)?)|(?<!\w)(?:в|во|из|στην|στη|στο|από))[ \t]+"
+    r"([\u0386-\u038f\u0391-\u03ab\u0400-\u042f\u2126](?:[^\W\d_]|\u2206)+"
+    r"(?:[ \t]+[\u0386-\u038f\u0391-\u03ab\u0400-\u042f\u2126](?:[^\W\d_]|\u2206)+){0,2})"
+)
+US_AU_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
+    "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|NSW|VIC|QLD|SA|TAS|ACT|NT"
+)
+POSTCODE_AFTER_RE = re.compile(
+    # what follows a town when a postcode closes it: "Berlin 10115", "Springfield, IL 62704-1234",
+    # "Warszawa 00-950", "Leeds LS6 2QT", "Brno 602 00"; group 1: a state code, group 2: the code
+    rf",?[ \t]+(?:({US_AU_STATES})[ \t]+)?"
+    r"(\d{5}(?:-\d{4})?|\d{4}|\d{6}|\d{3}[ ]\d{2}|\d{4}[ ]?[A-Z]{2}|\d{2}-\d{3}|\d{4,5}-\d{3}"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z][ ]?\d[A-Z]\d)"
+    r"(?![\w-]|[.,/:]\d|[ \t]*\d)"
+)
+YEAR_RE = re.compile(r"(?:19|20)\d\d")
+DIGIT_NEAR_RE = re.compile(r"\d")
+GREEK_CYRILLIC_CAPITAL_RE = re.compile(r"[\u0386-\u038f\u0391-\u03ab\u0400-\u042f\u2126]")
+
+
+def postcode_after(text: str, end: int) -> re.Match[str] | None:
+    """The postcode (and state code) right after a town at `end`, if one closes it; a year is
+    no postcode ("Paris 2024") unless a state code stands before it ("NSW 2000")."""
+    if DIGIT_NEAR_RE.search(text, end, end + 9) is None:
+        return None  # the cheap test first: most runs have no digit after them
+    match = POSTCODE_AFTER_RE.match(text, end)
+    if match is None or (match.group(1) is None and YEAR_RE.fullmatch(match.group(2))):
+        return None
+    return match
+
+
 NOT_PERSON_AFTER_RE = re.compile(
     r"^[ \t]*(?:street|st|avenue|ave|road|rd|drive|lane|ln|boulevard|blvd|court|ct|place|"
     r"terrace|square|sq|crescent|plaza|highway|hwy|inc|llc|ltd|corp|co)\b\.?"
@@ -534,6 +582,11 @@ class EntityFinder:
         spans: list[EntitySpan] = []
         if not text.isascii() and CJK_SEARCH_RE.search(text):
             spans += self._chinese(text)
+        if not text.isascii() and GREEK_CYRILLIC_CAPITAL_RE.search(text):
+            spans += [
+                EntitySpan(m.start(1), m.end(1), "LOCATION")
+                for m in GREEK_CYRILLIC_PLACE_RE.finditer(text)
+            ]
         lowercase_text = text == lower
         runs = [] if lowercase_text else list(CAP_RUN_RE.finditer(text))
         people: list[tuple[int, int]] = []
@@ -586,6 +639,8 @@ class EntityFinder:
     def _lowercase_names(self, text: str) -> list[tuple[int, int]]:
         """All-lowercase messages: unambiguous given names only (set lookups, no token loop)."""
         words = set(re.findall(r"[a-z]{3,}", text)) & self._uncommon_first
+        # a plural of a word is a word ("miles", "kids"), as after a relationship word
+        words = {w for w in words if not (w.endswith("s") and w[:-1] in self.common)}
         if not words:
             return []
         pattern = re.compile(r"\b(?:" + "|".join(sorted(words)) + r")\b")
@@ -650,8 +705,15 @@ class EntityFinder:
             and 2 <= len(words[0]) <= 4
             and bool(re.match(r"[ \t]+[a-z]", text[end : end + 3]))
         )
+        if acronym and lowers[0] in ("uk", "usa", "uae", "us"):
+            acronym = False  # "in the UK now": a country, not a noun like "an ATM near"
         if acronym and ruled is not None and ruled[2] in ("LOCATION", "ADDRESS"):
             ruled = None
+        calendar = len(lowers) == 1 and lowers[0] in CALENDAR_WORDS
+        if calendar and ruled is not None and ruled[2] == "LOCATION":
+            ruled = None  # "we met in March": a month is no place
+        if ruled is not None and ruled[2] == "LOCATION" and postcode_after(text, ruled[1]):
+            return ruled  # a town a postcode closes: "Berlin 10115", "Springfield, IL 62704"
         if (
             ruled is not None
             and ruled[2] == "PERSON"
@@ -692,7 +754,7 @@ class EntityFinder:
         kind = self.span_model.predict(features)
         if kind == "ADDRESS" and self._above_address(text, end, lowers):
             kind = self.span_model.predict(features, exclude=("ADDRESS",))
-        if acronym and kind in ("LOCATION", "ADDRESS"):
+        if (acronym or calendar) and kind in ("LOCATION", "ADDRESS"):
             kind = None
         if (
             kind == "PERSON"
@@ -741,8 +803,10 @@ class EntityFinder:
             lower = words[0].lower().rstrip(".")
             if lower in TITLES:
                 titled = True
-            elif lower not in FUNCTION_WORDS:
-                break
+            elif lower not in FUNCTION_WORDS or (
+                words == ["US"] and THE_BEFORE_RE.search(text, 0, start)
+            ):
+                break  # "the US" is a country
             start = text.index(words[0], start) + len(words[0])
             start += len(text[start:end]) - len(text[start:end].lstrip())
             words = words[1:]
@@ -777,6 +841,9 @@ class EntityFinder:
         after = text[end : end + 32]
         sentence_start = self._sentence_start(text, start)
 
+        whole = " ".join(lowers)
+        if len(lowers) >= 2 and self.places.get(whole, 0) >= 10**8:
+            return start, end, "LOCATION"  # a country or state: "(In) United States"
         # organisations: an organisation word, or "University of ..."
         if any(w in ORG_WORDS for w in lowers) or lowers[0] in ORG_FIRST_WORDS:
             if len(lowers) == 1 and (lowers[0] in GENERIC_INSTITUTIONS or lowers[0] in ORG_WORDS):
@@ -795,6 +862,10 @@ class EntityFinder:
         # streets named without a number: "Magnolia Drive", "Fairmount Avenue"
         if len(lowers) >= 2 and lowers[-1] in STREET_END_ONLY_WORDS:
             return start, end, "ADDRESS"
+        if (postcode := postcode_after(text, end)) is not None and (
+            postcode.group(1) or self._place_name(whole)
+        ):
+            return start, end, "LOCATION"  # "Berlin 10115", "Mooresville, NC 28115"
         if NOT_PERSON_AFTER_RE.match(after):
             return None
         if self._person_after(lowers, after):
@@ -805,8 +876,16 @@ class EntityFinder:
             and sum(len(w.rstrip(".")) > 1 for w in words) >= 2
         ):
             return None  # "Labor Day"; "CAN I SPEAK TO A REAL PERSON"
-        whole = " ".join(lowers)
         population = self.places.get(whole, 0)
+        if not population and _found_before(THE_BEFORE_RE, before):
+            # "the Netherlands", "the Gambia", "the US": the article is part of the name
+            population = self.places.get(f"the {whole}", 0) or (whole == "us") * COUNTRY_CODES
+        if (whole in ("uk", "usa", "uae") or (population == COUNTRY_CODES and whole == "us")) and (
+            MOVED_TO_THE_RE.search(before)
+        ):
+            # "moved to the UK", "lives in the USA": where someone lives, not "In the UK, call
+            # Samaritans on 116 123" (a counsellor's resource line)
+            return start, end, "LOCATION"
         if len(lowers) >= 2 and lowers[-1] in LOCATION_WORDS:
             return start, end, "LOCATION"
         evidence = [self._evidence(w) for w in lowers]
@@ -907,6 +986,10 @@ class EntityFinder:
         if not common and not (first or last):
             return start, end, "PERSON" if cue() or speech else "LOCATION" if place_cue else None
         return None
+
+    def _place_name(self, name: str) -> bool:
+        """A place the lists know: GeoNames cities and countries, or the town list."""
+        return self.places.get(name, 0) > 0 or name in self.towns
 
     def _person_after(self, lowers: list[str], after: str) -> bool:
         """What follows makes the run a person: a possessive and a relationship word after a
