@@ -65,6 +65,11 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--engines",
+        default="local,ray",
+        help="which engines each round runs, in order (e.g. `ray` to run one half again)",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pixel-ray-build-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -79,7 +84,7 @@ def main() -> None:
     walls: dict[str, list[float]] = defaultdict(list)
     cpus: dict[str, list[float]] = defaultdict(list)
     for round_number in range(1, args.rounds + 1):
-        for engine in ("local", "ray"):
+        for engine in args.engines.split(","):
             before = load_average()
             root = workdir / f"{engine}-{round_number}"
             wall, accounting, engine_line = build(lake, root, engine)
@@ -94,6 +99,8 @@ def main() -> None:
             print(accounting.report(), flush=True)
             print(f"  {engine_line}", flush=True)
     print()
+    if not (walls["local"] and walls["ray"]):
+        return
     for index, (local, ray) in enumerate(zip(walls["local"], walls["ray"], strict=True), 1):
         cpu = cpus["ray"][index - 1] / cpus["local"][index - 1]
         print(

@@ -207,3 +207,36 @@ def test_built_pairs_table_of_nothing_is_empty():
         }
     )
     assert built_pairs_table(empty, empathy=_question_empathy).num_rows == 0
+
+
+def test_the_local_pool_scores_replies_as_one_process_does(monkeypatch):
+    from python_models.preference_builder import reply_scorer, reply_scores, reply_scores_in_pool
+
+    seekers = [f"I feel alone since my brother moved away ({i})." for i in range(9)]
+    replies = [
+        "It sounds like you miss him a lot.",
+        "How long ago did he move?",
+        "You should join a club.",
+    ] * 3
+    scorer = reply_scorer("counselling_quality")
+    alone = reply_scores(scorer, seekers, replies)
+    # small batches over two spawned processes, each loading its own scorers
+    pooled = reply_scores_in_pool(
+        scorer,
+        seekers,
+        replies,
+        score_name="counselling_quality",
+        workers=2,
+        batch_rows=2,
+        min_rows_per_worker=1,
+    )
+    assert pooled == alone and len(set(alone)) > 1
+
+    # below the threshold no pool is started
+    import concurrent.futures
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    assert reply_scores_in_pool(scorer, seekers, replies, score_name="x", workers=2) == alone

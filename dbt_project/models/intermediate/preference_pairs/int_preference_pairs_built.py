@@ -11,15 +11,19 @@ int_preference_pairs_build_sources; whether a pair passes (chosen outscores reje
 seed's margin) is int_preference_pairs_gated. Each (prompt, reply) score is cached by its text,
 the score's name and the scorers' version (var result_cache, docs/incremental.md): a rebuild
 scores only replies it has not scored. With var engine `ray` the replies not in the cache are
-scored by Ray Data (`PairScoreStage`, stage `pair_empathy`); the pairs are built here (retrieval
-draws from every reply of the build), the cache read and written here (docs/scaling.md).
+scored by Ray Data (`PairScoreStage`, stage `pair_empathy`), with `local` above 40,000 of them
+in a pool of var scoring_workers processes (0 = one per core), as conversations are; the pairs
+are built here (retrieval draws from every reply of the build), the cache read and written here
+(docs/scaling.md).
 """
+
+import os
 
 from python_models.preference_builder import (
     BuilderConfig,
     built_pairs_table,
     reply_scorer,
-    reply_scores,
+    reply_scores_in_pool,
     reply_scores_on_ray,
 )
 from python_models.ray_stages import engine_connection
@@ -47,7 +51,9 @@ def _reply_score_function(
             return reply_scores_on_ray(
                 seekers, replies, score_name=score_name, batch_rows=batch_rows, workers=workers
             )
-        return reply_scores(scorer, seekers, replies)
+        return reply_scores_in_pool(
+            scorer, seekers, replies, score_name=score_name, workers=workers or os.cpu_count() or 1
+        )
 
     # the empathy group's version covers behaviour.py and its weights too
     version = group_version("empathy", scorer.embedder.model_id)
