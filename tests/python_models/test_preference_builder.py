@@ -220,6 +220,16 @@ def test_the_local_pool_scores_replies_as_one_process_does(monkeypatch):
     ] * 3
     scorer = reply_scorer("counselling_quality")
     alone = reply_scores(scorer, seekers, replies)
+    import concurrent.futures
+
+    started = []
+
+    class Recorded(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, workers, **kwargs):
+            started.append(workers)
+            super().__init__(workers, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recorded)
     # small batches over two spawned processes, each loading its own scorers
     pooled = reply_scores_in_pool(
         scorer,
@@ -230,11 +240,10 @@ def test_the_local_pool_scores_replies_as_one_process_does(monkeypatch):
         batch_rows=2,
         min_rows_per_worker=1,
     )
+    assert started == [2]  # the pool did the scoring
     assert pooled == alone and len(set(alone)) > 1
 
     # below the threshold no pool is started
-    import concurrent.futures
-
     def no_pool(*args, **kwargs):
         raise AssertionError("a pool was started")
 
