@@ -325,6 +325,40 @@ BUSINESS_BEFORE_RE = re.compile(
     r"vendor|provider))[ \t]+(?:the[ \t]+)?$"
 )
 """Business words before a run: "shares of", "invested in", "an offer from", "the startup"."""
+CONSUMER_AFTER_RE = re.compile(
+    r"(?i)^(?:'s|\u2019s)?[ \t]+(?:(?:online|mobile|checking|savings|credit|debit|gift|rewards|"
+    r"loyalty|business|customer)[ \t]+)?(?:account|accounts|subscription|membership|app|website|"
+    r"customer[ \t]+(?:service|support|care)|support[ \t]+team|helpdesk|store|stores|branch|"
+    r"warehouse|headquarters|employees|shareholders|stock|card|rewards|loyalty|receipt|invoice|"
+    r"refund|order|orders|delivery|driver|drivers|uniform|badge|login|password|portal)\b"
+    r"|^[ \t]+(?:(?:is|was|are)[ \t]+)?(?:open|closed)[ \t]+(?:on|today|tonight|tomorrow|late|"
+    r"until|till|now|24|all)\b"
+)
+"""What a customer says after a firm's name: "my Brightwell account", "Quillfield customer
+service", "the Norcross app", "Is Fennimore open on Sundays": a business, not a person."""
+CONSUMER_BEFORE_RE = re.compile(
+    r"(?i)(?:\b(?:refund|reimbursement|package|parcel|delivery|bill|invoice|charge)[ \t]+from|\b(?:order(?:ed|ing)?|bought|buy(?:ing)?|purchased?|purchasing)"
+    r"(?:[ \t]+[\w'-]+){0,3}?[ \t]+(?:at|from)|\bshop(?:s|ped|ping)?[ \t]+at|"
+    r"\bbank(?:s|ed|ing)?[ \t]+(?:with|at)|\binsured[ \t]+(?:by|with|through)|"
+    r"\binsurance[ \t]+(?:with|from|through)|\baccount[ \t]+(?:at|with)|"
+    r"\bsubscri(?:be|bed|bing|ption)[ \t]+to|\bstocks?[ \t]+(?:of|in)|"
+    r"\bcharged[ \t]+by|\bbilled[ \t]+by|"
+    r"\bcancel(?:l?ed|l?ing)?[ \t]+(?:my[ \t]+)?(?:order|account|subscription|membership)"
+    r"[ \t]+(?:at|with|from))[ \t]+(?:the[ \t]+)?$"
+)
+"""What a customer says before a firm's name: "a refund from Tallisker", "I bank with
+Ostrander", "bought it at Castellan", "stocks of Dravenna"."""
+MASS_PLATFORMS = _words(
+    """amazon apple netflix spotify hulu disney gmail outlook hotmail yahoo paypal venmo cashapp
+    uber lyft doordash tinder hinge bumble grindr linkedin pinterest roblox minecraft fortnite
+    playstation nintendo zoom slack walmart target costco ebay etsy"""
+)
+"""Services that hundreds of millions use: "my Netflix account", "ordered it from Amazon"
+say nothing that makes a person findable (the platforms in `NAME_STOPWORDS` neither)."""
+FROM_PLACE_TO_RE = re.compile(
+    rf"\b(?:from|between)[ \t]+({UP}{WORD_TAIL}(?:[ \t]+{UP}{WORD_TAIL}){{0,2}}),?[ \t]+(?:to|and)[ \t]+$"
+)
+"""A run after "from <place> to" or "between <place> and" is the other end of the trip."""
 CALENDAR_WORDS = _words(
     """january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday"""
@@ -716,6 +750,12 @@ class EntityFinder:
             return ruled  # a town a postcode closes: "Berlin 10115", "Springfield, IL 62704"
         if (
             ruled is not None
+            and ruled[2] == "LOCATION"
+            and self._from_place_to(text[max(0, start - 48) : start])
+        ):
+            return ruled  # "from Bakersfield to Tulsa": the other end of a trip is a place
+        if (
+            ruled is not None
             and ruled[2] == "PERSON"
             and (
                 self._person_after(lowers, text[end : end + 32])
@@ -745,6 +785,7 @@ class EntityFinder:
                 lowers[0] in ORG_FIRST_WORDS
                 or any(w in ORG_WORDS for w in lowers)
                 or ORG_AFTER_RE.match(text, end)
+                or self._customer_of(lowers, text[max(0, start - 48) : start], text[end : end + 32])
             )
         ):
             # an institution or legal-form word decides ("University of Leicester"), and so does
@@ -898,6 +939,8 @@ class EntityFinder:
             return start, end, "ORGANIZATION"
         if len(words) >= 2 and words[-1].isupper() and 2 <= len(words[-1]) <= 4:
             return start, end, "ORGANIZATION"  # "Fuse TV", "Acme AG"
+        if self._customer_of(lowers, before, after, evidence):
+            return start, end, "ORGANIZATION"  # "my Brightwell account", "a refund from Tallisker"
         if _found_before(CORNER_RE, before):
             return start, end, "ADDRESS"  # "the corner of Via Nuova 85 and Baranyay Mill"
         if len(words) == 1 and words[0].count("-") == 1 and not strong_cue_before(before):
@@ -942,7 +985,9 @@ class EntityFinder:
             return cue_found[0]
 
         org_cue = _found_before(ORG_CUE_RE, before)
-        place_cue = _found_before(LOCATION_CUE_RE, before)
+        place_cue = _found_before(LOCATION_CUE_RE, before) or bool(
+            population and self._from_place_to(before)
+        )
         speech = bool(SPEECH_AFTER_RE.match(after))
         given_first = evidence[0][0] and not evidence[0][2]
 
@@ -986,6 +1031,35 @@ class EntityFinder:
         if not common and not (first or last):
             return start, end, "PERSON" if cue() or speech else "LOCATION" if place_cue else None
         return None
+
+    def _customer_of(
+        self,
+        lowers: list[str],
+        before: str,
+        after: str,
+        evidence: list[tuple[bool, bool, bool]] | None = None,
+    ) -> bool:
+        """A firm the text names as a customer would ("my Brightwell account", "I bank with
+        Ostrander"): not a given name ("bought a car from Mike", "Sarah's store"), not a
+        platform everyone uses, no person cue before it, not a capitalised everyday word ("a
+        package from Mom", "Store hours")."""
+        if lowers[0] in FUNCTION_WORDS or all(
+            w in MASS_PLATFORMS or w in NAME_STOPWORDS for w in lowers
+        ):
+            return False
+        evidence = evidence or [self._evidence(w) for w in lowers]
+        if evidence[0][0] or strong_cue_before(before):
+            return False
+        if all(c and not f and not s for f, s, c in evidence):
+            return False
+        return bool(CONSUMER_AFTER_RE.match(after)) or _found_before(CONSUMER_BEFORE_RE, before)
+
+    def _from_place_to(self, before: str) -> bool:
+        """ "from Bakersfield to", "between Leeds and": a known place is the trip's other end."""
+        if not before.endswith((" to ", " and ", "\tto ", "\tand ")):
+            return False
+        trip = FROM_PLACE_TO_RE.search(before)
+        return trip is not None and self.places.get(trip.group(1).lower(), 0) > 0
 
     def _place_name(self, name: str) -> bool:
         """A place the lists know: GeoNames cities and countries, or the town list."""
