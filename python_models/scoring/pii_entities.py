@@ -195,7 +195,11 @@ STRONG_PERSON_CUE_RE = re.compile(
     + RELATIONS
     + r"|\b(?:mr|mrs|ms|miss|mx|dr|prof)\b\.?|\bname\s+is|\bname's|\bnamed(?:\s+(?:him|her|me))?"
     r"|\bcall(?:s|ed)?\s+me|\b(?:last|first|sur|given|full)\s?name\s*\??"
-    r"|\bme\s+llamo|\bje\s+m'appelle|\bgoes\s+by)\s*[:,]?\s*$"
+    r"|\bme\s+llamo|\bje\s+m'appelle|\bgoes\s+by"
+    # a sign-off before the writer's name ("Signed, Temperance Blackwood"), a message a person
+    # sent ("an email from Zsofia Kertesz")
+    r"|\b(?:signed|sincerely|regards|cheers|best\s+wishes|yours\s+truly|respectfully|warmly)"
+    r"|\b(?:e-?mails?|messages?|texts?|voicemails?|dms?|whatsapps?)\s+from)\s*[:,]?\s*$"
 )
 SPEECH_AFTER_RE = re.compile(
     r"(?i)^(?:'s\b|\u2019s\b|\s*,?\s*(?:said|says|told|tells|asked|replied|wrote|explained|"
@@ -289,7 +293,8 @@ LOWER_PLACE_RE = re.compile(
 )
 _OPENERS = _words(
     """I I'm I've I'll I'd My The It It's This That We You He She They And But So If When What How
-    Why Yes No Oh Ok Okay Hi Hey Thanks Thank Sorry Please Maybe Sometimes Je Yo Ich Io Eu"""
+    Why Yes No Oh Ok Okay Hi Hey Thanks Thank Sorry Please Maybe Sometimes Je Yo Ich Io Eu
+    Signed Sincerely Regards Cheers Respectfully Warmly"""
 )
 SKIP_RUNS = _OPENERS | {word.replace("'", "\u2019") for word in _OPENERS}
 """Capitalised runs that are always sentence openers or pronouns: skipped before judging."""
@@ -359,6 +364,8 @@ FROM_PLACE_TO_RE = re.compile(
     rf"\b(?:from|between)[ \t]+({UP}{WORD_TAIL}(?:[ \t]+{UP}{WORD_TAIL}){{0,2}}),?[ \t]+(?:to|and)[ \t]+$"
 )
 """A run after "from <place> to" or "between <place> and" is the other end of the trip."""
+FIRM_TAIL_RE = re.compile(r"[ \t]*(?:&|and)[ \t]+(?:Sons|Daughters|Co\.|Company|Partners|Associates)\b")
+"""The rest of a firm's name after the run the rules typed: "Whitcombe & Sons", "Pryce and Co."."""
 CALENDAR_WORDS = _words(
     """january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday"""
@@ -634,6 +641,8 @@ class EntityFinder:
             if kind == "PERSON":
                 people.append((start, end))
             else:
+                if kind == "ORGANIZATION" and (tail := FIRM_TAIL_RE.match(text, end)):
+                    end = tail.end()
                 spans.append(EntitySpan(start, end, kind))
         cued = ()
         if "lower_name" in fired and len(lower) == len(text):
@@ -1272,6 +1281,8 @@ class EntityFinder:
                 lower = text[span[0] : span[1]].lower()
                 if span in found or lower in FUNCTION_WORDS or lower in NAME_STOPWORDS:
                     continue
+                if text[span[0] : span[1]] in SKIP_RUNS:
+                    continue  # "Thanks, Sarah", "Signed, Temperance Blackwood": an opener
                 if lower in ORG_WORDS or (
                     self.places.get(lower, 0) >= 100_000 and lower not in self.first
                 ):
