@@ -149,7 +149,7 @@ ORG_CUE_RE = re.compile(
     r"\bintern(?:ing|ed)?\s+at|\bstud(?:y|ying|ied|ies)(?:\s+\w+)?\s+at(?:\s+the)?|"
     r"\bstudent\s+at|\battend(?:s|ed|ing)?|\benrolled\s+(?:at|in)|\bjoined|\bquit|\bfired\s+from|"
     r"\bhired\s+(?:at|by)|\bnurse\s+at|\bteacher\s+at|\bshift\s+at|\bmanager\s+at|"
-    r"\bplay(?:s|ed)?\s+for|\b(?:year|years|months?|summer|semester)\s+at|\blater\s+became|"
+    r"\bplay(?:s|ed|ing)?\s+for(?:\s+the)?|\b(?:year|years|months?|summer|semester)\s+at|\blater\s+became|"
     r"\baccording\s+to\s+the|\bacquired\s+by|\bfounded|\bco-?founded|"
     r"\bpatient\s+at|\badmitted\s+(?:to|at)|\btreated\s+at|\bvolunteer(?:s|ed|ing)?\s+at|"
     r"\bat\s+the|\btrabajo\s+en(?:\s+el|\s+la)?|\bestudio\s+en(?:\s+el|\s+la)?|"
@@ -366,6 +366,8 @@ FROM_PLACE_TO_RE = re.compile(
 """A run after "from <place> to" or "between <place> and" is the other end of the trip."""
 FIRM_TAIL_RE = re.compile(r"[ \t]*(?:&|and)[ \t]+(?:Sons|Daughters|Co\.|Company|Partners|Associates)\b")
 """The rest of a firm's name after the run the rules typed: "Whitcombe & Sons", "Pryce and Co."."""
+ORDINALS = _words("first second third fourth fifth sixth seventh eighth ninth tenth")
+"""Ordinals that open a congregation's or firm's name ("First Baptist", "Second Presbyterian")."""
 CALENDAR_WORDS = _words(
     """january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday"""
@@ -853,10 +855,12 @@ class EntityFinder:
             lower = words[0].lower().rstrip(".")
             if lower in TITLES:
                 titled = True
-            elif lower not in FUNCTION_WORDS or (
-                words == ["US"] and THE_BEFORE_RE.search(text, 0, start)
+            elif (
+                lower not in FUNCTION_WORDS
+                or (words == ["US"] and THE_BEFORE_RE.search(text, 0, start))
+                or (lower in ORDINALS and len(words) > 1 and words[1].lower() in ORG_WORDS)
             ):
-                break  # "the US" is a country
+                break  # "the US" is a country; "First Baptist" a church
             start = text.index(words[0], start) + len(words[0])
             start += len(text[start:end]) - len(text[start:end].lstrip())
             words = words[1:]
