@@ -368,6 +368,9 @@ FIRM_TAIL_RE = re.compile(r"[ \t]*(?:&|and)[ \t]+(?:Sons|Daughters|Co\.|Company|
 """The rest of a firm's name after the run the rules typed: "Whitcombe & Sons", "Pryce and Co."."""
 ORDINALS = _words("first second third fourth fifth sixth seventh eighth ninth tenth")
 """Ordinals that open a congregation's or firm's name ("First Baptist", "Second Presbyterian")."""
+ADDRESSEE_BEFORE_RE = re.compile(r",[ \t]*\d{1,5}[ \t]+[A-Z][a-z]")
+"""After an addressee or firm written on the line of its street address: "Ifeoma Nwosu, 12
+Ashby Road" (the street starts after the comma with its house number)."""
 CALENDAR_WORDS = _words(
     """january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday"""
@@ -804,7 +807,10 @@ class EntityFinder:
             return ruled
         features = self._features(text, start, end, words, ruled)
         kind = self.span_model.predict(features)
-        if kind == "ADDRESS" and self._above_address(text, end, lowers):
+        if kind == "ADDRESS" and (
+            self._above_address(text, end, lowers)
+            or (ADDRESSEE_BEFORE_RE.match(text, end) and lowers[-1] not in STREET_END_WORDS)
+        ):
             kind = self.span_model.predict(features, exclude=("ADDRESS",))
         if (acronym or calendar) and kind in ("LOCATION", "ADDRESS"):
             kind = None
