@@ -50,7 +50,7 @@ def detector() -> PiiDetector:
         ("Email from Zsofia Kertesz about the lease.", "Email from [PERSON] about the lease."),
         # an addressee on the line of the street address is no part of it
         ("Contact: Ifeoma Nwosu, 12 Ashby Road", "Contact: [PERSON], [ADDRESS]"),
-        ("My address is Rosewood Court, 14 Elm Street.", "My address is [ADDRESS], [ADDRESS]."),
+        ("My address is Rosewood Court, 14 Elm Street.", "My address is [ADDRESS], [ADDRESS]"),
         # the far end of a trip whose start is a known place
         (
             "We moved from Bakersfield to Tulsa last year.",
