@@ -342,7 +342,8 @@ CONSUMER_AFTER_RE = re.compile(
 """What a customer says after a firm's name: "my Brightwell account", "Quillfield customer
 service", "the Norcross app", "Is Fennimore open on Sundays": a business, not a person."""
 CONSUMER_BEFORE_RE = re.compile(
-    r"(?i)(?:\b(?:refund|reimbursement|package|parcel|delivery|bill|invoice|charge)[ \t]+from|\b(?:order(?:ed|ing)?|bought|buy(?:ing)?|purchased?|purchasing)"
+    r"(?i)(?:\b(?:refund|reimbursement|package|parcel|delivery|bill|invoice|charge)[ \t]+from|"
+    r"\b(?:order(?:ed|ing)?|bought|buy(?:ing)?|purchased?|purchasing)"
     r"(?:[ \t]+[\w'-]+){0,3}?[ \t]+(?:at|from)|\bshop(?:s|ped|ping)?[ \t]+at|"
     r"\bbank(?:s|ed|ing)?[ \t]+(?:with|at)|\binsured[ \t]+(?:by|with|through)|"
     r"\binsurance[ \t]+(?:with|from|through)|\baccount[ \t]+(?:at|with)|"
@@ -361,10 +362,13 @@ MASS_PLATFORMS = _words(
 """Services that hundreds of millions use: "my Netflix account", "ordered it from Amazon"
 say nothing that makes a person findable (the platforms in `NAME_STOPWORDS` neither)."""
 FROM_PLACE_TO_RE = re.compile(
-    rf"\b(?:from|between)[ \t]+({UP}{WORD_TAIL}(?:[ \t]+{UP}{WORD_TAIL}){{0,2}}),?[ \t]+(?:to|and)[ \t]+$"
+    rf"\b(?:from|between)[ \t]+({UP}{WORD_TAIL}(?:[ \t]+{UP}{WORD_TAIL}){{0,2}}),?"
+    r"[ \t]+(?:to|and)[ \t]+$"
 )
 """A run after "from <place> to" or "between <place> and" is the other end of the trip."""
-FIRM_TAIL_RE = re.compile(r"[ \t]*(?:&|and)[ \t]+(?:Sons|Daughters|Co\.|Company|Partners|Associates)\b")
+FIRM_TAIL_RE = re.compile(
+    r"[ \t]*(?:&|and)[ \t]+(?:Sons|Daughters|Co\.|Company|Partners|Associates)\b"
+)
 """The rest of a firm's name after the run the rules typed: "Whitcombe & Sons", "Pryce and Co."."""
 ORDINALS = _words("first second third fourth fifth sixth seventh eighth ninth tenth")
 """Ordinals that open a congregation's or firm's name ("First Baptist", "Second Presbyterian")."""
