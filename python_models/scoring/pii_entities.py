@@ -195,12 +195,14 @@ STRONG_PERSON_CUE_RE = re.compile(
     + RELATIONS
     + r"|\b(?:mr|mrs|ms|miss|mx|dr|prof)\b\.?|\bname\s+is|\bname's|\bnamed(?:\s+(?:him|her|me))?"
     r"|\bcall(?:s|ed)?\s+me|\b(?:last|first|sur|given|full)\s?name\s*\??"
-    r"|\bme\s+llamo|\bje\s+m'appelle|\bgoes\s+by"
-    # a sign-off before the writer's name ("Signed, Temperance Blackwood"), a message a person
-    # sent ("an email from Zsofia Kertesz")
-    r"|\b(?:signed|sincerely|regards|cheers|best\s+wishes|yours\s+truly|respectfully|warmly)"
-    r"|\b(?:e-?mails?|messages?|texts?|voicemails?|dms?|whatsapps?)\s+from)\s*[:,]?\s*$"
+    r"|\bme\s+llamo|\bje\s+m'appelle|\bgoes\s+by)\s*[:,]?\s*$"
 )
+SIGN_OFF_RE = re.compile(
+    r"(?i)\b(?:(?:signed|sincerely|regards|cheers|best\s+wishes|yours\s+truly|respectfully|"
+    r"warmly)\s*[:,]|(?:e-?mails?|messages?|texts?|voicemails?|dms?|whatsapps?)\s+from)\s*$"
+)
+"""A sign-off before the writer's name ("Signed, Temperance Blackwood"), a message a person
+sent ("an email from Zsofia Kertesz"): as strong as "my sister" (`sign_off_before`)."""
 SPEECH_AFTER_RE = re.compile(
     r"(?i)^(?:'s\b|\u2019s\b|\s*,?\s*(?:said|says|told|tells|asked|replied|wrote|explained|"
     r"shouted|spent|began|went|came|called|thinks|thought|keeps|kept|wants|will|would|has|had|"
@@ -220,6 +222,14 @@ LOWER_NAME_STOP = frozenset({"will", "may", "can", "sue", "rob", "bill", "guy", 
 def strong_cue_before(before: str) -> bool:
     """A relationship word, title or "my name is" right before a name."""
     return _found_before(STRONG_PERSON_CUE_RE, before)
+
+
+def sign_off_before(before: str) -> bool:
+    """`SIGN_OFF_RE` behind a cheap test: the window ends in a comma, a colon or "from"."""
+    tail = before[-6:].rstrip(" \t")
+    if tail[-1:] not in (",", ":") and tail[-4:].lower() != "from":
+        return False
+    return _found_before(SIGN_OFF_RE, before)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -354,6 +364,8 @@ CONSUMER_BEFORE_RE = re.compile(
 )
 """What a customer says before a firm's name: "a refund from Tallisker", "I bank with
 Ostrander", "bought it at Castellan", "stocks of Dravenna"."""
+CONSUMER_BEFORE_ENDS = ("from", "at", "with", "by", "through", "to", "of", "in", "the")
+"""The last word of every `CONSUMER_BEFORE_RE` match: a cheap test before the search."""
 MASS_PLATFORMS = _words(
     """amazon apple netflix spotify hulu disney gmail outlook hotmail yahoo paypal venmo cashapp
     uber lyft doordash tinder hinge bumble grindr linkedin pinterest roblox minecraft fortnite
@@ -781,6 +793,7 @@ class EntityFinder:
                 or self._person_shape(words, lowers)
                 or self._given_name_mid_sentence(text, end, words)
                 or STRONG_PERSON_CUE_RE.search(text, max(0, start - 48), start)
+                or sign_off_before(text[max(0, start - 48) : start])
             )
         ):
             return ruled  # "my sister Rose", "Harper's dad", "Ella H. Snider": a person
@@ -998,7 +1011,9 @@ class EntityFinder:
                 and (modifier is None or modifier.group(1) in FUNCTION_WORDS)
             ):
                 return None  # "reads the Bible to me": a surname-like word heading "the" is a thing
-        strong_cue = titled or _found_before(STRONG_PERSON_CUE_RE, before)
+        strong_cue = (
+            titled or _found_before(STRONG_PERSON_CUE_RE, before) or sign_off_before(before)
+        )
         cue_found: list[bool] = []
 
         def cue() -> bool:
@@ -1066,6 +1081,14 @@ class EntityFinder:
         Ostrander"): not a given name ("bought a car from Mike", "Sarah's store"), not a
         platform everyone uses, no person cue before it, not a capitalised everyday word ("a
         package from Mom", "Store hours")."""
+        if not (
+            CONSUMER_AFTER_RE.match(after)
+            or (
+                before.rstrip(" \t")[-8:].lower().endswith(CONSUMER_BEFORE_ENDS)
+                and _found_before(CONSUMER_BEFORE_RE, before)
+            )
+        ):
+            return False  # the common case, decided by two cheap tests
         if lowers[0] in FUNCTION_WORDS or all(
             w in MASS_PLATFORMS or w in NAME_STOPWORDS for w in lowers
         ):
@@ -1073,9 +1096,7 @@ class EntityFinder:
         evidence = evidence or [self._evidence(w) for w in lowers]
         if evidence[0][0] or strong_cue_before(before):
             return False
-        if all(c and not f and not s for f, s, c in evidence):
-            return False
-        return bool(CONSUMER_AFTER_RE.match(after)) or _found_before(CONSUMER_BEFORE_RE, before)
+        return not all(c and not f and not s for f, s, c in evidence)
 
     def _from_place_to(self, before: str) -> bool:
         """ "from Bakersfield to", "between Leeds and": a known place is the trip's other end."""
