@@ -522,6 +522,18 @@ ENTITY_TRIGGERS: dict[str, tuple[str, ...]] = {
     "org_lower": _triggers(
         "hôpital|hopital|clinique|école|ecole|lycée|lycee|collège|college|universit"
     ),
+    # the words of `CONSUMER_AFTER_RE` and `CONSUMER_BEFORE_RE`
+    "customer": _triggers(
+        "account|subscri|membership| app|website|customer|support|helpdesk|store|branch|"
+        "warehouse|headquarters|employees|shareholders|stock|card|reward|loyalty|receipt|"
+        "invoice|refund|order|deliver|driver|uniform|badge|login|password|portal|open|closed|"
+        "reimburse|package|parcel|bill|charge|bought|buy|purchas|shop|bank|insur"
+    ),
+    # the words of `SIGN_OFF_RE`
+    "sign_off": _triggers(
+        "signed|sincerely|regards|cheers|best wishes|yours truly|respectfully|warmly|mail|"
+        "message|text|voicemail|dm|whatsapp"
+    ),
 }
 """Trigger words of the name finder's cue patterns (lowercase substrings)."""
 
@@ -608,6 +620,9 @@ class EntityFinder:
         self.span_model = SpanModel.load() if span_model is True else span_model or None
         self.referee = referee
         self.fill_only = False
+        # whether the message being judged holds a customer's or a sign-off's words (set by
+        # `find` and `candidates` from the trigger pass; the cue searches run only then)
+        self._customer = self._sign_off = True
         self.triggers = Triggers(ENTITY_TRIGGERS)
         self.first = lexicons.first_names()
         self.last = lexicons.surnames()
@@ -651,6 +666,7 @@ class EntityFinder:
             ]
         lowercase_text = text == lower
         runs = [] if lowercase_text else list(CAP_RUN_RE.finditer(text))
+        self._customer, self._sign_off = "customer" in fired, "sign_off" in fired
         people: list[tuple[int, int]] = []
         for match in runs:
             if match.group() in SKIP_RUNS:
@@ -793,7 +809,7 @@ class EntityFinder:
                 or self._person_shape(words, lowers)
                 or self._given_name_mid_sentence(text, end, words)
                 or STRONG_PERSON_CUE_RE.search(text, max(0, start - 48), start)
-                or sign_off_before(text[max(0, start - 48) : start])
+                or (self._sign_off and sign_off_before(text[max(0, start - 48) : start]))
             )
         ):
             return ruled  # "my sister Rose", "Harper's dad", "Ella H. Snider": a person
@@ -816,7 +832,12 @@ class EntityFinder:
                 lowers[0] in ORG_FIRST_WORDS
                 or any(w in ORG_WORDS for w in lowers)
                 or ORG_AFTER_RE.match(text, end)
-                or self._customer_of(lowers, text[max(0, start - 48) : start], text[end : end + 32])
+                or (
+                    self._customer
+                    and self._customer_of(
+                        lowers, text[max(0, start - 48) : start], text[end : end + 32]
+                    )
+                )
             )
         ):
             # an institution or legal-form word decides ("University of Leicester"), and so does
@@ -853,6 +874,8 @@ class EntityFinder:
     def candidates(self, text: str) -> list[tuple[int, int, str | None, list[str]]]:
         """Every capitalised run with its rule verdict and model features (for fitting)."""
         found = []
+        fired = self.triggers(text.lower())
+        self._customer, self._sign_off = "customer" in fired, "sign_off" in fired
         for match in CAP_RUN_RE.finditer(text):
             if match.group() in SKIP_RUNS:
                 continue
@@ -975,7 +998,7 @@ class EntityFinder:
             return start, end, "ORGANIZATION"
         if len(words) >= 2 and words[-1].isupper() and 2 <= len(words[-1]) <= 4:
             return start, end, "ORGANIZATION"  # "Fuse TV", "Acme AG"
-        if self._customer_of(lowers, before, after, evidence):
+        if self._customer and self._customer_of(lowers, before, after, evidence):
             return start, end, "ORGANIZATION"  # "my Brightwell account", "a refund from Tallisker"
         if _found_before(CORNER_RE, before):
             return start, end, "ADDRESS"  # "the corner of Via Nuova 85 and Baranyay Mill"
@@ -1012,7 +1035,9 @@ class EntityFinder:
             ):
                 return None  # "reads the Bible to me": a surname-like word heading "the" is a thing
         strong_cue = (
-            titled or _found_before(STRONG_PERSON_CUE_RE, before) or sign_off_before(before)
+            titled
+            or _found_before(STRONG_PERSON_CUE_RE, before)
+            or (self._sign_off and sign_off_before(before))
         )
         cue_found: list[bool] = []
 
