@@ -149,7 +149,7 @@ ORG_CUE_RE = re.compile(
     r"\bintern(?:ing|ed)?\s+at|\bstud(?:y|ying|ied|ies)(?:\s+\w+)?\s+at(?:\s+the)?|"
     r"\bstudent\s+at|\battend(?:s|ed|ing)?|\benrolled\s+(?:at|in)|\bjoined|\bquit|\bfired\s+from|"
     r"\bhired\s+(?:at|by)|\bnurse\s+at|\bteacher\s+at|\bshift\s+at|\bmanager\s+at|"
-    r"\bplay(?:s|ed)?\s+for|\b(?:year|years|months?|summer|semester)\s+at|\blater\s+became|"
+    r"\bplay(?:s|ed|ing)?\s+for(?:\s+the)?|\b(?:year|years|months?|summer|semester)\s+at|\blater\s+became|"
     r"\baccording\s+to\s+the|\bacquired\s+by|\bfounded|\bco-?founded|"
     r"\bpatient\s+at|\badmitted\s+(?:to|at)|\btreated\s+at|\bvolunteer(?:s|ed|ing)?\s+at|"
     r"\bat\s+the|\btrabajo\s+en(?:\s+el|\s+la)?|\bestudio\s+en(?:\s+el|\s+la)?|"
@@ -197,6 +197,12 @@ STRONG_PERSON_CUE_RE = re.compile(
     r"|\bcall(?:s|ed)?\s+me|\b(?:last|first|sur|given|full)\s?name\s*\??"
     r"|\bme\s+llamo|\bje\s+m'appelle|\bgoes\s+by)\s*[:,]?\s*$"
 )
+SIGN_OFF_RE = re.compile(
+    r"(?i)\b(?:(?:signed|sincerely|regards|cheers|best\s+wishes|yours\s+truly|respectfully|"
+    r"warmly)\s*[:,]|(?:e-?mails?|messages?|texts?|voicemails?|dms?|whatsapps?)\s+from)\s*$"
+)
+"""A sign-off before the writer's name ("Signed, Temperance Blackwood"), a message a person
+sent ("an email from Zsofia Kertesz"): as strong as "my sister" (`sign_off_before`)."""
 SPEECH_AFTER_RE = re.compile(
     r"(?i)^(?:'s\b|\u2019s\b|\s*,?\s*(?:said|says|told|tells|asked|replied|wrote|explained|"
     r"shouted|spent|began|went|came|called|thinks|thought|keeps|kept|wants|will|would|has|had|"
@@ -216,6 +222,14 @@ LOWER_NAME_STOP = frozenset({"will", "may", "can", "sue", "rob", "bill", "guy", 
 def strong_cue_before(before: str) -> bool:
     """A relationship word, title or "my name is" right before a name."""
     return _found_before(STRONG_PERSON_CUE_RE, before)
+
+
+def sign_off_before(before: str) -> bool:
+    """`SIGN_OFF_RE` behind a cheap test: the window ends in a comma, a colon or "from"."""
+    tail = before[-6:].rstrip(" \t")
+    if tail[-1:] not in (",", ":") and tail[-4:].lower() != "from":
+        return False
+    return _found_before(SIGN_OFF_RE, before)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -289,7 +303,8 @@ LOWER_PLACE_RE = re.compile(
 )
 _OPENERS = _words(
     """I I'm I've I'll I'd My The It It's This That We You He She They And But So If When What How
-    Why Yes No Oh Ok Okay Hi Hey Thanks Thank Sorry Please Maybe Sometimes Je Yo Ich Io Eu"""
+    Why Yes No Oh Ok Okay Hi Hey Thanks Thank Sorry Please Maybe Sometimes Je Yo Ich Io Eu
+    Signed Sincerely Regards Cheers Respectfully Warmly"""
 )
 SKIP_RUNS = _OPENERS | {word.replace("'", "\u2019") for word in _OPENERS}
 """Capitalised runs that are always sentence openers or pronouns: skipped before judging."""
@@ -325,6 +340,53 @@ BUSINESS_BEFORE_RE = re.compile(
     r"vendor|provider))[ \t]+(?:the[ \t]+)?$"
 )
 """Business words before a run: "shares of", "invested in", "an offer from", "the startup"."""
+CONSUMER_AFTER_RE = re.compile(
+    r"(?i)^(?:'s|\u2019s)?[ \t]+(?:(?:online|mobile|checking|savings|credit|debit|gift|rewards|"
+    r"loyalty|business|customer)[ \t]+)?(?:account|accounts|subscription|membership|app|website|"
+    r"customer[ \t]+(?:service|support|care)|support[ \t]+team|helpdesk|store|stores|branch|"
+    r"warehouse|headquarters|employees|shareholders|stock|card|rewards|loyalty|receipt|invoice|"
+    r"refund|order|orders|delivery|driver|drivers|uniform|badge|login|password|portal)\b"
+    r"|^[ \t]+(?:(?:is|was|are)[ \t]+)?(?:open|closed)[ \t]+(?:on|today|tonight|tomorrow|late|"
+    r"until|till|now|24|all)\b"
+)
+"""What a customer says after a firm's name: "my Brightwell account", "Quillfield customer
+service", "the Norcross app", "Is Fennimore open on Sundays": a business, not a person."""
+CONSUMER_BEFORE_RE = re.compile(
+    r"(?i)(?:\b(?:refund|reimbursement|package|parcel|delivery|bill|invoice|charge)[ \t]+from|"
+    r"\b(?:order(?:ed|ing)?|bought|buy(?:ing)?|purchased?|purchasing)"
+    r"(?:[ \t]+[\w'-]+){0,3}?[ \t]+(?:at|from)|\bshop(?:s|ped|ping)?[ \t]+at|"
+    r"\bbank(?:s|ed|ing)?[ \t]+(?:with|at)|\binsured[ \t]+(?:by|with|through)|"
+    r"\binsurance[ \t]+(?:with|from|through)|\baccount[ \t]+(?:at|with)|"
+    r"\bsubscri(?:be|bed|bing|ption)[ \t]+to|\bstocks?[ \t]+(?:of|in)|"
+    r"\bcharged[ \t]+by|\bbilled[ \t]+by|"
+    r"\bcancel(?:l?ed|l?ing)?[ \t]+(?:my[ \t]+)?(?:order|account|subscription|membership)"
+    r"[ \t]+(?:at|with|from))[ \t]+(?:the[ \t]+)?$"
+)
+"""What a customer says before a firm's name: "a refund from Tallisker", "I bank with
+Ostrander", "bought it at Castellan", "stocks of Dravenna"."""
+CONSUMER_BEFORE_ENDS = ("from", "at", "with", "by", "through", "to", "of", "in", "the")
+"""The last word of every `CONSUMER_BEFORE_RE` match: a cheap test before the search."""
+MASS_PLATFORMS = _words(
+    """amazon apple netflix spotify hulu disney gmail outlook hotmail yahoo paypal venmo cashapp
+    uber lyft doordash tinder hinge bumble grindr linkedin pinterest roblox minecraft fortnite
+    playstation nintendo zoom slack walmart target costco ebay etsy"""
+)
+"""Services that hundreds of millions use: "my Netflix account", "ordered it from Amazon"
+say nothing that makes a person findable (the platforms in `NAME_STOPWORDS` neither)."""
+FROM_PLACE_TO_RE = re.compile(
+    rf"\b(?:from|between)[ \t]+({UP}{WORD_TAIL}(?:[ \t]+{UP}{WORD_TAIL}){{0,2}}),?"
+    r"[ \t]+(?:to|and)[ \t]+$"
+)
+"""A run after "from <place> to" or "between <place> and" is the other end of the trip."""
+FIRM_TAIL_RE = re.compile(
+    r"[ \t]*(?:&|and)[ \t]+(?:Sons|Daughters|Co\.|Company|Partners|Associates)\b"
+)
+"""The rest of a firm's name after the run the rules typed: "Whitcombe & Sons", "Pryce and Co."."""
+ORDINALS = _words("first second third fourth fifth sixth seventh eighth ninth tenth")
+"""Ordinals that open a congregation's or firm's name ("First Baptist", "Second Presbyterian")."""
+ADDRESSEE_BEFORE_RE = re.compile(r",[ \t]*\d{1,5}[ \t]+[A-Z][a-z]")
+"""After an addressee or firm written on the line of its street address: "Ifeoma Nwosu, 12
+Ashby Road" (the street starts after the comma with its house number)."""
 CALENDAR_WORDS = _words(
     """january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday"""
@@ -460,6 +522,18 @@ ENTITY_TRIGGERS: dict[str, tuple[str, ...]] = {
     "org_lower": _triggers(
         "hôpital|hopital|clinique|école|ecole|lycée|lycee|collège|college|universit"
     ),
+    # the words of `CONSUMER_AFTER_RE` and `CONSUMER_BEFORE_RE`
+    "customer": _triggers(
+        "account|subscri|membership| app|website|customer|support|helpdesk|store|branch|"
+        "warehouse|headquarters|employees|shareholders|stock|card|reward|loyalty|receipt|"
+        "invoice|refund|order|deliver|driver|uniform|badge|login|password|portal|open|closed|"
+        "reimburse|package|parcel|bill|charge|bought|buy|purchas|shop|bank|insur"
+    ),
+    # the words of `SIGN_OFF_RE`
+    "sign_off": _triggers(
+        "signed|sincerely|regards|cheers|best wishes|yours truly|respectfully|warmly|mail|"
+        "message|text|voicemail|dm|whatsapp"
+    ),
 }
 """Trigger words of the name finder's cue patterns (lowercase substrings)."""
 
@@ -546,6 +620,9 @@ class EntityFinder:
         self.span_model = SpanModel.load() if span_model is True else span_model or None
         self.referee = referee
         self.fill_only = False
+        # whether the message being judged holds a customer's or a sign-off's words (set by
+        # `find` and `candidates` from the trigger pass; the cue searches run only then)
+        self._customer = self._sign_off = True
         self.triggers = Triggers(ENTITY_TRIGGERS)
         self.first = lexicons.first_names()
         self.last = lexicons.surnames()
@@ -589,6 +666,7 @@ class EntityFinder:
             ]
         lowercase_text = text == lower
         runs = [] if lowercase_text else list(CAP_RUN_RE.finditer(text))
+        self._customer, self._sign_off = "customer" in fired, "sign_off" in fired
         people: list[tuple[int, int]] = []
         for match in runs:
             if match.group() in SKIP_RUNS:
@@ -600,6 +678,8 @@ class EntityFinder:
             if kind == "PERSON":
                 people.append((start, end))
             else:
+                if kind == "ORGANIZATION" and (tail := FIRM_TAIL_RE.match(text, end)):
+                    end = tail.end()
                 spans.append(EntitySpan(start, end, kind))
         cued = ()
         if "lower_name" in fired and len(lower) == len(text):
@@ -716,6 +796,12 @@ class EntityFinder:
             return ruled  # a town a postcode closes: "Berlin 10115", "Springfield, IL 62704"
         if (
             ruled is not None
+            and ruled[2] == "LOCATION"
+            and self._from_place_to(text[max(0, start - 48) : start])
+        ):
+            return ruled  # "from Bakersfield to Tulsa": the other end of a trip is a place
+        if (
+            ruled is not None
             and ruled[2] == "PERSON"
             and (
                 self._person_after(lowers, text[end : end + 32])
@@ -723,6 +809,7 @@ class EntityFinder:
                 or self._person_shape(words, lowers)
                 or self._given_name_mid_sentence(text, end, words)
                 or STRONG_PERSON_CUE_RE.search(text, max(0, start - 48), start)
+                or (self._sign_off and sign_off_before(text[max(0, start - 48) : start]))
             )
         ):
             return ruled  # "my sister Rose", "Harper's dad", "Ella H. Snider": a person
@@ -745,6 +832,12 @@ class EntityFinder:
                 lowers[0] in ORG_FIRST_WORDS
                 or any(w in ORG_WORDS for w in lowers)
                 or ORG_AFTER_RE.match(text, end)
+                or (
+                    self._customer
+                    and self._customer_of(
+                        lowers, text[max(0, start - 48) : start], text[end : end + 32]
+                    )
+                )
             )
         ):
             # an institution or legal-form word decides ("University of Leicester"), and so does
@@ -752,7 +845,10 @@ class EntityFinder:
             return ruled
         features = self._features(text, start, end, words, ruled)
         kind = self.span_model.predict(features)
-        if kind == "ADDRESS" and self._above_address(text, end, lowers):
+        if kind == "ADDRESS" and (
+            self._above_address(text, end, lowers)
+            or (ADDRESSEE_BEFORE_RE.match(text, end) and lowers[-1] not in STREET_END_WORDS)
+        ):
             kind = self.span_model.predict(features, exclude=("ADDRESS",))
         if (acronym or calendar) and kind in ("LOCATION", "ADDRESS"):
             kind = None
@@ -778,6 +874,8 @@ class EntityFinder:
     def candidates(self, text: str) -> list[tuple[int, int, str | None, list[str]]]:
         """Every capitalised run with its rule verdict and model features (for fitting)."""
         found = []
+        fired = self.triggers(text.lower())
+        self._customer, self._sign_off = "customer" in fired, "sign_off" in fired
         for match in CAP_RUN_RE.finditer(text):
             if match.group() in SKIP_RUNS:
                 continue
@@ -803,10 +901,12 @@ class EntityFinder:
             lower = words[0].lower().rstrip(".")
             if lower in TITLES:
                 titled = True
-            elif lower not in FUNCTION_WORDS or (
-                words == ["US"] and THE_BEFORE_RE.search(text, 0, start)
+            elif (
+                lower not in FUNCTION_WORDS
+                or (words == ["US"] and THE_BEFORE_RE.search(text, 0, start))
+                or (lower in ORDINALS and len(words) > 1 and words[1].lower() in ORG_WORDS)
             ):
-                break  # "the US" is a country
+                break  # "the US" is a country; "First Baptist" a church
             start = text.index(words[0], start) + len(words[0])
             start += len(text[start:end]) - len(text[start:end].lstrip())
             words = words[1:]
@@ -898,6 +998,8 @@ class EntityFinder:
             return start, end, "ORGANIZATION"
         if len(words) >= 2 and words[-1].isupper() and 2 <= len(words[-1]) <= 4:
             return start, end, "ORGANIZATION"  # "Fuse TV", "Acme AG"
+        if self._customer and self._customer_of(lowers, before, after, evidence):
+            return start, end, "ORGANIZATION"  # "my Brightwell account", "a refund from Tallisker"
         if _found_before(CORNER_RE, before):
             return start, end, "ADDRESS"  # "the corner of Via Nuova 85 and Baranyay Mill"
         if len(words) == 1 and words[0].count("-") == 1 and not strong_cue_before(before):
@@ -932,7 +1034,11 @@ class EntityFinder:
                 and (modifier is None or modifier.group(1) in FUNCTION_WORDS)
             ):
                 return None  # "reads the Bible to me": a surname-like word heading "the" is a thing
-        strong_cue = titled or _found_before(STRONG_PERSON_CUE_RE, before)
+        strong_cue = (
+            titled
+            or _found_before(STRONG_PERSON_CUE_RE, before)
+            or (self._sign_off and sign_off_before(before))
+        )
         cue_found: list[bool] = []
 
         def cue() -> bool:
@@ -942,7 +1048,9 @@ class EntityFinder:
             return cue_found[0]
 
         org_cue = _found_before(ORG_CUE_RE, before)
-        place_cue = _found_before(LOCATION_CUE_RE, before)
+        place_cue = _found_before(LOCATION_CUE_RE, before) or bool(
+            population and self._from_place_to(before)
+        )
         speech = bool(SPEECH_AFTER_RE.match(after))
         given_first = evidence[0][0] and not evidence[0][2]
 
@@ -986,6 +1094,41 @@ class EntityFinder:
         if not common and not (first or last):
             return start, end, "PERSON" if cue() or speech else "LOCATION" if place_cue else None
         return None
+
+    def _customer_of(
+        self,
+        lowers: list[str],
+        before: str,
+        after: str,
+        evidence: list[tuple[bool, bool, bool]] | None = None,
+    ) -> bool:
+        """A firm the text names as a customer would ("my Brightwell account", "I bank with
+        Ostrander"): not a given name ("bought a car from Mike", "Sarah's store"), not a
+        platform everyone uses, no person cue before it, not a capitalised everyday word ("a
+        package from Mom", "Store hours")."""
+        if not (
+            CONSUMER_AFTER_RE.match(after)
+            or (
+                before.rstrip(" \t")[-8:].lower().endswith(CONSUMER_BEFORE_ENDS)
+                and _found_before(CONSUMER_BEFORE_RE, before)
+            )
+        ):
+            return False  # the common case, decided by two cheap tests
+        if lowers[0] in FUNCTION_WORDS or all(
+            w in MASS_PLATFORMS or w in NAME_STOPWORDS for w in lowers
+        ):
+            return False
+        evidence = evidence or [self._evidence(w) for w in lowers]
+        if evidence[0][0] or strong_cue_before(before):
+            return False
+        return not all(c and not f and not s for f, s, c in evidence)
+
+    def _from_place_to(self, before: str) -> bool:
+        """ "from Bakersfield to", "between Leeds and": a known place is the trip's other end."""
+        if not before.endswith((" to ", " and ", "\tto ", "\tand ")):
+            return False
+        trip = FROM_PLACE_TO_RE.search(before)
+        return trip is not None and self.places.get(trip.group(1).lower(), 0) > 0
 
     def _place_name(self, name: str) -> bool:
         """A place the lists know: GeoNames cities and countries, or the town list."""
@@ -1198,6 +1341,8 @@ class EntityFinder:
                 lower = text[span[0] : span[1]].lower()
                 if span in found or lower in FUNCTION_WORDS or lower in NAME_STOPWORDS:
                     continue
+                if text[span[0] : span[1]] in SKIP_RUNS:
+                    continue  # "Thanks, Sarah", "Signed, Temperance Blackwood": an opener
                 if lower in ORG_WORDS or (
                     self.places.get(lower, 0) >= 100_000 and lower not in self.first
                 ):

@@ -61,7 +61,7 @@ def test_pii_structured_kinds_on_held_out_templates(realdata: Path) -> None:
     assert report.typed_recall["ZIP_CODE"].value >= 0.66  # 20/27 since session 10 (12/27 before)
     # issue 14, session 4: one [ADDRESS] per postal address (0.846), firms typed 0.460
     assert report.full_span["STREET_ADDRESS"].value >= 0.90  # 0.924 since session 10 (goal)
-    assert report.typed_recall["ORGANIZATION"].value >= 0.48  # 0.511 since session 6
+    assert report.typed_recall["ORGANIZATION"].value >= 0.50  # 0.518 since session 11
     assert report.overall_precision.value >= 0.83  # 0.845 since session 7: must not fall
     assert report.precision["LOCATION"].value >= 0.80  # 0.835 since session 10 (0.817 before)
     assert report.any_type_precision.value >= 0.90
