@@ -46,6 +46,12 @@ LICENSE_NOTE = (
 # calls the issue's reflection example an affirmation (docs/evaluation.md, "Issue 13, session 9";
 # its fitting code is commit b924ebf).
 CONFIG = LinearTextConfig(ngram_range=(1, 2), min_df=2, embedding_weight=0.5, c=1.0)
+# Late fusion (issue 13, session 11): a second balanced regression over the reply's static vector
+# alone (the first half of the dense block), its logits added at VECTOR_WEIGHT and folded into the
+# one linear model's dense coefficients (`fuse`), so the scorer reads the same inputs at the same
+# cost. 0 = none. Chosen by `python -m evaluation.fitting.behaviour_screen` on the train dialogues.
+VECTOR_WEIGHT = 0.0
+VECTOR_C = 1.0
 FOLDS = 5
 SEED = Path(__file__).resolve().parents[2] / "dbt_project/seeds/quality_thresholds.csv"
 
@@ -94,10 +100,50 @@ def dense(replies: list[LabelledReply], embedder) -> np.ndarray:
     return pair_features(seekers, embedder.encode([r.reply for r in replies]))
 
 
-def fit(replies: list[LabelledReply], embedder, config: LinearTextConfig = CONFIG):
+def fit(
+    replies: list[LabelledReply],
+    embedder,
+    config: LinearTextConfig = CONFIG,
+    vector_weight: float = VECTOR_WEIGHT,
+):
     labels = [BEHAVIOURS.index(r.behaviour) for r in replies]
     features = dense(replies, embedder) if config.embedding_weight else None
-    return LinearTextModel.fit([r.reply for r in replies], features, labels, config)
+    return fit_texts([r.reply for r in replies], features, labels, config, vector_weight)
+
+
+def fit_texts(
+    texts: list[str],
+    features: np.ndarray | None,
+    labels,
+    config: LinearTextConfig = CONFIG,
+    vector_weight: float = VECTOR_WEIGHT,
+) -> LinearTextModel:
+    """The model of `fit` from texts, their dense blocks and class indices."""
+    model = LinearTextModel.fit(texts, features, labels, config)
+    if vector_weight:
+        if features is None:
+            raise ValueError("late fusion needs the dense block (embedding_weight > 0)")
+        fuse(model, features, labels, vector_weight)
+    return model
+
+
+def fuse(model: LinearTextModel, features: np.ndarray, labels, weight: float) -> LinearTextModel:
+    """Add a balanced regression over the reply vector (the dense block's first half) to the
+    model's logits at `weight`, folded into its coefficients: exact, since both are linear in
+    the same inputs and the scorer multiplies the dense block by `embedding_weight`."""
+    from sklearn.linear_model import LogisticRegression
+
+    half = features.shape[1] // 2
+    vector = LogisticRegression(C=VECTOR_C, class_weight="balanced", max_iter=3000)
+    vector.fit(features[:, :half], np.asarray(labels))
+    if list(vector.classes_) != list(model.classes):
+        raise ValueError(f"classes differ: {vector.classes_} != {model.classes}")
+    start = model.coef.shape[1] - model.embedding_dim
+    added = weight * vector.coef_ / model.config.embedding_weight
+    model.coef = model.coef.copy()
+    model.coef[:, start : start + half] += added.astype(np.float32)
+    model.intercept = (model.intercept + weight * vector.intercept_).astype(np.float32)
+    return model
 
 
 def out_of_fold(
@@ -105,6 +151,7 @@ def out_of_fold(
     embedder,
     config: LinearTextConfig = CONFIG,
     folds: int = FOLDS,
+    vector_weight: float = VECTOR_WEIGHT,
 ) -> calibration.OutOfFold:
     """Decision values of every reply's utterances (as `BehaviourScorer.score` splits and
     scores them) from the model of the grouped fold that did not see the reply's dialogue."""
@@ -128,11 +175,12 @@ def out_of_fold(
     logits = np.zeros((len(flat), len(BEHAVIOURS)))
     for fold in range(folds):
         rows = np.flatnonzero(fold_of != fold)
-        model = LinearTextModel.fit(
+        model = fit_texts(
             [texts[i] for i in rows],
             None if features is None else features[rows],
             labels[rows],
             config,
+            vector_weight,
         )
         if list(model.classes) != list(range(len(BEHAVIOURS))):
             raise ValueError(f"fold {fold} lacks a behaviour: {model.classes}")
@@ -209,6 +257,11 @@ def refit(out_dir: Path = WEIGHTS_DIR, embedder_name: str = "static") -> None:
             "bias": [float(v) for v in fitted.bias],
         },
     }
+    if VECTOR_WEIGHT:
+        model.metadata["late_fusion"] = (
+            f"a balanced regression (C {VECTOR_C}) over the reply vector alone, its logits added "
+            f"at {VECTOR_WEIGHT} and folded into the dense coefficients (before calibration)"
+        )
     path = out_dir / WEIGHTS_FILE
     model.save(path)
     print(
