@@ -20,8 +20,11 @@ utterance, [utterance vector, utterance vector x seeker vector]), so it needs no
   vector alone, its logits added at a weight chosen on four folds and applied to the fifth
   (late fusion: the two coefficient blocks add up to one linear model);
 - `stack:<base>`: `<base>` and the vector regression combined by a per-class linear stack
-  (logit_k = a_k z_words,k + b_k z_vector,k + c_k), fitted on inner out-of-fold logits of the
-  four training folds (one linear model again).
+  (logit_k = a_k z_words,k + b_k z_vector,k + c_k) fitted by the pooled likelihood on four
+  folds' out-of-fold logits and applied to the fifth's, as the calibration is checked; it
+  replaces the calibration and folds into one linear model again; `stack:all` stacks the
+  word and vector regressions of both units (turns, utterances; one vocabulary, so still one
+  linear model).
 
 Printed (markdown): out-of-fold AUC per behaviour (one-vs-rest, calibrated nested) and the
 change of reflection of feelings / restatement / question against `shipped` with paired
@@ -172,16 +175,25 @@ def oof_record(data: Data, logits: np.ndarray) -> calibration.OutOfFold:
     )
 
 
+def auc(positive: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC by the rank-sum (Mann-Whitney) formula, ties averaged: scikit-learn's value,
+    a few times faster (the bootstrap calls it thousands of times)."""
+    from scipy.stats import rankdata
+
+    n_pos = int(positive.sum())
+    n_neg = len(positive) - n_pos
+    ranks = rankdata(score)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
 def aucs(
     labels: np.ndarray,
     proba: np.ndarray,
     rows: np.ndarray | None = None,
     classes: Sequence[int] = tuple(range(len(BEHAVIOURS))),
 ) -> np.ndarray:
-    from sklearn.metrics import roc_auc_score
-
     rows = np.arange(len(labels)) if rows is None else rows
-    return np.array([roc_auc_score(labels[rows] == c, proba[rows, c]) for c in classes])
+    return np.array([auc(labels[rows] == c, proba[rows, c]) for c in classes])
 
 
 def nested_fusion(data: Data, base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, list]:
@@ -203,21 +215,22 @@ def nested_fusion(data: Data, base: np.ndarray, extra: np.ndarray) -> tuple[np.n
     return out, chosen
 
 
-def stack_fit(z_a: np.ndarray, z_b: np.ndarray, data: Data, rows: np.ndarray):
-    """Per-class (a_k, b_k, c_k) maximising the pooled likelihood of the replies in `rows`."""
+def stack_fit(blocks: list[np.ndarray], data: Data, rows: np.ndarray) -> np.ndarray:
+    """Per-class weights of each block's logits and a bias (logit_k = sum_j w_jk z_j,k + c_k),
+    maximising the pooled likelihood of the replies in `rows`."""
     from scipy.optimize import minimize
 
-    k = z_a.shape[1]
+    k = blocks[0].shape[1]
     mask = np.isin(data.owner, rows)
     owner_rows, inverse = np.unique(data.owner[mask], return_inverse=True)
     labels = data.labels[owner_rows]
     counts = np.bincount(inverse, minlength=len(owner_rows))
-    za, zb = z_a[mask], z_b[mask]
+    zs = [z[mask] for z in blocks]
     y = labels[inverse]
 
     def loss(theta):
-        a, b, c = theta[:k], theta[k : 2 * k], theta[2 * k :]
-        p = calibration.softmax(za * a + zb * b + c)
+        w = theta.reshape(len(zs) + 1, k)
+        p = calibration.softmax(sum(z * w[j] for j, z in enumerate(zs)) + w[-1])
         reply = np.zeros((len(owner_rows), k))
         np.add.at(reply, inverse, p)
         reply /= counts[:, None]
@@ -227,26 +240,23 @@ def stack_fit(z_a: np.ndarray, z_b: np.ndarray, data: Data, rows: np.ndarray):
         factor = -(1.0 / (picked * counts * len(labels)))[inverse] * own
         grad = -p * factor[:, None]
         grad[np.arange(len(y)), y] += factor
-        return value, np.concatenate([(grad * za).sum(0), (grad * zb).sum(0), grad.sum(0)])
+        return value, np.concatenate([*((grad * z).sum(0) for z in zs), grad.sum(0)])
 
-    start = np.concatenate([np.ones(k), np.zeros(k), np.zeros(k)])
-    return minimize(loss, start, jac=True, method="L-BFGS-B").x
+    start = np.zeros((len(zs) + 1, k))
+    start[0] = 1.0
+    return minimize(loss, start.ravel(), jac=True, method="L-BFGS-B").x.reshape(len(zs) + 1, k)
 
 
-def stacked(data: Data, unit: str, base: np.ndarray, extra: np.ndarray) -> np.ndarray:
-    """Outer fold f: the stack fitted on inner out-of-fold logits of the other four folds,
-    applied to the outer out-of-fold logits (`base`, `extra`) of fold f."""
-    k = len(BEHAVIOURS)
-    out = np.zeros_like(base)
+def stacked(data: Data, blocks: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Fold f: the stack fitted on the other four folds' out-of-fold logits and applied to
+    fold f's (the nested check `calibration.nested` uses; the stack is also the calibration)."""
+    out, weights = np.zeros_like(blocks[0]), []
     for fold in np.unique(data.folds):
-        rows = np.flatnonzero(data.folds != fold)
-        inner_folds = data.folds.copy()
-        za = out_of_fold(data, word_logits, unit, inner_folds, rows)
-        zb = out_of_fold(data, vector_logits, unit, inner_folds, rows)
-        theta = stack_fit(za, zb, data, rows)
+        w = stack_fit(blocks, data, np.flatnonzero(data.folds != fold))
+        weights.append(w)
         mine = data.folds[data.owner] == fold
-        out[mine] = base[mine] * theta[:k] + extra[mine] * theta[k : 2 * k] + theta[2 * k :]
-    return out
+        out[mine] = sum(z[mine] * w[j] for j, z in enumerate(blocks)) + w[-1]
+    return out, weights
 
 
 def change(base: np.ndarray, other: np.ndarray, data: Data) -> str:
@@ -293,15 +303,23 @@ def screen(data: Data, candidates: list[str], store: Path | None = None) -> str:
     for name in ["shipped", *[c for c in candidates if c != "shipped"]]:
         mode, _, unit = name.rpartition(":")
         unit = {"shipped": "turns"}.get(unit, unit)
-        base = logits("words", unit)
-        if mode == "fusion":
-            final, chosen = nested_fusion(data, base, logits("vector", unit))
-            notes[name] = f"weights chosen per fold {chosen}"
-        elif mode == "stack":
-            final = stacked(data, unit, base, logits("vector", unit))
+        units = ("turns", "utterances") if unit == "all" else (unit,)
+        base = logits("words", units[0])
+        if mode == "stack":  # the stack is its own calibration
+            blocks = [logits(kind, u) for u in units for kind in ("words", "vector")]
+            final, weights = stacked(data, blocks)
+            rof = BEHAVIOURS.index("reflection_of_feelings")
+            notes[name] = "reflection-of-feelings block weights per fold " + ", ".join(
+                str(list(np.round(w[:-1, rof], 2))) for w in weights
+            )
+            identity = calibration.Calibration.identity(len(BEHAVIOURS))
+            rows[name] = calibration.pooled(oof_record(data, final), identity)[0]
         else:
             final = base
-        rows[name] = calibration.nested(oof_record(data, final))[0]
+            if mode == "fusion":
+                final, chosen = nested_fusion(data, base, logits("vector", unit))
+                notes[name] = f"weights chosen per fold {chosen}"
+            rows[name] = calibration.nested(oof_record(data, final))[0]
         print(f"  {name}: {aucs(data.labels, rows[name]).round(3)}", file=sys.stderr, flush=True)
     header = " | ".join(b.replace("_", " ") for b in BEHAVIOURS)
     lines = [

@@ -62,3 +62,36 @@ def test_fusion_needs_the_dense_block() -> None:
     config = LinearTextConfig(ngram_range=(1, 1), min_df=1, embedding_weight=0.0)
     with pytest.raises(ValueError, match="dense block"):
         fit_texts(TEXTS, None, LABELS, config, vector_weight=0.5)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_screens_auc_is_scikit_learns(seed: int) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from evaluation.fitting.behaviour_screen import auc
+
+    rng = np.random.default_rng(seed)
+    positive = rng.random(200) < 0.2
+    score = np.round(rng.random(200) + positive * 0.3, 1)  # rounded: ties
+    assert auc(positive, score) == pytest.approx(roc_auc_score(positive, score))
+
+
+def test_utterance_units_count_each_turn_once() -> None:
+    from evaluation.fitting.behaviour_screen import Data, training_units
+
+    owner = np.array([0, 0, 0, 1, 2, 2])
+    data = Data(
+        replies=[],
+        texts=["a. b. c.", "d", "e. f."],
+        flat=list("abcdef"),
+        owner=owner,
+        labels=np.array([2, 0, 5]),
+        groups=np.array([0, 0, 1]),
+        folds=np.array([0, 0, 1]),
+        turn_dense=np.zeros((3, 4)),
+        utterance_dense=np.zeros((6, 4)),
+    )
+    texts, _, labels, weights = training_units(data, np.array([0, 2]), "utterances")
+    assert texts == ["a", "b", "c", "e", "f"]
+    assert list(labels) == [2, 2, 2, 5, 5]
+    np.testing.assert_allclose(weights, [1 / 3, 1 / 3, 1 / 3, 1 / 2, 1 / 2])
