@@ -215,50 +215,6 @@ def nested_fusion(data: Data, base: np.ndarray, extra: np.ndarray) -> tuple[np.n
     return out, chosen
 
 
-def stack_fit(blocks: list[np.ndarray], data: Data, rows: np.ndarray) -> np.ndarray:
-    """Per-class weights of each block's logits and a bias (logit_k = sum_j w_jk z_j,k + c_k),
-    maximising the pooled likelihood of the replies in `rows`."""
-    from scipy.optimize import minimize
-
-    k = blocks[0].shape[1]
-    mask = np.isin(data.owner, rows)
-    owner_rows, inverse = np.unique(data.owner[mask], return_inverse=True)
-    labels = data.labels[owner_rows]
-    counts = np.bincount(inverse, minlength=len(owner_rows))
-    zs = [z[mask] for z in blocks]
-    y = labels[inverse]
-
-    def loss(theta):
-        w = theta.reshape(len(zs) + 1, k)
-        p = calibration.softmax(sum(z * w[j] for j, z in enumerate(zs)) + w[-1])
-        reply = np.zeros((len(owner_rows), k))
-        np.add.at(reply, inverse, p)
-        reply /= counts[:, None]
-        picked = reply[np.arange(len(labels)), labels] + 1e-12
-        value = -np.log(picked).mean()
-        own = p[np.arange(len(y)), y]
-        factor = -(1.0 / (picked * counts * len(labels)))[inverse] * own
-        grad = -p * factor[:, None]
-        grad[np.arange(len(y)), y] += factor
-        return value, np.concatenate([*((grad * z).sum(0) for z in zs), grad.sum(0)])
-
-    start = np.zeros((len(zs) + 1, k))
-    start[0] = 1.0
-    return minimize(loss, start.ravel(), jac=True, method="L-BFGS-B").x.reshape(len(zs) + 1, k)
-
-
-def stacked(data: Data, blocks: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Fold f: the stack fitted on the other four folds' out-of-fold logits and applied to
-    fold f's (the nested check `calibration.nested` uses; the stack is also the calibration)."""
-    out, weights = np.zeros_like(blocks[0]), []
-    for fold in np.unique(data.folds):
-        w = stack_fit(blocks, data, np.flatnonzero(data.folds != fold))
-        weights.append(w)
-        mine = data.folds[data.owner] == fold
-        out[mine] = sum(z[mine] * w[j] for j, z in enumerate(blocks)) + w[-1]
-    return out, weights
-
-
 def change(base: np.ndarray, other: np.ndarray, data: Data) -> str:
     """Paired change of the three target AUCs, dialogue-bootstrap 95% interval."""
     rng = np.random.default_rng(13)
@@ -307,13 +263,11 @@ def screen(data: Data, candidates: list[str], store: Path | None = None) -> str:
         base = logits("words", units[0])
         if mode == "stack":  # the stack is its own calibration
             blocks = [logits(kind, u) for u in units for kind in ("words", "vector")]
-            final, weights = stacked(data, blocks)
+            rows[name], _, weights = calibration.nested_stack(blocks, oof_record(data, blocks[0]))
             rof = BEHAVIOURS.index("reflection_of_feelings")
             notes[name] = "reflection-of-feelings block weights per fold " + ", ".join(
                 str(list(np.round(w[:-1, rof], 2))) for w in weights
             )
-            identity = calibration.Calibration.identity(len(BEHAVIOURS))
-            rows[name] = calibration.pooled(oof_record(data, final), identity)[0]
         else:
             final = base
             if mode == "fusion":
