@@ -45,6 +45,7 @@ LICENSE_NOTE = (
 # the reply vector by late fusion) was calibrated the same way in session 9 and not shipped: it
 # calls the issue's reflection example an affirmation (docs/evaluation.md, "Issue 13, session 9";
 # its fitting code is commit b924ebf).
+# Session 11: the calibration is a per-class stack with a reply-vector regression (`STACK`).
 CONFIG = LinearTextConfig(ngram_range=(1, 2), min_df=2, embedding_weight=0.5, c=1.0)
 # The stack (issue 13, session 11): a second balanced regression over the reply's static vector
 # alone (the dense block's first half), and per class a weight for each model's logits and a bias
