@@ -266,7 +266,7 @@ def screen(data: Data, candidates: list[str], store: Path | None = None) -> str:
             rows[name], _, weights = calibration.nested_stack(blocks, oof_record(data, blocks[0]))
             rof = BEHAVIOURS.index("reflection_of_feelings")
             notes[name] = "reflection-of-feelings block weights per fold " + ", ".join(
-                str(list(np.round(w[:-1, rof], 2))) for w in weights
+                str([round(float(v), 2) for v in w[:-1, rof]]) for w in weights
             )
         else:
             final = base
