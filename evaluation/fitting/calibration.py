@@ -130,6 +130,70 @@ def nested(oof: OutOfFold) -> tuple[np.ndarray, np.ndarray]:
     return reply, utterance
 
 
+def fit_stack(blocks: Sequence[np.ndarray], oof: OutOfFold, rows: np.ndarray) -> np.ndarray:
+    """A per-class linear stack of several models' utterance logits (issue 13, session 11):
+    logit_k = sum_j w[j, k] * z_j,k + w[-1, k], fitted like vector scaling (the likelihood of each
+    reply's label under the pooled probability) on the replies in `rows` (a mask or indices).
+    With one block it is vector scaling; it replaces it (returns w, shape (blocks + 1, classes)).
+    """
+    from scipy.optimize import minimize
+
+    k = blocks[0].shape[1]
+    replies = np.zeros(len(oof.labels), dtype=bool)
+    replies[rows] = True
+    mask = replies[oof.owner]
+    owner_rows, inverse = np.unique(oof.owner[mask], return_inverse=True)
+    labels = oof.labels[owner_rows]
+    counts = np.bincount(inverse, minlength=len(owner_rows))
+    zs = [np.asarray(z, dtype=np.float64)[mask] for z in blocks]
+    y = labels[inverse]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = theta.reshape(len(zs) + 1, k)
+        p = softmax(sum(z * w[j] for j, z in enumerate(zs)) + w[-1])
+        reply = np.zeros((len(owner_rows), k))
+        np.add.at(reply, inverse, p)
+        reply /= counts[:, None]
+        picked = reply[np.arange(len(labels)), labels] + 1e-12
+        own = p[np.arange(len(y)), y]
+        factor = -(1.0 / (picked * counts * len(labels)))[inverse] * own
+        grad = -p * factor[:, None]
+        grad[np.arange(len(y)), y] += factor
+        gradient = np.concatenate([*((grad * z).sum(0) for z in zs), grad.sum(0)])
+        return float(-np.log(picked).mean()), gradient
+
+    start = np.zeros((len(zs) + 1, k))
+    start[0] = 1.0
+    result = minimize(loss, start.ravel(), jac=True, method="L-BFGS-B")
+    weights = result.x.reshape(len(zs) + 1, k)
+    weights[-1] -= weights[-1].mean()  # softmax ignores a common shift
+    return weights
+
+
+def apply_stack(blocks: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    return sum(np.asarray(z) * weights[j] for j, z in enumerate(blocks)) + weights[-1]
+
+
+def nested_stack(
+    blocks: Sequence[np.ndarray], oof: OutOfFold
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """`nested` for a stack: pooled probabilities per reply and per utterance, each fold's stack
+    fitted on the other folds' out-of-fold logits; and the five stacks' weights."""
+    reply = np.zeros((len(oof.labels), blocks[0].shape[1]))
+    utterance = np.zeros_like(blocks[0], dtype=np.float64)
+    found = []
+    identity = Calibration.identity(blocks[0].shape[1])
+    for fold in np.unique(oof.folds):
+        weights = fit_stack(blocks, oof, np.flatnonzero(oof.folds != fold))
+        found.append(weights)
+        stacked = OutOfFold(**{**oof.__dict__, "logits": apply_stack(blocks, weights)})
+        fold_reply, fold_utterance = pooled(stacked, identity)
+        reply[oof.folds == fold] = fold_reply[oof.folds == fold]
+        mine = oof.folds[oof.owner] == fold
+        utterance[mine] = fold_utterance[mine]
+    return reply, utterance, found
+
+
 # -- the check --------------------------------------------------------------------------------
 
 

@@ -45,7 +45,16 @@ LICENSE_NOTE = (
 # the reply vector by late fusion) was calibrated the same way in session 9 and not shipped: it
 # calls the issue's reflection example an affirmation (docs/evaluation.md, "Issue 13, session 9";
 # its fitting code is commit b924ebf).
+# Session 11: the calibration is a per-class stack with a reply-vector regression (`STACK`).
 CONFIG = LinearTextConfig(ngram_range=(1, 2), min_df=2, embedding_weight=0.5, c=1.0)
+# The stack (issue 13, session 11): a second balanced regression over the reply's static vector
+# alone (the dense block's first half), and per class a weight for each model's logits and a bias
+# (`calibration.fit_stack`, on out-of-fold logits; it replaces vector scaling), all folded into
+# the one linear model (`fold_stack`): the scorer reads the same inputs at the same cost. Chosen
+# by `python -m evaluation.fitting.behaviour_screen` on the train dialogues (docs/evaluation.md,
+# "Issue 13, session 11"). False: the session-9 model (vector scaling of the word model alone).
+STACK = True
+VECTOR_C = 1.0
 FOLDS = 5
 SEED = Path(__file__).resolve().parents[2] / "dbt_project/seeds/quality_thresholds.csv"
 
@@ -98,6 +107,57 @@ def fit(replies: list[LabelledReply], embedder, config: LinearTextConfig = CONFI
     labels = [BEHAVIOURS.index(r.behaviour) for r in replies]
     features = dense(replies, embedder) if config.embedding_weight else None
     return LinearTextModel.fit([r.reply for r in replies], features, labels, config)
+
+
+def vector_model(features: np.ndarray, labels):
+    """The balanced regression over the reply vector alone (the dense block's first half)."""
+    from sklearn.linear_model import LogisticRegression
+
+    half = features.shape[1] // 2
+    model = LogisticRegression(C=VECTOR_C, class_weight="balanced", max_iter=3000)
+    return model.fit(features[:, :half], np.asarray(labels))
+
+
+def fold_stack(model: LinearTextModel, vector, weights: np.ndarray) -> LinearTextModel:
+    """Fold the stack `w[0] * model logits + w[1] * vector logits + w[2]` (per class) into the
+    model's coefficients: exact, since both are linear in the same inputs and the scorer
+    multiplies the dense block by `embedding_weight`."""
+    if list(vector.classes_) != list(model.classes):
+        raise ValueError(f"classes differ: {vector.classes_} != {model.classes}")
+    if not model.embedding_dim or not model.config.embedding_weight:
+        raise ValueError("the stack needs the dense block (embedding_weight > 0)")
+    scale, vector_scale, bias = (np.asarray(w, dtype=np.float64) for w in weights)
+    half = vector.coef_.shape[1]
+    start = model.coef.shape[1] - model.embedding_dim
+    coef = model.coef.astype(np.float64) * scale[:, None]
+    coef[:, start : start + half] += (
+        vector_scale[:, None] * vector.coef_ / model.config.embedding_weight
+    )
+    model.coef = coef.astype(np.float32)
+    model.intercept = (model.intercept * scale + vector_scale * vector.intercept_ + bias).astype(
+        np.float32
+    )
+    return model
+
+
+def vector_out_of_fold(
+    replies: list[LabelledReply], embedder, oof: calibration.OutOfFold
+) -> np.ndarray:
+    """The vector regression's utterance logits on the folds of `oof`, each from the fold model
+    that did not see the reply's dialogue."""
+    labels = oof.labels
+    seekers = embedder.encode([r.seeker for r in replies])
+    seekers[[not r.seeker for r in replies]] = 0.0
+    features = pair_features(seekers, embedder.encode([r.reply for r in replies]))
+    flat = [u for r in replies for u in utterances(r.reply)]
+    half = features.shape[1] // 2
+    vectors = embedder.encode(flat)[:, :half]
+    logits = np.zeros((len(flat), len(BEHAVIOURS)))
+    for fold in np.unique(oof.folds):
+        model = vector_model(features[oof.folds != fold], labels[oof.folds != fold])
+        mine = oof.folds[oof.owner] == fold
+        logits[mine] = model.decision_function(vectors[mine])
+    return logits
 
 
 def out_of_fold(
@@ -191,8 +251,33 @@ def refit(out_dir: Path = WEIGHTS_DIR, embedder_name: str = "static") -> None:
     train, test = split_replies(realdata_root())
     embedder = get_embedder(embedder_name)
     oof = out_of_fold(train, embedder)
-    fitted = calibration.fit(oof).rounded()
-    model = calibrate(fit(train, embedder), fitted)
+    model = fit(train, embedder)
+    if STACK:
+        vector_logits = vector_out_of_fold(train, embedder, oof)
+        weights = np.round(calibration.fit_stack([oof.logits, vector_logits], oof, slice(None)), 6)
+        vector = vector_model(dense(train, embedder), oof.labels)
+        model = fold_stack(model, vector, weights)
+        scale, bias = weights[0], weights[2]
+        method = (
+            "a per-class stack (issue 13, session 11): logit_k = scale_k * word-model logit_k + "
+            f"vector_scale_k * logit_k of a balanced regression (C {VECTOR_C}) over the reply "
+            "vector alone + bias_k, folded into coef and intercept; fitted by the likelihood of "
+            "each train turn's strategy under the mean over its utterances of the softmax, on "
+            f"out-of-fold logits ({FOLDS}-fold grouped by dialogue, train dialogues only); it "
+            "calibrates as vector scaling does"
+        )
+        extra = {"vector_scale": [float(v) for v in weights[1]]}
+    else:
+        fitted = calibration.fit(oof).rounded()
+        model = calibrate(model, fitted)
+        scale, bias = fitted.scale, fitted.bias
+        method = (
+            "vector scaling (Guo et al. 2017): logit_k * scale_k + bias_k, folded into "
+            "coef and intercept; fitted by the likelihood of each train turn's strategy under "
+            "the mean over its utterances of the softmax, on out-of-fold logits "
+            f"({FOLDS}-fold grouped by dialogue, train dialogues only)"
+        )
+        extra = {}
     model.metadata = {
         "scorer": "behaviour",
         "behaviours": [BEHAVIOURS[int(c)] for c in model.classes],
@@ -201,20 +286,30 @@ def refit(out_dir: Path = WEIGHTS_DIR, embedder_name: str = "static") -> None:
         f"{len(train)} supporter turns; {len(test)} held out)",
         "license": "non-commercial research use (ESConv CC BY-NC 4.0)",
         "calibration": {
-            "method": "vector scaling (Guo et al. 2017): logit_k * scale_k + bias_k, folded into "
-            "coef and intercept; fitted by the likelihood of each train turn's strategy under "
-            "the mean over its utterances of the softmax, on out-of-fold logits "
-            f"({FOLDS}-fold grouped by dialogue, train dialogues only)",
-            "scale": [float(v) for v in fitted.scale],
-            "bias": [float(v) for v in fitted.bias],
+            "method": method,
+            "scale": [float(v) for v in scale],
+            "bias": [float(v) for v in bias],
+            **extra,
         },
     }
     path = out_dir / WEIGHTS_FILE
     model.save(path)
     print(
         f"behaviour: {len(train)} train turns, {len(model.vocabulary)} n-grams, "
-        f"calibration scale {[round(float(v), 3) for v in fitted.scale]} bias "
-        f"{[round(float(v), 3) for v in fitted.bias]} -> {path} ({path.stat().st_size:,} B)"
+        f"calibration {model.metadata['calibration']} -> {path} ({path.stat().st_size:,} B)"
     )
     print("calibration check (nested out-of-fold, train dialogues only):\n")
-    print(calibration_check(oof, "shipped features"))
+    if STACK:
+        identity = calibration.Calibration.identity(len(BEHAVIOURS))
+        before = calibration.report(
+            "word model, uncalibrated",
+            oof,
+            *calibration.pooled(oof, identity),
+            BEHAVIOURS,
+            thresholds(),
+        )
+        reply, utterance, _ = calibration.nested_stack([oof.logits, vector_logits], oof)
+        after = calibration.report("stack", oof, reply, utterance, BEHAVIOURS, thresholds())
+        print(calibration.to_markdown([before, after]))
+    else:
+        print(calibration_check(oof, "shipped features"))

@@ -146,7 +146,8 @@ def test_weights_record_their_data_and_terms() -> None:
     metadata = load_behaviour_model().metadata
     assert "ESConv" in metadata["fitted_on"] and "non-commercial" in metadata["license"]
     assert sorted(metadata["behaviours"]) == sorted(BEHAVIOURS)
-    # calibrated (issue 13, session 9): vector scaling fitted on out-of-fold train logits and
+    # calibrated (issue 13, session 9; session 11: a per-class stack with the reply-vector
+    # regression, which calibrates as vector scaling does) on out-of-fold train logits and
     # folded into the coefficients; the metadata says how, one scale and bias per behaviour
     calibration = metadata["calibration"]
     assert "out-of-fold" in calibration["method"]
