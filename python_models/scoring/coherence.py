@@ -228,6 +228,46 @@ def coherence(
         turn_embeddings = projection.turn_vectors(roles, turn_embeddings)
     own_users = turn_embeddings[[i for i, role in enumerate(roles) if role == "user"]]
     own_replies = turn_embeddings[[i for i, role in enumerate(roles) if role == "assistant"]]
+    users = turn_embeddings[[u for u, _ in pairs]]
+    replies = turn_embeddings[[a for _, a in pairs]]
+    return _ranked(structure, own_users, own_replies, users, replies, references, fallback)
+
+
+def coherence_of_rows(
+    messages: Sequence[Mapping[str, str]],
+    user_vectors: np.ndarray,
+    reply_vectors: np.ndarray,
+    rows: Sequence[int | None],
+    references: RelevanceReferences | None,
+    fallback: RelevanceReferences | None = None,
+) -> CoherenceResult:
+    """`coherence(messages, turn_vectors, references, fallback)` where message i's (projected)
+    vector is `user_vectors[rows[i]]` for a user turn and `reply_vectors[rows[i]]` for an
+    assistant turn, read straight from them: the same rows, the same products, the same
+    answer, without building the conversation's turn matrix first."""
+    structure = round(structure_score(messages), 4)
+    pairs = answer_pairs(messages)
+    if not pairs:
+        return CoherenceResult(structure, None, structure)
+    roles = [m.get("role") for m in messages]
+    own_users = user_vectors[[rows[i] for i, role in enumerate(roles) if role == "user"]]
+    own_replies = reply_vectors[[rows[i] for i, role in enumerate(roles) if role == "assistant"]]
+    users = user_vectors[[rows[u] for u, _ in pairs]]
+    replies = reply_vectors[[rows[a] for _, a in pairs]]
+    return _ranked(structure, own_users, own_replies, users, replies, references, fallback)
+
+
+def _ranked(
+    structure: float,
+    own_users: np.ndarray,
+    own_replies: np.ndarray,
+    users: np.ndarray,
+    replies: np.ndarray,
+    references: RelevanceReferences | None,
+    fallback: RelevanceReferences | None,
+) -> CoherenceResult:
+    """The relevance of the (user, reply) pairs `users[k]`, `replies[k]` of a conversation
+    whose own turns are `own_users` and `own_replies`, and the coherence it gives."""
     chosen = []
     for side, own in (("replies", own_replies), ("users", own_users)):
         batch = _others(getattr(references, side), own) if references is not None else None
@@ -238,8 +278,6 @@ def coherence(
         else:
             return CoherenceResult(structure, None, structure)
     reference_replies, reference_users = chosen
-    users = turn_embeddings[[u for u, _ in pairs]]
-    replies = turn_embeddings[[a for _, a in pairs]]
     cosines = np.einsum("ij,ij->i", users, replies)
     ranks = (
         _share_below(users, cosines, reference_replies)

@@ -110,15 +110,23 @@ class EmpathyScorer:
             levels[mechanism] = model.classes[probabilities.argmax(axis=1)]
             expected[mechanism] = probabilities @ values / 2.0
             none_at_all *= probabilities[:, model.classes == 0].sum(axis=1)
+        # Python floats and ints of whole columns at once (`tolist` gives what `float` and
+        # `int` of each element give), then one result per row
+        names = list(self.models)
+        level_rows = list(zip(*(levels[m].tolist() for m in names), strict=True))
+        expected_rows = list(zip(*(expected[m].tolist() for m in names), strict=True))
+        present = (1.0 - none_at_all).tolist()
         results = []
-        for row in range(len(responses)):
-            row_expected = {m: round(float(expected[m][row]), 4) for m in self.models}
+        for row_levels, row_values, row_present in zip(
+            level_rows, expected_rows, present, strict=True
+        ):
+            row_expected = {m: round(v, 4) for m, v in zip(names, row_values, strict=True)}
             results.append(
                 EmpathyResult(
-                    levels={m: int(levels[m][row]) for m in self.models},
+                    levels=dict(zip(names, row_levels, strict=True)),
                     expected=row_expected,
                     score=round(sum(row_expected.values()) / len(row_expected), 4),
-                    present=round(float(1.0 - none_at_all[row]), 4),
+                    present=round(row_present, 4),
                 )
             )
         return results

@@ -32,7 +32,7 @@ from python_models.scoring.coherence import (
     Projection,
     RelevanceReferences,
     batch_references,
-    coherence,
+    coherence_of_rows,
     load_projection,
     load_references,
 )
@@ -507,20 +507,20 @@ class Scorers:
         turn_rows = [
             [index.get(m.get("content") or "") for m in messages] for messages in conversations
         ]
-        coherence_results = []
-        for messages, want, rows in zip(conversations, needed, turn_rows, strict=True):
-            coherence_result = _NOT_COMPUTED_COHERENCE
-            if "coherence" in want:
-                turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
-                for position, text_row in enumerate(rows):
-                    role = messages[position]["role"]
-                    if text_row is not None and role in projected:
-                        turn_vectors[position] = projected[role][text_row]
-                # the turns are projected already (above); the references were projected alike
-                coherence_result = coherence(
-                    messages, turn_vectors, references, self.coherence_fallback
-                )
-            coherence_results.append(coherence_result)
+        coherence_results = [
+            # the turns are projected already (above); the references were projected alike
+            coherence_of_rows(
+                messages,
+                projected["user"],
+                projected["assistant"],
+                rows,
+                references,
+                self.coherence_fallback,
+            )
+            if "coherence" in want
+            else _NOT_COMPUTED_COHERENCE
+            for messages, want, rows in zip(conversations, needed, turn_rows, strict=True)
+        ]
         self._timed("coherence", started)
 
         started = self._start()
