@@ -52,17 +52,16 @@ def gathered_pair_features(
     seekers: np.ndarray, seeker_rows: np.ndarray, responses: np.ndarray, response_rows: np.ndarray
 ) -> np.ndarray:
     """`pair_features(seekers[seeker_rows], responses[response_rows])`, bit for bit, written
-    straight into the result: no gathered copies and no product temporaries (a batch's
-    utterance block is tens of megabytes). Float32 products commute exactly, and the seeker
-    times response product is scaled after it, as there."""
+    into the result without the product temporaries (a batch's utterance block is tens of
+    megabytes). Float32 products commute exactly, and the seeker times response
+    product is scaled after it, as there."""
     if seekers.dtype != np.float32 or responses.dtype != np.float32:
         return pair_features(seekers[seeker_rows], responses[response_rows])
     dim = responses.shape[1]
     out = np.empty((len(response_rows), 2 * dim), dtype=np.float32)
     left, right = out[:, :dim], out[:, dim:]
-    np.take(responses, response_rows, axis=0, out=left)
-    np.take(seekers, seeker_rows, axis=0, out=right)
-    np.multiply(left, right, out=right)
+    left[...] = responses[response_rows]
+    np.multiply(seekers[seeker_rows], left, out=right)
     np.multiply(right, np.float32(np.sqrt(dim)), out=right)
     return out
 

@@ -32,6 +32,7 @@ from python_models.scoring.coherence import (
     Projection,
     RelevanceReferences,
     batch_references,
+    clear_of,
     coherence_of_rows,
     load_projection,
     load_references,
@@ -507,6 +508,9 @@ class Scorers:
         turn_rows = [
             [index.get(m.get("content") or "") for m in messages] for messages in conversations
         ]
+        if coherent:  # which turns no batch reference copies, in one product a side
+            clear_users = clear_of(projected["user"], references.users)
+            clear_replies = clear_of(projected["assistant"], references.replies)
         coherence_results = [
             # the turns are projected already (above); the references were projected alike
             coherence_of_rows(
@@ -516,6 +520,8 @@ class Scorers:
                 rows,
                 references,
                 self.coherence_fallback,
+                clear_users,
+                clear_replies,
             )
             if "coherence" in want
             else _NOT_COMPUTED_COHERENCE
