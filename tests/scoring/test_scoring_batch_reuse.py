@@ -190,3 +190,42 @@ def test_a_near_copy_is_never_clear_and_a_far_one_always() -> None:
     assert not clear_of(nudged, references).any()  # within the margin: decided exactly
     assert clear_of(others, references).all()
     assert clear_of(others[:0], references).shape == (0,)
+
+
+def test_a_sentence_end_read_from_the_end_is_the_patterns_answer() -> None:
+    from python_models.scoring.completeness import _SENTENCE_END, _ends_at_sentence_end
+
+    alphabet = [*"ab .!?\u2026\u3002\"')]*_:-`\n\t\u00a0", "\u201d", "\U0001f600", "\u2615"]
+    rng = random.Random(7)
+    checked = ends = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))).strip()
+        if not text:
+            continue
+        expected = bool(_SENTENCE_END.search(text))
+        assert _ends_at_sentence_end(text) == expected, repr(text)
+        checked += 1
+        ends += expected
+    assert checked > 15_000 and 0.1 < ends / checked < 0.9
+
+
+def test_the_placeholder_scan_finds_what_the_ignorecase_pattern_finds() -> None:
+    from python_models.scoring.completeness import _PLACEHOLDER_SEARCH, PLACEHOLDER
+
+    texts = [
+        "TODO: fill this in",
+        "ToDo later",
+        "[Insert answer here]",
+        "see {{name}} below",
+        "<placeholder>",
+        "Lorem Ipsum dolor",
+        "The Answer Goes Here",
+        "a todolist is fine",
+        "FIXME",
+        "tbd.",
+        "\u212aelvin [INSERT x]",  # non-ASCII: the original pattern decides
+        "nothing to see",
+    ]
+    for text in texts:
+        assert _PLACEHOLDER_SEARCH(text) == bool(PLACEHOLDER.search(text)), text
+    assert sum(_PLACEHOLDER_SEARCH(t) for t in texts) == 10
