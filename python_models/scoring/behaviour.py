@@ -291,6 +291,9 @@ class SessionQuality:
     shares: dict[str, float]  # expected share of utterances per behaviour
 
 
+_SUGGESTION, _INFORMATION = BEHAVIOURS.index("suggestion"), BEHAVIOURS.index("information")
+
+
 def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None:
     """MITI-style summary of a session's replies; None when there are none.
 
@@ -302,11 +305,13 @@ def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None
     if not results:
         return None
     n = sum(r.utterances for r in results)
-    totals = {b: sum(r.count(b) for r in results) for b in BEHAVIOURS}
+    # `r.count(b)` of every reply and behaviour, once, summed in the same order
+    counts = [[r.probabilities[b] * r.utterances for b in BEHAVIOURS] for r in results]
+    totals = dict(zip(BEHAVIOURS, map(sum, zip(*counts, strict=True)), strict=True))
     reflections = totals["reflection_of_feelings"] + totals["restatement"]
     questions = totals["question"]
     open_questions = sum(r.open_questions for r in results)
-    advice = [r.count("suggestion") + r.count("information") for r in results]
+    advice = [c[_SUGGESTION] + c[_INFORMATION] for c in counts]
     adherent = totals["affirmation"] + sum(
         a for a, r in zip(advice, results, strict=True) if r.asks_permission
     )
