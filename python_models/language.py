@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 CANDIDATES = [
     *("en", "zh", "es", "fr", "de", "it", "pt", "nl", "ru", "uk", "pl", "cs", "ro", "hu", "sv"),
@@ -57,7 +57,13 @@ def han_share(text: str) -> float:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of `text`, or None when it has no letters."""
-    sample = text[:SAMPLE_CHARS]
+    return _detect_sample(text[:SAMPLE_CHARS])
+
+
+@lru_cache(maxsize=1 << 16)
+def _detect_sample(sample: str) -> str | None:
+    """`detect_language` of a sample, remembered: a lake repeats openings ("Hi, I need to
+    talk about..."), and the model walks each sample's bytes in Python (py3langid)."""
     if not _LETTER.search(sample):
         return None
     if han_share(sample) >= 0.5 and not _KANA_HANGUL.search(sample):

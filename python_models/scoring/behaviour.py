@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from python_models.scoring.caseless import CaselessSearch
-from python_models.scoring.empathy import pair_features
+from python_models.scoring.empathy import gathered_pair_features, pair_features
 from python_models.scoring.linear import LinearTextModel
 
 BEHAVIOURS = (
@@ -167,14 +167,75 @@ class BehaviourScorer:
         seeker_embeddings: np.ndarray,
         embed: Callable[[list[str]], np.ndarray],
     ) -> list[BehaviourResult]:
-        """Per reply: each utterance classified (with the seeker turn), then pooled."""
+        """Per reply: each utterance classified (with the seeker turn), then pooled.
+
+        The answers of `score_reference`, bit for bit, with each distinct reply cut once and
+        each distinct utterance embedded, counted for TF-IDF and tested for an open question
+        once (a batch's replies share many sentences: "How does that make you feel?"). The
+        one step that reads every (utterance, seeker) row stays one product over all of them,
+        as before: BLAS's sums depend on the matrix's shape (docs/benchmarks.md, "Scoring
+        throughput (issue 15, session 11)")."""
+        if not responses:
+            return []
+        cut: dict[str, list[str]] = {}
+        pieces = [
+            cut[text] if text in cut else cut.setdefault(text, utterances(text))
+            for text in responses
+        ]
+        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        distinct: dict[str, int] = {}
+        flat = np.fromiter(
+            (distinct.setdefault(u, len(distinct)) for reply in pieces for u in reply),
+            dtype=np.intp,
+            count=int(lengths.sum()),
+        )
+        texts = list(distinct)
+        owner = np.repeat(np.arange(len(responses)), lengths)
+        sparse = self.model.sparse_features(texts)[flat]
+        if self.model.embedding_dim:
+            dense = gathered_pair_features(seeker_embeddings, owner, embed(texts), flat)
+            proba = self.model.predict_proba(texts, dense, sparse)
+        else:  # a TF-IDF-only model: the utterances need no embedding pass
+            proba = self.model.predict_proba(texts, None, sparse)
+        proba = proba[:, [self.behaviours.index(b) for b in BEHAVIOURS]]
+        means = segment_means(proba, lengths).tolist()
+        questions = proba[:, BEHAVIOURS.index("question")].tolist()
+        is_open = [_is_open(text) for text in texts]
+        permission: dict[str, bool] = {}
+        results, start = [], 0
+        for text, reply, mean in zip(responses, pieces, means, strict=True):
+            end = start + len(reply)
+            opens = [is_open[i] for i in flat[start:end].tolist()]
+            open_questions = sum(p for p, o in zip(questions[start:end], opens, strict=True) if o)
+            start = end
+            if text not in permission:
+                permission[text] = asks_permission(text)
+            results.append(
+                BehaviourResult(
+                    probabilities={b: round(p, 4) for b, p in zip(BEHAVIOURS, mean, strict=True)},
+                    question_kind=_kind(reply, opens),
+                    asks_permission=permission[text],
+                    utterances=len(reply),
+                    open_questions=round(open_questions, 4),
+                )
+            )
+        return results
+
+    def score_reference(
+        self,
+        responses: Sequence[str],
+        seeker_embeddings: np.ndarray,
+        embed: Callable[[list[str]], np.ndarray],
+    ) -> list[BehaviourResult]:
+        """`score` as it was before issue 15 session 11, every utterance on its own row (tests
+        hold the two equal)."""
         pieces = [utterances(text) for text in responses]
         flat = [u for reply in pieces for u in reply]
         owner = np.repeat(np.arange(len(responses)), [len(p) for p in pieces])
         proba = None
         if flat and self.model.embedding_dim:
             proba = self.probabilities(flat, seeker_embeddings[owner], embed(flat))
-        elif flat:  # a TF-IDF-only model: the utterances need no embedding pass
+        elif flat:
             proba = self.probabilities_of_texts(flat)
         results, start = [], 0
         question = BEHAVIOURS.index("question")
@@ -200,6 +261,19 @@ class BehaviourScorer:
         return results
 
 
+def segment_means(rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """`rows[s : s + n].mean(axis=0)` for each run of `lengths` consecutive rows (each >= 1),
+    bit for bit: numpy's mean over the first axis adds row after row in the rows' dtype, then
+    divides in float64 (the count is an integer) and casts back; so does this, every run at
+    once, one vector addition per position in the longest run."""
+    starts = np.cumsum(lengths) - lengths
+    sums = rows[starts]
+    for position in range(1, int(lengths.max(initial=1))):
+        live = np.flatnonzero(lengths > position)
+        sums[live] += rows[starts[live] + position]
+    return (sums.astype(np.float64) / lengths[:, None]).astype(rows.dtype)
+
+
 def miti_scale(value: float, fair: float, good: float) -> float:
     """0 at 0, 0.5 at the MITI "fair" threshold, 1 at "good" and above; linear between."""
     if value >= good:
@@ -217,6 +291,9 @@ class SessionQuality:
     shares: dict[str, float]  # expected share of utterances per behaviour
 
 
+_SUGGESTION, _INFORMATION = BEHAVIOURS.index("suggestion"), BEHAVIOURS.index("information")
+
+
 def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None:
     """MITI-style summary of a session's replies; None when there are none.
 
@@ -228,11 +305,13 @@ def session_quality(results: Sequence[BehaviourResult]) -> SessionQuality | None
     if not results:
         return None
     n = sum(r.utterances for r in results)
-    totals = {b: sum(r.count(b) for r in results) for b in BEHAVIOURS}
+    # `r.count(b)` of every reply and behaviour, once, summed in the same order
+    counts = [[r.probabilities[b] * r.utterances for b in BEHAVIOURS] for r in results]
+    totals = dict(zip(BEHAVIOURS, map(sum, zip(*counts, strict=True)), strict=True))
     reflections = totals["reflection_of_feelings"] + totals["restatement"]
     questions = totals["question"]
     open_questions = sum(r.open_questions for r in results)
-    advice = [r.count("suggestion") + r.count("information") for r in results]
+    advice = [c[_SUGGESTION] + c[_INFORMATION] for c in counts]
     adherent = totals["affirmation"] + sum(
         a for a, r in zip(advice, results, strict=True) if r.asks_permission
     )

@@ -195,6 +195,21 @@ def _others(references: np.ndarray, own: np.ndarray) -> np.ndarray:
     return references[(references @ own.T).max(axis=1) < SAME_VECTOR]
 
 
+NEAR_MARGIN = 1e-3
+"""A cosine this far below SAME_VECTOR cannot reach it by rounding: float32 products of unit
+vectors of 256 dimensions are off by at most 256 * 2**-24 (1.5e-5) however they are summed."""
+
+
+def clear_of(vectors: np.ndarray, references: np.ndarray) -> np.ndarray:
+    """Per row of `vectors`: True when no reference is (nearly) a copy of it, so `_others`
+    would keep every reference for a conversation whose turns are all clear. One product over
+    a batch's distinct turns instead of one per conversation; a turn within `NEAR_MARGIN` of
+    the line is not clear, and its conversation takes `_others` as before."""
+    if not len(vectors) or not len(references):
+        return np.ones(len(vectors), dtype=bool)
+    return (vectors @ references.T).max(axis=1) < SAME_VECTOR - NEAR_MARGIN
+
+
 def _share_below(
     anchors: np.ndarray, own_cosines: np.ndarray, references: np.ndarray
 ) -> np.ndarray:
@@ -228,9 +243,73 @@ def coherence(
         turn_embeddings = projection.turn_vectors(roles, turn_embeddings)
     own_users = turn_embeddings[[i for i, role in enumerate(roles) if role == "user"]]
     own_replies = turn_embeddings[[i for i, role in enumerate(roles) if role == "assistant"]]
+    users = turn_embeddings[[u for u, _ in pairs]]
+    replies = turn_embeddings[[a for _, a in pairs]]
+    return _ranked(structure, own_users, own_replies, users, replies, references, fallback)
+
+
+def coherence_of_rows(
+    messages: Sequence[Mapping[str, str]],
+    user_vectors: np.ndarray,
+    reply_vectors: np.ndarray,
+    rows: Sequence[int | None],
+    references: RelevanceReferences | None,
+    fallback: RelevanceReferences | None = None,
+    clear_users: np.ndarray | None = None,
+    clear_replies: np.ndarray | None = None,
+) -> CoherenceResult:
+    """`coherence(messages, turn_vectors, references, fallback)` where message i's (projected)
+    vector is `user_vectors[rows[i]]` for a user turn and `reply_vectors[rows[i]]` for an
+    assistant turn, read straight from them: the same rows, the same products, the same
+    answer, without building the conversation's turn matrix first. `clear_users[row]`
+    (`clear_of(user_vectors, references.users)`) and `clear_replies[row]` say which rows no
+    batch reference copies: a side whose turns are all clear ranks against the whole batch
+    side without the per-conversation product that would have kept every row of it."""
+    structure = round(structure_score(messages), 4)
+    pairs = answer_pairs(messages)
+    if not pairs:
+        return CoherenceResult(structure, None, structure)
+    roles = [m.get("role") for m in messages]
+    user_rows = [rows[i] for i, role in enumerate(roles) if role == "user"]
+    reply_rows = [rows[i] for i, role in enumerate(roles) if role == "assistant"]
+    users = user_vectors[[rows[u] for u, _ in pairs]]
+    replies = reply_vectors[[rows[a] for _, a in pairs]]
+    return _ranked(
+        structure,
+        user_vectors[user_rows],
+        reply_vectors[reply_rows],
+        users,
+        replies,
+        references,
+        fallback,
+        users_clear=clear_users is not None and all(clear_users[user_rows]),
+        replies_clear=clear_replies is not None and all(clear_replies[reply_rows]),
+    )
+
+
+def _ranked(
+    structure: float,
+    own_users: np.ndarray,
+    own_replies: np.ndarray,
+    users: np.ndarray,
+    replies: np.ndarray,
+    references: RelevanceReferences | None,
+    fallback: RelevanceReferences | None,
+    *,
+    users_clear: bool = False,
+    replies_clear: bool = False,
+) -> CoherenceResult:
+    """The relevance of the (user, reply) pairs `users[k]`, `replies[k]` of a conversation
+    whose own turns are `own_users` and `own_replies`, and the coherence it gives; a side
+    `..._clear` (no batch reference copies any of its turns) keeps every batch reference."""
     chosen = []
-    for side, own in (("replies", own_replies), ("users", own_users)):
-        batch = _others(getattr(references, side), own) if references is not None else None
+    for side, own, clear in (
+        ("replies", own_replies, replies_clear),
+        ("users", own_users, users_clear),
+    ):
+        batch = None
+        if references is not None:
+            batch = getattr(references, side) if clear else _others(getattr(references, side), own)
         if batch is not None and len(batch) >= MIN_REFERENCES:
             chosen.append(batch)
         elif fallback is not None and len(kept := _others(getattr(fallback, side), own)):
@@ -238,8 +317,6 @@ def coherence(
         else:
             return CoherenceResult(structure, None, structure)
     reference_replies, reference_users = chosen
-    users = turn_embeddings[[u for u, _ in pairs]]
-    replies = turn_embeddings[[a for _, a in pairs]]
     cosines = np.einsum("ij,ij->i", users, replies)
     ranks = (
         _share_below(users, cosines, reference_replies)

@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from python_models.scoring.caseless import CaselessSearch
+
 Message = Mapping[str, str]
 
 THINK_CHECKS: dict[str, float] = {
@@ -42,7 +44,7 @@ PLACEHOLDER = re.compile(
     r"\[(?:insert|your|add|placeholder|todo|tbd|fill|answer|response)\b[^\]]{0,40}\]"
     r"|<(?:placeholder|answer|response|insert[^>]{0,30})>"
     r"|\{\{[^{}]{0,40}\}\}"
-    r"|\blorem ipsum\b|\bTODO\b|\bTBD\b|\bFIXME\b"
+    r"|\blorem ipsum\b|\btodo\b|\btbd\b|\bfixme\b"  # any case: IGNORECASE
     r"|\b(?:answer|response|reasoning|text) goes here\b",
     re.IGNORECASE,
 )
@@ -52,6 +54,9 @@ _SENTENCE_END = re.compile(
     r"(?:[.!?\u2026\u3002\uff01\uff1f][\"'\u201d\u2019)\]*_]*"
     r"|```|[\U0001F300-\U0001FAFF\u2600-\u27BF]|:\)|:-\))\s*$"
 )
+_PLACEHOLDER_SEARCH = CaselessSearch(PLACEHOLDER)  # `PLACEHOLDER.search`, faster (caseless.py)
+_CLOSERS = "\"'\u201d\u2019)]*_"
+_TERMINAL = ".!?\u2026\u3002\uff01\uff1f"
 _LIST_LINE = re.compile(r"(?:^|\n)\s*(?:[-*•]|\d+[.)]|\|)\s*\S[^\n]*$")
 _STEP_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"\w+")
@@ -62,7 +67,22 @@ def ends_sentence(text: str) -> bool:
     text = text.strip()
     if not text:
         return False
-    return bool(_SENTENCE_END.search(text) or ("\n" in text and _LIST_LINE.search(text)))
+    return _ends_at_sentence_end(text) or bool("\n" in text and _LIST_LINE.search(text))
+
+
+def _ends_at_sentence_end(text: str) -> bool:
+    """`_SENTENCE_END.search(text)` for a stripped, non-empty text, read from its end instead
+    of tried at every position: with no whitespace left at the end, the pattern's `\\s*$`
+    matches only there, so one of its branches must be a suffix: a terminal mark followed by
+    closing characters only (what is left once they are stripped ends with the mark), a code
+    fence, an emoji, or a smiley."""
+    if text.endswith(("```", ":)", ":-)")):
+        return True
+    last = text[-1]
+    if "\U0001f300" <= last <= "\U0001faff" or "\u2600" <= last <= "\u27bf":
+        return True
+    body = text.rstrip(_CLOSERS)
+    return bool(body) and body[-1] in _TERMINAL
 
 
 def reasoning_steps(reasoning: str) -> int:
@@ -111,7 +131,7 @@ def think_completeness(text: str) -> CompletenessResult:
         "answer_substantive": len(_WORD.findall(answer)) >= MIN_ANSWER_WORDS,
         "tags_balanced": balanced,
         "answer_ends_sentence": ends_sentence(answer),
-        "no_placeholder": not PLACEHOLDER.search(text),
+        "no_placeholder": not _PLACEHOLDER_SEARCH(text),
     }
     return _result("think", THINK_CHECKS, passed)
 
@@ -129,6 +149,6 @@ def completeness(messages: Sequence[Message]) -> CompletenessResult:
         "ends_with_assistant": messages[-1].get("role") == "assistant",
         "answer_non_empty": bool(answer),
         "answer_ends_sentence": ends_sentence(answer),
-        "no_placeholder": bool(answer) and not PLACEHOLDER.search(answer),
+        "no_placeholder": bool(answer) and not _PLACEHOLDER_SEARCH(answer),
     }
     return _result("turn", TURN_CHECKS, passed)

@@ -32,7 +32,8 @@ from python_models.scoring.coherence import (
     Projection,
     RelevanceReferences,
     batch_references,
-    coherence,
+    clear_of,
+    coherence_of_rows,
     load_projection,
     load_references,
 )
@@ -507,20 +508,25 @@ class Scorers:
         turn_rows = [
             [index.get(m.get("content") or "") for m in messages] for messages in conversations
         ]
-        coherence_results = []
-        for messages, want, rows in zip(conversations, needed, turn_rows, strict=True):
-            coherence_result = _NOT_COMPUTED_COHERENCE
-            if "coherence" in want:
-                turn_vectors = np.zeros((len(messages), vectors.shape[1]), dtype=np.float32)
-                for position, text_row in enumerate(rows):
-                    role = messages[position]["role"]
-                    if text_row is not None and role in projected:
-                        turn_vectors[position] = projected[role][text_row]
-                # the turns are projected already (above); the references were projected alike
-                coherence_result = coherence(
-                    messages, turn_vectors, references, self.coherence_fallback
-                )
-            coherence_results.append(coherence_result)
+        if coherent:  # which turns no batch reference copies, in one product a side
+            clear_users = clear_of(projected["user"], references.users)
+            clear_replies = clear_of(projected["assistant"], references.replies)
+        coherence_results = [
+            # the turns are projected already (above); the references were projected alike
+            coherence_of_rows(
+                messages,
+                projected["user"],
+                projected["assistant"],
+                rows,
+                references,
+                self.coherence_fallback,
+                clear_users,
+                clear_replies,
+            )
+            if "coherence" in want
+            else _NOT_COMPUTED_COHERENCE
+            for messages, want, rows in zip(conversations, needed, turn_rows, strict=True)
+        ]
         self._timed("coherence", started)
 
         started = self._start()
