@@ -16,6 +16,9 @@ def test_docs_generate_offline_and_everything_is_described(built_warehouse, tmp_
         **os.environ,
         **settings.dbt_environment(built_warehouse.warehouse),
         "DO_NOT_TRACK": "1",
+        # the site is built from manifest.json and catalog.json (tests/conftest.py turns dbt's
+        # JSON artifacts off for the suite's other runs)
+        "DBT_WRITE_JSON": "true",
     }
     result = subprocess.run(
         [
