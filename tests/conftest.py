@@ -38,7 +38,15 @@ SLOW_FOLDERS = ("tests/dbt/", "tests/s3/", "tests/engine/test_ray_")
 
 def pytest_configure(config) -> None:
     """Under pytest-xdist, each worker's dbt runs write their own target/ and logs/ (under
-    build/pytest-<worker>/): two builds at once must not share dbt's compiled files."""
+    build/pytest-<worker>/): two builds at once must not share dbt's compiled files.
+
+    dbt writes no JSON artifacts in the tests' runs (`DBT_WRITE_JSON=false`): `manifest.json`,
+    which `dbt build` and `dbt test` serialize twice (after parsing and at the end), and
+    `run_results.json`. Nothing the suite runs reads them; the tests that check them (the docs
+    site, the S3 build's secret-leak check) set `DBT_WRITE_JSON=true` for their own dbt run.
+    dbt's saved parse (`partial_parse.msgpack`) is written either way (docs/benchmarks.md, "The
+    test suite (issue 20, session 11)")."""
+    os.environ.setdefault("DBT_WRITE_JSON", "false")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:
         from pixel_config import settings
@@ -200,12 +208,15 @@ def built_export(built_warehouse, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def tampered(built_warehouse, tmp_path_factory) -> Path:
-    """A fresh copy of the built warehouse to break on purpose (the gates' tamper tests), always
-    at one path of this worker: dbt parses the whole project again when the warehouse path (or
-    a var) changes, so the gate reruns after the first read the parse they saved beside it
-    (tests/dbt/test_warehouse_quality_gates.py::dbt_test; docs/benchmarks.md, "Test suite,
-    session 10 (issue 20)"). One test at a time per worker uses it, each from a new copy."""
+def warehouse_copy(built_warehouse, tmp_path_factory) -> Path:
+    """A fresh byte copy of the built warehouse, always at one path of this worker, for the dbt
+    runs against the built warehouse after its build: the gates' tamper tests (`tampered`) and
+    the docs site. dbt parses the whole project again when the warehouse path (part of the
+    profile) or a var changes, so these runs share one path, the same vars and one target folder
+    beside the copy (`target/`): the first of a worker parses, the next ones read that parse
+    back (tests/dbt/test_warehouse_quality_gates.py::dbt_test; docs/benchmarks.md, "Test suite,
+    session 10 (issue 20)" and "The test suite (issue 20, session 11)"). One test at a time
+    per worker uses it, each from a new copy."""
     folder = tmp_path_factory.getbasetemp() / "tampered"
     folder.mkdir(exist_ok=True)
     # same file name: DuckDB views name their catalog after the file
@@ -214,6 +225,12 @@ def tampered(built_warehouse, tmp_path_factory) -> Path:
         leftover.unlink()
     shutil.copy(built_warehouse.warehouse, copy)
     return copy
+
+
+@pytest.fixture
+def tampered(warehouse_copy) -> Path:
+    """A fresh copy of the built warehouse to break on purpose (the gates' tamper tests)."""
+    return warehouse_copy
 
 
 # The small lake: one session build shared by the modules that each built a lake of a few

@@ -159,7 +159,9 @@ def test_build_from_s3_equals_the_local_build_and_leaks_no_secret(
         str(warehouse),
         "--vars",
         SWITCHED_OFF_VARS,
-        env={"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(logs)},
+        # dbt's artifacts as a user's build writes them (tests/conftest.py turns them off for
+        # the suite's other runs): they are searched for the secret below
+        env={"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(logs), "DBT_WRITE_JSON": "true"},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
