@@ -302,7 +302,38 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return count, word_hash[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def shingle_sets(texts: Sequence[str], n: int = SHINGLE_WORDS) -> ShingleSets:
+# Characters cut into word 3-grams at once by :func:`shingle_sets`. Cutting holds ~13 bytes a
+# character of word and 3-gram arrays, so a call on a million conversations' texts at once held
+# 14 GiB (the 1 M-record build's verification, docs/benchmarks.md, session 11); a slice of 32 Mi
+# characters holds ~420 MiB, and only the sets themselves (4 bytes a 3-gram) outlive it.
+SHINGLE_SLICE_CHARS = 32 * 1024 * 1024
+
+
+def shingle_sets(
+    texts: Sequence[str], n: int = SHINGLE_WORDS, max_chars: int = SHINGLE_SLICE_CHARS
+) -> ShingleSets:
+    """:func:`shingle_hashes` of every text, computed for a slice of texts at once: slices of
+    about ``max_chars`` characters (at least one text each), so memory follows the slice, not
+    the batch. A text's set does not depend on its slice."""
+    texts = texts if isinstance(texts, list) else list(texts)
+    if len(texts) < 2:
+        return _shingle_slice(texts, n)
+    # a null counts 0 characters here; its slice refuses it
+    ends = np.cumsum(
+        np.fromiter((len(t) if t is not None else 0 for t in texts), np.int64, len(texts))
+    )
+    if ends[-1] <= max_chars:
+        return _shingle_slice(texts, n)
+    parts, start = [], 0
+    while start < len(texts):
+        before = int(ends[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, before + max_chars, side="right")))
+        parts.append(_shingle_slice(texts[start:stop], n))
+        start = stop
+    return ShingleSets.concat(parts)
+
+
+def _shingle_slice(texts: list[str], n: int) -> ShingleSets:
     """:func:`shingle_hashes` of every text, computed for the batch at once."""
     count, hashed = _word_hashes(texts)
     # a text of 1..n-1 words is padded with zero hashes to one shingle, as shingle_hashes does

@@ -468,22 +468,20 @@ def reply_scores_in_pool(
     measured")."""
     if workers <= 1 or len(replies) <= 2 * min_rows_per_worker:
         return reply_scores(scorer, seekers, replies)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from python_models.spawn_pool import in_spawned_pool
 
-    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_pair_scorer, initargs=(score_name,)
-    ) as pool:
-        futures = [
-            pool.submit(
-                _pair_scores_in_worker,
-                seekers[start : start + batch_rows],
-                replies[start : start + batch_rows],
-            )
-            for start in range(0, len(replies), batch_rows)
-        ]
-        return [score for future in futures for score in future.result()]
+    batches = (
+        (seekers[start : start + batch_rows], replies[start : start + batch_rows])
+        for start in range(0, len(replies), batch_rows)
+    )
+    scored = in_spawned_pool(
+        _pair_scores_in_worker,
+        batches,
+        workers=workers,
+        initializer=_init_pair_scorer,
+        initargs=(score_name,),
+    )
+    return [score for batch in scored for score in batch]
 
 
 def reply_scores_on_ray(

@@ -27,11 +27,9 @@ not depend on the number of workers. `redact_pairs_table` replaces PII in prefer
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -48,6 +46,7 @@ from python_models.scoring.coherence import references_digest
 from python_models.scoring.empathy import MECHANISMS
 from python_models.scoring.pii import KINDS
 from python_models.scoring.pipeline import GROUPS, SCORED_GROUPS, Scorers
+from python_models.spawn_pool import in_spawned_pool
 
 MESSAGE_TYPE = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
 SCORES_SCHEMA = pa.schema(
@@ -554,20 +553,21 @@ def _score_in_pool(
     results: CachedGroups | None = None,
 ) -> Iterator[pa.Table]:
     """Score batches in `workers` spawned processes, a bounded number in flight, in order."""
-    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(category_model, redact)
-    ) as pool:
-        pending: deque[tuple[Future[pa.Table], Lookup]] = deque()
+    lookups: deque[Lookup] = deque()  # a batch's lookup, queued as the pool takes the batch
+
+    def arguments() -> Iterator[tuple]:
         for table, vectors, needed, languages, lookup in work:
-            future = pool.submit(_score_in_worker, table, vectors, needed, languages)
-            pending.append((future, lookup))
-            if len(pending) >= 2 * workers:
-                future, lookup = pending.popleft()
-                yield _merged(future.result(), lookup, results)
-        while pending:
-            future, lookup = pending.popleft()
-            yield _merged(future.result(), lookup, results)
+            lookups.append(lookup)
+            yield table, vectors, needed, languages
+
+    for scored in in_spawned_pool(
+        _score_in_worker,
+        arguments(),
+        workers=workers,
+        initializer=_init_worker,
+        initargs=(category_model, redact),
+    ):
+        yield _merged(scored, lookups.popleft(), results)
 
 
 def _unscored_batch(
@@ -687,18 +687,18 @@ def unscored_table(
             bar.update(table.num_rows)
     else:
         done = []
-        context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_redactor) as pool:
-            pending: deque[tuple[Future[pa.Table], Lookup]] = deque()
+        queued: deque[Lookup] = deque()  # a batch's lookup, queued as the pool takes the batch
+
+        def arguments() -> Iterator[tuple]:
             for table, _, needed, lookup in work:
-                pending.append((pool.submit(_redact_in_worker, table, needed), lookup))
-                if len(pending) >= 2 * workers:
-                    future, lookup = pending.popleft()
-                    done.append(_merged(future.result(), lookup, results))
-                    bar.update(done[-1].num_rows)
-            for future, lookup in pending:
-                done.append(_merged(future.result(), lookup, results))
-                bar.update(done[-1].num_rows)
+                queued.append(lookup)
+                yield table, needed
+
+        for redacted in in_spawned_pool(
+            _redact_in_worker, arguments(), workers=workers, initializer=_init_redactor
+        ):
+            done.append(_merged(redacted, queued.popleft(), results))
+            bar.update(redacted.num_rows)
     bar.close()
     if results is not None:
         results.store()
@@ -779,11 +779,14 @@ def _redact_pair_batches(
             done.append(_redact_pairs_batch(batch, detector))
             bar.update(batch.num_rows)
     else:
-        context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_redactor) as pool:
-            for table in pool.map(_redact_pairs_in_worker, batches):  # in input order
-                done.append(table)
-                bar.update(table.num_rows)
+        for table in in_spawned_pool(
+            _redact_pairs_in_worker,
+            ((batch,) for batch in batches),
+            workers=workers,
+            initializer=_init_redactor,
+        ):
+            done.append(table)
+            bar.update(table.num_rows)
     bar.close()
     return pa.concat_tables(done) if done else REDACTED_PAIRS_SCHEMA.empty_table()
 

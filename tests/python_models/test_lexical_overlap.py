@@ -271,3 +271,24 @@ def test_shingle_sets_take_and_concat_keep_every_set():
         *(taken[i].tolist() for i in range(len(taken))),
     ]
     assert len(ShingleSets.concat([])) == 0
+
+
+@pytest.mark.parametrize("max_chars", [1, 7, 40, 1_000])
+def test_shingle_sets_cut_in_slices_equal_the_whole_batch(max_chars):
+    """A slice of `max_chars` characters at a time (at least one text) gives every text the set
+    it gets in one pass over the batch: memory follows the slice, the sets do not change."""
+    rng = np.random.default_rng(3)
+    alphabet = [*"ab cd ef ", "\u00e9", "\u6211", "\u00df"]
+    texts = ["".join(rng.choice(alphabet, rng.integers(0, 60))) for _ in range(400)]
+    texts += CUTTER_TEXTS + BATCH_TEXTS
+    whole = shingle_sets(texts, max_chars=10**9)
+    sliced = shingle_sets(texts, max_chars=max_chars)
+    assert np.array_equal(whole.offsets, sliced.offsets)
+    assert np.array_equal(whole.values, sliced.values)
+    for i in (0, 57, len(texts) - 1):
+        assert np.array_equal(sliced[i], shingle_hashes(texts[i]))
+
+
+def test_sliced_word_cutting_still_refuses_null_texts():
+    with pytest.raises(TypeError, match="strings"):
+        shingle_sets(["one two three"] * 5 + [None] + ["four five six"], max_chars=20)

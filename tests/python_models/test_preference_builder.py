@@ -222,6 +222,8 @@ def test_the_local_pool_scores_replies_as_one_process_does(monkeypatch):
     alone = reply_scores(scorer, seekers, replies)
     import concurrent.futures
 
+    from python_models import spawn_pool
+
     started = []
 
     class Recorded(concurrent.futures.ProcessPoolExecutor):
@@ -229,7 +231,7 @@ def test_the_local_pool_scores_replies_as_one_process_does(monkeypatch):
             started.append(workers)
             super().__init__(workers, **kwargs)
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(spawn_pool, "ProcessPoolExecutor", Recorded)
     # small batches over two spawned processes, each loading its own scorers
     pooled = reply_scores_in_pool(
         scorer,
@@ -247,5 +249,5 @@ def test_the_local_pool_scores_replies_as_one_process_does(monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("a pool was started")
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(spawn_pool, "ProcessPoolExecutor", no_pool)
     assert reply_scores_in_pool(scorer, seekers, replies, score_name="x", workers=2) == alone
