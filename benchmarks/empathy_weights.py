@@ -11,9 +11,9 @@ the machine's load), wall time is printed beside it.
 from __future__ import annotations
 
 import argparse
-import os
-import time
 from pathlib import Path
+
+from benchmarks.alternate import alternate
 
 
 def main() -> None:
@@ -38,24 +38,14 @@ def main() -> None:
         "A": EmpathyScorer(load_empathy_models(args.a)),
         "B": EmpathyScorer(load_empathy_models(args.b)),
     }
-    print(f"replies per round: {len(replies)}; load average {os.getloadavg()}")
-    totals = {"A": 0.0, "B": 0.0}
-    for round_number in range(args.rounds):
-        for name, scorer in scorers.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            scorer.score(seekers, replies, embedder.encode(seekers), embedder.encode(replies))
-            cpu = time.process_time() - cpu
-            wall = time.perf_counter() - wall
-            totals[name] += cpu
-            print(
-                f"round {round_number + 1} {name}: {len(replies) / cpu:,.0f} replies per "
-                f"CPU-second ({len(replies) / wall:,.0f}/s wall)"
-            )
-    rate = {name: args.rounds * len(replies) / cpu for name, cpu in totals.items()}
-    print(
-        f"A {rate['A']:,.0f}/CPU-s, B {rate['B']:,.0f}/CPU-s, B/A {rate['B'] / rate['A']:.2f}; "
-        f"load average {os.getloadavg()}"
-    )
+
+    def scoring(scorer):
+        return lambda: scorer.score(
+            seekers, replies, embedder.encode(seekers), embedder.encode(replies)
+        )
+
+    runs = {name: scoring(scorer) for name, scorer in scorers.items()}
+    alternate(runs, len(replies), args.rounds, "replies")
 
 
 if __name__ == "__main__":
