@@ -6,9 +6,27 @@ CPU time is one core's worth whatever the machine's load; wall time is printed b
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+
+def weight_arguments() -> argparse.Namespace:
+    """The weight benchmarks' arguments: the two weight files or folders (A and B), the
+    replies a round (at least) and the rounds."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--a", type=Path, required=True)
+    parser.add_argument("--b", type=Path, required=True)
+    parser.add_argument("--replies", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    return parser.parse_args()
+
+
+def repeated(items: Sequence, at_least: int) -> list:
+    """``items`` repeated whole until there are at least ``at_least``."""
+    return list(items) * max(1, -(-at_least // len(items)))
 
 
 def alternate(runs: dict[str, Callable[[], object]], items: int, rounds: int, unit: str) -> None:

@@ -10,10 +10,7 @@ and classified, then pooled); CPU time is this process's, wall time is printed b
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from benchmarks.alternate import alternate
+from benchmarks.alternate import alternate, repeated, weight_arguments
 
 
 def main() -> None:
@@ -23,17 +20,12 @@ def main() -> None:
     from python_models.scoring.behaviour import BehaviourScorer
     from python_models.scoring.linear import LinearTextModel
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--a", type=Path, required=True)
-    parser.add_argument("--b", type=Path, required=True)
-    parser.add_argument("--replies", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = weight_arguments()
 
     train, _ = split_replies(realdata_root())
-    repeats = max(1, -(-args.replies // len(train)))
-    seekers = [r.seeker for r in train] * repeats
-    replies = [r.reply for r in train] * repeats
+    train = repeated(train, args.replies)
+    seekers = [r.seeker for r in train]
+    replies = [r.reply for r in train]
     embedder = get_embedder("default")
     scorers = {
         "A": BehaviourScorer(LinearTextModel.load(args.a).prepare()),

@@ -10,10 +10,7 @@ the machine's load), wall time is printed beside it.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from benchmarks.alternate import alternate
+from benchmarks.alternate import alternate, repeated, weight_arguments
 
 
 def main() -> None:
@@ -22,17 +19,12 @@ def main() -> None:
     from python_models.embeddings.backends import get_embedder
     from python_models.scoring.empathy import EmpathyScorer, load_empathy_models
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--a", type=Path, required=True)
-    parser.add_argument("--b", type=Path, required=True)
-    parser.add_argument("--replies", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = weight_arguments()
 
     train, _ = split_pairs(epitome_pairs(realdata_root()))
-    repeats = max(1, -(-args.replies // len(train)))
-    seekers = [p.seeker for p in train] * repeats
-    replies = [p.response for p in train] * repeats
+    train = repeated(train, args.replies)
+    seekers = [p.seeker for p in train]
+    replies = [p.response for p in train]
     embedder = get_embedder("default")
     scorers = {
         "A": EmpathyScorer(load_empathy_models(args.a)),
