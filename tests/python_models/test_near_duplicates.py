@@ -10,6 +10,7 @@ import pytest
 
 from python_models.lexical_overlap import NUM_PERM, minhash_signatures, shingle_sets
 from python_models.near_duplicates import (
+    SIDES,
     KeptShingles,
     NearDupConfig,
     Neighbours,
@@ -313,6 +314,131 @@ def test_verification_encodes_sides_only_where_they_can_change_the_verdict(lexic
     assert pairs.left.tolist() == left[expected].tolist()
     assert 0 < expected.sum() < 12
     assert sum(encoded) < full  # fewer side texts embedded than the full evidence needs
+
+
+def _edited_pairs(seed: int, n: int):
+    """``n`` originals and an edited copy of each (rows n..2n-1): a side replaced now and then,
+    a few words dropped or added: their texts and an encoder of their sides."""
+    rng = np.random.default_rng(seed)
+    users = [" ".join(rng.choice(WORDS, 30)) for _ in range(n)]
+    answers = [" ".join(rng.choice(WORDS, 30)) for _ in range(n)]
+
+    def edited(text: str) -> str:
+        kind = rng.integers(0, 4)
+        if kind == 0:
+            return " ".join(rng.choice(WORDS, 30))  # a different side
+        words = text.split()
+        if kind == 1:
+            return " ".join(words[rng.integers(1, 10) :])
+        if kind == 2:
+            return " ".join(words + list(rng.choice(WORDS, rng.integers(1, 20))))
+        return text
+
+    users += [edited(u) for u in users]
+    answers += [edited(a) for a in answers]
+    sides = {"user": users, "assistant": answers}
+
+    def texts_of(rows, part):
+        if part == "whole":
+            return [users[r] + "\n" + answers[r] for r in rows]
+        return [sides[part][r] for r in rows]
+
+    def encode(texts):
+        # sides of lengths equal modulo 3 are the same vector (cosine 1): some pairs whose words
+        # differ are close in meaning, so the semantic path accepts them
+        return unit_rows(np.array([[1.0, len(t) % 3 / 10 + 0.01] for t in texts]))
+
+    return texts_of, encode
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("lexical_side", [0.1, 0.6])
+def test_verification_equals_the_full_evidence_on_both_paths(seed, lexical_side):
+    """The staged verification (MinHash-free here: whole Jaccard, side Jaccards, side vectors
+    only where needed) keeps exactly the pairs the full evidence accepts, whatever mix of
+    semantic-path (whole cosine >= ``whole``) and lexical-path pairs it is given."""
+    n = 60
+    texts_of, encode = _edited_pairs(seed, n)
+    left, right = np.arange(n), np.arange(n, 2 * n)
+    similarity = np.random.default_rng(seed).choice([0.95, 0.985, 0.995, 1.0], n)
+    similarity = similarity.astype(np.float32)
+    thresholds = Thresholds(
+        candidate=0.95, whole=0.99, side=0.999, lexical=0.5, lexical_side=lexical_side
+    )
+    features = pair_features(left, right, similarity, texts_of, encode)
+    expected = accepted(features, thresholds)
+    pairs = Neighbours(left, right, similarity, np.full(2 * n, -1), np.full(2 * n, np.nan))
+    verify_pairs(pairs, texts_of, encode, thresholds)
+    assert pairs.left.tolist() == left[expected].tolist()
+    assert 0 < expected.sum() < n
+    # both paths are exercised: pairs accepted on meaning alone, and on words alone
+    lexical = features.whole_jaccard >= thresholds.lexical
+    assert (expected & ~lexical).any() and (expected & (similarity < thresholds.whole)).any()
+
+
+def test_a_near_identical_pair_on_both_paths_needs_no_side_vector():
+    """Whole cosine >= ``whole`` (the semantic path) and every side sharing its words (the
+    lexical path, which ignores side cosines): accepted without embedding any side."""
+    rng = np.random.default_rng(3)
+    users = [" ".join(rng.choice(WORDS, 30)) for _ in range(6)]
+    answers = [" ".join(rng.choice(WORDS, 30)) for _ in range(6)]
+    users += users
+    answers += [a + " kappa mu" for a in answers]
+    sides = {"user": users, "assistant": answers}
+    encoded: list[int] = []
+
+    def texts_of(rows, part):
+        if part == "whole":
+            return [users[r] + "\n" + answers[r] for r in rows]
+        return [sides[part][r] for r in rows]
+
+    def encode(texts):
+        encoded.append(len(texts))
+        return unit_rows(np.array([[1.0, len(t) % 5 / 10 + 0.01] for t in texts]))
+
+    left, right = np.arange(6), np.arange(6, 12)
+    similarity = np.full(6, 0.999, dtype=np.float32)
+    thresholds = Thresholds(candidate=0.98, whole=0.995, side=0.97, lexical=0.5, lexical_side=0.1)
+    expected = accepted(pair_features(left, right, similarity, texts_of, encode), thresholds)
+    encoded.clear()
+    pairs = Neighbours(left, right, similarity, np.full(12, -1), np.full(12, np.nan))
+    assert verify_pairs(pairs, texts_of, encode, thresholds) == 0
+    assert expected.all() and pairs.left.tolist() == list(range(6))
+    assert encoded == []
+
+
+def test_a_pair_whose_sides_share_some_words_but_whose_whole_is_under_lexical_gets_side_vectors():
+    """Each side shares a third of its 3-grams (>= ``lexical_side``) but the whole texts share
+    under ``lexical``: only the semantic path can accept it, which needs the side cosines."""
+    rng = np.random.default_rng(11)
+
+    def words(k: int) -> list[str]:
+        return list(rng.choice(WORDS, k))
+
+    shared_user, shared_answer = words(20), words(20)
+    users = [" ".join(shared_user + words(20)), " ".join(shared_user + words(20))]
+    answers = [" ".join(shared_answer + words(20)), " ".join(shared_answer + words(20))]
+    sides = {"user": users, "assistant": answers}
+    encoded: list[int] = []
+
+    def texts_of(rows, part):
+        if part == "whole":
+            return [users[r] + "\n" + answers[r] for r in rows]
+        return [sides[part][r] for r in rows]
+
+    def encode(texts):  # every side means the same
+        encoded.append(len(texts))
+        return unit_rows(np.ones((len(texts), 2)))
+
+    thresholds = Thresholds(candidate=0.98, whole=0.995, side=0.97, lexical=0.5, lexical_side=0.1)
+    features = pair_features(np.array([0]), np.array([1]), np.array([0.999]), texts_of, encode)
+    assert features.whole_jaccard[0] < thresholds.lexical
+    assert min(features.side_jaccard[side][0] for side in SIDES) >= thresholds.lexical_side
+    pairs = Neighbours(
+        np.array([0]), np.array([1]), np.array([0.999], np.float32), np.full(2, -1), np.full(2, 0.0)
+    )
+    assert verify_pairs(pairs, texts_of, encode, thresholds) == 0
+    assert pairs.left.tolist() == [0]
 
 
 def test_first_row_of_the_column_maximum_equals_argmax_with_ties_to_the_lowest_row():
