@@ -493,3 +493,95 @@ def test_verification_with_the_signing_shingles_equals_cutting_the_texts_again()
     small = KeptShingles(20, max_values=30)
     small.add(np.arange(20), shingle_sets(whole))
     assert small.dropped and verified(small) == (expected, True)
+
+
+class BagOfWordsEmbedder:
+    """Word counts hashed into 64 dimensions: a reordered copy is identical in meaning (cosine 1)
+    while its word 3-grams differ, so both verification paths get pairs to decide."""
+
+    model_id = "fake-bag-of-words"
+    dim = 64
+
+    def encode(self, texts, *, batch_size=256, progress=False):
+        import zlib
+
+        rows = np.zeros((len(texts), self.dim))
+        for i, text in enumerate(texts):
+            for word in text.split():
+                rows[i, zlib.crc32(word.encode()) % self.dim] += 1.0
+        rows[:, 0] += 1e-3  # no zero rows
+        return unit_rows(rows)
+
+
+def test_linked_conversations_equal_the_full_evidence_reference(tmp_path, monkeypatch):
+    """The links (components, neighbours, nearest) of the staged verification equal those of a
+    reference that computes every piece of evidence for every candidate pair."""
+    import python_models.near_duplicates as near_duplicates
+    from python_models.embeddings.cache import EmbeddingCache
+
+    rng = np.random.default_rng(21)
+    vocabulary = [f"w{i}" for i in range(120)]
+    conversations = []
+    for _ in range(30):
+        conversations.append(
+            [
+                ("user", " ".join(rng.choice(vocabulary, 40))),
+                ("assistant", " ".join(rng.choice(vocabulary, 40))),
+            ]
+        )
+    for i in range(30):  # reordered words (meaning only), light edits (words), a new answer
+        user, answer = conversations[i][0][1].split(), conversations[i][1][1].split()
+        if i % 3 == 0:
+            copy = [
+                ("user", " ".join(rng.permutation(user))),
+                ("assistant", " ".join(rng.permutation(answer))),
+            ]
+        elif i % 3 == 1:
+            copy = [("user", " ".join(user[2:])), ("assistant", " ".join([*answer, "w7"]))]
+        else:
+            copy = [("user", " ".join(user)), ("assistant", " ".join(rng.choice(vocabulary, 40)))]
+        conversations.append(copy)
+    ids = list(ids_for(len(conversations)))
+
+    def part(conversation, which):
+        return "\n".join(c for r, c in conversation if which in ("whole", r))
+
+    def batches():
+        yield ids, [part(c, "whole") for c in conversations]
+
+    def texts_of_ids(wanted, which):
+        return [part(conversations[ids.index(w)], which) for w in wanted]
+
+    def reference_verify(pairs, texts_of, encode, thresholds, *args, **kwargs):
+        before = len(pairs.left)
+        if before:
+            features = pair_features(pairs.left, pairs.right, pairs.similarity, texts_of, encode)
+            near_duplicates._keep(pairs, accepted(features, thresholds))
+        return before - len(pairs.left)
+
+    config = NearDupConfig(
+        threshold=0.99,
+        side_threshold=0.97,
+        lexical_threshold=0.5,
+        lexical_side_threshold=0.1,
+        progress=False,
+    )
+    tables = []
+    for verify in (near_duplicates.verify_pairs, reference_verify):
+        monkeypatch.setattr(near_duplicates, "verify_pairs", verify)
+        tables.append(
+            link_conversations(
+                ids,
+                batches(),
+                texts_of_ids,
+                config,
+                cache=EmbeddingCache(tmp_path / verify.__name__),
+                embedder=BagOfWordsEmbedder(),
+            )
+        )
+    fast, reference = tables
+    assert fast.equals(reference)
+    component = fast.column("component").to_pylist()
+    # reordered and lightly edited copies are linked; a copy with a new answer is not
+    assert all(component[i] == component[30 + i] for i in range(30) if i % 3 != 2)
+    assert all(component[i] != component[30 + i] for i in range(30) if i % 3 == 2)
