@@ -807,23 +807,29 @@ def verify_pairs(
         _keep(pairs, either)
         lexical = lexical[either]
     if len(pairs.left):
-        cosine, jaccard = _side_evidence_needed(pairs, texts_of, encode, thresholds)
+        cosine, jaccard = _side_evidence_needed(pairs, lexical, texts_of, encode, thresholds)
         features = PairFeatures(pairs.similarity, lexical, cosine, jaccard)
         _keep(pairs, accepted(features, thresholds))
     return before - len(pairs.left)
 
 
 def _side_evidence_needed(
-    pairs: Neighbours, texts_of: PairTexts, encode: Encode, thresholds: Thresholds
+    pairs: Neighbours,
+    whole_jaccard: np.ndarray,
+    texts_of: PairTexts,
+    encode: Encode,
+    thresholds: Thresholds,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """:func:`side_evidence`, with the side vectors computed only where they can change the
-    verdict: a pair on the lexical path whose every side shares >= ``lexical_side`` of its
-    3-grams is accepted whatever its side cosines, so those stay nan (never "close")."""
+    verdict: a pair on the lexical path (``whole_jaccard`` >= ``lexical``) whose every side
+    shares >= ``lexical_side`` of its 3-grams is accepted whatever its side cosines, so those
+    stay nan (never "close"). That holds for a pair on the semantic path too: most near-identical
+    pairs (whole cosine >= ``whole``) are also on the lexical path, and need no side vector."""
     rows, at_left, at_right = _rows_of(pairs.left, pairs.right)
     jaccard = {
         side: pair_jaccard(shingle_sets(texts_of(rows, side)), at_left, at_right) for side in SIDES
     }
-    needed = pairs.similarity >= thresholds.whole
+    needed = whole_jaccard < thresholds.lexical
     for side in SIDES:
         needed |= jaccard[side] < thresholds.lexical_side
     cosine = {side: np.full(len(pairs.left), np.nan) for side in SIDES}

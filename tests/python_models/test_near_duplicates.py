@@ -10,6 +10,7 @@ import pytest
 
 from python_models.lexical_overlap import NUM_PERM, minhash_signatures, shingle_sets
 from python_models.near_duplicates import (
+    SIDES,
     KeptShingles,
     NearDupConfig,
     Neighbours,
@@ -315,6 +316,131 @@ def test_verification_encodes_sides_only_where_they_can_change_the_verdict(lexic
     assert sum(encoded) < full  # fewer side texts embedded than the full evidence needs
 
 
+def _edited_pairs(seed: int, n: int):
+    """``n`` originals and an edited copy of each (rows n..2n-1): a side replaced now and then,
+    a few words dropped or added: their texts and an encoder of their sides."""
+    rng = np.random.default_rng(seed)
+    users = [" ".join(rng.choice(WORDS, 30)) for _ in range(n)]
+    answers = [" ".join(rng.choice(WORDS, 30)) for _ in range(n)]
+
+    def edited(text: str) -> str:
+        kind = rng.integers(0, 4)
+        if kind == 0:
+            return " ".join(rng.choice(WORDS, 30))  # a different side
+        words = text.split()
+        if kind == 1:
+            return " ".join(words[rng.integers(1, 10) :])
+        if kind == 2:
+            return " ".join(words + list(rng.choice(WORDS, rng.integers(1, 20))))
+        return text
+
+    users += [edited(u) for u in users]
+    answers += [edited(a) for a in answers]
+    sides = {"user": users, "assistant": answers}
+
+    def texts_of(rows, part):
+        if part == "whole":
+            return [users[r] + "\n" + answers[r] for r in rows]
+        return [sides[part][r] for r in rows]
+
+    def encode(texts):
+        # sides of lengths equal modulo 3 are the same vector (cosine 1): some pairs whose words
+        # differ are close in meaning, so the semantic path accepts them
+        return unit_rows(np.array([[1.0, len(t) % 3 / 10 + 0.01] for t in texts]))
+
+    return texts_of, encode
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("lexical_side", [0.1, 0.6])
+def test_verification_equals_the_full_evidence_on_both_paths(seed, lexical_side):
+    """The staged verification (MinHash-free here: whole Jaccard, side Jaccards, side vectors
+    only where needed) keeps exactly the pairs the full evidence accepts, whatever mix of
+    semantic-path (whole cosine >= ``whole``) and lexical-path pairs it is given."""
+    n = 60
+    texts_of, encode = _edited_pairs(seed, n)
+    left, right = np.arange(n), np.arange(n, 2 * n)
+    similarity = np.random.default_rng(seed).choice([0.95, 0.985, 0.995, 1.0], n)
+    similarity = similarity.astype(np.float32)
+    thresholds = Thresholds(
+        candidate=0.95, whole=0.99, side=0.999, lexical=0.5, lexical_side=lexical_side
+    )
+    features = pair_features(left, right, similarity, texts_of, encode)
+    expected = accepted(features, thresholds)
+    pairs = Neighbours(left, right, similarity, np.full(2 * n, -1), np.full(2 * n, np.nan))
+    verify_pairs(pairs, texts_of, encode, thresholds)
+    assert pairs.left.tolist() == left[expected].tolist()
+    assert 0 < expected.sum() < n
+    # both paths are exercised: pairs accepted on meaning alone, and on words alone
+    lexical = features.whole_jaccard >= thresholds.lexical
+    assert (expected & ~lexical).any() and (expected & (similarity < thresholds.whole)).any()
+
+
+def test_a_near_identical_pair_on_both_paths_needs_no_side_vector():
+    """Whole cosine >= ``whole`` (the semantic path) and every side sharing its words (the
+    lexical path, which ignores side cosines): accepted without embedding any side."""
+    rng = np.random.default_rng(3)
+    users = [" ".join(rng.choice(WORDS, 30)) for _ in range(6)]
+    answers = [" ".join(rng.choice(WORDS, 30)) for _ in range(6)]
+    users += users
+    answers += [a + " kappa mu" for a in answers]
+    sides = {"user": users, "assistant": answers}
+    encoded: list[int] = []
+
+    def texts_of(rows, part):
+        if part == "whole":
+            return [users[r] + "\n" + answers[r] for r in rows]
+        return [sides[part][r] for r in rows]
+
+    def encode(texts):
+        encoded.append(len(texts))
+        return unit_rows(np.array([[1.0, len(t) % 5 / 10 + 0.01] for t in texts]))
+
+    left, right = np.arange(6), np.arange(6, 12)
+    similarity = np.full(6, 0.999, dtype=np.float32)
+    thresholds = Thresholds(candidate=0.98, whole=0.995, side=0.97, lexical=0.5, lexical_side=0.1)
+    expected = accepted(pair_features(left, right, similarity, texts_of, encode), thresholds)
+    encoded.clear()
+    pairs = Neighbours(left, right, similarity, np.full(12, -1), np.full(12, np.nan))
+    assert verify_pairs(pairs, texts_of, encode, thresholds) == 0
+    assert expected.all() and pairs.left.tolist() == list(range(6))
+    assert encoded == []
+
+
+def test_a_pair_whose_sides_share_some_words_but_whose_whole_is_under_lexical_gets_side_vectors():
+    """Each side shares a third of its 3-grams (>= ``lexical_side``) but the whole texts share
+    under ``lexical``: only the semantic path can accept it, which needs the side cosines."""
+    rng = np.random.default_rng(11)
+
+    def words(k: int) -> list[str]:
+        return list(rng.choice(WORDS, k))
+
+    shared_user, shared_answer = words(20), words(20)
+    users = [" ".join(shared_user + words(20)), " ".join(shared_user + words(20))]
+    answers = [" ".join(shared_answer + words(20)), " ".join(shared_answer + words(20))]
+    sides = {"user": users, "assistant": answers}
+    encoded: list[int] = []
+
+    def texts_of(rows, part):
+        if part == "whole":
+            return [users[r] + "\n" + answers[r] for r in rows]
+        return [sides[part][r] for r in rows]
+
+    def encode(texts):  # every side means the same
+        encoded.append(len(texts))
+        return unit_rows(np.ones((len(texts), 2)))
+
+    thresholds = Thresholds(candidate=0.98, whole=0.995, side=0.97, lexical=0.5, lexical_side=0.1)
+    features = pair_features(np.array([0]), np.array([1]), np.array([0.999]), texts_of, encode)
+    assert features.whole_jaccard[0] < thresholds.lexical
+    assert min(features.side_jaccard[side][0] for side in SIDES) >= thresholds.lexical_side
+    pairs = Neighbours(
+        np.array([0]), np.array([1]), np.array([0.999], np.float32), np.full(2, -1), np.full(2, 0.0)
+    )
+    assert verify_pairs(pairs, texts_of, encode, thresholds) == 0
+    assert pairs.left.tolist() == [0]
+
+
 def test_first_row_of_the_column_maximum_equals_argmax_with_ties_to_the_lowest_row():
     rng = np.random.default_rng(5)
     scores = rng.integers(0, 4, (9, 50)).astype(np.float32)  # many ties
@@ -367,3 +493,95 @@ def test_verification_with_the_signing_shingles_equals_cutting_the_texts_again()
     small = KeptShingles(20, max_values=30)
     small.add(np.arange(20), shingle_sets(whole))
     assert small.dropped and verified(small) == (expected, True)
+
+
+class BagOfWordsEmbedder:
+    """Word counts hashed into 64 dimensions: a reordered copy is identical in meaning (cosine 1)
+    while its word 3-grams differ, so both verification paths get pairs to decide."""
+
+    model_id = "fake-bag-of-words"
+    dim = 64
+
+    def encode(self, texts, *, batch_size=256, progress=False):
+        import zlib
+
+        rows = np.zeros((len(texts), self.dim))
+        for i, text in enumerate(texts):
+            for word in text.split():
+                rows[i, zlib.crc32(word.encode()) % self.dim] += 1.0
+        rows[:, 0] += 1e-3  # no zero rows
+        return unit_rows(rows)
+
+
+def test_linked_conversations_equal_the_full_evidence_reference(tmp_path, monkeypatch):
+    """The links (components, neighbours, nearest) of the staged verification equal those of a
+    reference that computes every piece of evidence for every candidate pair."""
+    import python_models.near_duplicates as near_duplicates
+    from python_models.embeddings.cache import EmbeddingCache
+
+    rng = np.random.default_rng(21)
+    vocabulary = [f"w{i}" for i in range(120)]
+    conversations = []
+    for _ in range(30):
+        conversations.append(
+            [
+                ("user", " ".join(rng.choice(vocabulary, 40))),
+                ("assistant", " ".join(rng.choice(vocabulary, 40))),
+            ]
+        )
+    for i in range(30):  # reordered words (meaning only), light edits (words), a new answer
+        user, answer = conversations[i][0][1].split(), conversations[i][1][1].split()
+        if i % 3 == 0:
+            copy = [
+                ("user", " ".join(rng.permutation(user))),
+                ("assistant", " ".join(rng.permutation(answer))),
+            ]
+        elif i % 3 == 1:
+            copy = [("user", " ".join(user[2:])), ("assistant", " ".join([*answer, "w7"]))]
+        else:
+            copy = [("user", " ".join(user)), ("assistant", " ".join(rng.choice(vocabulary, 40)))]
+        conversations.append(copy)
+    ids = list(ids_for(len(conversations)))
+
+    def part(conversation, which):
+        return "\n".join(c for r, c in conversation if which in ("whole", r))
+
+    def batches():
+        yield ids, [part(c, "whole") for c in conversations]
+
+    def texts_of_ids(wanted, which):
+        return [part(conversations[ids.index(w)], which) for w in wanted]
+
+    def reference_verify(pairs, texts_of, encode, thresholds, *args, **kwargs):
+        before = len(pairs.left)
+        if before:
+            features = pair_features(pairs.left, pairs.right, pairs.similarity, texts_of, encode)
+            near_duplicates._keep(pairs, accepted(features, thresholds))
+        return before - len(pairs.left)
+
+    config = NearDupConfig(
+        threshold=0.99,
+        side_threshold=0.97,
+        lexical_threshold=0.5,
+        lexical_side_threshold=0.1,
+        progress=False,
+    )
+    tables = []
+    for verify in (near_duplicates.verify_pairs, reference_verify):
+        monkeypatch.setattr(near_duplicates, "verify_pairs", verify)
+        tables.append(
+            link_conversations(
+                ids,
+                batches(),
+                texts_of_ids,
+                config,
+                cache=EmbeddingCache(tmp_path / verify.__name__),
+                embedder=BagOfWordsEmbedder(),
+            )
+        )
+    fast, reference = tables
+    assert fast.equals(reference)
+    component = fast.column("component").to_pylist()
+    # reordered and lightly edited copies are linked; a copy with a new answer is not
+    assert all(component[i] == component[30 + i] for i in range(30) if i % 3 != 2)
+    assert all(component[i] != component[30 + i] for i in range(30) if i % 3 == 2)
