@@ -11,10 +11,13 @@ the GeoNames Chinese city names. Used by `pii.PiiDetector`; evaluated with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import itemgetter, or_
 
 from python_models.scoring import lexicons
+from python_models.scoring.caseless import AnyPrefilter
 from python_models.scoring.pii_referee import NerReferee
 from python_models.scoring.pii_span_model import SpanModel
 
@@ -246,6 +249,10 @@ LOWER_NAME_CUE_RE = re.compile(
     + r"\s*([a-z\u00e0-\u00ff][a-z\u00e0-\u00ff'-]+)\b(?!')"
 )
 """A lowercase word after a relationship word or title: "my wife rachel", "dr. ramos"."""
+LOWER_NAME_CUE_GATE = AnyPrefilter([LOWER_NAME_CUE_RE])
+"""False when `LOWER_NAME_CUE_RE` cannot match a lowercased message (one RE2 scan; see
+`caseless.AnyPrefilter`): most messages hold a relationship word but no lowercase word after it
+that the pattern takes, and CPython's engine tries its alternation at every position."""
 FIRM_AFTER_RE = re.compile(
     r"^(?:[ \t]*(?:,|,?[ \t]*and|&)[ \t]+[A-Z][\w'\u2019-]*)?"
     r",?[ \t]*(?:(?=[A-Z])(?i:inc|llc|llp|lp|pllc|ltd|plc|corp|corporation|co|company|group|"
@@ -297,6 +304,19 @@ PUNCTUATION_TO_BLANK = str.maketrans(
     dict.fromkeys(".,;:!?\"()[]{}<>/\\|*_~`'\u2019\u201c\u201d", " ")
 )
 """Split a message into words in C: punctuation becomes a blank."""
+_ASCII_PUNCTUATION = "".join(c for c in map(chr, PUNCTUATION_TO_BLANK) if c.isascii()).encode()
+ASCII_PUNCTUATION_TO_BLANK = bytes.maketrans(_ASCII_PUNCTUATION, b" " * len(_ASCII_PUNCTUATION))
+"""`PUNCTUATION_TO_BLANK` for ASCII bytes (its other characters cannot occur in ASCII text)."""
+
+
+def _blank_punctuation(text: str) -> str:
+    """`text.translate(PUNCTUATION_TO_BLANK)`; ASCII text through the byte table (a table
+    lookup per byte instead of a dict lookup per character)."""
+    if text.isascii():
+        return text.encode("ascii").translate(ASCII_PUNCTUATION_TO_BLANK).decode("ascii")
+    return text.translate(PUNCTUATION_TO_BLANK)
+
+
 LOWER_PLACE_RE = re.compile(
     r"\b(?:in|from|to|near|around|outside|visit|visited)[ \t]+"
     r"([a-z\u00e0-\u017f][a-z\u00e0-\u017f'-]+(?:[ \t][a-z\u00e0-\u017f'-]+)?)"
@@ -490,14 +510,23 @@ class Triggers:
         for group, words in groups.items():
             for word in words:
                 owners.setdefault(word, set()).add(group)
+        # each word's value is a bit mask of its groups: the masks of all occurrences are
+        # or-ed together in C (`map`, `reduce`), with no Python frame per occurrence
+        self._groups = sorted(groups)
+        bits = {group: 1 << index for index, group in enumerate(self._groups)}
         for word, names in owners.items():
-            self._automaton.add_word(word, frozenset(names))
+            self._automaton.add_word(word, sum(bits[name] for name in names))
         self._automaton.make_automaton()
+        self._fired: dict[int, frozenset[str]] = {}
 
-    def __call__(self, lower: str) -> set[str]:
-        fired: set[str] = set()
-        for _, names in self._automaton.iter(lower):
-            fired |= names
+    def __call__(self, lower: str) -> frozenset[str]:
+        """The groups any of whose words occurs in `lower` (a shared set: do not change it)."""
+        mask = reduce(or_, map(itemgetter(1), self._automaton.iter(lower)), 0)
+        fired = self._fired.get(mask)
+        if fired is None:
+            fired = self._fired[mask] = frozenset(
+                group for index, group in enumerate(self._groups) if mask >> index & 1
+            )
         return fired
 
 
@@ -605,6 +634,10 @@ class EntitySpan:
     kind: str
 
 
+MEMO_LIMIT = 1 << 16
+"""Entries a per-word memo of `EntityFinder` holds before it starts again (bounded memory)."""
+
+
 class EntityFinder:
     """PERSON, ORGANIZATION, LOCATION (and street names without a number) in one message."""
 
@@ -638,10 +671,29 @@ class EntityFinder:
             for name in self.first
             if name not in self.common and name not in FUNCTION_WORDS and name not in NAME_STOPWORDS
         )
+        # pure functions of one word (the lexicons do not change), remembered: see `_plain`
+        self._evidence_memo: dict[str, tuple[bool, bool, bool]] = {}
+        self._plain_memo: dict[str, bool] = {}
+        self._word_features_memo: dict[tuple[str, ...], list[str]] = {}
+        self.reference = False
+        """True turns the fast paths and memos off: `find` then runs the reference code (the
+        tests hold the two equal)."""
 
     # -- evidence for one word ---------------------------------------------------------------
     def _evidence(self, lower: str) -> tuple[bool, bool, bool]:
-        """(given name, surname, common English word)."""
+        """(given name, surname, common English word), remembered per word."""
+        if self.reference:
+            return self._word_evidence(lower)
+        memo = self._evidence_memo
+        found = memo.get(lower)
+        if found is None:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            found = memo[lower] = self._word_evidence(lower)
+        return found
+
+    def _word_evidence(self, lower: str) -> tuple[bool, bool, bool]:
+        """`_evidence` computed."""
         if lower in FUNCTION_WORDS or lower in NAME_STOPWORDS:
             return False, False, True
         first = lower in self.first
@@ -651,7 +703,7 @@ class EntityFinder:
         return first, last, lower in self.common
 
     def find(
-        self, text: str, lower: str | None = None, fired: set[str] | None = None
+        self, text: str, lower: str | None = None, fired: AbstractSet[str] | None = None
     ) -> list[EntitySpan]:
         """Entity spans in `text`; `lower` and `fired` (its `Triggers`) when the caller has them."""
         lower = text.lower() if lower is None else lower
@@ -668,8 +720,12 @@ class EntityFinder:
         runs = [] if lowercase_text else list(CAP_RUN_RE.finditer(text))
         self._customer, self._sign_off = "customer" in fired, "sign_off" in fired
         people: list[tuple[int, int]] = []
+        fast = not self.reference
         for match in runs:
-            if match.group() in SKIP_RUNS:
+            run = match.group()
+            if run in SKIP_RUNS:
+                continue
+            if fast and self._surely_nothing(text, run, match.start(), match.end()):
                 continue
             judged = self._judge(text, match.start(), match.end())
             if judged is None:
@@ -682,7 +738,11 @@ class EntityFinder:
                     end = tail.end()
                 spans.append(EntitySpan(start, end, kind))
         cued = ()
-        if "lower_name" in fired and len(lower) == len(text):
+        if (
+            "lower_name" in fired
+            and len(lower) == len(text)
+            and (self.reference or LOWER_NAME_CUE_GATE(lower))
+        ):
             cued = LOWER_NAME_CUE_RE.finditer(lower)
         for match in cued:
             name = text[match.start(1) : match.end(1)]
@@ -729,7 +789,7 @@ class EntityFinder:
     def _cued_lowercase_names(self, text: str) -> list[tuple[int, int]]:
         """Mixed-case messages: an unambiguous given name written lowercase after "told",
         "with", "and" ... ("I told jessica everything")."""
-        words = self._uncommon_first.intersection(text.translate(PUNCTUATION_TO_BLANK).split())
+        words = self._uncommon_first.intersection(_blank_punctuation(text).split())
         found = []
         for word in words:
             for match in re.finditer(rf"\b{word}\b", text):
@@ -754,6 +814,56 @@ class EntityFinder:
         return spans
 
     # -- one capitalised run -----------------------------------------------------------------
+    def _plain(self, lower: str) -> bool:
+        """A dictionary word that is no given name or surname, no place (nor "the <word>"), no
+        organisation word and no country code: on its own it can only be a word."""
+        memo = self._plain_memo
+        plain = memo.get(lower)
+        if plain is None:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            plain = memo[lower] = (
+                lower in self.common
+                and lower not in self.first
+                and lower not in self.last
+                and lower not in ORG_WORDS
+                and lower not in ORG_FIRST_WORDS
+                and not self.places.get(lower, 0)
+                and not self.places.get(f"the {lower}", 0)
+                and lower not in ("us", "uk", "usa", "uae")
+            )
+        return plain
+
+    def _surely_nothing(self, text: str, run: str, start: int, end: int) -> bool:
+        """True when `_judge` would return None for this run, decided without it: a single
+        word of letters that `_trim` strips (a title or function word), or a `_plain` word with
+        nothing around it that `_rule` would read as a postcode, an organisation ("Music is a
+        band", "works at Target"'s cue) or a street corner. Most capitalised runs are sentence
+        openers like these ("Talking", "Sometimes", "Shame"). False means "judge it": the
+        reference path decides (`self.reference` turns this off; the tests compare the two).
+
+        Why the answer equals `_judge`'s, step by step for such a word: `_trim` keeps it whole
+        (no dot, apostrophe or hyphen) or strips it to nothing; in `_rule` every branch that
+        could type it needs a second word, an organisation or place word, a given name or
+        surname (`_person_after`, the evidence), a digit within 9 characters (`postcode_after`),
+        `ORG_AFTER_RE` after it, `CORNER_RE` or (mid-sentence) `ORG_CUE_RE` before it;
+        `_customer_of` is False for a run of common words; so `_rule` returns None, and
+        `_judge` returns None for a single common word whose rule verdict is None.
+        """
+        if not run.isalpha():
+            return False
+        lower = run.lower()
+        if lower in TITLES or (lower in FUNCTION_WORDS and run != "US"):
+            return True  # `_trim` strips the whole run
+        if not self._plain(lower):
+            return False
+        if DIGIT_NEAR_RE.search(text, end, end + 9) is not None or ORG_AFTER_RE.match(text, end):
+            return False
+        before = text[max(0, start - 48) : start]
+        if _found_before(CORNER_RE, before):
+            return False
+        return self._sentence_start(text, start) or not _found_before(ORG_CUE_RE, before)
+
     def _judge(self, text: str, start: int, end: int) -> tuple[int, int, str] | None:
         """The run's span and kind: the rules' verdict, revised by the span model if shipped."""
         words = text[start:end].split()
@@ -844,12 +954,12 @@ class EntityFinder:
             # the text saying what the name is ("the Eagan Wildcats hockey team", "X is a firm")
             return ruled
         features = self._features(text, start, end, words, ruled)
-        kind = self.span_model.predict(features)
+        kind = self._predict(features)
         if kind == "ADDRESS" and (
             self._above_address(text, end, lowers)
             or (ADDRESSEE_BEFORE_RE.match(text, end) and lowers[-1] not in STREET_END_WORDS)
         ):
-            kind = self.span_model.predict(features, exclude=("ADDRESS",))
+            kind = self._predict(features, exclude=("ADDRESS",))
         if (acronym or calendar) and kind in ("LOCATION", "ADDRESS"):
             kind = None
         if (
@@ -870,6 +980,13 @@ class EntityFinder:
             # (the run keeps its placeholder); see `pii_referee`
             kind = self.referee(text, start, end, kind)
         return start, end, kind
+
+    def _predict(self, features: list[str], exclude: tuple[str, ...] = ()) -> str | None:
+        """The span model's class for a run (not remembered on the reference path)."""
+        assert self.span_model is not None
+        if self.reference:
+            return self.span_model._predict(features, exclude)
+        return self.span_model.predict(features, exclude)
 
     def candidates(self, text: str) -> list[tuple[int, int, str | None, list[str]]]:
         """Every capitalised run with its rule verdict and model features (for fitting)."""
@@ -1171,41 +1288,12 @@ class EntityFinder:
     def _features(
         self, text: str, start: int, end: int, words: list[str], ruled: tuple[int, int, str] | None
     ) -> list[str]:
-        """The span model's features of one trimmed run (see `pii_span_model`)."""
-        lowers = [w.lower().rstrip(".").replace("\u2019", "'").removesuffix("'s") for w in words]
+        """The span model's features of one trimmed run (see `pii_span_model`): the rule's
+        verdict, the run's own words (`_word_features`), the text around it, the words' make."""
+        head, tail = self._word_features(tuple(words))
         before = text[max(0, start - 48) : start]
         after = text[end : end + 32]
-        population = self.places.get(" ".join(lowers), 0)
-        features = [
-            f"r={ruled[2] if ruled else '-'}",
-            f"n={min(len(words), 4)}",
-            f"w0={lowers[0]}",
-            f"wl={lowers[-1]}",
-            f"suf={lowers[-1][-3:]}",
-            f"sh={'_'.join(_shape(w) for w in words[:4])}",
-            f"pop={_bucket(population)}",
-        ]
-        features += [f"w={w}" for w in lowers]
-        # evidence from the span itself, not its template: a GeoNames town of 500+ people, a
-        # place-name ending ("Feysville", "Kurzenkirchen")
-        if population < 10_000:  # lexicons.towns() raises when the list is missing
-            if " ".join(lowers) in self.towns:
-                features.append("town=run")
-            elif any(w in self.towns for w in lowers):
-                features.append("town=word")
-            if lowers[0] in self.first and any(w in self.towns for w in lowers):
-                features.append("town_given")  # "Sandra", "Chester": towns named like people
-        if PLACE_SUFFIX_RE.search(lowers[-1]):
-            features.append("place_suffix")
-        codes = []
-        for lower in lowers:
-            first, last, common = self._evidence(lower)
-            pop = self.places.get(lower, 0)
-            code = f"{'f' if first else '-'}{'l' if last else '-'}{'c' if common else '-'}"
-            code += "p" if pop >= 10_000 else "-"
-            codes.append(code)
-            features.append(f"e={code}")
-        features += [f"e0={codes[0]}", f"el={codes[-1]}"]
+        features = [f"r={ruled[2] if ruled else '-'}", *head]
         # the words around it on its own line: a line above or below is the line features' job
         same_line = before[-24:].rsplit("\n", 1)[-1]
         prev = re.findall(r"[\w'\u2019-]+|[^\w\s]", DIGIT_RE.sub("0", same_line.lower()))
@@ -1238,8 +1326,8 @@ class EntityFinder:
         if _found_before(BUSINESS_BEFORE_RE, before):
             features.append("biz_before")
         # the lines around it: a name or firm line sits above an address, a town line below one
-        if not text[end:].split("\n", 1)[0].strip(" \t,.>"):
-            line_end = text.find("\n", end)
+        line_end = text.find("\n", end)
+        if not text[end : line_end if line_end >= 0 else len(text)].strip(" \t,.>"):
             next_line = text[line_end + 1 : line_end + 40].lstrip(" \t>") if line_end >= 0 else ""
             features.append(f"next_line={_line_shape(next_line)}")
             features.append(f"nline={self._line_kind(next_line)}")
@@ -1253,9 +1341,54 @@ class EntityFinder:
                 previous = text[text.rfind("\n", 0, previous_end) + 1 : previous_end]
                 features.append(f"prev_line={_line_shape(previous.lstrip(' >'))}")
                 features.append(f"pline={self._line_kind(previous.lstrip(' >'))}")
-        for lower in lowers[:2]:
-            features += self._word_make(lower)
+        features += tail
         return features
+
+    def _word_features(self, words: tuple[str, ...]) -> tuple[list[str], list[str]]:
+        """The features of the run's words alone, in `_features`' order: those that follow
+        the rule's verdict, and those that close the list (how unknown words are made).
+        Remembered per run of words (a pure function of them and the lexicons); the lists
+        are shared: read them, do not change them."""
+        memo = self._word_features_memo
+        found = memo.get(words)
+        if found is not None and not self.reference:
+            return found
+        lowers = [w.lower().rstrip(".").replace("\u2019", "'").removesuffix("'s") for w in words]
+        population = self.places.get(" ".join(lowers), 0)
+        features = [
+            f"n={min(len(words), 4)}",
+            f"w0={lowers[0]}",
+            f"wl={lowers[-1]}",
+            f"suf={lowers[-1][-3:]}",
+            f"sh={'_'.join(_shape(w) for w in words[:4])}",
+            f"pop={_bucket(population)}",
+        ]
+        features += [f"w={w}" for w in lowers]
+        # evidence from the span itself, not its template: a GeoNames town of 500+ people, a
+        # place-name ending ("Feysville", "Kurzenkirchen")
+        if population < 10_000:  # lexicons.towns() raises when the list is missing
+            if " ".join(lowers) in self.towns:
+                features.append("town=run")
+            elif any(w in self.towns for w in lowers):
+                features.append("town=word")
+            if lowers[0] in self.first and any(w in self.towns for w in lowers):
+                features.append("town_given")  # "Sandra", "Chester": towns named like people
+        if PLACE_SUFFIX_RE.search(lowers[-1]):
+            features.append("place_suffix")
+        codes = []
+        for lower in lowers:
+            first, last, common = self._evidence(lower)
+            pop = self.places.get(lower, 0)
+            code = f"{'f' if first else '-'}{'l' if last else '-'}{'c' if common else '-'}"
+            code += "p" if pop >= 10_000 else "-"
+            codes.append(code)
+            features.append(f"e={code}")
+        features += [f"e0={codes[0]}", f"el={codes[-1]}"]
+        made = [feature for lower in lowers[:2] for feature in self._word_make(lower)]
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        found = memo[words] = (features, made)
+        return found
 
     @staticmethod
     def _above_address(text: str, end: int, lowers: list[str]) -> bool:
