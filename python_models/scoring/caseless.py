@@ -190,22 +190,41 @@ def _without_backreferences(source: str) -> str:
     return "".join(out)
 
 
+def _end_anchors(source: str) -> str:
+    """Python's `$` (outside classes) as RE2 writes it: the end, or a final line break before
+    it. Python's `^` without MULTILINE is the start of the text, as RE2's is."""
+    out: list[str] = []
+    i = 0
+    while i < len(source):
+        if source[i] == "[":
+            end = _class_end(source, i)
+            out.append(source[i:end])
+            i = end
+        elif source[i] == "\\":
+            out.append(source[i : i + 2])
+            i += 2
+        else:
+            out.append("(?:\n?\\z)" if source[i] == "$" else source[i])
+            i += 1
+    return "".join(out)
+
+
 def re2_superset(pattern: re.Pattern[str], lowered: bool = False) -> str | None:
     """An RE2 pattern that, on ASCII text without Python-only blanks, matches wherever
     `pattern` does (lookarounds and backreferences widened as above; IGNORECASE kept as
     RE2's, which agrees with Python's on ASCII letters), or None where the two engines could
-    disagree (anchors, "{,n}", POSIX classes, other flags, a character that folds to ASCII).
+    disagree (\\A, \\Z, "{,n}", POSIX classes, other flags, a character that folds to ASCII).
     `lowered`: the pattern is applied to the lowercased text, and the superset to the text
     itself, so it is made case-insensitive (lowercasing ASCII changes only A-Z)."""
     source = pattern.pattern
     caseless = bool(pattern.flags & re.IGNORECASE) or lowered or "(?i" in source
     if pattern.flags & ~(re.UNICODE | re.IGNORECASE):
-        return None
-    if re.search(r"[$^]|\\[AZN]|\{,|\[\[:|\\[0-9]\d", source.replace("[^", "[")):
+        return None  # MULTILINE, DOTALL, VERBOSE: anchors and dots differ
+    if re.search(r"\\[AZN]|\{,|\[\[:|\\[0-9]\d", source):
         return None
     if caseless and _FOLDS_TO_ASCII.intersection(source):
         return None
-    source = without_lookarounds(_without_backreferences(source))
+    source = _end_anchors(without_lookarounds(_without_backreferences(source)))
     source = _UNICODE_ESCAPE.sub(lambda m: f"\\x{{{m.group(1)}}}", source)
     if source.startswith("(?i)"):
         source = source[4:]
