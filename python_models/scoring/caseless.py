@@ -220,9 +220,10 @@ def re2_superset(pattern: re.Pattern[str], lowered: bool = False) -> str | None:
     caseless = bool(pattern.flags & re.IGNORECASE) or lowered or "(?i" in source
     if pattern.flags & ~(re.UNICODE | re.IGNORECASE):
         return None  # MULTILINE, DOTALL, VERBOSE: anchors and dots differ
-    if re.search(r"\\[AZN]|\{,|\[\[:|\\[0-9]\d", source):
+    if re.search(r"\\[AZNU]|\{,|\[\[:|\\[0-9]\d", source):
         return None
-    if caseless and _FOLDS_TO_ASCII.intersection(source):
+    written = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), source)
+    if caseless and _FOLDS_TO_ASCII.intersection(written):
         return None
     source = _end_anchors(without_lookarounds(_without_backreferences(source)))
     source = _UNICODE_ESCAPE.sub(lambda m: f"\\x{{{m.group(1)}}}", source)
