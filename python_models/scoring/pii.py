@@ -633,6 +633,8 @@ STRUCTURED_TRIGGERS: dict[str, tuple[str, ...]] = {
     "postcode": _triggers("zip|post|plz|cp|邮编"),
 }
 """Trigger words (lowercase substrings) of the context regexes: see `pii_entities.Triggers`."""
+NO_DIGIT_GROUPS = frozenset({"url", "messenger", *ENTITY_TRIGGERS})
+"""The trigger groups read for a message without a digit (the others gate digit patterns)."""
 
 SENTENCE_BREAKS = frozenset('.!?:;"\u201c\u201d(>\n*-\u2022')
 DIGIT_RE = re.compile(r"\d")
@@ -655,6 +657,11 @@ RARE_DIGIT_PATTERNS = AnyPrefilter(
 """One RE2 scan that says when none of these can match a message with a digit (most such
 messages: "3 weeks", "at 10pm"); each is then skipped instead of scanned by Python's engine.
 Where it says they may (or cannot tell: non-ASCII text), every one runs as before."""
+UNIT_PATTERNS = AnyPrefilter([UNIT_RE, PO_BOX_RE])
+"""The same for the unit and PO box patterns, run when the trigger pass saw "ste", "uss",
+"box"...: substrings of many words ("listen", "discuss")."""
+CN_MOBILE_PATTERN = AnyPrefilter([CN_MOBILE_RE])
+"""The same for Chinese mobiles, run when a "1" is followed by 3-9 and a digit (most numbers)."""
 
 
 def luhn_valid(digits: str) -> bool:
@@ -689,6 +696,11 @@ class PiiDetector:
         if self._entities is not None:
             groups |= ENTITY_TRIGGERS
         self._triggers = Triggers(groups)
+        # a message without a digit is read only by the groups `_structured` consults before
+        # its digit test, and the name finder's: fewer words, fewer hits to collect
+        self._triggers_without_digits = Triggers(
+            {g: words for g, words in groups.items() if g in NO_DIGIT_GROUPS}
+        )
         self._priority = {kind: rank for rank, kind in enumerate(KINDS)}
         self.reference = False
 
@@ -705,7 +717,10 @@ class PiiDetector:
             self._entities.reference = value
 
     # -- structured kinds -------------------------------------------------------------------
-    def _structured(self, text: str, lower: str, fired: AbstractSet[str]) -> list[PiiSpan]:
+    def _structured(
+        self, text: str, lower: str, fired: AbstractSet[str], digit: bool | None = None
+    ) -> list[PiiSpan]:
+        """The structured kinds' spans; `digit`: whether `text` holds a digit, if known."""
         spans: list[PiiSpan] = []
         kinds = self.config.kinds
         if "@" in text:
@@ -726,7 +741,7 @@ class PiiDetector:
                 handle = m.group(1)
                 if handle.startswith("@") or any(c.isdigit() or c in "_." for c in handle):
                     spans.append(PiiSpan(m.start(1), m.end(1), "HANDLE"))
-        if not DIGIT_RE.search(text):
+        if not (DIGIT_RE.search(text) is not None if digit is None else digit):
             return spans
         # False: none of `RARE_DIGIT_PATTERNS` matches, so their scans below would find nothing
         rare = self.reference or RARE_DIGIT_PATTERNS(text)
@@ -911,7 +926,7 @@ class PiiDetector:
             number = HOUSE_NUMBER_BEFORE_RE.search(text, max(0, span.start - 8), span.start)
             if number:
                 spans[index] = PiiSpan(number.start(), span.end, "ADDRESS")
-        if "unit" in fired:
+        if "unit" in fired and (self.reference or UNIT_PATTERNS(text)):
             spans += [
                 PiiSpan(m.start(), m.end(), "ADDRESS")
                 for regex in (UNIT_RE, PO_BOX_RE)
@@ -925,7 +940,7 @@ class PiiDetector:
         The two overlap on most numbers; `detect` keeps the longest of overlapping spans.
         """
         spans: list[PiiSpan] = []
-        if CN_MOBILE_HINT_RE.search(text):
+        if CN_MOBILE_HINT_RE.search(text) and (self.reference or CN_MOBILE_PATTERN(text)):
             spans += [PiiSpan(m.start(), m.end(), "PHONE") for m in CN_MOBILE_RE.finditer(text)]
         for m in PHONE_RE.finditer(text):
             candidate, start = m.group().strip(), m.start()
@@ -966,8 +981,10 @@ class PiiDetector:
         """Non-overlapping PII spans, earlier kinds in `KINDS` winning overlaps."""
         kinds = self.config.kinds
         lower = text.lower()
-        fired = self._triggers(lower)
-        candidates = self._structured(text, lower, fired)
+        digit = DIGIT_RE.search(text) is not None
+        triggers = self._triggers if digit or self.reference else self._triggers_without_digits
+        fired = triggers(lower)
+        candidates = self._structured(text, lower, fired, digit)
         if self._entities is not None:
             candidates += [
                 PiiSpan(e.start, e.end, e.kind)
@@ -982,7 +999,7 @@ class PiiDetector:
                     PiiSpan(m.start(), m.end(), "ADDRESS") for m in CORNER_ADDRESS_RE.finditer(text)
                 ]
             candidates = join_addresses(text, candidates)
-        if "LOCATION" in kinds and DIGIT_RE.search(text):
+        if "LOCATION" in kinds and digit:
             candidates = join_place_postcodes(text, candidates)
         priority = self._priority
         chosen: list[PiiSpan] = []

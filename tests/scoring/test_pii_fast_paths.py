@@ -17,7 +17,13 @@ import pytest
 from evaluation.realdata import PII_COUNSELLING_SET
 from python_models.scoring import lexicons
 from python_models.scoring.caseless import AnyPrefilter, re2_superset
-from python_models.scoring.pii import RARE_DIGIT_PATTERNS, STRUCTURED_TRIGGERS, PiiDetector
+from python_models.scoring.pii import (
+    CN_MOBILE_PATTERN,
+    RARE_DIGIT_PATTERNS,
+    STRUCTURED_TRIGGERS,
+    UNIT_PATTERNS,
+    PiiDetector,
+)
 from python_models.scoring.pii_entities import (
     CAP_RUN_RE,
     CUE_GATES,
@@ -30,6 +36,7 @@ from python_models.scoring.pii_entities import (
 from python_models.scoring.pii_span_model import NONE, SpanModel
 
 CUES = [
+    "Apt 4", "Suite 210", "PO Box 1234", "Unit 7", "+86 138 1234 5678",
     "my sister", "my husband", "works at", "I work at the", "moved to", "the", "corner of",
     "is a band", "'s mom", "and I", "Dear", "Thanks,", "my name is", "born", "DOB:", "call me",
     "a refund from", "my account at", "Signed,", "email from", "from Leeds to", "in", "at the",
@@ -207,6 +214,8 @@ def test_the_trigger_pass_fires_the_groups_a_set_union_fires() -> None:
 
 GATED = [
     (RARE_DIGIT_PATTERNS, False),
+    (UNIT_PATTERNS, False),
+    (CN_MOBILE_PATTERN, False),
     (LOWER_NAME_CUE_GATE, True),
     *((gate, False) for gate in CUE_GATES.values()),
 ]
@@ -236,6 +245,8 @@ def test_no_gate_says_no_where_its_pattern_matches(seed: int) -> None:
     ]
     checks = [(RARE_DIGIT_PATTERNS, p, False) for p in rare]
     checks += [(RARE_DIGIT_PATTERNS, pii.DATE_RE, True)]
+    checks += [(pii.UNIT_PATTERNS, pii.UNIT_RE, False), (pii.UNIT_PATTERNS, pii.PO_BOX_RE, False)]
+    checks += [(pii.CN_MOBILE_PATTERN, pii.CN_MOBILE_RE, False)]
     checks += [(LOWER_NAME_CUE_GATE, LOWER_NAME_CUE_RE, False)]
     checks += [(gate, regex, False) for regex, gate in CUE_GATES.items()]
     texts = _random_texts(1500, seed) + REALISTIC
