@@ -827,24 +827,28 @@ class EntityFinder:
         return spans
 
     # -- one capitalised run -----------------------------------------------------------------
-    def _plain(self, lower: str) -> bool:
-        """A dictionary word that is no given name or surname, no place (nor "the <word>"), no
-        organisation word and no country code: on its own it can only be a word."""
+    def _plain(self, lower: str) -> str | None:
+        """ "plain": a dictionary word that is no given name or surname, no place (nor "the
+        <word>"), no organisation word and no country code: on its own it can only be a word.
+        "surname": the same, except that it is also a surname ("Part", "Small", "Keep").
+        None: anything else (the judge decides)."""
         memo = self._plain_memo
-        plain = memo.get(lower)
-        if plain is None:
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            plain = memo[lower] = (
-                lower in self.common
-                and lower not in self.first
-                and lower not in self.last
-                and lower not in ORG_WORDS
-                and lower not in ORG_FIRST_WORDS
-                and not self.places.get(lower, 0)
-                and not self.places.get(f"the {lower}", 0)
-                and lower not in ("us", "uk", "usa", "uae")
-            )
+        if lower in memo:
+            return memo[lower]
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        plain = None
+        if (
+            lower in self.common
+            and lower not in self.first
+            and lower not in ORG_WORDS
+            and lower not in ORG_FIRST_WORDS
+            and not self.places.get(lower, 0)
+            and not self.places.get(f"the {lower}", 0)
+            and lower not in ("us", "uk", "usa", "uae")
+        ):
+            plain = "surname" if lower in self.last else "plain"
+        memo[lower] = plain
         return plain
 
     def _surely_nothing(self, text: str, run: str, start: int, end: int) -> bool:
@@ -861,21 +865,46 @@ class EntityFinder:
         surname (`_person_after`, the evidence), a digit within 9 characters (`postcode_after`),
         `ORG_AFTER_RE` after it, `CORNER_RE` or (mid-sentence) `ORG_CUE_RE` before it;
         `_customer_of` is False for a run of common words; so `_rule` returns None, and
-        `_judge` returns None for a single common word whose rule verdict is None.
+        `_judge` returns None for a single common word whose rule verdict is None. A common
+        word that is also a surname opening a sentence ("Part of it", "Keep going") is the
+        same but for the branches a surname opens, each tested in `_sentence_surname`.
         """
         if not run.isalpha():
             return False
         lower = run.lower()
         if lower in TITLES or (lower in FUNCTION_WORDS and run != "US"):
             return True  # `_trim` strips the whole run
-        if not self._plain(lower):
+        plain = self._plain(lower)
+        if plain is None:
             return False
         if DIGIT_NEAR_RE.search(text, end, end + 9) is not None or ORG_AFTER_RE.match(text, end):
             return False
         before = text[max(0, start - 48) : start]
         if _found_before(CORNER_RE, before):
             return False
+        if plain == "surname":
+            return self._sentence_surname(text, lower, start, end, before)
         return self._sentence_start(text, start) or not _found_before(ORG_CUE_RE, before)
+
+    def _sentence_surname(self, text: str, lower: str, start: int, end: int, before: str) -> bool:
+        """For a `_plain` "surname" word with no digit, `ORG_AFTER_RE` or corner around it:
+        True when `_rule` returns None for it, which it does at a sentence start unless a
+        possessive and relationship word follow ("Part's mom"), the customer rule types it, or
+        "the", a person cue, a sign-off, an organisation or place cue comes before it (its
+        evidence is a surname and a common word: the branches for given names, places and
+        uncommon names stay shut, and at a sentence start a common word is no person)."""
+        if not self._sentence_start(text, start):
+            return False
+        after = text[end : end + 32]
+        if KIN_AFTER_RE.match(after):
+            return False
+        if self._customer and self._customer_of([lower], before, after, [self._evidence(lower)]):
+            return False
+        if _found_before(THE_BEFORE_RE, before) or _found_before(STRONG_PERSON_CUE_RE, before):
+            return False
+        if self._sign_off and sign_off_before(before):
+            return False
+        return not (_found_before(ORG_CUE_RE, before) or _found_before(LOCATION_CUE_RE, before))
 
     def _judge(self, text: str, start: int, end: int) -> tuple[int, int, str] | None:
         """The run's span and kind: the rules' verdict, revised by the span model if shipped."""

@@ -50,7 +50,12 @@ NUMBERS = [
     "Hauptstraße 5", "Calle de Alcalá 127", "fe80::1", "13812345678", "Apt. 4B",
 ]  # fmt: skip
 OTHER = ["José", "São Paulo", "\u2019s", "Inès", "Müller", "Zürich", "\u201cok\u201d", "\u00a0"]
-BEFORE_WORD = ["", ". ", "\n", "the ", "the corner of ", "works at ", "I work at the ", "in ", ": "]
+BEFORE_WORD = [
+    "", ". ", "\n", "the ", "the corner of ", "works at ", "I work at the ", "in ", ": ",
+    # cues across a line break: the word then opens a sentence and the cue still reads it
+    "in\n", "moved to\n", "works at\n", "the\n", "my sister:\n", "Signed,\n", "email from\n",
+    "a refund from\n", "corner of\n",
+]  # fmt: skip
 AFTER_WORD = [
     "", " 10115", ", NY 10001", " 62704-1234", " is a band", " is a company", " team", " and I",
     "'s mom", " said", " Street", " of the", ".", ", ", " 12", "\n",
