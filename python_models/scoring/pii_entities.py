@@ -604,6 +604,20 @@ def _shape(word: str) -> str:
     )[:6]
 
 
+@lru_cache(maxsize=1 << 16)
+def _previous_word_feature(same_line: str) -> str:
+    """The span model's "p1=" feature: the last word or mark before a run on its line."""
+    prev = re.findall(r"[\w'\u2019-]+|[^\w\s]", DIGIT_RE.sub("0", same_line.lower()))
+    return f"p1={_closed(prev[-1]) if prev else '^'}"
+
+
+@lru_cache(maxsize=1 << 16)
+def _next_word_feature(after: str) -> str:
+    """The span model's "n1=" feature: the first word or mark after a run."""
+    nxt = re.match(r"[ \t]*([\w'\u2019-]+|[^\w\s])?", DIGIT_RE.sub("0", after))
+    return f"n1={_closed((nxt.group(1) or '$').lower()) if nxt else '$'}"
+
+
 def _line_shape(line: str) -> str:
     """A line's first character class: digit (an address line), capital, lowercase, none."""
     if not line.strip():
@@ -1337,14 +1351,11 @@ class EntityFinder:
         after = text[end : end + 32]
         features = [f"r={ruled[2] if ruled else '-'}", *head]
         # the words around it on its own line: a line above or below is the line features' job
-        same_line = before[-24:].rsplit("\n", 1)[-1]
-        prev = re.findall(r"[\w'\u2019-]+|[^\w\s]", DIGIT_RE.sub("0", same_line.lower()))
         # only function words and punctuation by name: any other word is "W" (its meaning
         # reaches the model through the cue patterns), so the model cannot learn the
         # templates' own wording
-        features.append(f"p1={_closed(prev[-1]) if prev else '^'}")
-        nxt = re.match(r"[ \t]*([\w'\u2019-]+|[^\w\s])?", DIGIT_RE.sub("0", after))
-        features.append(f"n1={_closed((nxt.group(1) or '$').lower()) if nxt else '$'}")
+        features.append(_previous_word_feature(before[-24:].rsplit("\n", 1)[-1]))
+        features.append(_next_word_feature(after))
         if "\n" in after[:3]:
             features.append("nl_after")
         line_start = text.rfind("\n", 0, start) + 1
