@@ -21,6 +21,7 @@ whitespace only Python's ``\\s`` knows, anchors, ``{,n}``) skips the shortcut.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import re2
 
@@ -137,3 +138,125 @@ class CaselessSearch:
         if text.isascii():
             return self.lowercase.match(text.lower()) is not None
         return self.pattern.match(text) is not None
+
+
+_BACKREFERENCE = re.compile(r"\\([1-9])(?!\d)")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+_FOLDS_TO_ASCII = frozenset("\u017f\u212a\u0131\u0130")
+"""Characters that Python's IGNORECASE matches with an ASCII letter (long s, Kelvin sign,
+dotless i, dotted capital I): a case-insensitive pattern holding one is left to Python."""
+
+
+def _group_sources(source: str) -> list[str]:
+    """The source of each capturing group, in number order (group 1 first)."""
+    groups: list[str] = []
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+        elif char == "[":
+            i = _class_end(source, i)
+        else:
+            if char == "(" and (source[i + 1 : i + 2] != "?" or source.startswith("(?P<", i)):
+                end = _group_end(source, i)
+                inner = source[i + 1 : end - 1]
+                groups.append(inner[inner.index(">") + 1 :] if inner.startswith("?P<") else inner)
+            i += 1
+    return groups
+
+
+def _without_backreferences(source: str) -> str:
+    """`source` with each backreference (outside classes) replaced by its group's pattern: a
+    pattern that matches wherever `source` does (the group's text is one its pattern matches)."""
+    groups = _group_sources(source)
+    out: list[str] = []
+    i = 0
+    while i < len(source):
+        if source[i] == "[":
+            end = _class_end(source, i)
+            out.append(source[i:end])
+            i = end
+        elif source[i] == "\\":
+            reference = _BACKREFERENCE.match(source, i)
+            if reference:
+                out.append(f"(?:{groups[int(reference.group(1)) - 1]})")
+            else:
+                out.append(source[i : i + 2])
+            i += 2
+        else:
+            out.append(source[i])
+            i += 1
+    return "".join(out)
+
+
+def _end_anchors(source: str) -> str:
+    """Python's `$` (outside classes) as RE2 writes it: the end, or a final line break before
+    it. Python's `^` without MULTILINE is the start of the text, as RE2's is."""
+    out: list[str] = []
+    i = 0
+    while i < len(source):
+        if source[i] == "[":
+            end = _class_end(source, i)
+            out.append(source[i:end])
+            i = end
+        elif source[i] == "\\":
+            out.append(source[i : i + 2])
+            i += 2
+        else:
+            out.append("(?:\n?\\z)" if source[i] == "$" else source[i])
+            i += 1
+    return "".join(out)
+
+
+def re2_superset(pattern: re.Pattern[str], lowered: bool = False) -> str | None:
+    """An RE2 pattern that, on ASCII text without Python-only blanks, matches wherever
+    `pattern` does (lookarounds and backreferences widened as above; IGNORECASE kept as
+    RE2's, which agrees with Python's on ASCII letters), or None where the two engines could
+    disagree (\\A, \\Z, "{,n}", POSIX classes, other flags, a character that folds to ASCII).
+    `lowered`: the pattern is applied to the lowercased text, and the superset to the text
+    itself, so it is made case-insensitive (lowercasing ASCII changes only A-Z)."""
+    source = pattern.pattern
+    caseless = bool(pattern.flags & re.IGNORECASE) or lowered or "(?i" in source
+    if pattern.flags & ~(re.UNICODE | re.IGNORECASE):
+        return None  # MULTILINE, DOTALL, VERBOSE: anchors and dots differ
+    if re.search(r"\\[AZNU]|\{,|\[\[:|\\[0-9]\d", source):
+        return None
+    written = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), source)
+    if caseless and _FOLDS_TO_ASCII.intersection(written):
+        return None
+    source = _end_anchors(without_lookarounds(_without_backreferences(source)))
+    source = _UNICODE_ESCAPE.sub(lambda m: f"\\x{{{m.group(1)}}}", source)
+    if source.startswith("(?i)"):
+        source = source[4:]
+        caseless = True
+    elif "(?i)" in source:
+        return None  # a global flag further in: Python refuses it, leave it alone
+    return f"(?i:{source})" if caseless and (lowered or pattern.flags & re.IGNORECASE) else source
+
+
+class AnyPrefilter:
+    """False only when none of `patterns` (applied to the text) nor of `lowered` (applied to
+    its lowercase) can match the text: one RE2 scan for several Python scans that usually
+    find nothing. True whenever one may, and for text RE2 cannot answer for (non-ASCII, or
+    with blanks only Python's ``\\s`` knows), and when any pattern has no RE2 superset."""
+
+    def __init__(
+        self, patterns: Sequence[re.Pattern[str]], lowered: Sequence[re.Pattern[str]] = ()
+    ) -> None:
+        sources = [re2_superset(p) for p in patterns]
+        sources += [re2_superset(p, lowered=True) for p in lowered]
+        self.automaton = None
+        if not sources or any(source is None for source in sources):
+            return
+        options = re2.Options()
+        options.max_mem = 64 << 20
+        try:
+            self.automaton = re2.compile("|".join(f"(?:{s})" for s in sources).encode(), options)
+        except re2.error:
+            return
+
+    def __call__(self, text: str) -> bool:
+        if self.automaton is None or not text.isascii() or _PYTHON_ONLY_SPACE.search(text):
+            return True
+        return self.automaton.search(text.encode()) is not None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -25,6 +26,7 @@ from stdnum.cn import ric as stdnum_cn_ric
 from stdnum.gb import nhs as stdnum_nhs
 
 from python_models.scoring import lexicons
+from python_models.scoring.caseless import AnyPrefilter
 from python_models.scoring.pii_entities import (
     ENTITY_TRIGGERS,
     FUNCTION_WORDS,
@@ -631,9 +633,35 @@ STRUCTURED_TRIGGERS: dict[str, tuple[str, ...]] = {
     "postcode": _triggers("zip|post|plz|cp|邮编"),
 }
 """Trigger words (lowercase substrings) of the context regexes: see `pii_entities.Triggers`."""
+NO_DIGIT_GROUPS = frozenset({"url", "messenger", *ENTITY_TRIGGERS})
+"""The trigger groups read for a message without a digit (the others gate digit patterns)."""
 
 SENTENCE_BREAKS = frozenset('.!?:;"\u201c\u201d(>\n*-\u2022')
 DIGIT_RE = re.compile(r"\d")
+RARE_DIGIT_PATTERNS = AnyPrefilter(
+    [
+        IPV4_RE,
+        IPV6_RE,
+        IBAN_RE,
+        CN_RIC_RE,
+        SSN_RE,
+        CARD_RE,
+        POSTCODE_RE,
+        AGE_SEX_RE,
+        ADDRESS_RE,
+        ADDRESS_FOREIGN_RE,
+        ADDRESS_NUMBERED_RE,
+    ],
+    lowered=[DATE_RE],
+)
+"""One RE2 scan that says when none of these can match a message with a digit (most such
+messages: "3 weeks", "at 10pm"); each is then skipped instead of scanned by Python's engine.
+Where it says they may (or cannot tell: non-ASCII text), every one runs as before."""
+UNIT_PATTERNS = AnyPrefilter([UNIT_RE, PO_BOX_RE])
+"""The same for the unit and PO box patterns, run when the trigger pass saw "ste", "uss",
+"box"...: substrings of many words ("listen", "discuss")."""
+CN_MOBILE_PATTERN = AnyPrefilter([CN_MOBILE_RE])
+"""The same for Chinese mobiles, run when a "1" is followed by 3-9 and a digit (most numbers)."""
 
 
 def luhn_valid(digits: str) -> bool:
@@ -668,10 +696,31 @@ class PiiDetector:
         if self._entities is not None:
             groups |= ENTITY_TRIGGERS
         self._triggers = Triggers(groups)
+        # a message without a digit is read only by the groups `_structured` consults before
+        # its digit test, and the name finder's: fewer words, fewer hits to collect
+        self._triggers_without_digits = Triggers(
+            {g: words for g, words in groups.items() if g in NO_DIGIT_GROUPS}
+        )
         self._priority = {kind: rank for rank, kind in enumerate(KINDS)}
+        self.reference = False
+
+    @property
+    def reference(self) -> bool:
+        """True runs the reference code: no RE2 gate, no fast path or memo in the name finder
+        (the tests hold the two equal on random and realistic text)."""
+        return self._reference
+
+    @reference.setter
+    def reference(self, value: bool) -> None:
+        self._reference = value
+        if self._entities is not None:
+            self._entities.reference = value
 
     # -- structured kinds -------------------------------------------------------------------
-    def _structured(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
+    def _structured(
+        self, text: str, lower: str, fired: AbstractSet[str], digit: bool | None = None
+    ) -> list[PiiSpan]:
+        """The structured kinds' spans; `digit`: whether `text` holds a digit, if known."""
         spans: list[PiiSpan] = []
         kinds = self.config.kinds
         if "@" in text:
@@ -692,9 +741,11 @@ class PiiDetector:
                 handle = m.group(1)
                 if handle.startswith("@") or any(c.isdigit() or c in "_." for c in handle):
                     spans.append(PiiSpan(m.start(1), m.end(1), "HANDLE"))
-        if not DIGIT_RE.search(text):
+        if not (DIGIT_RE.search(text) is not None if digit is None else digit):
             return spans
-        if "IP_ADDRESS" in kinds:
+        # False: none of `RARE_DIGIT_PATTERNS` matches, so their scans below would find nothing
+        rare = self.reference or RARE_DIGIT_PATTERNS(text)
+        if "IP_ADDRESS" in kinds and rare:
             regexes = [IPV4_RE] if "." in text else []
             regexes += [IPV6_RE] if text.count(":") >= 2 else []
             spans += [
@@ -702,13 +753,13 @@ class PiiDetector:
                 for regex in regexes
                 for m in regex.finditer(text)
             ]
-        if "IBAN" in kinds and IBAN_HINT_RE.search(text):
+        if "IBAN" in kinds and rare and IBAN_HINT_RE.search(text):
             for m in IBAN_RE.finditer(text):
                 if stdnum_iban.is_valid(m.group().upper()):
                     spans.append(PiiSpan(m.start(), m.end(), "IBAN"))
         long_runs = LONG_DIGITS_RE.search(text) is not None  # 9+ digits in a row
         if "NATIONAL_ID" in kinds:
-            if long_runs:
+            if long_runs and rare:
                 spans += [
                     PiiSpan(m.start(), m.end(), "NATIONAL_ID")
                     for m in CN_RIC_RE.finditer(text)
@@ -721,7 +772,7 @@ class PiiDetector:
                     if stdnum_nhs.is_valid(m.group(1))
                 ]
         if "SSN" in kinds:
-            for m in SSN_RE.finditer(text):
+            for m in SSN_RE.finditer(text) if rare else ():
                 area, group, serial = m.group(1), m.group(3), m.group(4)
                 if area not in {"000", "666"} and group != "00" and serial != "0000":
                     spans.append(PiiSpan(m.start(), m.end(), "SSN"))
@@ -730,17 +781,17 @@ class PiiDetector:
                     PiiSpan(m.start(1), m.end(1), "SSN") for m in SSN_CONTEXT_RE.finditer(text)
                 ]
         if "CREDIT_CARD" in kinds:
-            for m in CARD_RE.finditer(text):
+            for m in CARD_RE.finditer(text) if rare else ():
                 digits = _digits(m.group())
                 if 12 <= len(digits) <= 19 and luhn_valid(digits):
                     spans.append(PiiSpan(m.start(), m.end(), "CREDIT_CARD"))
         if "DRIVER_LICENSE" in kinds and "licence" in fired:
             spans += self._licences(text)
         if ("DATE" in kinds or "DATE_OF_BIRTH" in kinds) and (TWO_DIGITS_RE.search(text)):
-            spans += self._dates(text, lower, fired)
+            spans += self._dates(text, lower, fired, rare)
         if "DATE_OF_BIRTH" in kinds and "birth" in fired:
             spans += self._birthdays(text, lower)
-        postcodes = self._postcodes(text, fired) if "LOCATION" in kinds else []
+        postcodes = self._postcodes(text, fired, rare) if "LOCATION" in kinds else []
         if "PHONE" in kinds:
             phones = self._phones(text, spans)
             if postcodes:
@@ -752,15 +803,19 @@ class PiiDetector:
                 ]
             spans += phones
         if "AGE" in kinds:
-            spans += self._ages(text, lower, fired)
+            spans += self._ages(text, lower, fired, rare)
         if "ADDRESS" in kinds and self.config.detect_addresses:
-            spans += self._addresses(text, fired, lowercase=text == lower)
+            spans += self._addresses(text, fired, lowercase=text == lower, rare=rare)
         return spans + postcodes
 
     @staticmethod
-    def _postcodes(text: str, fired: set[str]) -> list[PiiSpan]:
-        """UK and Canadian postcodes anywhere; others after a state code or a postcode word."""
-        spans = [PiiSpan(m.start(), m.end(), "LOCATION") for m in POSTCODE_RE.finditer(text)]
+    def _postcodes(text: str, fired: AbstractSet[str], rare: bool = True) -> list[PiiSpan]:
+        """UK and Canadian postcodes anywhere; others after a state code or a postcode word.
+        `rare` False: `RARE_DIGIT_PATTERNS` found none of its patterns in `text`."""
+        spans = [
+            PiiSpan(m.start(), m.end(), "LOCATION")
+            for m in (POSTCODE_RE.finditer(text) if rare else ())
+        ]
         if STATE_ZIP_HINT_RE.search(text):
             spans += [
                 PiiSpan(m.start(1), m.end(1), "LOCATION") for m in STATE_ZIP_RE.finditer(text)
@@ -771,8 +826,11 @@ class PiiDetector:
             ]
         return spans
 
-    def _ages(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
-        """Ages after an age word ("I'm 16"), before "years old"/"años", and in "23F"."""
+    def _ages(
+        self, text: str, lower: str, fired: AbstractSet[str], rare: bool = True
+    ) -> list[PiiSpan]:
+        """Ages after an age word ("I'm 16"), before "years old"/"años", and in "23F" (that
+        one only when `rare`: see `_postcodes`)."""
         spans = []
         if len(lower) == len(text):
             for m in AGE_NUMBER_RE.finditer(lower):
@@ -784,7 +842,8 @@ class PiiDetector:
                     and not AGE_UNIT_AFTER_RE.match(after)
                 ):
                     spans.append(PiiSpan(m.start(), m.end(), "AGE"))
-        spans += [PiiSpan(m.start(1), m.end(1), "AGE") for m in AGE_SEX_RE.finditer(text)]
+        if rare:
+            spans += [PiiSpan(m.start(1), m.end(1), "AGE") for m in AGE_SEX_RE.finditer(text)]
         return spans
 
     def _urls(self, text: str) -> list[PiiSpan]:
@@ -812,10 +871,13 @@ class PiiDetector:
                 spans.append(PiiSpan(m.start(1), m.end(1), "DRIVER_LICENSE"))
         return spans
 
-    def _dates(self, text: str, lower: str, fired: set[str]) -> list[PiiSpan]:
-        """Full dates; a date of birth when a birth word is shortly before ("born", "DOB")."""
+    def _dates(
+        self, text: str, lower: str, fired: AbstractSet[str], rare: bool = True
+    ) -> list[PiiSpan]:
+        """Full dates; a date of birth when a birth word is shortly before ("born", "DOB").
+        `rare` as in `_postcodes`."""
         spans = []
-        for m in DATE_RE.finditer(lower) if len(lower) == len(text) else ():
+        for m in DATE_RE.finditer(lower) if rare and len(lower) == len(text) else ():
             before = text[max(0, m.start() - 40) : m.start()]
             kind = "DATE_OF_BIRTH" if BIRTH_CUE_RE.search(before) else "DATE"
             spans.append(PiiSpan(m.start(), m.end(), kind))
@@ -833,9 +895,12 @@ class PiiDetector:
             return []
         return [PiiSpan(m.start(1), m.end(1), "DATE_OF_BIRTH") for m in BIRTHDAY_RE.finditer(lower)]
 
-    def _addresses(self, text: str, fired: set[str], lowercase: bool) -> list[PiiSpan]:
-        """Street addresses, each stretched over the town, state and postcode after it."""
-        regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE, ADDRESS_NUMBERED_RE]
+    def _addresses(
+        self, text: str, fired: AbstractSet[str], lowercase: bool, rare: bool = True
+    ) -> list[PiiSpan]:
+        """Street addresses, each stretched over the town, state and postcode after it.
+        `rare` as in `_postcodes`."""
+        regexes = [ADDRESS_RE, ADDRESS_FOREIGN_RE, ADDRESS_NUMBERED_RE] if rare else []
         regexes += [LOWER_ADDRESS_RE] if "street_lower" in fired else []
         regexes += [ADDRESS_ORDINAL_RE] if ORDINAL_HINT_RE.search(text) else []
         regexes += [ADDRESS_EU_RE] if "street_eu" in fired else []
@@ -861,7 +926,7 @@ class PiiDetector:
             number = HOUSE_NUMBER_BEFORE_RE.search(text, max(0, span.start - 8), span.start)
             if number:
                 spans[index] = PiiSpan(number.start(), span.end, "ADDRESS")
-        if "unit" in fired:
+        if "unit" in fired and (self.reference or UNIT_PATTERNS(text)):
             spans += [
                 PiiSpan(m.start(), m.end(), "ADDRESS")
                 for regex in (UNIT_RE, PO_BOX_RE)
@@ -875,10 +940,12 @@ class PiiDetector:
         The two overlap on most numbers; `detect` keeps the longest of overlapping spans.
         """
         spans: list[PiiSpan] = []
-        if CN_MOBILE_HINT_RE.search(text):
+        if CN_MOBILE_HINT_RE.search(text) and (self.reference or CN_MOBILE_PATTERN(text)):
             spans += [PiiSpan(m.start(), m.end(), "PHONE") for m in CN_MOBILE_RE.finditer(text)]
         for m in PHONE_RE.finditer(text):
             candidate, start = m.group().strip(), m.start()
+            if len(candidate) < 7:
+                continue  # fewer than 7 digits: `_plausible_phone` says no
             digits = _phone_digits(candidate)
             while len(digits) > 15 and (parts := WHITESPACE_RE.split(candidate, maxsplit=1))[1:]:
                 # too long for one number: a five-digit postcode glued in front ("AE 44085
@@ -914,8 +981,10 @@ class PiiDetector:
         """Non-overlapping PII spans, earlier kinds in `KINDS` winning overlaps."""
         kinds = self.config.kinds
         lower = text.lower()
-        fired = self._triggers(lower)
-        candidates = self._structured(text, lower, fired)
+        digit = DIGIT_RE.search(text) is not None
+        triggers = self._triggers if digit or self.reference else self._triggers_without_digits
+        fired = triggers(lower)
+        candidates = self._structured(text, lower, fired, digit)
         if self._entities is not None:
             candidates += [
                 PiiSpan(e.start, e.end, e.kind)
@@ -930,7 +999,7 @@ class PiiDetector:
                     PiiSpan(m.start(), m.end(), "ADDRESS") for m in CORNER_ADDRESS_RE.finditer(text)
                 ]
             candidates = join_addresses(text, candidates)
-        if "LOCATION" in kinds and DIGIT_RE.search(text):
+        if "LOCATION" in kinds and digit:
             candidates = join_place_postcodes(text, candidates)
         priority = self._priority
         chosen: list[PiiSpan] = []
@@ -944,9 +1013,9 @@ class PiiDetector:
     def redact(self, text: str) -> tuple[str, Counter[str]]:
         """The text with every span replaced by its placeholder, and the count per kind."""
         spans = self.detect(text)
-        counts: Counter[str] = Counter(span.kind for span in spans)
         if not spans:
-            return text, counts
+            return text, Counter()
+        counts: Counter[str] = Counter(span.kind for span in spans)
         pieces: list[str] = []
         cursor = 0
         for span in spans:

@@ -10,7 +10,9 @@ few dozen weight vectors per run: runs are a handful per message, no token loop.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import add
 from pathlib import Path
 
 WEIGHTS = Path(__file__).parent / "weights" / "pii_spans.json"
@@ -26,19 +28,35 @@ class SpanModel:
     weights: dict[str, tuple[float, ...]]
     margin: float
     metadata: dict
+    _memo: dict[tuple[tuple[str, ...], tuple[str, ...], float], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def scores(self, features: list[str]) -> list[float]:
-        totals = list(self.intercept)
+        """Per class: the intercept plus the weight rows of the features, added in the
+        features' order (a left fold per class, so the sums are those of adding row by row)."""
         get = self.weights.get
-        for feature in features:
-            row = get(feature)
-            if row is not None:
-                totals = [a + b for a, b in zip(totals, row, strict=True)]
-        return totals
+        rows = [row for row in map(get, features) if row is not None]
+        if not rows:
+            return list(self.intercept)
+        return [reduce(add, column) for column in zip(self.intercept, *rows, strict=True)]
 
     def predict(self, features: list[str], exclude: tuple[str, ...] = ()) -> str | None:
         """The best class not in `exclude`, or None when it is NONE or wins NONE by less than
-        the margin."""
+        the margin. Remembered per feature list (runs with the same words and surroundings
+        recur across messages; the weights never change after loading, the margin may, and is
+        part of the key)."""
+        key = (tuple(features), exclude, self.margin)
+        memo = self._memo
+        if key in memo:
+            return memo[key]
+        if len(memo) >= 1 << 16:
+            memo.clear()
+        label = memo[key] = self._predict(features, exclude)
+        return label
+
+    def _predict(self, features: list[str], exclude: tuple[str, ...]) -> str | None:
+        """`predict`, computed."""
         totals = self.scores(features)
         allowed = [i for i, name in enumerate(self.classes) if name not in exclude]
         best = max(allowed, key=totals.__getitem__)
