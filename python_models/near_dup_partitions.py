@@ -271,11 +271,24 @@ class PairSpill:
         return keys // self.rows, keys % self.rows
 
 
+# What the in-memory path holds a conversation, all of it at once: the vector, the MinHash
+# signature, the index entry, the candidate pairs, the candidates' texts (Python strings) and
+# their 3-gram sets. Measured at 879,456 conversations of the 1 M-record sample lake: 7,184 MiB
+# over the stage's start, 8.4 KiB a conversation (docs/benchmarks.md, "Near-dup memory at 1 M
+# records", session 11); rounded up. Longer texts hold more; the partitioned path bounds them.
+IN_MEMORY_ROW_BYTES = 8_704
+
+
 def partitioned(rows: int, dim: int, config) -> bool:
-    """Whether ``rows`` need the partitioned search under ``config``'s budget."""
+    """Whether ``rows`` need the partitioned path under ``config``'s budget: when one index
+    shard cannot hold them, or when the in-memory path would not fit the budget's working
+    memory (both halves: nothing else runs beside it)."""
     if rows < config.exact_below:
         return False
-    return rows > Budget(config.memory_budget_mib).shard_rows(dim, config.connectivity)
+    budget = Budget(config.memory_budget_mib)
+    if rows > budget.shard_rows(dim, config.connectivity):
+        return True
+    return rows * IN_MEMORY_ROW_BYTES > 2 * budget.working_bytes
 
 
 @dataclass(frozen=True)

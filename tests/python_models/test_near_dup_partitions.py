@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from python_models import near_dup_partitions
 from python_models.embeddings.cache import EmbeddingCache
 from python_models.lexical_overlap import lsh_pairs
 from python_models.near_dup_index import IndexStore
@@ -117,8 +118,13 @@ def test_partitioned_incremental_build_finds_new_copies_against_the_kept_shards(
     assert (third.full, third.searched) == (False, 0) and again.equals(table)
 
 
-def test_incremental_build_crossing_the_budget_turns_the_single_index_into_shards(tmp_path):
+def test_incremental_build_crossing_the_budget_turns_the_single_index_into_shards(
+    tmp_path, monkeypatch
+):
     """A lake that grows past the budget keeps its single index as one shard among new ones."""
+    # the crossing of the index's size is the subject; the test texts are a few words, so the
+    # in-memory path's measured bytes a real conversation would move the switch below 120 rows
+    monkeypatch.setattr(near_dup_partitions, "IN_MEMORY_ROW_BYTES", 1)
     small = lake(120, range(0, 5))
     config = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=TINY)
     assert not partitioned(len(small), WordEmbedder.dim, config)
@@ -299,3 +305,18 @@ def test_keys_that_are_rows_map_as_the_sorted_keys_do():
     assert expected.tolist() == [0, 7, 49, -1, -1, -1, 3]
     assert KeysAreRows(n)(keys).tolist() == expected.tolist()
     assert KeysAreRows(0)(keys).tolist() == [-1] * len(keys)
+
+
+def test_the_in_memory_path_is_left_before_it_would_pass_the_budget():
+    """At the default 4 GiB the index alone would fit 1.28 M rows, but the in-memory path holds
+    ~8.5 KiB a conversation (measured at 880k: 7.7 GiB); the switch counts that too."""
+    config = NearDupConfig(progress=False)
+    budget = Budget(config.memory_budget_mib)
+    assert budget.shard_rows(256, config.connectivity) > 1_200_000
+    fits = 2 * budget.working_bytes // near_dup_partitions.IN_MEMORY_ROW_BYTES
+    assert 400_000 < fits < 450_000
+    assert not partitioned(fits, 256, config)
+    assert partitioned(fits + 1, 256, config)
+    assert partitioned(880_000, 256, config)
+    bigger = NearDupConfig(progress=False, memory_budget_mib=16_384)
+    assert not partitioned(880_000, 256, bigger)  # a user with the memory keeps the fast path
