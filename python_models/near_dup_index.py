@@ -53,6 +53,7 @@ from python_models.near_dup_partitions import (
     new_index,
     partitioned,
     put_rows,
+    restore_index,
     search_shards,
     text_slices,
 )
@@ -662,7 +663,7 @@ def _search_index(stage: _Stage, change: _Change, vectors):
     """The new rows added to the single HNSW index and searched there; the stale rows too."""
     state, config = change.state, stage.config
     if state.index_path is not None:
-        index = _restore(state.index_path)
+        index = restore_index(state.index_path, config)
         if len(change.removed_keys):
             index.remove(change.removed_keys)
     else:
@@ -802,12 +803,6 @@ def _ann_nearest(vectors, rows, keys, index, config, nearest, nearest_sim) -> No
                 best_row, best_sim = other, exact
         nearest[row] = best_row
         nearest_sim[row] = best_sim if best_row >= 0 else np.nan
-
-
-def _restore(path: Path):
-    from usearch.index import Index
-
-    return Index.restore(str(path), view=False)
 
 
 def _exact_new_pairs(vectors, change: _Change, threshold: float, block: int = 2048):

@@ -82,7 +82,7 @@ def create_rows(path: Path, rows: int, columns: int, dtype, fill=0) -> DiskRows:
     """A new ``.npy`` file of ``rows x columns`` filled with ``fill``, written chunk by chunk."""
     mapped = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(rows, columns))
     step = max(1, (64 * MIB) // max(1, columns * mapped.itemsize))
-    for start in range(0, rows, step):
+    for start in range(0, rows if fill != 0 else 0, step):  # a new file reads as zeros
         mapped[start : start + step] = fill
         mapped.flush()
     del mapped
@@ -159,6 +159,17 @@ class Budget:
     def pair_chunk(self) -> int:
         """Candidate pairs verified at a time (their texts, shingles and side vectors)."""
         return int(max(1_024, min(262_144, self.working_bytes // 8_192)))
+
+    def fetch_rows(self) -> int:
+        """Rows whose texts are fetched (and cut into 3-grams or encoded) at once by the
+        verification past the budget (:class:`RowEvidence`): a text a row as a Python string,
+        its 3-grams and its slice's working arrays, at ~1 KiB a text (the 1 M-record lake's
+        whole texts average 800 characters); at least 1,024, at most 65,536 rows."""
+        return int(max(1_024, min(65_536, self.sign_chars() // 2_048)))
+
+    def read_window_values(self) -> int:
+        """uint32 values a window of a shingle file maps at once (:class:`DiskShingles`)."""
+        return int(max(1 << 16, self.working_bytes // 16 // 4))
 
 
 def text_slices(texts: Sequence[str], max_chars: int) -> Iterator[slice]:
@@ -271,6 +282,151 @@ class PairSpill:
         return keys // self.rows, keys % self.rows
 
 
+class DiskShingles:
+    """Rows' shingle sets on disk: every set's values appended to one ``uint32`` file as it is
+    put, each row's (start, length) in a ``.npy`` (:class:`DiskRows`), so the verification past
+    the budget cuts a text into 3-grams once and reads back only the sets of one chunk of
+    pairs. A read maps a window of the file at a time (``window`` values), so the pages it
+    touches leave the process with the window."""
+
+    def __init__(self, folder: Path, rows: int, window: int = 1 << 22) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.values_path = folder / "values.u32"
+        self.values_path.write_bytes(b"")
+        self.index = create_rows(folder / "index.npy", rows, 2, np.int64, fill=-1)
+        self.has = np.zeros(rows, dtype=bool)
+        self.size = 0  # values written
+        self.window = max(1, int(window))
+
+    def put(self, rows: np.ndarray, sets) -> None:
+        """Store ``sets`` (a :class:`~python_models.lexical_overlap.ShingleSets`, one a row)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        values = np.ascontiguousarray(sets.values, dtype=np.uint32)
+        with open(self.values_path, "ab") as out:
+            values.tofile(out)
+        at = np.empty((len(rows), 2), dtype=np.int64)
+        at[:, 0] = self.size + np.asarray(sets.offsets[:-1], dtype=np.int64)
+        at[:, 1] = np.diff(sets.offsets)
+        put_rows(self.index, rows, at)
+        self.has[rows] = True
+        self.size += len(values)
+
+    def take(self, rows: np.ndarray):
+        """The sets of ``rows`` (every one stored), in that order, as one ``ShingleSets``."""
+        from python_models.lexical_overlap import ShingleSets
+
+        rows = np.asarray(rows, dtype=np.int64)
+        if not self.has[rows].all():
+            raise KeyError(f"{int((~self.has[rows]).sum())} rows have no stored shingle set")
+        at = self.index[rows] if len(rows) else np.zeros((0, 2), dtype=np.int64)
+        starts, lengths = at[:, 0], at[:, 1]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        values = np.empty(int(offsets[-1]), dtype=np.uint32)
+        order = np.argsort(starts, kind="stable")  # the file in order, a window at a time
+        ends = starts[order] + lengths[order]
+        first = 0
+        while first < len(order):
+            low = int(starts[order[first]])
+            # the sets that end within this window (at least one, however long)
+            last = max(first + 1, int(np.searchsorted(ends, low + self.window, side="right")))
+            high = int(ends[first:last].max())
+            if high > low:
+                mapped = np.memmap(
+                    self.values_path, dtype=np.uint32, mode="r", offset=4 * low, shape=(high - low,)
+                )
+                part = order[first:last]
+                src = np.repeat(starts[part] - low, lengths[part])
+                dst = np.repeat(offsets[part], lengths[part])
+                within = np.arange(len(src)) - np.repeat(
+                    np.cumsum(lengths[part]) - lengths[part], lengths[part]
+                )
+                values[dst + within] = mapped[src + within]
+                del mapped
+            first = last
+        return ShingleSets(offsets, values)
+
+
+class RowEvidence:
+    """What the verification past the budget needs of each row, made once and kept on disk:
+    the shingle sets of its whole text and of each side, and each side's vector. A row's texts
+    are fetched (``texts_of(rows, part)``) the first time a chunk of pairs asks for that part,
+    in blocks of sorted rows (:meth:`Budget.fetch_rows`), and never again: the verification
+    fetched and cut every chunk's texts anew, so a row in many chunks (the right member of
+    pairs from many left rows) was fetched and cut once a chunk. ``whole``: the whole texts'
+    sets made while signing, when the caller kept them."""
+
+    def __init__(
+        self,
+        folder: Path,
+        rows: int,
+        texts_of,
+        encode,
+        budget: Budget,
+        whole: DiskShingles | None = None,
+    ) -> None:
+        self.folder = Path(folder)
+        self.rows = rows
+        self.texts_of, self.encode, self.budget = texts_of, encode, budget
+        self.block = budget.fetch_rows()
+        self._sets: dict[str, DiskShingles] = {} if whole is None else {"whole": whole}
+        self._vectors: dict[str, tuple[DiskRows, np.ndarray]] = {}
+        self.fetched = 0  # texts fetched, every part (a row's part at most once)
+        self.fetch_calls = 0
+
+    def _store(self, part: str) -> DiskShingles:
+        if part not in self._sets:
+            self._sets[part] = DiskShingles(
+                self.folder / f"sets-{part}", self.rows, self.budget.read_window_values()
+            )
+        return self._sets[part]
+
+    def _blocks(self, missing: np.ndarray) -> Iterator[np.ndarray]:
+        for start in range(0, len(missing), self.block):
+            yield missing[start : start + self.block]
+
+    def _texts(self, rows: np.ndarray, part: str) -> list[str]:
+        self.fetch_calls += 1
+        self.fetched += len(rows)
+        return list(self.texts_of(rows, part))
+
+    def sets(self, part: str, rows: np.ndarray):
+        """The ``part`` shingle sets of ``rows`` (sorted, unique), cut from texts once."""
+        from python_models.lexical_overlap import shingle_sets
+
+        store = self._store(part)
+        rows = np.asarray(rows, dtype=np.int64)
+        for block in self._blocks(rows[~store.has[rows]]):
+            texts = self._texts(block, part)
+            store.put(block, shingle_sets(texts, max_chars=self.budget.sign_chars()))
+            del texts
+        return store.take(rows)
+
+    def vectors(self, side: str) -> DiskRows:
+        """The side vectors file; :meth:`encoded` first for the rows to be read."""
+        return self._vectors[side][0]
+
+    def encoded(self, side: str, rows: np.ndarray) -> None:
+        """Encode the ``side`` texts of those of ``rows`` not encoded yet (each text once)."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        has = self._vectors[side][1] if side in self._vectors else np.zeros(self.rows, bool)
+        for block in self._blocks(rows[~has[rows]]):
+            texts = self._texts(block, side)
+            encoded = np.asarray(self.encode(texts), dtype=np.float32)
+            del texts
+            if side not in self._vectors:  # the encoder's width, known from its first output
+                path = self.folder / f"vectors-{side}.npy"
+                self._vectors[side] = (
+                    create_rows(path, self.rows, encoded.shape[1], np.float32),
+                    has,
+                )
+            put_rows(self._vectors[side][0], block, encoded)
+            has[block] = True
+
+
 # What the in-memory path holds a conversation, all of it at once: the vector, the MinHash
 # signature, the index entry, the candidate pairs, the candidates' texts (Python strings) and
 # their 3-gram sets. Measured at 879,456 conversations of the 1 M-record sample lake: 7,184 MiB
@@ -313,6 +469,21 @@ def new_index(dim: int, config):
         metric="cos",
         dtype="i8",
         connectivity=config.connectivity,
+        expansion_add=config.expansion_add,
+        expansion_search=config.expansion_search,
+    )
+
+
+def restore_index(path: Path, config, *, view: bool = False):
+    """A saved usearch index, opened with ``config``'s expansion settings: a saved file keeps
+    its graph, not its search settings, and ``Index.restore`` alone gives usearch's defaults
+    (expansion 64 on search, 128 on add, against the config's 32 and 32), so a restored shard
+    searched deeper than the in-memory index and found pairs it did not."""
+    from usearch.index import Index
+
+    return Index.restore(
+        str(path),
+        view=view,
         expansion_add=config.expansion_add,
         expansion_search=config.expansion_search,
     )
@@ -409,8 +580,6 @@ def search_shards(
     With ``sink``, each batch's pairs go to ``sink(left, right)`` as they are found (a
     :class:`PairSpill`'s: pairs on disk) and the result holds none.
     """
-    from usearch.index import Index
-
     dim = vectors.shape[1]
     budget = Budget(config.memory_budget_mib)
     batch = budget.query_rows(dim, config.neighbours)
@@ -420,7 +589,7 @@ def search_shards(
     best_row = np.full(len(queries), -1, dtype=np.int64)
     lefts, rights, sims = [], [], []
     for shard in shards:
-        index = Index.restore(str(shard.index), view=True)
+        index = restore_index(shard.index, config, view=True)
         shard_keys = shard.keys()
         shard_rows = rows_of_keys(shard_keys)  # -1: removed since the shard was built
         shard_vectors = _shard_vectors(vectors, shard_rows, budget.chunk_rows(4 * dim + 4096))

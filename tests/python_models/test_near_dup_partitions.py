@@ -320,3 +320,72 @@ def test_the_in_memory_path_is_left_before_it_would_pass_the_budget():
     assert partitioned(880_000, 256, config)
     bigger = NearDupConfig(progress=False, memory_budget_mib=16_384)
     assert not partitioned(880_000, 256, bigger)  # a user with the memory keeps the fast path
+
+
+def test_one_shard_finds_the_candidates_of_the_in_memory_index(tmp_path):
+    """A shard saved and searched again uses the config's expansion, as the in-memory index
+    does: usearch's restore alone searched with its default (64, against 32), so the partitioned
+    path found candidates the in-memory path did not (608 more verified pairs at 880k)."""
+    from python_models.near_duplicates import Timings, _ann_pairs
+
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((4_000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    config = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=600)
+    assert shard_size(config) > len(vectors)  # one shard: the same graph as the single index
+    threshold = 0.3  # every neighbour the search returns is a candidate
+    single = _ann_pairs(vectors, threshold, config, Timings())
+    found, _, _, shards = near_dup_partitions.sharded_pairs(vectors, threshold, config, tmp_path)
+    assert len(shards) == 1
+    assert len(single.left) > 10_000
+    assert np.array_equal(found.left, single.left)
+    assert np.array_equal(found.right, single.right)
+    restored = near_dup_partitions.restore_index(shards[0].index, config, view=True)
+    assert (restored.expansion_search, restored.expansion_add) == (32, 32)
+
+
+def test_partitioned_verification_fetches_each_text_once_a_part(tmp_path):
+    """Past the budget the candidates are verified a chunk of 1,024 pairs at a time; a row in
+    pairs of several chunks (here 70 copies of one conversation: 2,415 pairs) had its texts
+    fetched and cut again in every chunk. Now each (row, part) is fetched once for its 3-gram
+    set and once more at most for its side vector, and the verified pairs are the in-memory
+    path's."""
+    from collections import Counter
+
+    from python_models.near_duplicates import link_conversations
+    from tests.python_models.test_near_dup_index import WordEmbedder
+
+    texts = lake(300, range(0, 10))
+    texts.update({f"x{k:03d}": f"hi number {k} " + conversation(7) for k in range(70)})
+    ids = sorted(texts)
+    fetched: Counter = Counter()
+
+    def texts_of_ids(wanted, part):
+        fetched.update((w, "side" if part != "whole" else part) for w in wanted)
+        return [texts[w] for w in wanted]
+
+    def linked(config, root):
+        return link_conversations(
+            ids,
+            iter([(ids, [texts[i] for i in ids])]),
+            texts_of_ids,
+            config,
+            cache=EmbeddingCache(root),
+            embedder=WordEmbedder(),
+        )
+
+    whole = NearDupConfig(progress=False, exact_below=0)
+    reference = linked(whole, tmp_path / "whole")
+    fetched.clear()
+    tiny = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=TINY)
+    assert partitioned(len(ids), WordEmbedder.dim, tiny)
+    assert Budget(TINY).pair_chunk() == 1_024
+    table = linked(tiny, tmp_path / "tiny")
+    expected = pairs_of(reference)
+    assert len(expected) > 2_000
+    assert pairs_of(table) == expected
+    assert clusters_of(table) == clusters_of(reference)
+    assert fetched[("x000", "whole")] == 1
+    assert max(n for (_, part), n in fetched.items() if part == "whole") == 1
+    # two sides, each cut once and encoded once at most
+    assert max(fetched.values()) <= 4
