@@ -858,10 +858,11 @@ def link_table(
     built: list | None = None,
     workdir: Path | None = None,
     output: Path | None = None,
-    kept: KeptShingles | None = None,
+    kept: KeptShingles | DiskShingles | None = None,
 ) -> tuple[pa.Table | Path, Neighbours]:
     """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
-    ``kept``: the whole texts' shingle sets from the signing, for the verification.
+    ``kept``: the whole texts' shingle sets from the signing, for the verification (on disk,
+    :class:`DiskShingles`, past the memory budget).
 
     Without ``texts_of``/``encode`` there is no exact evidence to verify on: pairs are kept on
     whole-conversation cosine >= ``thresholds.whole`` alone. With ``output`` (a folder) the
@@ -870,8 +871,9 @@ def link_table(
     timings = timings or Timings()
     if texts_of is not None and encode is not None and budget_of(len(vectors), vectors, config):
         pairs = _spilled_pairs(
-            vectors, signatures, thresholds, config, timings, built, workdir, texts_of, encode
-        )
+            vectors, signatures, thresholds, config, timings, built, workdir, texts_of, encode,
+            whole=kept if isinstance(kept, DiskShingles) else None,
+        )  # fmt: skip
         started = time.perf_counter()
         table = links_from_pairs(
             ids, vectors, pairs, thresholds, model_id, timings, output=output,

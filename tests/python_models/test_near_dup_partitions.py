@@ -9,7 +9,7 @@ import pytest
 from python_models import near_dup_partitions
 from python_models.embeddings.cache import EmbeddingCache
 from python_models.lexical_overlap import lsh_pairs
-from python_models.near_dup_index import IndexStore
+from python_models.near_dup_index import IndexStore, link_with_index
 from python_models.near_dup_partitions import (
     Budget,
     DiskRows,
@@ -389,3 +389,19 @@ def test_partitioned_verification_fetches_each_text_once_a_part(tmp_path):
     assert max(n for (_, part), n in fetched.items() if part == "whole") == 1
     # two sides, each cut once and encoded once at most
     assert max(fetched.values()) <= 4
+    # a full build with the persisted index keeps the signing's whole-text sets on disk: the
+    # verification fetches no whole text at all, and finds the same pairs
+    fetched.clear()
+    stored = link_with_index(
+        ids,
+        iter([(ids, [texts[i] for i in ids])]),
+        texts_of_ids,
+        tiny,
+        store=IndexStore(tmp_path / "results"),
+        cache=EmbeddingCache(tmp_path / "stored"),
+        embedder=WordEmbedder(),
+    )
+    assert pairs_of(stored) == expected
+    assert not [key for key in fetched if key[1] == "whole"]
+    assert fetched[("x000", "side")] >= 1 and max(fetched.values()) <= 4  # as above
+    assert not list((tmp_path / "results").rglob("near-dup-sets-*"))  # the sets are removed
