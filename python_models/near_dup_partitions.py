@@ -168,8 +168,10 @@ class Budget:
         return int(max(1_024, min(65_536, self.sign_chars() // 2_048)))
 
     def read_window_values(self) -> int:
-        """uint32 values a window of a shingle file maps at once (:class:`DiskShingles`)."""
-        return int(max(1 << 16, self.working_bytes // 16 // 4))
+        """Values a read of a shingle file handles at once (:class:`DiskShingles`): the mapped
+        window's pages (4 bytes a value at most) and two int64 positions a value, in a quarter
+        of the working share."""
+        return int(max(1 << 16, self.working_bytes // 4 // 20))
 
 
 def text_slices(texts: Sequence[str], max_chars: int) -> Iterator[slice]:
@@ -339,13 +341,13 @@ class DiskShingles:
                     self.values_path, dtype=np.uint32, mode="r", offset=4 * low, shape=(high - low,)
                 )
                 part = order[first:last]
-                src = np.repeat(starts[part] - low, lengths[part])
-                dst = np.repeat(offsets[part], lengths[part])
-                within = np.arange(len(src)) - np.repeat(
-                    np.cumsum(lengths[part]) - lengths[part], lengths[part]
-                )
-                values[dst + within] = mapped[src + within]
-                del mapped
+                count = lengths[part]
+                within = np.arange(int(count.sum()), dtype=np.int64)  # a value's place in the part
+                within -= np.repeat(np.cumsum(count) - count, count)  # ... in its set
+                source = np.repeat(starts[part] - low, count) + within
+                within += np.repeat(offsets[part], count)  # ... in the output
+                values[within] = mapped[source]
+                del mapped, source, within
             first = last
         return ShingleSets(offsets, values)
 

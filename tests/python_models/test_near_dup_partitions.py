@@ -405,3 +405,24 @@ def test_partitioned_verification_fetches_each_text_once_a_part(tmp_path):
     assert not [key for key in fetched if key[1] == "whole"]
     assert fetched[("x000", "side")] >= 1 and max(fetched.values()) <= 4  # as above
     assert not list((tmp_path / "results").rglob("near-dup-sets-*"))  # the sets are removed
+
+
+@pytest.mark.parametrize("window", [1, 7, 1 << 20])
+def test_shingle_sets_on_disk_read_back_as_put(tmp_path, window):
+    """Sets put in any order of rows and blocks are read back, any rows in any order, as the
+    in-memory sets give them, whatever the read window (a set longer than it on its own)."""
+    from python_models.lexical_overlap import shingle_sets
+
+    texts = [conversation(i)[: (i * 37) % 200] for i in range(60)]  # empty and short ones too
+    sets = shingle_sets(texts)
+    store = near_dup_partitions.DiskShingles(tmp_path, len(texts), window=window)
+    for block in (np.arange(40, 60), np.array([3, 1, 2]), np.arange(4, 40), np.array([0])):
+        store.put(block, sets.take(block))
+    rows = np.array([59, 0, 7, 7, 33, 2, 58, 1])
+    got = store.take(rows)
+    assert got.offsets.tolist() == sets.take(rows).offsets.tolist()
+    assert got.values.tolist() == sets.take(rows).values.tolist()
+    assert len(store.take(np.zeros(0, dtype=np.int64))) == 0
+    fresh = near_dup_partitions.DiskShingles(tmp_path / "fresh", 5)
+    with pytest.raises(KeyError):
+        fresh.take(np.array([1]))
