@@ -161,10 +161,10 @@ class Budget:
         return int(max(1_024, min(262_144, self.working_bytes // 8_192)))
 
     def fetch_rows(self) -> int:
-        """Rows whose texts are fetched (and cut into 3-grams or encoded) at once by the
-        verification past the budget (:class:`RowEvidence`): a text a row as a Python string,
-        its 3-grams and its slice's working arrays, at ~1 KiB a text (the 1 M-record lake's
-        whole texts average 800 characters); at least 1,024, at most 65,536 rows."""
+        """Rows whose texts the verification past the budget fetches at once to start with
+        (:class:`RowEvidence`; then as many as hold :meth:`sign_chars` characters at the
+        lengths seen): texts of 2,048 characters (the 1 M-record lake's whole texts average 800,
+        its sides less); at least 1,024, at most 65,536 rows."""
         return int(max(1_024, min(65_536, self.sign_chars() // 2_048)))
 
     def read_window_values(self) -> int:
@@ -354,12 +354,17 @@ class DiskShingles:
 
 class RowEvidence:
     """What the verification past the budget needs of each row, made once and kept on disk:
-    the shingle sets of its whole text and of each side, and each side's vector. A row's texts
-    are fetched (``texts_of(rows, part)``) the first time a chunk of pairs asks for that part,
-    in blocks of sorted rows (:meth:`Budget.fetch_rows`), and never again: the verification
-    fetched and cut every chunk's texts anew, so a row in many chunks (the right member of
-    pairs from many left rows) was fetched and cut once a chunk. ``whole``: the whole texts'
-    sets made while signing, when the caller kept them."""
+    the 3-gram sets of its whole text and of each side, and each side's vector. A row's part is
+    fetched (``texts_of(rows, part)``) the first time a chunk of pairs asks for it, in blocks
+    of sorted rows, cut into 3-grams and (a side) encoded at once, and never fetched again: the
+    verification fetched and cut every chunk's texts anew (a row in pairs of many chunks, as the
+    right member of many left rows, once a chunk) and fetched a side a second time to encode
+    it. A block holds about the signing's characters (:meth:`Budget.sign_chars`): its rows
+    follow the lengths of the texts fetched so far (:meth:`Budget.fetch_rows` to start), so a
+    fetch is one query for many rows (a query costs a scan of the texts table, whatever it
+    returns). ``whole``: the whole texts' sets made while signing, when the caller kept them."""
+
+    MAX_BLOCK = 131_072
 
     def __init__(
         self,
@@ -375,7 +380,7 @@ class RowEvidence:
         self.texts_of, self.encode, self.budget = texts_of, encode, budget
         self.block = budget.fetch_rows()
         self._sets: dict[str, DiskShingles] = {} if whole is None else {"whole": whole}
-        self._vectors: dict[str, tuple[DiskRows, np.ndarray]] = {}
+        self._vectors: dict[str, DiskRows] = {}
         self.fetched = 0  # texts fetched, every part (a row's part at most once)
         self.fetch_calls = 0
 
@@ -387,46 +392,44 @@ class RowEvidence:
         return self._sets[part]
 
     def _blocks(self, missing: np.ndarray) -> Iterator[np.ndarray]:
-        for start in range(0, len(missing), self.block):
-            yield missing[start : start + self.block]
+        start = 0
+        while start < len(missing):  # self.block follows the texts fetched
+            block = missing[start : start + self.block]
+            start += len(block)
+            yield block
 
     def _texts(self, rows: np.ndarray, part: str) -> list[str]:
+        texts = list(self.texts_of(rows, part))
         self.fetch_calls += 1
         self.fetched += len(rows)
-        return list(self.texts_of(rows, part))
+        chars = sum(len(t) for t in texts if t is not None)
+        per_row = max(1.0, chars / max(1, len(texts)))
+        self.block = int(min(self.MAX_BLOCK, max(1_024, self.budget.sign_chars() / per_row)))
+        return texts
 
     def sets(self, part: str, rows: np.ndarray):
-        """The ``part`` shingle sets of ``rows`` (sorted, unique), cut from texts once."""
+        """The ``part`` ("whole", "user", "assistant") 3-gram sets of ``rows``; a side's texts
+        are encoded as they are cut (:meth:`vectors`)."""
         from python_models.lexical_overlap import shingle_sets
 
         store = self._store(part)
         rows = np.asarray(rows, dtype=np.int64)
-        for block in self._blocks(rows[~store.has[rows]]):
+        for block in self._blocks(np.unique(rows[~store.has[rows]])):
             texts = self._texts(block, part)
             store.put(block, shingle_sets(texts, max_chars=self.budget.sign_chars()))
+            if part != "whole":
+                encoded = np.asarray(self.encode(texts), dtype=np.float32)
+                if part not in self._vectors:  # the encoder's width: known from its output
+                    path = self.folder / f"vectors-{part}.npy"
+                    self._vectors[part] = create_rows(path, self.rows, encoded.shape[1], np.float32)
+                put_rows(self._vectors[part], block, encoded)
+                del encoded
             del texts
         return store.take(rows)
 
     def vectors(self, side: str) -> DiskRows:
-        """The side vectors file; :meth:`encoded` first for the rows to be read."""
-        return self._vectors[side][0]
-
-    def encoded(self, side: str, rows: np.ndarray) -> None:
-        """Encode the ``side`` texts of those of ``rows`` not encoded yet (each text once)."""
-        rows = np.unique(np.asarray(rows, dtype=np.int64))
-        has = self._vectors[side][1] if side in self._vectors else np.zeros(self.rows, bool)
-        for block in self._blocks(rows[~has[rows]]):
-            texts = self._texts(block, side)
-            encoded = np.asarray(self.encode(texts), dtype=np.float32)
-            del texts
-            if side not in self._vectors:  # the encoder's width, known from its first output
-                path = self.folder / f"vectors-{side}.npy"
-                self._vectors[side] = (
-                    create_rows(path, self.rows, encoded.shape[1], np.float32),
-                    has,
-                )
-            put_rows(self._vectors[side][0], block, encoded)
-            has[block] = True
+        """The ``side`` vectors (rows :meth:`sets` has made that side's sets of; zeros else)."""
+        return self._vectors[side]
 
 
 # What the in-memory path holds a conversation, all of it at once: the vector, the MinHash

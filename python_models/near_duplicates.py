@@ -1022,8 +1022,7 @@ def _verify_with_evidence(
     cosine = {side: np.full(len(pairs.left), np.nan) for side in SIDES}
     if needed.any():
         left, right = pairs.left[needed], pairs.right[needed]
-        for side in SIDES:
-            evidence.encoded(side, np.concatenate([left, right]))
+        for side in SIDES:  # encoded when the side's sets were made, above
             side_vectors = evidence.vectors(side)
             cosine[side][needed] = _cosines(side_vectors, side_vectors, left, right, step)
     features = PairFeatures(pairs.similarity, lexical, cosine, jaccard)
