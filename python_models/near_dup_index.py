@@ -46,10 +46,10 @@ from python_models.lexical_overlap import (
     shingle_sets,
     sign_texts,
 )
+from python_models.near_dup_evidence import DiskShingles
 from python_models.near_dup_partitions import (
     Budget,
     DiskRows,
-    DiskShingles,
     RowsOfKeys,
     Shard,
     arrow_ids,

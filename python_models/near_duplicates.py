@@ -52,11 +52,10 @@ from python_models.lexical_overlap import (
     pair_jaccard,
     shingle_sets,
 )
+from python_models.near_dup_evidence import DiskShingles, RowEvidence
 from python_models.near_dup_partitions import (
     Budget,
-    DiskShingles,
     PairSpill,
-    RowEvidence,
     arrow_ids,
     new_index,
     partitioned,

@@ -9,6 +9,7 @@ import pytest
 from python_models import near_dup_partitions
 from python_models.embeddings.cache import EmbeddingCache
 from python_models.lexical_overlap import lsh_pairs
+from python_models.near_dup_evidence import DiskShingles
 from python_models.near_dup_index import IndexStore, link_with_index
 from python_models.near_dup_partitions import (
     Budget,
@@ -414,7 +415,7 @@ def test_shingle_sets_on_disk_read_back_as_put(tmp_path, window):
 
     texts = [conversation(i)[: (i * 37) % 200] for i in range(60)]  # empty and short ones too
     sets = shingle_sets(texts)
-    store = near_dup_partitions.DiskShingles(tmp_path, len(texts), window=window)
+    store = DiskShingles(tmp_path, len(texts), window=window)
     for block in (np.arange(40, 60), np.array([3, 1, 2]), np.arange(4, 40), np.array([0])):
         store.put(block, sets.take(block))
     rows = np.array([59, 0, 7, 7, 33, 2, 58, 1])
@@ -422,6 +423,6 @@ def test_shingle_sets_on_disk_read_back_as_put(tmp_path, window):
     assert got.offsets.tolist() == sets.take(rows).offsets.tolist()
     assert got.values.tolist() == sets.take(rows).values.tolist()
     assert len(store.take(np.zeros(0, dtype=np.int64))) == 0
-    fresh = near_dup_partitions.DiskShingles(tmp_path / "fresh", 5)
+    fresh = DiskShingles(tmp_path / "fresh", 5)
     with pytest.raises(KeyError):
         fresh.take(np.array([1]))
