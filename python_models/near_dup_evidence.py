@@ -92,10 +92,11 @@ class RowEvidence:
     of sorted rows, cut into 3-grams and (a side) encoded at once, and never fetched again: the
     verification fetched and cut every chunk's texts anew (a row in pairs of many chunks, as the
     right member of many left rows, once a chunk) and fetched a side a second time to encode
-    it. A block holds about the signing's characters (:meth:`Budget.sign_chars`): its rows
-    follow the lengths of the texts fetched so far (:meth:`Budget.fetch_rows` to start), so a
-    fetch is one query for many rows (a query costs a scan of the texts table, whatever it
-    returns). ``whole``: the whole texts' sets made while signing, when the caller kept them."""
+    it. A block holds about :meth:`Budget.fetch_chars` characters (its rows follow the lengths
+    of the texts fetched so far; :meth:`Budget.fetch_rows` to start), so a fetch is one query
+    for many rows (a query costs about a scan of the texts table, whatever it returns), and is
+    cut into 3-grams in two slices (~13 bytes a character while cut). ``whole``: the whole
+    texts' sets made while signing, when the caller kept them."""
 
     MAX_BLOCK = 131_072
 
@@ -137,7 +138,7 @@ class RowEvidence:
         self.fetched += len(rows)
         chars = sum(len(t) for t in texts if t is not None)
         per_row = max(1.0, chars / max(1, len(texts)))
-        self.block = int(min(self.MAX_BLOCK, max(1_024, self.budget.sign_chars() / per_row)))
+        self.block = int(min(self.MAX_BLOCK, max(1_024, self.budget.fetch_chars() / per_row)))
         return texts
 
     def sets(self, part: str, rows: np.ndarray):
@@ -147,7 +148,7 @@ class RowEvidence:
         rows = np.asarray(rows, dtype=np.int64)
         for block in self._blocks(np.unique(rows[~store.has[rows]])):
             texts = self._texts(block, part)
-            store.put(block, shingle_sets(texts, max_chars=self.budget.sign_chars()))
+            store.put(block, shingle_sets(texts, max_chars=self.budget.fetch_chars() // 2))
             if part != "whole":
                 encoded = np.asarray(self.encode(texts), dtype=np.float32)
                 if part not in self._vectors:  # the encoder's width: known from its output

@@ -160,12 +160,19 @@ class Budget:
         """Candidate pairs verified at a time (their texts, shingles and side vectors)."""
         return int(max(1_024, min(262_144, self.working_bytes // 8_192)))
 
+    def fetch_chars(self) -> int:
+        """Characters of text the verification past the budget fetches at once (half a signing
+        slice: it is cut into 3-grams in two halves, ~13 bytes a character while cut, beside
+        the bucket's candidates; a whole signing slice there peaked ~100 MiB over a 1,500 MiB
+        budget at 200k)."""
+        return int(max(4_096, self.sign_chars() // 2))
+
     def fetch_rows(self) -> int:
         """Rows whose texts the verification past the budget fetches at once to start with
-        (:class:`RowEvidence`; then as many as hold :meth:`sign_chars` characters at the
-        lengths seen): texts of 2,048 characters (the 1 M-record lake's whole texts average 800,
+        (:class:`RowEvidence`; then as many as hold :meth:`fetch_chars` characters at the
+        lengths seen): texts of 1,024 characters (the 1 M-record lake's whole texts average 800,
         its sides less); at least 1,024, at most 65,536 rows."""
-        return int(max(1_024, min(65_536, self.sign_chars() // 2_048)))
+        return int(max(1_024, min(65_536, self.fetch_chars() // 1_024)))
 
     def read_window_values(self) -> int:
         """Values a read of a shingle file handles at once (:class:`DiskShingles`): the mapped
