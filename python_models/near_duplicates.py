@@ -814,6 +814,17 @@ def verify_pairs(
     return before - len(pairs.left)
 
 
+def side_vectors_needed(
+    whole_jaccard: np.ndarray, side_jaccard: dict[str, np.ndarray], thresholds: Thresholds
+) -> np.ndarray:
+    """The pairs whose side cosines can change the verdict (:func:`_side_evidence_needed`):
+    off the lexical path, or a side sharing under ``lexical_side`` of its 3-grams."""
+    needed = whole_jaccard < thresholds.lexical
+    for side in SIDES:
+        needed |= side_jaccard[side] < thresholds.lexical_side
+    return needed
+
+
 def _side_evidence_needed(
     pairs: Neighbours,
     whole_jaccard: np.ndarray,
@@ -830,9 +841,7 @@ def _side_evidence_needed(
     jaccard = {
         side: pair_jaccard(shingle_sets(texts_of(rows, side)), at_left, at_right) for side in SIDES
     }
-    needed = whole_jaccard < thresholds.lexical
-    for side in SIDES:
-        needed |= jaccard[side] < thresholds.lexical_side
+    needed = side_vectors_needed(whole_jaccard, jaccard, thresholds)
     cosine = {side: np.full(len(pairs.left), np.nan) for side in SIDES}
     if needed.any():
         part, _ = _side_evidence(
@@ -1015,9 +1024,7 @@ def _verify_with_evidence(
     jaccard = {
         side: _stored_jaccard(evidence, side, pairs.left, pairs.right, chunk) for side in SIDES
     }
-    needed = pairs.similarity >= thresholds.whole
-    for side in SIDES:
-        needed |= jaccard[side] < thresholds.lexical_side
+    needed = side_vectors_needed(lexical, jaccard, thresholds)  # as verify_pairs
     cosine = {side: np.full(len(pairs.left), np.nan) for side in SIDES}
     if needed.any():
         left, right = pairs.left[needed], pairs.right[needed]
