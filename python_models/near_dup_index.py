@@ -39,7 +39,14 @@ import pyarrow.parquet as pq
 
 from python_models.embeddings.backends import Embedder, get_embedder
 from python_models.embeddings.cache import READ_BATCH_ROWS, EmbeddingCache
-from python_models.lexical_overlap import NUM_PERM, lsh_pairs, sign_texts
+from python_models.lexical_overlap import (
+    NUM_PERM,
+    lsh_pairs,
+    minhash_signatures,
+    shingle_sets,
+    sign_texts,
+)
+from python_models.near_dup_evidence import DiskShingles
 from python_models.near_dup_partitions import (
     Budget,
     DiskRows,
@@ -53,6 +60,7 @@ from python_models.near_dup_partitions import (
     new_index,
     partitioned,
     put_rows,
+    restore_index,
     search_shards,
     text_slices,
 )
@@ -364,12 +372,19 @@ def _full(stage: _Stage, text_batches) -> pa.Table | Path:
     """Every row embedded, signed and searched; the state saved for the next build."""
     ids, config, timings = stage.ids, stage.config, stage.timings
     started = time.perf_counter()
-    folder = workdir = kept = None
+    folder = workdir = kept = scratch = None
     if stage.partitioned:  # rows written to the new state's files, the index in shards there
         folder = stage.store.new_folder(stage.version)
         workdir = folder / "shards"
         vectors, signatures = stage.disk_rows(folder, config.lexical)
-        fresh = _embed_to_disk(ids, np.arange(len(ids)), text_batches, stage, vectors, signatures)
+        if signatures is not None:  # the signing's 3-gram sets, for the verification
+            import tempfile
+
+            scratch = tempfile.TemporaryDirectory(prefix="near-dup-sets-", dir=folder.parent)
+            kept = DiskShingles(Path(scratch.name), len(ids))
+        fresh = _embed_to_disk(
+            ids, np.arange(len(ids)), text_batches, stage, vectors, signatures, kept
+        )
     else:
         signatures = None
         kept = kept_shingles(len(ids), stage.embedder.dim, config)
@@ -390,21 +405,25 @@ def _full(stage: _Stage, text_batches) -> pa.Table | Path:
     timings.record("embed_and_sign", started)
     timings.steps["embedded_fresh"] = fresh
     built: list = []  # the HNSW index (or its shards) the search built, kept for the next build
-    table, pairs = link_table(
-        ids,
-        vectors,
-        stage.thresholds,
-        stage.embedder.model_id,
-        config,
-        signatures=signatures,
-        texts_of=stage.texts_of,
-        encode=stage.encode,
-        timings=timings,
-        built=built,
-        workdir=workdir,
-        output=stage.output,
-        kept=kept,
-    )
+    try:
+        table, pairs = link_table(
+            ids,
+            vectors,
+            stage.thresholds,
+            stage.embedder.model_id,
+            config,
+            signatures=signatures,
+            texts_of=stage.texts_of,
+            encode=stage.encode,
+            timings=timings,
+            built=built,
+            workdir=workdir,
+            output=stage.output,
+            kept=kept,
+        )
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
     stage.run.new_pairs = len(pairs.left)
     shards = built[0] if built and isinstance(built[0], list) else []
     state = IndexState(
@@ -431,9 +450,11 @@ def _embed_to_disk(
     stage: _Stage,
     vectors: DiskRows,
     signatures: DiskRows | None,
+    whole: DiskShingles | None = None,
 ) -> int:
     """Vectors of ``ids`` (sorted) into ``vectors[rows]``, signatures into ``signatures[rows]``,
-    a budget-sized chunk at a time; returns how many were embedded fresh.
+    a budget-sized chunk at a time; returns how many were embedded fresh. ``whole``: where the
+    texts' 3-gram sets go as they are signed (the verification's whole-text sets).
 
     The cache is read one chunk of ids at a time; ``text_batches`` (any order, ids among
     ``ids``) are signed as they pass and the texts of uncached ids embedded in chunks.
@@ -460,7 +481,10 @@ def _embed_to_disk(
         if signatures is None or not len(at):
             return
         for part in text_slices(texts, Budget(config.memory_budget_mib).sign_chars()):
-            put_rows(signatures, rows[at[part]], sign_texts(texts[part]))
+            sets = shingle_sets(texts[part])
+            put_rows(signatures, rows[at[part]], minhash_signatures(sets))
+            if whole is not None:
+                whole.put(rows[at[part]], sets)
 
     embedded = embed_missing(
         embedder,
@@ -662,7 +686,7 @@ def _search_index(stage: _Stage, change: _Change, vectors):
     """The new rows added to the single HNSW index and searched there; the stale rows too."""
     state, config = change.state, stage.config
     if state.index_path is not None:
-        index = _restore(state.index_path)
+        index = restore_index(state.index_path, config)
         if len(change.removed_keys):
             index.remove(change.removed_keys)
     else:
@@ -802,12 +826,6 @@ def _ann_nearest(vectors, rows, keys, index, config, nearest, nearest_sim) -> No
                 best_row, best_sim = other, exact
         nearest[row] = best_row
         nearest_sim[row] = best_sim if best_row >= 0 else np.nan
-
-
-def _restore(path: Path):
-    from usearch.index import Index
-
-    return Index.restore(str(path), view=False)
 
 
 def _exact_new_pairs(vectors, change: _Change, threshold: float, block: int = 2048):

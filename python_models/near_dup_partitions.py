@@ -82,7 +82,7 @@ def create_rows(path: Path, rows: int, columns: int, dtype, fill=0) -> DiskRows:
     """A new ``.npy`` file of ``rows x columns`` filled with ``fill``, written chunk by chunk."""
     mapped = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(rows, columns))
     step = max(1, (64 * MIB) // max(1, columns * mapped.itemsize))
-    for start in range(0, rows, step):
+    for start in range(0, rows if fill != 0 else 0, step):  # a new file reads as zeros
         mapped[start : start + step] = fill
         mapped.flush()
     del mapped
@@ -159,6 +159,26 @@ class Budget:
     def pair_chunk(self) -> int:
         """Candidate pairs verified at a time (their texts, shingles and side vectors)."""
         return int(max(1_024, min(262_144, self.working_bytes // 8_192)))
+
+    def fetch_chars(self) -> int:
+        """Characters of text the verification past the budget fetches at once (half a signing
+        slice: it is cut into 3-grams in two halves, ~13 bytes a character while cut, beside
+        the bucket's candidates; a whole signing slice there peaked ~100 MiB over a 1,500 MiB
+        budget at 200k)."""
+        return int(max(4_096, self.sign_chars() // 2))
+
+    def fetch_rows(self) -> int:
+        """Rows whose texts the verification past the budget fetches at once to start with
+        (:class:`RowEvidence`; then as many as hold :meth:`fetch_chars` characters at the
+        lengths seen): texts of 1,024 characters (the 1 M-record lake's whole texts average 800,
+        its sides less); at least 1,024, at most 65,536 rows."""
+        return int(max(1_024, min(65_536, self.fetch_chars() // 1_024)))
+
+    def read_window_values(self) -> int:
+        """Values a read of a shingle file handles at once (:class:`DiskShingles`): the mapped
+        window's pages (4 bytes a value at most) and two int64 positions a value, in a quarter
+        of the working share."""
+        return int(max(1 << 16, self.working_bytes // 4 // 20))
 
 
 def text_slices(texts: Sequence[str], max_chars: int) -> Iterator[slice]:
@@ -271,11 +291,24 @@ class PairSpill:
         return keys // self.rows, keys % self.rows
 
 
+# What the in-memory path holds a conversation, all of it at once: the vector, the MinHash
+# signature, the index entry, the candidate pairs, the candidates' texts (Python strings) and
+# their 3-gram sets. Measured at 879,456 conversations of the 1 M-record sample lake: 7,184 MiB
+# over the stage's start, 8.4 KiB a conversation (docs/benchmarks.md, "Near-dup memory at 1 M
+# records", session 11); rounded up. Longer texts hold more; the partitioned path bounds them.
+IN_MEMORY_ROW_BYTES = 8_704
+
+
 def partitioned(rows: int, dim: int, config) -> bool:
-    """Whether ``rows`` need the partitioned search under ``config``'s budget."""
+    """Whether ``rows`` need the partitioned path under ``config``'s budget: when one index
+    shard cannot hold them, or when the in-memory path would not fit the budget's working
+    memory (both halves: nothing else runs beside it)."""
     if rows < config.exact_below:
         return False
-    return rows > Budget(config.memory_budget_mib).shard_rows(dim, config.connectivity)
+    budget = Budget(config.memory_budget_mib)
+    if rows > budget.shard_rows(dim, config.connectivity):
+        return True
+    return rows * IN_MEMORY_ROW_BYTES > 2 * budget.working_bytes
 
 
 @dataclass(frozen=True)
@@ -300,6 +333,21 @@ def new_index(dim: int, config):
         metric="cos",
         dtype="i8",
         connectivity=config.connectivity,
+        expansion_add=config.expansion_add,
+        expansion_search=config.expansion_search,
+    )
+
+
+def restore_index(path: Path, config, *, view: bool = False):
+    """A saved usearch index, opened with ``config``'s expansion settings: a saved file keeps
+    its graph, not its search settings, and ``Index.restore`` alone gives usearch's defaults
+    (expansion 64 on search, 128 on add, against the config's 32 and 32), so a restored shard
+    searched deeper than the in-memory index and found pairs it did not."""
+    from usearch.index import Index
+
+    return Index.restore(
+        str(path),
+        view=view,
         expansion_add=config.expansion_add,
         expansion_search=config.expansion_search,
     )
@@ -396,8 +444,6 @@ def search_shards(
     With ``sink``, each batch's pairs go to ``sink(left, right)`` as they are found (a
     :class:`PairSpill`'s: pairs on disk) and the result holds none.
     """
-    from usearch.index import Index
-
     dim = vectors.shape[1]
     budget = Budget(config.memory_budget_mib)
     batch = budget.query_rows(dim, config.neighbours)
@@ -407,7 +453,7 @@ def search_shards(
     best_row = np.full(len(queries), -1, dtype=np.int64)
     lefts, rights, sims = [], [], []
     for shard in shards:
-        index = Index.restore(str(shard.index), view=True)
+        index = restore_index(shard.index, config, view=True)
         shard_keys = shard.keys()
         shard_rows = rows_of_keys(shard_keys)  # -1: removed since the shard was built
         shard_vectors = _shard_vectors(vectors, shard_rows, budget.chunk_rows(4 * dim + 4096))

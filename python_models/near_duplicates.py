@@ -52,6 +52,7 @@ from python_models.lexical_overlap import (
     pair_jaccard,
     shingle_sets,
 )
+from python_models.near_dup_evidence import DiskShingles, RowEvidence
 from python_models.near_dup_partitions import (
     Budget,
     PairSpill,
@@ -813,6 +814,17 @@ def verify_pairs(
     return before - len(pairs.left)
 
 
+def side_vectors_needed(
+    whole_jaccard: np.ndarray, side_jaccard: dict[str, np.ndarray], thresholds: Thresholds
+) -> np.ndarray:
+    """The pairs whose side cosines can change the verdict (:func:`_side_evidence_needed`):
+    off the lexical path, or a side sharing under ``lexical_side`` of its 3-grams."""
+    needed = whole_jaccard < thresholds.lexical
+    for side in SIDES:
+        needed |= side_jaccard[side] < thresholds.lexical_side
+    return needed
+
+
 def _side_evidence_needed(
     pairs: Neighbours,
     whole_jaccard: np.ndarray,
@@ -829,9 +841,7 @@ def _side_evidence_needed(
     jaccard = {
         side: pair_jaccard(shingle_sets(texts_of(rows, side)), at_left, at_right) for side in SIDES
     }
-    needed = whole_jaccard < thresholds.lexical
-    for side in SIDES:
-        needed |= jaccard[side] < thresholds.lexical_side
+    needed = side_vectors_needed(whole_jaccard, jaccard, thresholds)
     cosine = {side: np.full(len(pairs.left), np.nan) for side in SIDES}
     if needed.any():
         part, _ = _side_evidence(
@@ -856,10 +866,11 @@ def link_table(
     built: list | None = None,
     workdir: Path | None = None,
     output: Path | None = None,
-    kept: KeptShingles | None = None,
+    kept: KeptShingles | DiskShingles | None = None,
 ) -> tuple[pa.Table | Path, Neighbours]:
     """Steps 2-4 on embedded rows: the links table (one row per conversation) and the pairs.
-    ``kept``: the whole texts' shingle sets from the signing, for the verification.
+    ``kept``: the whole texts' shingle sets from the signing, for the verification (on disk,
+    :class:`DiskShingles`, past the memory budget).
 
     Without ``texts_of``/``encode`` there is no exact evidence to verify on: pairs are kept on
     whole-conversation cosine >= ``thresholds.whole`` alone. With ``output`` (a folder) the
@@ -868,8 +879,9 @@ def link_table(
     timings = timings or Timings()
     if texts_of is not None and encode is not None and budget_of(len(vectors), vectors, config):
         pairs = _spilled_pairs(
-            vectors, signatures, thresholds, config, timings, built, workdir, texts_of, encode
-        )
+            vectors, signatures, thresholds, config, timings, built, workdir, texts_of, encode,
+            whole=kept if isinstance(kept, DiskShingles) else None,
+        )  # fmt: skip
         started = time.perf_counter()
         table = links_from_pairs(
             ids, vectors, pairs, thresholds, model_id, timings, output=output,
@@ -907,7 +919,16 @@ def links_rows(vectors, config: NearDupConfig) -> int:
 
 
 def _spilled_pairs(
-    vectors, signatures, thresholds, config, timings, built, workdir, texts_of, encode
+    vectors,
+    signatures,
+    thresholds,
+    config,
+    timings,
+    built,
+    workdir,
+    texts_of,
+    encode,
+    whole: DiskShingles | None = None,
 ) -> Neighbours:
     """:func:`candidate_pairs` then :func:`verify_pairs` past the memory budget, with the
     candidates on disk (:class:`PairSpill`): the search and LSH hand their pairs to the spill
@@ -915,7 +936,10 @@ def _spilled_pairs(
     memory holds one bucket's candidates and the kept pairs, not every candidate (~50 bytes a
     candidate while they are unioned: GBs at millions of rows). The buckets in order are the
     sorted union, so the pairs kept are the same as the in-memory steps' (a pair's verdict
-    depends on its two conversations only)."""
+    depends on its two conversations only). The evidence of each row (3-gram sets, side
+    vectors) is made once and kept on disk (:class:`RowEvidence`), so a row's texts are
+    fetched once a part, not once a chunk of pairs; ``whole``: the whole texts' sets kept from
+    the signing."""
     import tempfile
 
     budget = Budget(config.memory_budget_mib)
@@ -924,7 +948,10 @@ def _spilled_pairs(
     parent = None if workdir is None else Path(workdir).parent
     with tempfile.TemporaryDirectory(prefix="near-dup-pairs-", dir=parent) as folder:
         spill = PairSpill(
-            Path(folder), len(vectors), budget.pair_bucket_rows(config.neighbours), sources
+            Path(folder) / "spill",
+            len(vectors),
+            budget.pair_bucket_rows(config.neighbours),
+            sources,
         )
         found = _sharded_pairs(
             vectors, thresholds.candidate, config, timings, built, workdir, spill.sink("embedding")
@@ -935,6 +962,9 @@ def _spilled_pairs(
             timings.record("lexical_candidates", lexical_started)
         timings.record("neighbours", started)
         step, chunk = cosine_step(vectors, config), budget.pair_chunk()
+        evidence = RowEvidence(
+            Path(folder) / "evidence", len(vectors), texts_of, encode, budget, whole
+        )
         lefts, rights, sims = [], [], []
         candidates = lexical = rejected = 0
         for keys in spill.buckets():
@@ -947,17 +977,75 @@ def _spilled_pairs(
             candidates += len(left)
             timings.record("neighbours", scored)
             verified = time.perf_counter()
-            rejected += verify_pairs(piece, texts_of, encode, thresholds, signatures, chunk)
+            rejected += _verify_with_evidence(piece, evidence, thresholds, signatures, chunk, step)
             lefts.append(piece.left)
             rights.append(piece.right)
             sims.append(piece.similarity)
             timings.record("verify", verified)
     timings.steps["index_spill_buckets"] = spill.count
+    timings.steps["verify_texts_fetched"] = evidence.fetched
+    timings.steps["verify_fetch_calls"] = evidence.fetch_calls
     if signatures is not None:
         timings.steps["lexical_candidate_pairs"] = lexical
     timings.steps["candidate_pairs"] = candidates
     timings.steps["pairs_rejected_by_verification"] = rejected
     return _neighbours(lefts, rights, sims, found.nearest, found.nearest_similarity)
+
+
+def _verify_with_evidence(
+    pairs: Neighbours,
+    evidence: RowEvidence,
+    thresholds: Thresholds,
+    signatures,
+    chunk: int,
+    step: int,
+) -> int:
+    """:func:`verify_pairs` on one bucket of spilled candidates, its stages in the same order
+    and on the same evidence, which ``evidence`` makes once a row (not once a chunk): the MinHash
+    estimate, the whole texts' exact Jaccard, each side's Jaccard, and each side's cosine where
+    it can change the verdict. ``chunk`` pairs' sets are read at a time."""
+    before = len(pairs.left)
+    if signatures is not None and before:
+        estimate = estimated_jaccard(signatures, pairs.left, pairs.right)
+        _keep(
+            pairs,
+            (pairs.similarity >= thresholds.whole)
+            | (estimate >= thresholds.lexical - PREFILTER_MARGIN),
+        )
+        del estimate
+    if not len(pairs.left):
+        return before
+    lexical = _stored_jaccard(evidence, "whole", pairs.left, pairs.right, chunk)
+    either = (lexical >= thresholds.lexical) | (pairs.similarity >= thresholds.whole)
+    _keep(pairs, either)
+    lexical = lexical[either]
+    if not len(pairs.left):
+        return before
+    jaccard = {
+        side: _stored_jaccard(evidence, side, pairs.left, pairs.right, chunk) for side in SIDES
+    }
+    needed = side_vectors_needed(lexical, jaccard, thresholds)  # as verify_pairs
+    cosine = {side: np.full(len(pairs.left), np.nan) for side in SIDES}
+    if needed.any():
+        left, right = pairs.left[needed], pairs.right[needed]
+        for side in SIDES:  # encoded when the side's sets were made, above
+            side_vectors = evidence.vectors(side)
+            cosine[side][needed] = _cosines(side_vectors, side_vectors, left, right, step)
+    features = PairFeatures(pairs.similarity, lexical, cosine, jaccard)
+    _keep(pairs, accepted(features, thresholds))
+    return before - len(pairs.left)
+
+
+def _stored_jaccard(
+    evidence: RowEvidence, part: str, left: np.ndarray, right: np.ndarray, chunk: int
+) -> np.ndarray:
+    """Exact word 3-gram Jaccard of each pair's ``part`` texts, ``chunk`` pairs' sets at once."""
+    out = np.empty(len(left), dtype=np.float64)
+    for start in range(0, len(left), chunk):
+        part_pairs = slice(start, start + chunk)
+        rows, at_left, at_right = _rows_of(left[part_pairs], right[part_pairs])
+        out[part_pairs] = pair_jaccard(evidence.sets(part, rows), at_left, at_right)
+    return out
 
 
 def links_from_pairs(

@@ -6,9 +6,11 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from python_models import near_dup_partitions
 from python_models.embeddings.cache import EmbeddingCache
 from python_models.lexical_overlap import lsh_pairs
-from python_models.near_dup_index import IndexStore
+from python_models.near_dup_evidence import DiskShingles
+from python_models.near_dup_index import IndexStore, link_with_index
 from python_models.near_dup_partitions import (
     Budget,
     DiskRows,
@@ -117,8 +119,13 @@ def test_partitioned_incremental_build_finds_new_copies_against_the_kept_shards(
     assert (third.full, third.searched) == (False, 0) and again.equals(table)
 
 
-def test_incremental_build_crossing_the_budget_turns_the_single_index_into_shards(tmp_path):
+def test_incremental_build_crossing_the_budget_turns_the_single_index_into_shards(
+    tmp_path, monkeypatch
+):
     """A lake that grows past the budget keeps its single index as one shard among new ones."""
+    # the crossing of the index's size is the subject; the test texts are a few words, so the
+    # in-memory path's measured bytes a real conversation would move the switch below 120 rows
+    monkeypatch.setattr(near_dup_partitions, "IN_MEMORY_ROW_BYTES", 1)
     small = lake(120, range(0, 5))
     config = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=TINY)
     assert not partitioned(len(small), WordEmbedder.dim, config)
@@ -299,3 +306,123 @@ def test_keys_that_are_rows_map_as_the_sorted_keys_do():
     assert expected.tolist() == [0, 7, 49, -1, -1, -1, 3]
     assert KeysAreRows(n)(keys).tolist() == expected.tolist()
     assert KeysAreRows(0)(keys).tolist() == [-1] * len(keys)
+
+
+def test_the_in_memory_path_is_left_before_it_would_pass_the_budget():
+    """At the default 4 GiB the index alone would fit 1.28 M rows, but the in-memory path holds
+    ~8.5 KiB a conversation (measured at 880k: 7.7 GiB); the switch counts that too."""
+    config = NearDupConfig(progress=False)
+    budget = Budget(config.memory_budget_mib)
+    assert budget.shard_rows(256, config.connectivity) > 1_200_000
+    fits = 2 * budget.working_bytes // near_dup_partitions.IN_MEMORY_ROW_BYTES
+    assert 400_000 < fits < 450_000
+    assert not partitioned(fits, 256, config)
+    assert partitioned(fits + 1, 256, config)
+    assert partitioned(880_000, 256, config)
+    bigger = NearDupConfig(progress=False, memory_budget_mib=16_384)
+    assert not partitioned(880_000, 256, bigger)  # a user with the memory keeps the fast path
+
+
+def test_one_shard_finds_the_candidates_of_the_in_memory_index(tmp_path):
+    """A shard saved and searched again uses the config's expansion, as the in-memory index
+    does: usearch's restore alone searched with its default (64, against 32), so the partitioned
+    path found candidates the in-memory path did not (608 more verified pairs at 880k)."""
+    from python_models.near_duplicates import Timings, _ann_pairs
+
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((4_000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    config = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=600)
+    assert shard_size(config) > len(vectors)  # one shard: the same graph as the single index
+    threshold = 0.3  # every neighbour the search returns is a candidate
+    single = _ann_pairs(vectors, threshold, config, Timings())
+    found, _, _, shards = near_dup_partitions.sharded_pairs(vectors, threshold, config, tmp_path)
+    assert len(shards) == 1
+    assert len(single.left) > 10_000
+    assert np.array_equal(found.left, single.left)
+    assert np.array_equal(found.right, single.right)
+    restored = near_dup_partitions.restore_index(shards[0].index, config, view=True)
+    assert (restored.expansion_search, restored.expansion_add) == (32, 32)
+
+
+def test_partitioned_verification_fetches_each_text_once_a_part(tmp_path):
+    """Past the budget the candidates are verified a chunk of 1,024 pairs at a time; a row in
+    pairs of several chunks (here 70 copies of one conversation: 2,415 pairs) had its texts
+    fetched and cut again in every chunk, and a side fetched again for its vector. Now each
+    (row, part) is fetched once, and the verified pairs are the in-memory path's."""
+    from collections import Counter
+
+    from python_models.near_duplicates import link_conversations
+    from tests.python_models.test_near_dup_index import WordEmbedder
+
+    texts = lake(300, range(0, 10))
+    texts.update({f"x{k:03d}": f"hi number {k} " + conversation(7) for k in range(70)})
+    ids = sorted(texts)
+    fetched: Counter = Counter()
+
+    def texts_of_ids(wanted, part):
+        fetched.update((w, "side" if part != "whole" else part) for w in wanted)
+        return [texts[w] for w in wanted]
+
+    def linked(config, root):
+        return link_conversations(
+            ids,
+            iter([(ids, [texts[i] for i in ids])]),
+            texts_of_ids,
+            config,
+            cache=EmbeddingCache(root),
+            embedder=WordEmbedder(),
+        )
+
+    whole = NearDupConfig(progress=False, exact_below=0)
+    reference = linked(whole, tmp_path / "whole")
+    fetched.clear()
+    tiny = NearDupConfig(progress=False, exact_below=0, memory_budget_mib=TINY)
+    assert partitioned(len(ids), WordEmbedder.dim, tiny)
+    assert Budget(TINY).pair_chunk() == 1_024
+    table = linked(tiny, tmp_path / "tiny")
+    expected = pairs_of(reference)
+    assert len(expected) > 2_000
+    assert pairs_of(table) == expected
+    assert clusters_of(table) == clusters_of(reference)
+    assert fetched[("x000", "whole")] == 1
+    assert max(n for (_, part), n in fetched.items() if part == "whole") == 1
+    # two sides (one key here), each fetched once: cut and encoded from the same fetch
+    assert max(fetched.values()) <= 2
+    # a full build with the persisted index keeps the signing's whole-text sets on disk: the
+    # verification fetches no whole text at all, and finds the same pairs
+    fetched.clear()
+    stored = link_with_index(
+        ids,
+        iter([(ids, [texts[i] for i in ids])]),
+        texts_of_ids,
+        tiny,
+        store=IndexStore(tmp_path / "results"),
+        cache=EmbeddingCache(tmp_path / "stored"),
+        embedder=WordEmbedder(),
+    )
+    assert pairs_of(stored) == expected
+    assert not [key for key in fetched if key[1] == "whole"]
+    assert fetched[("x000", "side")] >= 1 and max(fetched.values()) <= 2  # as above
+    assert not list((tmp_path / "results").rglob("near-dup-sets-*"))  # the sets are removed
+
+
+@pytest.mark.parametrize("window", [1, 7, 1 << 20])
+def test_shingle_sets_on_disk_read_back_as_put(tmp_path, window):
+    """Sets put in any order of rows and blocks are read back, any rows in any order, as the
+    in-memory sets give them, whatever the read window (a set longer than it on its own)."""
+    from python_models.lexical_overlap import shingle_sets
+
+    texts = [conversation(i)[: (i * 37) % 200] for i in range(60)]  # empty and short ones too
+    sets = shingle_sets(texts)
+    store = DiskShingles(tmp_path, len(texts), window=window)
+    for block in (np.arange(40, 60), np.array([3, 1, 2]), np.arange(4, 40), np.array([0])):
+        store.put(block, sets.take(block))
+    rows = np.array([59, 0, 7, 7, 33, 2, 58, 1])
+    got = store.take(rows)
+    assert got.offsets.tolist() == sets.take(rows).offsets.tolist()
+    assert got.values.tolist() == sets.take(rows).values.tolist()
+    assert len(store.take(np.zeros(0, dtype=np.int64))) == 0
+    fresh = DiskShingles(tmp_path / "fresh", 5)
+    with pytest.raises(KeyError):
+        fresh.take(np.array([1]))
