@@ -6,8 +6,9 @@ PYTHONPATH, so an older commit's worktree can be measured with this virtualenv),
 result and embedding caches in WORKDIR (empty: everything is embedded and scored). Every
 `--interval` s it reads the dbt process (the build's descendant running `cli() build`): its
 resident memory (VmRSS) and its own CPU seconds (user + system, its children not counted), and
-the model dbt last began (`dbt_project/logs/dbt.log`). Prints per model the dbt process's peak
-RSS and its own CPU seconds while that model was the last begun, then the whole build: wall
+the models running (begun and not finished in `dbt_project/logs/dbt.log`; dbt runs two at a
+time). Prints per model the dbt process's peak RSS and its own CPU seconds while that model ran
+(a model beside it counted too), then the whole build: wall
 seconds, the dbt process's own CPU, the CPU of every process of the build (this process's
 children, from `getrusage` once they are reaped: the CLI, dbt, the local pool) and the peak
 RSS. No record content is read or printed.
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import psutil
 
-BEGAN = re.compile(r"Began executing node model\.pixel\.([a-z_0-9]+)")
+EVENT = re.compile(r"(Began executing|Finished running) node model\.pixel\.([a-z_0-9]+)")
 
 
 def dbt_process(root: psutil.Process) -> psutil.Process | None:
@@ -48,16 +49,17 @@ def dbt_process(root: psutil.Process) -> psutil.Process | None:
     return None
 
 
-def last_model(log: Path, offset: int, current: str) -> tuple[int, str]:
-    """The model last begun in `log` past `offset` (the log grows; read only what is new)."""
+def model_events(log: Path, offset: int) -> tuple[int, list[tuple[bool, str]]]:
+    """(new offset, [(began?, model)]) of what `log` says past `offset` (read only what is new,
+    whole lines only)."""
     if not log.exists():
-        return offset, current
+        return offset, []
     with open(log, "rb") as handle:
         handle.seek(offset)
-        new = handle.read().decode("utf-8", "replace")
-        offset = handle.tell()
-    found = BEGAN.findall(new)
-    return offset, found[-1] if found else current
+        new = handle.read()
+    end = new.rfind(b"\n") + 1
+    text = new[:end].decode("utf-8", "replace")
+    return offset + end, [(what == "Began executing", name) for what, name in EVENT.findall(text)]
 
 
 def main() -> None:
@@ -105,21 +107,16 @@ def main() -> None:
             command, cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     top = psutil.Process(build.pid)
-    peak: dict[str, int] = defaultdict(int)
-    cpu_at_start: dict[str, float] = {}
-    cpu_last: dict[str, float] = {}
-    order: list[str] = []
-    model, dbt, dbt_cpu, peak_all = "(start)", None, 0.0, 0
+    peak: dict[str, int] = defaultdict(int)  # model -> peak RSS while it ran
+    cpu_began: dict[str, float] = {}  # model -> the dbt process's CPU when it began
+    cpu_used: dict[str, float] = {}  # model -> the dbt process's CPU while it ran
+    running: list[str] = []
+    dbt, dbt_cpu, peak_all = None, 0.0, 0
     samples = open(root / "rss.log", "w")  # noqa: SIM115 (closed below)
     while build.poll() is None:
         if dbt is None or not dbt.is_running():
             dbt = dbt_process(top)
-        offset, now = last_model(log, offset, model)
-        if now != model:
-            cpu_last[model] = dbt_cpu
-            model = now
-            order.append(model)
-            cpu_at_start[model] = dbt_cpu
+        rss = 0
         if dbt is not None:
             try:
                 rss = dbt.memory_info().rss
@@ -127,21 +124,30 @@ def main() -> None:
                 dbt_cpu = times.user + times.system
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 rss = 0
-            peak[model] = max(peak[model], rss)
-            peak_all = max(peak_all, rss)
-            elapsed = time.perf_counter() - started
-            samples.write(f"{elapsed:.1f} {rss >> 20} {dbt_cpu:.1f} {model}\n")
-            samples.flush()
+        offset, events = model_events(log, offset)
+        for began, name in events:
+            if began:
+                running.append(name)
+                cpu_began[name] = dbt_cpu
+            elif name in running:
+                running.remove(name)
+                cpu_used[name] = dbt_cpu - cpu_began[name]
+        for name in running:
+            peak[name] = max(peak[name], rss)
+        peak_all = max(peak_all, rss)
+        elapsed = time.perf_counter() - started
+        samples.write(f"{elapsed:.1f} {rss >> 20} {dbt_cpu:.1f} {','.join(running)}\n")
+        samples.flush()
         time.sleep(args.interval)
     samples.close()
-    cpu_last[model] = dbt_cpu
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     tree_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     print(f"build exit {build.returncode}, wall {wall:.1f} s, project {project}")
-    print(f"{'model':45s} {'peak RSS MiB':>12s} {'dbt CPU s':>10s}")
-    for name in order:
-        used = cpu_last.get(name, dbt_cpu) - cpu_at_start[name]
+    # models run two at a time (dbt threads): a model's figures include what ran beside it
+    print(f"{'model (while it ran)':45s} {'peak RSS MiB':>12s} {'dbt CPU s':>10s}")
+    for name in cpu_began:
+        used = cpu_used.get(name, dbt_cpu - cpu_began[name])
         print(f"{name:45s} {peak[name] >> 20:12d} {used:10.1f}")
     print(
         f"dbt process: peak RSS {peak_all >> 20} MiB, own CPU {dbt_cpu:.1f} s; "

@@ -228,7 +228,7 @@ def stage_results(
             pq.write_table(numbered, inputs / f"part-{index:06d}.parquet")
             sizes.append(table.num_rows)
             run.batches = index + 1
-        run.rows = rows = sum(sizes)
+        run.rows = sum(sizes)
         run.seconds["write_inputs"] = time.perf_counter() - started
         if not run.batches:
             return
@@ -262,29 +262,9 @@ def stage_results(
         # results come back to the driver through the object store (no Write tasks, no Parquet
         # written and read again), each as soon as it is done, and are handed on in input
         # order; all of them or an exception, so nothing half-done is returned
-        waiting: dict[int, list[pa.Table]] = {}  # batch -> its pieces back so far
-        back: dict[int, int] = {}  # batch -> its rows back so far
-        next_batch, returned = 0, 0
-        for part in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
-            numbers = part.column(BATCH_COLUMN)
-            for index in pc.unique(numbers).to_pylist():
-                piece = part.filter(pc.equal(numbers, index))
-                waiting.setdefault(index, []).append(piece)
-                back[index] = back.get(index, 0) + piece.num_rows
-                if back[index] > sizes[index]:
-                    raise RuntimeError(f"ray {name}: batch {index} came back with extra rows")
-            while next_batch < run.batches and back.get(next_batch, 0) == sizes[next_batch]:
-                if not sizes[next_batch]:  # an empty batch: nothing comes back for it
-                    next_batch += 1
-                    continue
-                done = pa.concat_tables(waiting.pop(next_batch)).sort_by(ROW_COLUMN)
-                returned += done.num_rows
-                next_batch += 1
-                yield done.drop_columns([BATCH_COLUMN, ROW_COLUMN]).select(schema.names).cast(
-                    schema
-                )
-        if returned != rows:
-            raise RuntimeError(f"ray {name}: {returned} rows came back, {rows} went in")
+        parts = dataset.iter_batches(batch_size=None, batch_format="pyarrow")
+        for done in in_input_order(parts, sizes, name):
+            yield done.drop_columns([BATCH_COLUMN, ROW_COLUMN]).select(schema.names).cast(schema)
         for done_file in pids.iterdir():
             pid, node, cpu = done_file.read_text().split()
             run.done_by[int(done_file.name)] = (int(pid), node)
@@ -298,6 +278,33 @@ def stage_results(
         _report(run)
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # conversation text never lingers
+
+
+def in_input_order(parts: Iterable[pa.Table], sizes: list[int], name: str) -> Iterator[pa.Table]:
+    """Results that come back in any order and cut in any way (`BATCH_COLUMN`, `ROW_COLUMN`
+    numbering each row), as one table per input batch in input order, each yielded as soon as
+    it and every batch before it are complete (`sizes`: the rows of each input batch; an empty
+    batch yields nothing). Holds only the batches finished ahead of an earlier one. Raises if a
+    batch comes back with extra rows or any row is missing at the end."""
+    waiting: dict[int, list[pa.Table]] = {}  # batch -> its pieces back so far
+    back: dict[int, int] = {}  # batch -> its rows back so far
+    next_batch, returned = 0, 0
+    for part in parts:
+        numbers = part.column(BATCH_COLUMN)
+        for index in pc.unique(numbers).to_pylist():
+            piece = part.filter(pc.equal(numbers, index))
+            waiting.setdefault(index, []).append(piece)
+            back[index] = back.get(index, 0) + piece.num_rows
+            if back[index] > sizes[index]:
+                raise RuntimeError(f"ray {name}: batch {index} came back with extra rows")
+        while next_batch < len(sizes) and back.get(next_batch, 0) == sizes[next_batch]:
+            if sizes[next_batch]:  # an empty batch: nothing comes back for it
+                done = pa.concat_tables(waiting.pop(next_batch)).sort_by(ROW_COLUMN)
+                returned += done.num_rows
+                yield done
+            next_batch += 1
+    if returned != sum(sizes):
+        raise RuntimeError(f"ray {name}: {returned} rows came back, {sum(sizes)} went in")
 
 
 REPORT_FILE = "stages.jsonl"
