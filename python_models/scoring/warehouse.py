@@ -799,118 +799,186 @@ def _redact_pairs_in_worker(pairs: pa.Table) -> pa.Table:
     return _redact_pairs_batch(pairs, _WORKER_DETECTOR)
 
 
-def _redact_pair_batches(
-    pairs: pa.Table, detector, workers: int, min_rows_per_worker: int, engine: str = "local"
-) -> pa.Table:
-    """`_redact_pairs_batch` over batches, in a pool of `workers` processes on big inputs, or
-    by Ray Data (PairRedactStage) with `engine` "ray"."""
-    batches = [pairs.slice(i, PAIR_BATCH_ROWS) for i in range(0, pairs.num_rows, PAIR_BATCH_ROWS)]
-    if engine == "ray" and batches:
-        from python_models.ray_stages import RayRun, run_stage
-
-        return run_stage(
-            PairRedactStage,
-            batches,
-            REDACTED_PAIRS_SCHEMA,
-            name="redact_pairs",
-            workers=workers,
-            run=RayRun(stage="redact_pairs"),
-        )
-    bar = progress(pairs.num_rows, "redacting pairs", unit="pair")
-    done = []
-    if workers <= 1 or pairs.num_rows <= 2 * min_rows_per_worker:
-        for batch in batches:
-            done.append(_redact_pairs_batch(batch, detector))
-            bar.update(batch.num_rows)
-    else:
-        for table in in_spawned_pool(
-            _redact_pairs_in_worker,
-            ((batch,) for batch in batches),
-            workers=workers,
-            initializer=_init_redactor,
-        ):
-            done.append(table)
-            bar.update(table.num_rows)
-    bar.close()
-    return pa.concat_tables(done) if done else REDACTED_PAIRS_SCHEMA.empty_table()
-
-
 def pair_key(prompt: list | None, chosen: str | None, rejected: str | None) -> str:
     """The content hash a pair's redaction is cached under."""
     return content_key(prompt or [], chosen or "", rejected or "")
 
 
-def redact_pairs_table(
-    pairs: pa.Table,
+_PAIR_TEXT_COLUMNS = ["prompt_messages", "chosen", "rejected", "pii_total"]
+
+
+def redact_pairs_table(pairs: pa.Table, detector=None, **options) -> pa.Table:
+    """`write_redacted_pairs` of `pairs` (cut in batches of PAIR_BATCH_ROWS) gathered in one
+    table (REDACTED_PAIRS_SCHEMA), in the order of `pairs`."""
+    done: list[pa.Table] = []
+    batches = (pairs.slice(i, PAIR_BATCH_ROWS) for i in range(0, pairs.num_rows, PAIR_BATCH_ROWS))
+    write_redacted_pairs(batches, detector, sink=done.append, total_rows=pairs.num_rows, **options)
+    return pa.concat_tables(done) if done else REDACTED_PAIRS_SCHEMA.empty_table()
+
+
+@dataclass
+class _PairBatch:
+    """One batch of pairs on its way: its cached rows and which rows still need redacting."""
+
+    pairs: pa.Table
+    keys: list[str]
+    found: np.ndarray
+    cached: pa.Table | None
+
+    def missing(self) -> pa.Table:
+        return self.pairs.take(pa.array(np.flatnonzero(~self.found), pa.int64()))
+
+
+def write_redacted_pairs(
+    batches: Iterable[pa.Table | pa.RecordBatch],
     detector=None,
     *,
+    sink: Callable[[pa.Table], object],
+    total_rows: int,
     workers: int = 1,
     min_rows_per_worker: int = 20_000,
     cache: ResultCache | None = None,
     stats: CacheStats | None = None,
     engine: str = "local",
-) -> pa.Table:
+) -> int:
     """Preference pairs (`pair_origin`, `pair_id`, `prompt_messages`, `chosen`, `rejected`)
-    with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA).
-    `detector=None` passes the text through (redaction switched off) with null counts. Big
-    inputs are redacted in `workers` processes (or by Ray Data with `engine` "ray"); with
-    `cache`, a pair whose text was redacted by the same PII version before is read back (keyed
-    by `pair_key`) on the driver, whichever engine redacts the rest."""
+    with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA), handed
+    to `sink` a batch at a time in batch order; returns how many pairs. `detector=None` passes
+    the text through (redaction switched off) with null counts. With more than
+    `2 * min_rows_per_worker` pairs (`total_rows`) they are redacted in `workers` processes (or
+    by Ray Data with `engine` "ray"); with `cache`, a pair whose text was redacted by the same
+    PII version before is read back (keyed by `pair_key`) on the driver, whichever engine
+    redacts the rest, and the new ones are written to the cache batch by batch. Only the
+    batches in flight are held (on Ray: every batch, until the job's results come back)."""
+    tables = (
+        batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+        for batch in batches
+    )
     if detector is None:
-        return pa.table(
-            {
-                **{n: pairs.column(n) for n in REDACTED_PAIRS_SCHEMA.names if n != "pii_total"},
-                "pii_total": pa.nulls(pairs.num_rows, pa.int32()),
-            }
-        ).cast(REDACTED_PAIRS_SCHEMA)
-    if cache is None:
-        if stats is not None:
-            stats.add("pair_redaction", pairs.num_rows, 0)
-        return _redact_pair_batches(pairs, detector, workers, min_rows_per_worker, engine)
+        count = 0
+        for table in tables:
+            sink(
+                pa.table(
+                    {
+                        **{
+                            n: table.column(n)
+                            for n in REDACTED_PAIRS_SCHEMA.names
+                            if n != "pii_total"
+                        },
+                        "pii_total": pa.nulls(table.num_rows, pa.int32()),
+                    }
+                ).cast(REDACTED_PAIRS_SCHEMA)
+            )
+            count += table.num_rows
+        return count
     from python_models.scoring.versions import group_version
 
     version = group_version("pii", "", True)
-    text_columns = ["prompt_messages", "chosen", "rejected", "pii_total"]
-    schema = pa.schema([REDACTED_PAIRS_SCHEMA.field(n) for n in text_columns])
-    keys = [
-        pair_key(prompt, good, bad)
-        for prompt, good, bad in zip(
-            pairs.column("prompt_messages").to_pylist(),
-            pairs.column("chosen").to_pylist(),
-            pairs.column("rejected").to_pylist(),
-            strict=True,
+    schema = pa.schema([REDACTED_PAIRS_SCHEMA.field(n) for n in _PAIR_TEXT_COLUMNS])
+    writer = cache.part_writer("pair_redaction", version, schema) if cache is not None else None
+
+    def looked_up() -> Iterator[_PairBatch]:
+        for table in tables:
+            if not table.num_rows:
+                continue
+            keys = [
+                pair_key(prompt, good, bad)
+                for prompt, good, bad in zip(
+                    table.column("prompt_messages").to_pylist(),
+                    table.column("chosen").to_pylist(),
+                    table.column("rejected").to_pylist(),
+                    strict=True,
+                )
+            ]
+            if cache is None:
+                yield _PairBatch(table, keys, np.zeros(len(keys), dtype=bool), None)
+            else:
+                found, cached = cache.get_many("pair_redaction", version, keys, schema)
+                yield _PairBatch(table, keys, found, cached)
+
+    count = 0
+
+    def finish(batch: _PairBatch, fresh: pa.Table | None) -> None:
+        """The batch's rows, cached or freshly redacted, to the sink; the new ones cached."""
+        nonlocal count
+        missing = np.flatnonzero(~batch.found)
+        fresh = fresh.select(_PAIR_TEXT_COLUMNS) if fresh is not None else schema.empty_table()
+        if writer is not None and missing.size:
+            writer.add([batch.keys[i] for i in missing], fresh, known_missing=cache.mode == "use")
+        if stats is not None:
+            stats.add("pair_redaction", int(missing.size), int(batch.found.sum()))
+        if batch.cached is None:
+            texts = fresh
+        else:  # row i: its cached row, or its row among the freshly redacted ones
+            rows = len(batch.keys)
+            rank = np.cumsum(~batch.found) - 1
+            position = np.where(batch.found, np.arange(rows), rows + rank)
+            texts = pa.concat_tables([batch.cached, fresh]).take(pa.array(position, pa.int64()))
+        sink(
+            pa.table(
+                {
+                    "pair_origin": batch.pairs.column("pair_origin"),
+                    "pair_id": batch.pairs.column("pair_id"),
+                    **{n: texts.column(n) for n in _PAIR_TEXT_COLUMNS},
+                },
+                schema=REDACTED_PAIRS_SCHEMA,
+            )
         )
-    ]
-    found, cached = cache.get_many("pair_redaction", version, keys, schema)
-    missing = np.flatnonzero(~found)
-    fresh = _redact_pair_batches(
-        pairs.take(pa.array(missing, pa.int64())),
-        detector,
-        workers,
-        min_rows_per_worker,
-        engine,
-    ).select(text_columns)
-    cache.put_many(
-        "pair_redaction",
-        version,
-        [keys[i] for i in missing],
-        fresh,
-        known_missing=cache.mode == "use",
-    )
-    if stats is not None:
-        stats.add("pair_redaction", int(missing.size), int(found.sum()))
-    # row i: its cached row, or its row among the freshly redacted ones
-    rank = np.cumsum(~found) - 1
-    position = np.where(found, np.arange(len(keys)), len(keys) + rank)
-    merged = pa.concat_tables([cached, fresh]).take(pa.array(position, pa.int64()))
-    return pa.table(
-        {
-            "pair_origin": pairs.column("pair_origin"),
-            "pair_id": pairs.column("pair_id"),
-            **{n: merged.column(n) for n in text_columns},
-        },
-        schema=REDACTED_PAIRS_SCHEMA,
-    )
+        count += batch.pairs.num_rows
+
+    # batches with nothing to redact go straight on when no batch before them is still being
+    # redacted; otherwise they wait in `pending` for it, so the order stays the input's
+    pending: deque[_PairBatch] = deque()
+
+    def to_redact() -> Iterator[pa.Table]:
+        for batch in looked_up():
+            if batch.found.all() and not pending:
+                finish(batch, None)
+                continue
+            pending.append(batch)
+            if not batch.found.all():
+                yield batch.missing()
+
+    def redacted() -> Iterator[pa.Table]:
+        if engine == "ray":
+            from python_models.ray_stages import RayRun, stage_results
+
+            yield from stage_results(
+                PairRedactStage,
+                to_redact(),
+                REDACTED_PAIRS_SCHEMA,
+                name="redact_pairs",
+                workers=workers,
+                run=RayRun(stage="redact_pairs"),
+            )
+        elif workers <= 1 or total_rows <= 2 * min_rows_per_worker:
+            for missing in to_redact():
+                yield _redact_pairs_batch(missing, detector)
+        else:
+            yield from in_spawned_pool(
+                _redact_pairs_in_worker,
+                ((missing,) for missing in to_redact()),
+                workers=workers,
+                initializer=_init_redactor,
+            )
+
+    bar = progress(total_rows, "redacting pairs", unit="pair")
+    try:
+        for fresh in redacted():
+            while pending[0].found.all():  # waited for the batch now back
+                finish(pending.popleft(), None)
+            finish(pending.popleft(), fresh)
+            bar.update(fresh.num_rows)
+        while pending:
+            finish(pending.popleft(), None)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    bar.close()
+    if writer is not None:
+        writer.close()
+    return count
 
 
 # The stages the Ray engine runs (python_models/ray_stages.run_stage builds one per actor)
