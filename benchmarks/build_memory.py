@@ -19,6 +19,7 @@ RSS. No record content is read or printed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -163,7 +164,10 @@ def main() -> None:
             cwd=project, env=env, check=True, capture_output=True,
         )  # fmt: skip
         manifest = json.loads((out / "manifest.json").read_text())
-        print(f"export content_sha256 {manifest['content_sha256']}")
+        # the files' digests only: content_sha256 also covers the git commit (config_lock)
+        files = sorted((f["path"], f["sha256"]) for f in manifest["files"])
+        digest = hashlib.sha256(json.dumps(files).encode()).hexdigest()
+        print(f"export content_sha256 {manifest['content_sha256']}, files' digest {digest}")
 
 
 if __name__ == "__main__":
