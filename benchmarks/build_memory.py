@@ -71,11 +71,20 @@ def main() -> None:
     parser.add_argument("--engine", default="local")
     parser.add_argument("--interval", type=float, default=1.0)
     parser.add_argument("--export", action="store_true", help="export after, print its digest")
+    parser.add_argument("--select", default=None, help="dbt node selection (a model alone)")
+    parser.add_argument("--vars", default=None, help="extra dbt vars, a JSON object")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="build into WORKDIR's warehouse and caches as they are (with --select: one model "
+        "again on a built warehouse), not into an emptied WORKDIR",
+    )
     args = parser.parse_args()
     project = args.project.resolve()
     root = args.workdir.resolve()
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
+    if not args.reuse:
+        shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "PYTHONPATH": str(project),
@@ -100,10 +109,12 @@ def main() -> None:
         str(root / "w.duckdb"),
         "--engine",
         args.engine,
+        *(["--select", args.select] if args.select else []),
+        *(["--vars", args.vars] if args.vars else []),
     ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    with open(root / "build.log", "w") as out:
+    with open(root / f"build{'-' + args.select if args.select else ''}.log", "w") as out:
         build = subprocess.Popen(
             command, cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT
         )
@@ -113,7 +124,7 @@ def main() -> None:
     cpu_used: dict[str, float] = {}  # model -> the dbt process's CPU while it ran
     running: list[str] = []
     dbt, dbt_cpu, peak_all = None, 0.0, 0
-    samples = open(root / "rss.log", "w")  # noqa: SIM115 (closed below)
+    samples = open(root / f"rss{'-' + args.select if args.select else ''}.log", "w")  # noqa: SIM115 (closed below)
     while build.poll() is None:
         if dbt is None or not dbt.is_running():
             dbt = dbt_process(top)
