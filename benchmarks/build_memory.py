@@ -6,8 +6,8 @@ PYTHONPATH, so an older commit's worktree can be measured with this virtualenv),
 result and embedding caches in WORKDIR (empty: everything is embedded and scored). Every
 `--interval` s it reads the dbt process (the build's descendant running `cli() build`): its
 resident memory (VmRSS) and its own CPU seconds (user + system, its children not counted), and
-the models running (begun and not finished in `dbt_project/logs/dbt.log`; dbt runs two at a
-time). Prints per model the dbt process's peak RSS and its own CPU seconds while that model ran
+the models running (begun and not finished in dbt's log, WORKDIR/dbt-logs/dbt.log; dbt runs two
+at a time). Prints per model the dbt process's peak RSS and its own CPU seconds while that model ran
 (a model beside it counted too), then the whole build: wall
 seconds, the dbt process's own CPU, the CPU of every process of the build (this process's
 children, from `getrusage` once they are reaped: the CLI, dbt, the local pool) and the peak
@@ -96,7 +96,9 @@ def main() -> None:
         ),
     }
     env.pop("RAY_ADDRESS", None)
-    log = project / "dbt_project" / "logs" / "dbt.log"
+    # dbt's log of this run alone (another build of the same checkout logs elsewhere)
+    env["DBT_LOG_PATH"] = str(root / "dbt-logs")
+    log = root / "dbt-logs" / "dbt.log"
     offset = log.stat().st_size if log.exists() else 0
     command = [
         sys.executable,
