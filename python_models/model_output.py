@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from python_models.near_dup_output import relation_over, run_folder
@@ -59,13 +60,55 @@ class ParquetSink:
         return self.path
 
 
+def input_batches(
+    relation, path: Path, rows: int, ordered_by: str | None = None
+) -> Iterator[pa.RecordBatch]:
+    """The rows of a DuckDB `relation` (ordered by the caller) in batches of exactly `rows`
+    (the last may be shorter), in the relation's order. DuckDB first writes them to the Parquet
+    file `path` in one query that completes, and the batches are read back from the file: no
+    DuckDB result stays open while the caller works on them. An open result holds a checkpoint
+    lock on the tables it reads, and another model's commit that checkpoints then spins on
+    that lock until the result is closed: in a local build `int_preference_pairs_built`'s
+    commit spun for as long as conversation scoring streamed its input (634 s and ~65 CPU-s at
+    100 k records; session 12, docs/benchmarks.md). With `ordered_by` (a column the relation
+    is ordered by, ascending) the order read back is checked: a file out of order raises."""
+    relation.write_parquet(str(path), compression="zstd")
+    last = None
+    for batch in _exact_batches(path, rows):
+        if ordered_by is not None and batch.num_rows:
+            keys = batch.column(ordered_by)
+            if (last is not None and keys[0].as_py() < last) or (
+                batch.num_rows > 1
+                and pc.any(pc.less(keys.slice(1), keys.slice(0, batch.num_rows - 1))).as_py()
+            ):
+                raise RuntimeError(f"{path.name} came back out of {ordered_by} order")
+            last = keys[batch.num_rows - 1].as_py()
+        yield batch
+
+
+def _exact_batches(path: Path, rows: int) -> Iterator[pa.RecordBatch]:
+    """The file's rows in batches of exactly `rows` (the last may be shorter)."""
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+        pending.append(batch)
+        held += batch.num_rows
+        while held >= rows:  # whatever the file's row groups
+            table = pa.Table.from_batches(pending)
+            yield from table.slice(0, rows).combine_chunks().to_batches()
+            rest = table.slice(rows)
+            pending, held = rest.combine_chunks().to_batches(), rest.num_rows
+    if held:
+        yield from pa.Table.from_batches(pending).combine_chunks().to_batches()
+
+
 @contextmanager
 def model_output(session, schema: pa.Schema, name: str) -> Iterator[ModelOutput]:
     """A sink for the model's rows (``output.sink``) in a fresh run folder; after the block
     ``output.relation`` is a DuckDB relation over them (on ``session``) for the model to return.
     If the block raises, the folder is removed at once and nothing is returned."""
     with run_folder(runs_root()) as folder:
-        output = ModelOutput(ParquetSink(folder / f"{name}.parquet", schema))
+        output = ModelOutput(ParquetSink(folder / f"{name}.parquet", schema), folder)
         try:
             yield output
         finally:
@@ -76,9 +119,9 @@ def model_output(session, schema: pa.Schema, name: str) -> Iterator[ModelOutput]
 class ModelOutput:
     """What :func:`model_output` yields: the sink, and after the block the relation."""
 
-    def __init__(self, sink: ParquetSink) -> None:
-        self.sink = sink
+    def __init__(self, sink: ParquetSink, folder: Path) -> None:
+        self.sink, self.folder = sink, folder  # the run folder: inputs may be written there too
         self.relation = None
 
 
-__all__ = ["RUNS", "ModelOutput", "ParquetSink", "model_output", "runs_root"]
+__all__ = ["RUNS", "ModelOutput", "ParquetSink", "input_batches", "model_output", "runs_root"]

@@ -271,3 +271,60 @@ def test_ray_results_missing_or_extra_rows_raise() -> None:
         list(in_input_order(iter([rows.slice(0, 3)]), [2, 2], "test"))
     with pytest.raises(RuntimeError, match="extra rows"):
         list(in_input_order(iter([rows, rows.slice(0, 1)]), [2, 2], "test"))
+
+
+def _warehouse(tmp_path, rows: int = 30_000):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), config={"preserve_insertion_order": False})
+    con.execute(
+        "create table src as select 'c' || lpad((9 * range % 30011)::varchar, 6, '0') as id,"
+        " repeat('x', 50) as text from range(?)",
+        [rows],
+    )
+    return con
+
+
+def test_input_batches_are_the_relation_in_order_in_batches_of_exactly_n(tmp_path) -> None:
+    from python_models.model_output import input_batches
+
+    con = _warehouse(tmp_path)
+    relation = con.table("src").order("id")
+    expected = relation.to_arrow_table()
+    batches = list(input_batches(relation, tmp_path / "in.parquet", 4096, ordered_by="id"))
+    assert [b.num_rows for b in batches] == [4096] * 7 + [30_000 - 7 * 4096]
+    assert pa.Table.from_batches(batches).equals(expected)
+    with pytest.raises(RuntimeError, match="out of id order"):
+        list(input_batches(con.table("src").order("id desc"), tmp_path / "x.parquet", 4096, "id"))
+
+
+def test_no_duckdb_result_stays_open_while_the_batches_are_worked_on(tmp_path) -> None:
+    """Another connection checkpoints while the batches are consumed. A result streamed with
+    `fetch_arrow_reader` (the old way) holds the table's checkpoint lock: the same checkpoint
+    then waits (spinning) until the stream is closed."""
+    import threading
+
+    from python_models.model_output import input_batches
+
+    con = _warehouse(tmp_path)
+    other = con.cursor()
+
+    def checkpoint() -> threading.Thread:
+        other.execute("insert into src values ('new', 'y')")
+        thread = threading.Thread(target=other.execute, args=("checkpoint",), daemon=True)
+        thread.start()
+        return thread
+
+    for number, _ in enumerate(input_batches(con.table("src").order("id"), tmp_path / "in", 512)):
+        if number == 2:
+            done = checkpoint()
+            done.join(timeout=30)
+            assert not done.is_alive()  # nothing of ours held it
+    streaming = con.cursor()
+    reader = streaming.table("src").order("id").fetch_arrow_reader(512)
+    reader.read_next_batch()
+    waiting = checkpoint()
+    waiting.join(timeout=3)
+    assert waiting.is_alive()  # the open stream holds the lock
+    reader.close()
+    streaming.close()
+    waiting.join(timeout=30)
+    assert not waiting.is_alive()

@@ -16,7 +16,7 @@ redacted batch goes to a Parquet run folder as it is done (python_models/model_o
 import os
 
 from pixel_config.values import flag
-from python_models.model_output import model_output
+from python_models.model_output import input_batches, model_output
 from python_models.ray_stages import engine_connection
 from python_models.result_cache import CacheStats, ResultCache
 from python_models.scoring.warehouse import (
@@ -37,17 +37,16 @@ def model(dbt, session):
     scoring_workers = int(dbt.config.get("scoring_workers"))
     mode = str(dbt.config.get("result_cache"))
     stats = CacheStats()
-    # count before opening the reader: another query on the connection would end its stream
     total_rows = pairs.count("*").fetchone()[0]
-    batches = pairs.project(columns).fetch_arrow_reader(PAIR_BATCH_ROWS)
     # each batch is written to a run folder as it is done; the model returns a relation over
-    # the file (python_models/model_output.py), so memory does not grow with the pairs
+    # the file (python_models/model_output.py), so memory does not grow with the pairs. The
+    # input is written there first and read back: no DuckDB result stays open meanwhile
     with (
         engine_connection(engine if redact else "local"),
         model_output(session, REDACTED_PAIRS_SCHEMA, "redacted_pairs") as output,
     ):
         write_redacted_pairs(
-            batches,
+            input_batches(pairs.project(columns), output.folder / "input.parquet", PAIR_BATCH_ROWS),
             LazyPiiDetector() if redact else None,  # built only when a pair is not cached
             sink=output.sink,
             total_rows=total_rows,

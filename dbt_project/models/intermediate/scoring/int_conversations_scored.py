@@ -28,7 +28,7 @@ docs/scaling.md); the cache is read and written on the driver either way.
 import os
 
 from pixel_config.values import flag
-from python_models.model_output import model_output
+from python_models.model_output import input_batches, model_output
 from python_models.ray_stages import engine_connection
 
 BATCH_ROWS = 4_096
@@ -44,11 +44,12 @@ def model(dbt, session):
     # each scored batch is written to a run folder as it is done; the model returns a relation
     # over the file (python_models/model_output.py): memory stays flat however many batches
     with engine_connection(engine), model_output(session, SCORES_SCHEMA, "scores") as output:
-        _model(dbt, engine, batch_rows, output.sink)
+        _model(dbt, engine, batch_rows, output)
     return output.relation
 
 
-def _model(dbt, engine: str, batch_rows: int, sink) -> None:
+def _model(dbt, engine: str, batch_rows: int, output) -> None:
+    sink = output.sink
     conversations = dbt.ref("int_conversations_split")
     with_messages = dbt.ref("int_conversations_scoring_input")  # the messages joined in SQL
     redact = flag(dbt.config.get("pii_redaction_enabled"))
@@ -65,12 +66,13 @@ def _model(dbt, engine: str, batch_rows: int, sink) -> None:
             from python_models.scoring.warehouse import LazyPiiDetector
 
             detector = LazyPiiDetector()
-        # count before opening the reader: another query on the connection would end its stream
         total_rows = conversations.count("*").fetchone()[0]
-        batches = (
-            with_messages.project("conversation_id, messages")
-            .order("conversation_id")
-            .fetch_arrow_reader(batch_rows)
+        # written to the run folder and read back: no DuckDB result stays open while scoring
+        batches = input_batches(
+            with_messages.project("conversation_id, messages").order("conversation_id"),
+            output.folder / "input.parquet",
+            batch_rows,
+            ordered_by="conversation_id",
         )
         results = cached_groups(
             "",
@@ -110,12 +112,14 @@ def _model(dbt, engine: str, batch_rows: int, sink) -> None:
         .order("conversation_id")
         .to_arrow_table()
     )
-    # count before opening the reader: another query on the connection would end its stream
     total_rows = conversations.count("*").fetchone()[0]
-    batches = (
-        with_messages.project("conversation_id, messages, category")
-        .order("conversation_id")
-        .fetch_arrow_reader(batch_rows)
+    # written to the run folder and read back: no DuckDB result stays open while scoring (an
+    # open one made another model's commit spin on its checkpoint lock: model_output.py)
+    batches = input_batches(
+        with_messages.project("conversation_id, messages, category").order("conversation_id"),
+        output.folder / "input.parquet",
+        batch_rows,
+        ordered_by="conversation_id",
     )
     run = ScoringRun()
     results = cached_groups(get_embedder("default").model_id, redact=redact, mode=cache_mode)
