@@ -7,7 +7,8 @@ and processes one batch file with the stage class, built once per worker process
 there for the build's later jobs of the stage: session 6, docs/benchmarks.md), and takes each
 batch's result back through Ray's object store (no Write tasks: they ran in more Ray worker
 processes beside the stage's, competing for the cores; session 5), putting them in input
-order. A task whose worker dies is retried in another worker (Ray Data's default for tasks); a
+order as each comes back (`stage_results`: a caller that writes each result on keeps none of
+them). A task whose worker dies is retried in another worker (Ray Data's default for tasks); a
 job that still fails raises, the run folder is removed, and the dbt model fails before it
 writes a table, so nothing half-written reaches a mart. Row counts are checked on the way back.
 
@@ -172,11 +173,40 @@ def run_stage(
     run: RayRun | None = None,
 ) -> pa.Table:
     """`stage` (a class: built once per worker process, called on an Arrow table, returning
-    one) over `batches` on the connected cluster; the results in input order, in `schema`.
+    one) over `batches` on the connected cluster; the results in input order, in `schema`:
+    `stage_results` gathered in one table."""
+    parts = list(
+        stage_results(
+            stage,
+            batches,
+            schema,
+            name=name,
+            constructor_kwargs=constructor_kwargs,
+            workers=workers,
+            run=run,
+        )
+    )
+    return pa.concat_tables(parts) if parts else schema.empty_table()
+
+
+def stage_results(
+    stage: type,
+    batches: Iterable[pa.Table],
+    schema: pa.Schema,
+    *,
+    name: str,
+    constructor_kwargs: dict | None = None,
+    workers: int = 0,
+    run: RayRun | None = None,
+) -> Iterator[pa.Table]:
+    """`stage` over `batches` on the connected cluster, each input batch's result (in
+    `schema`) yielded in input order as soon as it and every batch before it are back: the
+    driver holds the batches that finished ahead of an earlier one, not every result.
 
     `workers` caps the tasks running at once (0: one per CPU of the cluster). Each finished
     batch leaves its worker's PID and node in the run folder's `pids/` (the build log counts
-    the nodes; the fault test kills a worker by it).
+    the nodes; the fault test kills a worker by it). The run's `ray_job` seconds include the
+    time the caller spends between results.
     """
     import ray.data
 
@@ -190,18 +220,18 @@ def run_stage(
     (folder / LOADS_FOLDER).mkdir()
     try:
         started = time.perf_counter()
-        rows = 0
+        sizes: list[int] = []  # rows of each input batch
         for index, table in enumerate(batches):
             numbered = table.append_column(
                 BATCH_COLUMN, pa.array(np.full(table.num_rows, index, np.int64))
             ).append_column(ROW_COLUMN, pa.array(np.arange(table.num_rows, dtype=np.int64)))
             pq.write_table(numbered, inputs / f"part-{index:06d}.parquet")
-            rows += table.num_rows
+            sizes.append(table.num_rows)
             run.batches = index + 1
-        run.rows = rows
+        run.rows = sum(sizes)
         run.seconds["write_inputs"] = time.perf_counter() - started
         if not run.batches:
-            return schema.empty_table()
+            return
 
         started = time.perf_counter()
         run.actors = max(1, min(workers or run.cpus or 1, run.batches))
@@ -230,31 +260,51 @@ def run_stage(
             num_cpus=1,
         )
         # results come back to the driver through the object store (no Write tasks, no Parquet
-        # written and read again), each as soon as it is done; all of them or an exception, so
-        # nothing half-done is returned
-        parts = list(dataset.iter_batches(batch_size=None, batch_format="pyarrow"))
-        for done in pids.iterdir():
-            pid, node, cpu = done.read_text().split()
-            run.done_by[int(done.name)] = (int(pid), node)
-            run.batch_cpu[int(done.name)] = float(cpu)
+        # written and read again), each as soon as it is done, and are handed on in input
+        # order; all of them or an exception, so nothing half-done is returned
+        parts = dataset.iter_batches(batch_size=None, batch_format="pyarrow")
+        for done in in_input_order(parts, sizes, name):
+            yield done.drop_columns([BATCH_COLUMN, ROW_COLUMN]).select(schema.names).cast(schema)
+        for done_file in pids.iterdir():
+            pid, node, cpu = done_file.read_text().split()
+            run.done_by[int(done_file.name)] = (int(pid), node)
+            run.batch_cpu[int(done_file.name)] = float(cpu)
         for load in (folder / LOADS_FOLDER).iterdir():
             wall, cpu = load.read_text().split()
             run.load_seconds.append(float(wall))
             run.load_cpu.append(float(cpu))
         run.seconds["ray_job"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        order = [(BATCH_COLUMN, "ascending"), (ROW_COLUMN, "ascending")]
-        result = pa.concat_tables(parts).sort_by(order) if parts else schema.empty_table()
-        if result.num_rows != rows:
-            raise RuntimeError(f"ray {name}: {result.num_rows} rows came back, {rows} went in")
-        result = result.drop_columns([BATCH_COLUMN, ROW_COLUMN]).select(schema.names).cast(schema)
-        run.seconds["read_results"] = time.perf_counter() - started
         print(run.summary(), flush=True)  # the build log: counts and seconds only
         _report(run)
-        return result
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # conversation text never lingers
+
+
+def in_input_order(parts: Iterable[pa.Table], sizes: list[int], name: str) -> Iterator[pa.Table]:
+    """Results that come back in any order and cut in any way (`BATCH_COLUMN`, `ROW_COLUMN`
+    numbering each row), as one table per input batch in input order, each yielded as soon as
+    it and every batch before it are complete (`sizes`: the rows of each input batch; an empty
+    batch yields nothing). Holds only the batches finished ahead of an earlier one. Raises if a
+    batch comes back with extra rows or any row is missing at the end."""
+    waiting: dict[int, list[pa.Table]] = {}  # batch -> its pieces back so far
+    back: dict[int, int] = {}  # batch -> its rows back so far
+    next_batch, returned = 0, 0
+    for part in parts:
+        numbers = part.column(BATCH_COLUMN)
+        for index in pc.unique(numbers).to_pylist():
+            piece = part.filter(pc.equal(numbers, index))
+            waiting.setdefault(index, []).append(piece)
+            back[index] = back.get(index, 0) + piece.num_rows
+            if back[index] > sizes[index]:
+                raise RuntimeError(f"ray {name}: batch {index} came back with extra rows")
+        while next_batch < len(sizes) and back.get(next_batch, 0) == sizes[next_batch]:
+            if sizes[next_batch]:  # an empty batch: nothing comes back for it
+                done = pa.concat_tables(waiting.pop(next_batch)).sort_by(ROW_COLUMN)
+                returned += done.num_rows
+                yield done
+            next_batch += 1
+    if returned != sum(sizes):
+        raise RuntimeError(f"ray {name}: {returned} rows came back, {sum(sizes)} went in")
 
 
 REPORT_FILE = "stages.jsonl"

@@ -170,9 +170,93 @@ class ResultCache:
         tmp.rename(directory / part)
         return int(keep.sum())
 
+    def part_writer(self, name: str, version: str, schema: pa.Schema) -> PartWriter:
+        """A new part of ``name`` at ``version`` written a chunk at a time
+        (:class:`PartWriter`): a run that computes its rows batch by batch keeps none of them."""
+        return PartWriter(self, name, version, schema)
+
     def clear(self, name: str | None = None) -> None:
         """Delete every version of ``name`` (all results when None)."""
         shutil.rmtree(self.root / _safe(name) if name else self.root, ignore_errors=True)
+
+
+class PartWriter:
+    """One part of a result cache written chunk by chunk, as a run computes its rows.
+
+    :meth:`add` takes what :meth:`ResultCache.put_many` takes and writes the rows not cached
+    (each chunk sorted by key, as one row group or more) to a temporary file; :meth:`close`
+    renames it into the cache, :meth:`abort` removes it (a failed run leaves nothing). Until
+    then no lookup sees the rows. With ``known_missing`` the caller has just looked the keys up
+    and found none; otherwise each chunk's keys are checked against the parts stored when the
+    writer was opened, reading only the row groups in the chunk's key range. A key repeated in
+    one chunk is written once; keys are expected to be unique over a run (conversation ids)."""
+
+    def __init__(self, cache: ResultCache, name: str, version: str, schema: pa.Schema) -> None:
+        self.cache, self.name, self.version = cache, name, version
+        self.schema = pa.schema([pa.field("key", pa.string()), *schema])
+        self.rows = 0
+        self._stored = cache._parts(name, version)  # the parts before this run's
+        self._writer: pq.ParquetWriter | None = None
+        self._tmp: Path | None = None
+        self._final: Path | None = None
+
+    def add(self, keys: Sequence[str], rows: pa.Table, *, known_missing: bool = False) -> int:
+        """Write ``rows`` (aligned with ``keys``) not yet cached; returns how many."""
+        if self.cache.mode == "off" or not len(keys):
+            return 0
+        keys_array = pa.array(keys, type=pa.string())
+        keep = np.zeros(len(keys), dtype=bool)
+        _, first = np.unique(np.asarray(keys, dtype=object), return_index=True)
+        keep[first] = True
+        if not known_missing:
+            keep &= ~_stored_in_range(self._stored, keys_array)
+        if not keep.any():
+            return 0
+        index = pa.array(np.flatnonzero(keep))
+        table = rows.take(index).add_column(0, "key", keys_array.take(index))
+        table = table.sort_by("key").select(self.schema.names).cast(self.schema)
+        if self._writer is None:
+            directory = self.cache._dir(self.name, self.version)
+            directory.mkdir(parents=True, exist_ok=True)
+            part = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
+            self._tmp, self._final = directory / f".{part}.tmp", directory / part
+            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+        self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        self.rows += table.num_rows
+        return table.num_rows
+
+    def close(self) -> Path | None:
+        """The part, now in the cache (None when no row was written)."""
+        if self._writer is None:
+            return None
+        self._writer.close()
+        self._writer = None
+        assert self._tmp is not None and self._final is not None
+        self._tmp.rename(self._final)
+        return self._final
+
+    def abort(self) -> None:
+        """Drop what was written: no part reaches the cache."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+
+
+def _stored_in_range(parts: Sequence[Path], keys: pa.Array) -> np.ndarray:
+    """A mask over ``keys``: true where a part holds the key. Only the row groups whose key
+    range meets ``keys``' are read (parts are key-sorted in small row groups)."""
+    found = np.zeros(len(keys), dtype=bool)
+    if not parts or not len(keys):
+        return found
+    key = pc.field("key")
+    wanted = (key >= pc.min(keys).as_py()) & (key <= pc.max(keys).as_py()) & key.isin(keys)
+    for part in parts:
+        stored = pq.read_table(part, columns=["key"], filters=wanted).column("key")
+        at = pc.index_in(stored, value_set=keys).drop_null()
+        found[at.to_numpy(zero_copy_only=False)] = True
+    return found
 
 
 def _nulls(schema: pa.Schema, rows: int) -> pa.Table:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 
 from python_models.language import conversation_language, unsupported_scorers
 from python_models.progress import progress
-from python_models.result_cache import CacheStats, ResultCache, content_key
+from python_models.result_cache import CacheStats, PartWriter, ResultCache, content_key
 from python_models.scoring.category import UNCATEGORIZED, CategoryModel, fit_category_model
 from python_models.scoring.category_cache import cached_category_model
 from python_models.scoring.coherence import references_digest
@@ -143,7 +143,8 @@ class CachedGroups:
     cache: ResultCache
     versions: dict[str, str]  # group -> version (only the groups this run caches)
     stats: CacheStats = field(default_factory=CacheStats)
-    fresh: dict[str, list[tuple[list[str], pa.Table]]] = field(default_factory=dict)
+    # group -> the part its computed rows go to, batch by batch (none kept in memory)
+    writers: dict[str, PartWriter] = field(default_factory=dict)
 
     def lookup(self, table: pa.Table) -> Lookup:
         """Per group: found mask, the cached columns and the keys, aligned with the rows of
@@ -164,7 +165,8 @@ class CachedGroups:
         return [frozenset(uncached | {g for g, m in missing.items() if m[i]}) for i in range(rows)]
 
     def merge(self, fresh: pa.Table, found: Lookup) -> pa.Table:
-        """`fresh` with each group's cached rows put in; the computed rows kept to store."""
+        """`fresh` with each group's cached rows put in; the computed rows written to the
+        group's new part (stored by `store`)."""
         for group, (mask, cached, keys) in found.items():
             hit = pa.array(mask)
             for name in GROUP_COLUMNS[group]:
@@ -174,18 +176,26 @@ class CachedGroups:
             self.stats.add(group, int(computed.size), int(mask.sum()))
             if computed.size:
                 rows = fresh.select(list(GROUP_COLUMNS[group])).take(pa.array(computed))
-                self.fresh.setdefault(group, []).append(([keys[i] for i in computed], rows))
+                if group not in self.writers:
+                    self.writers[group] = self.cache.part_writer(
+                        group, self.versions[group], _group_schema(group)
+                    )
+                self.writers[group].add(
+                    [keys[i] for i in computed], rows, known_missing=self.cache.mode == "use"
+                )
         return fresh
 
     def store(self) -> None:
-        """Write every group's computed rows (one part per group per run)."""
-        for group, chunks in self.fresh.items():
-            keys = [key for chunk_keys, _ in chunks for key in chunk_keys]
-            rows = pa.concat_tables(rows for _, rows in chunks)
-            self.cache.put_many(
-                group, self.versions[group], keys, rows, known_missing=self.cache.mode == "use"
-            )
-        self.fresh.clear()
+        """Put every group's computed rows in the cache (one part per group per run)."""
+        for writer in self.writers.values():
+            writer.close()
+        self.writers.clear()
+
+    def abort(self) -> None:
+        """Drop the rows computed so far (a run that failed stores nothing)."""
+        for writer in self.writers.values():
+            writer.abort()
+        self.writers.clear()
 
 
 def cached_groups(
@@ -361,7 +371,21 @@ def score_conversations(
     batches: Iterable[pa.RecordBatch],
     category_sample: pa.Table,
     uncategorized: pa.Table,
+    **options,
+) -> pa.Table:
+    """`write_scores` gathered in one table (SCORES_SCHEMA), in batch order: for callers that
+    want the scores in memory (tests, benchmarks); the build writes them on."""
+    scored: list[pa.Table] = []
+    write_scores(batches, category_sample, uncategorized, sink=scored.append, **options)
+    return pa.concat_tables(scored) if scored else SCORES_SCHEMA.empty_table()
+
+
+def write_scores(
+    batches: Iterable[pa.RecordBatch],
+    category_sample: pa.Table,
+    uncategorized: pa.Table,
     *,
+    sink: Callable[[pa.Table], object],
     embedder=None,
     cache=None,
     run: ScoringRun | None = None,
@@ -371,8 +395,11 @@ def score_conversations(
     redact: bool = True,
     results: CachedGroups | None = None,
     engine: str = "local",
-) -> pa.Table:
-    """Scores of every conversation in `batches` (schema SCORES_SCHEMA), in batch order.
+) -> int:
+    """Scores of every conversation in `batches` (schema SCORES_SCHEMA), handed to `sink` a
+    batch at a time, in batch order; returns how many conversations were scored. Nothing is
+    kept here once `sink` has its batch (nor in the result cache's writers: each batch's
+    computed rows go to disk as they come), so memory does not grow with the input.
 
     `batches` carry `conversation_id`, `messages` and `category`. `category_sample` holds the
     categorized conversations the category model is fitted on and `uncategorized` the ones it
@@ -448,58 +475,60 @@ def score_conversations(
         run.workers = 1  # workers load the default embedder; a caller's own stays in-process
     work = _with_cached(with_vectors(), results)
     bar = progress(total_rows or None, "scoring")
-    if engine == "ray":
-        from python_models.ray_stages import RayRun, run_stage
-        from python_models.ray_stages import with_vectors as attach_vectors
+    run.conversations = 0
 
-        ray_run = RayRun(stage="score")
-        lookups: list[tuple[int, Lookup]] = []
+    def scored_batches() -> Iterator[pa.Table]:
+        if engine == "ray":
+            from python_models.ray_stages import RayRun, stage_results
+            from python_models.ray_stages import with_vectors as attach_vectors
 
-        def to_ray() -> Iterator[pa.Table]:
+            ray_run = RayRun(stage="score")
+            lookups: deque[Lookup] = deque()  # a batch's lookup, queued as Ray takes it
+
+            def to_ray() -> Iterator[pa.Table]:
+                for table, v, needed, languages, lookup in work:
+                    lookups.append(lookup)
+                    yield attach_vectors(_with_needs(table, needed, languages), v)
+
+            for fresh in stage_results(
+                ScoreStage,
+                to_ray(),
+                SCORES_SCHEMA,
+                name="score",
+                constructor_kwargs={"category_model": category_model, "redact": redact},
+                workers=workers,
+                run=ray_run,
+            ):
+                yield _merged(fresh, lookups.popleft(), results)
+            run.workers, run.engine = ray_run.actors, "ray"
+        elif run.workers == 1:
+            scorers = Scorers(embedder=embedder, category_model=category_model, redact=redact)
             for table, v, needed, languages, lookup in work:
-                lookups.append((table.num_rows, lookup))
-                yield attach_vectors(_with_needs(table, needed, languages), v)
+                yield _merged(score_table(table, scorers, v, needed, languages), lookup, results)
+            for name, seconds in scorers.timings.items():
+                run.seconds[f"score.{name}"] = seconds
+        else:
+            yield from _score_in_pool(work, category_model, run.workers, redact, results)
 
-        fresh = run_stage(
-            ScoreStage,
-            to_ray(),
-            SCORES_SCHEMA,
-            name="score",
-            constructor_kwargs={"category_model": category_model, "redact": redact},
-            workers=workers,
-            run=ray_run,
-        )
-        scored = _merged_slices(fresh, lookups, results)
-        bar.update(fresh.num_rows)
-        run.workers, run.engine = ray_run.actors, "ray"
-    elif run.workers == 1:
-        scorers = Scorers(embedder=embedder, category_model=category_model, redact=redact)
-        scored = []
-        for table, v, needed, languages, lookup in work:
-            scored.append(
-                _merged(score_table(table, scorers, v, needed, languages), lookup, results)
-            )
+    try:
+        for table in scored_batches():
+            sink(table)  # written on (or kept) by the caller: this function holds no batch
+            run.conversations += table.num_rows
             bar.update(table.num_rows)
-        for name, seconds in scorers.timings.items():
-            run.seconds[f"score.{name}"] = seconds
-    else:
-        scored = []
-        for table in _score_in_pool(work, category_model, run.workers, redact, results):
-            scored.append(table)
-            bar.update(table.num_rows)
+    except BaseException:
+        if results is not None:
+            results.abort()  # a run that failed stores none of its results
+        raise
     bar.close()
     if results is not None:
         results.store()
-    run.conversations = sum(t.num_rows for t in scored)
     run.seconds["score"] = time.perf_counter() - started
     if total_rows and run.conversations != total_rows:
         # a stream that ended early must fail the build, never drop conversations silently
         raise RuntimeError(
             f"scored {run.conversations} conversations but {total_rows} were expected"
         )
-    if not scored:
-        return SCORES_SCHEMA.empty_table()
-    return pa.concat_tables(scored)
+    return run.conversations
 
 
 # one Scorers per worker process, built by the pool's initializer
@@ -638,20 +667,29 @@ def _redact_in_worker(table: pa.Table, needed: list[frozenset[str]] | None = Non
     return _unscored_batch(table, _WORKER_DETECTOR, needed)
 
 
-def unscored_table(
+def unscored_table(batches: Iterable[pa.RecordBatch], detector=None, **options) -> pa.Table:
+    """`write_unscored` gathered in one table (SCORES_SCHEMA), in batch order."""
+    done: list[pa.Table] = []
+    write_unscored(batches, detector, sink=done.append, **options)
+    return pa.concat_tables(done) if done else SCORES_SCHEMA.empty_table()
+
+
+def write_unscored(
     batches: Iterable[pa.RecordBatch],
     detector=None,
     *,
+    sink: Callable[[pa.Table], object],
     workers: int = 1,
     results: CachedGroups | None = None,
     engine: str = "local",
-) -> pa.Table:
+) -> int:
     """Conversations (`conversation_id`, `messages`) with every score null (scoring switched
-    off), in schema SCORES_SCHEMA: with a PII `detector` the messages are redacted and the PII
-    counted, in `workers` spawned processes (each with its own detector) when more than one;
-    with `detector=None` they pass through and the counts are null. Output in batch order.
-    With `results` (groups "language" and, with a detector, "pii") cached rows are reused.
-    With `engine` "ray" the batches go to Ray Data (RedactStage, the same function)."""
+    off), in schema SCORES_SCHEMA, handed to `sink` a batch at a time in batch order (returns
+    how many): with a PII `detector` the messages are redacted and the PII counted, in
+    `workers` spawned processes (each with its own detector) when more than one; with
+    `detector=None` they pass through and the counts are null. With `results` (groups
+    "language" and, with a detector, "pii") cached rows are reused. With `engine` "ray" the
+    batches go to Ray Data (RedactStage, the same function)."""
     tables = (pa.Table.from_batches([batch]) for batch in batches if batch.num_rows)
     work = (
         (table, None, CachedGroups.needed(lookup, table.num_rows) if results else None, lookup)
@@ -659,50 +697,56 @@ def unscored_table(
         for lookup in [results.lookup(table) if results else {}]
     )
     bar = progress(None, "redacting conversations")
-    if engine == "ray":
-        from python_models.ray_stages import RayRun, run_stage
 
-        lookups: list[tuple[int, Lookup]] = []
+    def redacted_batches() -> Iterator[pa.Table]:
+        queued: deque[Lookup] = deque()  # a batch's lookup, queued as the workers take it
+        if engine == "ray":
+            from python_models.ray_stages import RayRun, stage_results
 
-        def to_ray() -> Iterator[pa.Table]:
+            def to_ray() -> Iterator[pa.Table]:
+                for table, _, needed, lookup in work:
+                    queued.append(lookup)
+                    yield _with_needs(table, needed, None)
+
+            for fresh in stage_results(
+                RedactStage,
+                to_ray(),
+                SCORES_SCHEMA,
+                name="redact",
+                constructor_kwargs={"redact": detector is not None},
+                workers=workers,
+                run=RayRun(stage="redact"),
+            ):
+                yield _merged(fresh, queued.popleft(), results)
+        elif detector is None or workers <= 1:
             for table, _, needed, lookup in work:
-                lookups.append((table.num_rows, lookup))
-                yield _with_needs(table, needed, None)
+                yield _merged(_unscored_batch(table, detector, needed), lookup, results)
+        else:
 
-        fresh = run_stage(
-            RedactStage,
-            to_ray(),
-            SCORES_SCHEMA,
-            name="redact",
-            constructor_kwargs={"redact": detector is not None},
-            workers=workers,
-            run=RayRun(stage="redact"),
-        )
-        done = _merged_slices(fresh, lookups, results)
-        bar.update(fresh.num_rows)
-    elif detector is None or workers <= 1:
-        done = []
-        for table, _, needed, lookup in work:
-            done.append(_merged(_unscored_batch(table, detector, needed), lookup, results))
+            def arguments() -> Iterator[tuple]:
+                for table, _, needed, lookup in work:
+                    queued.append(lookup)
+                    yield table, needed
+
+            for redacted in in_spawned_pool(
+                _redact_in_worker, arguments(), workers=workers, initializer=_init_redactor
+            ):
+                yield _merged(redacted, queued.popleft(), results)
+
+    count = 0
+    try:
+        for table in redacted_batches():
+            sink(table)
+            count += table.num_rows
             bar.update(table.num_rows)
-    else:
-        done = []
-        queued: deque[Lookup] = deque()  # a batch's lookup, queued as the pool takes the batch
-
-        def arguments() -> Iterator[tuple]:
-            for table, _, needed, lookup in work:
-                queued.append(lookup)
-                yield table, needed
-
-        for redacted in in_spawned_pool(
-            _redact_in_worker, arguments(), workers=workers, initializer=_init_redactor
-        ):
-            done.append(_merged(redacted, queued.popleft(), results))
-            bar.update(redacted.num_rows)
+    except BaseException:
+        if results is not None:
+            results.abort()
+        raise
     bar.close()
     if results is not None:
         results.store()
-    return pa.concat_tables(done) if done else SCORES_SCHEMA.empty_table()
+    return count
 
 
 REDACTED_PAIRS_SCHEMA = pa.schema(
@@ -755,118 +799,186 @@ def _redact_pairs_in_worker(pairs: pa.Table) -> pa.Table:
     return _redact_pairs_batch(pairs, _WORKER_DETECTOR)
 
 
-def _redact_pair_batches(
-    pairs: pa.Table, detector, workers: int, min_rows_per_worker: int, engine: str = "local"
-) -> pa.Table:
-    """`_redact_pairs_batch` over batches, in a pool of `workers` processes on big inputs, or
-    by Ray Data (PairRedactStage) with `engine` "ray"."""
-    batches = [pairs.slice(i, PAIR_BATCH_ROWS) for i in range(0, pairs.num_rows, PAIR_BATCH_ROWS)]
-    if engine == "ray" and batches:
-        from python_models.ray_stages import RayRun, run_stage
-
-        return run_stage(
-            PairRedactStage,
-            batches,
-            REDACTED_PAIRS_SCHEMA,
-            name="redact_pairs",
-            workers=workers,
-            run=RayRun(stage="redact_pairs"),
-        )
-    bar = progress(pairs.num_rows, "redacting pairs", unit="pair")
-    done = []
-    if workers <= 1 or pairs.num_rows <= 2 * min_rows_per_worker:
-        for batch in batches:
-            done.append(_redact_pairs_batch(batch, detector))
-            bar.update(batch.num_rows)
-    else:
-        for table in in_spawned_pool(
-            _redact_pairs_in_worker,
-            ((batch,) for batch in batches),
-            workers=workers,
-            initializer=_init_redactor,
-        ):
-            done.append(table)
-            bar.update(table.num_rows)
-    bar.close()
-    return pa.concat_tables(done) if done else REDACTED_PAIRS_SCHEMA.empty_table()
-
-
 def pair_key(prompt: list | None, chosen: str | None, rejected: str | None) -> str:
     """The content hash a pair's redaction is cached under."""
     return content_key(prompt or [], chosen or "", rejected or "")
 
 
-def redact_pairs_table(
-    pairs: pa.Table,
+_PAIR_TEXT_COLUMNS = ["prompt_messages", "chosen", "rejected", "pii_total"]
+
+
+def redact_pairs_table(pairs: pa.Table, detector=None, **options) -> pa.Table:
+    """`write_redacted_pairs` of `pairs` (cut in batches of PAIR_BATCH_ROWS) gathered in one
+    table (REDACTED_PAIRS_SCHEMA), in the order of `pairs`."""
+    done: list[pa.Table] = []
+    batches = (pairs.slice(i, PAIR_BATCH_ROWS) for i in range(0, pairs.num_rows, PAIR_BATCH_ROWS))
+    write_redacted_pairs(batches, detector, sink=done.append, total_rows=pairs.num_rows, **options)
+    return pa.concat_tables(done) if done else REDACTED_PAIRS_SCHEMA.empty_table()
+
+
+@dataclass
+class _PairBatch:
+    """One batch of pairs on its way: its cached rows and which rows still need redacting."""
+
+    pairs: pa.Table
+    keys: list[str]
+    found: np.ndarray
+    cached: pa.Table | None
+
+    def missing(self) -> pa.Table:
+        return self.pairs.take(pa.array(np.flatnonzero(~self.found), pa.int64()))
+
+
+def write_redacted_pairs(
+    batches: Iterable[pa.Table | pa.RecordBatch],
     detector=None,
     *,
+    sink: Callable[[pa.Table], object],
+    total_rows: int,
     workers: int = 1,
     min_rows_per_worker: int = 20_000,
     cache: ResultCache | None = None,
     stats: CacheStats | None = None,
     engine: str = "local",
-) -> pa.Table:
+) -> int:
     """Preference pairs (`pair_origin`, `pair_id`, `prompt_messages`, `chosen`, `rejected`)
-    with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA).
-    `detector=None` passes the text through (redaction switched off) with null counts. Big
-    inputs are redacted in `workers` processes (or by Ray Data with `engine` "ray"); with
-    `cache`, a pair whose text was redacted by the same PII version before is read back (keyed
-    by `pair_key`) on the driver, whichever engine redacts the rest."""
+    with PII replaced in every text, and the PII count per pair (REDACTED_PAIRS_SCHEMA), handed
+    to `sink` a batch at a time in batch order; returns how many pairs. `detector=None` passes
+    the text through (redaction switched off) with null counts. With more than
+    `2 * min_rows_per_worker` pairs (`total_rows`) they are redacted in `workers` processes (or
+    by Ray Data with `engine` "ray"); with `cache`, a pair whose text was redacted by the same
+    PII version before is read back (keyed by `pair_key`) on the driver, whichever engine
+    redacts the rest, and the new ones are written to the cache batch by batch. Only the
+    batches in flight are held (on Ray: every batch, until the job's results come back)."""
+    tables = (
+        batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+        for batch in batches
+    )
     if detector is None:
-        return pa.table(
-            {
-                **{n: pairs.column(n) for n in REDACTED_PAIRS_SCHEMA.names if n != "pii_total"},
-                "pii_total": pa.nulls(pairs.num_rows, pa.int32()),
-            }
-        ).cast(REDACTED_PAIRS_SCHEMA)
-    if cache is None:
-        if stats is not None:
-            stats.add("pair_redaction", pairs.num_rows, 0)
-        return _redact_pair_batches(pairs, detector, workers, min_rows_per_worker, engine)
+        count = 0
+        for table in tables:
+            sink(
+                pa.table(
+                    {
+                        **{
+                            n: table.column(n)
+                            for n in REDACTED_PAIRS_SCHEMA.names
+                            if n != "pii_total"
+                        },
+                        "pii_total": pa.nulls(table.num_rows, pa.int32()),
+                    }
+                ).cast(REDACTED_PAIRS_SCHEMA)
+            )
+            count += table.num_rows
+        return count
     from python_models.scoring.versions import group_version
 
     version = group_version("pii", "", True)
-    text_columns = ["prompt_messages", "chosen", "rejected", "pii_total"]
-    schema = pa.schema([REDACTED_PAIRS_SCHEMA.field(n) for n in text_columns])
-    keys = [
-        pair_key(prompt, good, bad)
-        for prompt, good, bad in zip(
-            pairs.column("prompt_messages").to_pylist(),
-            pairs.column("chosen").to_pylist(),
-            pairs.column("rejected").to_pylist(),
-            strict=True,
+    schema = pa.schema([REDACTED_PAIRS_SCHEMA.field(n) for n in _PAIR_TEXT_COLUMNS])
+    writer = cache.part_writer("pair_redaction", version, schema) if cache is not None else None
+
+    def looked_up() -> Iterator[_PairBatch]:
+        for table in tables:
+            if not table.num_rows:
+                continue
+            keys = [
+                pair_key(prompt, good, bad)
+                for prompt, good, bad in zip(
+                    table.column("prompt_messages").to_pylist(),
+                    table.column("chosen").to_pylist(),
+                    table.column("rejected").to_pylist(),
+                    strict=True,
+                )
+            ]
+            if cache is None:
+                yield _PairBatch(table, keys, np.zeros(len(keys), dtype=bool), None)
+            else:
+                found, cached = cache.get_many("pair_redaction", version, keys, schema)
+                yield _PairBatch(table, keys, found, cached)
+
+    count = 0
+
+    def finish(batch: _PairBatch, fresh: pa.Table | None) -> None:
+        """The batch's rows, cached or freshly redacted, to the sink; the new ones cached."""
+        nonlocal count
+        missing = np.flatnonzero(~batch.found)
+        fresh = fresh.select(_PAIR_TEXT_COLUMNS) if fresh is not None else schema.empty_table()
+        if writer is not None and missing.size:
+            writer.add([batch.keys[i] for i in missing], fresh, known_missing=cache.mode == "use")
+        if stats is not None:
+            stats.add("pair_redaction", int(missing.size), int(batch.found.sum()))
+        if batch.cached is None:
+            texts = fresh
+        else:  # row i: its cached row, or its row among the freshly redacted ones
+            rows = len(batch.keys)
+            rank = np.cumsum(~batch.found) - 1
+            position = np.where(batch.found, np.arange(rows), rows + rank)
+            texts = pa.concat_tables([batch.cached, fresh]).take(pa.array(position, pa.int64()))
+        sink(
+            pa.table(
+                {
+                    "pair_origin": batch.pairs.column("pair_origin"),
+                    "pair_id": batch.pairs.column("pair_id"),
+                    **{n: texts.column(n) for n in _PAIR_TEXT_COLUMNS},
+                },
+                schema=REDACTED_PAIRS_SCHEMA,
+            )
         )
-    ]
-    found, cached = cache.get_many("pair_redaction", version, keys, schema)
-    missing = np.flatnonzero(~found)
-    fresh = _redact_pair_batches(
-        pairs.take(pa.array(missing, pa.int64())),
-        detector,
-        workers,
-        min_rows_per_worker,
-        engine,
-    ).select(text_columns)
-    cache.put_many(
-        "pair_redaction",
-        version,
-        [keys[i] for i in missing],
-        fresh,
-        known_missing=cache.mode == "use",
-    )
-    if stats is not None:
-        stats.add("pair_redaction", int(missing.size), int(found.sum()))
-    # row i: its cached row, or its row among the freshly redacted ones
-    rank = np.cumsum(~found) - 1
-    position = np.where(found, np.arange(len(keys)), len(keys) + rank)
-    merged = pa.concat_tables([cached, fresh]).take(pa.array(position, pa.int64()))
-    return pa.table(
-        {
-            "pair_origin": pairs.column("pair_origin"),
-            "pair_id": pairs.column("pair_id"),
-            **{n: merged.column(n) for n in text_columns},
-        },
-        schema=REDACTED_PAIRS_SCHEMA,
-    )
+        count += batch.pairs.num_rows
+
+    # batches with nothing to redact go straight on when no batch before them is still being
+    # redacted; otherwise they wait in `pending` for it, so the order stays the input's
+    pending: deque[_PairBatch] = deque()
+
+    def to_redact() -> Iterator[pa.Table]:
+        for batch in looked_up():
+            if batch.found.all() and not pending:
+                finish(batch, None)
+                continue
+            pending.append(batch)
+            if not batch.found.all():
+                yield batch.missing()
+
+    def redacted() -> Iterator[pa.Table]:
+        if engine == "ray":
+            from python_models.ray_stages import RayRun, stage_results
+
+            yield from stage_results(
+                PairRedactStage,
+                to_redact(),
+                REDACTED_PAIRS_SCHEMA,
+                name="redact_pairs",
+                workers=workers,
+                run=RayRun(stage="redact_pairs"),
+            )
+        elif workers <= 1 or total_rows <= 2 * min_rows_per_worker:
+            for missing in to_redact():
+                yield _redact_pairs_batch(missing, detector)
+        else:
+            yield from in_spawned_pool(
+                _redact_pairs_in_worker,
+                ((missing,) for missing in to_redact()),
+                workers=workers,
+                initializer=_init_redactor,
+            )
+
+    bar = progress(total_rows, "redacting pairs", unit="pair")
+    try:
+        for fresh in redacted():
+            while pending[0].found.all():  # waited for the batch now back
+                finish(pending.popleft(), None)
+            finish(pending.popleft(), fresh)
+            bar.update(fresh.num_rows)
+        while pending:
+            finish(pending.popleft(), None)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    bar.close()
+    if writer is not None:
+        writer.close()
+    return count
 
 
 # The stages the Ray engine runs (python_models/ray_stages.run_stage builds one per actor)
@@ -942,20 +1054,3 @@ def _split_needs(
     languages = table.column(_LANGUAGE_COLUMN).to_pylist() if _LANGUAGE_COLUMN in names else None
     extra = [n for n in (_NEEDED_COLUMN, _LANGUAGE_COLUMN) if n in names]
     return table.drop_columns(extra), needed, languages
-
-
-def _merged_slices(
-    fresh: pa.Table, lookups: list[tuple[int, Lookup]], results: CachedGroups | None
-) -> list[pa.Table]:
-    """`fresh` (every batch's rows, in batch order) cut back into its batches, each merged
-    with the cached groups its lookup found."""
-    if sum(rows for rows, _ in lookups) != fresh.num_rows:
-        raise RuntimeError(
-            f"the Ray stage returned {fresh.num_rows} rows for "
-            f"{sum(rows for rows, _ in lookups)} sent"
-        )
-    merged, offset = [], 0
-    for rows, lookup in lookups:
-        merged.append(_merged(fresh.slice(offset, rows), lookup, results))
-        offset += rows
-    return merged

@@ -217,3 +217,20 @@ def test_the_build_summary_names_the_local_engine_and_its_pool(built_warehouse):
     assert len(engine) == 1 and engine[0].startswith("Engine: local (a pool of up to "), engine
     # no stage ran on Ray (each Ray job logs a line "ray <stage>: N rows in B batches ...")
     assert not re.search(r"^ray \w+: \d+ rows", built_warehouse.output, re.MULTILINE)
+
+
+def test_the_streamed_models_leave_no_run_folder_and_lose_no_row(built_warehouse):
+    """int_conversations_scored and int_preference_pairs_redacted wrote their batches as
+    Parquet in run folders of the result cache (python_models/model_output.py) and returned a
+    relation over them; the build leaves no folder behind and every row came through."""
+    runs = built_warehouse.warehouse.parent / "results" / "model_outputs"
+    assert runs.is_dir()  # the build's run folders were made here
+    assert not list(runs.iterdir())
+    ((scored, split, redacted, unioned),) = query(
+        built_warehouse.warehouse,
+        "select (select count(*) from int_conversations_scored),"
+        " (select count(*) from int_conversations_split),"
+        " (select count(*) from int_preference_pairs_redacted),"
+        " (select count(*) from int_preference_pairs_unioned)",
+    )
+    assert scored == split > 0 and redacted == unioned > 0
