@@ -21,7 +21,7 @@ whitespace only Python's ``\\s`` knows, anchors, ``{,n}``) skips the shortcut.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import re2
 
@@ -166,47 +166,39 @@ def _group_sources(source: str) -> list[str]:
     return groups
 
 
+def _atoms(source: str) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of each atom of a pattern's source, in order: a whole character
+    class ("class"), a two-character escape ("escape") or any other character ("char")."""
+    i = 0
+    while i < len(source):
+        if source[i] == "[":
+            kind, end = "class", _class_end(source, i)
+        elif source[i] == "\\":
+            kind, end = "escape", i + 2
+        else:
+            kind, end = "char", i + 1
+        yield kind, i, end
+        i = end
+
+
 def _without_backreferences(source: str) -> str:
     """`source` with each backreference (outside classes) replaced by its group's pattern: a
     pattern that matches wherever `source` does (the group's text is one its pattern matches)."""
     groups = _group_sources(source)
     out: list[str] = []
-    i = 0
-    while i < len(source):
-        if source[i] == "[":
-            end = _class_end(source, i)
-            out.append(source[i:end])
-            i = end
-        elif source[i] == "\\":
-            reference = _BACKREFERENCE.match(source, i)
-            if reference:
-                out.append(f"(?:{groups[int(reference.group(1)) - 1]})")
-            else:
-                out.append(source[i : i + 2])
-            i += 2
-        else:
-            out.append(source[i])
-            i += 1
+    for kind, start, end in _atoms(source):
+        reference = _BACKREFERENCE.match(source, start) if kind == "escape" else None
+        out.append(f"(?:{groups[int(reference.group(1)) - 1]})" if reference else source[start:end])
     return "".join(out)
 
 
 def _end_anchors(source: str) -> str:
     """Python's `$` (outside classes) as RE2 writes it: the end, or a final line break before
     it. Python's `^` without MULTILINE is the start of the text, as RE2's is."""
-    out: list[str] = []
-    i = 0
-    while i < len(source):
-        if source[i] == "[":
-            end = _class_end(source, i)
-            out.append(source[i:end])
-            i = end
-        elif source[i] == "\\":
-            out.append(source[i : i + 2])
-            i += 2
-        else:
-            out.append("(?:\n?\\z)" if source[i] == "$" else source[i])
-            i += 1
-    return "".join(out)
+    return "".join(
+        "(?:\n?\\z)" if kind == "char" and source[start] == "$" else source[start:end]
+        for kind, start, end in _atoms(source)
+    )
 
 
 def re2_superset(pattern: re.Pattern[str], lowered: bool = False) -> str | None:
