@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
 import tempfile
 import uuid
@@ -38,7 +39,14 @@ from exports.warehouse import (
 )
 
 DEFAULT_MAX_RECORDS_PER_SHARD = 100_000
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "2GB"
+"""DuckDB's memory limit for the export, as the build's (`PIXEL_DUCKDB_MEMORY_LIMIT`, profiles.yml):
+at 1 GB the export of a 1 M-record build ran out of memory in some runs (session 12)."""
+
+
+def memory_limit_setting() -> str:
+    """The export's DuckDB memory limit: `PIXEL_DUCKDB_MEMORY_LIMIT`, else 2 GB."""
+    return os.environ.get("PIXEL_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
 
 
 def export_warehouse(
@@ -48,17 +56,18 @@ def export_warehouse(
     version: str | None = None,
     seed: int | None = None,
     max_records_per_shard: int = DEFAULT_MAX_RECORDS_PER_SHARD,
-    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    memory_limit: str | None = None,
     documents: bool = True,
     target_samples: int | None = None,
 ) -> Manifest:
     """Write the warehouse's conversations and preference pairs to `out_dir`.
 
     `seed`, when given, must equal the seed the warehouse was split with. `memory_limit` caps
-    DuckDB's memory; the sort spills to disk beyond it. With `documents`, the dataset card
-    (README.md), the QA report and curriculum.json are written beside the manifest. With
-    `target_samples`, the export is a sample of that size with the configured stage mix and tier
-    weights (exports.composition); otherwise everything that passed the gates is exported.
+    DuckDB's memory (default: :func:`memory_limit_setting`); the sort spills to disk beyond it.
+    With `documents`, the dataset card (README.md), the QA report and curriculum.json are
+    written beside the manifest. With `target_samples`, the export is a sample of that size
+    with the configured stage mix and tier weights (exports.composition); otherwise everything
+    that passed the gates is exported.
     Returns the manifest.
     """
     warehouse, out_dir = Path(warehouse), Path(out_dir).absolute()
@@ -74,7 +83,7 @@ def export_warehouse(
             version=version,
             seed=seed,
             max_records_per_shard=max_records_per_shard,
-            memory_limit=memory_limit,
+            memory_limit=memory_limit or memory_limit_setting(),
             documents=documents,
             target_samples=target_samples,
         )

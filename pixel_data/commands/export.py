@@ -71,7 +71,7 @@ def write_export(warehouse: Path, out: Path, **options) -> None:
     """Export ``warehouse`` into ``out``; a refused export exits 1 with the reason."""
     import duckdb
 
-    from exports.writer import ExportError, export_warehouse
+    from exports.writer import ExportError, export_warehouse, memory_limit_setting
 
     try:
         manifest = export_warehouse(warehouse, out, **options)
@@ -82,6 +82,13 @@ def write_export(warehouse: Path, out: Path, **options) -> None:
         fail(f"export to {out} failed: {exc.strerror or exc}{where}; nothing was published", FAILED)
     except duckdb.IOException as exc:
         fail(f"export to {out} failed writing: {exc}; nothing was published", FAILED)
+    except duckdb.OutOfMemoryException:
+        fail(
+            f"export to {out} failed: DuckDB ran out of its memory limit "
+            f"({memory_limit_setting()}); raise PIXEL_DUCKDB_MEMORY_LIMIT (docs/runbook.md); "
+            "nothing was published",
+            FAILED,
+        )
     console.print(
         f"[green]Exported[/] {len(manifest.files)} files to {out} "
         f"(version {manifest.version}, manifest sha256 {manifest.content_sha256[:12]})"

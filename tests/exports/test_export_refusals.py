@@ -118,3 +118,14 @@ def test_a_split_that_cannot_name_a_directory_is_refused(own_warehouse, tmp_path
     with pytest.raises(ExportError, match="cannot name an export directory"):
         export_warehouse(own_warehouse, tmp_path / "out")
     assert not (tmp_path / "escape").exists()
+
+
+def test_the_export_memory_limit_is_the_builds_setting(monkeypatch) -> None:
+    """One DuckDB memory setting for build and export: PIXEL_DUCKDB_MEMORY_LIMIT, else 2 GB
+    (profiles.yml's default; 1 GB ran a 1 M-record export out of memory)."""
+    from exports.writer import memory_limit_setting
+
+    monkeypatch.delenv("PIXEL_DUCKDB_MEMORY_LIMIT", raising=False)
+    assert memory_limit_setting() == "2GB"
+    monkeypatch.setenv("PIXEL_DUCKDB_MEMORY_LIMIT", "3GB")
+    assert memory_limit_setting() == "3GB"

@@ -170,3 +170,18 @@ def test_demo_has_two_seeds() -> None:
 def test_no_project_found_is_a_usage_error_naming_what_was_searched(tmp_path: Path) -> None:
     result = run_cli("summary", env={"PIXEL_PROJECT_DIR": str(tmp_path)})
     assert_one_line_error(result, 2, "PIXEL_PROJECT_DIR", str(tmp_path))
+
+
+def test_an_export_out_of_duckdb_memory_is_one_line_and_publishes_nothing(
+    built_warehouse, tmp_path: Path
+) -> None:
+    """DuckDB running out of its memory limit (PIXEL_DUCKDB_MEMORY_LIMIT, shared with the
+    build) is an expected failure: exit 1, one line naming the limit and the setting, and no
+    export folder (at the old 1 GB default a 1 M-record export failed so, with a traceback)."""
+    out = tmp_path / "export"
+    result = run_cli(
+        "export", "--out", str(out), "--warehouse", str(built_warehouse.warehouse),
+        env={"PIXEL_DUCKDB_MEMORY_LIMIT": "1MB"},
+    )  # fmt: skip
+    assert_one_line_error(result, 1, str(out), "memory limit (1MB)", "PIXEL_DUCKDB_MEMORY_LIMIT")
+    assert not out.exists()
