@@ -227,7 +227,7 @@ def re2_superset(pattern: re.Pattern[str], lowered: bool = False) -> str | None:
     return f"(?i:{source})" if caseless and (lowered or pattern.flags & re.IGNORECASE) else source
 
 
-class AnyPrefilter:
+class AnyPrefilter(AutomatonPrefilter):
     """False only when none of `patterns` (applied to the text) nor of `lowered` (applied to
     its lowercase) can match the text: one RE2 scan for several Python scans that usually
     find nothing. True whenever one may, and for text RE2 cannot answer for (non-ASCII, or
@@ -247,8 +247,3 @@ class AnyPrefilter:
             self.automaton = re2.compile("|".join(f"(?:{s})" for s in sources).encode(), options)
         except re2.error:
             return
-
-    def __call__(self, text: str) -> bool:
-        if self.automaton is None or not text.isascii() or _PYTHON_ONLY_SPACE.search(text):
-            return True
-        return self.automaton.search(text.encode()) is not None
