@@ -759,6 +759,21 @@ def _keep(pairs: Neighbours, keep: np.ndarray) -> None:
     )
 
 
+def _keep_plausible(
+    pairs: Neighbours, signatures: np.ndarray | None, thresholds: Thresholds
+) -> None:
+    """The verification's first stage, in both paths: keep the pairs whose embedding passes the
+    whole-text bar or whose MinHash estimate is within `PREFILTER_MARGIN` of the lexical bar
+    (no signatures: every pair)."""
+    if signatures is not None and len(pairs.left):
+        estimate = estimated_jaccard(signatures, pairs.left, pairs.right)
+        _keep(
+            pairs,
+            (pairs.similarity >= thresholds.whole)
+            | (estimate >= thresholds.lexical - PREFILTER_MARGIN),
+        )
+
+
 def verify_pairs(
     pairs: Neighbours,
     texts_of: PairTexts,
@@ -795,13 +810,7 @@ def verify_pairs(
         pairs.similarity = np.concatenate([p.similarity for p in pieces])
         return before - len(pairs.left)
     before = len(pairs.left)
-    if signatures is not None and before:
-        estimate = estimated_jaccard(signatures, pairs.left, pairs.right)
-        _keep(
-            pairs,
-            (pairs.similarity >= thresholds.whole)
-            | (estimate >= thresholds.lexical - PREFILTER_MARGIN),
-        )
+    _keep_plausible(pairs, signatures, thresholds)
     if len(pairs.left):
         lexical = whole_jaccard(pairs.left, pairs.right, texts_of, kept)
         either = (lexical >= thresholds.lexical) | (pairs.similarity >= thresholds.whole)
@@ -1005,14 +1014,7 @@ def _verify_with_evidence(
     estimate, the whole texts' exact Jaccard, each side's Jaccard, and each side's cosine where
     it can change the verdict. ``chunk`` pairs' sets are read at a time."""
     before = len(pairs.left)
-    if signatures is not None and before:
-        estimate = estimated_jaccard(signatures, pairs.left, pairs.right)
-        _keep(
-            pairs,
-            (pairs.similarity >= thresholds.whole)
-            | (estimate >= thresholds.lexical - PREFILTER_MARGIN),
-        )
-        del estimate
+    _keep_plausible(pairs, signatures, thresholds)
     if not len(pairs.left):
         return before
     lexical = _stored_jaccard(evidence, "whole", pairs.left, pairs.right, chunk)
